@@ -1,0 +1,32 @@
+"""`liveapp worker`: an RQ worker with the scheduler, on liveapp's namespaced queues."""
+
+from __future__ import annotations
+
+import sys
+
+from rq import Worker
+
+from jobs import get_app
+
+
+def queues_for(app) -> list:
+    from liveapp.extensions import QUEUE_NAMES, queue
+
+    with app.app_context():
+        return [queue(name) for name in QUEUE_NAMES]
+
+
+def run(burst: bool = False) -> bool:
+    """Work the high, default and low queues in that order."""
+    app = get_app()
+    from liveapp.extensions import redis
+
+    queues = queues_for(app)
+    with app.app_context():
+        connection = redis.client
+    worker = Worker(queues, connection=connection, serializer="json")
+    return worker.work(with_scheduler=True, burst=burst)
+
+
+if __name__ == "__main__":
+    sys.exit(0 if run() is not False else 1)

@@ -1,0 +1,39 @@
+"""liveapp: live visitor streams and conversation routing for B2B sales teams."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from liveapp import config as config_module
+from liveapp import embedded_redis
+from liveapp.extensions import csrf, db, login_manager, migrate, redis
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error pages and CLI."""
+    app = Flask(__name__, instance_path=os.environ.get("LIVEAPP_INSTANCE") or None)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config_module.from_environment(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+    if not app.config["REDIS_URL"]:
+        app.config["REDIS_URL"] = embedded_redis.ensure(app.instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    redis.init_app(app)
+
+    from liveapp import models  # noqa: F401  (register every model with the metadata)
+    from liveapp.blueprints import register_blueprints
+    from liveapp.web import init_app as init_web
+
+    register_blueprints(app)
+    init_web(app)
+    return app

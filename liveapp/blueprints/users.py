@@ -1,0 +1,165 @@
+"""Settings → Users: admins create, edit, deactivate and reactivate users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
+
+from liveapp.access import admin_required
+from liveapp.extensions import db
+from liveapp.models import AVAILABILITY, Group, User
+from liveapp.services import users as user_service
+
+bp = Blueprint("users", __name__, url_prefix="/settings/users")
+
+SALESFORCE_ID = r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$"
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=[("rep", "Rep"), ("admin", "Admin")])
+    password = PasswordField(
+        "Password",
+        validators=[Optional(), Length(8, 200, message="A password needs at least 8 characters.")],
+    )
+    is_chat_user = BooleanField("Chat user (can be routed visitors)", default=True)
+    availability = SelectField("Availability", choices=[(a, a.title()) for a in AVAILABILITY])
+    max_concurrent_chats = IntegerField(
+        "Concurrent chat limit", default=3, validators=[InputRequired(), NumberRange(1, 50)]
+    )
+    salesforce_user_id = StringField(
+        "Salesforce user id",
+        validators=[
+            Optional(),
+            Regexp(SALESFORCE_ID, message="A Salesforce id is 15 or 18 letters and digits."),
+        ],
+    )
+    groups = SelectMultipleField("Groups", coerce=int)
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        groups = db.session.scalars(select(Group).order_by(Group.name))
+        self.groups.choices = [(g.id, g.name) for g in groups]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.creating and not self.password.data:
+            # Optional() stops the chain on empty input, so check here.
+            self.password.errors = ["A new user needs a password of at least 8 characters."]
+            return False
+        return valid
+
+    def values(self) -> dict:
+        groups = [db.session.get(Group, gid) for gid in self.groups.data or []]
+        return {
+            "name": self.name.data,
+            "email": self.email.data,
+            "role": self.role.data,
+            "password": self.password.data or None,
+            "is_chat_user": self.is_chat_user.data,
+            "availability": self.availability.data,
+            "max_concurrent_chats": self.max_concurrent_chats.data,
+            "salesforce_user_id": (self.salesforce_user_id.data or "").strip() or None,
+            "groups": [g for g in groups if g is not None],
+        }
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _apply_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    for field, message in errors.items():
+        getattr(form, field).errors = [*getattr(form, field).errors, message]
+
+
+@bp.get("/")
+@admin_required
+def index():
+    users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    return render_template("users/index.html", users=users)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def create():
+    form = UserForm(creating=True)
+    if form.validate_on_submit():
+        try:
+            user = user_service.create_user(**form.values())
+        except user_service.ValidationFailed as failed:
+            _apply_errors(form, failed.errors)
+        else:
+            flash(f"{user.name} can now sign in.", "success")
+            return redirect(url_for("users.index"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("users/form.html", form=form, user=None), status
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit(user_id: int):
+    user = get_user(user_id)
+    form = UserForm(obj=user, creating=False)
+    if not form.is_submitted():
+        form.groups.data = [g.id for g in user.groups]
+    if form.validate_on_submit():
+        values = form.values()
+        if user.id == current_user.id and values["role"] != "admin":
+            form.role.errors = ["You cannot remove your own admin role."]
+        else:
+            try:
+                user_service.update_user(user, **values)
+            except user_service.ValidationFailed as failed:
+                _apply_errors(form, failed.errors)
+            else:
+                flash(f"Saved {user.name}.", "success")
+                return redirect(url_for("users.index"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("users/form.html", form=form, user=user), status
+
+
+@bp.post("/<int:user_id>/deactivate")
+@admin_required
+def deactivate(user_id: int):
+    user = get_user(user_id)
+    if user.id == current_user.id:
+        flash("You cannot deactivate yourself.", "error")
+    else:
+        user_service.set_active(user, False)
+        flash(f"{user.name} is deactivated and can no longer sign in.", "success")
+    return redirect(url_for("users.index"), code=303)
+
+
+@bp.post("/<int:user_id>/reactivate")
+@admin_required
+def reactivate(user_id: int):
+    user = get_user(user_id)
+    user_service.set_active(user, True)
+    flash(f"{user.name} can sign in again.", "success")
+    return redirect(url_for("users.index"), code=303)

@@ -1,0 +1,177 @@
+"""The `liveapp` console script: demo, web, worker, seed-demo, create-admin."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import click
+
+from liveapp import embedded_redis
+
+DEFAULT_PORT = 8000
+
+
+def _instance_path() -> Path:
+    path = Path(os.environ.get("LIVEAPP_INSTANCE") or Path.cwd() / "instance").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["LIVEAPP_INSTANCE"] = str(path)  # children share the same instance folder
+    return path
+
+
+def _prepare() -> Path:
+    """Instance folder, Redis (embedded unless REDIS_URL is set), and an env children inherit."""
+    instance = _instance_path()
+    if not os.environ.get("REDIS_URL"):
+        url = embedded_redis.ensure(instance)
+        click.echo(f"liveapp: embedded Redis at {url}", err=True)
+    return instance
+
+
+def _app():
+    from liveapp import create_app
+
+    return create_app()
+
+
+def _migrate(app) -> None:
+    from liveapp.services.schema import migrate_to_head
+
+    migrate_to_head(app)
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn",
+        "--worker-class", "gevent",
+        "--workers", str(workers),
+        "--worker-connections", "2000",
+        "--bind", f"{host}:{port}",
+        "--timeout", "60",
+        "--graceful-timeout", "5",
+        "--access-logfile", "-" if os.environ.get("LIVEAPP_ACCESS_LOG") else "/dev/null",
+        "liveapp:create_app()",
+    ]
+
+
+def _worker_argv() -> list[str]:
+    return [sys.executable, "-m", "jobs.worker"]
+
+
+@click.group()
+def main() -> None:
+    """liveapp: live visitor streams and conversation routing."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="gunicorn (gevent) processes")
+def web(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn (gevent workers), after applying migrations."""
+    _prepare()
+    _migrate(_app())
+    from liveapp.processes import ProcessGroup
+
+    group = ProcessGroup()  # supervised, so an embedded Redis outlives gunicorn
+    group.start("web", _gunicorn_argv(host, port, workers))
+    sys.exit(group.wait())
+
+
+@main.command()
+def worker() -> None:
+    """Run an RQ worker with the scheduler on liveapp's queues."""
+    _prepare()
+    from jobs.worker import run
+
+    run()
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo data (idempotent)."""
+    _prepare()
+    app = _app()
+    _migrate(app)
+    with app.app_context():
+        from liveapp.services import demo
+
+        logins = demo.seed()
+    _print_logins(logins)
+
+
+@main.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an admin user."""
+    if len(password) < 8:
+        raise click.BadParameter("at least 8 characters", param_hint="--password")
+    _prepare()
+    app = _app()
+    _migrate(app)
+    with app.app_context():
+        from liveapp.services import users
+
+        try:
+            users.create_user(email=email, name=name, password=password, role="admin")
+        except users.ValidationFailed as failed:
+            raise click.ClickException(str(failed)) from None
+    click.echo(f"Admin {email} created.")
+
+
+def _print_logins(logins) -> None:
+    from liveapp.services.demo import DEMO_PASSWORD
+
+    click.echo(f"Logins (password for all: {DEMO_PASSWORD}):")
+    for spec in logins:
+        group = f", {spec.group}" if spec.group else ""
+        click.echo(f"  {spec.role:<5}  {spec.email:<28} {spec.name}{group}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True)
+def demo(host: str, port: int) -> None:
+    """Everything in one process group, on embedded defaults, with demo data."""
+    from liveapp.processes import ProcessGroup
+
+    instance = _prepare()
+    app = _app()
+    _migrate(app)
+    with app.app_context():
+        from liveapp.services import demo as demo_data
+
+        logins = demo_data.seed()
+        extras = demo_data.announcements()
+    while not _port_free(host, port):
+        port += 1
+    group = ProcessGroup()
+    group.start("web", _gunicorn_argv(host, port, workers=2))
+    group.start("worker", _worker_argv())
+    for name, argv in demo_data.extra_processes(f"http://{host}:{port}"):
+        group.start(name, argv)
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo(f"liveapp demo is running at {url}")
+    _print_logins(logins)
+    for line in extras:
+        click.echo(line)
+    click.echo(f"Data: {instance}. Press Ctrl-C to stop.")
+    sys.exit(group.wait())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Settings from the environment, with embedded defaults for a fresh machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres URLs at psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Two processes starting at once must agree on one key: create exclusively.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: Path) -> dict:
+    """The app's configuration: environment first, embedded defaults after."""
+    database_url = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{instance_path / 'liveapp.sqlite3'}"
+    )
+    https = _flag("LIVEAPP_HTTPS")
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Empty means "start the embedded server" (see liveapp.embedded_redis).
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Every Redis key, pub/sub channel and queue name starts with this, so
+        # several installations (or test runs) can share one Redis server.
+        "REDIS_PREFIX": os.environ.get("LIVEAPP_REDIS_PREFIX", "liveapp:"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, which expires on its own
+        "LOGIN_RATE_LIMIT": int(os.environ.get("LIVEAPP_LOGIN_RATE_LIMIT", "10")),
+        "LOGIN_RATE_WINDOW": int(os.environ.get("LIVEAPP_LOGIN_RATE_WINDOW", "300")),
+        "TRUSTED_PROXY_COUNT": int(os.environ.get("LIVEAPP_TRUSTED_PROXIES", "0")),
+        "ENTERPRISE_FEATURES": _flag("LIVEAPP_ENTERPRISE"),
+        "AUTO_MIGRATE": _flag("LIVEAPP_AUTO_MIGRATE", False),
+    }

@@ -1,0 +1,1 @@
+"""Services: load rows, build domain inputs, call the domain, persist, enqueue, publish."""

@@ -1,0 +1,115 @@
+"""Request-wide behaviour: login loading, security headers, error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from liveapp.extensions import db, login_manager
+from liveapp.models import User
+
+JSON_PREFIXES = ("/t/", "/healthz")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    # A deactivated user's existing session ends at their next request.
+    return user if user is not None and user.active else None
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(JSON_PREFIXES) or request.is_json
+
+
+def _error(status: int, message: str):
+    if _wants_json():
+        return jsonify(error=message), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def set_security_headers(response):
+    """Headers every response carries; a blueprint may set its own CSP first."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Wire login, headers and error handlers into the app."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    app.after_request(set_security_headers)
+    app.jinja_env.globals["settings_nav"] = settings_nav
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error(400, "Your form expired or was not sent from this site. Reload and retry.")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _error(403, "You do not have access to this page.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _error(404, "Nothing here.")
+
+    @app.errorhandler(405)
+    def not_allowed(error):
+        return _error(405, "Method not allowed.")
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return _error(429, getattr(error, "description", None) or "Too many requests.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _error(500, "Something went wrong on our side.")
+
+
+def client_ip() -> str:
+    """The client's address: the socket's, unless a trusted proxy count is configured."""
+    from flask import current_app
+
+    trusted = current_app.config.get("TRUSTED_PROXY_COUNT", 0)
+    if trusted:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if len(hops) >= trusted:
+            return hops[-trusted]
+    return request.remote_addr or "unknown"
+
+
+# Settings pages in nav order; a page shows once its blueprint is registered.
+SETTINGS_PAGES = (
+    ("sites.index", "Sites"),
+    ("streams.index", "Streams"),
+    ("segments.index", "Segments"),
+    ("experiences.index", "Experiences"),
+    ("routing.index", "Routing"),
+    ("users.index", "Users"),
+    ("groups.index", "Groups"),
+    ("integrations.index", "Integrations"),
+    ("visitors.index", "Visitors"),
+)
+
+
+def settings_nav() -> list[tuple[str, str]]:
+    """The settings links to show admins: those whose endpoint exists in this app."""
+    from flask import current_app
+
+    return [(e, label) for e, label in SETTINGS_PAGES if e in current_app.view_functions]

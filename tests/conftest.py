@@ -1,0 +1,185 @@
+"""Fixtures: a real database (SQLite, or a fresh PostgreSQL database when DATABASE_URL is
+set), real Redis (embedded, or REDIS_URL with a per-run key prefix), the app built once
+per run with migrations applied, and clients that sign in through the real login form."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from liveapp import embedded_redis
+from liveapp.config import normalise_database_url
+
+RUN_ID = uuid.uuid4().hex[:8]
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    folder = tmp_path_factory.mktemp("redis")
+    server = embedded_redis.start(folder)
+    yield server.url
+    embedded_redis.stop(folder, server)
+
+
+def _admin_url(url):
+    return url.set(database="postgres")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this run's own: several runs may share one PostgreSQL server."""
+    configured = os.environ.get("DATABASE_URL")
+    if not configured:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    url = make_url(normalise_database_url(configured))
+    if not url.drivername.startswith("postgresql"):
+        yield str(url)
+        return
+    name = f"{url.database}_{RUN_ID}"
+    admin = create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as on a real server, even while a test
+    holds one open for database assertions (Flask would otherwise share `g` and the
+    SQLAlchemy session between the test and the request)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, tmp_path_factory):
+    os.environ["LIVEAPP_INSTANCE"] = str(tmp_path_factory.mktemp("instance"))
+    from liveapp import create_app
+    from liveapp.services.schema import migrate_to_head
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_PREFIX": f"lvt{RUN_ID}:",
+        "SECRET_KEY": "test-secret",
+    })
+    app.test_client_class = IsolatedClient
+    migrate_to_head(app)
+    yield app
+    with app.app_context():
+        from liveapp.extensions import db
+
+        db.engine.dispose()
+
+
+def clear_redis(app) -> None:
+    from liveapp.extensions import redis
+
+    with app.app_context():
+        keys = list(redis.client.scan_iter(match=app.config["REDIS_PREFIX"] + "*", count=1000))
+        keys += list(redis.client.scan_iter(match="rq:*" + app.config["REDIS_PREFIX"] + "*"))
+        if keys:
+            redis.client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request, app):
+    """Every test starts with empty tables and no Redis keys of ours."""
+    yield
+    from liveapp.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    clear_redis(app)
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+class Browser:
+    """A test client that signs in through the real form and sends CSRF tokens."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path: str = "/auth/login") -> str:
+        page = self.client.get(path, follow_redirects=True).get_data(as_text=True)
+        match = CSRF_META.search(page)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, email: str, password: str = PASSWORD):
+        token = self.csrf()
+        return self.client.post(
+            "/auth/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def post(self, path: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf())
+        return self.client.post(path, data=data, **kwargs)
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def make_user(app_ctx):
+    from tests.factories import UserFactory
+
+    def make(**kwargs):
+        return UserFactory(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(role="admin", email="admin@example.com", name="Ada Admin")
+
+
+@pytest.fixture
+def rep(make_user):
+    return make_user(role="rep", email="rep@example.com", name="Rita Rep")
+
+
+@pytest.fixture
+def as_admin(browser, admin):
+    assert browser.login(admin.email).status_code == 303
+    return browser
+
+
+@pytest.fixture
+def as_rep(browser, rep):
+    assert browser.login(rep.email).status_code == 303
+    return browser

@@ -1,0 +1,51 @@
+"""factory_boy factories bound to the app's SQLAlchemy session."""
+
+from __future__ import annotations
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from liveapp.extensions import db
+from liveapp.models import Group, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Sequence(lambda n: f"User {n}")
+    role = "rep"
+    is_chat_user = True
+    availability = "available"
+    max_concurrent_chats = 3
+    active = True
+    password_hash = factory.LazyFunction(lambda: _hash())
+
+
+_cached_hash: dict[str, str] = {}
+
+
+def _hash() -> str:
+    # Hashing is slow on purpose; one hash serves every factory user.
+    if "h" not in _cached_hash:
+        from werkzeug.security import generate_password_hash
+
+        _cached_hash["h"] = generate_password_hash(PASSWORD)
+    return _cached_hash["h"]
+
+
+class GroupFactory(Base):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"Group {n}")
