@@ -1,0 +1,32 @@
+"""Visitor tokens: issued, verified, refused when forged, altered or expired."""
+
+import time
+
+from liveapp.services.tokens import verify_visitor_token, visitor_token
+
+VISITOR = "7f0c2f59-2d2a-4f7e-9a8e-0d9b1c3e5a11"
+
+
+def test_round_trip(app_ctx):
+    assert verify_visitor_token(visitor_token(VISITOR)) == VISITOR
+
+
+def test_forged_and_altered_tokens_are_refused(app_ctx):
+    token = visitor_token(VISITOR)
+    assert verify_visitor_token("forged") is None
+    assert verify_visitor_token(token[:-2] + ("AA" if token[-2:] != "AA" else "BB")) is None
+
+
+def test_expired_token_is_refused(app_ctx):
+    token = visitor_token(VISITOR)
+    time.sleep(1.1)
+    assert verify_visitor_token(token, max_age=0) is None
+
+
+def test_token_from_another_installation_is_refused(app, app_ctx):
+    token = visitor_token(VISITOR)
+    app.config["SECRET_KEY"], old = "other-secret", app.config["SECRET_KEY"]
+    try:
+        assert verify_visitor_token(token) is None
+    finally:
+        app.config["SECRET_KEY"] = old
