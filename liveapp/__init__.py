@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import email_validator
 from flask import Flask
 
 from liveapp import config as config_module
 from liveapp import embedded_redis
 from liveapp.extensions import csrf, db, login_manager, migrate, redis
+
+# Demo, simulator and CRM-sandbox addresses use the reserved .test TLD (RFC 2606), which
+# email_validator refuses by default; staging CRMs often hold such addresses too.
+if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+    email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 

@@ -60,6 +60,7 @@ def _gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         "--bind", f"{host}:{port}",
         "--timeout", "60",
         "--graceful-timeout", "5",
+        "--no-control-socket",
         "--access-logfile", "-" if os.environ.get("LIVEAPP_ACCESS_LOG") else "/dev/null",
         "liveapp:create_app()",
     ]
