@@ -6,7 +6,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from liveapp.extensions import db
-from liveapp.models import Group, User
+from liveapp.models import Experience, Group, Segment, Stream, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -49,3 +49,35 @@ class GroupFactory(Base):
         model = Group
 
     name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class SegmentFactory(Base):
+    class Meta:
+        model = Segment
+
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    description = ""
+    criteria = factory.LazyFunction(
+        lambda: {"match": "all", "conditions": [
+            {"field": "email", "operator": "is_set", "value": None}]}
+    )
+
+
+class ExperienceFactory(Base):
+    class Meta:
+        model = Experience
+
+    name = factory.Sequence(lambda n: f"Experience {n}")
+    active = True
+    priority = factory.Sequence(int)
+    targeting = factory.LazyFunction(lambda: {"include": [], "exclude": []})
+    flow = factory.LazyFunction(lambda: [{"type": "bot_message", "text": "Hi!"}])
+
+
+class StreamFactory(Base):
+    class Meta:
+        model = Stream
+
+    name = factory.Sequence(lambda n: f"Stream {n}")
+    colour = "#2f5bea"
+    position = factory.Sequence(int)
