@@ -1,0 +1,358 @@
+"""Segment (and routing rule) criteria: conditions ``field operator value`` joined by all/any.
+
+Criteria travel as JSON-safe dicts::
+
+    {"match": "all" | "any", "conditions": [{"field", "operator", "value"}, ...]}
+
+validate() names every problem; Criteria.from_dict() parses what validate() accepts;
+compile() turns Criteria into a fast predicate over VisitorFacts, once per saved segment.
+
+Semantics:
+- Text comparisons ignore case and surrounding spaces. URL rules: see liveapp.domain.urls.
+- An unknown fact (None, empty text, no visited URL) satisfies only "is unknown" and
+  "is not": *is not* is exactly the negation of *is*. Numbers and yes/no facts are known
+  as soon as they are not None (0 and "no" are known).
+- "Any visited URL ..." holds when at least one visited URL satisfies the test.
+- No conditions: "all" matches everyone and "any" matches nobody (plain and/or over
+  nothing). validate() refuses empty criteria unless allow_empty=True (routing rules
+  may be catch-alls; segments may not).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+from liveapp.domain import compiled
+from liveapp.domain.facts import VisitorFacts
+from liveapp.domain.fields import (
+    FIELDS,
+    NO_VALUE,
+    OPERATOR_LABELS,
+    Field,
+    FieldType,
+    Op,
+    field_groups,
+    operators_for,
+    value_kind,
+)
+from liveapp.domain.urls import normalise_value
+
+__all__ = [
+    "Condition", "Criteria", "InvalidCriteria", "Predicate", "compile", "describe",
+    "field_groups", "operators_for", "validate", "value_from_form", "value_kind",
+]
+
+Value = Union[str, int, float, bool, tuple[str, ...], tuple[int, ...], None]  # noqa: UP007
+Predicate = Callable[[VisitorFacts], bool]
+
+MATCHES = ("all", "any")
+MAX_CONDITIONS = 50
+MAX_TEXT = 500
+MAX_LIST = 1000
+URL_TYPES = (FieldType.URL, FieldType.URL_LIST)
+WHOLE_URL_OPS = (Op.EQUALS, Op.URL_MATCHES)
+
+
+class InvalidCriteria(ValueError):
+    """Criteria that validate() refused; .errors lists every problem."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+class _Bad(Exception):
+    """One condition's problem, as shown to the admin."""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One ``field operator value`` test, with its value already validated."""
+
+    field: str
+    operator: str
+    value: Value = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The condition as JSON-safe data."""
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {"field": self.field, "operator": self.operator, "value": value}
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    """Validated conditions and how they combine."""
+
+    match: str = "all"
+    conditions: tuple[Condition, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: Any, *, allow_empty: bool = False) -> Criteria:
+        """Parse JSON-safe criteria, raising InvalidCriteria with every problem."""
+        errors = validate(data, allow_empty=allow_empty)
+        if errors:
+            raise InvalidCriteria(errors)
+        conditions = tuple(_parse_condition(raw) for raw in data.get("conditions") or ())
+        return cls(match=data.get("match", "all"), conditions=conditions)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The criteria as JSON-safe data, as from_dict() reads it."""
+        return {"match": self.match, "conditions": [c.to_dict() for c in self.conditions]}
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate(data: Any, *, allow_empty: bool = False) -> list[str]:
+    """Every problem with JSON-safe criteria, each naming its condition; [] when valid."""
+    if not isinstance(data, Mapping):
+        return ["criteria must be an object with match and conditions"]
+    errors = []
+    if data.get("match", "all") not in MATCHES:
+        errors.append("match must be 'all' or 'any'")
+    conditions = data.get("conditions")
+    if conditions is None:
+        conditions = []
+    if not isinstance(conditions, list | tuple):
+        return [*errors, "conditions must be a list"]
+    if not conditions and not allow_empty:
+        errors.append("add at least one condition")
+    if len(conditions) > MAX_CONDITIONS:
+        errors.append(f"at most {MAX_CONDITIONS} conditions")
+    for number, raw in enumerate(conditions, start=1):
+        try:
+            _parse_condition(raw)
+        except _Bad as problem:
+            errors.append(f"condition {number}: {problem}")
+    return errors
+
+
+def _parse_condition(raw: Any) -> Condition:
+    """A Condition from JSON-safe data, or _Bad naming what is wrong."""
+    if not isinstance(raw, Mapping):
+        raise _Bad("must be an object with field, operator and value")
+    field = _field(raw.get("field"))
+    operator = _operator(field, raw.get("operator"))
+    return Condition(field.key, operator.value, _value(field, operator, raw.get("value")))
+
+
+def _field(key: Any) -> Field:
+    """The catalogue field named by key."""
+    if key is None or key == "":
+        raise _Bad("choose a field")
+    field = FIELDS.get(key) if isinstance(key, str) else None
+    if field is None:
+        raise _Bad(f"unknown field '{key}'")
+    return field
+
+
+def _operator(field: Field, name: Any) -> Op:
+    """The operator named by name, if the field allows it."""
+    if name is None or name == "":
+        raise _Bad(f"choose an operator for {field.label}")
+    if not isinstance(name, str) or name not in Op.__members__.values():
+        raise _Bad(f"unknown operator '{name}'")
+    operator = Op(name)
+    if operator not in field.operators:
+        raise _Bad(f"'{operator.value}' is not an operator for {field.label}")
+    return operator
+
+
+def _value(field: Field, operator: Op, value: Any) -> Value:
+    """The condition's value, checked against the field's type and the operator."""
+    if operator in NO_VALUE:
+        return None
+    if operator is Op.IN_LIST:
+        return _list_value(field, value)
+    result = _one_value(field, value)
+    if field.type in URL_TYPES and operator in WHOLE_URL_OPS and not normalise_value(result):
+        raise _Bad(f"{field.label} needs a URL")
+    return result
+
+
+def _one_value(field: Field, value: Any) -> Value:
+    """A single value of the field's type."""
+    kind = field.type
+    if kind is FieldType.NUMBER:
+        if not _is_number(value):
+            raise _Bad(f"{field.label} needs a number")
+        return value
+    if kind is FieldType.BOOL:
+        if not isinstance(value, bool):
+            raise _Bad(f"{field.label} needs yes or no")
+        return value
+    if kind in (FieldType.ID, FieldType.ID_LIST):
+        if not _is_id(value):
+            raise _Bad(f"{field.label} needs an experience")
+        return value
+    if kind is FieldType.CHOICE:
+        return _choice(field, value)
+    return _text(field, value)
+
+
+def _list_value(field: Field, value: Any) -> tuple:
+    """A non-empty list of single values."""
+    if not isinstance(value, list | tuple) or not value:
+        raise _Bad(f"{field.label} needs a list of values")
+    if len(value) > MAX_LIST:
+        raise _Bad(f"{field.label}: at most {MAX_LIST} values")
+    return tuple(dict.fromkeys(_one_value(field, item) for item in value))
+
+
+def _text(field: Field, value: Any) -> str:
+    """A non-empty, not too long text value, stripped."""
+    if not isinstance(value, str) or not value.strip():
+        raise _Bad(f"{field.label} needs a value")
+    if len(value) > MAX_TEXT:
+        raise _Bad(f"{field.label}: at most {MAX_TEXT} characters")
+    return value.strip()
+
+
+def _choice(field: Field, value: Any) -> str:
+    """One of the field's choices, in its canonical spelling."""
+    wanted = value.strip().lower() if isinstance(value, str) else None
+    for choice in field.choices:
+        if choice.lower() == wanted:
+            return choice
+    raise _Bad(f"{field.label} must be one of: {', '.join(field.choices)}")
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float, not a bool."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
+
+
+def _is_id(value: Any) -> bool:
+    """A positive integer id."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+# ---------------------------------------------------------------- form input
+
+
+def value_from_form(field_key: str, operator: str, raw: str | list[str] | None) -> Any:
+    """A form's raw string(s) turned into the JSON value validate() expects.
+
+    Unparseable input is passed through unchanged so validate() names the problem.
+    """
+    kind = value_kind(field_key, operator)
+    if kind == "none":
+        return None
+    if kind in ("list", "choices", "ids"):
+        items = raw if isinstance(raw, list) else (raw or "").replace("\n", ",").split(",")
+        items = [item.strip() for item in items if item.strip()]
+        return [_scalar_from_form(kind, item) for item in items]
+    text = raw[0] if isinstance(raw, list) and raw else raw
+    return _scalar_from_form(kind, (text or "").strip()) if isinstance(text, str) else text
+
+
+def _scalar_from_form(kind: str, text: str) -> Any:
+    """One form string as a number, bool or id where the kind says so."""
+    if kind == "number":
+        return _number_from_text(text)
+    if kind == "bool":
+        return {"true": True, "yes": True, "1": True, "on": True,
+                "false": False, "no": False, "0": False, "off": False}.get(text.lower(), text)
+    if kind in ("id", "ids"):
+        return int(text) if text.isdecimal() else text
+    return text
+
+
+def _number_from_text(text: str) -> Any:
+    """An int or float from text, or the text itself."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+# ---------------------------------------------------------------- compilation
+
+
+def compile(criteria: Criteria | Mapping[str, Any]) -> Predicate:  # noqa: A001
+    """A predicate over VisitorFacts, built once per saved criteria."""
+    if not isinstance(criteria, Criteria):
+        criteria = Criteria.from_dict(criteria, allow_empty=True)
+    tests = tuple(_compile_condition(c) for c in criteria.conditions)
+    if len(tests) == 1:
+        return tests[0]
+    return _any_of(tests) if criteria.match == "any" else _all_of(tests)
+
+
+def _all_of(tests: tuple[Predicate, ...]) -> Predicate:
+    """True when every test holds (so for no tests at all)."""
+
+    def matches(facts: VisitorFacts) -> bool:
+        # A plain loop: any()/all() over a generator costs twice as much per segment.
+        for test in tests:  # noqa: SIM110
+            if not test(facts):
+                return False
+        return True
+
+    return matches
+
+
+def _any_of(tests: tuple[Predicate, ...]) -> Predicate:
+    """True when some test holds (so never for no tests)."""
+
+    def matches(facts: VisitorFacts) -> bool:
+        for test in tests:  # noqa: SIM110
+            if test(facts):
+                return True
+        return False
+
+    return matches
+
+
+def _compile_condition(condition: Condition) -> Predicate:
+    """One condition as a predicate over VisitorFacts."""
+    field = FIELDS[condition.field]
+    return compiled.condition(field, Op(condition.operator), condition.value)
+
+
+# ---------------------------------------------------------------- describe
+
+
+def describe(criteria: Criteria, names: Mapping[int, str] | None = None) -> str:
+    """Criteria as a sentence: "Email domain ends with acme.com and Pages viewed > 3".
+
+    Args:
+        criteria: validated criteria.
+        names: experience names by id, for experience conditions.
+    """
+    if not criteria.conditions:
+        return "Everyone" if criteria.match == "all" else "Nobody"
+    joiner = " and " if criteria.match == "all" else " or "
+    return joiner.join(_describe_condition(c, names or {}) for c in criteria.conditions)
+
+
+_SYMBOLS = {Op.GREATER_THAN: ">", Op.LESS_THAN: "<"}
+
+
+def _describe_condition(condition: Condition, names: Mapping[int, str]) -> str:
+    """One condition as words."""
+    field = FIELDS[condition.field]
+    operator = Op(condition.operator)
+    verb = _SYMBOLS.get(operator) or OPERATOR_LABELS[operator]
+    if operator in NO_VALUE:
+        return f"{field.label} {verb}"
+    return f"{field.label} {verb} {_describe_value(field, condition.value, names)}"
+
+
+def _describe_value(field: Field, value: Value, names: Mapping[int, str]) -> str:
+    """A condition's value as words."""
+    if isinstance(value, tuple):
+        return ", ".join(_describe_value(field, item, names) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if field.type in (FieldType.ID, FieldType.ID_LIST):
+        return names.get(value, f"#{value}")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,185 @@
+"""Everything segment criteria, experiences and routing rules may look at about a visitor.
+
+None means "unknown" (not enriched, not in the CRM, never said); criteria treat it as
+not set. Construction cleans values so criteria can trust their types: text is stripped
+(blank becomes None), numbers and flags given as strings are parsed, and anything that
+cannot be understood becomes unknown rather than an error.
+
+Services build one VisitorFacts per visitor change from the visitor's row, its hot
+presence state and its enrichment/CRM results; the domain never queries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorFacts:
+    """A snapshot of one visitor's data, as criteria see it."""
+
+    # Activity
+    current_url: str | None = None
+    visited_urls: tuple[str, ...] = ()
+    page_count: int = 0
+    time_on_site_seconds: float = 0
+    sessions: int = 0
+    referrer: str | None = None
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_term: str | None = None
+    utm_content: str | None = None
+    # Identity
+    email: str | None = None
+    name: str | None = None
+    # Company (enrichment)
+    company_name: str | None = None
+    company_domain: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    revenue_band: str | None = None
+    country: str | None = None
+    # ABM
+    is_target_account: bool | None = None
+    abm_tier: str | None = None
+    # Marketing automation
+    lead_score: float | None = None
+    lifecycle_stage: str | None = None
+    # CRM (Salesforce)
+    is_contact: bool | None = None
+    is_lead: bool | None = None
+    account_type: str | None = None
+    owner_known: bool | None = None
+    # Experiences: the one recorded on the visitor now, and every one received so far
+    experience_id: int | None = None
+    experiences_received: frozenset[int] = frozenset()
+    # Derived from email
+    email_domain: str | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        for name, clean in _CLEANERS:
+            value = getattr(self, name)
+            cleaned = clean(value)
+            if cleaned is not value:
+                object.__setattr__(self, name, cleaned)
+        object.__setattr__(self, "email_domain", email_domain_of(self.email))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> VisitorFacts:
+        """Facts from a JSON-safe mapping; unknown keys are ignored."""
+        known = {f.name for f in dataclasses.fields(cls) if f.init}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The facts as a JSON-safe dict (email_domain included, for display)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["visited_urls"] = list(self.visited_urls)
+        data["experiences_received"] = sorted(self.experiences_received)
+        return data
+
+    def with_experience(self, experience_id: int | None) -> VisitorFacts:
+        """These facts after the visitor received an experience (None: no change)."""
+        if experience_id is None:
+            return self
+        received = self.experiences_received | {experience_id}
+        return dataclasses.replace(
+            self, experience_id=experience_id, experiences_received=received
+        )
+
+
+def email_domain_of(email: str | None) -> str | None:
+    """The lowercased domain of an email address, or None when there is none."""
+    if not email or "@" not in email:
+        return None
+    domain = email.rsplit("@", 1)[1].strip().lower()
+    return domain or None
+
+
+def unique_urls(urls: Iterable[str]) -> tuple[str, ...]:
+    """Visited URLs without repeats, in first-visit order (criteria test each once)."""
+    return tuple(dict.fromkeys(urls))
+
+
+def _text(value: Any) -> str | None:
+    """Stripped text; blank or missing is unknown (None)."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    stripped = text.strip()
+    if not stripped:
+        return None
+    return value if stripped is value else stripped
+
+
+def _number(value: Any) -> int | float | None:
+    """A finite int or float; anything else is unknown (None)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return _number(int(number) if number.is_integer() else number)
+    return None
+
+
+def _count(value: Any) -> int | float:
+    """A number that is always known: unknown counts as 0."""
+    number = _number(value)
+    return 0 if number is None else number
+
+
+def _flag(value: Any) -> bool | None:
+    """A yes/no fact; strings "true"/"false" and friends are understood."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return _FLAG_WORDS.get(value.strip().lower())
+    return bool(value)
+
+
+def _ident(value: Any) -> int | None:
+    """A positive int id, or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.strip().isdecimal():
+        return _ident(int(value))
+    return None
+
+
+def _urls(value: Any) -> tuple[str, ...]:
+    """Visited URLs as a tuple of stripped, non-blank strings."""
+    if isinstance(value, tuple) and all(type(url) is str and url.strip() == url and url
+                                        for url in value):
+        return value
+    return tuple(url for url in (_text(item) for item in value or ()) if url)
+
+
+def _idents(value: Any) -> frozenset[int]:
+    """Received experience ids as a frozenset of positive ints."""
+    if isinstance(value, frozenset) and all(type(item) is int and item > 0 for item in value):
+        return value
+    return frozenset(ident for ident in (_ident(item) for item in value or ()) if ident)
+
+
+_FLAG_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+_TEXT_FACTS = (
+    "current_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term",
+    "utm_content", "email", "name", "company_name", "company_domain", "industry",
+    "revenue_band", "country", "abm_tier", "lifecycle_stage", "account_type",
+)
+_CLEANERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    *((name, _text) for name in _TEXT_FACTS),
+    *((name, _count) for name in ("page_count", "time_on_site_seconds", "sessions")),
+    *((name, _number) for name in ("employees", "lead_score")),
+    *((name, _flag) for name in ("is_target_account", "is_contact", "is_lead", "owner_known")),
+    ("experience_id", _ident),
+    ("visited_urls", _urls),
+    ("experiences_received", _idents),
+)
