@@ -70,7 +70,7 @@ class ExperienceFactory(Base):
     name = factory.Sequence(lambda n: f"Experience {n}")
     active = True
     priority = factory.Sequence(int)
-    targeting = factory.LazyFunction(lambda: {"include": [], "exclude": []})
+    targeting = factory.LazyFunction(list)
     flow = factory.LazyFunction(lambda: [{"type": "bot_message", "text": "Hi!"}])
 
 

@@ -5,7 +5,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every feature blueprint on the app."""
-    from liveapp.blueprints import auth, board, groups, health, streams, users
+    from liveapp.blueprints import auth, board, groups, health, segments, streams, users
 
-    for module in (auth, board, users, groups, health, streams):
+    for module in (auth, board, users, groups, health, streams, segments):
         app.register_blueprint(module.bp)

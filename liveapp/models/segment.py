@@ -42,8 +42,8 @@ class Experience(db.Model):
     name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    # {"include": [{"match": "contains", "value": "/pricing"}], "exclude": [...]}
-    targeting: Mapped[dict] = mapped_column(JSON, nullable=False)
+    # URL rules: [{"kind": "equals"|"contains"|"wildcard", "value": ..., "exclude": bool}]
+    targeting: Mapped[list] = mapped_column(JSON, nullable=False)
     # [{"type": "bot_message", "text": ...}, {"type": "route_inbound"}, ...]
     flow: Mapped[list] = mapped_column(JSON, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)

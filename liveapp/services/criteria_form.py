@@ -1,0 +1,102 @@
+"""Criteria as an htmx form builds them: numbered condition rows in, criteria dicts out."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from liveapp.domain import criteria as domain
+
+ROW_KEY = re.compile(r"^conditions-(\d{1,3})-field$")
+CONDITION_ERROR = re.compile(r"^condition (\d+): (.*)$")
+
+
+@dataclass
+class Row:
+    """One condition row as the form shows it: raw values and its own errors."""
+
+    index: int
+    field: str = ""
+    operator: str = ""
+    value: object = None
+    errors: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def operators(self) -> list[tuple[str, str]]:
+        return domain.operators_for(self.field)
+
+    @property
+    def value_kind(self) -> str:
+        return domain.value_kind(self.field, self.operator)
+
+    @property
+    def values(self) -> list[str]:
+        """The value as a list of strings (for multi-selects and lists)."""
+        if self.value is None:
+            return []
+        if isinstance(self.value, list | tuple):
+            return [str(v) for v in self.value]
+        return [str(self.value)]
+
+    @property
+    def text(self) -> str:
+        """The value as the text input shows it (lists comma separated)."""
+        return ", ".join(self.values)
+
+
+def normalised_row(index: int, field_key: str, operator: str, value: object = None) -> Row:
+    """A row whose operator is one the field allows (the first one otherwise)."""
+    allowed = [op for op, _ in domain.operators_for(field_key)]
+    if operator not in allowed:
+        operator = allowed[0] if allowed else ""
+    return Row(index, field_key, operator, value)
+
+
+def rows_from_form(form: Mapping) -> list[Row]:
+    """Condition rows in form order (indices may have gaps after removals)."""
+    indices = sorted(int(m.group(1)) for key in form if (m := ROW_KEY.match(key)))
+    rows = []
+    for index in indices:
+        prefix = f"conditions-{index}-"
+        raw = form.getlist(prefix + "value") if hasattr(form, "getlist") else form.get(
+            prefix + "value")
+        if isinstance(raw, list) and len(raw) == 1:
+            raw = raw[0]
+        rows.append(Row(index, form.get(prefix + "field", ""), form.get(prefix + "operator", ""),
+                        raw))
+    return rows
+
+
+def rows_from_criteria(criteria: Mapping) -> list[Row]:
+    """Rows showing saved criteria."""
+    return [
+        Row(i, c.get("field", ""), c.get("operator", ""), c.get("value"))
+        for i, c in enumerate(criteria.get("conditions") or [])
+    ]
+
+
+def criteria_from_rows(match: str, rows: list[Row]) -> dict:
+    """JSON-safe criteria from rows, converting form strings to typed values."""
+    return {
+        "match": match,
+        "conditions": [
+            {"field": r.field, "operator": r.operator,
+             "value": domain.value_from_form(r.field, r.operator, r.value)}
+            for r in rows
+        ],
+    }
+
+
+def attach_errors(rows: list[Row], errors: list[str]) -> list[str]:
+    """Put 'condition N: …' errors on their rows; return the errors that belong to none."""
+    general = []
+    for error in errors:
+        match = CONDITION_ERROR.match(error)
+        number = int(match.group(1)) if match else 0
+        if 1 <= number <= len(rows):
+            rows[number - 1].errors.append(match.group(2))
+        else:
+            general.append(error)
+    return general

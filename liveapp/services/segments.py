@@ -1,0 +1,54 @@
+"""Segments: named criteria over visitor facts, validated by the pure criteria engine."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from liveapp.domain import criteria as domain
+from liveapp.extensions import db
+from liveapp.models import Segment
+from liveapp.services.users import ValidationFailed
+from liveapp.signals import settings_changed
+
+
+def ordered_segments() -> list[Segment]:
+    return list(db.session.scalars(select(Segment).order_by(Segment.name)))
+
+
+def save_segment(segment: Segment | None, *, name: str, description: str,
+                 criteria: dict) -> Segment:
+    """Create or update a segment; raises ValidationFailed (criteria errors as a list)."""
+    name = name.strip()
+    errors: dict = {}
+    clash = db.session.scalar(select(Segment).where(func.lower(Segment.name) == name.lower()))
+    if clash is not None and clash is not segment:
+        errors["name"] = "A segment with this name already exists."
+    problems = domain.validate(criteria)
+    if problems:
+        errors["criteria"] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    parsed = domain.Criteria.from_dict(criteria)
+    if segment is None:
+        segment = Segment()
+        db.session.add(segment)
+    segment.name, segment.description = name, description.strip()
+    segment.criteria = parsed.to_dict()
+    db.session.commit()
+    settings_changed.send("segments", kind="segments")
+    return segment
+
+
+def delete_segment(segment: Segment) -> None:
+    """Delete a segment; it leaves its stream and the experiences that targeted it."""
+    db.session.delete(segment)
+    db.session.commit()
+    settings_changed.send("segments", kind="segments")
+
+
+def describe(segment: Segment) -> str:
+    """The segment's criteria in words, for lists and tooltips."""
+    try:
+        return domain.describe(domain.Criteria.from_dict(segment.criteria, allow_empty=True))
+    except domain.InvalidCriteria:
+        return "(criteria need fixing)"
