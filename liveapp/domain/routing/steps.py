@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from liveapp.domain.routing.inputs import (
@@ -57,9 +58,19 @@ class Directory:
 
     def __init__(self, reps: Iterable[Rep]):
         self.reps = list(reps)
-        self._by_id = {r.id: r for r in self.reps}
-        self._by_email = {r.email.strip().casefold(): r for r in self.reps}
-        self._by_sf = {
+
+    # Built on first use: most decisions need only one or two of these indexes.
+    @cached_property
+    def _by_id(self) -> dict[int, Rep]:
+        return {r.id: r for r in self.reps}
+
+    @cached_property
+    def _by_email(self) -> dict[str, Rep]:
+        return {r.email.strip().casefold(): r for r in self.reps}
+
+    @cached_property
+    def _by_sf(self) -> dict[str, Rep]:
+        return {
             salesforce_key(r.salesforce_user_id): r for r in self.reps if r.salesforce_user_id
         }
 
