@@ -386,3 +386,25 @@ def test_decision_serialises_for_storage():
     assert data["offer_to"] == [1] and data["mode"] == "round_robin"
     assert data["summary"] == "; ".join(data["trace"])
     assert data["offer_timeout_seconds"] == 30
+
+
+def test_fallback_groups_are_used_when_route_to_finds_nobody():
+    reps = team(rep(1, availability="away"), rep(2, groups=[3]), rep(3, groups=[3]))
+    decision = decide([rule(route_to_users=[1], fallback_groups=[3], group_names={3: "Night"})],
+                      {1}, reps)
+    assert decision.step == "fallback" and decision.offer_to == (2, 3)
+    assert decision.trace[1:] == (
+        "route to Ann Lee: skipped Ann Lee (away)",
+        "fallback group Night → Bob Baker, Cy Young (first available)",
+    )
+
+
+def test_sender_and_owner_both_eligible_share_by_the_rules_distribution():
+    facts = crm(outreach=outreach(sender="ann@x.com", owner="bob@x.com"))
+    reps = team(rep(1, open_chats=2), rep(2, open_chats=1))
+    decision = decide([rule(outreach_mode="both", distribution="balanced")], {1}, reps, facts)
+    assert decision.offer_to == (2,) and decision.candidates == (2, 1)
+    assert decision.trace[-1] == (
+        "Outreach sender ann@x.com and Outreach prospect owner bob@x.com are available "
+        "→ Bob Baker (balanced: 1 open chat)"
+    )

@@ -172,7 +172,8 @@ def _order(mode: Distribution, eligible: list[Rep], pointer: int | None) -> tupl
         return [by_id[i] for i in rotation_order(by_id, pointer)], "round robin"
     if mode == "balanced":
         ordered = balanced_order(eligible)
-        return ordered, f"balanced: {ordered[0].open_chats} open chats"
+        chats = ordered[0].open_chats
+        return ordered, f"balanced: {chats} open chat{'' if chats == 1 else 's'}"
     return eligible, "first available" if len(eligible) > 1 else ""
 
 
