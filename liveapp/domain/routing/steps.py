@@ -1,0 +1,266 @@
+"""A rule's candidate steps, in order: Outreach/Salesloft, Salesforce owner, account team,
+route to, fallback. Each step names the reps it would route to and traces why a CRM
+fact led nowhere (integration down, owner not an app user...)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+from liveapp.domain.routing.inputs import (
+    CrmFacts,
+    EngagementFacts,
+    Rep,
+    RoutingRule,
+    SalesforceFacts,
+)
+
+StepKind = Literal["outreach", "salesforce_owner", "account_team", "route_to", "fallback"]
+SALESFORCE_ID_PREFIX = 15  # 18-character ids are the 15-character ones plus a checksum
+
+
+@dataclass
+class Trace:
+    """The explanation being written, one human-readable step per line."""
+
+    lines: list[str] = field(default_factory=list)
+    said: set[str] = field(default_factory=set)
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    def once(self, line: str) -> None:
+        """Add a line unless an earlier step already said it (a CRM being down)."""
+        if line not in self.said:
+            self.said.add(line)
+            self.lines.append(line)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    label: str  # how the trace names where this rep came from
+    rep: Rep
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: StepKind
+    label: str
+    candidates: tuple[Candidate, ...]
+    # Route-to and fallback lists are traced in one line each; owners one line apiece.
+    listed: bool = False
+
+
+class Directory:
+    """The reps, indexed the ways CRM facts and rules refer to them."""
+
+    def __init__(self, reps: Iterable[Rep]):
+        self.reps = list(reps)
+
+    # Built on first use: most decisions need only one or two of these indexes.
+    @cached_property
+    def _by_id(self) -> dict[int, Rep]:
+        return {r.id: r for r in self.reps}
+
+    @cached_property
+    def _by_email(self) -> dict[str, Rep]:
+        return {r.email.strip().casefold(): r for r in self.reps}
+
+    @cached_property
+    def _by_sf(self) -> dict[str, Rep]:
+        return {
+            salesforce_key(r.salesforce_user_id): r for r in self.reps if r.salesforce_user_id
+        }
+
+    def by_id(self, rep_id: int) -> Rep | None:
+        return self._by_id.get(rep_id)
+
+    def by_email(self, email: str) -> Rep | None:
+        return self._by_email.get(email.strip().casefold())
+
+    def by_salesforce_id(self, user_id: str) -> Rep | None:
+        return self._by_sf.get(salesforce_key(user_id))
+
+    def members(self, group_id: int) -> list[Rep]:
+        return sorted((r for r in self.reps if group_id in r.group_ids), key=_by_name)
+
+    def everyone(self) -> list[Rep]:
+        """'All users' means every active chat user; admins who don't chat aren't skipped
+        one by one in the trace."""
+        return sorted((r for r in self.reps if r.active and r.is_chat_user), key=_by_name)
+
+
+def _by_name(rep: Rep) -> tuple[str, int]:
+    return (rep.name.casefold(), rep.id)
+
+
+def salesforce_key(user_id: str) -> str:
+    """The case-sensitive 15-character form of a Salesforce id (15 or 18 characters)."""
+    return user_id.strip()[:SALESFORCE_ID_PREFIX]
+
+
+def candidate_steps(
+    rule: RoutingRule, crm: CrmFacts, directory: Directory, enterprise: bool, trace: Trace
+) -> Iterator[Step]:
+    """The rule's configured steps in order; lazily, so the trace only tells what was
+    actually considered before a step found an eligible rep."""
+    makers = (
+        lambda: _outreach(rule, crm, directory, trace),
+        lambda: _salesforce_owner(rule, crm, directory, trace),
+        lambda: _account_team(rule, crm, directory, enterprise, trace),
+        lambda: _listed("route_to", "route to", rule.route_to_users, rule.route_to_groups,
+                        rule.route_to_all, rule, directory, trace),
+        lambda: _listed("fallback", "fallback", rule.fallback_users, rule.fallback_groups,
+                        False, rule, directory, trace),
+    )
+    for make in makers:
+        step = make()
+        if step is not None:
+            yield step
+
+
+def _unique(candidates: Iterable[Candidate]) -> tuple[Candidate, ...]:
+    seen: set[int] = set()
+    kept = []
+    for candidate in candidates:
+        if candidate.rep.id not in seen:
+            seen.add(candidate.rep.id)
+            kept.append(candidate)
+    return tuple(kept)
+
+
+# --- 1. Outreach / Salesloft -------------------------------------------------------------
+
+OUTREACH_ROLES = {"sender": ("sender",), "owner": ("owner",), "both": ("sender", "owner")}
+
+
+def _engagement(crm: CrmFacts, trace: Trace) -> tuple[str, EngagementFacts] | None:
+    """Outreach or Salesloft, whichever answered with a prospect."""
+    connected = [(n, f) for n, f in (("Outreach", crm.outreach), ("Salesloft", crm.salesloft))
+                 if f is not None]
+    if not connected:
+        trace.add("Outreach/Salesloft not connected: skipped")
+    for system, facts in connected:
+        if facts.status == "unavailable":
+            trace.add(f"{system} unavailable ({facts.reason or 'no reason given'}): skipped")
+        elif facts.status == "not_found" or not (facts.sender_email or facts.prospect_owner_email):
+            trace.add(f"{system}: no prospect for this visitor")
+        else:
+            return system, facts
+    return None
+
+
+def _outreach(rule: RoutingRule, crm: CrmFacts, directory: Directory, trace: Trace) -> Step | None:
+    if rule.outreach_mode is None:
+        return None
+    found = _engagement(crm, trace)
+    if found is None:
+        return None
+    system, facts = found
+    candidates = []
+    for role in OUTREACH_ROLES[rule.outreach_mode]:
+        email = facts.sender_email if role == "sender" else facts.prospect_owner_email
+        title = f"{system} {'sender' if role == 'sender' else 'prospect owner'}"
+        rep = directory.by_email(email) if email else None
+        if not email:
+            trace.add(f"{title}: none on record")
+        elif rep is None:
+            trace.add(f"{title} {email} is not an app user")
+        else:
+            candidates.append(Candidate(f"{title} {email}", rep))
+    return Step("outreach", system, _unique(candidates))
+
+
+# --- 2. Salesforce owner and account team -----------------------------------------------
+
+def _salesforce(crm: CrmFacts, trace: Trace) -> SalesforceFacts | None:
+    facts = crm.salesforce
+    if facts is None:
+        trace.once("Salesforce not connected: skipped")
+    elif facts.status == "unavailable":
+        trace.once(f"Salesforce unavailable ({facts.reason or 'no reason given'}): skipped")
+    elif facts.status == "not_found":
+        trace.once("Salesforce: no matching Contact, Lead or Account")
+    else:
+        return facts
+    return None
+
+
+def _salesforce_owner(
+    rule: RoutingRule, crm: CrmFacts, directory: Directory, trace: Trace
+) -> Step | None:
+    if not rule.salesforce_owner:
+        return None
+    facts = _salesforce(crm, trace)
+    if facts is None:
+        return None
+    if facts.record_type and facts.owner_user_id:
+        title, user_id, name = f"{facts.record_type} owner", facts.owner_user_id, facts.owner_name
+    elif facts.account_owner_user_id:
+        title, user_id = "Account owner", facts.account_owner_user_id
+        name = facts.account_owner_name
+    else:
+        trace.add("Salesforce: no owner on record")
+        return None
+    rep = directory.by_salesforce_id(user_id)
+    if rep is None:
+        trace.add(f"Salesforce {title} {name or user_id} is not an app user")
+        return None
+    candidate = Candidate(f"Salesforce {title} {rep.name}", rep)
+    return Step("salesforce_owner", "Salesforce", (candidate,))
+
+
+def _account_team(
+    rule: RoutingRule, crm: CrmFacts, directory: Directory, enterprise: bool, trace: Trace
+) -> Step | None:
+    if not rule.account_team:
+        return None
+    if not enterprise:
+        trace.add("account team routing is an enterprise feature, not switched on: skipped")
+        return None
+    facts = _salesforce(crm, trace)
+    if facts is None:
+        return None
+    roles = {r.strip().casefold() for r in rule.account_team_roles}
+    members = [(uid, role) for uid, role in facts.account_team
+               if not roles or role.strip().casefold() in roles]
+    if not members:
+        wanted = f" with role {', '.join(sorted(rule.account_team_roles))}" if roles else ""
+        trace.add(f"Salesforce account team: no member{wanted}")
+        return None
+    candidates = []
+    for user_id, role in members:
+        rep = directory.by_salesforce_id(user_id)
+        if rep is None:
+            trace.add(f"account team {role} {user_id} is not an app user")
+        else:
+            candidates.append(Candidate(f"account team {role} {rep.name}", rep))
+    return Step("account_team", "account team", _unique(candidates))
+
+
+# --- 3. and 4. route to users / groups / all, and fallbacks ------------------------------
+
+def _listed(
+    kind: StepKind, prefix: str, users: tuple[int, ...], groups: tuple[int, ...],
+    everyone: bool, rule: RoutingRule, directory: Directory, trace: Trace,
+) -> Step | None:
+    if not (users or groups or everyone):
+        return None
+    if everyone:
+        return Step(kind, f"{prefix} all users", _as_candidates(directory.everyone()), True)
+    named = [r for r in (directory.by_id(u) for u in users) if r is not None]
+    members = [m for g in groups for m in directory.members(g)]
+    return Step(kind, f"{prefix} {_describe(named, groups, rule)}",
+                _as_candidates(named + members), True)
+
+
+def _as_candidates(reps: Iterable[Rep]) -> tuple[Candidate, ...]:
+    return _unique(Candidate(r.name, r) for r in reps)
+
+
+def _describe(users: list[Rep], groups: tuple[int, ...], rule: RoutingRule) -> str:
+    parts = [u.name for u in users] if len(users) <= 3 else [f"{len(users)} users"]
+    parts += [f"group {rule.group_names.get(g, f'#{g}')}" for g in groups]
+    return ", ".join(parts) or "nobody"
