@@ -89,11 +89,13 @@ def criteria_from_rows(match: str, rows: list[Row]) -> dict:
     }
 
 
-def attach_errors(rows: list[Row], errors: list[str]) -> list[str]:
-    """Put 'condition N: …' errors on their rows; return the errors that belong to none."""
+def attach_errors(
+    rows: list, errors: list[str], pattern: re.Pattern = CONDITION_ERROR
+) -> list[str]:
+    """Put 'condition N: …' errors (or pattern's) on their rows; return those of no row."""
     general = []
     for error in errors:
-        match = CONDITION_ERROR.match(error)
+        match = pattern.match(error)
         number = int(match.group(1)) if match else 0
         if 1 <= number <= len(rows):
             rows[number - 1].errors.append(match.group(2))

@@ -21,8 +21,16 @@
       }
     });
   }
+  // Lists marked data-sortable-local reorder inside a form: the order is sent on submit.
+  function bindLocal(list) {
+    if (list.dataset.sortableBound) { return; }
+    list.dataset.sortableBound = "1";
+    window.Sortable.create(list, { handle: ".handle", draggable: "[data-id]", animation: 120,
+                                   forceFallback: true });
+  }
   function bindAll() {
     document.querySelectorAll("[data-sortable]").forEach(bind);
+    document.querySelectorAll("[data-sortable-local]").forEach(bindLocal);
   }
   document.addEventListener("DOMContentLoaded", bindAll);
   document.addEventListener("htmx:afterSettle", bindAll);

@@ -1,0 +1,159 @@
+"""Settings → Experiences: targeted chat flows (pages, audience, ordered steps)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
+
+from liveapp.access import admin_required
+from liveapp.domain.experiences import URL_RULE_KINDS
+from liveapp.domain.flows import QUESTION_KINDS, STEP_LABELS
+from liveapp.extensions import db
+from liveapp.models import Experience, Segment, Stream
+from liveapp.services import experience_form as rows_io
+from liveapp.services import experiences as experience_service
+from liveapp.services.criteria_form import attach_errors
+from liveapp.services.users import ValidationFailed
+
+bp = Blueprint("experiences", __name__, url_prefix="/settings/experiences")
+
+ROW_LIMIT = 1000
+
+
+class ExperienceForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    active = BooleanField("Active", default=True)
+    audience = SelectMultipleField("Audience (segments; none = everyone)", coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        segments = db.session.scalars(select(Segment).order_by(Segment.name))
+        self.audience.choices = [(s.id, s.name) for s in segments]
+
+
+def get_experience(experience_id: int) -> Experience:
+    experience = db.session.get(Experience, experience_id)
+    if experience is None:
+        abort(404)
+    return experience
+
+
+def _choices() -> dict:
+    return {"url_kinds": URL_RULE_KINDS, "step_labels": STEP_LABELS,
+            "question_kinds": QUESTION_KINDS}
+
+
+def _row_index(pattern) -> int:
+    """The row's index; with add=1, the one after every row the request includes."""
+    try:
+        if request.args.get("add"):
+            existing = [int(m.group(1)) for key in request.args if (m := pattern.match(key))]
+            index = max(existing, default=-1) + 1
+        else:
+            index = int(request.args.get("index", ""))
+    except ValueError:
+        abort(400)
+    if not 0 <= index < ROW_LIMIT:
+        abort(400)
+    return index
+
+
+@bp.get("/")
+@admin_required
+def index():
+    return render_template("experiences/index.html",
+                           experiences=experience_service.ordered_experiences(), error=None,
+                           step_labels=STEP_LABELS)
+
+
+def _rows_for(form: ExperienceForm, experience: Experience | None):
+    if form.is_submitted():
+        return rows_io.url_rules_from_form(request.form), rows_io.steps_from_form(request.form)
+    if experience is not None:
+        form.audience.data = [s.id for s in experience.audience]
+        return (rows_io.url_rules_from_saved(experience.targeting),
+                rows_io.steps_from_saved(experience.flow))
+    return [], [rows_io.StepRow(0, "bot_message", "Hi! Can we help you find anything?")]
+
+
+@bp.route("/new", methods=["GET", "POST"], defaults={"experience_id": None})
+@bp.route("/<int:experience_id>", methods=["GET", "POST"])
+@admin_required
+def edit(experience_id: int | None):
+    experience = get_experience(experience_id) if experience_id is not None else None
+    form = ExperienceForm(obj=experience)
+    rules, steps = _rows_for(form, experience)
+    general: list[str] = []
+    if form.validate_on_submit():
+        audience = [s for s in (db.session.get(Segment, i) for i in form.audience.data or []) if s]
+        try:
+            saved = experience_service.save_experience(
+                experience, name=form.name.data, active=form.active.data,
+                targeting=rows_io.targeting_data(rules), audience=audience,
+                flow=rows_io.flow_data(steps),
+            )
+        except ValidationFailed as failed:
+            if "name" in failed.errors:
+                form.name.errors = [failed.errors["name"]]
+            general += attach_errors(rules, failed.errors.get("targeting", []),
+                                     rows_io.URL_RULE_ERROR)
+            general += attach_errors(steps, failed.errors.get("flow", []), rows_io.STEP_ERROR)
+        else:
+            flash(f"Saved experience {saved.name}.", "success")
+            return redirect(url_for("experiences.index"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("experiences/form.html", form=form, experience=experience,
+                           rules=rules, steps=steps, general_errors=general, **_choices()), status
+
+
+@bp.get("/url-rule-row")
+@admin_required
+def url_rule_row():
+    """A new, empty URL rule row (htmx)."""
+    rule = rows_io.UrlRuleRow(_row_index(rows_io.URL_RULE_KEY))
+    return render_template("experiences/_url_rule.html", rule=rule, **_choices())
+
+
+@bp.get("/step-row")
+@admin_required
+def step_row():
+    """A step row (htmx): new, or re-rendered when its type changes."""
+    index = _row_index(rows_io.STEP_KEY)
+    kind = request.args.get(f"steps-{index}-type", "bot_message")
+    if kind not in STEP_LABELS:
+        abort(400)
+    step = rows_io.StepRow(index, kind, request.args.get(f"steps-{index}-text", ""),
+                           request.args.get(f"steps-{index}-buttons", ""),
+                           request.args.get(f"steps-{index}-question", "email"))
+    return render_template("experiences/_step.html", step=step, **_choices())
+
+
+@bp.post("/reorder")
+@admin_required
+def reorder():
+    """Save the priority order from drag and drop (htmx); return the list."""
+    try:
+        experiences = experience_service.reorder([int(v) for v in request.form.getlist("order")])
+        error = None
+    except (ValueError, ValidationFailed):
+        experiences = experience_service.ordered_experiences()
+        error = "The order could not be saved; the list was reloaded."
+    return render_template("experiences/_list.html", experiences=experiences, error=error,
+                           step_labels=STEP_LABELS), 400 if error else 200
+
+
+@bp.route("/<int:experience_id>/delete", methods=["GET", "POST"])
+@admin_required
+def delete(experience_id: int):
+    experience = get_experience(experience_id)
+    if request.method == "GET":
+        streams = db.session.scalars(
+            select(Stream).where(Stream.experiences.contains(experience))).all()
+        return render_template("experiences/delete.html", experience=experience, streams=streams)
+    name = experience.name
+    experience_service.delete_experience(experience)
+    flash(f"Deleted experience {name}.", "success")
+    return redirect(url_for("experiences.index"), code=303)

@@ -1,0 +1,90 @@
+"""Experiences: targeted chat flows, validated by the pure experiences domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from liveapp.domain import experiences as domain
+from liveapp.extensions import db
+from liveapp.models import Experience, Segment
+from liveapp.services.users import ValidationFailed
+from liveapp.signals import settings_changed
+
+
+def ordered_experiences() -> list[Experience]:
+    """Every experience in priority order: the first that matches a page view wins."""
+    return list(db.session.scalars(select(Experience).order_by(Experience.priority,
+                                                               Experience.id)))
+
+
+def _check(experience, name, targeting, flow) -> dict:
+    errors: dict = {}
+    clash = db.session.scalar(select(Experience).where(func.lower(Experience.name) == name.lower()))
+    if clash is not None and clash is not experience:
+        errors["name"] = "An experience with this name already exists."
+    if problems := domain.validate_targeting(targeting):
+        errors["targeting"] = problems
+    if problems := domain.validate_flow(flow):
+        errors["flow"] = problems
+    return errors
+
+
+def save_experience(
+    experience: Experience | None,
+    *,
+    name: str,
+    active: bool,
+    targeting: list,
+    audience: Sequence[Segment],
+    flow: list,
+) -> Experience:
+    """Create or update an experience; raises ValidationFailed (lists for rows)."""
+    name = name.strip()
+    errors = _check(experience, name, targeting, flow)
+    if errors:
+        raise ValidationFailed(errors)
+    if experience is None:
+        last = db.session.scalar(select(func.max(Experience.priority)))
+        experience = Experience(priority=(last + 1) if last is not None else 0)
+        db.session.add(experience)
+    experience.name, experience.active = name, active
+    experience.targeting = [r.to_dict() for r in domain.parse_targeting(targeting)]
+    experience.flow = [s.to_dict() for s in domain.parse_flow(flow)]
+    experience.audience = list(audience)
+    db.session.commit()
+    settings_changed.send("experiences", kind="experiences")
+    return experience
+
+
+def reorder(experience_ids: Sequence[int]) -> list[Experience]:
+    """Save a new priority order; the ids must be exactly the existing experiences."""
+    rows = {e.id: e for e in ordered_experiences()}
+    if sorted(experience_ids) != sorted(rows) or len(set(experience_ids)) != len(rows):
+        raise ValidationFailed({"order": "The order must list every experience exactly once."})
+    for priority, experience_id in enumerate(experience_ids):
+        rows[experience_id].priority = priority
+    db.session.commit()
+    settings_changed.send("experiences", kind="experiences")
+    return ordered_experiences()
+
+
+def delete_experience(experience: Experience) -> None:
+    db.session.delete(experience)
+    db.session.commit()
+    settings_changed.send("experiences", kind="experiences")
+
+
+def domain_experiences() -> list[domain.Experience]:
+    """Saved experiences as the domain's choose_experience() takes them, in priority order."""
+    return [
+        domain.Experience(
+            id=e.id,
+            active=e.active,
+            rules=domain.parse_targeting(e.targeting),
+            audience=frozenset(s.id for s in e.audience),
+            flow=domain.parse_flow(e.flow),
+        )
+        for e in ordered_experiences()
+    ]

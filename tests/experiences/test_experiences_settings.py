@@ -1,0 +1,167 @@
+"""Settings → Experiences: URL targeting, audience, ordered flow steps, priority."""
+
+import pytest
+from sqlalchemy import select
+
+from liveapp.extensions import db
+from liveapp.models import Experience
+from liveapp.services.experiences import domain_experiences
+from tests.factories import ExperienceFactory, SegmentFactory, StreamFactory
+
+PRICING = {
+    "name": "Pricing Page",
+    "active": "y",
+    "rules-0-exclude": "include", "rules-0-kind": "contains", "rules-0-value": "/pricing",
+    "rules-1-exclude": "exclude", "rules-1-kind": "wildcard", "rules-1-value": "*/pricing/faq*",
+    "steps-0-type": "bot_message", "steps-0-text": "Questions about pricing?",
+    "steps-1-type": "buttons", "steps-1-text": "Pick one",
+    "steps-1-buttons": "Talk to sales\nJust browsing",
+    "steps-2-type": "question", "steps-2-text": "", "steps-2-question": "email",
+    "steps-3-type": "route_inbound", "steps-3-text": "",
+    "steps-4-type": "meeting_booker", "steps-4-text": "",
+}
+
+
+def _experiences():
+    db.session.expire_all()
+    return list(db.session.scalars(select(Experience).order_by(Experience.priority)))
+
+
+def test_create_experience(as_admin, app_ctx):
+    known = SegmentFactory(name="Known Visitor")
+    response = as_admin.post("/settings/experiences/new", {**PRICING, "audience": [known.id]})
+    assert response.status_code == 303
+    [exp] = _experiences()
+    assert exp.active and [s.name for s in exp.audience] == ["Known Visitor"]
+    assert exp.targeting == [
+        {"kind": "contains", "value": "/pricing", "exclude": False},
+        {"kind": "wildcard", "value": "*/pricing/faq*", "exclude": True},
+    ]
+    assert [s["type"] for s in exp.flow] == [
+        "bot_message", "buttons", "question", "route_inbound", "meeting_booker"]
+    assert exp.flow[1]["buttons"] == ["Talk to sales", "Just browsing"]
+    [compiled] = domain_experiences()
+    assert compiled.matches_url("https://acme.test/pricing")
+    assert not compiled.matches_url("https://acme.test/pricing/faq")
+    assert compiled.reaches({known.id}) and not compiled.reaches(set())
+
+
+def test_steps_are_saved_in_page_order(as_admin, app_ctx):
+    """Dragging steps reorders the fields the browser sends; indices don't matter."""
+    form = {"name": "Reordered", "active": "y",
+            "steps-7-type": "bot_message", "steps-7-text": "first",
+            "steps-2-type": "route_pounce", "steps-2-text": ""}
+    assert as_admin.post("/settings/experiences/new", form).status_code == 303
+    assert [s["type"] for s in _experiences()[0].flow] == ["bot_message", "route_pounce"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": ""}, "This field is required"),
+        ({"rules-0-value": ""}, "needs a URL"),
+        ({"rules-0-kind": "regex"}, "choose equals, contains or wildcard"),
+        ({"steps-0-text": ""}, "needs a message"),
+        ({"steps-1-buttons": ""}, "needs 1 to 6 button labels"),
+        ({"steps-1-buttons": "Yes\nyes"}, "button labels must differ"),
+        ({"steps-2-question": "shoe size"}, "choose what to ask"),
+        ({"steps-0-type": "meeting_booker"}, "only one per flow"),
+        ({"audience": ["999"]}, "not a valid choice"),
+    ],
+)
+def test_invalid_experience_writes_nothing(as_admin, app_ctx, changes, message):
+    response = as_admin.post("/settings/experiences/new", {**PRICING, **changes})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _experiences() == []
+
+
+def test_empty_flow_is_refused(as_admin, app_ctx):
+    response = as_admin.post("/settings/experiences/new", {"name": "Nothing", "active": "y"})
+    assert response.status_code == 422
+    assert b"add at least one step" in response.data
+
+
+def test_error_lands_on_its_step(as_admin, app_ctx):
+    page = as_admin.post("/settings/experiences/new",
+                         {**PRICING, "steps-1-buttons": ""}).get_data(as_text=True)
+    step = page[page.index('id="step-1"'):]
+    assert step.index("needs 1 to 6 button labels") < step.index('id="step-2"')
+
+
+def test_edit_round_trip_and_pause(as_admin, app_ctx):
+    as_admin.post("/settings/experiences/new", PRICING)
+    [exp] = _experiences()
+    page = as_admin.get(f"/settings/experiences/{exp.id}").get_data(as_text=True)
+    assert "Questions about pricing?" in page and "Talk to sales\nJust browsing" in page
+    form = {k: v for k, v in PRICING.items() if k != "active"}
+    assert as_admin.post(f"/settings/experiences/{exp.id}", form).status_code == 303
+    assert _experiences()[0].active is False
+    assert b"(paused)" in as_admin.get("/settings/experiences/").data
+
+
+def test_duplicate_name(as_admin, app_ctx):
+    ExperienceFactory(name="Pricing Page")
+    response = as_admin.post("/settings/experiences/new", PRICING)
+    assert b"An experience with this name already exists" in response.data
+
+
+def test_new_experiences_go_last_and_reorder(as_admin, app_ctx):
+    a = ExperienceFactory(name="A", priority=0)
+    b = ExperienceFactory(name="B", priority=1)
+    as_admin.post("/settings/experiences/new", PRICING)
+    assert [e.name for e in _experiences()] == ["A", "B", "Pricing Page"]
+    c = _experiences()[2]
+    response = as_admin.client.post(
+        "/settings/experiences/reorder", data={"order": [c.id, b.id, a.id]},
+        headers={"HX-Request": "true", "X-CSRFToken": as_admin.csrf("/settings/experiences/")})
+    assert response.status_code == 200
+    assert [e.name for e in _experiences()] == ["Pricing Page", "B", "A"]
+    bad = as_admin.client.post(
+        "/settings/experiences/reorder", data={"order": [a.id]},
+        headers={"HX-Request": "true", "X-CSRFToken": as_admin.csrf("/settings/experiences/")})
+    assert bad.status_code == 400
+    assert [e.name for e in _experiences()] == ["Pricing Page", "B", "A"]
+
+
+def test_row_endpoints(as_admin):
+    added = as_admin.get("/settings/experiences/step-row?add=1&steps-0-type=bot_message"
+                         "&steps-4-type=buttons")
+    assert 'id="step-5"' in added.get_data(as_text=True)
+    buttons = as_admin.get("/settings/experiences/step-row?index=3&steps-3-type=buttons"
+                           "&steps-3-text=hello")
+    html = buttons.get_data(as_text=True)
+    assert 'name="steps-3-buttons"' in html and ">hello</textarea>" in html
+    dance = as_admin.get("/settings/experiences/step-row?index=1&steps-1-type=dance")
+    assert dance.status_code == 400
+    assert as_admin.get("/settings/experiences/url-rule-row?index=nope").status_code == 400
+    rule = as_admin.get("/settings/experiences/url-rule-row?add=1&rules-2-kind=contains")
+    assert 'id="url-rule-3"' in rule.get_data(as_text=True)
+
+
+def test_delete_warns_about_streams(as_admin, app_ctx):
+    exp = ExperienceFactory(name="Pricing Page")
+    StreamFactory(name="High Intent", experiences=[exp])
+    warning = as_admin.get(f"/settings/experiences/{exp.id}/delete").get_data(as_text=True)
+    assert "High Intent" in warning and "Reps may stop seeing some visitors" in warning
+    assert as_admin.post(f"/settings/experiences/{exp.id}/delete").status_code == 303
+    assert _experiences() == []
+
+
+@pytest.mark.parametrize("path", ["/settings/experiences/", "/settings/experiences/new",
+                                  "/settings/experiences/step-row?index=0"])
+def test_reps_get_403(as_rep, path):
+    assert as_rep.get(path).status_code == 403
+
+
+def test_rep_cannot_write(as_rep, app_ctx):
+    assert as_rep.post("/settings/experiences/new", PRICING).status_code == 403
+    assert _experiences() == []
+
+
+def test_bot_text_is_escaped(as_admin, app_ctx):
+    as_admin.post("/settings/experiences/new",
+                  {**PRICING, "steps-0-text": "<script>alert(1)</script>"})
+    [exp] = _experiences()
+    page = as_admin.get(f"/settings/experiences/{exp.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
