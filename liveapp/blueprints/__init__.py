@@ -5,7 +5,11 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every feature blueprint on the app."""
-    from liveapp.blueprints import auth, board, groups, health, users
+    from liveapp.blueprints import auth, board, groups, health, sites, tracking, users, visitors
 
-    for module in (auth, board, users, groups, health):
+    for module in (auth, board, users, groups, sites, visitors, health, tracking):
         app.register_blueprint(module.bp)
+    if app.config.get("BENCH_ENDPOINTS"):
+        from liveapp.blueprints import bench
+
+        app.register_blueprint(bench.bp)
