@@ -13,7 +13,6 @@ from liveapp.extensions import db, queue, redis
 from liveapp.models import AbmAccount, MarketingRecord, Visitor
 
 
-
 def _has_directory() -> bool:
     try:
         return importlib.util.find_spec("liveapp.integrations.enrichment") is not None
