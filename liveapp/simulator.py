@@ -10,6 +10,8 @@ demo's web process trusts.
 from __future__ import annotations
 
 import asyncio
+import functools
+import ipaddress
 import random
 import uuid
 from collections import Counter
@@ -24,34 +26,37 @@ EVENTS_PATH = "/t/v1/events"
 
 @dataclass(frozen=True)
 class Company:
-    """A made-up company: its domain and the /24 its visitors come from."""
+    """A company visitors come from: its domain and its IPv4 network (CIDR)."""
 
     name: str
     domain: str
-    network: str  # "198.51.100" -> 198.51.100.1-254
+    network: str
 
     def ip(self, rng: random.Random) -> str:
-        return f"{self.network}.{rng.randint(1, 254)}"
+        net = ipaddress.IPv4Network(self.network)
+        return str(net.network_address + rng.randint(1, max(1, net.num_addresses - 2)))
 
 
-# Used when the enrichment data set (liveapp/integrations/enrichment) is not installed.
+# Used when the enrichment data set (liveapp.integrations.enrichment) is not installed.
 BUILTIN_COMPANIES = (
-    Company("Acme Anvils", "acme-anvils.example", "198.51.100"),
-    Company("Globex Logistics", "globex-logistics.example", "203.0.113"),
-    Company("Initech Software", "initech.example", "192.0.2"),
-    Company("Umbrella Health", "umbrella-health.example", "100.64.10"),
-    Company("Hooli Cloud", "hooli-cloud.example", "100.64.11"),
-    Company("Stark Fabrication", "stark-fab.example", "100.64.12"),
-    Company("Wayne Freight", "wayne-freight.example", "100.64.13"),
-    Company("Soylent Foods", "soylent-foods.example", "100.64.14"),
+    Company("Acme Anvils", "acme-anvils.example", "198.51.100.0/24"),
+    Company("Globex Logistics", "globex-logistics.example", "203.0.113.0/24"),
+    Company("Initech Software", "initech.example", "192.0.2.0/24"),
+    Company("Umbrella Health", "umbrella-health.example", "100.64.10.0/24"),
+    Company("Hooli Cloud", "hooli-cloud.example", "100.64.11.0/24"),
+    Company("Stark Fabrication", "stark-fab.example", "100.64.12.0/24"),
+    Company("Wayne Freight", "wayne-freight.example", "100.64.13.0/24"),
+    Company("Soylent Foods", "soylent-foods.example", "100.64.14.0/24"),
 )
+SITE = "Skylark Analytics"
 PAGES = (
-    ("/demo-site/", "Northwind — Home"),
-    ("/demo-site/product", "Northwind — Product"),
-    ("/demo-site/pricing", "Northwind — Pricing"),
-    ("/demo-site/customers", "Northwind — Customers"),
-    ("/demo-site/docs", "Northwind — Docs"),
-    ("/demo-site/careers", "Northwind — Careers"),
+    ("/demo-site/", SITE),
+    ("/demo-site/product", f"Product · {SITE}"),
+    ("/demo-site/pricing", f"Pricing · {SITE}"),
+    ("/demo-site/customers", f"Customers · {SITE}"),
+    ("/demo-site/docs", f"Getting started · Docs · {SITE}"),
+    ("/demo-site/careers", f"Careers · {SITE}"),
+    ("/demo-site/contact", f"Request a demo · {SITE}"),
 )
 REFERRERS = ("https://www.google.com/", "https://www.linkedin.com/", "https://news.example/",
              None, None)
@@ -59,9 +64,17 @@ FIRST_NAMES = ("alex", "sam", "jordan", "taylor", "morgan", "casey", "riley", "j
 LAST_NAMES = ("lee", "garcia", "smith", "khan", "novak", "okafor", "silva", "tanaka")
 
 
+@functools.cache
 def company_pool() -> tuple[Company, ...]:
-    """The companies visitors come from."""
-    return BUILTIN_COMPANIES
+    """The demo data set's companies that have an IP range (so reverse IP finds them),
+    else a small built-in list."""
+    try:
+        from liveapp.integrations.enrichment import CompanyDirectory
+    except ImportError:
+        return BUILTIN_COMPANIES
+    companies = tuple(Company(c.name, c.domain, c.ip_range)
+                      for c in CompanyDirectory.default().companies if c.ip_range)
+    return companies or BUILTIN_COMPANIES
 
 
 @dataclass
