@@ -1,5 +1,10 @@
 """Presence rules: active after activity, idle after 30 s without, left after 60 s
-without any heartbeat (or on leave). Times are plain seconds, passed in."""
+without any heartbeat, or a few seconds after a `leave`. Times are plain seconds, passed in.
+
+Why a grace after `leave`: the snippet sends it on every pagehide, so on a multi-page site
+each click is a leave followed, a moment later, by the next page view. Marking the visitor
+left at once would drop them off the board and bring them back on every click.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ LEFT = "left"
 STATES = (ACTIVE, IDLE, LEFT)
 IDLE_AFTER = 30.0
 LEFT_AFTER = 60.0
+LEAVE_GRACE = 5.0
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,10 @@ def state_at(presence: Presence, now: float) -> str:
 def on_event(previous: Presence | None, kind: str, active: bool, now: float) -> Presence:
     """The presence after an event of `kind` (page_view|heartbeat|identify|leave)."""
     if kind == "leave":
+        # Gone unless the next page view arrives within LEAVE_GRACE seconds.
         base = previous or arrived(now)
-        return replace(base, state=LEFT, last_heartbeat=now)
+        return replace(base, last_heartbeat=min(base.last_heartbeat,
+                                                now - LEFT_AFTER + LEAVE_GRACE))
     if kind in ("page_view", "identify") or (kind == "heartbeat" and active):
         return arrived(now)
     # A passive heartbeat: the tab is open, nobody is using it.

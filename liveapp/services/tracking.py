@@ -228,14 +228,17 @@ def _announce(visitor: Visitor, work: _Work, previous, state: HotState) -> None:
 
 
 def record_departure(visitor_id: str, state: HotState) -> None:
-    """A visitor the expiry job found gone: close the page and the visit at the last sign."""
+    """A visitor the expiry job found gone: close the page and the visit at the last sign
+    (unless a `leave` already did, at its own, more precise time)."""
     last = state.presence.last_heartbeat
+    gone = to_datetime(last)
     _close_page_view(state, last)
     if state.session_id is not None:
-        db.session.execute(update(VisitSession).where(VisitSession.id == state.session_id)
-                           .values(ended_at=to_datetime(last)))
-    db.session.execute(update(Visitor).where(Visitor.id == visitor_id)
-                       .values(last_seen=to_datetime(last)))
+        db.session.execute(update(VisitSession).where(
+            VisitSession.id == state.session_id, VisitSession.ended_at.is_(None)
+        ).values(ended_at=gone))
+    db.session.execute(update(Visitor).where(Visitor.id == visitor_id, Visitor.last_seen < gone)
+                       .values(last_seen=gone))
     db.session.commit()
 
 

@@ -75,16 +75,30 @@ def test_transitions_with_controlled_time(send, published):
     assert db.session.scalars(db.select(PageView)).one().duration_seconds == 40.0
 
 
-def test_leave_marks_left_and_closes_the_page(send, published):
+def test_leave_closes_the_page_and_the_next_page_continues_the_visit(send, published):
     vid = str(uuid.uuid4())
     send("page_view", T0, vid)
     send("leave", T0 + 12, vid)
-    assert state_of(vid) == "left"
     assert db.session.scalars(db.select(PageView)).one().duration_seconds == 12.0
     # The next page of the same visit (multi-page sites send leave on every unload).
-    send("page_view", T0 + 13, vid, url="https://www.example.com/pricing")
+    send("page_view", T0 + 12.5, vid, url="https://www.example.com/pricing")
     assert state_of(vid) == "active"
-    assert db.session.scalars(db.select(VisitSession)).one().page_count == 2
+    assert tracking.expire_presence(T0 + 20) == []
+    session = db.session.scalars(db.select(VisitSession)).one()
+    assert session.page_count == 2 and session.ended_at is None
+    assert [c.data["state"] for c in published if c.kind == "presence"] == ["active"]
+
+
+def test_leave_without_a_next_page_is_left_after_the_grace(send, published):
+    vid = str(uuid.uuid4())
+    send("page_view", T0, vid)
+    send("leave", T0 + 12, vid)
+    assert state_of(vid) == "active"
+    [moved] = tracking.expire_presence(T0 + 17)
+    assert (moved.before, moved.after) == ("active", "left")
+    session = db.session.scalars(db.select(VisitSession)).one()
+    assert session.ended_at == tracking.to_datetime(T0 + 12)  # the leave's own time
+    assert db.session.get(Visitor, vid).last_seen == tracking.to_datetime(T0 + 12)
 
 
 def test_leave_from_an_unknown_visitor_writes_nothing(send, count_rows):
