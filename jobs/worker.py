@@ -24,6 +24,10 @@ def run(burst: bool = False) -> bool:
     queues = queues_for(app)
     with app.app_context():
         connection = redis.client
+        if not burst:
+            from jobs.presence import ensure_scheduled
+
+            ensure_scheduled()  # presence expiry, every few seconds, one chain for all workers
     worker = Worker(queues, connection=connection, serializer="json")
     return worker.work(with_scheduler=True, burst=burst)
 

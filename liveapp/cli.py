@@ -142,6 +142,45 @@ def _print_logins(logins) -> None:
         click.echo(f"  {spec.role:<5}  {spec.email:<28} {spec.name}{group}")
 
 
+def _demo_site_key() -> str:
+    _prepare()
+    app = _app()
+    with app.app_context():
+        from liveapp.services.demo import demo_site
+
+        site = demo_site()
+    if site is None:
+        raise click.ClickException("No demo site: run `liveapp seed-demo` or pass --site-key.")
+    return site.site_key
+
+
+@main.command()
+@click.option("--url", "base_url", default=f"http://127.0.0.1:{DEFAULT_PORT}",
+              show_default=True, help="the running app's base URL")
+@click.option("--visitors", default=20, show_default=True, help="concurrent visitors")
+@click.option("--rate", default=1.0, show_default=True, help="new visitors per second")
+@click.option("--site-key", default=None, help="default: the demo site's key")
+@click.option("--speed", default=1.0, show_default=True, help="time compression factor")
+@click.option("--total", default=None, type=int, help="stop after this many visitors")
+@click.option("--seed", default=None, type=int, help="random seed, for repeatable runs")
+def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, speed: float,
+             total: int | None, seed: int | None) -> None:
+    """Send realistic visitor journeys to the events API over HTTP."""
+    from liveapp import simulator
+
+    key = site_key or _demo_site_key()
+    click.echo(f"liveapp simulate: {visitors} visitors, {rate}/s, to {base_url}", err=True)
+    try:
+        stats = simulator.run(base_url, key, visitors=visitors, rate=rate, speed=speed,
+                              total=total, seed=seed)
+    except KeyboardInterrupt:
+        return
+    except RuntimeError as failed:
+        raise click.ClickException(str(failed)) from None
+    click.echo(f"{stats.journeys} visitors, {stats.events} events, "
+               f"answers {dict(stats.statuses)}, {stats.errors} connection errors")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=DEFAULT_PORT, show_default=True)
@@ -152,15 +191,18 @@ def demo(host: str, port: int) -> None:
     instance = _prepare()
     app = _app()
     _migrate(app)
+    while not _port_free(host, port):
+        port += 1
     with app.app_context():
         from liveapp.services import demo as demo_data
 
         logins = demo_data.seed()
+        demo_data.allow_demo_origin(f"http://{host}:{port}")
         extras = demo_data.announcements()
-    while not _port_free(host, port):
-        port += 1
     group = ProcessGroup()
-    group.start("web", _gunicorn_argv(host, port, workers=2))
+    # Only the demo trusts X-Forwarded-For: the simulator sends company IPs in it.
+    web_env = {**os.environ, "LIVEAPP_TRUSTED_PROXIES": "1"}
+    group.start("web", _gunicorn_argv(host, port, workers=2), env=web_env)
     group.start("worker", _worker_argv())
     for name, argv in demo_data.extra_processes(f"http://{host}:{port}"):
         group.start(name, argv)
@@ -169,7 +211,7 @@ def demo(host: str, port: int) -> None:
     click.echo(f"liveapp demo is running at {url}")
     _print_logins(logins)
     for line in extras:
-        click.echo(line)
+        click.echo(line.replace("<URL>", url))
     click.echo(f"Data: {instance}. Press Ctrl-C to stop.")
     sys.exit(group.wait())
 

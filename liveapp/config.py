@@ -66,6 +66,12 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": int(os.environ.get("LIVEAPP_LOGIN_RATE_LIMIT", "10")),
         "LOGIN_RATE_WINDOW": int(os.environ.get("LIVEAPP_LOGIN_RATE_WINDOW", "300")),
         "TRUSTED_PROXY_COUNT": int(os.environ.get("LIVEAPP_TRUSTED_PROXIES", "0")),
+        # Events API limits per window (seconds): one IP may front a whole office.
+        "TRACKING_RATE_WINDOW": int(os.environ.get("LIVEAPP_TRACKING_RATE_WINDOW", "60")),
+        "TRACKING_IP_LIMIT": int(os.environ.get("LIVEAPP_TRACKING_IP_LIMIT", "1200")),
+        "TRACKING_VISITOR_LIMIT": int(os.environ.get("LIVEAPP_TRACKING_VISITOR_LIMIT", "120")),
+        # A trivial JSON endpoint for bench/ingest.py's framework ceiling; off by default.
+        "BENCH_ENDPOINTS": _flag("LIVEAPP_BENCH_ENDPOINTS"),
         "ENTERPRISE_FEATURES": _flag("LIVEAPP_ENTERPRISE"),
         "AUTO_MIGRATE": _flag("LIVEAPP_AUTO_MIGRATE", False),
     }

@@ -12,9 +12,17 @@ def register_blueprints(app: Flask) -> None:
         groups,
         health,
         segments,
+        sites,
         streams,
+        tracking,
         users,
+        visitors,
     )
 
-    for module in (auth, board, users, groups, health, streams, segments, experiences):
+    for module in (auth, board, users, groups, sites, visitors, health, tracking, streams,
+                   segments, experiences):
         app.register_blueprint(module.bp)
+    if app.config.get("BENCH_ENDPOINTS"):
+        from liveapp.blueprints import bench
+
+        app.register_blueprint(bench.bp)

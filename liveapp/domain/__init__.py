@@ -1,0 +1,1 @@
+"""Pure domain logic: plain Python, no Flask, no models, no extensions."""

@@ -1,19 +1,29 @@
 """Models, one aggregate per module. Importing this package registers them all."""
 
+from liveapp.models.enrichment import AbmAccount, MarketingRecord
 from liveapp.models.segment import Experience, Segment, experience_segments
+from liveapp.models.site import Site, new_site_key
 from liveapp.models.stream import Stream, stream_experiences, stream_segments
 from liveapp.models.user import AVAILABILITY, ROLES, Group, User, group_members, utcnow
+from liveapp.models.visitor import PageView, Visitor, VisitSession
 
 __all__ = [
     "AVAILABILITY",
     "ROLES",
+    "AbmAccount",
     "Experience",
     "Group",
+    "MarketingRecord",
+    "PageView",
     "Segment",
+    "Site",
     "Stream",
     "User",
+    "VisitSession",
+    "Visitor",
     "experience_segments",
     "group_members",
+    "new_site_key",
     "stream_experiences",
     "stream_segments",
     "utcnow",

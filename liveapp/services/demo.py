@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from liveapp.extensions import db
-from liveapp.models import Group, User
+from liveapp.models import Group, Site, User
+from liveapp.services import sites as site_service
 from liveapp.services import users as user_service
 
 DEMO_PASSWORD = "liveapp-demo"
 DEMO_DOMAIN = "demo.liveapp.test"
+DEMO_SITE_NAME = "Demo site"
+DEMO_SITE_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
 
 
 @dataclass(frozen=True)
@@ -54,9 +61,33 @@ def seed_users() -> list[DemoUser]:
     return list(DEMO_USERS)
 
 
+def demo_site() -> Site | None:
+    return db.session.scalar(select(Site).where(Site.name == DEMO_SITE_NAME))
+
+
+def seed_site() -> Site:
+    """The demo site (served by the app under /demo-site/), created once."""
+    return demo_site() or site_service.save_site(
+        None, name=DEMO_SITE_NAME, allowed_origins=list(DEMO_SITE_ORIGINS)
+    )
+
+
+def allow_demo_origin(base_url: str) -> None:
+    """`liveapp demo` may pick another port: let the demo site's pages send from it."""
+    site = seed_site()
+    port = base_url.rstrip("/").rsplit(":", 1)[-1]
+    wanted = [base_url.rstrip("/"), f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    missing = [o for o in wanted if o not in site.allowed_origins]
+    if missing:
+        site_service.save_site(site, name=site.name,
+                               allowed_origins=[*site.allowed_origins, *missing])
+
+
 def seed() -> list[DemoUser]:
     """All demo data. Later features add their own seeds here."""
-    return seed_users()
+    logins = seed_users()
+    seed_site()
+    return logins
 
 
 def demo_admin() -> User | None:
@@ -64,10 +95,22 @@ def demo_admin() -> User | None:
 
 
 def announcements() -> list[str]:
-    """Extra lines `liveapp demo` prints (the site key, and so on)."""
-    return []
+    """Extra lines `liveapp demo` prints (the site key, and so on); <URL> is the base URL."""
+    site = demo_site()
+    if site is None:
+        return []
+    body = json.dumps({"site_key": site.site_key,
+                       "visitor_id": "6f1c1c1e-8d4e-4b7a-9a57-1d2b7a4e0c11",
+                       "type": "page_view", "url": "http://localhost:8000/demo-site/pricing"})
+    return [
+        f"Demo site key: {site.site_key} (origins: {', '.join(site.allowed_origins)})",
+        "Demo site: <URL>demo-site/ (tracked by the snippet). Send an event yourself:",
+        f"  curl -H 'Content-Type: application/json' -d '{body}' <URL>t/v1/events",
+    ]
 
 
 def extra_processes(base_url: str) -> list[tuple[str, list[str]]]:
     """Processes `liveapp demo` runs beside web and worker (simulator, CRM sandbox)."""
-    return []
+    simulator = [sys.executable, "-m", "liveapp.cli", "simulate", "--url", base_url,
+                 "--visitors", "25", "--rate", "0.5"]
+    return [("simulator", simulator)]

@@ -22,3 +22,12 @@ def reset(name: str, subject: str, window: int) -> None:
     """Forget the hits of the current window (after a successful login, say)."""
     bucket = int(time.time()) // window
     redis.client.delete(redis.key("rl", name, subject, bucket))
+
+
+def count_in(pipe, name: str, subject: str, window: int) -> None:
+    """Queue one hit on a pipeline, so a caller can batch limits with its own reads;
+    the pipeline's result holds the count (then the EXPIRE's answer)."""
+    bucket = int(time.time()) // window
+    key = redis.key("rl", name, subject, bucket)
+    pipe.incr(key)
+    pipe.expire(key, window + 1)

@@ -1,0 +1,190 @@
+"""Hot presence state in Redis: one hash per visitor plus two sorted sets the expiry job
+scans. Heartbeats touch only this; the database is written only when something changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis import WatchError
+
+from liveapp.domain import presence as rules
+from liveapp.domain.presence import Presence
+from liveapp.extensions import redis
+
+# A visit (session) continues while its hot state lives: 30 minutes after the last sign.
+SESSION_TIMEOUT = 30 * 60
+LIVE_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class HotState:
+    """A visitor's hot state as stored in Redis."""
+
+    site_id: int
+    presence: Presence
+    session_id: int | None = None
+    page_view_id: int | None = None
+    page_view_at: float | None = None
+    url: str = ""
+    title: str = ""
+    pages: int = 0
+
+    def to_mapping(self) -> dict[str, str]:
+        return {
+            "site_id": str(self.site_id),
+            "state": self.presence.state,
+            "act": repr(self.presence.last_activity),
+            "hb": repr(self.presence.last_heartbeat),
+            "session_id": "" if self.session_id is None else str(self.session_id),
+            "pv_id": "" if self.page_view_id is None else str(self.page_view_id),
+            "pv_at": "" if self.page_view_at is None else repr(self.page_view_at),
+            "url": self.url,
+            "title": self.title,
+            "pages": str(self.pages),
+        }
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def decode(raw: dict) -> HotState | None:
+    """A HotState from HGETALL's answer (bytes), or None when there is none."""
+    if not raw:
+        return None
+    data = {k.decode(): v.decode() for k, v in raw.items()}
+    try:
+        return HotState(
+            site_id=int(data["site_id"]),
+            presence=Presence(data["state"], float(data["act"]), float(data["hb"])),
+            session_id=_int(data.get("session_id")),
+            page_view_id=_int(data.get("pv_id")),
+            page_view_at=float(data["pv_at"]) if data.get("pv_at") else None,
+            url=data.get("url", ""),
+            title=data.get("title", ""),
+            pages=int(data.get("pages") or 0),
+        )
+    except (KeyError, ValueError):
+        return None  # a half-written or foreign hash: treat the visitor as unknown
+
+
+def state_key(visitor_id: str) -> str:
+    return redis.key("presence", "v", visitor_id)
+
+
+def heartbeats_key() -> str:
+    """Visitors not yet left, scored by their last heartbeat."""
+    return redis.key("presence", "hb")
+
+
+def activity_key() -> str:
+    """Active visitors, scored by their last activity."""
+    return redis.key("presence", "act")
+
+
+def queue_read(pipe, visitor_id: str) -> None:
+    """Add the read of a visitor's hot state to a caller's pipeline (see decode)."""
+    pipe.hgetall(state_key(visitor_id))
+
+
+def load(visitor_id: str) -> HotState | None:
+    return decode(redis.client.hgetall(state_key(visitor_id)))
+
+
+def _queue_indexes(pipe, visitor_id: str, presence: Presence) -> None:
+    if presence.state == rules.LEFT:
+        pipe.zrem(heartbeats_key(), visitor_id)
+        pipe.zrem(activity_key(), visitor_id)
+        return
+    pipe.zadd(heartbeats_key(), {visitor_id: presence.last_heartbeat})
+    if presence.state == rules.ACTIVE:
+        pipe.zadd(activity_key(), {visitor_id: presence.last_activity})
+    else:
+        pipe.zrem(activity_key(), visitor_id)
+
+
+def save(visitor_id: str, state: HotState) -> None:
+    """Write the whole hot state (after a page view, identify or leave)."""
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.hset(state_key(visitor_id), mapping=state.to_mapping())
+    pipe.expire(state_key(visitor_id), SESSION_TIMEOUT)
+    _queue_indexes(pipe, visitor_id, state.presence)
+    pipe.execute()
+
+
+def save_presence(visitor_id: str, presence: Presence) -> None:
+    """Write only the presence fields (a heartbeat): one round trip."""
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.hset(state_key(visitor_id), mapping={
+        "state": presence.state,
+        "act": repr(presence.last_activity),
+        "hb": repr(presence.last_heartbeat),
+    })
+    pipe.expire(state_key(visitor_id), SESSION_TIMEOUT)
+    _queue_indexes(pipe, visitor_id, presence)
+    pipe.execute()
+
+
+@dataclass(frozen=True)
+class Transition:
+    visitor_id: str
+    before: str
+    after: str
+    state: HotState
+
+
+def _candidates(now: float) -> set[str]:
+    client = redis.client
+    stale_hb = client.zrangebyscore(heartbeats_key(), "-inf", now - rules.LEFT_AFTER)
+    stale_act = client.zrangebyscore(activity_key(), "-inf", now - rules.IDLE_AFTER)
+    return {m.decode() for m in [*stale_hb, *stale_act]}
+
+
+def _expire_one(visitor_id: str, now: float) -> Transition | None:
+    """Move one visitor on by time, atomically against a concurrent heartbeat."""
+    key = state_key(visitor_id)
+    with redis.client.pipeline(transaction=True) as pipe:
+        try:
+            pipe.watch(key)
+            state = decode(pipe.hgetall(key))
+            if state is None:
+                pipe.multi()
+                pipe.zrem(heartbeats_key(), visitor_id)
+                pipe.zrem(activity_key(), visitor_id)
+                pipe.execute()
+                return None
+            after = rules.expire(state.presence, now)
+            pipe.multi()
+            if after.state != state.presence.state:
+                pipe.hset(key, "state", after.state)
+            _queue_indexes(pipe, visitor_id, after)
+            pipe.execute()
+        except WatchError:
+            return None  # a heartbeat just arrived; the next run looks again
+    if after.state == state.presence.state:
+        return None
+    return Transition(visitor_id, state.presence.state, after.state, state)
+
+
+def expire_all(now: float) -> list[Transition]:
+    """Every visitor whose presence time moved on: active→idle, anything→left."""
+    transitions = []
+    for visitor_id in sorted(_candidates(now)):
+        transition = _expire_one(visitor_id, now)
+        if transition is not None:
+            transitions.append(transition)
+    return transitions
+
+
+def live(limit: int = LIVE_LIMIT) -> dict[str, HotState]:
+    """Hot state of the visitors not yet left, most recent first."""
+    ids = [m.decode() for m in redis.client.zrevrange(heartbeats_key(), 0, limit - 1)]
+    pipe = redis.client.pipeline(transaction=False)
+    for visitor_id in ids:
+        pipe.hgetall(state_key(visitor_id))
+    states = {}
+    for visitor_id, raw in zip(ids, pipe.execute(), strict=True):
+        state = decode(raw)
+        if state is not None:
+            states[visitor_id] = state
+    return states

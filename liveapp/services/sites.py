@@ -1,0 +1,106 @@
+"""Sites: creating and editing them, and the hot-path lookup of a site by its key."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from liveapp.extensions import db
+from liveapp.models import Site
+from liveapp.services.users import ValidationFailed
+
+CACHE_TTL = 10.0  # seconds an origin change may take to reach other web processes
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What the events API needs about a site, cached in-process."""
+
+    id: int
+    origins: frozenset[str]
+
+
+def parse_origins(text: str) -> list[str]:
+    """One origin per line (or comma separated); raises ValidationFailed naming the bad one."""
+    origins: list[str] = []
+    for raw in text.replace(",", "\n").splitlines():
+        value = raw.strip().rstrip("/")
+        if not value:
+            continue
+        parts = urlsplit(value)
+        if (parts.scheme not in ("http", "https") or not parts.hostname
+                or parts.path or parts.query or parts.fragment or "@" in parts.netloc):
+            raise ValidationFailed({
+                "allowed_origins": f"{value[:100]} is not an origin like https://www.example.com"
+            })
+        origin = f"{parts.scheme}://{parts.netloc.lower()}"
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > 50:
+        raise ValidationFailed({"allowed_origins": "At most 50 origins."})
+    return origins
+
+
+def save_site(site: Site | None, *, name: str, allowed_origins: list[str]) -> Site:
+    """Create or change a site; the key is generated once and never changes."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "A site needs a name."})
+    clash = db.session.scalar(select(Site).where(func.lower(Site.name) == name.lower()))
+    if clash is not None and clash is not site:
+        raise ValidationFailed({"name": "A site with this name already exists."})
+    if site is None:
+        site = Site(name=name)
+        db.session.add(site)
+    site.name = name
+    site.allowed_origins = list(allowed_origins)
+    db.session.commit()
+    forget_cache()
+    return site
+
+
+def _cache() -> dict:
+    return current_app.extensions.setdefault("liveapp_site_cache", {})
+
+
+def forget_cache() -> None:
+    """Drop this process's cached sites (after an edit)."""
+    _cache().clear()
+
+
+def _load() -> tuple[dict[str, SiteInfo], frozenset[str]]:
+    rows = db.session.execute(select(Site.id, Site.site_key, Site.allowed_origins)).all()
+    db.session.rollback()  # end the read transaction at once: the hot path holds no locks
+    sites = {key: SiteInfo(id_, frozenset(origins or ())) for id_, key, origins in rows}
+    every_origin = frozenset().union(*(s.origins for s in sites.values()))
+    return sites, every_origin
+
+
+def _snapshot() -> tuple[dict[str, SiteInfo], frozenset[str]]:
+    cache = _cache()
+    if cache.get("expires", 0.0) < time.monotonic():
+        cache["sites"], cache["origins"] = _load()
+        cache["expires"] = time.monotonic() + CACHE_TTL
+    return cache["sites"], cache["origins"]
+
+
+def site_for_key(site_key: str) -> SiteInfo | None:
+    """The site with this public key (cached for a few seconds), or None."""
+    sites, _ = _snapshot()
+    info = sites.get(site_key)
+    if info is None and site_key:
+        # A site created a moment ago in another process: look once more, uncached.
+        forget_cache()
+        sites, _ = _snapshot()
+        info = sites.get(site_key)
+    return info
+
+
+def origin_allowed_anywhere(origin: str) -> bool:
+    """For CORS preflights, which carry no body and so no site key."""
+    _, origins = _snapshot()
+    return origin in origins

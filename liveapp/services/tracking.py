@@ -1,0 +1,253 @@
+"""The events API's work: rate limits, hot presence, and the visitor's history.
+
+A heartbeat for a known visitor is two Redis round trips and no database query; page
+views, identify and leave write only what they change, commit, then publish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import update
+
+from liveapp.domain import presence as rules
+from liveapp.domain.events import Event, InvalidEvent, Landing, read_landing
+from liveapp.extensions import db, redis
+from liveapp.models import PageView, Visitor, VisitSession
+from liveapp.services import changes, ratelimit, visitor_enrichment
+from liveapp.services import presence as hot
+from liveapp.services.presence import HotState
+from liveapp.services.sites import SiteInfo
+
+MAX_TRAIT_KEYS_STORED = 50
+
+
+class RateLimited(Exception):
+    """Too many events from this IP or for this visitor in the current window."""
+
+
+@dataclass
+class Outcome:
+    """What an event did, for the caller (tests, the simulator) to inspect."""
+
+    visitor_id: str
+    created: bool = False
+    presence: str = ""
+    wrote_database: bool = False
+
+
+def to_datetime(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
+
+
+def _limits_and_state(event: Event, ip: str) -> HotState | None:
+    """Count the hit against both limits and read the hot state, in one round trip."""
+    config = current_app.config
+    window = config["TRACKING_RATE_WINDOW"]
+    pipe = redis.client.pipeline(transaction=False)
+    ratelimit.count_in(pipe, "events-ip", ip, window)
+    ratelimit.count_in(pipe, "events-visitor", event.visitor_id, window)
+    hot.queue_read(pipe, event.visitor_id)
+    ip_count, _, visitor_count, _, raw = pipe.execute()
+    if ip_count > config["TRACKING_IP_LIMIT"] or visitor_count > config["TRACKING_VISITOR_LIMIT"]:
+        raise RateLimited()
+    return hot.decode(raw)
+
+
+def ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
+    """Record one validated event; raises RateLimited or InvalidEvent before writing."""
+    state = _limits_and_state(event, ip)
+    if state is not None and state.site_id != site.id:
+        raise InvalidEvent("visitor_id", "belongs to another site")
+    if event.type == "heartbeat" and state is not None:
+        return _heartbeat(event, state, now)
+    if event.type == "leave" and state is None:
+        return Outcome(event.visitor_id)  # nothing known to close: write nothing
+    return _record(event, site, ip, state, now)
+
+
+def _heartbeat(event: Event, state: HotState, now: float) -> Outcome:
+    after = rules.on_event(state.presence, "heartbeat", event.active, now)
+    hot.save_presence(event.visitor_id, after)
+    if after.state != state.presence.state:
+        changes.publish(event.visitor_id, "presence", state=after.state,
+                        before=state.presence.state, url=state.url)
+    return Outcome(event.visitor_id, presence=after.state)
+
+
+def _load_visitor(event: Event, site: SiteInfo, ip: str, now: float) -> tuple[Visitor, bool]:
+    visitor = db.session.get(Visitor, event.visitor_id)
+    if visitor is not None:
+        if visitor.site_id != site.id:
+            raise InvalidEvent("visitor_id", "belongs to another site")
+        return visitor, False
+    at = to_datetime(now)
+    visitor = Visitor(id=event.visitor_id, site_id=site.id, first_seen=at, last_seen=at,
+                      traits={}, crm={}, abm_target=False)
+    db.session.add(visitor)
+    return visitor, True
+
+
+def _new_session(visitor: Visitor, event: Event, landing: Landing | None,
+                 now: float) -> VisitSession:
+    utm = landing.utm if landing else {}
+    session = VisitSession(
+        visitor_id=visitor.id, started_at=to_datetime(now), page_count=0,
+        landing_url=landing.url if landing else None, referrer=event.referrer, **utm,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def _close_page_view(state: HotState | None, now: float) -> None:
+    """The previous page's time on page, now that the next view (or leave) arrived."""
+    if state is None or state.page_view_id is None or state.page_view_at is None:
+        return
+    db.session.execute(
+        update(PageView)
+        .where(PageView.id == state.page_view_id, PageView.duration_seconds.is_(None))
+        .values(duration_seconds=round(max(0.0, now - state.page_view_at), 3))
+    )
+
+
+def _merge_traits(visitor: Visitor, traits: dict) -> bool:
+    if not traits:
+        return False
+    merged = {**(visitor.traits or {}), **traits}
+    if merged == visitor.traits or len(merged) > MAX_TRAIT_KEYS_STORED:
+        return False
+    visitor.traits = merged
+    name = traits.get("name")
+    if isinstance(name, str) and name.strip():
+        visitor.name = name.strip()[:120]
+    return True
+
+
+def identify(visitor: Visitor, email: str, source: str) -> bool:
+    """Store who the visitor is; True when the email changed."""
+    if visitor.email == email:
+        return False
+    visitor.email, visitor.email_source = email, source
+    return True
+
+
+@dataclass
+class _Work:
+    """What one recorded event changed, to publish after the commit."""
+
+    created: bool = False
+    identified: bool = False
+    page_view: PageView | None = None
+
+
+def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: float,
+               work: _Work) -> HotState:
+    landing = read_landing(event.url)
+    session_id = state.session_id if state else None
+    if session_id is None:
+        session = _new_session(visitor, event, landing, now)
+    else:
+        session = db.session.get(VisitSession, session_id) or _new_session(
+            visitor, event, landing, now)
+    _close_page_view(state, now)
+    session.page_count += 1
+    session.ended_at = None
+    view = PageView(visitor_id=visitor.id, session_id=session.id, url=landing.url,
+                    title=event.title, referrer=event.referrer, at=to_datetime(now),
+                    **landing.utm)
+    db.session.add(view)
+    db.session.flush()
+    work.page_view = view
+    if landing.email:
+        work.identified |= identify(visitor, landing.email, landing.source)
+    base = state or HotState(visitor.site_id, rules.arrived(now))
+    return replace(base, session_id=session.id, page_view_id=view.id, page_view_at=now,
+                   url=landing.url, title=event.title or "", pages=session.page_count)
+
+
+def _identify_event(event: Event, visitor: Visitor, work: _Work) -> None:
+    source = "form"
+    if event.url:
+        landing = read_landing(event.url)
+        source = landing.source or source
+    declared = event.traits.get("source")
+    if isinstance(declared, str) and declared.lower() in ("outreach", "salesloft", "chat"):
+        source = declared.lower()
+    work.identified |= identify(visitor, event.email, source)
+
+
+def _leave(visitor: Visitor, state: HotState, now: float) -> HotState:
+    _close_page_view(state, now)
+    if state.session_id is not None:
+        db.session.execute(update(VisitSession).where(VisitSession.id == state.session_id)
+                           .values(ended_at=to_datetime(now)))
+    return replace(state, page_view_id=None, page_view_at=None)
+
+
+def _record(event: Event, site: SiteInfo, ip: str, state: HotState | None,
+            now: float) -> Outcome:
+    """Everything but a known visitor's heartbeat: write the history, then the hot state."""
+    visitor, created = _load_visitor(event, site, ip, now)
+    work = _Work(created=created)
+    visitor.last_seen, visitor.ip = to_datetime(now), ip[:45]
+    _merge_traits(visitor, event.traits)
+    new_state = state or HotState(site.id, rules.arrived(now))
+    if event.type == "page_view":
+        new_state = _page_view(event, visitor, state, now, work)
+    elif event.type == "identify":
+        _identify_event(event, visitor, work)
+    elif event.type == "leave":
+        new_state = _leave(visitor, new_state, now)
+    previous = state.presence if state else None
+    presence = rules.on_event(previous, event.type, event.active, now)
+    new_state = replace(new_state, presence=presence)
+    db.session.commit()
+    hot.save(visitor.id, new_state)
+    _announce(visitor, work, previous, new_state)
+    return Outcome(visitor.id, created=created, presence=presence.state, wrote_database=True)
+
+
+def _announce(visitor: Visitor, work: _Work, previous, state: HotState) -> None:
+    if work.created:
+        changes.publish(visitor.id, "new_visitor", site_id=visitor.site_id)
+    if work.page_view is not None:
+        view = work.page_view
+        changes.publish(visitor.id, "page_view", url=view.url, title=view.title,
+                        page_view_id=view.id, pages=state.pages)
+    if work.identified:
+        changes.publish(visitor.id, "identify", email=visitor.email,
+                        source=visitor.email_source)
+    if previous is None or previous.state != state.presence.state:
+        changes.publish(visitor.id, "presence", state=state.presence.state,
+                        before=previous.state if previous else None, url=state.url)
+    if work.created or work.identified:
+        visitor_enrichment.request(visitor.id)
+
+
+def record_departure(visitor_id: str, state: HotState) -> None:
+    """A visitor the expiry job found gone: close the page and the visit at the last sign
+    (unless a `leave` already did, at its own, more precise time)."""
+    last = state.presence.last_heartbeat
+    gone = to_datetime(last)
+    _close_page_view(state, last)
+    if state.session_id is not None:
+        db.session.execute(update(VisitSession).where(
+            VisitSession.id == state.session_id, VisitSession.ended_at.is_(None)
+        ).values(ended_at=gone))
+    db.session.execute(update(Visitor).where(Visitor.id == visitor_id, Visitor.last_seen < gone)
+                       .values(last_seen=gone))
+    db.session.commit()
+
+
+def expire_presence(now: float) -> list[hot.Transition]:
+    """Move visitors on by time; close the visits of those who left; publish each change."""
+    transitions = hot.expire_all(now)
+    for transition in transitions:
+        if transition.after == rules.LEFT:
+            record_departure(transition.visitor_id, transition.state)
+        changes.publish(transition.visitor_id, "presence", state=transition.after,
+                        before=transition.before, url=transition.state.url)
+    return transitions

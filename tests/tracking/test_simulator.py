@@ -1,0 +1,63 @@
+"""The simulator against a live server over real HTTP, and the demo's site seed."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.serving import make_server
+
+from liveapp import simulator
+from liveapp.extensions import db
+from liveapp.models import PageView, Site, Visitor
+
+
+@pytest.fixture
+def live_server(app, monkeypatch):
+    """The test app served over HTTP on a free port, trusting one proxy like the demo."""
+    monkeypatch.setitem(app.config, "TRUSTED_PROXY_COUNT", 1)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_simulated_journeys_arrive_through_the_api(live_server, site, app_ctx):
+    stats = simulator.run(live_server, site.site_key, visitors=4, rate=50, speed=2000,
+                          total=4, seed=7, startup_timeout=5)
+    assert stats.journeys == 4 and stats.errors == 0
+    assert set(stats.statuses) == {202}, stats.statuses
+    visitors = db.session.scalars(db.select(Visitor)).all()
+    assert len(visitors) == 4
+    networks = [ipaddress.IPv4Network(c.network) for c in simulator.company_pool()]
+    assert all(any(ipaddress.IPv4Address(v.ip) in n for n in networks) for v in visitors)
+    views = db.session.scalars(db.select(PageView)).all()
+    assert len(views) >= 4 and all(v.url.startswith(live_server + "/demo-site/") for v in views)
+    assert all("lv_email" not in v.url for v in views)
+
+
+def test_simulate_command(live_server, site):
+    result = CliRunner().invoke(__import__("liveapp.cli", fromlist=["main"]).main, [
+        "simulate", "--url", live_server, "--site-key", site.site_key, "--visitors", "2",
+        "--rate", "50", "--speed", "5000", "--total", "2", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "2 visitors" in result.output
+
+
+def test_demo_seed_creates_the_demo_site_once(app_ctx):
+    from liveapp.services import demo
+
+    demo.seed()
+    demo.seed()
+    demo.allow_demo_origin("http://127.0.0.1:8003")
+    [site] = db.session.scalars(db.select(Site)).all()
+    assert "http://127.0.0.1:8000" in site.allowed_origins
+    assert "http://localhost:8003" in site.allowed_origins
+    lines = demo.announcements()
+    assert any(site.site_key in line for line in lines)
+    [(name, argv)] = demo.extra_processes("http://127.0.0.1:8003")
+    assert name == "simulator" and "simulate" in argv and "http://127.0.0.1:8003" in argv
