@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from liveapp.domain.criteria import Criteria, InvalidCriteria, compile, describe, validate
 from tests.domain.strategies import any_conditions, any_criteria, facts, valid_conditions
 
-FAST = settings(max_examples=100, deadline=None)
+FAST = settings(max_examples=60, deadline=None)
 
 
 def single(condition):
