@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from liveapp.domain import compiled
 from liveapp.domain.facts import VisitorFacts
@@ -45,7 +45,7 @@ __all__ = [
     "field_groups", "operators_for", "validate", "value_from_form", "value_kind",
 ]
 
-Value = Union[str, int, float, bool, tuple[str, ...], tuple[int, ...], None]  # noqa: UP007
+Value = str | int | float | bool | tuple[str, ...] | tuple[int, ...] | None
 Predicate = Callable[[VisitorFacts], bool]
 
 MATCHES = ("all", "any")
@@ -275,7 +275,7 @@ def _number_from_text(text: str) -> Any:
 # ---------------------------------------------------------------- compilation
 
 
-def compile(criteria: Criteria | Mapping[str, Any]) -> Predicate:  # noqa: A001
+def compile(criteria: Criteria | Mapping[str, Any]) -> Predicate:  # shadows the builtin, on purpose
     """A predicate over VisitorFacts, built once per saved criteria."""
     if not isinstance(criteria, Criteria):
         criteria = Criteria.from_dict(criteria, allow_empty=True)
