@@ -42,4 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(app)
     init_web(app)
+    from liveapp.services import membership
+
+    membership.init_app(app)
     return app

@@ -59,6 +59,11 @@ class Visitor(db.Model):
     traits: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     crm: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     enriched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The experience the visitor is receiving now, and every one received (bot engagement).
+    experience_id: Mapped[int | None] = mapped_column(
+        ForeignKey("experiences.id", ondelete="SET NULL")
+    )
+    experiences_received: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
 
     sessions: Mapped[list[VisitSession]] = relationship(
         back_populates="visitor", order_by="VisitSession.started_at.desc()",

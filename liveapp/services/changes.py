@@ -16,7 +16,7 @@ from liveapp.extensions import redis
 
 log = logging.getLogger(__name__)
 
-KINDS = ("new_visitor", "page_view", "presence", "identify", "enrichment")
+KINDS = ("new_visitor", "page_view", "presence", "identify", "enrichment", "crm", "membership")
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,11 @@ def publish(visitor_id: str, kind: str, **data) -> Change:
     if kind not in KINDS:
         raise ValueError(f"unknown change kind {kind!r}")
     change = Change(visitor_id, kind, data, time.time())
+    # Out to other processes first, so what subscribers publish in turn follows it.
+    redis.client.publish(channel(), change.to_json())
     for handler in list(_subscribers):
         try:
             handler(change)
         except Exception:  # one broken subscriber must not lose the event for the others
             log.exception("change subscriber %r failed", handler)
-    redis.client.publish(channel(), change.to_json())
     return change

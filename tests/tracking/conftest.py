@@ -61,10 +61,16 @@ def count_rows(app):
 
 @pytest.fixture
 def published():
-    """Every change published in this process during the test."""
+    """Every tracking change published in this process during the test (membership's own
+    announcements, which follow them, are left out)."""
     from liveapp.services import changes
 
     seen: list = []
-    changes.subscribe(seen.append)
+
+    def record(change):
+        if change.kind != "membership":
+            seen.append(change)
+
+    changes.subscribe(record)
     yield seen
-    changes.unsubscribe(seen.append)
+    changes.unsubscribe(record)

@@ -1,0 +1,249 @@
+"""Live membership: each visitor's segments, experience and stream, recomputed on change.
+
+On every visible visitor change (page view, identify, enrichment, CRM result, presence)
+the visitor's facts are rebuilt and evaluated against the compiled settings; when the
+membership differs from the stored one it is saved in Redis, a received experience is
+recorded on the visitor, and a "membership" change is published for the board.
+Saving a segment, experience or stream bumps a settings version in Redis: every process
+recompiles on its next evaluation, and a job re-evaluates the visitors live now.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import after_this_request, g, has_request_context
+from sqlalchemy import func, select
+
+from liveapp.domain.facts import VisitorFacts
+from liveapp.domain.membership import MembershipRules, evaluate
+from liveapp.domain.streams import Membership, MembershipChange, Stream, diff
+from liveapp.extensions import db, queue, redis
+from liveapp.models import PageView, Segment, Visitor, VisitSession
+from liveapp.models import Stream as StreamRow
+from liveapp.services import changes, presence
+from liveapp.services.experiences import domain_experiences
+
+log = logging.getLogger(__name__)
+
+VISITED_URLS_LIMIT = 200
+MEMBERSHIP_TTL = 24 * 3600
+# Changes that cannot alter membership on their own (and our own announcements).
+IGNORED_KINDS = frozenset({"membership"})
+
+
+# ---------------------------------------------------------------- compiled settings
+
+
+@dataclass
+class _Compiled:
+    version: int
+    rules: MembershipRules
+
+
+_cache: dict[str, _Compiled] = {}
+
+
+def settings_version_key() -> str:
+    return redis.key("settings", "version")
+
+
+def bump_settings_version() -> int:
+    """Tell every process that segments, experiences or streams changed."""
+    return int(redis.client.incr(settings_version_key()))
+
+
+def load_rules() -> MembershipRules:
+    """Segments, experiences and streams from the database, compiled."""
+    segments = {s.id: s.criteria for s in db.session.scalars(select(Segment))}
+    streams = [
+        Stream(s.id, s.name, s.position, frozenset(x.id for x in s.segments),
+               frozenset(x.id for x in s.experiences))
+        for s in db.session.scalars(select(StreamRow))
+    ]
+    return MembershipRules.build(segments, domain_experiences(), streams)
+
+
+def current_rules() -> MembershipRules:
+    """The compiled settings, recompiled only when the settings version moved."""
+    version = int(redis.client.get(settings_version_key()) or 0)
+    cached = _cache.get(redis.key())
+    if cached is None or cached.version != version:
+        cached = _Compiled(version, load_rules())
+        _cache[redis.key()] = cached
+    return cached.rules
+
+
+# ---------------------------------------------------------------- facts
+
+
+def _crm_facts(crm: dict) -> dict:
+    salesforce = (crm or {}).get("salesforce") or {}
+    record_type = salesforce.get("record_type")
+    return {
+        "is_contact": record_type == "Contact" if salesforce else None,
+        "is_lead": record_type == "Lead" if salesforce else None,
+        "account_type": salesforce.get("account_type"),
+        "owner_known": bool(salesforce.get("owner_email") or salesforce.get("owner_id"))
+        if salesforce else None,
+    }
+
+
+def facts_for(visitor: Visitor, state: presence.HotState | None, now: float) -> VisitorFacts:
+    """What criteria can see of this visitor right now."""
+    session = db.session.get(VisitSession, state.session_id) if state and state.session_id else None
+    visited = db.session.scalars(
+        select(PageView.url).where(PageView.visitor_id == visitor.id)
+        .group_by(PageView.url).order_by(func.max(PageView.at).desc()).limit(VISITED_URLS_LIMIT)
+    ).all()
+    sessions = db.session.scalar(
+        select(func.count(VisitSession.id)).where(VisitSession.visitor_id == visitor.id))
+    return VisitorFacts(
+        current_url=state.url if state else None,
+        visited_urls=tuple(visited),
+        page_count=state.pages if state else 0,
+        time_on_site_seconds=max(0.0, now - _utc_ts(session.started_at)) if session else 0,
+        sessions=sessions or 0,
+        referrer=session.referrer if session else None,
+        utm_source=session.utm_source if session else None,
+        utm_medium=session.utm_medium if session else None,
+        utm_campaign=session.utm_campaign if session else None,
+        utm_term=session.utm_term if session else None,
+        utm_content=session.utm_content if session else None,
+        email=visitor.email,
+        name=visitor.name,
+        company_name=visitor.company_name,
+        company_domain=visitor.company_domain,
+        industry=visitor.industry,
+        employees=visitor.employees,
+        revenue_band=visitor.revenue_band,
+        country=visitor.country,
+        is_target_account=visitor.abm_target,
+        abm_tier=visitor.abm_tier,
+        lead_score=visitor.lead_score,
+        lifecycle_stage=visitor.lifecycle_stage,
+        experience_id=visitor.experience_id,
+        experiences_received=frozenset(visitor.experiences_received or ()),
+        **_crm_facts(visitor.crm),
+    )
+
+
+def _utc_ts(moment: datetime) -> float:
+    """Seconds since the epoch of a naive UTC datetime (how the models store time)."""
+    return moment.replace(tzinfo=UTC).timestamp()
+
+
+# ---------------------------------------------------------------- stored membership
+
+
+def membership_key(visitor_id: str) -> str:
+    return redis.key("membership", visitor_id)
+
+
+def stored(visitor_id: str) -> Membership | None:
+    raw = redis.client.get(membership_key(visitor_id))
+    return Membership.from_dict(json.loads(raw)) if raw else None
+
+
+def _store(visitor_id: str, membership: Membership | None) -> None:
+    if membership is None:
+        redis.client.delete(membership_key(visitor_id))
+    else:
+        redis.client.set(membership_key(visitor_id), json.dumps(membership.to_dict()),
+                         ex=MEMBERSHIP_TTL)
+
+
+def _record_experience(visitor: Visitor, experience_id: int | None) -> None:
+    if experience_id is None or visitor.experience_id == experience_id:
+        return
+    visitor.experience_id = experience_id
+    visitor.experiences_received = sorted({*(visitor.experiences_received or ()), experience_id})
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def reevaluate(visitor_id: str, now: float | None = None) -> MembershipChange | None:
+    """Recompute one visitor's membership; publish and return the change if any."""
+    now = time.time() if now is None else now
+    state = presence.load(visitor_id)
+    visitor = db.session.get(Visitor, visitor_id)
+    old = stored(visitor_id)
+    if visitor is None or state is None or state.presence.state == "left":
+        if old is not None:
+            _store(visitor_id, None)
+            change = diff(old, Membership())
+            _announce(visitor_id, change)
+            return change
+        return None
+    new = evaluate(current_rules(), facts_for(visitor, state, now))
+    change = diff(old, new)
+    if old is not None and not change.changed:
+        return None
+    _store(visitor_id, new)
+    _record_experience(visitor, new.experience_id)
+    _announce(visitor_id, change)
+    return change
+
+
+def _announce(visitor_id: str, change: MembershipChange) -> None:
+    changes.publish(
+        visitor_id, "membership",
+        old=change.old.to_dict(), new=change.new.to_dict(),
+        stream_changed=change.stream_changed, experience_changed=change.experience_changed,
+    )
+
+
+def on_change(change: changes.Change) -> None:
+    """Subscriber: every visitor change may move the visitor between streams.
+
+    One tracked event publishes several changes (new visitor, page view, presence); in a
+    request they are evaluated once, after the event is recorded, not once each.
+    """
+    if change.kind in IGNORED_KINDS:
+        return
+    if not has_request_context():
+        reevaluate(change.visitor_id)
+        return
+    pending = g.setdefault("membership_pending", set())
+    if not pending:
+        after_this_request(_evaluate_pending)
+    pending.add(change.visitor_id)
+
+
+def _evaluate_pending(response):
+    for visitor_id in sorted(g.pop("membership_pending", ())):
+        try:
+            reevaluate(visitor_id)
+        except Exception:  # the event is recorded; a failed evaluation must not lose it
+            db.session.rollback()
+            log.exception("membership evaluation failed for %s", visitor_id)
+    return response
+
+
+def reevaluate_live() -> int:
+    """Re-evaluate every live visitor (after a settings change); returns how many changed."""
+    changed = 0
+    for visitor_id in presence.live():
+        if reevaluate(visitor_id) is not None:
+            changed += 1
+    return changed
+
+
+def on_settings_changed(sender, **kwargs) -> None:
+    """Settings saved: recompile everywhere, and re-evaluate live visitors in a job."""
+    bump_settings_version()
+    queue("high").enqueue("jobs.membership.reevaluate_live")
+
+
+def init_app(app) -> None:
+    """Subscribe membership to visitor changes and to settings changes."""
+    from liveapp.signals import settings_changed
+
+    changes.subscribe(on_change)
+    settings_changed.connect(on_settings_changed)
