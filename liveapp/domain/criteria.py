@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from liveapp.domain import compiled
 from liveapp.domain.facts import VisitorFacts
@@ -45,7 +45,7 @@ __all__ = [
     "field_groups", "operators_for", "validate", "value_from_form", "value_kind",
 ]
 
-Value = Union[str, int, float, bool, tuple[str, ...], tuple[int, ...], None]  # noqa: UP007
+Value = str | int | float | bool | tuple[str, ...] | tuple[int, ...] | None
 Predicate = Callable[[VisitorFacts], bool]
 
 MATCHES = ("all", "any")
@@ -54,6 +54,8 @@ MAX_TEXT = 500
 MAX_LIST = 1000
 URL_TYPES = (FieldType.URL, FieldType.URL_LIST)
 WHOLE_URL_OPS = (Op.EQUALS, Op.URL_MATCHES)
+OPERATOR_NAMES = frozenset(op.value for op in Op)
+MAX_QUOTED = 40
 
 
 class InvalidCriteria(ValueError):
@@ -145,16 +147,22 @@ def _field(key: Any) -> Field:
         raise _Bad("choose a field")
     field = FIELDS.get(key) if isinstance(key, str) else None
     if field is None:
-        raise _Bad(f"unknown field '{key}'")
+        raise _Bad(f"unknown field '{_short(key)}'")
     return field
+
+
+def _short(value: Any) -> str:
+    """Junk from a request, cut short enough to quote in an error."""
+    text = str(value)
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
 
 
 def _operator(field: Field, name: Any) -> Op:
     """The operator named by name, if the field allows it."""
     if name is None or name == "":
         raise _Bad(f"choose an operator for {field.label}")
-    if not isinstance(name, str) or name not in Op.__members__.values():
-        raise _Bad(f"unknown operator '{name}'")
+    if not isinstance(name, str) or name not in OPERATOR_NAMES:
+        raise _Bad(f"unknown operator '{_short(name)}'")
     operator = Op(name)
     if operator not in field.operators:
         raise _Bad(f"'{operator.value}' is not an operator for {field.label}")
@@ -275,7 +283,7 @@ def _number_from_text(text: str) -> Any:
 # ---------------------------------------------------------------- compilation
 
 
-def compile(criteria: Criteria | Mapping[str, Any]) -> Predicate:  # noqa: A001
+def compile(criteria: Criteria | Mapping[str, Any]) -> Predicate:  # shadows the builtin, on purpose
     """A predicate over VisitorFacts, built once per saved criteria."""
     if not isinstance(criteria, Criteria):
         criteria = Criteria.from_dict(criteria, allow_empty=True)

@@ -62,7 +62,13 @@ class VisitorFacts:
     email_domain: str | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        for name, clean in _CLEANERS:
+        # Facts are built once per visitor change: the common, already clean values are
+        # recognised inline and only the others go through a cleaner.
+        for name in _TEXT_FACTS:
+            value = getattr(self, name)
+            if value is not None and not _clean_text(value):
+                object.__setattr__(self, name, _text(value))
+        for name, clean in _OTHER_CLEANERS:
             value = getattr(self, name)
             cleaned = clean(value)
             if cleaned is not value:
@@ -72,8 +78,7 @@ class VisitorFacts:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> VisitorFacts:
         """Facts from a JSON-safe mapping; unknown keys are ignored."""
-        known = {f.name for f in dataclasses.fields(cls) if f.init}
-        return cls(**{key: value for key, value in data.items() if key in known})
+        return cls(**{key: value for key, value in data.items() if key in _INIT_FIELDS})
 
     def to_dict(self) -> dict[str, Any]:
         """The facts as a JSON-safe dict (email_domain included, for display)."""
@@ -105,6 +110,12 @@ def unique_urls(urls: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(urls))
 
 
+def _clean_text(value: Any) -> bool:
+    """Whether value is already clean text: a str, not blank, no surrounding spaces."""
+    return type(value) is str and value != "" and not value[0].isspace() \
+        and not value[-1].isspace()
+
+
 def _text(value: Any) -> str | None:
     """Stripped text; blank or missing is unknown (None)."""
     if value is None:
@@ -118,6 +129,8 @@ def _text(value: Any) -> str | None:
 
 def _number(value: Any) -> int | float | None:
     """A finite int or float; anything else is unknown (None)."""
+    if type(value) is int:
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value if math.isfinite(value) else None
     if isinstance(value, str):
@@ -137,7 +150,7 @@ def _count(value: Any) -> int | float:
 
 def _flag(value: Any) -> bool | None:
     """A yes/no fact; strings "true"/"false" and friends are understood."""
-    if value is None or isinstance(value, bool):
+    if value is None or value is True or value is False:
         return value
     if isinstance(value, str):
         return _FLAG_WORDS.get(value.strip().lower())
@@ -155,15 +168,16 @@ def _ident(value: Any) -> int | None:
 
 def _urls(value: Any) -> tuple[str, ...]:
     """Visited URLs as a tuple of stripped, non-blank strings."""
-    if isinstance(value, tuple) and all(type(url) is str and url.strip() == url and url
-                                        for url in value):
+    if type(value) is tuple and all(map(_clean_text, value)):
         return value
     return tuple(url for url in (_text(item) for item in value or ()) if url)
 
 
 def _idents(value: Any) -> frozenset[int]:
     """Received experience ids as a frozenset of positive ints."""
-    if isinstance(value, frozenset) and all(type(item) is int and item > 0 for item in value):
+    if not value and type(value) is frozenset:
+        return value
+    if type(value) is frozenset and all(type(item) is int and item > 0 for item in value):
         return value
     return frozenset(ident for ident in (_ident(item) for item in value or ()) if ident)
 
@@ -174,8 +188,7 @@ _TEXT_FACTS = (
     "utm_content", "email", "name", "company_name", "company_domain", "industry",
     "revenue_band", "country", "abm_tier", "lifecycle_stage", "account_type",
 )
-_CLEANERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-    *((name, _text) for name in _TEXT_FACTS),
+_OTHER_CLEANERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     *((name, _count) for name in ("page_count", "time_on_site_seconds", "sessions")),
     *((name, _number) for name in ("employees", "lead_score")),
     *((name, _flag) for name in ("is_target_account", "is_contact", "is_lead", "owner_known")),
@@ -183,3 +196,4 @@ _CLEANERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("visited_urls", _urls),
     ("experiences_received", _idents),
 )
+_INIT_FIELDS = frozenset(f.name for f in dataclasses.fields(VisitorFacts) if f.init)

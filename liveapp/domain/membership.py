@@ -16,7 +16,7 @@ from liveapp.domain import criteria
 from liveapp.domain.criteria import Criteria, Predicate
 from liveapp.domain.experiences import Experience, choose_experience
 from liveapp.domain.facts import VisitorFacts
-from liveapp.domain.streams import Membership, Stream, place, priority_order
+from liveapp.domain.streams import Membership, Stream, first_holding, priority_order
 
 
 @dataclass(frozen=True)
@@ -46,5 +46,5 @@ def evaluate(rules: MembershipRules, facts: VisitorFacts) -> Membership:
     experience_ids = facts.experiences_received
     if experience_id is not None:
         experience_ids = experience_ids | {experience_id}
-    stream_id = place(rules.streams, segment_ids, experience_ids)
+    stream_id = first_holding(rules.streams, segment_ids, experience_ids)
     return Membership(segment_ids, experience_id, stream_id)

@@ -39,7 +39,14 @@ def place(
     streams: Iterable[Stream], segment_ids: Collection[int], experience_ids: Collection[int]
 ) -> int | None:
     """The id of the one stream the visitor appears in, or None."""
-    for stream in priority_order(streams):
+    return first_holding(priority_order(streams), segment_ids, experience_ids)
+
+
+def first_holding(
+    ordered: Iterable[Stream], segment_ids: Collection[int], experience_ids: Collection[int]
+) -> int | None:
+    """Like place(), for streams already in priority order (sorted once per settings change)."""
+    for stream in ordered:
         if stream.holds(segment_ids, experience_ids):
             return stream.id
     return None

@@ -40,8 +40,11 @@ facts = st.builds(
     referrer=urls,
     utm_source=texts,
     utm_campaign=texts,
-    email=st.one_of(st.none(), st.sampled_from(["bob@acme.com", "a@GLOBEX.com", "x@"]),
-                    st.emails()),
+    email=st.one_of(
+        st.none(),
+        st.sampled_from(["bob@acme.com", "a@GLOBEX.com", "x@", "@"]),
+        st.builds("{}@{}".format, st.text(max_size=5), st.sampled_from(WORDS)),
+    ),
     name=texts,
     company_name=texts,
     company_domain=texts,
@@ -107,8 +110,20 @@ def any_conditions(draw) -> object:
     shape = draw(st.integers(0, 9))
     if shape == 0:
         return draw(json_values)
-    if shape == 1:
+    if shape <= 4:
         return draw(valid_conditions())
-    field = draw(st.one_of(st.sampled_from(sorted(FIELDS)), json_values))
-    operator = draw(st.one_of(st.sampled_from([op.value for op in Op]), json_values))
-    return {"field": field, "operator": operator, "value": draw(json_values)}
+    key = draw(st.sampled_from(sorted(FIELDS))) if shape <= 8 else draw(json_values)
+    allowed = FIELDS[key].operators if isinstance(key, str) and key in FIELDS else tuple(Op)
+    operator = draw(st.one_of(st.sampled_from([op.value for op in allowed]), json_values))
+    value = draw(st.one_of(json_values, valid_conditions().map(lambda c: c["value"])))
+    return {"field": key, "operator": operator, "value": value}
+
+
+any_criteria = st.one_of(
+    st.fixed_dictionaries({
+        "match": st.sampled_from(["all", "any", "all", "any", "ALL", None, 1]),
+        "conditions": st.lists(any_conditions(), min_size=1, max_size=3),
+    }),
+    st.fixed_dictionaries({"match": json_values, "conditions": json_values}),
+    json_values,
+)

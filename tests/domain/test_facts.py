@@ -1,0 +1,51 @@
+"""Visitor facts clean their values so criteria can trust the types."""
+
+import math
+
+from liveapp.domain.facts import VisitorFacts, email_domain_of, unique_urls
+
+
+def test_email_domain_is_derived():
+    assert VisitorFacts(email="Bob@ACME.com").email_domain == "acme.com"
+    assert VisitorFacts(email="nobody").email_domain is None
+    assert VisitorFacts().email_domain is None
+    assert email_domain_of("a@b@Example.org ") == "example.org"
+    assert email_domain_of("x@ ") is None
+
+
+def test_values_are_cleaned_on_construction():
+    facts = VisitorFacts(
+        company_name="  Acme ", industry="   ", employees="50", lead_score=math.nan,
+        page_count=None, is_contact="yes", is_lead="maybe", owner_known=0, abm_tier=1,
+        visited_urls=["https://a", " ", " https://b "], experiences_received=[1, "2", 0, "x"],
+        experience_id="3",
+    )
+    assert facts.company_name == "Acme"
+    assert facts.industry is None
+    assert facts.employees == 50
+    assert facts.lead_score is None
+    assert facts.page_count == 0
+    assert (facts.is_contact, facts.is_lead, facts.owner_known) == (True, None, False)
+    assert facts.abm_tier == "1"
+    assert facts.visited_urls == ("https://a", "https://b")
+    assert facts.experiences_received == frozenset({1, 2})
+    assert facts.experience_id == 3
+
+
+def test_facts_round_trip_through_json_data_and_ignore_unknown_keys():
+    facts = VisitorFacts(email="a@b.co", visited_urls=("https://a",), experiences_received={2})
+    data = facts.to_dict()
+    assert data["email_domain"] == "b.co"
+    assert data["experiences_received"] == [2]
+    assert VisitorFacts.from_mapping({**data, "favourite_colour": "red"}) == facts
+
+
+def test_with_experience_records_it():
+    facts = VisitorFacts().with_experience(4).with_experience(5)
+    assert facts.experience_id == 5
+    assert facts.experiences_received == {4, 5}
+    assert facts.with_experience(None) is facts
+
+
+def test_unique_urls_keeps_first_visit_order():
+    assert unique_urls(["b", "a", "b"]) == ("b", "a")
