@@ -1,10 +1,10 @@
 """Generate the demo enrichment data set: made-up companies with fake domains and private
 IPv4 ranges, plus sample ABM and marketing-automation CSVs that match some of them.
 
-Deterministic (fixed seed): run `python liveapp/data/make_companies.py` to rewrite
-companies.csv, abm_accounts.csv and marketing.csv next to this file. Every domain ends in
-the reserved `.example` TLD and every network lies in 10.64.0.0/10, so nothing here names a
-real company or a routable public address.
+Deterministic (fixed seed): `python liveapp/data/make_companies.py [FOLDER]` rewrites
+companies.csv, abm_accounts.csv and marketing.csv (next to this file by default).
+Every domain ends in the reserved `.example` TLD and every network lies in 10.64.0.0/10,
+so nothing here names a real company or a routable public address.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import csv
 import ipaddress
 import random
 import re
+import sys
 from pathlib import Path
 
 SEED = 20261123
@@ -131,13 +132,13 @@ def write(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
-def main() -> None:
+def main(folder: Path = HERE) -> None:
     rng = random.Random(SEED)
     companies = make_companies(rng)
-    write(HERE / "companies.csv", companies)
-    write(HERE / "abm_accounts.csv", make_abm(rng, companies))
-    write(HERE / "marketing.csv", make_marketing(rng, companies))
+    write(folder / "companies.csv", companies)
+    write(folder / "abm_accounts.csv", make_abm(rng, companies))
+    write(folder / "marketing.csv", make_marketing(rng, companies))
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)

@@ -72,7 +72,7 @@ def _records(
     text: str, required: tuple[str, ...], errors: list[RowError]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, {column: stripped value}) per non-blank record, after checking the header."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), strict=True)
     try:
         header = next(reader, None)
         if header is None:
