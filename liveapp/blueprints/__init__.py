@@ -1,20 +1,24 @@
 """Feature blueprints; each module exposes `bp`."""
 
+from importlib import import_module
+
 from flask import Flask
+
+# One feature per line, in registration order.
+FEATURES = (
+    "auth",
+    "board",
+    "users",
+    "groups",
+    "health",
+    "streams",
+    "segments",
+    "experiences",
+    "demo_site",
+)
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every feature blueprint on the app."""
-    from liveapp.blueprints import (
-        auth,
-        board,
-        experiences,
-        groups,
-        health,
-        segments,
-        streams,
-        users,
-    )
-
-    for module in (auth, board, users, groups, health, streams, segments, experiences):
-        app.register_blueprint(module.bp)
+    for name in FEATURES:
+        app.register_blueprint(import_module(f"liveapp.blueprints.{name}").bp)

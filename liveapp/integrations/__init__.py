@@ -1,0 +1,1 @@
+"""Outside data sources behind small protocols: enrichment, and later the CRMs."""
