@@ -9,3 +9,6 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (auth, board, users, groups, health):
         app.register_blueprint(module.bp)
+    from liveapp.blueprints.events import bp as events_bp  # server-sent events (/events)
+
+    app.register_blueprint(events_bp)
