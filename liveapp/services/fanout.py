@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import queue
+import re
 import threading
 import time
 
@@ -29,7 +30,7 @@ from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
-RESYNC_FRAME = str(Message("resync", type="resync"))
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 MAX_QUEUE = 1000  # frames a slow client may lag behind before its stream is ended
 
 
@@ -59,14 +60,33 @@ class Listener:
         return True
 
 
+def format_frame(data: str, event: str | None = None, id: str | None = None) -> str:
+    """An SSE frame that browsers read back exactly.
+
+    Unlike flask-sse's `str(Message)`, a space follows each field name (browsers strip one
+    leading space, which would eat a data line's own indentation) and data is split only
+    on the line breaks SSE knows (str.splitlines would also split on U+2028 and friends).
+    """
+    lines = [f"event: {event}"] if event else []
+    lines += [f"data: {line}" for line in LINE_BREAK.split(data)]
+    if id:
+        lines.append(f"id: {id}")
+    return "\n".join(lines) + "\n\n"
+
+
+RESYNC_FRAME = format_frame("resync", event="resync")
+
+
 def frame_from_payload(payload: bytes | str) -> str | None:
     """flask-sse's Redis payload (JSON of Message.to_dict()) as an SSE frame, or None."""
     try:
         fields = json.loads(payload)
-        return str(Message(**fields))
+        message = Message(**fields)
     except (ValueError, TypeError):
         log.warning("ignoring a malformed live event payload")
         return None
+    data = message.data if isinstance(message.data, str) else json.dumps(message.data)
+    return format_frame(data, message.type, message.id)
 
 
 class Fanout:

@@ -3,15 +3,20 @@ a Redis restart, against real Redis servers."""
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from redis import Redis
 
 from liveapp import embedded_redis
 from liveapp.services import realtime
-from liveapp.services.fanout import RESYNC_FRAME, Fanout, Listener, hub_for
+from liveapp.services.fanout import RESYNC_FRAME, Fanout, Listener, format_frame, hub_for
+from tests.realtime.server import parse_frames
 
 TIMEOUT = 5.0
 
@@ -32,9 +37,9 @@ def test_send_reaches_only_the_channels_listeners(app, app_ctx):
         realtime.send(realtime.rep_channel(6), "card", "<p>for six</p>")
         realtime.send(realtime.rep_channel(5), "card", "<p>for\nfive</p>", id="e1")
         realtime.send(realtime.ADMIN_CHANNEL, "card", "<p>all</p>")
-        assert _next_event(rep5) == "event:card\ndata:<p>for\ndata:five</p>\nid:e1\n\n"
-        assert _next_event(rep6) == "event:card\ndata:<p>for six</p>\n\n"
-        assert _next_event(admin) == "event:card\ndata:<p>all</p>\n\n"
+        assert _next_event(rep5) == "event: card\ndata: <p>for\ndata: five</p>\nid: e1\n\n"
+        assert _next_event(rep6) == "event: card\ndata: <p>for six</p>\n\n"
+        assert _next_event(admin) == "event: card\ndata: <p>all</p>\n\n"
         assert rep5.get(0.1) is None and rep6.get(0.1) is None
     finally:
         for listener in (rep5, rep6, admin):
@@ -50,7 +55,7 @@ def test_other_installations_events_are_not_received(app, app_ctx):
         other = "otherinstall:sse:rep:5"  # same channel, another prefix
         Redis.from_url(app.config["REDIS_URL"]).publish(other, '{"data": "x"}')
         realtime.send("rep:5", "card", "ours")
-        assert _next_event(listener) == "event:card\ndata:ours\n\n"
+        assert _next_event(listener) == "event: card\ndata: ours\n\n"
     finally:
         hub.unsubscribe(listener)
 
@@ -68,7 +73,7 @@ def test_a_slow_listener_is_dropped_not_the_others(app, app_ctx):
     slow = hub.subscribe("c")
     fast = hub.subscribe("c")
     for n in range(slow.frames.maxsize + 1):
-        hub.dispatch("c", '{"data": "%d"}' % n)
+        hub.dispatch("c", json.dumps({"data": str(n)}))
         assert fast.get(0) is not None
     assert slow.dropped and not fast.dropped
     assert hub.listener_count() == 1
@@ -106,7 +111,7 @@ def test_subscriber_survives_a_redis_restart_and_resyncs_listeners(private_redis
     try:
         assert hub.wait_ready(TIMEOUT)
         publisher.publish("t:sse:rep:1", '{"data": "before", "type": "card"}')
-        assert _next_event(listener) == "event:card\ndata:before\n\n"
+        assert _next_event(listener) == "event: card\ndata: before\n\n"
 
         servers[0].kill()
         servers[0].wait(timeout=TIMEOUT)
@@ -115,10 +120,18 @@ def test_subscriber_survives_a_redis_restart_and_resyncs_listeners(private_redis
         assert _next_event(listener) == RESYNC_FRAME  # events may have been lost meanwhile
         assert hub.wait_ready(TIMEOUT)
         publisher.publish("t:sse:rep:1", '{"data": "after", "type": "card"}')
-        assert _next_event(listener) == "event:card\ndata:after\n\n"
+        assert _next_event(listener) == "event: card\ndata: after\n\n"
         assert hub.listener_count() == 1
     finally:
         hub.unsubscribe(listener)
         hub.stop()
         publisher.close()
     assert hub.listener_count() == 0
+
+
+@given(st.text(min_size=1), st.text(alphabet=st.characters(exclude_characters="\r\n")))
+def test_frames_read_back_exactly_as_browsers_parse_them(data, event):
+    frame = format_frame(data, event=event or None)
+    parsed = next(parse_frames(iter(re.split(r"\r\n|\r|\n", frame))))
+    assert parsed.data == re.sub(r"\r\n|\r", "\n", data)
+    assert parsed.event == (event or "message")
