@@ -1,7 +1,17 @@
 """Server-sent events: `/events/stream?channel=...`, authorised before streaming.
 
 Built on flask-sse's blueprint; `messages()` reads from the process's shared subscriber
-(liveapp.services.fanout) instead of one Redis connection per client.
+(liveapp.services.fanout) instead of one Redis connection per client. One stream may carry
+up to three channels (`?channel=rep:1&channel=admin`), so an admin board needs one
+connection, not two (browsers allow six per site over HTTP/1.1).
+
+A board connects with htmx's SSE extension:
+`<div hx-ext="sse" sse-connect="{{ url_for('events.stream', channel=channel) }}">`. When
+the browser reconnects by itself it sends Last-Event-ID and the first event is `resync`
+(`hx-trigger="sse:resync"` re-fetches the columns); the shared subscriber also sends
+`resync` after losing Redis. The extension opens a *new* EventSource after a refused
+reconnect (no Last-Event-ID then), so the board should also re-fetch on any
+`htmx:sseOpen` after the first.
 """
 
 from __future__ import annotations
@@ -13,7 +23,7 @@ from flask import abort, current_app, request, stream_with_context
 from flask_login import current_user
 from flask_sse import ServerSentEventsBlueprint
 
-from liveapp.domain.channels import Decision, Subscriber, may_subscribe, rep_id_of
+from liveapp.domain.channels import Decision, Subscriber, may_subscribe_all, rep_id_of
 from liveapp.extensions import db, redis
 from liveapp.services import realtime
 from liveapp.services.fanout import RESYNC_FRAME, hub_for
@@ -34,12 +44,15 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
     def publish(self, data, type=None, id=None, retry=None, channel="sse"):
         return realtime.send(channel, type or "message", data, id=id)
 
-    def messages(self, channel: str = "sse", ping_interval: float = PING_INTERVAL) -> Iterator[str]:
-        """SSE frames for one channel: an opening comment once subscribed, then events
-        (formatted once per process) and a ping comment every `ping_interval` seconds.
-        Ends when the client fell too far behind."""
+    def messages(
+        self, channel: str | list[str] = "sse", ping_interval: float = PING_INTERVAL
+    ) -> Iterator[str]:
+        """SSE frames for one or more channels: an opening comment once subscribed, then
+        events (formatted once per process) and a ping comment every `ping_interval`
+        seconds. Ends when the client fell too far behind."""
+        channels = [channel] if isinstance(channel, str) else channel
         hub = hub_for(current_app)
-        listener = hub.subscribe(realtime.redis_channel(channel))
+        listener = hub.subscribe(*(realtime.redis_channel(c) for c in channels))
         try:
             hub.wait_ready(READY_TIMEOUT)
             yield _opening_frame()
@@ -56,15 +69,15 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
 
     def stream(self):
         """The event stream of an (already authorised) channel."""
-        channel = request.args.get("channel", "")
-        presence_of = _own_board(channel)
+        channels = request.args.getlist("channel")
+        presence_of = _own_board(channels)
         reconnected = "Last-Event-ID" in request.headers
         ping_interval = float(current_app.config.get("SSE_PING_INTERVAL", PING_INTERVAL))
         db.session.remove()  # nothing below needs the database: give the connection back
 
         @stream_with_context
         def generate() -> Iterator[str]:
-            messages = self.messages(channel, ping_interval)
+            messages = self.messages(channels, ping_interval)
             try:
                 yield next(messages)  # the opening comment: subscribed from here on
                 if reconnected:
@@ -92,12 +105,12 @@ def _opening_frame() -> str:
     return f": connected\nretry: 2000\nid: {int(time.time() * 1000)}\n\n"
 
 
-def _own_board(channel: str) -> int | None:
-    """The signed-in user's id when `channel` is their own board (their presence)."""
-    user_id = rep_id_of(channel)
-    if user_id is not None and current_user.is_authenticated and current_user.id == user_id:
-        return user_id
-    return None
+def _own_board(channels: list[str]) -> int | None:
+    """The signed-in user's id when one of `channels` is their own board (their presence)."""
+    if not current_user.is_authenticated:
+        return None
+    own = current_user.id
+    return own if any(rep_id_of(channel) == own for channel in channels) else None
 
 
 def _subscriber() -> Subscriber:
@@ -117,7 +130,7 @@ bp.add_url_rule("/stream", endpoint="stream", view_func=bp.stream)
 @bp.before_request
 def authorise():
     """401 for nobody, 403 for a channel that is not theirs; decided before streaming."""
-    decision = may_subscribe(request.args.get("channel", ""), _subscriber())
+    decision = may_subscribe_all(request.args.getlist("channel"), _subscriber())
     if decision is Decision.UNAUTHENTICATED:
         abort(401)
     if decision is Decision.FORBIDDEN:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 ADMIN_CHANNEL = "admin"
+MAX_CHANNELS = 3  # per stream: an admin board needs two (own + admin)
 
 
 class Decision(Enum):
@@ -57,3 +58,15 @@ def may_subscribe(channel: str, who: Subscriber) -> Decision:
     if channel == ADMIN_CHANNEL and who.is_admin:
         return Decision.ALLOW
     return Decision.FORBIDDEN
+
+
+def may_subscribe_all(channels: list[str], who: Subscriber) -> Decision:
+    """One stream, several channels: allowed only if every one is, and there are at most
+    MAX_CHANNELS. A request that needs a sign-in is told so (401) before it is told no."""
+    if len(channels) > MAX_CHANNELS:
+        return Decision.FORBIDDEN
+    decisions = {may_subscribe(channel, who) for channel in channels or [""]}
+    for decision in (Decision.UNAUTHENTICATED, Decision.FORBIDDEN):
+        if decision in decisions:
+            return decision
+    return Decision.ALLOW

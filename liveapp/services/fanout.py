@@ -35,10 +35,10 @@ MAX_QUEUE = 1000  # frames a slow client may lag behind before its stream is end
 
 
 class Listener:
-    """One open stream's inbox: SSE frames for one channel."""
+    """One open stream's inbox: SSE frames for its channels, in arrival order."""
 
-    def __init__(self, channel: str, maxsize: int = MAX_QUEUE) -> None:
-        self.channel = channel
+    def __init__(self, channels: tuple[str, ...], maxsize: int = MAX_QUEUE) -> None:
+        self.channels = channels
         self.frames: queue.Queue[str] = queue.Queue(maxsize)
         # Set when the client fell too far behind: its stream ends and the browser
         # reconnects (and resyncs) instead of silently missing events.
@@ -108,27 +108,29 @@ class Fanout:
         self._retry_delay = retry_delay
         self.connections = 0  # how many times the subscription was (re)established
 
-    def subscribe(self, channel: str) -> Listener:
-        """A new listener for a full (namespaced) Redis channel name."""
-        listener = Listener(channel)
+    def subscribe(self, *channels: str) -> Listener:
+        """A new listener for one or more full (namespaced) Redis channel names."""
+        listener = Listener(tuple(dict.fromkeys(channels)))
         with self._lock:
-            self._listeners.setdefault(channel, set()).add(listener)
+            for channel in listener.channels:
+                self._listeners.setdefault(channel, set()).add(listener)
             self._ensure_started()
         return listener
 
     def unsubscribe(self, listener: Listener) -> None:
         """Forget a listener (its client went away); safe to call twice."""
         with self._lock:
-            group = self._listeners.get(listener.channel)
-            if group is not None:
-                group.discard(listener)
-                if not group:
-                    del self._listeners[listener.channel]
+            for channel in listener.channels:
+                group = self._listeners.get(channel)
+                if group is not None:
+                    group.discard(listener)
+                    if not group:
+                        del self._listeners[channel]
 
     def listener_count(self) -> int:
         """How many listeners are attached (for tests and ops)."""
         with self._lock:
-            return sum(len(group) for group in self._listeners.values())
+            return len({item for group in self._listeners.values() for item in group})
 
     def wait_ready(self, timeout: float) -> bool:
         """Block until the subscription is active (so nothing sent after this is missed)."""
@@ -160,7 +162,7 @@ class Fanout:
 
     def _broadcast(self, frame: str) -> None:
         with self._lock:
-            targets = [item for group in self._listeners.values() for item in group]
+            targets = {item for group in self._listeners.values() for item in group}
         for listener in targets:
             self._deliver(listener, frame)
 

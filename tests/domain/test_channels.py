@@ -5,9 +5,11 @@ from hypothesis import strategies as st
 
 from liveapp.domain.channels import (
     ADMIN_CHANNEL,
+    MAX_CHANNELS,
     Decision,
     Subscriber,
     may_subscribe,
+    may_subscribe_all,
     rep_channel,
     rep_id_of,
     visitor_channel,
@@ -48,3 +50,12 @@ def test_rep_id_of_accepts_only_canonical_ids():
     assert rep_id_of("rep:5") == 5
     for channel in ("rep:05", "rep:", "rep:x", "admin", "visitor:5", "rep:5:x", "rep:-5"):
         assert rep_id_of(channel) is None
+
+
+@given(st.lists(channels, max_size=5), ids, st.booleans())
+def test_a_stream_of_several_channels_needs_every_one(chosen, user_id, is_admin):
+    who = Subscriber(user_id=user_id, is_admin=is_admin)
+    decision = may_subscribe_all(chosen, who)
+    each_allowed = all(may_subscribe(c, who) is Decision.ALLOW for c in chosen)
+    allowed = bool(chosen) and each_allowed and len(chosen) <= MAX_CHANNELS
+    assert (decision is Decision.ALLOW) == allowed

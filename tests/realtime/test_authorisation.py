@@ -72,6 +72,12 @@ def _login(browser, people, who):
         ("admin", "rep:{admin}", 200),
         ("admin", "admin", 200),
         ("admin", "rep:{rep}", 403),
+        # one stream, several channels: every one must be allowed
+        ("admin", "rep:{admin}&channel=admin", 200),
+        ("rep", "rep:{rep}&channel=admin", 403),
+        ("rep", "rep:{rep}&channel=rep:{other}", 403),
+        ("anonymous", "rep:{rep}&channel=admin", 401),
+        ("admin", "rep:{admin}&channel=admin&channel=admin&channel=admin", 403),
     ],
 )
 def test_users_may_open_only_their_own_channels(browser, people, who, channel, status):

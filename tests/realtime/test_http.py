@@ -82,6 +82,15 @@ def test_admin_receives_the_admin_channel(server, app_ctx, admin):
         assert stream.next_event().data == "everyone"
 
 
+def test_an_admin_board_carries_its_own_and_the_admin_channel(server, app_ctx, admin):
+    channel = f"{realtime.rep_channel(admin.id)}&channel={realtime.ADMIN_CHANNEL}"
+    with board(server, admin, channel=channel) as stream:
+        realtime.send(realtime.ADMIN_CHANNEL, "card", "everyone")
+        realtime.send(realtime.rep_channel(admin.id), "offer", "just you")
+        assert [stream.next_event().data for _ in range(2)] == ["everyone", "just you"]
+        assert realtime.board_connected(admin.id)
+
+
 def test_pings_keep_coming(server, app_ctx, rep):
     with board(server, rep) as stream:
         assert "ping" in stream.next_frame().comments
