@@ -200,7 +200,17 @@ def percentiles(samples: list[float]) -> str:
            f"p99 {cuts[98] * 1000:6.1f} ms  max {max(samples) * 1000:6.1f} ms"
 
 
-async def run_clients(args, app, cookies, port) -> None:
+def workers_cpu(master_pid: int) -> float:
+    """CPU seconds used so far by gunicorn's worker processes (Linux /proc)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def run_clients(args, app, cookies, port, server_pid) -> None:
     from liveapp.services import realtime
 
     sse_arrivals: dict = {}
@@ -233,11 +243,13 @@ async def run_clients(args, app, cookies, port) -> None:
     rep_ids = [uid for uid, (_, is_admin) in cookies.items() if not is_admin]
     plan = [random.choice(rep_ids) for _ in range(int(args.rate * args.duration))]
     done = threading.Event()
+    cpu_before = workers_cpu(server_pid)
     thread = threading.Thread(target=publish, args=(
         app, plan, args.rate, args.payload, not args.no_admin_copy, baseline, done))
     thread.start()
     while not done.is_set():
         await asyncio.sleep(0.2)
+    cpu = workers_cpu(server_pid) - cpu_before
     deadline = time.monotonic() + 5
     expected = len(plan) * (1 if args.no_admin_copy else 2)
     while len(sse_arrivals) < expected and time.monotonic() < deadline:
@@ -246,6 +258,7 @@ async def run_clients(args, app, cookies, port) -> None:
         task.cancel()
     await asyncio.gather(*tasks, base_task, return_exceptions=True)
     report(args, plan, sse_arrivals, base_arrivals, subscribers)
+    print(f"web workers' CPU while publishing: {cpu:.2f} s over {args.duration:g} s")
 
 
 def report(args, plan, sse_arrivals, base_arrivals, subscribers) -> None:
@@ -275,7 +288,7 @@ def main() -> None:
         cookies = session_cookies(app)
         proc, port = start_gunicorn(args.workers, folder)
         try:
-            asyncio.run(run_clients(args, app, cookies, port))
+            asyncio.run(run_clients(args, app, cookies, port, proc.pid))
         finally:
             proc.terminate()
             try:
