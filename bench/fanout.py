@@ -47,6 +47,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--payload", type=int, default=1500, help="bytes of card HTML")
     parser.add_argument("--no-admin-copy", action="store_true",
                         help="do not also publish each event to the admin channel")
+    parser.add_argument("--ping-interval", type=float, default=15.0,
+                        help="seconds between SSE pings (each refreshes board presence)")
+    parser.add_argument("--compare-flask-sse", action="store_true",
+                        help="then run the same load against a minimal flask-sse app")
     return parser.parse_args()
 
 
@@ -97,11 +101,11 @@ def session_cookies(app) -> dict[int, tuple[str, bool]]:
     return cookies
 
 
-def start_gunicorn(workers: int, folder: Path) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(workers: int, folder: Path, app_path: str) -> tuple[subprocess.Popen, int]:
     port = embedded_redis._free_port()
     argv = [sys.executable, "-m", "gunicorn", "--worker-class", "gevent",
-            "--workers", str(workers), "--worker-connections", "4000",
-            "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", "app:app"]
+            "--workers", str(workers), "--worker-connections", "4000", "--pythonpath", "bench",
+            "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", app_path]
     log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
@@ -120,17 +124,22 @@ def start_gunicorn(workers: int, folder: Path) -> tuple[subprocess.Popen, int]:
 class Board:
     """One SSE client on a raw asyncio connection (HTTP/1.1, chunked)."""
 
-    def __init__(self, port: int, channel: str, cookie: str, arrivals: dict) -> None:
+    def __init__(self, port: int, channel: str, cookie: str, arrivals: dict,
+                 plain_channel: str | None = None) -> None:
         self.port, self.channel, self.cookie, self.arrivals = port, channel, cookie, arrivals
         self.connected = asyncio.Event()
+        # flask-sse's own stream: no auth, the Redis channel name, nothing sent up front.
+        self.plain_channel = plain_channel
 
     async def run(self) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         writer.write((
-            f"GET /events/stream?channel={self.channel} HTTP/1.1\r\nHost: bench\r\n"
-            f"User-Agent: {USER_AGENT}\r\nCookie: session={self.cookie}\r\n"
+            f"GET /events/stream?channel={self.plain_channel or self.channel} HTTP/1.1\r\n"
+            f"Host: bench\r\nUser-Agent: {USER_AGENT}\r\nCookie: session={self.cookie}\r\n"
             "Accept: text/event-stream\r\n\r\n"
         ).encode())
+        if self.plain_channel:
+            self.connected.set()  # run_clients waits for its Redis subscription instead
         status = await reader.readline()
         if b" 200 " not in status:
             raise RuntimeError(f"{self.channel}: {status!r}")
@@ -155,8 +164,8 @@ class Board:
         if frame.startswith(": connected"):
             self.connected.set()
         for line in frame.split("\n"):
-            if line.startswith("data: "):
-                seq, sent, _ = line[6:].split("|", 2)
+            if line.startswith("data:"):
+                seq, sent, _ = line[5:].lstrip(" ").split("|", 2)
                 self.arrivals[(self.channel, int(seq))] = now - float(sent)
                 return
 
@@ -166,10 +175,14 @@ async def baseline_subscriber(url: str, channel: str, arrivals: dict, ready: asy
     pubsub = client.pubsub()
     await pubsub.subscribe(channel)
     ready.set()
-    async for message in pubsub.listen():
-        if message["type"] == "message":
-            seq, sent = message["data"].decode().split("|")
-            arrivals[int(seq)] = time.time() - float(sent)
+    try:
+        async for message in pubsub.listen():
+            if message["type"] == "message":
+                seq, sent = message["data"].decode().split("|")
+                arrivals[int(seq)] = time.time() - float(sent)
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
 
 
 def publish(app, plan, rate: float, payload: int, admin_copy: bool, baseline: str, done):
@@ -200,6 +213,18 @@ def percentiles(samples: list[float]) -> str:
            f"p99 {cuts[98] * 1000:6.1f} ms  max {max(samples) * 1000:6.1f} ms"
 
 
+async def wait_subscribed(app, channels: list[str], timeout: float = 60) -> None:
+    """Wait until every channel has a Redis subscriber (flask-sse subscribes per client)."""
+    client = Redis.from_url(app.config["REDIS_URL"])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        counts = dict(client.pubsub_numsub(*channels))
+        if all(counts.get(c.encode(), 0) for c in channels):
+            return
+        await asyncio.sleep(0.2)
+    raise SystemExit("flask-sse boards did not all subscribe in time")
+
+
 def workers_cpu(master_pid: int) -> float:
     """CPU seconds used so far by gunicorn's worker processes (Linux /proc)."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
@@ -210,7 +235,7 @@ def workers_cpu(master_pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-async def run_clients(args, app, cookies, port, server_pid) -> None:
+async def run_clients(args, app, cookies, port, server_pid, plain: bool = False) -> None:
     from liveapp.services import realtime
 
     sse_arrivals: dict = {}
@@ -218,7 +243,9 @@ async def run_clients(args, app, cookies, port, server_pid) -> None:
     boards = []
     for user_id, (cookie, is_admin) in cookies.items():
         channel = realtime.ADMIN_CHANNEL if is_admin else realtime.rep_channel(user_id)
-        boards.append(Board(port, channel, cookie, sse_arrivals))
+        with app.app_context():
+            plain_channel = realtime.redis_channel(channel) if plain else None
+        boards.append(Board(port, channel, cookie, sse_arrivals, plain_channel))
     limit = asyncio.Semaphore(50)
 
     async def connect(board: Board):
@@ -229,6 +256,8 @@ async def run_clients(args, app, cookies, port, server_pid) -> None:
 
     started = time.monotonic()
     tasks = await asyncio.gather(*(connect(b) for b in boards))
+    if plain:
+        await wait_subscribed(app, [b.plain_channel for b in boards])
     print(f"{len(boards)} boards connected in {time.monotonic() - started:.1f} s")
     with app.app_context():
         from liveapp.extensions import redis
@@ -286,16 +315,27 @@ def main() -> None:
         folder = Path(tmp)
         app, redis_server = setup(folder, args.reps)
         cookies = session_cookies(app)
-        proc, port = start_gunicorn(args.workers, folder)
         try:
-            asyncio.run(run_clients(args, app, cookies, port, proc.pid))
+            print("== liveapp: shared subscriber per web process ==")
+            factory = f"liveapp:create_app({{'SSE_PING_INTERVAL': {args.ping_interval!r}}})"
+            run_server(args, app, cookies, folder, factory, plain=False)
+            if args.compare_flask_sse:
+                print("== minimal flask-sse app: one Redis connection per board, no auth ==")
+                run_server(args, app, cookies, folder, "plain_sse_app:app", plain=True)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
             embedded_redis.stop(folder / "redis", redis_server)
+
+
+def run_server(args, app, cookies, folder: Path, app_path: str, plain: bool) -> None:
+    proc, port = start_gunicorn(args.workers, folder, app_path)
+    try:
+        asyncio.run(run_clients(args, app, cookies, port, proc.pid, plain))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 if __name__ == "__main__":
