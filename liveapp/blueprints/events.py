@@ -16,18 +16,23 @@ reconnect (no Last-Event-ID then), so the board should also re-fetch on any
 
 from __future__ import annotations
 
+import json
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flask import abort, current_app, request, stream_with_context
 from flask_login import current_user
 from flask_sse import ServerSentEventsBlueprint
+from redis.exceptions import RedisError
 
 from liveapp.domain.channels import Decision, Subscriber, may_subscribe_all, rep_id_of
 from liveapp.extensions import db, redis
 from liveapp.services import realtime
 from liveapp.services.fanout import RESYNC_FRAME, hub_for
 from liveapp.services.tokens import verify_visitor_token
+
+log = logging.getLogger(__name__)
 
 PING_INTERVAL = 15.0  # seconds; keeps proxies from timing out and refreshes presence
 PING_FRAME = ": ping\n\n"
@@ -42,7 +47,8 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
         return redis.client  # flask-sse would build a new client on every access
 
     def publish(self, data, type=None, id=None, retry=None, channel="sse"):
-        return realtime.send(channel, type or "message", data, id=id)
+        text = data if isinstance(data, str) else json.dumps(data)
+        return realtime.send(channel, type or "message", text, id=id)
 
     def messages(
         self, channel: str | list[str] = "sse", ping_interval: float = PING_INTERVAL
@@ -84,12 +90,12 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
                     yield RESYNC_FRAME
                 for frame in messages:
                     if presence_of is not None and frame is PING_FRAME:
-                        realtime.touch_board(presence_of)
+                        _presence(realtime.touch_board, presence_of)
                     yield frame
             finally:
                 messages.close()
                 if presence_of is not None:
-                    realtime.board_closed(presence_of)
+                    _presence(realtime.board_closed, presence_of)
 
         if presence_of is not None:
             realtime.touch_board(presence_of)
@@ -97,6 +103,15 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Accel-Buffering"] = "no"
         return response
+
+
+def _presence(record: Callable[[int], None], user_id: int) -> None:
+    # A Redis blip must not end every open board: the shared subscriber reconnects and
+    # resyncs them, and the next ping records presence again.
+    try:
+        record(user_id)
+    except RedisError as error:
+        log.warning("board presence not recorded: %s", error)
 
 
 def _opening_frame() -> str:
