@@ -120,3 +120,24 @@ def test_visitor_token_opens_no_board(app, browser, app_ctx, people):
     assert response.status_code == 401
     response, _ = _open(browser, f"channel=admin&token={token}")
     assert response.status_code == 401
+
+
+def test_streams_hold_no_database_connection_and_leave_no_listener(app, browser, people):
+    from liveapp.extensions import db
+    from liveapp.services.fanout import hub_for
+
+    _login(browser, people, "rep")
+    url = f"/events/stream?channel=rep:{people['rep'].id}"
+    db.session.close()  # the test's own session holds nothing either
+    checked_out = []
+
+    def run():
+        response = FlaskClient.open(browser.client, url, buffered=False)
+        next(iter(response.response))
+        checked_out.append(db.engine.pool.checkedout())
+        checked_out.append(hub_for(app).listener_count())
+        response.close()
+
+    contextvars.Context().run(run)
+    assert checked_out == [0, 1]  # streaming: no connection held, one listener
+    assert hub_for(app).listener_count() == 0  # the client went away: listener removed
