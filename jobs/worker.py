@@ -7,6 +7,7 @@ import sys
 from rq import Worker
 
 from jobs import get_app
+from jobs.presence import schedule_next_sweep
 
 
 def queues_for(app) -> list:
@@ -24,6 +25,8 @@ def run(burst: bool = False) -> bool:
     queues = queues_for(app)
     with app.app_context():
         connection = redis.client
+        if not burst:  # board presence sweeps reschedule themselves from here on
+            schedule_next_sweep()
     worker = Worker(queues, connection=connection, serializer="json")
     return worker.work(with_scheduler=True, burst=burst)
 

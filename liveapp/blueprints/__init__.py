@@ -15,6 +15,7 @@ FEATURES = (
     "segments",
     "experiences",
     "demo_site",
+    "events",
 )
 
 
