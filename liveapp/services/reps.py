@@ -7,7 +7,7 @@ import time
 
 from flask import current_app
 
-from liveapp.domain import presence
+from liveapp.domain import board_presence as presence
 from liveapp.extensions import redis
 from liveapp.models import User
 from liveapp.services import realtime

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveapp.domain.presence import OFFLINE_AFTER, board_online, effective_availability
+from liveapp.domain.board_presence import OFFLINE_AFTER, board_online, effective_availability
 
 CHOICES = st.sampled_from(["available", "away", "offline"])
 times = st.integers(min_value=0, max_value=10**10)
