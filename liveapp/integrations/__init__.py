@@ -1,0 +1,1 @@
+"""CRM integrations: Salesforce, Outreach and Salesloft owner look-ups, and their sandbox."""
