@@ -82,7 +82,7 @@ class SandboxApp:
                 service = (body or {}).get("service")
                 if service not in SERVICES:
                     raise ValueError(f"service must be one of {', '.join(SERVICES)}")
-                state.expire_sessions(service)
+                state.expire_sessions(service, (body or {}).get("token"))
                 return json_response({"ok": True})
             if path == "/stats" and request.method == "GET":
                 return json_response({"requests": state.requests})

@@ -123,10 +123,13 @@ class SandboxState:
                 self.refresh_tokens[service].discard(token)
             return True
 
-    def expire_sessions(self, service: str) -> None:
-        """Every access token of a service stops working (as when a session times out)."""
+    def expire_sessions(self, service: str, token: str | None = None) -> None:
+        """One access token (or every one) of a service stops working, as on a timeout."""
         with self.lock:
-            self.tokens[service].clear()
+            if token:
+                self.tokens[service].discard(token)
+            else:
+                self.tokens[service].clear()
 
     def store_locator(self, rows: list[dict[str, Any]]) -> str:
         locator = f"01g{secrets.token_hex(6)}"
