@@ -73,7 +73,8 @@ PROSPECTS = [
     {"id": 10, "emails": ["pat@acme.test"], "owner_id": 2, "updatedAt": "2026-01-01T00:00:00Z"},
     {"id": 11, "emails": ["Pat@Acme.test"], "owner_id": 3, "updatedAt": "2026-04-01T00:00:00Z"},
     {"id": 12, "emails": ["pat@acme.test"], "owner_id": 1, "updatedAt": "2026-02-01T00:00:00Z"},
-    {"id": 20, "emails": ["sam@globex.example"], "owner_id": 1, "updatedAt": "2026-01-01T00:00:00Z"},
+    {"id": 20, "emails": ["sam@globex.example"], "owner_id": 1,
+     "updatedAt": "2026-01-01T00:00:00Z"},
     {"id": 30, "emails": ["robin@initech.test"], "owner_id": None,
      "updatedAt": "2026-01-01T00:00:00Z"},
 ]
