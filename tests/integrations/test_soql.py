@@ -108,5 +108,5 @@ def test_like_escaping_matches_only_the_literal_text(value, other):
     pattern = soql.parse(format_soql("SELECT Id FROM T WHERE N LIKE '{:like}'", value))
     regex = soql.like_regex(pattern.where.pattern)
     assert regex.fullmatch(value)
-    if other.lower() != value.lower():
-        assert not regex.fullmatch(other)
+    if value.isascii() and other.isascii() and other.lower() != value.lower():
+        assert not regex.fullmatch(other)  # (Unicode case folding: "ſ" matches "s")

@@ -107,5 +107,8 @@ def sandbox_settings(url: str, ca_bundle: str, fixture: dict[str, Any]) -> dict[
 
 
 def write_settings(path: Path, running: RunningSandbox) -> None:
+    """Atomically, so whoever polls for the file never reads half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(running.settings(), indent=2) + "\n")
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(running.settings(), indent=2) + "\n")
+    partial.replace(path)

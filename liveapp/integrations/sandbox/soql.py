@@ -41,6 +41,7 @@ class Token:
     kind: str
     text: str
     value: Any = None
+    like: str | None = None  # a string's LIKE pattern
 
 
 @dataclass(frozen=True)
@@ -91,23 +92,28 @@ class Query:
     offset: int = 0
 
 
-def _unquote(literal: str) -> str:
-    out, i, body = [], 0, literal[1:-1]
+def _unquote(literal: str) -> tuple[str, str]:
+    """The string's value, and its LIKE pattern (where ``\\%``, ``\\_`` and ``\\\\`` stay
+    escaped, so a literal backslash never turns into an escape)."""
+    value, pattern, i, body = [], [], 0, literal[1:-1]
     while i < len(body):
         ch = body[i]
         if ch == "\\":
             nxt = body[i + 1]
-            if nxt in "%_":  # kept for LIKE, where they mean a literal % or _
-                out.append("\\" + nxt)
+            if nxt in "%_":  # only LIKE gives these a meaning: a literal % or _
+                value.append("\\" + nxt)
+                pattern.append("\\" + nxt)
             elif nxt in _ESCAPES:
-                out.append(_ESCAPES[nxt])
+                value.append(_ESCAPES[nxt])
+                pattern.append("\\\\" if nxt == "\\" else _ESCAPES[nxt])
             else:
                 raise SoqlError(f"invalid escape sequence \\{nxt}")
             i += 2
             continue
-        out.append(ch)
+        value.append(ch)
+        pattern.append(ch)
         i += 1
-    return "".join(out)
+    return "".join(value), "".join(pattern)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -122,7 +128,8 @@ def tokenize(text: str) -> list[Token]:
         if kind == "ws":
             continue
         if kind == "string":
-            tokens.append(Token("value", raw, _unquote(raw)))
+            value, like = _unquote(raw)
+            tokens.append(Token("value", raw, value, like))
         elif kind == "datetime":
             tokens.append(Token("value", raw, raw))
         elif kind == "number":
@@ -223,8 +230,8 @@ class _Parser:
     def comparison(self) -> Any:
         name = self.take("ident").text
         if self._accept("like"):
-            pattern = self.take("value").value
-            if not isinstance(pattern, str):
+            pattern = self.take("value").like
+            if pattern is None:
                 raise SoqlError("LIKE needs a string")
             return Like(name, pattern)
         negate = self._accept("not")
