@@ -152,7 +152,8 @@ def crm_sandbox(host: str, port: int, fixture: str | None) -> None:
     from liveapp.integrations.sandbox import server
 
     instance = _instance_path()
-    running = server.start(fixture, host, port, instance / "crm-sandbox", background=False)
+    running = server.start(fixture, host, port, instance / "crm-sandbox", background=False,
+                           quiet=False)
     server.write_settings(instance / "crm-sandbox.json", running)
     click.echo(f"CRM sandbox at {running.url} (CA: {running.tls.ca_bundle}); "
                f"settings in {instance / 'crm-sandbox.json'}")

@@ -8,6 +8,7 @@ Text comparisons are case-insensitive as in Salesforce; LIKE knows ``%``, ``_`` 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -257,6 +258,7 @@ def parse(text: str) -> Query:
     return _Parser(text).query()
 
 
+@functools.lru_cache(maxsize=256)
 def like_regex(pattern: str) -> re.Pattern[str]:
     out, i = [], 0
     while i < len(pattern):
