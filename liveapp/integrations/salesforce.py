@@ -1,11 +1,10 @@
 """Salesforce owner look-ups through simple-salesforce (REST, SOQL quoted with format_soql).
 
 Auth: a session id (access token) with its instance URL, and/or credentials for the OAuth
-token endpoint (password grant, client-credentials grant or a refresh token). Credentials
-are exchanged at ``login_url`` by this module because simple-salesforce hard-codes
-``*.salesforce.com`` login hosts without timeouts; the API calls then go through
-simple-salesforce in "direct" mode. An expired session (401 INVALID_SESSION_ID)
-re-authenticates once when credentials allow, then raises CrmUnavailable("auth").
+token endpoint at ``login_url`` (password, client-credentials, refresh-token or JWT bearer
+grant; see salesforce_auth). The API calls go through simple-salesforce in "direct" mode.
+An expired session (401 INVALID_SESSION_ID) re-authenticates once when credentials allow,
+then raises CrmUnavailable("auth").
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from liveapp.integrations.crm_types import (
     SalesforceMatch,
     SalesforceUser,
 )
+from liveapp.integrations.salesforce_auth import Credentials, login, read_private_key
 from liveapp.integrations.tls import requests_session
 
 SERVICE = "salesforce"
@@ -68,9 +68,12 @@ class SalesforceClient:
         client_id: str | None = None,
         client_secret: str | None = None,
         refresh_token: str | None = None,
+        private_key: str | None = None,
+        audience: str | None = None,
         version: str = API_VERSION,
         timeout: float = 10.0,
         session: requests.Session | None = None,
+        on_session: Callable[[str, str], None] | None = None,
     ) -> None:
         self.instance_url = instance_url.rstrip("/") if instance_url else None
         self.session_id = session_id
@@ -78,23 +81,32 @@ class SalesforceClient:
         self.version = version
         self.timeout = timeout
         self.session = session or requests.Session()
-        self._grant = _grant(username, password + security_token if password else None,
-                             client_id, client_secret, refresh_token)
-        if not (session_id and instance_url) and not self._grant:
+        self.credentials = Credentials(
+            client_id=client_id, client_secret=client_secret, username=username,
+            password=password + security_token if password else None,
+            refresh_token=refresh_token, private_key=private_key, audience=audience)
+        self.on_session = on_session
+        if not (session_id and instance_url) and not self.credentials.grant():
             raise ValueError("Salesforce needs session_id + instance_url, or OAuth credentials")
         self._sf: Salesforce | None = None
 
     @classmethod
     def from_settings(
-        cls, settings: Mapping[str, Any], session: requests.Session | None = None
+        cls, settings: Mapping[str, Any], session: requests.Session | None = None,
+        on_session: Callable[[str, str], None] | None = None,
     ) -> SalesforceClient:
-        """Build from a plain settings dict (keys as the constructor, plus ``ca_bundle``)."""
+        """Build from a plain settings dict: the constructor's keys, plus ``ca_bundle`` and
+        ``private_key_file`` (a path, instead of ``private_key``)."""
         keys = ("instance_url", "session_id", "login_url", "username", "password",
-                "security_token", "client_id", "client_secret", "refresh_token", "version")
+                "security_token", "client_id", "client_secret", "refresh_token", "audience",
+                "version")
         kwargs = {k: settings[k] for k in keys if settings.get(k)}
+        kwargs["private_key"] = read_private_key(settings.get("private_key"),
+                                                 settings.get("private_key_file"))
         if settings.get("timeout"):
             kwargs["timeout"] = float(settings["timeout"])
-        return cls(**kwargs, session=session or requests_session(settings.get("ca_bundle")))
+        return cls(**kwargs, session=session or requests_session(settings.get("ca_bundle")),
+                   on_session=on_session)
 
     # -- look-ups ---------------------------------------------------------------------
 
@@ -200,7 +212,7 @@ class SalesforceClient:
             try:
                 return action(self._connect())
             except SalesforceExpiredSession:
-                if not self._grant:
+                if not self.credentials.grant():
                     raise
                 return action(self._connect(fresh=True))
         except CrmUnavailable:
@@ -209,40 +221,12 @@ class SalesforceClient:
             raise _unavailable(error) from error
 
     def _login(self) -> None:
-        if not self._grant:
+        if not self.credentials.grant():
             raise CrmUnavailable(SERVICE, "auth", "session expired and no credentials to renew it")
-        try:
-            response = self.session.post(f"{self.login_url}/services/oauth2/token",
-                                         data=self._grant, timeout=self.timeout)
-        except requests.RequestException as error:
-            raise _unavailable(error) from error
-        body = _json_or_none(response)
-        if response.status_code in (400, 401, 403):
-            detail = (body or {}).get("error_description") or (body or {}).get("error") or ""
-            raise CrmUnavailable(SERVICE, "auth", f"login refused: {detail}".strip())
-        if response.status_code != 200 or not isinstance(body, dict):
-            raise CrmUnavailable(SERVICE, "down" if response.status_code >= 500 else "bad_answer",
-                                 f"token endpoint answered {response.status_code}")
-        token, instance = body.get("access_token"), body.get("instance_url")
-        _check(isinstance(token, str) and isinstance(instance, str), "token answer incomplete")
-        self.session_id, self.instance_url = token, instance.rstrip("/")
-        if body.get("refresh_token") and self._grant.get("grant_type") == "refresh_token":
-            self._grant["refresh_token"] = body["refresh_token"]
-
-
-def _grant(username: str | None, password: str | None, client_id: str | None,
-           client_secret: str | None, refresh_token: str | None) -> dict[str, str] | None:
-    """The OAuth token request the credentials allow, if any."""
-    if not client_id:
-        return None
-    base = {"client_id": client_id, **({"client_secret": client_secret} if client_secret else {})}
-    if refresh_token:
-        return {"grant_type": "refresh_token", "refresh_token": refresh_token, **base}
-    if username and password:
-        return {"grant_type": "password", "username": username, "password": password, **base}
-    if client_secret:
-        return {"grant_type": "client_credentials", **base}
-    return None
+        self.session_id, self.instance_url = login(self.session, self.login_url,
+                                                   self.credentials, self.timeout)
+        if self.on_session:
+            self.on_session(self.session_id, self.instance_url)
 
 
 def _unavailable(error: Exception) -> CrmUnavailable:
@@ -262,13 +246,6 @@ def _unavailable(error: Exception) -> CrmUnavailable:
         reason = "down" if error.status >= 500 else "bad_answer"
         return CrmUnavailable(SERVICE, reason, f"HTTP {error.status}")
     return CrmUnavailable(SERVICE, "bad_answer", f"{type(error).__name__}: {error}")
-
-
-def _json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _check(condition: Any, detail: str) -> None:

@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import copy
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+
+def _key_pair() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public
+
+
+JWT_PRIVATE_KEY, JWT_PUBLIC_KEY = _key_pair()  # the connected app's certificate, for JWT
+
 ANN, BOB, CARA, DEV = "005A00000000001", "005A00000000002", "005A00000000003", "005A00000000004"
 DOMAIN = "team.liveapp.test"
 
@@ -110,7 +125,7 @@ FIXTURE = {
         "credentials": {"username": "api@team.liveapp.test", "password": "pw",
                         "security_token": "TOK", "client_id": "sf-client",
                         "client_secret": "sf-secret", "access_tokens": ["sf-session-1"],
-                        "refresh_tokens": ["sf-refresh-1"]},
+                        "refresh_tokens": ["sf-refresh-1"], "jwt_public_key": JWT_PUBLIC_KEY},
         "objects": {"User": [_user(ANN, "ann"), _user(BOB, "bob"), _user(CARA, "cara", False),
                              _user(DEV, "dev")],
                     "Account": ACCOUNTS, "Contact": CONTACTS, "Lead": LEADS,

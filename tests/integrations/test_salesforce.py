@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from liveapp.integrations.crm_types import AccountTeamMember, CrmUnavailable
 from liveapp.integrations.salesforce import SalesforceClient
-from tests.integrations.crm_data import ANN, BOB, CARA, DEV
+from tests.integrations.crm_data import ANN, BOB, CARA, DEV, JWT_PRIVATE_KEY
 
 DATA = "/services/data"
 
@@ -166,6 +168,35 @@ def test_oauth_logins(settings, control, drop):
         values["refresh_token"] = "sf-refresh-1"
     client = SalesforceClient.from_settings(values)
     assert client.find_person("jane@acme.test").owner_id == BOB
+
+
+def _jwt_settings(settings, **extra):
+    base = {k: settings["salesforce"][k] for k in ("login_url", "username", "client_id",
+                                                   "ca_bundle")}
+    return {**base, **extra}
+
+
+def test_jwt_bearer_login(settings, control, tmp_path):
+    sessions = []
+    client = SalesforceClient.from_settings(
+        _jwt_settings(settings, private_key=JWT_PRIVATE_KEY),
+        on_session=lambda token, url: sessions.append((token, url)))
+    assert client.find_person("jane@acme.test").owner_id == BOB
+    assert sessions == [(client.session_id, settings["url"])]
+    key_file = tmp_path / "server.key"
+    key_file.write_text(JWT_PRIVATE_KEY)
+    client = SalesforceClient.from_settings(_jwt_settings(settings,
+                                                          private_key_file=str(key_file)))
+    assert client.user(ANN).email == "ann@team.liveapp.test"
+
+
+def test_jwt_signed_by_another_key_is_refused(settings, control):
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()).decode()
+    with pytest.raises(CrmUnavailable) as failed:
+        SalesforceClient.from_settings(_jwt_settings(settings, private_key=other)).user(ANN)
+    assert failed.value.reason == "auth"
 
 
 def test_wrong_password_is_an_auth_failure(settings, control):

@@ -6,8 +6,10 @@ import re
 import time
 from typing import Any
 
+import jwt
 from werkzeug.wrappers import Request, Response
 
+from liveapp.integrations.salesforce_auth import JWT_GRANT
 from liveapp.integrations.sandbox import soql
 from liveapp.integrations.sandbox.state import Fault, SandboxState
 from liveapp.integrations.sandbox.wire import json_response
@@ -180,6 +182,8 @@ class SalesforceApi:
         elif grant == "refresh_token":
             ok = client_ok and self.state.use_refresh_token("salesforce",
                                                            form.get("refresh_token"))
+        elif grant == JWT_GRANT:
+            ok = _jwt_ok(form.get("assertion"), creds, request.host_url.rstrip("/"))
         else:
             return json_response({"error": "unsupported_grant_type",
                                   "error_description": "grant type not supported"}, 400)
@@ -194,6 +198,19 @@ class SalesforceApi:
         if refresh:
             body["refresh_token"] = refresh
         return json_response(body)
+
+
+def _jwt_ok(assertion: str | None, creds: dict[str, Any], audience: str) -> bool:
+    """A JWT bearer assertion signed by the connected app's key, for the API user."""
+    if not assertion or not creds.get("jwt_public_key"):
+        return False
+    try:
+        claims = jwt.decode(assertion, creds["jwt_public_key"], algorithms=["RS256"],
+                            audience=audience)
+    except jwt.PyJWTError:
+        return False
+    return claims.get("iss") == creds.get("client_id") and claims.get("sub") == creds.get(
+        "username")
 
 
 def _attributes(sobject: str, record: dict[str, Any], version: str) -> dict[str, str]:
