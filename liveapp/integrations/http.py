@@ -107,6 +107,11 @@ class JsonApiClient:
 
     def _send(self, url: str, params: Mapping[str, Any] | None) -> httpx.Response:
         waited, refreshed = 0.0, False
+        if not self.access_token:
+            if not self.refresh:
+                raise self.unavailable("auth", "no access token or API key configured")
+            self._refresh_token()
+            refreshed = True
         for attempt in range(self.retry.max_retries + 1):
             response = self._get(url, params)
             if response.status_code == 401 and self.refresh and not refreshed:

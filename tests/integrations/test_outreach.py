@@ -145,3 +145,8 @@ def test_wrong_base_url_is_down(settings):
     with pytest.raises(CrmUnavailable) as failed:
         client.test_connection()
     assert failed.value.reason == "down"
+
+
+def test_refresh_token_alone_is_enough(settings, control):
+    values = {k: v for k, v in settings["outreach"].items() if k != "access_token"}
+    assert OutreachClient.from_settings(values).find_prospect("sam@globex.example")

@@ -175,3 +175,13 @@ def test_crm_sandbox_command_serves_and_writes_settings(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_salesforce_page_size_is_tunable_at_runtime(http, sandbox):
+    assert http.post("/_sandbox/config", json={"salesforce_page_size": 0}).status_code == 400
+    try:
+        assert http.post("/_sandbox/config", json={"salesforce_page_size": 4}).status_code == 200
+        body = sf_get(http, "/query", q="SELECT Id FROM Account").json()
+        assert (len(body["records"]), body["done"]) == (4, False)
+    finally:
+        sandbox.app.state.salesforce_page_size = 2
