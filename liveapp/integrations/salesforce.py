@@ -9,6 +9,7 @@ then raises CrmUnavailable("auth").
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -112,12 +113,16 @@ class SalesforceClient:
 
     def find_person(self, email: str, company: str | None = None) -> SalesforceMatch | None:
         """The Contact, else the Lead (a converted one followed to its Contact), with
-        email; else only an Account fuzzy-matched by the email's domain or the company."""
+        email; else only an Account fuzzy-matched by the email's domain or the company.
+        A Contact or Lead without an Account gets the fuzzy-matched one."""
         contact = self._newest(self._query(format_soql(
             f"SELECT {CONTACT_FIELDS} FROM Contact WHERE Email = {{}} "
             "ORDER BY LastModifiedDate DESC LIMIT 20", email)))
-        if contact:
+        if contact and contact.get("AccountId"):
             return _contact_match(contact, converted=False)
+        if contact:
+            account = self.match_account(account_match.email_domain(email), company)
+            return _with_account(_contact_match(contact, converted=False), account)
         lead = self._newest(self._query(format_soql(
             f"SELECT {LEAD_FIELDS} FROM Lead WHERE Email = {{}} "
             "ORDER BY LastModifiedDate DESC LIMIT 20", email)))
@@ -287,6 +292,15 @@ def _contact_match(row: Mapping[str, Any], converted: bool) -> SalesforceMatch:
         account_owner_email=_path(row, "Account", "Owner", "Email"),
         converted_from_lead=converted, account_match_rule="record" if has_account else None,
     )
+
+
+def _with_account(match: SalesforceMatch, account: SalesforceAccount | None) -> SalesforceMatch:
+    if account is None:
+        return match
+    return dataclasses.replace(
+        match, account_id=account.account_id, account_name=account.name,
+        account_owner_id=account.owner_id, account_owner_email=account.owner_email,
+        account_match_rule=account.match_rule)
 
 
 def _lead_match(row: Mapping[str, Any], account: SalesforceAccount | None) -> SalesforceMatch:

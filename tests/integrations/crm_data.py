@@ -65,6 +65,7 @@ CONTACTS = [
     _contact(4, "jane.doe@umbrella.test", DEV, "001A00000000007", "2026-01-01"),
     _contact(5, "o'hara@acme.test", ANN, "001A00000000001", "2026-01-01"),
     _contact(6, "orphan@nowhere.test", CARA, None, "2026-01-01"),
+    _contact(7, "solo@umbrella.test", CARA, None, "2026-01-01"),
 ]
 
 LEADS = [

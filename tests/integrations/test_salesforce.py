@@ -31,6 +31,15 @@ def test_email_matches_case_insensitively(salesforce):
     assert salesforce.find_person("JANE@Acme.Test").record_id == "003A00000000001"
 
 
+def test_contact_without_account_gets_the_fuzzy_matched_one(salesforce):
+    match = salesforce.find_person("solo@umbrella.test")
+    assert (match.record_type, match.owner_id) == ("Contact", CARA)
+    assert (match.account_name, match.account_match_rule) == ("Umbrella Corp", "website_domain")
+    orphan = salesforce.find_person("orphan@nowhere.test")
+    assert (orphan.record_type, orphan.account_id, orphan.account_match_rule) == (
+        "Contact", None, None)
+
+
 def test_duplicate_contacts_pick_the_most_recently_modified(salesforce):
     assert salesforce.find_person("dup@acme.test").owner_id == DEV
 
