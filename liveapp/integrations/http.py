@@ -42,23 +42,32 @@ def retry_delay(response: httpx.Response, attempt: int, policy: RetryPolicy,
                 now: float | None = None) -> float:
     """Seconds to wait before retrying a 429: Retry-After, else X-RateLimit-Reset, else backoff."""
     now = time.time() if now is None else now
-    retry_after = response.headers.get("Retry-After")
-    if retry_after:
-        if retry_after.strip().isdigit():
-            return float(retry_after)
-        parsed = email.utils.parsedate_to_datetime(retry_after) if "," in retry_after else None
-        if parsed:
-            return max(0.0, parsed.timestamp() - now)
-    reset = response.headers.get("X-RateLimit-Reset")
-    if reset:
-        try:
-            value = float(reset)
-        except ValueError:
-            value = None
-        if value is not None:
-            # Epoch seconds when large, else seconds from now (both are seen in the wild).
-            return max(0.0, value - now) if value > 1_000_000_000 else max(0.0, value)
+    after = _seconds_or_date(response.headers.get("Retry-After"), now)
+    if after is not None:
+        return after
+    reset = _number(response.headers.get("X-RateLimit-Reset"))
+    if reset is not None:
+        # Epoch seconds when large, else seconds from now (both are seen in the wild).
+        return max(0.0, reset - now) if reset > 1_000_000_000 else max(0.0, reset)
     return policy.backoff * (2 ** attempt)
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _seconds_or_date(value: str | None, now: float) -> float | None:
+    """Retry-After is delta-seconds or an HTTP date."""
+    seconds = _number(value)
+    if seconds is not None or not value:
+        return max(0.0, seconds) if seconds is not None else None
+    try:
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
+    except (TypeError, ValueError):
+        return None
 
 
 class JsonApiClient:
