@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -154,11 +155,16 @@ def crm_sandbox(host: str, port: int, fixture: str | None) -> None:
     instance = _instance_path()
     running = server.start(fixture, host, port, instance / "crm-sandbox", background=False,
                            quiet=False)
-    server.write_settings(instance / "crm-sandbox.json", running)
+    settings_file = instance / server.SETTINGS_FILE
+    server.write_settings(settings_file, running)
     click.echo(f"CRM sandbox at {running.url} (CA: {running.tls.ca_bundle}); "
-               f"settings in {instance / 'crm-sandbox.json'}")
-    with contextlib.suppress(KeyboardInterrupt):
-        running.server.serve_forever()
+               f"settings in {settings_file}")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            running.server.serve_forever()
+    finally:  # nobody should point at a sandbox that is gone
+        settings_file.unlink(missing_ok=True)
 
 
 @main.command()

@@ -13,10 +13,13 @@ import httpx
 import pytest
 
 from liveapp.integrations.account_match import normalise_domain
+from liveapp.integrations.salesforce import SalesforceClient
 from liveapp.integrations.sandbox import fixture as demo_fixture
+from liveapp.integrations.sandbox import server
 from liveapp.integrations.sandbox.state import DEFAULT_FIXTURE
 from liveapp.integrations.tls import httpx_verify
 from liveapp.services.demo import DEMO_USERS
+from tests.integrations import crm_data
 
 SF = "/services/data/v59.0"
 
@@ -159,22 +162,26 @@ def test_demo_fixture_is_generated_and_owned_by_demo_users():
 
 
 def test_crm_sandbox_command_serves_and_writes_settings(tmp_path):
+    fixture_file = tmp_path / "fixture.json"
+    fixture_file.write_text(json.dumps(crm_data.fixture()))
     env = {**os.environ, "LIVEAPP_INSTANCE": str(tmp_path)}
-    process = subprocess.Popen([sys.executable, "-m", "liveapp.cli", "crm-sandbox", "--port", "0"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "liveapp.cli", "crm-sandbox", "--port", "0",
+         "--fixture", str(fixture_file)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        settings_file = tmp_path / "crm-sandbox.json"
+        settings = None
         deadline = time.monotonic() + 20
-        while not settings_file.exists() and time.monotonic() < deadline:
+        while settings is None and time.monotonic() < deadline:
             time.sleep(0.1)
-        settings = json.loads(settings_file.read_text())
-        response = httpx.get(settings["url"] + "/_sandbox/health",
-                             verify=httpx_verify(settings["ca_bundle"]), timeout=5)
-        assert response.json() == {"ok": True}
-        assert settings["salesforce"]["instance_url"] == settings["url"]
+            settings = server.load_settings(tmp_path)
+        assert settings, "crm-sandbox.json was not written"
+        client = SalesforceClient.from_settings(settings["salesforce"])
+        assert client.find_person("jane@acme.test").record_id == "003A00000000001"
     finally:
         process.terminate()
         process.wait(timeout=10)
+    assert server.load_settings(tmp_path) is None  # removed on the way out
 
 
 def test_salesforce_page_size_is_tunable_at_runtime(http, sandbox):

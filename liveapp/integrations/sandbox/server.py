@@ -17,6 +17,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from liveapp.integrations.sandbox.app import SandboxApp
 
 SF_VERSION = "59.0"
+SETTINGS_FILE = "crm-sandbox.json"
 
 
 class _KeepAliveHandler(WSGIRequestHandler):
@@ -132,3 +133,9 @@ def write_settings(path: Path, running: RunningSandbox) -> None:
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(running.settings(), indent=2) + "\n")
     partial.replace(path)
+
+
+def load_settings(instance: Path) -> dict[str, Any] | None:
+    """What a running ``liveapp crm-sandbox`` wrote to the instance folder, if any."""
+    path = Path(instance) / SETTINGS_FILE
+    return json.loads(path.read_text()) if path.exists() else None
