@@ -6,54 +6,26 @@ server does with it."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
-from werkzeug.serving import make_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 KEY = "browser-test-site-key"
 TOKEN = "signed-widget-token"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(app) -> Iterator[str]:
-    """The app on a free local port, in a background thread."""
+@pytest.fixture
+def base_url(app, live_server) -> Iterator[str]:
+    """The live test server, with the demo site's pages carrying a known key."""
     previous = app.config.get("DEMO_SITE_KEY")
     app.config["DEMO_SITE_KEY"] = KEY
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    yield live_server
     app.config["DEMO_SITE_KEY"] = previous
 
 
