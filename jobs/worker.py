@@ -7,7 +7,7 @@ import sys
 from rq import Worker
 
 from jobs import get_app
-from jobs.presence import schedule_next_sweep
+from jobs.board_presence import schedule_next_sweep
 
 
 def queues_for(app) -> list:

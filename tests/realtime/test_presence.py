@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from jobs.presence import schedule_next_sweep
+from jobs.board_presence import schedule_next_sweep
 from liveapp.extensions import queue
 from liveapp.services import realtime, reps
 from liveapp.services.fanout import hub_for

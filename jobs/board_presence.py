@@ -37,7 +37,7 @@ def schedule_next_sweep(now: float | None = None) -> str:
     prefix = re.sub(r"[^A-Za-z0-9_-]", "-", current_app.config["REDIS_PREFIX"])
     job_id = f"presence-sweep-{prefix}{slot}"
     queue("low").enqueue_in(
-        timedelta(seconds=slot * SWEEP_EVERY - now), "jobs.presence.sweep_board_presence",
+        timedelta(seconds=slot * SWEEP_EVERY - now), "jobs.board_presence.sweep_board_presence",
         job_id=job_id,
     )
     return job_id
