@@ -7,6 +7,7 @@ import sys
 from rq import Worker
 
 from jobs import get_app
+from jobs.board_presence import schedule_next_sweep
 
 
 def queues_for(app) -> list:
@@ -28,6 +29,7 @@ def run(burst: bool = False) -> bool:
             from jobs.presence import ensure_scheduled
 
             ensure_scheduled()  # presence expiry, every few seconds, one chain for all workers
+            schedule_next_sweep()  # board presence sweeps reschedule themselves from here on
     worker = Worker(queues, connection=connection, serializer="json")
     return worker.work(with_scheduler=True, burst=burst)
 

@@ -1,8 +1,10 @@
-"""The `liveapp` console script: demo, web, worker, seed-demo, create-admin."""
+"""The `liveapp` console script: demo, web, worker, seed-demo, create-admin, crm-sandbox."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -179,6 +181,28 @@ def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, sp
         raise click.ClickException(str(failed)) from None
     click.echo(f"{stats.journeys} visitors, {stats.events} events, "
                f"answers {dict(stats.statuses)}, {stats.errors} connection errors")
+@main.command("crm-sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8443, show_default=True, help="0 picks a free port")
+@click.option("--fixture", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="JSON fixture (default: the bundled demo fixture)")
+def crm_sandbox(host: str, port: int, fixture: str | None) -> None:
+    """Serve the Salesforce/Outreach/Salesloft sandbox over TLS (see instance/crm-sandbox.json)."""
+    from liveapp.integrations.sandbox import server
+
+    instance = _instance_path()
+    running = server.start(fixture, host, port, instance / "crm-sandbox", background=False,
+                           quiet=False)
+    settings_file = instance / server.SETTINGS_FILE
+    server.write_settings(settings_file, running)
+    click.echo(f"CRM sandbox at {running.url} (CA: {running.tls.ca_bundle}); "
+               f"settings in {settings_file}")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            running.server.serve_forever()
+    finally:  # nobody should point at a sandbox that is gone
+        settings_file.unlink(missing_ok=True)
 
 
 @main.command()

@@ -1,28 +1,30 @@
 """Feature blueprints; each module exposes `bp`."""
 
+from importlib import import_module
+
 from flask import Flask
+
+# One feature per line, in registration order.
+FEATURES = (
+    "auth",
+    "board",
+    "users",
+    "groups",
+    "sites",
+    "visitors",
+    "health",
+    "tracking",
+    "streams",
+    "segments",
+    "experiences",
+    "demo_site",
+    "events",
+)
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every feature blueprint on the app."""
-    from liveapp.blueprints import (
-        auth,
-        board,
-        experiences,
-        groups,
-        health,
-        segments,
-        sites,
-        streams,
-        tracking,
-        users,
-        visitors,
-    )
-
-    for module in (auth, board, users, groups, sites, visitors, health, tracking, streams,
-                   segments, experiences):
-        app.register_blueprint(module.bp)
+    for name in FEATURES:
+        app.register_blueprint(import_module(f"liveapp.blueprints.{name}").bp)
     if app.config.get("BENCH_ENDPOINTS"):
-        from liveapp.blueprints import bench
-
-        app.register_blueprint(bench.bp)
+        app.register_blueprint(import_module("liveapp.blueprints.bench").bp)

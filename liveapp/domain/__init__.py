@@ -1,1 +1,1 @@
-"""Pure domain logic: plain Python, no Flask, no models, no extensions."""
+"""Pure domain logic: plain data in, plain data out; no Flask, no models, no extensions."""

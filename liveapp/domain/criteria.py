@@ -54,6 +54,8 @@ MAX_TEXT = 500
 MAX_LIST = 1000
 URL_TYPES = (FieldType.URL, FieldType.URL_LIST)
 WHOLE_URL_OPS = (Op.EQUALS, Op.URL_MATCHES)
+OPERATOR_NAMES = frozenset(op.value for op in Op)
+MAX_QUOTED = 40
 
 
 class InvalidCriteria(ValueError):
@@ -145,16 +147,22 @@ def _field(key: Any) -> Field:
         raise _Bad("choose a field")
     field = FIELDS.get(key) if isinstance(key, str) else None
     if field is None:
-        raise _Bad(f"unknown field '{key}'")
+        raise _Bad(f"unknown field '{_short(key)}'")
     return field
+
+
+def _short(value: Any) -> str:
+    """Junk from a request, cut short enough to quote in an error."""
+    text = str(value)
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + "…"
 
 
 def _operator(field: Field, name: Any) -> Op:
     """The operator named by name, if the field allows it."""
     if name is None or name == "":
         raise _Bad(f"choose an operator for {field.label}")
-    if not isinstance(name, str) or name not in Op.__members__.values():
-        raise _Bad(f"unknown operator '{name}'")
+    if not isinstance(name, str) or name not in OPERATOR_NAMES:
+        raise _Bad(f"unknown operator '{_short(name)}'")
     operator = Op(name)
     if operator not in field.operators:
         raise _Bad(f"'{operator.value}' is not an operator for {field.label}")

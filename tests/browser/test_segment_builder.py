@@ -8,6 +8,15 @@ from liveapp.models import Segment
 
 pytestmark = pytest.mark.browser
 
+SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
+def htmx_change(page, action):
+    """Do something that makes htmx fetch and swap a row; wait until the swap settled."""
+    with page.expect_response(lambda r: "condition-row" in r.url):
+        action()
+    page.wait_for_function(SETTLED)
+
 
 def test_admin_builds_two_condition_segment(page, live_server, admin, app_ctx):
     page.goto(f"{live_server}/auth/login")
@@ -16,17 +25,15 @@ def test_admin_builds_two_condition_segment(page, live_server, admin, app_ctx):
     page.click("button[type=submit]")
     page.goto(f"{live_server}/settings/segments/new")
     page.fill("input[name=name]", "Engaged known visitors")
-    first = page.locator("#condition-0")
-    with page.expect_response(lambda r: "condition-row" in r.url):
-        first.locator("select[name='conditions-0-field']").select_option("email")
-    page.locator("#condition-0 select[name='conditions-0-operator']").select_option("is_set")
+    htmx_change(page, lambda: page.select_option("select[name='conditions-0-field']", "email"))
+    htmx_change(page, lambda: page.select_option("select[name='conditions-0-operator']",
+                                                 "is_set"))
     page.wait_for_selector("#condition-0 >> text=(no value)")
-    with page.expect_response(lambda r: "condition-row" in r.url):
-        page.click("text=+ Add condition")
-    second = page.locator("#condition-1")
-    with page.expect_response(lambda r: "condition-row" in r.url):
-        second.locator("select[name='conditions-1-field']").select_option("page_count")
-    page.locator("#condition-1 select[name='conditions-1-operator']").select_option("greater_than")
+    htmx_change(page, lambda: page.click("text=+ Add condition"))
+    htmx_change(page, lambda: page.select_option("select[name='conditions-1-field']",
+                                                 "page_count"))
+    htmx_change(page, lambda: page.select_option("select[name='conditions-1-operator']",
+                                                 "greater_than"))
     page.wait_for_selector("#condition-1 input[type=number]")
     page.fill("#condition-1 input[type=number]", "3")
     page.click("button:has-text('Save')")
@@ -47,8 +54,7 @@ def test_removing_a_row_drops_its_condition(page, live_server, admin, app_ctx):
     page.goto(f"{live_server}/settings/segments/new")
     page.fill("input[name=name]", "Acme people")
     page.fill("#condition-0 input[name='conditions-0-value']", "acme.test")
-    with page.expect_response(lambda r: "condition-row" in r.url):
-        page.click("text=+ Add condition")
+    htmx_change(page, lambda: page.click("text=+ Add condition"))
     page.locator("#condition-1 button:has-text('Remove')").click()
     page.wait_for_selector("#condition-1", state="detached")
     page.click("button:has-text('Save')")

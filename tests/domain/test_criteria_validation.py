@@ -31,6 +31,7 @@ def one(field, operator, value=None):
     (one("", "equals", "x"), "condition 1: choose a field"),
     (one("email", "", "x"), "condition 1: choose an operator for Email"),
     (one("email", "bigger", "x"), "condition 1: unknown operator 'bigger'"),
+    (one("x" * 60, "equals", "x"), f"condition 1: unknown field '{'x' * 40}…'"),
     (one("email", "equals", "  "), "condition 1: Email needs a value"),
     (one("email", "equals", 5), "condition 1: Email needs a value"),
     (one("email", "equals", "x" * 501), "condition 1: Email: at most 500 characters"),

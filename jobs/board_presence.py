@@ -1,0 +1,43 @@
+"""Board presence sweep: notices reps whose board has been closed for two minutes."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+
+from jobs import app_context
+
+SWEEP_EVERY = 30  # seconds
+
+
+def sweep_board_presence() -> dict[str, list[int]]:
+    """Publish board presence changes, then schedule the next sweep (idempotent)."""
+    with app_context():
+        from liveapp.services import reps
+
+        try:
+            return reps.sweep_board_presence()
+        finally:
+            schedule_next_sweep()
+
+
+def schedule_next_sweep(now: float | None = None) -> str:
+    """Schedule the sweep of the next time slot; one job id per slot, so repeats are no-ops.
+
+    Returns:
+        The scheduled job's id.
+    """
+    from flask import current_app
+
+    from liveapp.extensions import queue
+
+    now = time.time() if now is None else now
+    slot = int(now // SWEEP_EVERY) + 1
+    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", current_app.config["REDIS_PREFIX"])
+    job_id = f"presence-sweep-{prefix}{slot}"
+    queue("low").enqueue_in(
+        timedelta(seconds=slot * SWEEP_EVERY - now), "jobs.board_presence.sweep_board_presence",
+        job_id=job_id,
+    )
+    return job_id
