@@ -22,7 +22,9 @@ def _chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an asyncio loop running in the main thread
+# while it is open, and other tests (the simulator's) run their own asyncio loops.
+@pytest.fixture(scope="module")
 def chromium():
     path = _chromium_path()
     if path is None:
