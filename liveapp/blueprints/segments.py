@@ -120,6 +120,20 @@ def condition_row():
     return render_template("components/_condition.html", row=row, **builder_context())
 
 
+@bp.post("/preview")
+@admin_required
+def preview():
+    """"N visitors match right now" for the conditions being edited (htmx)."""
+    from liveapp.services import membership
+
+    rows = criteria_form.rows_from_form(request.form)
+    match = request.form.get("match", "all")
+    criteria = criteria_form.criteria_from_rows(match, rows)
+    if domain.validate(criteria):
+        return render_template("segments/_preview.html", count=None)
+    return render_template("segments/_preview.html", count=membership.count_matching(criteria))
+
+
 @bp.get("/condition-row/removed")
 @admin_required
 def condition_removed():

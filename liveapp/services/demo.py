@@ -85,8 +85,11 @@ def allow_demo_origin(base_url: str) -> None:
 
 def seed() -> list[DemoUser]:
     """All demo data. Later features add their own seeds here."""
+    from liveapp.services.demo_streams import seed_streams
+
     logins = seed_users()
     seed_site()
+    seed_streams()
     return logins
 
 

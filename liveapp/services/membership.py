@@ -102,12 +102,44 @@ def facts_for(visitor: Visitor, state: presence.HotState | None, now: float) -> 
     ).all()
     sessions = db.session.scalar(
         select(func.count(VisitSession.id)).where(VisitSession.visitor_id == visitor.id))
+    return build_facts(visitor, state, session, tuple(visited), sessions or 0, now)
+
+
+def live_facts(now: float, limit: int = presence.LIVE_LIMIT) -> list[VisitorFacts]:
+    """Facts of every live visitor, loaded in a few bulk queries (for previews)."""
+    states = {v: s for v, s in presence.live(limit).items() if s.presence.state != "left"}
+    if not states:
+        return []
+    ids = list(states)
+    visitors = db.session.scalars(select(Visitor).where(Visitor.id.in_(ids))).all()
+    session_ids = [s.session_id for s in states.values() if s.session_id]
+    sessions = {s.id: s for s in db.session.scalars(
+        select(VisitSession).where(VisitSession.id.in_(session_ids)))}
+    counts = dict(db.session.execute(
+        select(VisitSession.visitor_id, func.count(VisitSession.id))
+        .where(VisitSession.visitor_id.in_(ids)).group_by(VisitSession.visitor_id)).all())
+    urls: dict[str, list[str]] = {}
+    for visitor_id, url in db.session.execute(
+            select(PageView.visitor_id, PageView.url).where(PageView.visitor_id.in_(ids))
+            .distinct()):
+        urls.setdefault(visitor_id, []).append(url)
+    return [
+        build_facts(v, states[v.id], sessions.get(states[v.id].session_id),
+                    tuple(urls.get(v.id, ())[:VISITED_URLS_LIMIT]), counts.get(v.id, 0), now)
+        for v in visitors
+    ]
+
+
+def build_facts(visitor: Visitor, state: presence.HotState | None,
+                session: VisitSession | None, visited_urls: tuple[str, ...], sessions: int,
+                now: float) -> VisitorFacts:
+    """VisitorFacts from a visitor's loaded rows and hot state."""
     return VisitorFacts(
         current_url=state.url if state else None,
-        visited_urls=tuple(visited),
+        visited_urls=visited_urls,
         page_count=state.pages if state else 0,
         time_on_site_seconds=max(0.0, now - _utc_ts(session.started_at)) if session else 0,
-        sessions=sessions or 0,
+        sessions=sessions,
         referrer=session.referrer if session else None,
         utm_source=session.utm_source if session else None,
         utm_medium=session.utm_medium if session else None,
@@ -130,6 +162,14 @@ def facts_for(visitor: Visitor, state: presence.HotState | None, now: float) -> 
         experiences_received=frozenset(visitor.experiences_received or ()),
         **_crm_facts(visitor.crm),
     )
+
+
+def count_matching(criteria: dict, now: float | None = None) -> int:
+    """How many live visitors match these (valid) criteria right now."""
+    from liveapp.domain import criteria as domain
+
+    test = domain.compile(criteria)
+    return sum(1 for facts in live_facts(time.time() if now is None else now) if test(facts))
 
 
 def _utc_ts(moment: datetime) -> float:

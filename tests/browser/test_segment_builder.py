@@ -36,6 +36,8 @@ def test_admin_builds_two_condition_segment(page, live_server, admin, app_ctx):
                                                  "greater_than"))
     page.wait_for_selector("#condition-1 input[type=number]")
     page.fill("#condition-1 input[type=number]", "3")
+    page.locator("#condition-1 input[type=number]").dispatch_event("change")
+    page.wait_for_selector("#segment-preview:has-text('0 visitors match right now')")
     page.click("button:has-text('Save')")
     page.wait_for_selector("text=Saved segment Engaged known visitors")
     assert "Email is known and Pages viewed > 3" in page.content().replace("&gt;", ">")

@@ -1,0 +1,70 @@
+"""The demo's example segments, experience and streams (SPEC 2.4's examples)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from liveapp.extensions import db
+from liveapp.models import Experience, Segment, Stream
+from liveapp.services import experiences, segments, streams
+
+
+def _condition(field: str, operator: str, value=None) -> dict:
+    return {"field": field, "operator": operator, "value": value}
+
+
+SEGMENTS = {
+    "Known Visitor": ("Visitors who told us their email", "all", [_condition("email", "is_set")]),
+    "Target Accounts": ("Companies on the ABM target list", "all",
+                        [_condition("is_target_account", "equals", True)]),
+    "Known Customers": ("Customers in marketing automation or Salesforce", "any", [
+        _condition("lifecycle_stage", "equals", "Customer"),
+        _condition("account_type", "equals", "Customer"),
+    ]),
+    "Known Leads": ("Leads in Salesforce or qualified in marketing automation", "any", [
+        _condition("is_lead", "equals", True),
+        _condition("lifecycle_stage", "in_list", ["Lead", "MQL", "SQL"]),
+    ]),
+}
+
+PRICING_FLOW = [
+    {"type": "bot_message", "text": "Comparing plans? I can answer pricing questions."},
+    {"type": "route_pounce", "text": ""},
+    {"type": "buttons", "text": "What would help most?",
+     "buttons": ["Talk to sales", "Just browsing"]},
+    {"type": "question", "text": "Where can we reach you?", "question": "email"},
+    {"type": "route_inbound", "text": "Connecting you with someone from our team."},
+    {"type": "meeting_booker", "text": "Nobody is free right now: pick a time that suits you."},
+]
+
+STREAMS = (
+    ("High Intent", "#c62f3a", ["Known Visitor"], ["Pricing Page"]),
+    ("Target Accounts", "#7c3aed", ["Target Accounts"], []),
+    ("Known Customers", "#1f9d55", ["Known Customers"], []),
+    ("Known Leads", "#2f5bea", ["Known Leads"], []),
+)
+
+
+def _by_name(model, name: str):
+    return db.session.scalar(select(model).where(model.name == name))
+
+
+def seed_streams() -> None:
+    """Create the example segments, experience and streams if missing (idempotent)."""
+    for name, (description, match, conditions) in SEGMENTS.items():
+        if _by_name(Segment, name) is None:
+            segments.save_segment(None, name=name, description=description,
+                                  criteria={"match": match, "conditions": conditions})
+    if _by_name(Experience, "Pricing Page") is None:
+        experiences.save_experience(
+            None, name="Pricing Page", active=True,
+            targeting=[{"kind": "contains", "value": "/pricing", "exclude": False}],
+            audience=[], flow=PRICING_FLOW,
+        )
+    for name, colour, segment_names, experience_names in STREAMS:
+        if _by_name(Stream, name) is None:
+            streams.save_stream(
+                None, name=name, colour=colour,
+                segments=[_by_name(Segment, n) for n in segment_names],
+                experiences=[_by_name(Experience, n) for n in experience_names],
+            )
