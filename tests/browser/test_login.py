@@ -41,6 +41,7 @@ def test_rep_changes_availability_from_header(page, live_server, rep, app_ctx):
 
     sign_in(page, live_server, rep.email)
     page.wait_for_selector("text=No visitors on your site right now")
+    page.wait_for_load_state("load")  # htmx binds its triggers once its script has run
     with page.expect_response(lambda r: "/auth/availability" in r.url and r.status == 200):
         page.select_option("#availability select", "away")
     db.session.expire_all()
