@@ -80,8 +80,9 @@ class RuleForm(FlaskForm):
                 *TARGETS, "distribution", "offer_timeout_seconds", "when_nobody")
         }
         values["criteria"] = criteria_form.criteria_from_rows(self.match.data, rows)
+        # Sent even with the flag off (the form then hides it) so validation refuses it.
+        values["account_team"] = self.account_team.data
         if enterprise:
-            values["account_team"] = self.account_team.data
             values["account_team_roles"] = self.account_team_roles.data or ""
         return values
 

@@ -120,7 +120,8 @@ def test_saves_every_setting(app_ctx):
     ), enterprise=True)
     db.session.expire_all()
     saved = db.session.get(RoutingRule, rule.id)
-    assert (saved.outreach_mode, saved.salesforce_owner, saved.route_to_all) == ("both", True, False)
+    assert (saved.outreach_mode, saved.salesforce_owner, saved.route_to_all) == (
+        "both", True, False)
     assert [u.name for u in saved.route_to_users] == ["Ann"]
     assert [g.name for g in saved.route_to_groups] == ["Enterprise"]
     assert ([u.name for u in saved.fallback_users], [g.name for g in saved.fallback_groups]) == (
