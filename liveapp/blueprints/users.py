@@ -158,7 +158,8 @@ def _apply_errors(form: FlaskForm, errors: dict[str, str]) -> None:
 @admin_required
 def index():
     users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
-    return render_template("users/index.html", users=users)
+    return render_template("users/index.html", users=users,
+                           describe_hours=working_hours.describe)
 
 
 @bp.route("/new", methods=["GET", "POST"])

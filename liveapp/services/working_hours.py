@@ -67,11 +67,20 @@ def shifts_from_schedule(schedule: Sequence | None) -> list[Shift]:
 
 
 def describe(schedule: Sequence | None, time_zone: str) -> str:
-    """A schedule in a few words, for the users list."""
+    """A schedule in a few words, e.g. "Mon–Fri 09:00–17:00 (Europe/Paris)"."""
     if schedule is None:
         return "Any time"
-    days = [
-        f"{WEEKDAYS[i][:3]} {day[0][0]}–{day[0][1]}"
-        for i, day in enumerate(schedule[: len(WEEKDAYS)]) if day
+    runs: list[tuple[int, int, str]] = []  # first day, last day, hours
+    for day, shifts in enumerate(list(schedule)[: len(WEEKDAYS)]):
+        if not shifts:
+            continue
+        hours = ", ".join(f"{start}–{end}" for start, end in shifts)
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == hours:
+            runs[-1] = (runs[-1][0], day, hours)
+        else:
+            runs.append((day, day, hours))
+    words = [
+        f"{WEEKDAYS[first][:3]}{'–' + WEEKDAYS[last][:3] if last > first else ''} {hours}"
+        for first, last, hours in runs
     ]
-    return f"{', '.join(days) or 'No working days'} ({time_zone})"
+    return f"{', '.join(words) or 'No working days'} ({time_zone})"

@@ -43,6 +43,8 @@ def test_save_hours_and_time_zone(as_admin, rep, app_ctx):
                             datetime(2026, 11, 28, 22, 30, tzinfo=UTC))
     page = as_admin.get(f"/settings/users/{rep.id}").get_data(as_text=True)
     assert 'value="08:30"' in page and 'value="Europe/Paris"' in page
+    listing = as_admin.get("/settings/users/").get_data(as_text=True)
+    assert "Mon 08:30–12:00, Tue–Fri 09:00–17:00, Sat 10:00–00:00 (Europe/Paris)" in listing
 
 
 def test_unticked_means_no_working_hours(as_admin, rep, app_ctx):
@@ -100,5 +102,9 @@ def test_helpers_round_trip():
     schedule = working_hours.schedule_from_shifts(WEEK)
     assert working_hours.shifts_from_schedule(schedule) == WEEK
     assert working_hours.shifts_from_schedule(None) == WEEK
-    assert working_hours.describe(schedule, "UTC").startswith("Mon 09:00–17:00, Tue")
+    assert working_hours.describe(schedule, "UTC") == "Mon–Fri 09:00–17:00 (UTC)"
+    split = [[["09:00", "12:00"], ["13:00", "17:00"]], [], [["09:00", "12:00"]], [], [], [], []]
+    assert working_hours.describe(split, "Asia/Tokyo") == (
+        "Mon 09:00–12:00, 13:00–17:00, Wed 09:00–12:00 (Asia/Tokyo)")
+    assert working_hours.describe([[]] * 7, "UTC") == "No working days (UTC)"
     assert working_hours.describe(None, "UTC") == "Any time"
