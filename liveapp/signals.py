@@ -4,6 +4,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# Sent with kind="streams" | "segments" | "experiences" after an admin saves settings that
-# change who belongs where; membership re-evaluates live visitors and boards refresh.
+# Sent with kind="streams" | "segments" | "experiences" | "routing" after an admin saves
+# settings that change who belongs where (or who gets them); membership re-evaluates live
+# visitors, boards refresh and routing reloads its rules.
 settings_changed = _signals.signal("settings-changed")

@@ -6,7 +6,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from liveapp.extensions import db
-from liveapp.models import Experience, Group, Segment, Stream, User
+from liveapp.models import Experience, Group, RoutingRule, Segment, Stream, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -81,3 +81,18 @@ class StreamFactory(Base):
     name = factory.Sequence(lambda n: f"Stream {n}")
     colour = "#2f5bea"
     position = factory.Sequence(int)
+
+
+class RoutingRuleFactory(Base):
+    class Meta:
+        model = RoutingRule
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    position = factory.Sequence(int)
+    active = True
+    criteria = factory.LazyFunction(lambda: {"match": "all", "conditions": []})
+    route_to_all = True
+    account_team_roles = factory.LazyFunction(list)
+    distribution = "first_available"
+    offer_timeout_seconds = 30
+    when_nobody = "meeting_booker"

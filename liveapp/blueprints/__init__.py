@@ -17,6 +17,7 @@ FEATURES = (
     "streams",
     "segments",
     "experiences",
+    "routing",
     "demo_site",
     "events",
 )

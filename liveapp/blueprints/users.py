@@ -9,6 +9,9 @@ from sqlalchemy import select
 from wtforms import (
     BooleanField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -29,10 +32,18 @@ from liveapp.access import admin_required
 from liveapp.extensions import db
 from liveapp.models import AVAILABILITY, Group, User
 from liveapp.services import users as user_service
+from liveapp.services import working_hours
 
 bp = Blueprint("users", __name__, url_prefix="/settings/users")
 
 SALESFORCE_ID = r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$"
+
+
+class ShiftForm(Form):
+    """One weekday's shift; both blank is a day off."""
+
+    start = StringField("Start")
+    end = StringField("End")
 
 
 class UserForm(FlaskForm):
@@ -56,6 +67,9 @@ class UserForm(FlaskForm):
         ],
     )
     groups = SelectMultipleField("Groups", coerce=int)
+    time_zone = StringField("Time zone", default="UTC", validators=[Length(max=64)])
+    limit_hours = BooleanField("Route visitors to this user only during their working hours")
+    hours = FieldList(FormField(ShiftForm), min_entries=7, max_entries=7)
 
     def __init__(self, *args, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,11 +79,35 @@ class UserForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        valid = self._validate_hours() and valid
         if self.creating and not self.password.data:
             # Optional() stops the chain on empty input, so check here.
             self.password.errors = ["A new user needs a password of at least 8 characters."]
             return False
         return valid
+
+    def _validate_hours(self) -> bool:
+        valid = True
+        zone_error = working_hours.zone_error(self.zone())
+        if zone_error:
+            self.time_zone.errors = [*self.time_zone.errors, zone_error]
+            valid = False
+        for entry in self.hours:
+            error = working_hours.shift_error(entry.start.data, entry.end.data)
+            if error:
+                entry.end.errors = [*entry.end.errors, error]
+                valid = False
+        if self.limit_hours.data and valid and not any(s for s, _ in self.shifts()):
+            self.limit_hours.errors = ["Give at least one working day, or untick this box."]
+            valid = False
+        return valid
+
+    def zone(self) -> str:
+        """The time zone as typed; empty means UTC."""
+        return (self.time_zone.data or "").strip() or "UTC"
+
+    def shifts(self) -> list[tuple[str, str]]:
+        return [((e.start.data or "").strip(), (e.end.data or "").strip()) for e in self.hours]
 
     def values(self) -> dict:
         groups = [db.session.get(Group, gid) for gid in self.groups.data or []]
@@ -83,7 +121,25 @@ class UserForm(FlaskForm):
             "max_concurrent_chats": self.max_concurrent_chats.data,
             "salesforce_user_id": (self.salesforce_user_id.data or "").strip() or None,
             "groups": [g for g in groups if g is not None],
+            "time_zone": self.zone(),
+            "working_hours": (
+                working_hours.schedule_from_shifts(self.shifts())
+                if self.limit_hours.data else None
+            ),
         }
+
+
+def _hours_data(user: User | None) -> dict:
+    """Initial values of the working hours fields (office hours when none are set)."""
+    schedule = user.working_hours if user is not None else None
+    return {
+        "limit_hours": schedule is not None,
+        "hours": [{"start": s, "end": e} for s, e in working_hours.shifts_from_schedule(schedule)],
+    }
+
+
+def _hours_context() -> dict:
+    return {"weekdays": working_hours.WEEKDAYS, "zone_names": working_hours.zone_names()}
 
 
 def get_user(user_id: int) -> User:
@@ -102,13 +158,14 @@ def _apply_errors(form: FlaskForm, errors: dict[str, str]) -> None:
 @admin_required
 def index():
     users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
-    return render_template("users/index.html", users=users)
+    return render_template("users/index.html", users=users,
+                           describe_hours=working_hours.describe)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @admin_required
 def create():
-    form = UserForm(creating=True)
+    form = UserForm(creating=True, **_hours_data(None))
     if form.validate_on_submit():
         try:
             user = user_service.create_user(**form.values())
@@ -118,14 +175,14 @@ def create():
             flash(f"{user.name} can now sign in.", "success")
             return redirect(url_for("users.index"), code=303)
     status = 422 if form.is_submitted() else 200
-    return render_template("users/form.html", form=form, user=None), status
+    return render_template("users/form.html", form=form, user=None, **_hours_context()), status
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit(user_id: int):
     user = get_user(user_id)
-    form = UserForm(obj=user, creating=False)
+    form = UserForm(obj=user, creating=False, **_hours_data(user))
     if not form.is_submitted():
         form.groups.data = [g.id for g in user.groups]
     if form.validate_on_submit():
@@ -141,7 +198,7 @@ def edit(user_id: int):
                 flash(f"Saved {user.name}.", "success")
                 return redirect(url_for("users.index"), code=303)
     status = 422 if form.is_submitted() else 200
-    return render_template("users/form.html", form=form, user=user), status
+    return render_template("users/form.html", form=form, user=user, **_hours_context()), status
 
 
 @bp.post("/<int:user_id>/deactivate")

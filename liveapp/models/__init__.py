@@ -1,6 +1,13 @@
 """Models, one aggregate per module. Importing this package registers them all."""
 
 from liveapp.models.enrichment import AbmAccount, MarketingRecord
+from liveapp.models.routing import (
+    RoutingRule,
+    routing_rule_fallback_groups,
+    routing_rule_fallback_users,
+    routing_rule_groups,
+    routing_rule_users,
+)
 from liveapp.models.segment import Experience, Segment, experience_segments
 from liveapp.models.site import Site, new_site_key
 from liveapp.models.stream import Stream, stream_experiences, stream_segments
@@ -15,6 +22,7 @@ __all__ = [
     "Group",
     "MarketingRecord",
     "PageView",
+    "RoutingRule",
     "Segment",
     "Site",
     "Stream",
@@ -24,6 +32,10 @@ __all__ = [
     "experience_segments",
     "group_members",
     "new_site_key",
+    "routing_rule_fallback_groups",
+    "routing_rule_fallback_users",
+    "routing_rule_groups",
+    "routing_rule_users",
     "stream_experiences",
     "stream_segments",
     "utcnow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -40,6 +40,13 @@ class User(UserMixin, db.Model):
     max_concurrent_chats: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
     salesforce_user_id: Mapped[str | None] = mapped_column(String(18), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Working hours, read in the user's IANA time zone: seven lists (Monday first) of
+    # ["HH:MM", "HH:MM"] shifts, as liveapp.domain.routing.hours reads them. None means
+    # no working hours were set: the rep is routable whenever they are available.
+    time_zone: Mapped[str] = mapped_column(
+        String(64), nullable=False, default="UTC", server_default="UTC"
+    )
+    working_hours: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     groups: Mapped[list[Group]] = relationship(

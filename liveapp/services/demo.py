@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from liveapp.extensions import db
-from liveapp.models import Group, Site, User
+from liveapp.models import Group, RoutingRule, Site, User
+from liveapp.services import routing_rules as rule_service
 from liveapp.services import sites as site_service
 from liveapp.services import users as user_service
 
@@ -81,6 +82,49 @@ def allow_demo_origin(base_url: str) -> None:
     if missing:
         site_service.save_site(site, name=site.name,
                                allowed_origins=[*site.allowed_origins, *missing])
+def _condition(field: str, operator: str, value: object = None) -> dict:
+    return {"field": field, "operator": operator, "value": value}
+
+
+# Top to bottom: outbound email clicks go to their sender, target accounts to their owner
+# or the Enterprise team in turn, everyone else to Mid-Market by load.
+DEMO_RULES = (
+    {
+        "name": "Outbound prospects",
+        "criteria": {"match": "all", "conditions": [_condition("utm_medium", "equals", "email")]},
+        "outreach_mode": "sender", "salesforce_owner": True,
+        "fallback_groups": ["Enterprise"],
+        "distribution": "first_available", "when_nobody": "meeting_booker",
+    },
+    {
+        "name": "Target accounts",
+        "criteria": {"match": "any", "conditions": [
+            _condition("is_target_account", "equals", True),
+            _condition("is_contact", "equals", True),
+        ]},
+        "salesforce_owner": True, "route_to_groups": ["Enterprise"],
+        "distribution": "round_robin", "offer_timeout_seconds": 30,
+        "when_nobody": "meeting_booker",
+    },
+    {
+        "name": "Everyone else",
+        "criteria": {"match": "all", "conditions": []},
+        "route_to_groups": ["Mid-Market"],
+        "distribution": "balanced", "when_nobody": "queue",
+    },
+)
+
+
+def seed_routing_rules() -> None:
+    """Create the demo routing rules if missing (idempotent), in their demo order."""
+    groups = {g.name: g.id for g in db.session.scalars(db.select(Group))}
+    for spec in DEMO_RULES:
+        if db.session.scalar(db.select(RoutingRule).where(RoutingRule.name == spec["name"])):
+            continue
+        data = {**spec, "active": True}
+        for key in ("route_to_groups", "fallback_groups"):
+            data[key] = [groups[name] for name in spec.get(key, ())]
+        rule_service.save_rule(None, data, enterprise=False)
 
 
 def seed() -> list[DemoUser]:
@@ -90,6 +134,7 @@ def seed() -> list[DemoUser]:
     logins = seed_users()
     seed_site()
     seed_streams()
+    seed_routing_rules()
     return logins
 
 

@@ -1,0 +1,62 @@
+"""An admin creates a routing rule through the form, drags it above another, and the
+order persists after a reload."""
+
+import pytest
+
+from tests.factories import GroupFactory, RoutingRuleFactory
+
+pytestmark = pytest.mark.browser
+
+
+def drag(page, source, target):
+    """Drag source's handle above target with real mouse moves (SortableJS fallback mode)."""
+    handle = page.locator(f"{source} .handle").bounding_box()
+    goal = page.locator(target).bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    steps = 12
+    for i in range(1, steps + 1):
+        y = handle["y"] + (goal["y"] + 4 - handle["y"]) * i / steps
+        page.mouse.move(handle["x"] + 5, y)
+        page.wait_for_timeout(20)
+    page.mouse.up()
+
+
+def names(page):
+    return page.locator("#rule-list article h3 a").all_inner_texts()
+
+
+def test_admin_creates_a_rule_and_drags_it_first(page, live_server, admin, app_ctx):
+    group = GroupFactory(name="Enterprise")
+    RoutingRuleFactory(name="Everyone else", position=0)
+    page.goto(f"{live_server}/auth/login")
+    page.fill("input[name=email]", admin.email)
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("button[type=submit]")
+
+    page.goto(f"{live_server}/settings/routing/new")
+    page.fill("input[name=name]", "Target accounts")
+    with page.expect_response(lambda r: "/settings/segments/condition-row" in r.url):
+        page.click("button.add-condition")
+    page.select_option("select[name=conditions-0-field]", "is_target_account")
+    page.wait_for_selector("select[name=conditions-0-value]")
+    page.check("input[name=salesforce_owner]")
+    page.select_option("select[name=route_to_groups]", str(group.id))
+    page.check("input[name=distribution][value=round_robin]")
+    page.fill("input[name=offer_timeout_seconds]", "45")
+    page.click("#rule-form button[type=submit]")
+    page.wait_for_url(f"{live_server}/settings/routing/")
+    assert names(page) == ["Everyone else", "Target accounts"]
+    assert "Salesforce owner → group Enterprise; Round robin, 45 s" in page.inner_text(
+        "#rule-list")
+    assert "Target account is yes" in page.inner_text("#rule-list")
+
+    new_id = page.locator("#rule-list article").nth(1).get_attribute("data-id")
+    first_id = page.locator("#rule-list article").nth(0).get_attribute("data-id")
+    with page.expect_response(lambda r: r.url.endswith("/settings/routing/reorder")) as answer:
+        drag(page, f"#rule-{new_id}", f"#rule-{first_id}")
+    assert answer.value.status == 200
+    page.wait_for_timeout(100)
+    assert names(page) == ["Target accounts", "Everyone else"]
+    page.reload()
+    assert names(page) == ["Target accounts", "Everyone else"]
