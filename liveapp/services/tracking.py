@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from liveapp.domain import presence as rules
 from liveapp.domain.events import Event, InvalidEvent, Landing, read_landing
@@ -65,7 +66,13 @@ def ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
         raise InvalidEvent("visitor_id", "belongs to another site")
     if event.type == "leave" and state is None:
         return Outcome(event.visitor_id)  # nothing known to close: write nothing
-    return _record(event, site, ip, state, now)
+    try:
+        return _record(event, site, ip, state, now)
+    except IntegrityError:
+        # Two first events of one visitor at once (a form post racing the page view):
+        # the other request created the visitor; do this one again on top of it.
+        db.session.rollback()
+        return _record(event, site, ip, hot.load(event.visitor_id), now)
 
 
 def _load_visitor(event: Event, site: SiteInfo, ip: str, now: float) -> tuple[Visitor, bool]:
