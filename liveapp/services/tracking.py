@@ -75,7 +75,7 @@ def ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
         return _record(event, site, ip, hot.load(event.visitor_id), now)
 
 
-def _load_visitor(event: Event, site: SiteInfo, ip: str, now: float) -> tuple[Visitor, bool]:
+def _load_visitor(event: Event, site: SiteInfo, now: float) -> tuple[Visitor, bool]:
     visitor = db.session.get(Visitor, event.visitor_id)
     if visitor is not None:
         if visitor.site_id != site.id:
@@ -188,7 +188,7 @@ def _leave(visitor: Visitor, state: HotState, now: float) -> HotState:
 def _record(event: Event, site: SiteInfo, ip: str, state: HotState | None,
             now: float) -> Outcome:
     """Everything but a known visitor's heartbeat: write the history, then the hot state."""
-    visitor, created = _load_visitor(event, site, ip, now)
+    visitor, created = _load_visitor(event, site, now)
     work = _Work(created=created)
     visitor.last_seen, visitor.ip = to_datetime(now), ip[:45]
     _merge_traits(visitor, event.traits)
