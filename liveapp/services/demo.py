@@ -77,7 +77,8 @@ def allow_demo_origin(base_url: str) -> None:
     """`liveapp demo` may pick another port: let the demo site's pages send from it."""
     site = seed_site()
     port = base_url.rstrip("/").rsplit(":", 1)[-1]
-    wanted = [base_url.rstrip("/"), f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    wanted = dict.fromkeys(
+        [base_url.rstrip("/"), f"http://localhost:{port}", f"http://127.0.0.1:{port}"])
     missing = [o for o in wanted if o not in site.allowed_origins]
     if missing:
         site_service.save_site(site, name=site.name,

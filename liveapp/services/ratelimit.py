@@ -24,10 +24,6 @@ def reset(name: str, subject: str, window: int) -> None:
     redis.client.delete(redis.key("rl", name, subject, bucket))
 
 
-def count_in(pipe, name: str, subject: str, window: int) -> None:
-    """Queue one hit on a pipeline, so a caller can batch limits with its own reads;
-    the pipeline's result holds the count (then the EXPIRE's answer)."""
-    bucket = int(time.time()) // window
-    key = redis.key("rl", name, subject, bucket)
-    pipe.incr(key)
-    pipe.expire(key, window + 1)
+def window_key(name: str, subject: str, window: int) -> str:
+    """The counter key of the current window, for callers that count in their own script."""
+    return redis.key("rl", name, subject, int(time.time()) // window)

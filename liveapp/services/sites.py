@@ -14,6 +14,7 @@ from liveapp.models import Site
 from liveapp.services.users import ValidationFailed
 
 CACHE_TTL = 10.0  # seconds an origin change may take to reach other web processes
+MISS_RELOAD_INTERVAL = 1.0  # unknown keys re-read the table at most this often
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,13 @@ def _load() -> tuple[dict[str, SiteInfo], frozenset[str]]:
     return sites, every_origin
 
 
-def _snapshot() -> tuple[dict[str, SiteInfo], frozenset[str]]:
+def _snapshot(force: bool = False) -> tuple[dict[str, SiteInfo], frozenset[str]]:
     cache = _cache()
-    if cache.get("expires", 0.0) < time.monotonic():
+    now = time.monotonic()
+    stale = cache.get("loaded", -CACHE_TTL) + CACHE_TTL < now
+    if stale or (force and cache["loaded"] + MISS_RELOAD_INTERVAL < now):
         cache["sites"], cache["origins"] = _load()
-        cache["expires"] = time.monotonic() + CACHE_TTL
+        cache["loaded"] = now
     return cache["sites"], cache["origins"]
 
 
@@ -92,10 +95,10 @@ def site_for_key(site_key: str) -> SiteInfo | None:
     """The site with this public key (cached for a few seconds), or None."""
     sites, _ = _snapshot()
     info = sites.get(site_key)
-    if info is None and site_key:
-        # A site created a moment ago in another process: look once more, uncached.
-        forget_cache()
-        sites, _ = _snapshot()
+    if info is None:
+        # Maybe a site created a moment ago in another process: look again, but a flood
+        # of made-up keys costs at most one query a second.
+        sites, _ = _snapshot(force=True)
         info = sites.get(site_key)
     return info
 

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from liveapp.domain import presence as rules
 from liveapp.domain.events import Event, InvalidEvent, Landing, read_landing
-from liveapp.extensions import db, redis
+from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services import changes, ratelimit, visitor_enrichment
 from liveapp.services import presence as hot
@@ -42,42 +43,39 @@ def to_datetime(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
 
 
-def _limits_and_state(event: Event, ip: str) -> HotState | None:
-    """Count the hit against both limits and read the hot state, in one round trip."""
-    config = current_app.config
-    window = config["TRACKING_RATE_WINDOW"]
-    pipe = redis.client.pipeline(transaction=False)
-    ratelimit.count_in(pipe, "events-ip", ip, window)
-    ratelimit.count_in(pipe, "events-visitor", event.visitor_id, window)
-    hot.queue_read(pipe, event.visitor_id)
-    ip_count, _, visitor_count, _, raw = pipe.execute()
-    if ip_count > config["TRACKING_IP_LIMIT"] or visitor_count > config["TRACKING_VISITOR_LIMIT"]:
-        raise RateLimited()
-    return hot.decode(raw)
-
-
 def ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
     """Record one validated event; raises RateLimited or InvalidEvent before writing."""
-    state = _limits_and_state(event, ip)
+    config = current_app.config
+    window = config["TRACKING_RATE_WINDOW"]
+    hit = hot.ingest_hit(
+        event.visitor_id, site.id, event.type, event.active, now,
+        limit_keys=(ratelimit.window_key("events-ip", ip, window),
+                    ratelimit.window_key("events-visitor", event.visitor_id, window)),
+        limits=(config["TRACKING_IP_LIMIT"], config["TRACKING_VISITOR_LIMIT"]),
+        window=window,
+    )
+    if hit.outcome == "limited":
+        raise RateLimited()
+    if hit.outcome == "beat":  # a known visitor's heartbeat, applied in Redis already
+        if hit.before != hit.after:
+            changes.publish(event.visitor_id, "presence", state=hit.after, before=hit.before,
+                            url=hit.url)
+        return Outcome(event.visitor_id, presence=hit.after)
+    state = hit.state
     if state is not None and state.site_id != site.id:
         raise InvalidEvent("visitor_id", "belongs to another site")
-    if event.type == "heartbeat" and state is not None:
-        return _heartbeat(event, state, now)
     if event.type == "leave" and state is None:
         return Outcome(event.visitor_id)  # nothing known to close: write nothing
-    return _record(event, site, ip, state, now)
+    try:
+        return _record(event, site, ip, state, now)
+    except IntegrityError:
+        # Two first events of one visitor at once (a form post racing the page view):
+        # the other request created the visitor; do this one again on top of it.
+        db.session.rollback()
+        return _record(event, site, ip, hot.load(event.visitor_id), now)
 
 
-def _heartbeat(event: Event, state: HotState, now: float) -> Outcome:
-    after = rules.on_event(state.presence, "heartbeat", event.active, now)
-    hot.save_presence(event.visitor_id, after)
-    if after.state != state.presence.state:
-        changes.publish(event.visitor_id, "presence", state=after.state,
-                        before=state.presence.state, url=state.url)
-    return Outcome(event.visitor_id, presence=after.state)
-
-
-def _load_visitor(event: Event, site: SiteInfo, ip: str, now: float) -> tuple[Visitor, bool]:
+def _load_visitor(event: Event, site: SiteInfo, now: float) -> tuple[Visitor, bool]:
     visitor = db.session.get(Visitor, event.visitor_id)
     if visitor is not None:
         if visitor.site_id != site.id:
@@ -190,7 +188,7 @@ def _leave(visitor: Visitor, state: HotState, now: float) -> HotState:
 def _record(event: Event, site: SiteInfo, ip: str, state: HotState | None,
             now: float) -> Outcome:
     """Everything but a known visitor's heartbeat: write the history, then the hot state."""
-    visitor, created = _load_visitor(event, site, ip, now)
+    visitor, created = _load_visitor(event, site, now)
     work = _Work(created=created)
     visitor.last_seen, visitor.ip = to_datetime(now), ip[:45]
     _merge_traits(visitor, event.traits)

@@ -83,3 +83,24 @@ def test_company_by_email_domain_through_the_directory(api, app_ctx, job_app):
     run_low_queue()
     db.session.expire_all()
     assert db.session.get(Visitor, vid).company_name == company.name
+
+
+@pytest.mark.skipif(not HAS_DIRECTORY,
+                    reason="liveapp.integrations.enrichment is not on this branch yet")
+def test_company_by_reverse_ip_through_the_directory(app, api, app_ctx, job_app, monkeypatch,
+                                                     published):
+    import ipaddress
+
+    from liveapp.integrations.enrichment import CompanyDirectory
+
+    monkeypatch.setitem(app.config, "TRUSTED_PROXY_COUNT", 1)
+    company = next(c for c in CompanyDirectory.default().companies if c.ip_range)
+    ip = str(ipaddress.IPv4Network(company.ip_range).network_address + 7)
+    vid = str(uuid.uuid4())
+    assert api.send(visitor_id=vid, headers={"X-Forwarded-For": ip}).status_code == 202
+    run_low_queue()
+    db.session.expire_all()
+    visitor = db.session.get(Visitor, vid)
+    assert (visitor.company_name, visitor.company_domain) == (company.name, company.domain)
+    assert visitor.industry == company.industry and visitor.city == company.city
+    assert [c for c in published if c.kind == "enrichment"]

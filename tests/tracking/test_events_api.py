@@ -248,3 +248,28 @@ class TestRateLimits:
                         ).status_code == 202
         assert api.send(headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 202
         assert db.session.get(Visitor, vid).ip == "10.0.0.1"
+
+
+def test_first_events_of_one_visitor_at_once_do_not_fail(app, api, app_ctx):
+    import threading
+
+    for _ in range(5):
+        vid = str(uuid.uuid4())
+        barrier = threading.Barrier(3)
+        codes = []
+
+        def post(kind: str, vid=vid, barrier=barrier, codes=codes) -> None:
+            client = app.test_client()
+            fields = {"email": "a@b.example"} if kind == "identify" else {}
+            barrier.wait(timeout=5)
+            body = api.body(visitor_id=vid, type=kind, **fields)
+            codes.append(client.post("/t/v1/events", json=body).status_code)
+
+        threads = [threading.Thread(target=post, args=(k,))
+                   for k in ("page_view", "identify", "page_view")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=20)
+        assert codes == [202, 202, 202]
+        assert db.session.get(Visitor, vid) is not None

@@ -8,6 +8,8 @@ import os
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rq import SimpleWorker
 from sqlalchemy import event
 
@@ -204,3 +206,26 @@ def test_expiry_job_schedules_exactly_one_next_run(job_app, app_ctx):
     registry = ScheduledJobRegistry(queue=queue("high"))
     # The extra run (not the chain's owner) did not schedule another one.
     assert registry.get_job_ids() == [first]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(state=st.sampled_from(["active", "idle", "left"]),
+       since_activity=st.floats(0, 200), since_heartbeat=st.floats(0, 200),
+       active=st.booleans())
+def test_the_redis_heartbeat_script_agrees_with_the_domain(app_ctx, state, since_activity,
+                                                           since_heartbeat, active):
+    from liveapp.domain import presence as rules
+
+    vid = str(uuid.uuid4())
+    now = T0 + 1000
+    before = rules.Presence(state, now - since_activity - since_heartbeat, now - since_heartbeat)
+    hot.save(vid, hot.HotState(site_id=1, presence=before, url="https://x.example/"))
+    hit = hot.ingest_hit(vid, 1, "heartbeat", active, now, limit_keys=(
+        redis.key("t", "ip"), redis.key("t", "v")), limits=(10**9, 10**9), window=60)
+    expected = rules.on_event(before, "heartbeat", active, now)
+    assert (hit.outcome, hit.before, hit.after) == ("beat", state, expected.state)
+    assert hot.load(vid).presence == expected
+    score = redis.client.zscore(hot.activity_key(), vid)
+    assert score == (expected.last_activity if expected.state == "active" else None)
+    assert redis.client.zscore(hot.heartbeats_key(), vid) == now

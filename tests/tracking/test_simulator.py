@@ -57,6 +57,7 @@ def test_demo_seed_creates_the_demo_site_once(app_ctx):
     [site] = db.session.scalars(db.select(Site)).all()
     assert "http://127.0.0.1:8000" in site.allowed_origins
     assert "http://localhost:8003" in site.allowed_origins
+    assert len(site.allowed_origins) == len(set(site.allowed_origins)) == 4
     lines = demo.announcements()
     assert any(site.site_key in line for line in lines)
     [(name, argv)] = demo.extra_processes("http://127.0.0.1:8003")
