@@ -1,4 +1,4 @@
-"""Fixed-window rate limits kept in Redis, shared by every web process."""
+"""Rate limits kept in Redis, shared by every web process."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ from liveapp.extensions import redis
 
 
 def allow(name: str, subject: str, limit: int, window: int) -> bool:
-    """Count one hit for subject; False once it exceeds limit within the window (seconds)."""
-    bucket = int(time.time()) // window
-    key = redis.key("rl", name, subject, bucket)
+    """Count one hit for subject; False once it exceeds limit within window seconds.
+
+    The window starts at the subject's first hit, not on a clock boundary, so a burst
+    cannot straddle two windows and get twice the limit.
+    """
+    key = redis.key("rl", name, subject)
     pipe = redis.client.pipeline(transaction=False)
+    pipe.set(key, 0, ex=window, nx=True)
     pipe.incr(key)
-    pipe.expire(key, window + 1)
-    count, _ = pipe.execute()
+    _, count = pipe.execute()
     return count <= limit
 
 
-def reset(name: str, subject: str, window: int) -> None:
-    """Forget the hits of the current window (after a successful login, say)."""
-    bucket = int(time.time()) // window
-    redis.client.delete(redis.key("rl", name, subject, bucket))
+def reset(name: str, subject: str) -> None:
+    """Forget a subject's hits (after a successful login, say)."""
+    redis.client.delete(redis.key("rl", name, subject))
 
 
 def window_key(name: str, subject: str, window: int) -> str:
