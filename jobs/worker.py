@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from rq import Worker
@@ -31,7 +32,9 @@ def run(burst: bool = False) -> bool:
             ensure_scheduled()  # presence expiry, every few seconds, one chain for all workers
             schedule_next_sweep()  # board presence sweeps reschedule themselves from here on
     worker = Worker(queues, connection=connection, serializer="json")
-    return worker.work(with_scheduler=True, burst=burst)
+    # Job-by-job INFO lines (the presence chain runs every 5 s) would drown the demo console.
+    return worker.work(with_scheduler=True, burst=burst,
+                       logging_level=os.environ.get("LIVEAPP_WORKER_LOG_LEVEL", "WARNING"))
 
 
 if __name__ == "__main__":
