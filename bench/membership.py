@@ -1,7 +1,8 @@
 """Membership evaluation per visitor change, with 20 segments, 10 experiences, 5 streams.
 
-Measures `membership.reevaluate(visitor_id)` end to end (hot state from Redis, visitor,
-session and visited URLs from the database, compiled settings, store, publish) against
+Settings from bench/settings_fixture.py. Measures `membership.reevaluate(visitor_id)` end
+to end (hot state from Redis, visitor, session and visited URLs from the database,
+compiled settings, store, publish) against
 the pure domain evaluation alone, in the same run. SQLite + embedded Redis in a temporary
 instance folder unless DATABASE_URL / REDIS_URL are set.
 
@@ -33,35 +34,14 @@ def main() -> None:
         run(app, args.events)
 
 
-def _settings():
-    from liveapp.services import experiences, segments, streams
-
-    made = []
-    for n in range(20):
-        field, op, value = [("page_count", "greater_than", n % 5),
-                            ("current_url", "url_matches", f"*/page{n}*"),
-                            ("email_domain", "equals", f"co{n}.example"),
-                            ("utm_source", "in_list", ["ads", f"src{n}"])][n % 4]
-        made.append(segments.save_segment(None, name=f"Segment {n}", description="",
-                                          criteria={"match": "all", "conditions": [
-                                              {"field": field, "operator": op,
-                                               "value": value}]}))
-    exps = [experiences.save_experience(
-        None, name=f"Experience {n}", active=True,
-        targeting=[{"kind": "contains", "value": f"/page{n}", "exclude": False}],
-        audience=made[n:n + 1], flow=[{"type": "bot_message", "text": "hi"}])
-        for n in range(10)]
-    for n in range(5):
-        streams.save_stream(None, name=f"Stream {n}", colour="#2f5bea",
-                            segments=made[n * 4:(n + 1) * 4], experiences=exps[n * 2:n * 2 + 2])
-
-
 def run(app, events: int) -> None:
+    from settings_fixture import configure_settings
+
     from liveapp.domain.membership import evaluate
     from liveapp.services import membership, presence, sites
     from liveapp.services.tracking import ingest  # noqa: F401  (the real ingest path)
 
-    _settings()
+    configure_settings()
     site = sites.save_site(None, name="Bench", allowed_origins=["https://www.example.com"])
     client = app.test_client()
     visitors = [str(uuid.uuid4()) for _ in range(50)]
