@@ -73,5 +73,4 @@ def from_environment(instance_path: Path) -> dict:
         # A trivial JSON endpoint for bench/ingest.py's framework ceiling; off by default.
         "BENCH_ENDPOINTS": _flag("LIVEAPP_BENCH_ENDPOINTS"),
         "ENTERPRISE_FEATURES": _flag("LIVEAPP_ENTERPRISE"),
-        "AUTO_MIGRATE": _flag("LIVEAPP_AUTO_MIGRATE", False),
     }
