@@ -104,6 +104,7 @@ SETTINGS_PAGES = (
     ("users.index", "Users"),
     ("groups.index", "Groups"),
     ("integrations.index", "Integrations"),
+    ("imports.index", "Imports"),
     ("visitors.index", "Visitors"),
 )
 

@@ -18,6 +18,7 @@ FEATURES = (
     "segments",
     "experiences",
     "routing",
+    "imports",
     "demo_site",
     "events",
 )

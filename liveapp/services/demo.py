@@ -136,6 +136,9 @@ def seed() -> list[DemoUser]:
     seed_site()
     seed_streams()
     seed_routing_rules()
+    from liveapp.services.data_imports import seed_samples
+
+    seed_samples()
     return logins
 
 
