@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from liveapp import models
-from liveapp.extensions import db
+from liveapp.services.demo import demo_site
 
 bp = Blueprint("demo_site", __name__, url_prefix="/demo-site")
 
-DEMO_SITE_NAME = "Demo site"
 COMPANY = "Skylark Analytics"
 # The pages a visitor can browse, in nav order (the home page is the logo).
 NAV = (
@@ -50,13 +47,9 @@ class ContactForm(FlaskForm):
 
 
 def demo_site_key() -> str:
-    """The demo site's key: the "Demo site" Site row once sites exist, else DEMO_SITE_KEY."""
-    site_model = getattr(models, "Site", None)
-    if site_model is not None:
-        site = db.session.scalar(select(site_model).where(site_model.name == DEMO_SITE_NAME))
-        if site is not None:
-            return getattr(site, "site_key", None) or getattr(site, "key", "")
-    return current_app.config.get("DEMO_SITE_KEY", "")
+    """The demo site's key: the "Demo site" row's, else DEMO_SITE_KEY (tests), else none."""
+    site = demo_site()
+    return site.site_key if site is not None else current_app.config.get("DEMO_SITE_KEY", "")
 
 
 @bp.after_request
