@@ -183,3 +183,18 @@ def as_admin(browser, admin):
 def as_rep(browser, rep):
     assert browser.login(rep.email).status_code == 303
     return browser
+
+
+@pytest.fixture
+def changes():
+    """The kinds of settings_changed signals sent during the test, in order."""
+    from liveapp.signals import settings_changed
+
+    seen = []
+
+    def record(sender, **kwargs):
+        seen.append(kwargs["kind"])
+
+    settings_changed.connect(record)
+    yield seen
+    settings_changed.disconnect(record)

@@ -41,60 +41,50 @@ def _decode(raw: bytes) -> str | None:
         return None
 
 
-def _refused(message: str) -> ImportResult:
-    return ImportResult(errors=[message])
-
-
-def import_abm(raw: bytes) -> ImportResult:
-    """Import target accounts (domain, tier, name); nothing when any row is bad."""
+def _upsert(raw: bytes, parse, model, key: str, apply) -> ImportResult:
+    """Parse a file and upsert its rows by `key`; nothing is written when any row is bad."""
     text = _decode(raw) if len(raw) <= MAX_BYTES else None
     if text is None:
-        return _refused("The file must be UTF-8 CSV text of at most 5 MB.")
-    rows, errors = imports.parse_abm_csv(text)
+        return ImportResult(errors=["The file must be UTF-8 CSV text of at most 5 MB."])
+    rows, errors = parse(text)
     if errors:
         return ImportResult(errors=[str(e) for e in errors])
-    existing = {a.domain.lower(): a for a in db.session.scalars(
-        select(AbmAccount).where(func.lower(AbmAccount.domain).in_([r.domain for r in rows])))}
+    column = getattr(model, key)
+    wanted = [getattr(row, key) for row in rows]
+    existing = {getattr(r, key).lower(): r
+                for r in db.session.scalars(select(model).where(func.lower(column).in_(wanted)))}
     result = ImportResult()
     for row in rows:
-        account = existing.get(row.domain)
-        if account is None:
-            account = AbmAccount(domain=row.domain)
-            db.session.add(account)
-            result.created += 1
-        else:
-            result.updated += 1
-        account.tier, account.name, account.imported_at = str(row.tier), row.name, utcnow()
-    db.session.commit()
-    _enrich_live_visitors()
-    return result
-
-
-def import_marketing(raw: bytes) -> ImportResult:
-    """Import lead scores and lifecycle stages by email; nothing when any row is bad."""
-    text = _decode(raw) if len(raw) <= MAX_BYTES else None
-    if text is None:
-        return _refused("The file must be UTF-8 CSV text of at most 5 MB.")
-    rows, errors = imports.parse_marketing_csv(text)
-    if errors:
-        return ImportResult(errors=[str(e) for e in errors])
-    existing = {m.email.lower(): m for m in db.session.scalars(
-        select(MarketingRecord).where(
-            func.lower(MarketingRecord.email).in_([r.email for r in rows])))}
-    result = ImportResult()
-    for row in rows:
-        record = existing.get(row.email)
+        record = existing.get(getattr(row, key))
         if record is None:
-            record = MarketingRecord(email=row.email)
+            record = model(**{key: getattr(row, key)})
             db.session.add(record)
             result.created += 1
         else:
             result.updated += 1
-        record.lead_score, record.lifecycle_stage = row.lead_score, row.lifecycle_stage
+        apply(record, row)
         record.imported_at = utcnow()
     db.session.commit()
     _enrich_live_visitors()
     return result
+
+
+def _apply_abm(account: AbmAccount, row: imports.AbmRow) -> None:
+    account.tier, account.name = str(row.tier), row.name
+
+
+def _apply_marketing(record: MarketingRecord, row: imports.MarketingRow) -> None:
+    record.lead_score, record.lifecycle_stage = row.lead_score, row.lifecycle_stage
+
+
+def import_abm(raw: bytes) -> ImportResult:
+    """Import target accounts (domain, tier, name); nothing when any row is bad."""
+    return _upsert(raw, imports.parse_abm_csv, AbmAccount, "domain", _apply_abm)
+
+
+def import_marketing(raw: bytes) -> ImportResult:
+    """Import lead scores and lifecycle stages by email; nothing when any row is bad."""
+    return _upsert(raw, imports.parse_marketing_csv, MarketingRecord, "email", _apply_marketing)
 
 
 def _enrich_live_visitors() -> None:

@@ -2,14 +2,11 @@
 
 import pytest
 
+from tests.browser.helpers import sign_in
+
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page, live_server, email, password="correct-horse-battery"):
-    page.goto(f"{live_server}/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
 
 
 def test_admin_signs_in_and_sees_settings(page, live_server, admin):

@@ -5,24 +5,18 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import Segment
+from tests.browser.helpers import htmx_swap, sign_in
 
 pytestmark = pytest.mark.browser
 
-SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
 
 
 def htmx_change(page, action):
-    """Do something that makes htmx fetch and swap a row; wait until the swap settled."""
-    with page.expect_response(lambda r: "condition-row" in r.url):
-        action()
-    page.wait_for_function(SETTLED)
+    htmx_swap(page, "condition-row", action)
 
 
 def test_admin_builds_two_condition_segment(page, live_server, admin, app_ctx):
-    page.goto(f"{live_server}/auth/login")
-    page.fill("input[name=email]", admin.email)
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.click("button[type=submit]")
+    sign_in(page, live_server, admin.email)
     page.goto(f"{live_server}/settings/segments/new")
     page.fill("input[name=name]", "Engaged known visitors")
     htmx_change(page, lambda: page.select_option("select[name='conditions-0-field']", "email"))
@@ -49,10 +43,7 @@ def test_admin_builds_two_condition_segment(page, live_server, admin, app_ctx):
 
 
 def test_removing_a_row_drops_its_condition(page, live_server, admin, app_ctx):
-    page.goto(f"{live_server}/auth/login")
-    page.fill("input[name=email]", admin.email)
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.click("button[type=submit]")
+    sign_in(page, live_server, admin.email)
     page.goto(f"{live_server}/settings/segments/new")
     page.fill("input[name=name]", "Acme people")
     page.fill("#condition-0 input[name='conditions-0-value']", "acme.test")

@@ -1,20 +1,6 @@
-"""Fixtures for routing settings: a record of settings_changed and the enterprise flag."""
+"""Fixtures for routing settings: the enterprise flag."""
 
 import pytest
-
-from liveapp.signals import settings_changed
-
-
-@pytest.fixture
-def changes():
-    seen = []
-
-    def record(sender, **kwargs):
-        seen.append(kwargs["kind"])
-
-    settings_changed.connect(record)
-    yield seen
-    settings_changed.disconnect(record)
 
 
 @pytest.fixture

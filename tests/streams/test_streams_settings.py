@@ -7,20 +7,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import Stream
-from liveapp.signals import settings_changed
 from tests.factories import ExperienceFactory, SegmentFactory, StreamFactory
-
-
-@pytest.fixture
-def changes():
-    seen = []
-
-    def record(sender, **kwargs):
-        seen.append(kwargs["kind"])
-
-    settings_changed.connect(record)
-    yield seen
-    settings_changed.disconnect(record)
 
 
 def _streams():

@@ -1,0 +1,34 @@
+"""What browser tests do again and again: sign in, drag a sortable item, wait for htmx."""
+
+from tests.factories import PASSWORD
+
+SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
+
+def sign_in(page, live_server: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form; returns once the next page has loaded."""
+    page.goto(f"{live_server}/auth/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+
+
+def drag(page, source: str, target: str, steps: int = 12) -> None:
+    """Drag source's handle above target with real mouse moves (SortableJS fallback mode)."""
+    handle = page.locator(f"{source} .handle").bounding_box()
+    goal = page.locator(target).bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    for i in range(1, steps + 1):
+        y = handle["y"] + (goal["y"] + 4 - handle["y"]) * i / steps
+        page.mouse.move(handle["x"] + 5, y)
+        page.wait_for_timeout(20)
+    page.mouse.up()
+
+
+def htmx_swap(page, url_part: str, action) -> None:
+    """Do something that makes htmx fetch url_part and swap; wait until it settled."""
+    with page.expect_response(lambda r: url_part in r.url):
+        action()
+    page.wait_for_function(SETTLED)
