@@ -103,7 +103,7 @@ class Recorder:
             if message and message["type"] == "message":
                 payload = json.loads(message["data"])
                 channel = self.names[message["channel"].decode()]
-                events.append((channel, payload["event"], payload["data"]))
+                events.append((channel, payload.get("type") or "message", payload["data"]))
         return events
 
     def close(self) -> None:
