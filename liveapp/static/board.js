@@ -23,8 +23,9 @@
   // After a reconnect the server sends `resync`; a brand-new EventSource (opened after a
   // refused reconnect) does not, so every open after the first re-fetches the columns too.
   var opened = 0;
-  document.addEventListener("htmx:sseOpen", function () {
+  document.addEventListener("htmx:sseOpen", function (event) {
     opened += 1;
+    event.target.setAttribute("data-sse-open", String(opened));
     if (opened > 1) {
       var body = document.getElementById("board-body");
       if (body) { htmx.trigger(body, "board:reconnected"); }

@@ -13,7 +13,10 @@ from liveapp.extensions import redis
 from liveapp.services import assignments, membership, realtime
 from liveapp.services.assignments import Assignment
 from tests.factories import SegmentFactory, StreamFactory
-from tests.tracking.conftest import ORIGIN, api, site  # noqa: F401  (events API fixtures)
+from tests.tracking import conftest as tracking_fixtures
+from tests.tracking.conftest import ORIGIN
+
+api, site = tracking_fixtures.api, tracking_fixtures.site  # the events API fixtures
 
 PRICING = f"{ORIGIN}/pricing"
 DOCS = f"{ORIGIN}/docs"

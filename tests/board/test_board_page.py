@@ -31,9 +31,9 @@ def test_admin_sees_every_stream_and_every_live_visitor(browser, admin, scene, s
     for vid in scene.values():
         assert f'id="visitor-{vid}"' in page
     assert "Pricing" in page and "Docs" in page and "Other visitors" in page
-    assert page.index('id="stream-%d"' % streams["pricing"].id) < page.index(
-        'id="stream-%d"' % streams["docs"].id) < page.index('id="stream-other"')
-    assert 'sse-connect="/events/stream?channel=rep:%d&amp;channel=admin"' % admin.id in page
+    assert page.index(f'id="stream-{streams["pricing"].id}"') < page.index(
+        f'id="stream-{streams["docs"].id}"') < page.index('id="stream-other"')
+    assert f'sse-connect="/events/stream?channel=rep:{admin.id}&amp;channel=admin"' in page
     assert 'sse-swap="admin-card"' in page
     # Who each visitor is routed to is on its card.
     assert "routed to Alice Rep" in page and "routed to Bob Rep" in page

@@ -16,7 +16,7 @@ def ops(data: str) -> list[str]:
     """The out-of-band operations of an event, in order: e.g. ["delete #visitor-x",
     "true #stream-1-head", "afterbegin:#stream-1-cards"]."""
     found = []
-    for tag, attrs in re.findall(r"<(\w+)([^>]*hx-swap-oob=\"[^\"]+\"[^>]*)>", data):
+    for attrs in re.findall(r"<\w+([^>]*hx-swap-oob=\"[^\"]+\"[^>]*)>", data):
         how = re.search(r'hx-swap-oob="([^"]+)"', attrs).group(1)
         ident = re.search(r'id="([^"]+)"', attrs)
         found.append(f"{how} #{ident.group(1)}" if ident and ":" not in how else how)

@@ -55,7 +55,7 @@ def test_a_tracked_event_produces_exactly_the_expected_card_event(
         assert event.data.startswith(f'<article id="visitor-{vid}" hx-swap-oob="delete">')
         assert event.data.endswith(
             f'<div hx-swap-oob="afterbegin:#{column}-cards">{board_live.render_card(card)}</div>')
-        assert '<header hx-swap-oob="true" id="%s-head"' % column in event.data
+        assert f'<header hx-swap-oob="true" id="{column}-head"' in event.data
         # Nothing else came before this marker, and Bob got only the marker.
         for user in (rep_a, rep_b):
             realtime.send(realtime.rep_channel(user.id), "marker", "end")
