@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from liveapp.services import board, board_live, realtime, timeline, viewers
+from liveapp.services import board, board_live, cards, realtime, timeline, viewers
 
 bp = Blueprint("board", __name__)
 
@@ -35,7 +35,7 @@ def body():
 @login_required
 def card(visitor_id: str):
     board.get_visitor_for(current_user, visitor_id)
-    return render_template("board/_card.html", card=board.card_for(visitor_id))
+    return render_template("board/_card.html", card=cards.card_for(visitor_id))
 
 
 @bp.get("/board/visitors/<visitor_id>")
@@ -46,7 +46,7 @@ def visitor(visitor_id: str):
     if viewers.mark(visitor_id, current_user.id):
         board_live.viewing_changed(visitor_id)
     return render_template(
-        "board/visitor.html", card=board.card_for(visitor_id),
+        "board/visitor.html", card=cards.card_for(visitor_id),
         entries=timeline.entries(visitor_id),
         channel=realtime.rep_channel(current_user.id),
         event=board_live.detail_event(visitor_id),

@@ -24,12 +24,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from flask import after_this_request, current_app, g, has_request_context, render_template
+from flask import after_this_request, g, has_request_context
 from redis import WatchError
 
 from liveapp.extensions import redis
-from liveapp.services import board, changes, realtime, timeline, viewers
-from liveapp.services.board import Card, Column
+from liveapp.services import board, cards, changes, realtime, timeline, viewers
+from liveapp.services.board import Column
+from liveapp.services.cards import Card, Placed
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +53,8 @@ def _sent_key(visitor_id: str) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-def _render(template: str, **context) -> str:
-    """Render outside a request too (jobs): links need a request context for url_for."""
-    if has_request_context():
-        return render_template(template, **context)
-    with current_app.test_request_context("/"):
-        return render_template(template, **context)
-
-
-def render_card(card: Card) -> str:
-    return _render("board/_card.html", card=card)
+_render = cards.render_template_anywhere
+render_card = cards.render
 
 
 def _oob(card_html: str) -> str:
@@ -165,8 +158,12 @@ def plan(visitor_id: str, card: Card | None, card_html: str,
 def refresh(visitor_id: str) -> tuple[str, Delivery]:
     """Bring every board showing (or now to show) this visitor up to date; returns the
     card's HTML (empty for an unknown visitor) and what was sent."""
-    card = board.card_for(visitor_id)
+    card = cards.card_for(visitor_id)
     card_html = render_card(card) if card is not None else ""
+    if card is not None and card.live:
+        cards.store([Placed.of(card, card_html)])
+    else:
+        cards.forget(visitor_id)
     digest = hashlib.sha1(card_html.encode()).hexdigest()
     new = targets(card)
     old = _swap_state(visitor_id, new, digest)
@@ -180,7 +177,7 @@ def refresh(visitor_id: str) -> tuple[str, Delivery]:
 
 
 def _names(ids) -> str:
-    names = board.user_names()
+    names = cards.user_names()
     return ", ".join(names.get(int(i), f"user {i}") for i in ids)
 
 
@@ -193,7 +190,7 @@ def timeline_entries(change: changes.Change) -> list[timeline.Entry]:
     if change.kind == "membership":
         new = data.get("new") or {}
         if data.get("experience_changed") and new.get("experience_id"):
-            name = board.experience_names().get(new["experience_id"], "an experience")
+            name = cards.experience_names().get(new["experience_id"], "an experience")
             entries.append(timeline.Entry(at, "experience", f"Receiving experience {name}"))
         if data.get("stream_changed") and new.get("stream_id"):
             stream = board.stream_by_id(new["stream_id"])
@@ -289,6 +286,7 @@ def viewing_changed(visitor_id: str) -> None:
 
 def on_settings_changed(sender, **kwargs) -> None:
     """Streams, segments or experiences changed: every open board re-fetches its columns."""
+    cards.new_generation()
     realtime.send(realtime.ADMIN_CHANNEL, "refresh", "refresh")
     for user_id in realtime.seen_since(time.time() - BOARD_PRESENCE_GRACE):
         realtime.send(realtime.rep_channel(user_id), "refresh", "refresh")

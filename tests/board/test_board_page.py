@@ -150,3 +150,27 @@ def test_anonymous_users_go_to_login(browser, scene):
                  f"/board/visitors/{scene['alice']}"):
         response = browser.get(path)
         assert response.status_code == 302 and "/auth/login" in response.location
+
+
+def test_the_board_shows_each_cards_latest_state(browser, app_ctx, admin, rep_a, visitors):
+    """Cards are rendered once per change and kept: the page shows the latest one."""
+    vid = visitors.visit(PRICING, title="First")
+    login(browser, admin)
+    assert "First" in browser.get("/").get_data(as_text=True)
+    visitors.visit(PRICING, visitor_id=vid, title="Second")
+    visitors.route(vid, rep_a)
+    page = browser.get("/").get_data(as_text=True)
+    assert "Second" in page and "2 pages" in page and "routed to Alice Rep" in page
+    assert "First" not in page
+
+
+def test_a_settings_change_refreshes_cached_names(browser, app_ctx, admin, visitors, streams):
+    from liveapp.services import streams as stream_service
+
+    vid = visitors.visit(PRICING)
+    login(browser, admin)
+    assert f'id="visitor-{vid}"' in browser.get("/").get_data(as_text=True)
+    stream = streams["pricing"]
+    stream_service.save_stream(stream, name="Hot pricing", colour=stream.colour,
+                               segments=list(stream.segments), experiences=[])
+    assert "<h2>Hot pricing</h2>" in browser.get("/").get_data(as_text=True)

@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from liveapp.services import board, board_live, realtime
+from liveapp.services import board_live, cards, realtime
 from tests.board.conftest import PRICING
 from tests.factories import PASSWORD
 from tests.realtime.server import EventStream, gunicorn, login, stop
@@ -49,7 +49,7 @@ def test_a_tracked_event_produces_exactly_the_expected_card_event(
                               headers={"Origin": ORIGIN}, timeout=WAIT)
         assert response.status_code == 202
         event = alice.next_event()
-        card = board.card_for(vid)
+        card = cards.card_for(vid)
         column = f"stream-{streams['pricing'].id}"
         assert event.event == "card"
         assert event.data.startswith(f'<article id="visitor-{vid}" hx-swap-oob="delete">')
