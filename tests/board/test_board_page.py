@@ -154,14 +154,14 @@ def test_anonymous_users_go_to_login(browser, scene):
 
 def test_the_board_shows_each_cards_latest_state(browser, app_ctx, admin, rep_a, visitors):
     """Cards are rendered once per change and kept: the page shows the latest one."""
-    vid = visitors.visit(PRICING, title="First")
+    vid = visitors.visit(PRICING, title="Opening page")
     login(browser, admin)
-    assert "First" in browser.get("/").get_data(as_text=True)
+    assert "Opening page" in browser.get("/").get_data(as_text=True)
     visitors.visit(PRICING, visitor_id=vid, title="Second")
     visitors.route(vid, rep_a)
     page = browser.get("/").get_data(as_text=True)
     assert "Second" in page and "2 pages" in page and "routed to Alice Rep" in page
-    assert "First" not in page
+    assert "Opening page" not in page
 
 
 def test_a_settings_change_refreshes_cached_names(browser, app_ctx, admin, visitors, streams):
