@@ -25,10 +25,9 @@ import time
 from dataclasses import dataclass, field
 
 from flask import after_this_request, g, has_request_context
-from redis import WatchError
 
 from liveapp.extensions import redis
-from liveapp.services import board, cards, changes, realtime, timeline, viewers
+from liveapp.services import board, cards, changes, realtime, timeline
 from liveapp.services.board import Column
 from liveapp.services.cards import Card, Placed
 
@@ -94,24 +93,32 @@ def targets(card: Card | None) -> dict[str, str]:
     return shown
 
 
-def _swap_state(visitor_id: str, new: dict[str, str], digest: str) -> dict[str, str]:
-    """Store what is now shown; returns what was shown before (atomically)."""
-    key = _sent_key(visitor_id)
-    for _ in range(5):
-        with redis.client.pipeline(transaction=True) as pipe:
-            try:
-                pipe.watch(key)
-                old = {k.decode(): v.decode() for k, v in pipe.hgetall(key).items()}
-                pipe.multi()
-                pipe.delete(key)
-                if new:
-                    pipe.hset(key, mapping={**new, DIGEST: digest})
-                    pipe.expire(key, SENT_TTL)
-                pipe.execute()
-                return old
-            except WatchError:
-                continue
-    raise RuntimeError(f"board state of {visitor_id} kept changing")
+# Swap what a visitor's boards were sent for what they are sent now, atomically, and keep
+# (or drop) the rendered card for board loads: one round trip.
+SWAP_SCRIPT = """
+local old = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+if #ARGV > 3 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[2])
+else
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+end
+return old
+"""
+
+
+def _swap_state(visitor_id: str, new: dict[str, str], placed: Placed | None,
+                generation: int) -> dict[str, str]:
+    """Store what is now shown (and the rendered card); returns what was shown before."""
+    script = redis.client.register_script(SWAP_SCRIPT)
+    pairs = [item for field_value in new.items() for item in field_value]
+    old = script(keys=[_sent_key(visitor_id), cards.cache_key(generation, visitor_id)],
+                 args=[SENT_TTL, placed.encode() if placed else "", cards.CACHE_TTL, *pairs])
+    return {old[i].decode(): old[i + 1].decode() for i in range(0, len(old), 2)}
 
 
 @dataclass
@@ -155,29 +162,28 @@ def plan(visitor_id: str, card: Card | None, card_html: str,
     return delivery
 
 
-def refresh(visitor_id: str) -> tuple[str, Delivery]:
+def refresh(visitor_id: str) -> tuple[Card | None, str, Delivery]:
     """Bring every board showing (or now to show) this visitor up to date; returns the
-    card's HTML (empty for an unknown visitor) and what was sent."""
-    card = cards.card_for(visitor_id)
+    card (None for an unknown visitor), its HTML and what was sent."""
+    card, generation = cards.load(visitor_id)
     card_html = render_card(card) if card is not None else ""
-    if card is not None and card.live:
-        cards.store([Placed.of(card, card_html)])
-    else:
-        cards.forget(visitor_id)
     digest = hashlib.sha1(card_html.encode()).hexdigest()
     new = targets(card)
-    old = _swap_state(visitor_id, new, digest)
-    delivery = plan(visitor_id, card, card_html, old, {**new, DIGEST: digest} if new else {})
-    for channel, event, data in delivery.events:
-        realtime.send(channel, event, data)
-    return card_html, delivery
+    if new:
+        new[DIGEST] = digest
+    placed = Placed.of(card, card_html) if card is not None and card.live else None
+    old = _swap_state(visitor_id, new, placed, generation)
+    delivery = plan(visitor_id, card, card_html, old, new)
+    if delivery.events:
+        realtime.send_many(delivery.events)
+    return card, card_html, delivery
 
 
 # ---------------------------------------------------------------- timeline
 
 
 def _names(ids) -> str:
-    names = cards.user_names()
+    names = cards.user_names(int(i) for i in ids)
     return ", ".join(names.get(int(i), f"user {i}") for i in ids)
 
 
@@ -190,7 +196,7 @@ def timeline_entries(change: changes.Change) -> list[timeline.Entry]:
     if change.kind == "membership":
         new = data.get("new") or {}
         if data.get("experience_changed") and new.get("experience_id"):
-            name = cards.experience_names().get(new["experience_id"], "an experience")
+            name = cards.experience_name(new["experience_id"]) or "an experience"
             entries.append(timeline.Entry(at, "experience", f"Receiving experience {name}"))
         if data.get("stream_changed") and new.get("stream_id"):
             stream = board.stream_by_id(new["stream_id"])
@@ -226,9 +232,8 @@ def render_entries(entries: list[timeline.Entry]) -> str:
     return "".join(_render("board/_timeline_entry.html", entry=e) for e in entries)
 
 
-def _tell_viewers(visitor_id: str, card_html: str, card_changed: bool,
-                  entries: list[timeline.Entry]) -> None:
-    watching = viewers.current(visitor_id)
+def _tell_viewers(visitor_id: str, watching: tuple[int, ...], card_html: str,
+                  card_changed: bool, entries: list[timeline.Entry]) -> None:
     if not watching or not (card_changed or entries):
         return
     parts = []
@@ -239,8 +244,8 @@ def _tell_viewers(visitor_id: str, card_html: str, card_changed: bool,
     if card_changed and card_html:
         parts.append(_oob(card_html))
     data = "".join(parts)
-    for user_id in watching:
-        realtime.send(realtime.rep_channel(user_id), detail_event(visitor_id), data)
+    event = detail_event(visitor_id)
+    realtime.send_many([(realtime.rep_channel(user_id), event, data) for user_id in watching])
 
 
 # ---------------------------------------------------------------- subscriber
@@ -249,9 +254,10 @@ def _tell_viewers(visitor_id: str, card_html: str, card_changed: bool,
 def handle(visitor_id: str, batch: list[changes.Change]) -> None:
     """One visitor's changes (one tracked event's worth): refresh cards once, then tell
     the reps viewing the visitor's detail."""
-    card_html, delivery = refresh(visitor_id)
+    card, card_html, delivery = refresh(visitor_id)
     entries = [e for change in batch for e in timeline_entries(change)]
-    _tell_viewers(visitor_id, card_html, delivery.card_changed, entries)
+    watching = card.viewer_ids if card is not None else ()
+    _tell_viewers(visitor_id, watching, card_html, delivery.card_changed, entries)
 
 
 def on_change(change: changes.Change) -> None:

@@ -74,6 +74,7 @@ class Card:
     routing: Routing | None = None
     viewers: list[str] = field(default_factory=list)
     routed_user_ids: frozenset[int] = frozenset()
+    viewer_ids: tuple[int, ...] = ()
 
     @property
     def live(self) -> bool:
@@ -124,12 +125,21 @@ def _json(raw: bytes) -> dict:
         return {}
 
 
-def user_names() -> dict[int, str]:
-    return dict(db.session.execute(select(User.id, User.name)).all())
+def user_names(ids: Iterable[int]) -> dict[int, str]:
+    """Names of these users, in one query."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def experience_names() -> dict[int, str]:
     return dict(db.session.execute(select(Experience.id, Experience.name)).all())
+
+
+def experience_name(experience_id: int | None) -> str | None:
+    experience = db.session.get(Experience, experience_id) if experience_id else None
+    return experience.name if experience is not None else None
 
 
 def live_states(ids: Iterable[str]) -> dict[str, HotState]:
@@ -178,17 +188,24 @@ def _salesforce(visitor: Visitor) -> dict | None:
 class _Context:
     """Names and per-visitor Redis state loaded once for a batch of cards."""
 
-    users: dict[int, str]
-    experiences: dict[int, str]
     memberships: dict[str, Membership]
     assignments: dict[str, Assignment]
     viewers: dict[str, list[int]]
     starts: dict[int, float]
+    users: dict[int, str] = field(default_factory=dict)
+    experiences: dict[int, str] = field(default_factory=dict)
+
+    def load_names(self, experiences: dict[int, str] | None = None) -> None:
+        wanted = {i for a in self.assignments.values() for i in a.reps()}
+        wanted |= {i for ids in self.viewers.values() for i in ids}
+        self.users = user_names(wanted)
+        self.experiences = experience_names() if experiences is None else experiences
 
 
 def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
     member = ctx.memberships.get(visitor.id) or Membership()
     assignment = ctx.assignments.get(visitor.id)
+    watching = ctx.viewers.get(visitor.id, [])
     return Card(
         id=visitor.id, name=visitor.display_name,
         company=visitor.company_name if visitor.company_name != visitor.display_name else None,
@@ -204,8 +221,9 @@ def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
         abm_tier=visitor.abm_tier, lead_score=visitor.lead_score,
         lifecycle_stage=visitor.lifecycle_stage, salesforce=_salesforce(visitor),
         routing=_routing(assignment, ctx.users),
-        viewers=[ctx.users.get(i, f"user {i}") for i in ctx.viewers.get(visitor.id, ())],
+        viewers=[ctx.users.get(i, f"user {i}") for i in watching],
         routed_user_ids=frozenset(assignment.reps()) if assignment else frozenset(),
+        viewer_ids=tuple(watching),
     )
 
 
@@ -215,23 +233,48 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
     visitors = _visitors(ids)
     ids = [vid for vid in ids if vid in visitors]
     ctx = _Context(
-        users=user_names(), experiences=experience_names(),
         memberships=_memberships(ids), assignments=assignments.get_many(ids),
         viewers=viewers.current_many(ids),
         starts=_session_starts(sorted({s.session_id for s in states.values()
                                        if s.session_id is not None})),
     )
+    ctx.load_names()
     return [_card(visitors[vid], states.get(vid), ctx) for vid in ids]
+
+
+def load(visitor_id: str) -> tuple[Card | None, int]:
+    """One visitor's card (presence "left" when gone; None for an unknown visitor) and
+    the cache generation: one Redis round trip and a few primary-key look-ups."""
+    pipe = redis.client.pipeline(transaction=False)
+    presence.queue_read(pipe, visitor_id)
+    pipe.get(membership.membership_key(visitor_id))
+    pipe.get(assignments.assignment_key(visitor_id))
+    viewers.queue_current(pipe, visitor_id)
+    pipe.get(_generation_key())
+    raw_state, raw_member, raw_assignment, raw_viewers, generation = pipe.execute()
+    visitor = db.session.get(Visitor, visitor_id)
+    if visitor is None:
+        return None, int(generation or 0)
+    state = presence.decode(raw_state)
+    assignment = Assignment.from_json(raw_assignment) if raw_assignment else None
+    member = Membership.from_dict(_json(raw_member)) if raw_member else Membership()
+    session = (db.session.get(VisitSession, state.session_id)
+               if state is not None and state.session_id else None)
+    ctx = _Context(
+        memberships={visitor_id: member},
+        assignments={visitor_id: assignment} if assignment else {},
+        viewers={visitor_id: viewers.decode_current(raw_viewers)},
+        starts={session.id: session.started_at.replace(tzinfo=UTC).timestamp()}
+        if session else {},
+    )
+    experience_id = member.experience_id or visitor.experience_id
+    ctx.load_names({experience_id: experience_name(experience_id)} if experience_id else {})
+    return _card(visitor, state, ctx), int(generation or 0)
 
 
 def card_for(visitor_id: str) -> Card | None:
     """One visitor's card (presence "left" when gone), or None for an unknown visitor."""
-    state = presence.load(visitor_id)
-    states = {visitor_id: state} if state is not None else {}
-    cards = build_cards(states, [visitor_id])
-    return cards[0] if cards else None
-
-
+    return load(visitor_id)[0]
 
 
 # ---------------------------------------------------------------- rendered cards
@@ -290,6 +333,10 @@ def _generation() -> int:
 def new_generation() -> None:
     """Settings changed (names of experiences, streams): every cached card is stale."""
     redis.client.incr(_generation_key())
+
+
+def cache_key(generation: int, visitor_id: str) -> str:
+    return _cache_key(generation, visitor_id)
 
 
 def store(placed: Iterable[Placed]) -> None:

@@ -50,6 +50,16 @@ def current(visitor_id: str, now: float | None = None) -> list[int]:
     return current_many([visitor_id], now).get(visitor_id, [])
 
 
+def queue_current(pipe, visitor_id: str, now: float | None = None) -> None:
+    """Add the read of a visitor's viewers to a caller's pipeline (see decode_current)."""
+    now = time.time() if now is None else now
+    pipe.zrangebyscore(_key(visitor_id), now - VIEWING_TTL, "+inf")
+
+
+def decode_current(members: list[bytes]) -> list[int]:
+    return sorted(int(m) for m in members)
+
+
 def current_many(visitor_ids: Iterable[str], now: float | None = None) -> dict[str, list[int]]:
     """Viewers of many visitors in one round trip (visitors with viewers only)."""
     now = time.time() if now is None else now
@@ -58,11 +68,11 @@ def current_many(visitor_ids: Iterable[str], now: float | None = None) -> dict[s
         return {}
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in ids:
-        pipe.zrangebyscore(_key(visitor_id), now - VIEWING_TTL, "+inf")
+        queue_current(pipe, visitor_id, now)
     found = {}
     for visitor_id, members in zip(ids, pipe.execute(), strict=True):
         if members:
-            found[visitor_id] = sorted(int(m) for m in members)
+            found[visitor_id] = decode_current(members)
     return found
 
 
