@@ -53,6 +53,15 @@ def visitor(visitor_id: str):
     )
 
 
+@bp.get("/board/visitors/<visitor_id>/detail")
+@login_required
+def detail(visitor_id: str):
+    """The detail's card and timeline alone: re-fetched after a reconnect."""
+    board.get_visitor_for(current_user, visitor_id)
+    return render_template("board/_detail.html", card=cards.card_for(visitor_id),
+                           entries=timeline.entries(visitor_id))
+
+
 @bp.post("/board/visitors/<visitor_id>/viewing")
 @login_required
 def viewing(visitor_id: str):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from flask import after_this_request, g, has_request_context
 
 from liveapp.extensions import redis
-from liveapp.services import board, cards, changes, realtime, timeline
+from liveapp.services import board, cards, changes, realtime, timeline, viewers
 from liveapp.services.board import Column
 from liveapp.services.cards import Card, Placed
 
@@ -288,6 +288,15 @@ def _safely(visitor_id: str, batch: list[changes.Change]) -> None:
 def viewing_changed(visitor_id: str) -> None:
     """Someone opened or closed this visitor's detail: the cards' markers changed."""
     _safely(visitor_id, [])
+
+
+def sweep_viewers(now: float | None = None) -> set[str]:
+    """Take expired "viewing" markers off the cards (a detail page closed without its
+    beacon); returns the visitors whose cards changed."""
+    changed = viewers.sweep(now)
+    for visitor_id in sorted(changed):
+        viewing_changed(visitor_id)
+    return changed
 
 
 def on_settings_changed(sender, **kwargs) -> None:

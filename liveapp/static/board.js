@@ -27,10 +27,9 @@
     opened += 1;
     event.target.setAttribute("data-sse-open", String(opened));
     if (opened > 1) {
-      var body = document.getElementById("board-body");
-      if (body) { htmx.trigger(body, "board:reconnected"); }
-      var detail = document.querySelector("[data-visitor-detail]");
-      if (detail) { htmx.trigger(detail, "board:reconnected"); }
+      document.querySelectorAll("[data-resync]").forEach(function (el) {
+        htmx.trigger(el, "board:reconnected");
+      });
     }
   });
 

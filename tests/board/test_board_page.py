@@ -174,3 +174,11 @@ def test_a_settings_change_refreshes_cached_names(browser, app_ctx, admin, visit
     stream_service.save_stream(stream, name="Hot pricing", colour=stream.colour,
                                segments=list(stream.segments), experiences=[])
     assert "<h2>Hot pricing</h2>" in browser.get("/").get_data(as_text=True)
+
+
+def test_the_detail_fragment_is_refetched_after_a_reconnect(browser, rep_a, scene):
+    login(browser, rep_a)
+    fragment = browser.get(f"/board/visitors/{scene['alice']}/detail").get_data(as_text=True)
+    assert fragment.startswith(f'<div id="detail-{scene["alice"]}"')
+    assert f'id="timeline-{scene["alice"]}"' in fragment and "<html" not in fragment
+    assert browser.get(f"/board/visitors/{scene['bob']}/detail").status_code == 404
