@@ -1,13 +1,19 @@
-"""Fan-out benchmark: publish → arrival latency at the routed rep's SSE stream.
+"""Fan-out benchmark: event → card arrival latency at the routed rep's SSE stream.
 
 Starts liveapp under gunicorn (gevent, 2 workers) on its own Redis and SQLite database,
-creates N reps + 1 admin, connects N+1 SSE boards, publishes card events at a steady rate
-with `realtime.send` to random reps' channels (and a copy to the admin channel, as the
-board will), and measures publish→arrival at the routed rep's stream. In the same run, a
-raw Redis subscriber measures PUBLISH→message latency for the same events: the baseline.
+creates N reps + 1 admin and connects N+1 SSE boards. Then, at a steady rate:
 
-Events are published directly with `send`; the board issue will route them through the
-public tracking API (POST /t/v1/events), which adds ingest and routing time on top.
+- `--source api` (default): page views are POSTed to the public events API
+  (`POST /t/v1/events`) for visitors already routed to random reps (through
+  `assignments.save`) and placed in a stream; the server records each one, re-evaluates
+  membership, renders the visitor's card once and sends it to the routed rep and to the
+  admin channel. Measured: POST sent → card event (carrying that page's title) arriving
+  on the routed rep's stream, and on the admin's.
+- `--source send`: card events are published directly with `realtime.send` to random
+  reps' channels (plus an admin copy): the fan-out alone.
+
+In the same run, a raw Redis subscriber measures PUBLISH→message latency at the same
+rate: the baseline.
 
     .venv/bin/python bench/fanout.py [--reps 500] [--rate 100] [--duration 10]
 """
@@ -16,8 +22,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
+import re
 import secrets
 import statistics
 import subprocess
@@ -25,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,12 +45,15 @@ from redis.asyncio import Redis as AsyncRedis  # noqa: E402
 from liveapp import embedded_redis  # noqa: E402
 
 USER_AGENT = "liveapp-bench"
+TRACKED_TITLE = re.compile(r"bench-page-(\d+)-")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=500, help="rep boards connected")
-    parser.add_argument("--rate", type=float, default=100.0, help="events per second")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="events per second (default: 100 with --source send, 30 with "
+                             "--source api: what this 2-core machine's ingest sustains)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of publishing")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn gevent workers")
     parser.add_argument("--payload", type=int, default=1500, help="bytes of card HTML")
@@ -50,8 +62,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--ping-interval", type=float, default=15.0,
                         help="seconds between SSE pings (each refreshes board presence)")
     parser.add_argument("--compare-flask-sse", action="store_true",
-                        help="then run the same load against a minimal flask-sse app")
-    return parser.parse_args()
+                        help="then run the same load against a minimal flask-sse app "
+                             "(implies --source send)")
+    parser.add_argument("--source", choices=("api", "send"), default="api",
+                        help="api: page views through POST /t/v1/events; send: realtime.send")
+    parser.add_argument("--visitors", type=int, default=200,
+                        help="(api) live visitors, each routed to a random rep")
+    args = parser.parse_args()
+    if args.compare_flask_sse:
+        args.source = "send"
+    if args.rate is None:
+        args.rate = 30.0 if args.source == "api" else 100.0
+    return args
 
 
 def setup(folder: Path, reps: int):
@@ -61,6 +83,8 @@ def setup(folder: Path, reps: int):
         "LIVEAPP_INSTANCE": str(folder), "REDIS_URL": server.url,
         "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
         "SECRET_KEY": secrets.token_hex(16), "LIVEAPP_REDIS_PREFIX": "bench:",
+        # One client IP sends every visitor's events here.
+        "LIVEAPP_TRACKING_IP_LIMIT": "100000000",
     })
     from liveapp import create_app
     from liveapp.extensions import db
@@ -78,7 +102,38 @@ def setup(folder: Path, reps: int):
                        max_concurrent_chats=3, active=True)
         db.session.execute(db.insert(User), rows)
         db.session.commit()
+        configure_tracking(app)
     return app, server
+
+
+def configure_tracking(app) -> None:
+    """A site, and one stream every visitor with a page lands in."""
+    from liveapp.extensions import db
+    from liveapp.models import Segment, Stream
+    from liveapp.services import membership, sites
+
+    site = sites.save_site(None, name="Bench", allowed_origins=[])
+    app.config["BENCH_SITE_KEY"] = site.site_key
+    segment = Segment(name="Anyone", criteria={"match": "all", "conditions": [
+        {"field": "current_url", "operator": "contains", "value": "/"}]})
+    db.session.add(Stream(name="Everyone", colour="#2f5bea", position=0, segments=[segment]))
+    db.session.commit()
+    membership.bump_settings_version()
+
+
+def route_visitors(app, rep_ids: list[int], count: int) -> dict[str, int]:
+    """`count` visitor ids, each routed to a random rep (as the routing job will)."""
+    from liveapp.services import assignments, board_live, changes, membership
+
+    # The benchmark's own process has nothing to show: no board updates from here.
+    changes.unsubscribe(board_live.on_change)
+    changes.unsubscribe(membership.on_change)
+    routed = {str(uuid.uuid4()): random.choice(rep_ids) for _ in range(count)}
+    with app.app_context():
+        for visitor_id, rep_id in routed.items():
+            assignments.save(visitor_id, assignments.Assignment(
+                "Bench rule", "first_available", routed_to=[rep_id], explanation="bench"))
+    return routed
 
 
 def session_cookies(app) -> dict[int, tuple[str, bool]]:
@@ -124,6 +179,9 @@ def start_gunicorn(workers: int, folder: Path, app_path: str) -> tuple[subproces
 class Board:
     """One SSE client on a raw asyncio connection (HTTP/1.1, chunked)."""
 
+    sent_at: dict[int, float] = {}  # (api) when each page view was POSTed, by sequence
+    answered: list[float] = []  # (api) POST → 202 latencies
+
     def __init__(self, port: int, channel: str, cookie: str, arrivals: dict,
                  plain_channel: str | None = None) -> None:
         self.port, self.channel, self.cookie, self.arrivals = port, channel, cookie, arrivals
@@ -163,8 +221,13 @@ class Board:
     def on_frame(self, frame: str, now: float) -> None:
         if frame.startswith(": connected"):
             self.connected.set()
+        tracked = TRACKED_TITLE.search(frame)
+        if tracked is not None:  # a card rendered from a tracked page view
+            seq = int(tracked.group(1))
+            self.arrivals.setdefault((self.channel, seq), now - self.sent_at[seq])
+            return
         for line in frame.split("\n"):
-            if line.startswith("data:"):
+            if line.startswith("data:") and "|" in line:
                 seq, sent, _ = line[5:].lstrip(" ").split("|", 2)
                 self.arrivals[(self.channel, int(seq))] = now - float(sent)
                 return
@@ -185,8 +248,10 @@ async def baseline_subscriber(url: str, channel: str, arrivals: dict, ready: asy
         await client.aclose()
 
 
-def publish(app, plan, rate: float, payload: int, admin_copy: bool, baseline: str, done):
-    """Publish the plan at a steady rate: baseline PUBLISH, then the card via send()."""
+def publish(app, plan, rate: float, payload: int, admin_copy: bool, baseline: str, done,
+            cards: bool = True):
+    """Publish the plan at a steady rate: baseline PUBLISH, then (unless the cards come
+    from tracked page views) the card via send()."""
     from liveapp.services import realtime
 
     raw = Redis.from_url(app.config["REDIS_URL"])
@@ -198,6 +263,8 @@ def publish(app, plan, rate: float, payload: int, admin_copy: bool, baseline: st
             if delay > 0:
                 time.sleep(delay)
             raw.publish(baseline, f"{seq}|{time.time()!r}")
+            if not cards:
+                continue
             data = f"{seq}|{time.time()!r}|{padding}"
             realtime.send(realtime.rep_channel(user_id), "card", data)
             if admin_copy:
@@ -270,37 +337,108 @@ async def run_clients(args, app, cookies, port, server_pid, plain: bool = False)
     await ready.wait()
 
     rep_ids = [uid for uid, (_, is_admin) in cookies.items() if not is_admin]
-    plan = [random.choice(rep_ids) for _ in range(int(args.rate * args.duration))]
+    api = args.source == "api"
+    posts = None
+    if api:
+        routed = route_visitors(app, rep_ids, args.visitors)
+        await warm_up(port, app.config["BENCH_SITE_KEY"], list(routed))
+        visitor_ids = list(routed)
+        picks = [random.choice(visitor_ids) for _ in range(int(args.rate * args.duration))]
+        plan = [routed[vid] for vid in picks]
+    else:
+        plan = [random.choice(rep_ids) for _ in range(int(args.rate * args.duration))]
     done = threading.Event()
     cpu_before = workers_cpu(server_pid)
     thread = threading.Thread(target=publish, args=(
-        app, plan, args.rate, args.payload, not args.no_admin_copy, baseline, done))
+        app, plan, args.rate, args.payload, not args.no_admin_copy, baseline, done, not api))
     thread.start()
-    while not done.is_set():
+    if api:
+        posts = asyncio.create_task(
+            post_page_views(port, app.config["BENCH_SITE_KEY"], picks, args.rate))
+    while not done.is_set() or (posts is not None and not posts.done()):
         await asyncio.sleep(0.2)
+    failed = posts.result() if posts is not None else 0
     cpu = workers_cpu(server_pid) - cpu_before
     deadline = time.monotonic() + 5
-    expected = len(plan) * (1 if args.no_admin_copy else 2)
+    expected = len(plan) * (1 if args.no_admin_copy and not api else 2)
     while len(sse_arrivals) < expected and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     for task in [*tasks, base_task]:
         task.cancel()
     await asyncio.gather(*tasks, base_task, return_exceptions=True)
     report(args, plan, sse_arrivals, base_arrivals, subscribers)
+    if api:
+        print(f"page views posted: {len(plan)}, not answered 202: {failed}; "
+              f"POST → answer: {percentiles(Board.answered)}")
     print(f"web workers' CPU while publishing: {cpu:.2f} s over {args.duration:g} s")
+
+
+def page_view(site_key: str, visitor_id: str, title: str, path: str) -> bytes:
+    return json.dumps({"site_key": site_key, "visitor_id": visitor_id, "type": "page_view",
+                       "url": f"https://www.example.com{path}", "title": title}).encode()
+
+
+async def warm_up(port: int, site_key: str, visitor_ids: list[str]) -> None:
+    """Each visitor's first page view (a new visitor, placed in the stream), unmeasured."""
+    import httpx
+
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        limit = asyncio.Semaphore(8)
+
+        async def first(visitor_id: str) -> None:
+            async with limit:
+                await client.post("/t/v1/events", headers={"Content-Type": "application/json"},
+                                  content=page_view(site_key, visitor_id, "Home", "/"))
+
+        await asyncio.gather(*(first(v) for v in visitor_ids))
+    await asyncio.sleep(1.0)  # let their cards reach the boards before measuring
+    print(f"{len(visitor_ids)} routed visitors arrived in {time.monotonic() - started:.1f} s")
+
+
+async def post_page_views(port: int, site_key: str, picks: list[str], rate: float) -> int:
+    """POST one page view per planned event at a steady rate; returns how many failed."""
+    import httpx
+
+    failed = 0
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                                 limits=limits) as client:
+        async def post(seq: int, visitor_id: str) -> None:
+            nonlocal failed
+            body = page_view(site_key, visitor_id, f"bench-page-{seq}-", f"/p/{seq}")
+            Board.sent_at[seq] = time.time()
+            try:
+                answer = await client.post("/t/v1/events", content=body,
+                                           headers={"Content-Type": "application/json"})
+                Board.answered.append(time.time() - Board.sent_at[seq])
+                failed += answer.status_code != 202
+            except httpx.HTTPError:
+                failed += 1
+
+        start, pending = time.monotonic(), []
+        for seq, visitor_id in enumerate(picks):
+            delay = start + seq / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            pending.append(asyncio.create_task(post(seq, visitor_id)))
+        await asyncio.gather(*pending)
+    return failed
 
 
 def report(args, plan, sse_arrivals, base_arrivals, subscribers) -> None:
     rep = [v for (channel, _), v in sse_arrivals.items() if channel != "admin"]
     admin = [v for (channel, _), v in sse_arrivals.items() if channel == "admin"]
     base = list(base_arrivals.values())
-    print(f"{len(plan)} events at {args.rate:g}/s over {args.duration:g} s to {args.reps} reps "
-          f"+ 1 admin, {args.workers} gevent workers, {args.payload} B cards")
+    what = ("page views POSTed to /t/v1/events (cards rendered by the server)"
+            if args.source == "api" else f"card events sent ({args.payload} B cards)")
+    print(f"{len(plan)} {what} at {args.rate:g}/s over {args.duration:g} s, for {args.reps} "
+          f"reps + 1 admin, {args.workers} gevent workers")
     print(f"Redis pub/sub connections held by the web processes: {subscribers}")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average (1/5/15 min) at the end: {load} (2 cores, shared)")
     print(f"rep boards   ({len(rep)}/{len(plan)} arrived): {percentiles(rep)}")
-    if not args.no_admin_copy:
+    if args.source == "api" or not args.no_admin_copy:
         print(f"admin board  ({len(admin)}/{len(plan)} arrived): {percentiles(admin)}")
     print(f"raw Redis    ({len(base)}/{len(plan)} arrived): {percentiles(base)}")
     if len(rep) > 1 and len(base) > 1:

@@ -12,11 +12,13 @@ SWEEP_EVERY = 30  # seconds
 
 
 def sweep_board_presence() -> dict[str, list[int]]:
-    """Publish board presence changes, then schedule the next sweep (idempotent)."""
+    """Publish board presence changes and take expired "viewing" markers off the cards,
+    then schedule the next sweep (idempotent)."""
     with app_context():
-        from liveapp.services import reps
+        from liveapp.services import board_live, reps
 
         try:
+            board_live.sweep_viewers()
             return reps.sweep_board_presence()
         finally:
             schedule_next_sweep()

@@ -42,7 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(app)
     init_web(app)
-    from liveapp.services import membership
+    from liveapp.services import board_live, membership
 
     membership.init_app(app)
+    board_live.init_app(app)  # after membership: board updates follow its evaluation
     return app

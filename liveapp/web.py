@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
@@ -46,6 +48,11 @@ def set_security_headers(response):
     return response
 
 
+def clock(epoch: float) -> str:
+    """HH:MM:SS (UTC) of an epoch timestamp, for timelines."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S")
+
+
 def init_app(app: Flask) -> None:
     """Wire login, headers and error handlers into the app."""
     login_manager.login_view = "auth.login"
@@ -54,6 +61,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.after_request(set_security_headers)
     app.jinja_env.globals["settings_nav"] = settings_nav
+    app.jinja_env.filters["clock"] = clock
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

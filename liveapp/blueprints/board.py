@@ -1,14 +1,82 @@
-"""The rep's live board."""
+"""The live board: stream columns of visitor cards, a card fragment, the visitor detail."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
+
+from liveapp.services import board, board_live, cards, realtime, timeline, viewers
 
 bp = Blueprint("board", __name__)
+
+
+def _channels() -> list[str]:
+    channels = [realtime.rep_channel(current_user.id)]
+    if current_user.is_admin:
+        channels.append(realtime.ADMIN_CHANNEL)
+    return channels
 
 
 @bp.get("/")
 @login_required
 def index():
-    return render_template("board/index.html", streams=[])
+    return render_template("board/index.html", board=board.board_for(current_user),
+                           channels=_channels())
+
+
+@bp.get("/board/body")
+@login_required
+def body():
+    """The columns alone: what a board re-fetches after a reconnect or settings change."""
+    return render_template("board/_body.html", board=board.board_for(current_user))
+
+
+@bp.get("/board/cards/<visitor_id>")
+@login_required
+def card(visitor_id: str):
+    board.get_visitor_for(current_user, visitor_id)
+    return render_template("board/_card.html", card=cards.card_for(visitor_id))
+
+
+@bp.get("/board/visitors/<visitor_id>")
+@login_required
+def visitor(visitor_id: str):
+    """The visitor detail: card and live timeline; opening it marks the user as viewing."""
+    board.get_visitor_for(current_user, visitor_id)
+    if viewers.mark(visitor_id, current_user.id):
+        board_live.viewing_changed(visitor_id)
+    return render_template(
+        "board/visitor.html", card=cards.card_for(visitor_id),
+        entries=timeline.entries(visitor_id),
+        channel=realtime.rep_channel(current_user.id),
+        event=board_live.detail_event(visitor_id),
+    )
+
+
+@bp.get("/board/visitors/<visitor_id>/detail")
+@login_required
+def detail(visitor_id: str):
+    """The detail's card and timeline alone: re-fetched after a reconnect."""
+    board.get_visitor_for(current_user, visitor_id)
+    return render_template("board/_detail.html", card=cards.card_for(visitor_id),
+                           entries=timeline.entries(visitor_id))
+
+
+@bp.post("/board/visitors/<visitor_id>/viewing")
+@login_required
+def viewing(visitor_id: str):
+    """The open detail page's periodic refresh of its "viewing" marker."""
+    board.get_visitor_for(current_user, visitor_id)
+    if viewers.mark(visitor_id, current_user.id):
+        board_live.viewing_changed(visitor_id)
+    return "", 204
+
+
+@bp.post("/board/visitors/<visitor_id>/viewing/end")
+@login_required
+def stop_viewing(visitor_id: str):
+    """The detail page was closed (a beacon from pagehide)."""
+    board.get_visitor_for(current_user, visitor_id)
+    if viewers.unmark(visitor_id, current_user.id):
+        board_live.viewing_changed(visitor_id)
+    return "", 204

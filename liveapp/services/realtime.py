@@ -25,7 +25,7 @@ from liveapp.extensions import redis
 
 __all__ = [
     "ADMIN_CHANNEL", "board_connected", "board_closed", "last_seen", "last_seen_many",
-    "rep_channel", "redis_channel", "send", "touch_board", "visitor_channel",
+    "rep_channel", "redis_channel", "send", "send_many", "touch_board", "visitor_channel",
 ]
 
 BOARD_PRESENCE_TTL = 45.0  # seconds; the stream refreshes it every ping (15 s)
@@ -49,13 +49,24 @@ def send(channel: str, event: str, data: str, id: str | None = None) -> int:
     Returns:
         How many web processes received it (not how many boards).
     """
+    return redis.client.publish(redis_channel(channel), _payload(event, data, id))
+
+
+def send_many(events: list[tuple[str, str, str]]) -> None:
+    """`send(channel, event, data)` for each of several events, in one round trip."""
+    pipe = redis.client.pipeline(transaction=False)
+    for channel, event, data in events:
+        pipe.publish(redis_channel(channel), _payload(event, data, None))
+    pipe.execute()
+
+
+def _payload(event: str, data: str, id: str | None) -> str:
     for name, value in (("event", event), ("id", id or "")):
         if "\n" in value or "\r" in value:
             raise ValueError(f"{name} must be a single line")
     if not data:
         raise ValueError("data must not be empty")
-    payload = json.dumps(Message(data, type=event, id=id).to_dict())
-    return redis.client.publish(redis_channel(channel), payload)
+    return json.dumps(Message(data, type=event, id=id).to_dict())
 
 
 # Board presence: a rep's open board stream is their presence. The per-rep key lives while

@@ -1,0 +1,316 @@
+"""Live board updates: a visitor change becomes card events, rendered once, sent only to
+the boards that see the visitor, and only when something they show changed.
+
+Per visitor the last state sent is kept in Redis (which channel shows the card in which
+column, and a digest of the card's HTML). Each change compares it with the new state:
+- a channel that no longer sees the visitor gets a removal;
+- a channel that sees it in a new column gets a "place" (remove, then insert at the
+  top of the column; reps also get the column's header, since their board only names
+  the streams that hold their visitors);
+- a channel that sees it in the same column gets an in-place update, if the card changed.
+A heartbeat that changes nothing therefore sends nothing.
+
+Out-of-band swaps (htmx SSE extension, `sse-swap` with `hx-swap="none"`): rep boards
+listen to `card` events on `rep:<id>`, admin boards to `admin-card` on `admin` (an
+admin's own channel carries no card events, so the two never disagree). A visitor's
+detail page listens to `visitor-<id>` on its viewer's own channel: card updates and
+timeline entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, field
+
+from flask import after_this_request, g, has_request_context
+
+from liveapp.extensions import redis
+from liveapp.services import board, cards, changes, realtime, timeline, viewers
+from liveapp.services.board import Column
+from liveapp.services.cards import Card, Placed
+
+log = logging.getLogger(__name__)
+
+SENT_TTL = 24 * 3600
+DIGEST = "#digest"
+ADMIN_EVENT = "admin-card"
+REP_EVENT = "card"
+BOARD_PRESENCE_GRACE = 60.0  # seconds: whose boards get a `refresh` after settings change
+
+
+def detail_event(visitor_id: str) -> str:
+    """The SSE event name a visitor's detail page listens to."""
+    return f"visitor-{visitor_id}"
+
+
+def _sent_key(visitor_id: str) -> str:
+    return redis.key("board", "sent", visitor_id)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+_render = cards.render_template_anywhere
+render_card = cards.render
+
+
+def _oob(card_html: str) -> str:
+    """The card as an in-place out-of-band swap (it replaces the element with its id)."""
+    return card_html.replace("<article ", '<article hx-swap-oob="true" ', 1)
+
+
+def _removal(visitor_id: str) -> str:
+    return f'<article id="visitor-{visitor_id}" hx-swap-oob="delete"></article>'
+
+
+def _insert(column_id: str, card_html: str) -> str:
+    return f'<div hx-swap-oob="afterbegin:#{column_id}-cards">{card_html}</div>'
+
+
+def _column_head(card: Card) -> str:
+    stream = board.stream_by_id(card.stream_id) if card.stream_id is not None else None
+    if stream is None:
+        return ""
+    column = Column(card.column_id, stream.name, stream.colour, stream.id)
+    html = _render("board/_column_head.html", column=column)
+    return html.replace("<header ", '<header hx-swap-oob="true" ', 1)
+
+
+# ---------------------------------------------------------------- targets and state
+
+
+def targets(card: Card | None) -> dict[str, str]:
+    """Which channels show this card, and in which column: the admin channel every live
+    visitor; each routed rep's channel a live visitor in a stream."""
+    if card is None or not card.live:
+        return {}
+    shown = {realtime.ADMIN_CHANNEL: card.column_id}
+    if card.stream_id is not None:
+        for user_id in card.routed_user_ids:
+            shown[realtime.rep_channel(user_id)] = card.column_id
+    return shown
+
+
+# Swap what a visitor's boards were sent for what they are sent now, atomically, and keep
+# (or drop) the rendered card for board loads: one round trip.
+SWAP_SCRIPT = """
+local old = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+if #ARGV > 3 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[2])
+else
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+end
+return old
+"""
+
+
+def _swap_state(visitor_id: str, new: dict[str, str], placed: Placed | None,
+                generation: int) -> dict[str, str]:
+    """Store what is now shown (and the rendered card); returns what was shown before."""
+    script = redis.client.register_script(SWAP_SCRIPT)
+    pairs = [item for field_value in new.items() for item in field_value]
+    old = script(keys=[_sent_key(visitor_id), cards.cache_key(generation, visitor_id)],
+                 args=[SENT_TTL, placed.encode() if placed else "", cards.CACHE_TTL, *pairs])
+    return {old[i].decode(): old[i + 1].decode() for i in range(0, len(old), 2)}
+
+
+@dataclass
+class Delivery:
+    """The events one change produced: (channel, event name, data)."""
+
+    events: list[tuple[str, str, str]] = field(default_factory=list)
+    card_changed: bool = False
+
+
+def plan(visitor_id: str, card: Card | None, card_html: str,
+         old: dict[str, str], new: dict[str, str]) -> Delivery:
+    """The events that take every board from what it was sent to what it should show."""
+    old_digest = old.pop(DIGEST, None)
+    digest = new.get(DIGEST) if DIGEST in new else None
+    new = {k: v for k, v in new.items() if k != DIGEST}
+    delivery = Delivery(card_changed=card_html != "" and old_digest != digest)
+    payloads: dict[tuple[str, str], str] = {}
+
+    def payload(kind: str, channel: str, column: str = "") -> str:
+        rep = channel != realtime.ADMIN_CHANNEL
+        key = (kind, column + ("/rep" if rep and kind == "place" else ""))
+        if key not in payloads:
+            if kind == "remove":
+                payloads[key] = _removal(visitor_id)
+            elif kind == "update":
+                payloads[key] = _oob(card_html)
+            else:
+                head = _column_head(card) if rep else ""
+                payloads[key] = _removal(visitor_id) + head + _insert(column, card_html)
+        return payloads[key]
+
+    for channel in sorted(set(old) | set(new)):
+        event = ADMIN_EVENT if channel == realtime.ADMIN_CHANNEL else REP_EVENT
+        if channel not in new:
+            delivery.events.append((channel, event, payload("remove", channel)))
+        elif old.get(channel) != new[channel]:
+            delivery.events.append((channel, event, payload("place", channel, new[channel])))
+        elif delivery.card_changed:
+            delivery.events.append((channel, event, payload("update", channel)))
+    return delivery
+
+
+def refresh(visitor_id: str) -> tuple[Card | None, str, Delivery]:
+    """Bring every board showing (or now to show) this visitor up to date; returns the
+    card (None for an unknown visitor), its HTML and what was sent."""
+    card, generation = cards.load(visitor_id)
+    card_html = render_card(card) if card is not None else ""
+    digest = hashlib.sha1(card_html.encode()).hexdigest()
+    new = targets(card)
+    if new:
+        new[DIGEST] = digest
+    placed = Placed.of(card, card_html) if card is not None and card.live else None
+    old = _swap_state(visitor_id, new, placed, generation)
+    delivery = plan(visitor_id, card, card_html, old, new)
+    if delivery.events:
+        realtime.send_many(delivery.events)
+    return card, card_html, delivery
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _names(ids) -> str:
+    names = cards.user_names(int(i) for i in ids)
+    return ", ".join(names.get(int(i), f"user {i}") for i in ids)
+
+
+def timeline_entries(change: changes.Change) -> list[timeline.Entry]:
+    """What a change adds to the visitor's timeline (page views live in the database)."""
+    data, at = change.data, change.at
+    if change.kind == "page_view":
+        return [timeline.page_view_entry(data.get("url", ""), data.get("title"), at)]
+    entries = []
+    if change.kind == "membership":
+        new = data.get("new") or {}
+        if data.get("experience_changed") and new.get("experience_id"):
+            name = cards.experience_name(new["experience_id"]) or "an experience"
+            entries.append(timeline.Entry(at, "experience", f"Receiving experience {name}"))
+        if data.get("stream_changed") and new.get("stream_id"):
+            stream = board.stream_by_id(new["stream_id"])
+            if stream is not None:
+                entries.append(timeline.Entry(at, "stream", f"Entered stream {stream.name}"))
+    elif change.kind == "routing":
+        entries.append(_routing_entry(data, at))
+    elif change.kind == "identify" and data.get("email"):
+        entries.append(timeline.Entry(at, "identify", f"Identified as {data['email']}"))
+    elif change.kind == "presence" and data.get("state") == "left":
+        entries.append(timeline.Entry(at, "presence", "Left the site"))
+    for entry in entries:
+        timeline.record(change.visitor_id, entry)
+    return entries
+
+
+def _routing_entry(data: dict, at: float) -> timeline.Entry:
+    if data.get("cleared"):
+        return timeline.Entry(at, "routing", "Routing cleared")
+    whom = data.get("claimed_by")
+    if whom is not None:
+        text = f"Claimed by {_names([whom])}"
+    else:
+        people = data.get("offered_to") or data.get("routed_to") or []
+        verb = "Offered to" if data.get("offered_to") else "Routed to"
+        text = f"{verb} {_names(people) or 'nobody'}"
+    mode = str(data.get("mode", "")).replace("_", " ")
+    return timeline.Entry(at, "routing", f"{data.get('rule_name', '')} ({mode}): {text}",
+                          detail=str(data.get("explanation") or ""))
+
+
+def render_entries(entries: list[timeline.Entry]) -> str:
+    return "".join(_render("board/_timeline_entry.html", entry=e) for e in entries)
+
+
+def _tell_viewers(visitor_id: str, watching: tuple[int, ...], card_html: str,
+                  card_changed: bool, entries: list[timeline.Entry]) -> None:
+    if not watching or not (card_changed or entries):
+        return
+    parts = []
+    if entries:
+        newest_first = sorted(entries, key=lambda e: e.at, reverse=True)
+        parts.append(f'<div hx-swap-oob="afterbegin:#timeline-{visitor_id}">'
+                     f"{render_entries(newest_first)}</div>")
+    if card_changed and card_html:
+        parts.append(_oob(card_html))
+    data = "".join(parts)
+    event = detail_event(visitor_id)
+    realtime.send_many([(realtime.rep_channel(user_id), event, data) for user_id in watching])
+
+
+# ---------------------------------------------------------------- subscriber
+
+
+def handle(visitor_id: str, batch: list[changes.Change]) -> None:
+    """One visitor's changes (one tracked event's worth): refresh cards once, then tell
+    the reps viewing the visitor's detail."""
+    card, card_html, delivery = refresh(visitor_id)
+    entries = [e for change in batch for e in timeline_entries(change)]
+    watching = card.viewer_ids if card is not None else ()
+    _tell_viewers(visitor_id, watching, card_html, delivery.card_changed, entries)
+
+
+def on_change(change: changes.Change) -> None:
+    """Subscriber: in a request, the changes of one event are handled together at its
+    end (after membership's evaluation, which subscribed first); elsewhere at once."""
+    if not has_request_context():
+        _safely(change.visitor_id, [change])
+        return
+    pending = g.setdefault("board_pending", {})
+    if not pending:
+        after_this_request(_flush)
+    pending.setdefault(change.visitor_id, []).append(change)
+
+
+def _flush(response):
+    for visitor_id, batch in g.pop("board_pending", {}).items():
+        _safely(visitor_id, batch)
+    return response
+
+
+def _safely(visitor_id: str, batch: list[changes.Change]) -> None:
+    try:
+        handle(visitor_id, batch)
+    except Exception:  # the event is recorded; a board update must not fail it
+        log.exception("board update failed for %s", visitor_id)
+
+
+def viewing_changed(visitor_id: str) -> None:
+    """Someone opened or closed this visitor's detail: the cards' markers changed."""
+    _safely(visitor_id, [])
+
+
+def sweep_viewers(now: float | None = None) -> set[str]:
+    """Take expired "viewing" markers off the cards (a detail page closed without its
+    beacon); returns the visitors whose cards changed."""
+    changed = viewers.sweep(now)
+    for visitor_id in sorted(changed):
+        viewing_changed(visitor_id)
+    return changed
+
+
+def on_settings_changed(sender, **kwargs) -> None:
+    """Streams, segments or experiences changed: every open board re-fetches its columns."""
+    cards.new_generation()
+    realtime.send(realtime.ADMIN_CHANNEL, "refresh", "refresh")
+    for user_id in realtime.seen_since(time.time() - BOARD_PRESENCE_GRACE):
+        realtime.send(realtime.rep_channel(user_id), "refresh", "refresh")
+
+
+def init_app(app) -> None:
+    """Subscribe the board to visitor changes (after membership) and settings changes."""
+    from liveapp.signals import settings_changed
+
+    changes.subscribe(on_change)
+    settings_changed.connect(on_settings_changed)
+

@@ -1,0 +1,370 @@
+"""Visitor cards: built in bulk from Redis and the database, rendered once per change,
+and kept rendered in Redis so a board of thousands of visitors is a concatenation.
+
+A card is built from Redis (hot presence, membership, assignment, viewers) and a few
+bulk queries (visitors, their visits' start times, user and experience names): the
+number of queries does not grow with the number of visitors. Every visible change goes
+through `board_live.refresh()`, which renders the card and stores it here with what the
+board needs to place it (its stream, its reps, when the visit started). Renaming a user
+shows on cached cards at the visitor's next change (or after CACHE_TTL); settings changes
+(experience and stream names) start a new cache generation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from flask import current_app, has_request_context, render_template
+from sqlalchemy import select
+
+from liveapp.domain.streams import Membership
+from liveapp.extensions import db, redis
+from liveapp.models import Experience, User, Visitor, VisitSession
+from liveapp.services import assignments, membership, presence, viewers
+from liveapp.services.assignments import Assignment
+from liveapp.services.presence import HotState
+
+OTHER_COLUMN = "stream-other"
+CHUNK = 500  # ids per IN (...) query
+CACHE_TTL = 30 * 60  # seconds: as long as a visit lasts without a sign
+
+
+@dataclass(frozen=True)
+class Routing:
+    """A visitor's routing status in people's names."""
+
+    rule_name: str
+    mode: str
+    routed_to: list[str]
+    offered_to: list[str]
+    claimed_by: str | None
+    explanation: str
+
+    @property
+    def mode_label(self) -> str:
+        return self.mode.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Card:
+    """Everything a visitor card shows (one visitor, the same for every viewer)."""
+
+    id: str
+    name: str
+    company: str | None
+    location: str
+    url: str
+    title: str
+    pages: int
+    started_at: float | None
+    presence: str
+    stream_id: int | None
+    experience: str | None = None
+    industry: str | None = None
+    employees: int | None = None
+    revenue_band: str | None = None
+    abm_target: bool = False
+    abm_tier: str | None = None
+    lead_score: int | None = None
+    lifecycle_stage: str | None = None
+    salesforce: dict | None = None
+    routing: Routing | None = None
+    viewers: list[str] = field(default_factory=list)
+    routed_user_ids: frozenset[int] = frozenset()
+    viewer_ids: tuple[int, ...] = ()
+
+    @property
+    def live(self) -> bool:
+        return self.presence in ("active", "idle")
+
+    @property
+    def column_id(self) -> str:
+        return f"stream-{self.stream_id}" if self.stream_id is not None else OTHER_COLUMN
+
+
+# ---------------------------------------------------------------- bulk loading
+
+
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _visitors(ids: list[str]) -> dict[str, Visitor]:
+    found = {}
+    for chunk in _chunks(ids):
+        found.update((v.id, v) for v in db.session.scalars(
+            select(Visitor).where(Visitor.id.in_(chunk))))
+    return found
+
+
+def _session_starts(session_ids: list[int]) -> dict[int, float]:
+    starts = {}
+    for start in range(0, len(session_ids), CHUNK):
+        rows = db.session.execute(select(VisitSession.id, VisitSession.started_at).where(
+            VisitSession.id.in_(session_ids[start:start + CHUNK])))
+        starts.update((sid, at.replace(tzinfo=UTC).timestamp()) for sid, at in rows)
+    return starts
+
+
+def _memberships(ids: list[str]) -> dict[str, Membership]:
+    if not ids:
+        return {}
+    raws = redis.client.mget([membership.membership_key(v) for v in ids])
+    return {vid: Membership.from_dict(_json(raw)) for vid, raw in zip(ids, raws, strict=True)
+            if raw}
+
+
+def _json(raw: bytes) -> dict:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {}
+
+
+def user_names(ids: Iterable[int]) -> dict[int, str]:
+    """Names of these users, in one query."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def experience_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Experience.id, Experience.name)).all())
+
+
+def experience_name(experience_id: int | None) -> str | None:
+    experience = db.session.get(Experience, experience_id) if experience_id else None
+    return experience.name if experience is not None else None
+
+
+def live_states(ids: Iterable[str]) -> dict[str, HotState]:
+    """Hot state of these visitors, the ones still on the site only."""
+    ids = list(ids)
+    pipe = redis.client.pipeline(transaction=False)
+    for visitor_id in ids:
+        presence.queue_read(pipe, visitor_id)
+    states = {}
+    for visitor_id, raw in zip(ids, pipe.execute() if ids else [], strict=True):
+        state = presence.decode(raw)
+        if state is not None and state.presence.state != "left":
+            states[visitor_id] = state
+    return states
+
+
+# ---------------------------------------------------------------- cards
+
+
+def _routing(assignment: Assignment | None, names: dict[int, str]) -> Routing | None:
+    if assignment is None:
+        return None
+
+    def named(ids):
+        return [names.get(i, f"user {i}") for i in ids]
+
+    claimed = assignment.claimed_by
+    return Routing(assignment.rule_name, assignment.mode, named(assignment.routed_to),
+                   named(assignment.offered_to),
+                   None if claimed is None else names.get(claimed, f"user {claimed}"),
+                   assignment.explanation)
+
+
+def _salesforce(visitor: Visitor) -> dict | None:
+    data = (visitor.crm or {}).get("salesforce") or {}
+    if not data:
+        return None
+    return {
+        "record_type": data.get("record_type"),
+        "owner": data.get("owner_name") or data.get("owner_email") or data.get("owner_id"),
+        "account": data.get("account_name") or data.get("account_id"),
+    }
+
+
+@dataclass
+class _Context:
+    """Names and per-visitor Redis state loaded once for a batch of cards."""
+
+    memberships: dict[str, Membership]
+    assignments: dict[str, Assignment]
+    viewers: dict[str, list[int]]
+    starts: dict[int, float]
+    users: dict[int, str] = field(default_factory=dict)
+    experiences: dict[int, str] = field(default_factory=dict)
+
+    def load_names(self, experiences: dict[int, str] | None = None) -> None:
+        wanted = {i for a in self.assignments.values() for i in a.reps()}
+        wanted |= {i for ids in self.viewers.values() for i in ids}
+        self.users = user_names(wanted)
+        self.experiences = experience_names() if experiences is None else experiences
+
+
+def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
+    member = ctx.memberships.get(visitor.id) or Membership()
+    assignment = ctx.assignments.get(visitor.id)
+    watching = ctx.viewers.get(visitor.id, [])
+    return Card(
+        id=visitor.id, name=visitor.display_name,
+        company=visitor.company_name if visitor.company_name != visitor.display_name else None,
+        location=", ".join(p for p in (visitor.city, visitor.country) if p),
+        url=state.url if state else "", title=state.title if state else "",
+        pages=state.pages if state else 0,
+        started_at=ctx.starts.get(state.session_id) if state and state.session_id else None,
+        presence=state.presence.state if state else "left",
+        stream_id=member.stream_id,
+        experience=ctx.experiences.get(member.experience_id or visitor.experience_id or 0),
+        industry=visitor.industry, employees=visitor.employees,
+        revenue_band=visitor.revenue_band, abm_target=visitor.abm_target,
+        abm_tier=visitor.abm_tier, lead_score=visitor.lead_score,
+        lifecycle_stage=visitor.lifecycle_stage, salesforce=_salesforce(visitor),
+        routing=_routing(assignment, ctx.users),
+        viewers=[ctx.users.get(i, f"user {i}") for i in watching],
+        routed_user_ids=frozenset(assignment.reps()) if assignment else frozenset(),
+        viewer_ids=tuple(watching),
+    )
+
+
+def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> list[Card]:
+    """Cards of these visitors (their hot state given; `extra_ids` have none), in bulk."""
+    ids = list(dict.fromkeys([*states, *extra_ids]))
+    visitors = _visitors(ids)
+    ids = [vid for vid in ids if vid in visitors]
+    ctx = _Context(
+        memberships=_memberships(ids), assignments=assignments.get_many(ids),
+        viewers=viewers.current_many(ids),
+        starts=_session_starts(sorted({s.session_id for s in states.values()
+                                       if s.session_id is not None})),
+    )
+    ctx.load_names()
+    return [_card(visitors[vid], states.get(vid), ctx) for vid in ids]
+
+
+def load(visitor_id: str) -> tuple[Card | None, int]:
+    """One visitor's card (presence "left" when gone; None for an unknown visitor) and
+    the cache generation: one Redis round trip and a few primary-key look-ups."""
+    pipe = redis.client.pipeline(transaction=False)
+    presence.queue_read(pipe, visitor_id)
+    pipe.get(membership.membership_key(visitor_id))
+    pipe.get(assignments.assignment_key(visitor_id))
+    viewers.queue_current(pipe, visitor_id)
+    pipe.get(_generation_key())
+    raw_state, raw_member, raw_assignment, raw_viewers, generation = pipe.execute()
+    visitor = db.session.get(Visitor, visitor_id)
+    if visitor is None:
+        return None, int(generation or 0)
+    state = presence.decode(raw_state)
+    assignment = Assignment.from_json(raw_assignment) if raw_assignment else None
+    member = Membership.from_dict(_json(raw_member)) if raw_member else Membership()
+    session = (db.session.get(VisitSession, state.session_id)
+               if state is not None and state.session_id else None)
+    ctx = _Context(
+        memberships={visitor_id: member},
+        assignments={visitor_id: assignment} if assignment else {},
+        viewers={visitor_id: viewers.decode_current(raw_viewers)},
+        starts={session.id: session.started_at.replace(tzinfo=UTC).timestamp()}
+        if session else {},
+    )
+    experience_id = member.experience_id or visitor.experience_id
+    ctx.load_names({experience_id: experience_name(experience_id)} if experience_id else {})
+    return _card(visitor, state, ctx), int(generation or 0)
+
+
+def card_for(visitor_id: str) -> Card | None:
+    """One visitor's card (presence "left" when gone), or None for an unknown visitor."""
+    return load(visitor_id)[0]
+
+
+# ---------------------------------------------------------------- rendered cards
+
+
+def render_template_anywhere(template: str, **context) -> str:
+    """Render in a request or outside one (jobs): url_for needs a request context."""
+    if has_request_context():
+        return render_template(template, **context)
+    with current_app.test_request_context("/"):
+        return render_template(template, **context)
+
+
+def render(card: Card) -> str:
+    """The card fragment (board/_card.html)."""
+    return render_template_anywhere("board/_card.html", card=card)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A rendered card and what a board needs to place it."""
+
+    id: str
+    started_at: float
+    stream_id: int | None
+    reps: frozenset[int]
+    html: str
+
+    def encode(self) -> str:
+        header = json.dumps([self.started_at, self.stream_id, sorted(self.reps)])
+        return header + "\n" + self.html
+
+    @classmethod
+    def decode(cls, visitor_id: str, raw: bytes) -> Placed:
+        header, _, html = raw.decode().partition("\n")
+        started_at, stream_id, reps = json.loads(header)
+        return cls(visitor_id, started_at, stream_id, frozenset(reps), html)
+
+    @classmethod
+    def of(cls, card: Card, html: str) -> Placed:
+        return cls(card.id, card.started_at or 0.0, card.stream_id, card.routed_user_ids, html)
+
+
+def _generation_key() -> str:
+    return redis.key("board", "cards", "generation")
+
+
+def _cache_key(generation: int, visitor_id: str) -> str:
+    return redis.key("board", "card", generation, visitor_id)
+
+
+def _generation() -> int:
+    return int(redis.client.get(_generation_key()) or 0)
+
+
+def new_generation() -> None:
+    """Settings changed (names of experiences, streams): every cached card is stale."""
+    redis.client.incr(_generation_key())
+
+
+def cache_key(generation: int, visitor_id: str) -> str:
+    return _cache_key(generation, visitor_id)
+
+
+def store(placed: Iterable[Placed]) -> None:
+    """Keep rendered cards for the boards to reuse."""
+    generation = _generation()
+    pipe = redis.client.pipeline(transaction=False)
+    for item in placed:
+        pipe.set(_cache_key(generation, item.id), item.encode(), ex=CACHE_TTL)
+    pipe.execute()
+
+
+def forget(visitor_id: str) -> None:
+    redis.client.delete(_cache_key(_generation(), visitor_id))
+
+
+def placed_many(ids: list[str], states: dict[str, HotState] | None = None) -> list[Placed]:
+    """Rendered cards of these (live) visitors: from the cache, the missing ones built in
+    bulk, rendered and cached. Unknown visitors are left out."""
+    if not ids:
+        return []
+    generation = _generation()
+    raws = redis.client.mget([_cache_key(generation, vid) for vid in ids])
+    found = {vid: Placed.decode(vid, raw) for vid, raw in zip(ids, raws, strict=True) if raw}
+    missing = [vid for vid in ids if vid not in found]
+    if missing:
+        states = states if states is not None else live_states(missing)
+        built = [Placed.of(card, render(card)) for card in build_cards(
+            {vid: states[vid] for vid in missing if vid in states})]
+        store(built)
+        found.update((p.id, p) for p in built)
+    return [found[vid] for vid in ids if vid in found]

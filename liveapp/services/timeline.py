@@ -1,0 +1,74 @@
+"""A visitor's timeline ("digital body language"): page views from the database, and
+experience, stream, routing and presence events kept in a capped Redis list."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC
+
+from sqlalchemy import select
+
+from liveapp.extensions import db, redis
+from liveapp.models import PageView
+
+EVENTS_LIMIT = 200
+PAGE_VIEWS_LIMIT = 100
+EVENTS_TTL = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline: when, what kind, a short text, an optional detail."""
+
+    at: float
+    kind: str  # page_view | experience | stream | routing | identify | presence
+    text: str
+    detail: str = ""
+    url: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__)
+
+
+def _key(visitor_id: str) -> str:
+    return redis.key("timeline", visitor_id)
+
+
+def record(visitor_id: str, entry: Entry) -> Entry:
+    """Append an event to the visitor's timeline (newest first, capped)."""
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.lpush(_key(visitor_id), entry.to_json())
+    pipe.ltrim(_key(visitor_id), 0, EVENTS_LIMIT - 1)
+    pipe.expire(_key(visitor_id), EVENTS_TTL)
+    pipe.execute()
+    return entry
+
+
+def page_view_entry(url: str, title: str | None, at: float) -> Entry:
+    return Entry(at=at, kind="page_view", text=title or url, url=url)
+
+
+def _events(visitor_id: str) -> list[Entry]:
+    entries = []
+    for raw in redis.client.lrange(_key(visitor_id), 0, EVENTS_LIMIT - 1):
+        try:
+            entries.append(Entry(**json.loads(raw)))
+        except (ValueError, TypeError):
+            continue
+    return entries
+
+
+def _page_views(visitor_id: str) -> list[Entry]:
+    views = db.session.scalars(
+        select(PageView).where(PageView.visitor_id == visitor_id)
+        .order_by(PageView.at.desc(), PageView.id.desc()).limit(PAGE_VIEWS_LIMIT)
+    )
+    return [page_view_entry(v.url, v.title, v.at.replace(tzinfo=UTC).timestamp())
+            for v in views]
+
+
+def entries(visitor_id: str) -> list[Entry]:
+    """The whole timeline, newest first."""
+    merged = _page_views(visitor_id) + _events(visitor_id)
+    return sorted(merged, key=lambda e: e.at, reverse=True)

@@ -1,0 +1,169 @@
+"""Live card events on Redis: who gets which event, once, and only when something changed."""
+
+from __future__ import annotations
+
+import re
+
+from liveapp.services import assignments, realtime
+from tests.board.conftest import DOCS, HOME, PRICING
+
+
+def channels(*users):
+    return [realtime.ADMIN_CHANNEL, *(realtime.rep_channel(u.id) for u in users)]
+
+
+def ops(data: str) -> list[str]:
+    """The out-of-band operations of an event, in order: e.g. ["delete #visitor-x",
+    "true #stream-1-head", "afterbegin:#stream-1-cards"]."""
+    found = []
+    for attrs in re.findall(r"<\w+([^>]*hx-swap-oob=\"[^\"]+\"[^>]*)>", data):
+        how = re.search(r'hx-swap-oob="([^"]+)"', attrs).group(1)
+        ident = re.search(r'id="([^"]+)"', attrs)
+        found.append(f"{how} #{ident.group(1)}" if ident and ":" not in how else how)
+    return found
+
+
+def test_a_routed_visitor_is_placed_on_admin_and_rep_boards(
+        app_ctx, visitors, record, admin, rep_a, rep_b, streams):
+    recorder = record(*channels(admin, rep_a, rep_b))
+    vid = visitors.visit(PRICING)
+    column = f"stream-{streams['pricing'].id}"
+    first = recorder.take()
+    # Unrouted: only the admin board shows it.
+    assert [(c, e) for c, e, _ in first] == [("admin", "admin-card")]
+    assert ops(first[0][2]) == [f"delete #visitor-{vid}", f"afterbegin:#{column}-cards"]
+    visitors.route(vid, rep_a)
+    events = recorder.take()
+    by_channel = {c: (e, d) for c, e, d in events}
+    assert set(by_channel) == {"admin", realtime.rep_channel(rep_a.id)}
+    event, data = by_channel[realtime.rep_channel(rep_a.id)]
+    assert event == "card"
+    assert ops(data) == [f"delete #visitor-{vid}", f"true #{column}-head",
+                         f"afterbegin:#{column}-cards"]
+    assert "<h2>Pricing</h2>" in data and "routed to Alice Rep" in data
+    # The admin's card changed (routing status) and is updated in place.
+    assert by_channel["admin"][0] == "admin-card"
+    assert ops(by_channel["admin"][1]) == [f"true #visitor-{vid}"]
+
+
+def test_one_event_one_card_event_per_channel(app_ctx, visitors, record, admin, rep_a):
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    recorder = record(*channels(admin, rep_a))
+    visitors.visit(PRICING + "?plan=team", visitor_id=vid, title="Team plan")
+    events = recorder.take()
+    assert sorted(c for c, _, _ in events) == sorted(channels(rep_a))
+    for _, _, data in events:
+        assert ops(data) == [f"true #visitor-{vid}"] and "Team plan" in data and "2 pages" in data
+
+
+def test_heartbeats_that_change_nothing_publish_nothing(app_ctx, visitors, record, admin, rep_a):
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    recorder = record(*channels(admin, rep_a))
+    for _ in range(3):
+        visitors.event(vid, "heartbeat", active=True)
+    assert recorder.take() == []
+
+
+def test_moving_between_streams_moves_the_card(app_ctx, visitors, record, admin, rep_a, streams):
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    recorder = record(*channels(admin, rep_a))
+    visitors.visit(DOCS, visitor_id=vid)
+    docs = f"stream-{streams['docs'].id}"
+    events = {c: d for c, _, d in recorder.take()}
+    assert ops(events["admin"]) == [f"delete #visitor-{vid}", f"afterbegin:#{docs}-cards"]
+    assert ops(events[realtime.rep_channel(rep_a.id)]) == [
+        f"delete #visitor-{vid}", f"true #{docs}-head", f"afterbegin:#{docs}-cards"]
+    # Out of every stream: the rep loses it, the admin sees it in "Other visitors".
+    visitors.visit(HOME, visitor_id=vid)
+    events = {c: d for c, _, d in recorder.take()}
+    assert ops(events[realtime.rep_channel(rep_a.id)]) == [f"delete #visitor-{vid}"]
+    assert ops(events["admin"]) == [f"delete #visitor-{vid}", "afterbegin:#stream-other-cards"]
+
+
+def test_rerouting_removes_the_card_from_the_rep_no_longer_routed(
+        app_ctx, visitors, record, admin, rep_a, rep_b, streams):
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    recorder = record(*channels(admin, rep_a, rep_b))
+    visitors.route(vid, rep_b)
+    events = {c: d for c, _, d in recorder.take()}
+    assert ops(events[realtime.rep_channel(rep_a.id)]) == [f"delete #visitor-{vid}"]
+    assert ops(events[realtime.rep_channel(rep_b.id)])[0] == f"delete #visitor-{vid}"
+    assert "afterbegin:" in ops(events[realtime.rep_channel(rep_b.id)])[-1]
+    assignments.clear(vid)
+    events = {c: d for c, _, d in recorder.take()}
+    assert ops(events[realtime.rep_channel(rep_b.id)]) == [f"delete #visitor-{vid}"]
+    assert realtime.rep_channel(rep_a.id) not in events
+
+
+def test_leaving_removes_the_card_everywhere(app_ctx, visitors, record, admin, rep_a):
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    recorder = record(*channels(admin, rep_a))
+    visitors.leave(vid)
+    events = recorder.take()
+    assert sorted(c for c, _, _ in events) == sorted(channels(rep_a))
+    for _, _, data in events:
+        assert ops(data) == [f"delete #visitor-{vid}"]
+
+
+def test_rep_a_never_receives_rep_bs_visitors(app_ctx, visitors, record, rep_a, rep_b):
+    recorder = record(realtime.rep_channel(rep_a.id))
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_b)
+    visitors.visit(DOCS, visitor_id=vid)
+    visitors.leave(vid)
+    assert recorder.take() == []
+
+
+def test_the_detail_page_gets_timeline_entries_and_card_updates(
+        app_ctx, browser, visitors, record, rep_a):
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    assert browser.login(rep_a.email).status_code == 303
+    assert browser.get(f"/board/visitors/{vid}").status_code == 200
+    recorder = record(realtime.rep_channel(rep_a.id))
+    visitors.visit(DOCS, visitor_id=vid, title="Docs home")
+    events = {e: d for _, e, d in recorder.take()}
+    detail = events[f"visitor-{vid}"]
+    assert ops(detail) == [f"afterbegin:#timeline-{vid}", f"true #visitor-{vid}"]
+    assert "Docs home" in detail
+    assert "Entered stream Docs" in detail
+
+
+def test_opening_a_detail_shows_the_viewing_marker_live(
+        app_ctx, browser, visitors, record, admin, rep_a):
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    recorder = record(realtime.ADMIN_CHANNEL)
+    assert browser.login(rep_a.email).status_code == 303
+    browser.get(f"/board/visitors/{vid}")
+    [(_, _, data)] = recorder.take()
+    assert "Alice Rep viewing" in data
+    browser.post(f"/board/visitors/{vid}/viewing")  # a refresh changes nothing visible
+    assert recorder.take() == []
+    browser.post(f"/board/visitors/{vid}/viewing/end")
+    [(_, _, data)] = recorder.take()
+    assert "viewing" not in data
+
+
+def test_expired_viewing_markers_are_swept_off_the_cards(
+        app_ctx, visitors, record, admin, rep_a):
+    import time
+
+    from liveapp.services import board_live, viewers
+
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    viewers.mark(vid, rep_a.id)
+    board_live.viewing_changed(vid)  # as opening the detail does
+    recorder = record(realtime.ADMIN_CHANNEL)
+    later = time.time() + viewers.VIEWING_TTL + 1  # the tab closed without its beacon
+    assert board_live.sweep_viewers(later) == {vid}
+    assert board_live.sweep_viewers(later) == set()
+    assert viewers.current(vid, later) == []
+    [(_, _, data)] = recorder.take()
+    assert "viewing" not in data

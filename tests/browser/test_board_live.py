@@ -1,0 +1,95 @@
+"""A rep's board and a visitor's detail, live in a real browser: cards appear, move and
+leave, and the timeline grows, with no reload."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import pytest
+
+from liveapp.domain.presence import LEAVE_GRACE
+from liveapp.services import tracking
+from tests.board import conftest as board_fixtures
+from tests.board.conftest import DOCS, ORIGIN, PRICING, Visitors
+
+# Fixtures of the board tests, shared here.
+api, site = board_fixtures.api, board_fixtures.site
+rep_a, streams = board_fixtures.rep_a, board_fixtures.streams
+
+pytestmark = pytest.mark.browser
+WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
+
+
+@pytest.fixture
+def tracked(live_server, site):
+    def send(vid: str, type: str = "page_view", url: str = PRICING, **fields) -> None:
+        body = {"site_key": site.site_key, "visitor_id": vid, "type": type, "url": url,
+                **fields}
+        response = httpx.post(f"{live_server}/t/v1/events", json=body,
+                              headers={"Origin": ORIGIN}, timeout=5)
+        assert response.status_code == 202, response.text
+
+    return send
+
+
+def sign_in(page, live_server, user) -> None:
+    page.goto(f"{live_server}/auth/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-sse-open]", state="attached")
+    page.evaluate("window.notReloaded = true")
+
+
+def card(vid: str) -> str:
+    return f'[id="visitor-{vid}"]'
+
+
+def test_cards_appear_move_and_leave_without_reload(
+        page, live_server, app_ctx, api, streams, rep_a, tracked):
+    sign_in(page, live_server, rep_a)
+    assert page.locator(".empty-state").is_visible()
+    vid = str(uuid.uuid4())
+    Visitors(api).route(vid, rep_a)
+    tracked(vid, url=PRICING, title="Pricing plans")
+    pricing = f"#stream-{streams['pricing'].id}"
+    docs = f"#stream-{streams['docs'].id}"
+    page.wait_for_selector(f"{pricing}-cards {card(vid)}", timeout=WAIT_MS)
+    assert page.locator(f"{pricing} h2").inner_text() == "Pricing"
+    assert "Pricing plans" in page.locator(card(vid)).inner_text()
+    assert not page.locator(".empty-state").is_visible()
+    assert not page.locator(docs).is_visible()
+
+    tracked(vid, url=DOCS, title="Docs home")
+    page.wait_for_selector(f"{docs}-cards {card(vid)}", timeout=WAIT_MS)
+    assert page.locator(card(vid)).count() == 1
+    assert page.locator(f"{docs} h2").inner_text() == "Docs"
+    assert not page.locator(pricing).is_visible()  # Alice has nobody left in Pricing
+
+    tracked(vid, type="leave", url=DOCS)
+    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    page.wait_for_selector(card(vid), state="detached", timeout=WAIT_MS)
+    assert page.locator(".empty-state").is_visible()
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_detail_timeline_grows_live(page, live_server, app_ctx, api, streams, rep_a, tracked):
+    vid = str(uuid.uuid4())
+    Visitors(api).route(vid, rep_a)
+    tracked(vid, url=PRICING, title="Pricing plans")
+    sign_in(page, live_server, rep_a)
+    page.click(f"{card(vid)} .vc-name")
+    page.wait_for_selector(f"#timeline-{vid}", timeout=WAIT_MS)
+    page.wait_for_selector("[data-sse-open]", state="attached")
+    timeline = page.locator(f"#timeline-{vid} li")
+    before = timeline.count()
+    assert "Pricing plans" in page.locator(f"#timeline-{vid}").inner_text()
+    tracked(vid, url=DOCS, title="Docs home")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#timeline-{vid} li').length > {before}",
+        timeout=WAIT_MS)
+    assert "Docs home" in page.locator(f"#timeline-{vid}").inner_text()
+    page.wait_for_selector(f"{card(vid)} .vc-title:text('Docs home')", timeout=WAIT_MS)
+    assert "Alice Rep viewing" in page.locator(card(vid)).inner_text()
