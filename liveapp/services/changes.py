@@ -16,7 +16,10 @@ from liveapp.extensions import redis
 
 log = logging.getLogger(__name__)
 
-KINDS = ("new_visitor", "page_view", "presence", "identify", "enrichment", "crm", "membership")
+KINDS = (
+    "new_visitor", "page_view", "presence", "identify", "enrichment", "crm", "membership",
+    "routing",
+)
 
 
 @dataclass(frozen=True)
