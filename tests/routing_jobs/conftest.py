@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 from rq import SimpleWorker
+from rq.job import Job
+from rq.timeouts import TimerDeathPenalty
 
 from liveapp.extensions import queue, redis
 from liveapp.services import realtime, routing
@@ -40,13 +42,26 @@ def work(max_jobs: int = 50) -> None:
     worker.work(burst=True, max_jobs=max_jobs)
 
 
-def run_scheduled() -> list[str]:
-    """Move every scheduled job (offer timeouts, retries) to its queue now; their ids."""
+def run_scheduled(rep_id: int | None = None) -> list[str]:
+    """Move scheduled jobs (offer timeouts, retries) to their queue now, as the scheduler
+    would once they are due; with `rep_id`, only that rep's offer timeouts. Their ids."""
     registry = queue(routing.QUEUE).scheduled_job_registry
-    ids = registry.get_job_ids()
-    for job_id in ids:
-        registry.requeue(job_id)
+    ids = []
+    for job_id in registry.get_job_ids():
+        job = Job.fetch(job_id, connection=redis.client, serializer="json")
+        if rep_id is None or (job.func_name.endswith("offer_timeout") and job.args[1] == rep_id):
+            registry.requeue(job_id)
+            ids.append(job_id)
     return ids
+
+
+class ThreadWorker(SimpleWorker):
+    """A SimpleWorker that can run in a thread (no signal handlers, timer timeouts)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        pass
 
 
 @pytest.fixture
