@@ -68,8 +68,7 @@ def with_board_presence(reps: list[domain.Rep], now: float | None = None) -> lis
     now = time.time() if now is None else now
     seen = realtime.last_seen_many([r.id for r in reps])
     limit = _offline_after()
-    return [
-        replace(r, availability=presence.effective_availability(
-            r.availability, seen[r.id], now, limit))
-        for r in reps
-    ]
+    effective = {r.id: presence.effective_availability(r.availability, seen[r.id], now, limit)
+                 for r in reps}
+    return [r if r.availability == effective[r.id] else replace(r, availability=effective[r.id])
+            for r in reps]

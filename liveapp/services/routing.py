@@ -22,6 +22,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,6 +57,7 @@ DRAIN_LIMIT = 200  # waiting visitors offered per drain; a new drain follows if 
 OFFER_GRACE = 30  # an offer whose timeout job was lost counts as open this much longer
 RETRY_INTERVALS = [2, 10, 30]
 ONE_REP_MODES = ("round_robin", "balanced")
+RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump
 
 # Take the open offer if the given field still holds the given value (timeout vs decline
 # vs another worker: exactly one of them wins).
@@ -193,17 +195,49 @@ def crm_facts(visitor: Visitor) -> CrmFacts:
     return crm_facts_for(visitor)
 
 
-def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float) -> Inputs:
+def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,
+           excluded_reps: Collection[int] = ()) -> Inputs:
     """Facts, matched rules, reps (effective availability, working hours), exclusions."""
-    compiled = routing_rules.domain_rules()
+    compiled = compiled_rules()
     facts = membership.facts_for(visitor, hot, now)
     candidates = routing_rules.reps_for_routing(datetime.fromtimestamp(now, UTC))
     return Inputs(
         rules=compiled.rules, matched=frozenset(compiled.matching(facts)),
         reps=tuple(reps.with_board_presence(candidates, now)), crm=crm_facts(visitor),
-        trigger=trigger, excluded=frozenset(excluded(visitor.id)),
+        trigger=trigger, excluded=frozenset(excluded_reps),
         enterprise=routing_rules.enterprise_enabled(),
     )
+
+
+@dataclass(frozen=True)
+class _CachedRules:
+    version: tuple[bytes | None, bytes]
+    compiled: routing_rules.CompiledRules
+    loaded_at: float
+
+
+_rules_cache: dict[str, _CachedRules] = {}
+
+
+def compiled_rules() -> routing_rules.CompiledRules:
+    """The active rules, compiled once per settings version (saving a rule bumps it).
+
+    The version is paired with a generation token kept in Redis, so a version number
+    that restarts (its key deleted) never matches an old cache. Users and groups named
+    by rules change without a settings bump, so the cache also ages out.
+    """
+    version_key, token_key = membership.settings_version_key(), redis.key("routing", "rules")
+    version, token = redis.client.mget([version_key, token_key])
+    if token is None:
+        redis.client.set(token_key, uuid.uuid4().hex, nx=True)
+        token = redis.client.get(token_key)
+    cached = _rules_cache.get(redis.key())
+    now = time.monotonic()
+    if cached is None or cached.version != (version, token) or \
+            now - cached.loaded_at > RULES_MAX_AGE:
+        cached = _CachedRules((version, token), routing_rules.domain_rules(), now)
+        _rules_cache[redis.key()] = cached
+    return cached.compiled
 
 
 def rotation_key(rule_id: int) -> str:
@@ -238,21 +272,37 @@ def route(visitor_id: str, trigger: str | None = None,
     claimed them, or a one-rep offer is still open (its timeout moves it on).
     """
     now = time.time() if now is None else now
-    visitor = db.session.get(Visitor, visitor_id)
-    hot = presence.load(visitor_id)
+    hot, current, state, excluded_reps = _read(visitor_id)
+    visitor = db.session.get(Visitor, visitor_id) if hot is not None else None
     if visitor is None or hot is None or hot.presence.state == "left":
         redis.client.zrem(waiting_key(), visitor_id)
         return None
-    current = assignments.get(visitor_id)
     if current is not None and current.claimed_by is not None:
         return None
-    state = _state(visitor_id)
     if _offer_open(state, now):
         return None
     trigger = "inbound" if "inbound" in (trigger, state.get("trigger")) else "pounce"
-    decision = decide_with_rotation(gather(visitor, hot, trigger, now))
+    decision = decide_with_rotation(gather(visitor, hot, trigger, now, excluded_reps))
     apply(visitor_id, decision, trigger, now, state)
     return decision
+
+
+def _read(visitor_id: str) -> tuple[presence.HotState | None, assignments.Assignment | None,
+                                    dict[str, str], set[int]]:
+    """Hot state, assignment, routing state and exclusions in one round trip."""
+    pipe = redis.client.pipeline(transaction=False)
+    presence.queue_read(pipe, visitor_id)
+    pipe.get(assignments.assignment_key(visitor_id))
+    pipe.hgetall(state_key(visitor_id))
+    pipe.smembers(excluded_key(visitor_id))
+    hot, raw_assignment, raw_state, members = pipe.execute()
+    try:
+        current = assignments.Assignment.from_dict(json.loads(raw_assignment)) \
+            if raw_assignment else None
+    except ValueError:  # damaged: routing writes a fresh one
+        current = None
+    state = {k.decode(): v.decode() for k, v in raw_state.items()}
+    return presence.decode(hot), current, state, {int(m) for m in members}
 
 
 def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
@@ -260,21 +310,39 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
     """Store the decision: open the offer, queue or unqueue, history, the assignment."""
     pipe = redis.client.pipeline(transaction=True)
     pipe.hset(state_key(visitor_id), "trigger", trigger)
-    pipe.expire(state_key(visitor_id), STATE_TTL)
     if decision.outcome == "queue":
         requested = float(state.get("requested_at") or now)
         pipe.zadd(waiting_key(), {visitor_id: requested}, nx=True)
     else:
         pipe.zrem(waiting_key(), visitor_id)
-    pipe.execute()
+    offer = None
     if decision.outcome == "offer" and decision.mode in ONE_REP_MODES:
-        _open_offer(visitor_id, decision, now)
-    _record_history(visitor_id, decision, trigger, now)
+        offer = _Offer(uuid.uuid4().hex, decision.offer_to[0], _timeout_for(decision))
+        pipe.hset(state_key(visitor_id), mapping={
+            "offer_id": offer.id, "offer_rep": str(offer.rep_id),
+            "offer_until": repr(now + offer.seconds + OFFER_GRACE),
+        })
+    pipe.expire(state_key(visitor_id), STATE_TTL)
+    _queue_history(pipe, visitor_id, decision, trigger, now)
+    pipe.execute()
+    if offer is not None:
+        queue(QUEUE).enqueue_in(
+            timedelta(seconds=offer.seconds), "jobs.routing.offer_timeout", visitor_id,
+            offer.rep_id, offer.id, job_timeout=60, result_ttl=300,
+            failure_ttl=7 * 24 * 3600,
+        )
     return assignments.save(visitor_id, assignments.Assignment(
         rule_name=decision.rule_name, mode=decision.mode,
         routed_to=list(decision.candidates), offered_to=list(decision.offer_to),
         claimed_by=None, explanation=decision.summary, at=now, outcome=decision.outcome,
     ))
+
+
+@dataclass(frozen=True)
+class _Offer:
+    id: str
+    rep_id: int
+    seconds: int
 
 
 def _state(visitor_id: str) -> dict[str, str]:
@@ -290,38 +358,16 @@ def _timeout_for(decision: RoutingDecision) -> int:
     # Balanced offers one rep at a time too; the rule's timeout applies to both modes.
     if decision.offer_timeout_seconds:
         return decision.offer_timeout_seconds
-    rule = next((r for r in routing_rules.domain_rules().rules if r.id == decision.rule_id),
-                None)
+    rule = next((r for r in compiled_rules().rules if r.id == decision.rule_id), None)
     return rule.offer_timeout_seconds if rule else routing_rules.DEFAULT_TIMEOUT
 
 
-def _open_offer(visitor_id: str, decision: RoutingDecision, now: float) -> str:
-    """Offer the visitor to one rep and schedule the offer's timeout."""
-    offer_id = uuid.uuid4().hex
-    rep_id = decision.offer_to[0]
-    seconds = _timeout_for(decision)
-    pipe = redis.client.pipeline(transaction=True)
-    pipe.hset(state_key(visitor_id), mapping={
-        "offer_id": offer_id, "offer_rep": str(rep_id),
-        "offer_until": repr(now + seconds + OFFER_GRACE),
-    })
-    pipe.expire(state_key(visitor_id), STATE_TTL)
-    pipe.execute()
-    queue(QUEUE).enqueue_in(
-        timedelta(seconds=seconds), "jobs.routing.offer_timeout", visitor_id, rep_id, offer_id,
-        job_timeout=60, result_ttl=300, failure_ttl=7 * 24 * 3600,
-    )
-    return offer_id
-
-
-def _record_history(visitor_id: str, decision: RoutingDecision, trigger: str,
-                    now: float) -> None:
+def _queue_history(pipe, visitor_id: str, decision: RoutingDecision, trigger: str,
+                   now: float) -> None:
     entry = {**decision.to_dict(), "trigger": trigger, "at": now}
-    pipe = redis.client.pipeline(transaction=True)
     pipe.lpush(history_key(visitor_id), json.dumps(entry))
     pipe.ltrim(history_key(visitor_id), 0, HISTORY_LIMIT - 1)
     pipe.expire(history_key(visitor_id), STATE_TTL)
-    pipe.execute()
 
 
 def history(visitor_id: str) -> list[dict[str, Any]]:
