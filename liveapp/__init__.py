@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     from liveapp.web import init_app as init_web
 
     register_blueprints(app)
+    from liveapp.services import routing as routing_service
+
+    routing_service.init_app(app)  # pounce routing follows membership's stream placement
     init_web(app)
     from liveapp.services import board_live, membership
 

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from liveapp.extensions import db
 from liveapp.models import AVAILABILITY, User
-from liveapp.services import ratelimit
+from liveapp.services import ratelimit, routing
 from liveapp.web import client_ip
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -72,8 +72,11 @@ def availability():
     value = request.form.get("availability", "")
     if value not in AVAILABILITY:
         abort(400)
+    was = current_user.availability
     current_user.availability = value
     db.session.commit()
+    if value == "available" and was != "available":
+        routing.rep_became_available(current_user.id)
     if request.headers.get("HX-Request"):
         return render_template("components/_availability.html")
     return redirect(_safe_next(request.form.get("next")), code=303)

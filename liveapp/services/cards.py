@@ -256,7 +256,7 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
     if visitor is None:
         return None, int(generation or 0)
     state = presence.decode(raw_state)
-    assignment = Assignment.from_json(raw_assignment) if raw_assignment else None
+    assignment = assignments.decode(raw_assignment)
     member = Membership.from_dict(_json(raw_member)) if raw_member else Membership()
     session = (db.session.get(VisitSession, state.session_id)
                if state is not None and state.session_id else None)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 from flask import current_app
 
 from liveapp.domain import board_presence as presence
+from liveapp.domain import routing as domain
 from liveapp.extensions import redis
 from liveapp.models import User
 from liveapp.services import realtime
@@ -59,3 +61,14 @@ def sweep_board_presence(now: float | None = None) -> dict[str, list[int]]:
             data = json.dumps({"user_id": user_id, "board": state})
             realtime.send(realtime.ADMIN_CHANNEL, "rep-presence", data)
     return changes
+
+
+def with_board_presence(reps: list[domain.Rep], now: float | None = None) -> list[domain.Rep]:
+    """Routing's reps with their effective availability (a closed board counts offline)."""
+    now = time.time() if now is None else now
+    seen = realtime.last_seen_many([r.id for r in reps])
+    limit = _offline_after()
+    effective = {r.id: presence.effective_availability(r.availability, seen[r.id], now, limit)
+                 for r in reps}
+    return [r if r.availability == effective[r.id] else replace(r, availability=effective[r.id])
+            for r in reps]

@@ -22,6 +22,7 @@ from liveapp.domain.routing.inputs import OFFER_TIMEOUT_RANGE
 from liveapp.domain.routing.validation import flag, validate_rule
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
+from liveapp.models.user import group_members
 from liveapp.services.users import ValidationFailed
 from liveapp.signals import settings_changed
 
@@ -306,15 +307,31 @@ def _to_domain(row: RoutingRule) -> domain.RoutingRule:
     )
 
 
+REP_COLUMNS = (
+    User.id, User.name, User.email, User.is_chat_user, User.availability, User.active,
+    User.max_concurrent_chats, User.salesforce_user_id, User.working_hours, User.time_zone,
+)
+
+
 def reps_for_routing(now: datetime, *, only: Collection[int] | None = None) -> list[domain.Rep]:
-    """Every user as routing sees them at `now` (timezone-aware, or naive UTC)."""
-    query = select(User).options(selectinload(User.groups)).order_by(User.id)
+    """Every user as routing sees them at `now` (timezone-aware, or naive UTC).
+
+    Plain column rows rather than ORM objects: every routing job reads all users.
+    """
+    users = select(*REP_COLUMNS).order_by(User.id)
+    members = select(group_members.c.user_id, group_members.c.group_id)
     if only is not None:
-        query = query.where(User.id.in_(list(only)))
-    return [_to_rep(user, now) for user in db.session.scalars(query)]
+        users = users.where(User.id.in_(list(only)))
+        members = members.where(group_members.c.user_id.in_(list(only)))
+    groups: dict[int, set[int]] = {}
+    for user_id, group_id in db.session.execute(members):
+        groups.setdefault(user_id, set()).add(group_id)
+    return [_to_rep(row, frozenset(groups.get(row.id, ())), now)
+            for row in db.session.execute(users)]
 
 
-def _to_rep(user: User, now: datetime) -> domain.Rep:
+def _to_rep(user: Any, group_ids: frozenset[int], now: datetime) -> domain.Rep:
+    """A domain Rep from a User (or a row with REP_COLUMNS)."""
     return domain.Rep(
         id=user.id, name=user.name, email=user.email,
         is_chat_user=user.is_chat_user,
@@ -327,11 +344,11 @@ def _to_rep(user: User, now: datetime) -> domain.Rep:
         salesforce_user_id=user.salesforce_user_id,
         # Assignments arrive with conversations (issue 8): everyone has waited equally.
         last_assigned_at=None,
-        group_ids=frozenset(g.id for g in user.groups),
+        group_ids=group_ids,
     )
 
 
-def _in_hours(user: User, now: datetime) -> bool:
+def _in_hours(user: Any, now: datetime) -> bool:
     try:
         return domain.in_working_hours(user.working_hours, user.time_zone or "UTC", now)
     except ValueError:

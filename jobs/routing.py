@@ -1,0 +1,41 @@
+"""Routing jobs: route a visitor, time out a round robin offer, drain the waiting queue.
+
+Enqueued through `liveapp.services.routing` (deduplicated per visitor, retried with
+backoff); each re-loads what it needs and is safe to run twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobs import app_context
+
+
+def route_visitor(visitor_id: str, trigger: str) -> dict[str, Any] | None:
+    """Route one visitor ("pounce" | "inbound"); returns the decision, None if skipped."""
+    with app_context():
+        from liveapp.services import routing
+
+        try:
+            decision = routing.route(visitor_id, trigger)
+        finally:
+            routing.finished(visitor_id)
+        return decision.to_dict() if decision else None
+
+
+def offer_timeout(visitor_id: str, rep_id: int, offer_id: str) -> dict[str, Any] | None:
+    """The rep did not accept in time: skip them and offer the next rep (if still open)."""
+    with app_context():
+        from liveapp.services import routing
+
+        decision = routing.offer_timed_out(visitor_id, rep_id, offer_id)
+        return decision.to_dict() if decision else None
+
+
+def drain_queue() -> list[str]:
+    """Offer waiting inbound visitors, oldest first; returns those offered a rep."""
+    with app_context():
+        from liveapp.services import routing
+
+        routing.drain_started()
+        return routing.drain_queue()

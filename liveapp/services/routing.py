@@ -1,0 +1,496 @@
+"""Routing visitors to reps: build the decision's inputs, apply the decision, keep offers.
+
+`jobs.routing.route_visitor` calls `route`; everything here runs in an app context.
+Redis keeps each visitor's routing state (all keys expire after a day):
+
+- ``routing:lock:<vid>``: a routing job is queued or running (dedup, with a TTL);
+- ``routing:again:<vid>``: a trigger that arrived while locked, routed once it is released;
+- ``routing:state:<vid>`` (hash): ``trigger`` (sticky "inbound" once the visitor asked to
+  chat), ``requested_at``, and the open one-rep offer ``offer_id``/``offer_rep``/``offer_until``;
+- ``routing:excluded:<vid>`` (set): reps who declined or let an offer time out;
+- ``routing:history:<vid>`` (list, newest first, capped): every decision with its trace,
+  for the visitor detail timeline;
+- ``routing:waiting`` (sorted set, score = request time): inbound visitors nobody could take.
+
+The visible result is the visitor's `assignments.Assignment`, whose explanation is the
+decision's summary.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from redis.commands.core import Script
+from rq import Retry
+from rq.job import Job
+
+from liveapp.domain import routing as domain
+from liveapp.domain.routing import CrmFacts, RoutingDecision
+from liveapp.domain.routing.inputs import TRIGGERS
+from liveapp.extensions import db, queue, redis
+from liveapp.models import Visitor
+from liveapp.services import (
+    assignments,
+    changes,
+    membership,
+    presence,
+    reps,
+    rotation,
+    routing_rules,
+)
+
+log = logging.getLogger(__name__)
+
+QUEUE = "high"  # a visitor waiting for a rep is the most urgent work there is
+LOCK_TTL = 60  # seconds; a crashed worker stops blocking routing after this
+STATE_TTL = 24 * 3600
+HISTORY_LIMIT = 50
+DRAIN_LIMIT = 200  # waiting visitors offered per drain; a new drain follows if more remain
+OFFER_GRACE = 30  # an offer whose timeout job was lost counts as open this much longer
+RETRY_INTERVALS = [2, 10, 30]
+ONE_REP_MODES = ("round_robin", "balanced")
+RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump
+
+# Take the open offer if the given field still holds the given value (timeout vs decline
+# vs another worker: exactly one of them wins).
+_consume = Script(None, b"""
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], 'offer_id', 'offer_rep', 'offer_until')
+  return 1
+end
+return 0
+""")
+
+
+def lock_key(visitor_id: str) -> str:
+    return redis.key("routing", "lock", visitor_id)
+
+
+def again_key(visitor_id: str) -> str:
+    return redis.key("routing", "again", visitor_id)
+
+
+def state_key(visitor_id: str) -> str:
+    return redis.key("routing", "state", visitor_id)
+
+
+def excluded_key(visitor_id: str) -> str:
+    return redis.key("routing", "excluded", visitor_id)
+
+
+def history_key(visitor_id: str) -> str:
+    return redis.key("routing", "history", visitor_id)
+
+
+def waiting_key() -> str:
+    return redis.key("routing", "waiting")
+
+
+def drain_pending_key() -> str:
+    return redis.key("routing", "drain-pending")
+
+
+# ---------------------------------------------------------------- requesting
+
+
+def enqueue_routing(visitor_id: str, trigger: str, *, follow_up: bool = False) -> Job | None:
+    """Queue `jobs.routing.route_visitor` unless routing for this visitor is queued or
+    running; returns the job, or None.
+
+    A duplicate is a no-op; with `follow_up` (an inbound request, a decline) the trigger
+    is remembered and routed again as soon as the running job finishes, so it is not lost.
+    """
+    if trigger not in TRIGGERS:
+        raise ValueError(f"unknown routing trigger {trigger!r}")
+    if not redis.client.set(lock_key(visitor_id), trigger, nx=True, ex=LOCK_TTL):
+        if follow_up:
+            redis.client.set(again_key(visitor_id), trigger, ex=LOCK_TTL)
+        return None
+    intervals = current_app.config.get("ROUTING_RETRY_INTERVALS", RETRY_INTERVALS)
+    return queue(QUEUE).enqueue(
+        "jobs.routing.route_visitor", visitor_id, trigger,
+        job_timeout=60, result_ttl=300, failure_ttl=7 * 24 * 3600,
+        retry=Retry(max=len(intervals), interval=intervals),
+    )
+
+
+def finished(visitor_id: str) -> None:
+    """A routing job ended (either way): release the lock, route a trigger that waited."""
+    redis.client.delete(lock_key(visitor_id))
+    waiting_trigger = redis.client.getdel(again_key(visitor_id))
+    if waiting_trigger:
+        enqueue_routing(visitor_id, waiting_trigger.decode())
+
+
+def request_inbound(visitor_id: str) -> Job | None:
+    """The visitor asked to chat (the chat widget's Route for Inbound Chat step)."""
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.hset(state_key(visitor_id), "trigger", "inbound")
+    pipe.hsetnx(state_key(visitor_id), "requested_at", repr(time.time()))
+    pipe.expire(state_key(visitor_id), STATE_TTL)
+    pipe.execute()
+    return enqueue_routing(visitor_id, "inbound", follow_up=True)
+
+
+def route_now(visitor_id: str, trigger: str | None = None) -> RoutingDecision | None:
+    """Route in this process under the visitor's lock; when a job holds it, that job's
+    end routes again instead (see `enqueue_routing`)."""
+    trigger = trigger or _state(visitor_id).get("trigger") or "pounce"
+    if not redis.client.set(lock_key(visitor_id), trigger, nx=True, ex=LOCK_TTL):
+        redis.client.set(again_key(visitor_id), trigger, ex=LOCK_TTL)
+        return None
+    try:
+        return route(visitor_id, trigger)
+    finally:
+        finished(visitor_id)
+
+
+# ---------------------------------------------------------------- deciding
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything one decision reads, gathered once so it can be re-run purely."""
+
+    rules: tuple[domain.RoutingRule, ...]
+    matched: frozenset[int]
+    reps: tuple[domain.Rep, ...]
+    crm: CrmFacts
+    trigger: str
+    excluded: frozenset[int]
+    enterprise: bool
+
+    @property
+    def rule(self) -> domain.RoutingRule | None:
+        return domain.first_matching_rule(self.rules, self.matched)
+
+    def decide(self, pointer: int | None = None) -> RoutingDecision:
+        rule = self.rule
+        return domain.decide(
+            self.rules, self.matched, self.reps, self.crm, trigger=self.trigger,
+            excluded=self.excluded, enterprise=self.enterprise,
+            rotation={rule.id: pointer} if rule else None,
+        )
+
+
+def crm_facts(visitor: Visitor) -> CrmFacts:
+    """The visitor's CRM facts for routing.
+
+    Uses `liveapp.services.crm.crm_facts_for` (the results `resolve_crm` stored on the
+    visitor, so no CRM is called here) when the CRM integrations are installed;
+    without them it is "no CRM configured": every CRM step is skipped.
+    """
+    try:
+        from liveapp.services.crm import crm_facts_for
+    except ImportError:
+        return CrmFacts()
+    return crm_facts_for(visitor)
+
+
+def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,
+           excluded_reps: Collection[int] = ()) -> Inputs:
+    """Facts, matched rules, reps (effective availability, working hours), exclusions."""
+    compiled = compiled_rules()
+    facts = membership.facts_for(visitor, hot, now)
+    candidates = routing_rules.reps_for_routing(datetime.fromtimestamp(now, UTC))
+    return Inputs(
+        rules=compiled.rules, matched=frozenset(compiled.matching(facts)),
+        reps=tuple(reps.with_board_presence(candidates, now)), crm=crm_facts(visitor),
+        trigger=trigger, excluded=frozenset(excluded_reps),
+        enterprise=routing_rules.enterprise_enabled(),
+    )
+
+
+@dataclass(frozen=True)
+class _CachedRules:
+    version: tuple[bytes | None, bytes]
+    compiled: routing_rules.CompiledRules
+    loaded_at: float
+
+
+_rules_cache: dict[str, _CachedRules] = {}
+
+
+def compiled_rules() -> routing_rules.CompiledRules:
+    """The active rules, compiled once per settings version (saving a rule bumps it).
+
+    The version is paired with a generation token kept in Redis, so a version number
+    that restarts (its key deleted) never matches an old cache. Users and groups named
+    by rules change without a settings bump, so the cache also ages out.
+    """
+    version_key, token_key = membership.settings_version_key(), redis.key("routing", "rules")
+    version, token = redis.client.mget([version_key, token_key])
+    if token is None:
+        redis.client.set(token_key, uuid.uuid4().hex, nx=True)
+        token = redis.client.get(token_key)
+    cached = _rules_cache.get(redis.key())
+    now = time.monotonic()
+    if cached is None or cached.version != (version, token) or \
+            now - cached.loaded_at > RULES_MAX_AGE:
+        cached = _CachedRules((version, token), routing_rules.domain_rules(), now)
+        _rules_cache[redis.key()] = cached
+    return cached.compiled
+
+
+def rotation_key(rule_id: int) -> str:
+    return redis.key("rotation", rule_id)
+
+
+def decide_with_rotation(inputs: Inputs) -> RoutingDecision:
+    """The decision; for Round Robin the turn is taken atomically in Redis, so several
+    workers routing at once never give one rep two turns in a row."""
+    rule = inputs.rule
+    if rule is None or rule.distribution != "round_robin":
+        return inputs.decide()
+    decision = inputs.decide(rotation.last_turn(redis.client, rotation_key(rule.id)))
+    if decision.outcome != "offer":
+        return decision
+    chosen = rotation.advance(redis.client, rotation_key(rule.id), decision.candidates)
+    if chosen == decision.offer_to[0]:
+        return decision
+    # Another worker took a turn meanwhile: decide again from the turn Redis gave us, so
+    # the explanation names the rep actually offered (ids are ints: chosen - 1 < chosen).
+    return inputs.decide(chosen - 1)
+
+
+# ---------------------------------------------------------------- routing
+
+
+def route(visitor_id: str, trigger: str | None = None,
+          now: float | None = None) -> RoutingDecision | None:
+    """Route one visitor now and store the result; idempotent.
+
+    Does nothing (returns None) when the visitor is gone or has left, a rep already
+    claimed them, or a one-rep offer is still open (its timeout moves it on).
+    """
+    now = time.time() if now is None else now
+    hot, current, state, excluded_reps = _read(visitor_id)
+    visitor = db.session.get(Visitor, visitor_id) if hot is not None else None
+    if visitor is None or hot is None or hot.presence.state == "left":
+        redis.client.zrem(waiting_key(), visitor_id)
+        return None
+    if current is not None and current.claimed_by is not None:
+        return None
+    if _offer_open(state, now):
+        return None
+    trigger = "inbound" if "inbound" in (trigger, state.get("trigger")) else "pounce"
+    decision = decide_with_rotation(gather(visitor, hot, trigger, now, excluded_reps))
+    apply(visitor_id, decision, trigger, now, state)
+    return decision
+
+
+def _read(visitor_id: str) -> tuple[presence.HotState | None, assignments.Assignment | None,
+                                    dict[str, str], set[int]]:
+    """Hot state, assignment, routing state and exclusions in one round trip."""
+    pipe = redis.client.pipeline(transaction=False)
+    presence.queue_read(pipe, visitor_id)
+    pipe.get(assignments.assignment_key(visitor_id))
+    pipe.hgetall(state_key(visitor_id))
+    pipe.smembers(excluded_key(visitor_id))
+    hot, raw_assignment, raw_state, members = pipe.execute()
+    try:
+        current = assignments.Assignment.from_dict(json.loads(raw_assignment)) \
+            if raw_assignment else None
+    except ValueError:  # damaged: routing writes a fresh one
+        current = None
+    state = {k.decode(): v.decode() for k, v in raw_state.items()}
+    return presence.decode(hot), current, state, {int(m) for m in members}
+
+
+def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
+          state: dict[str, str]) -> assignments.Assignment:
+    """Store the decision: open the offer, queue or unqueue, history, the assignment."""
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.hset(state_key(visitor_id), "trigger", trigger)
+    if decision.outcome == "queue":
+        requested = float(state.get("requested_at") or now)
+        pipe.zadd(waiting_key(), {visitor_id: requested}, nx=True)
+    else:
+        pipe.zrem(waiting_key(), visitor_id)
+    offer = None
+    if decision.outcome == "offer" and decision.mode in ONE_REP_MODES:
+        offer = _Offer(uuid.uuid4().hex, decision.offer_to[0], _timeout_for(decision))
+        pipe.hset(state_key(visitor_id), mapping={
+            "offer_id": offer.id, "offer_rep": str(offer.rep_id),
+            "offer_until": repr(now + offer.seconds + OFFER_GRACE),
+        })
+    pipe.expire(state_key(visitor_id), STATE_TTL)
+    _queue_history(pipe, visitor_id, decision, trigger, now)
+    pipe.execute()
+    if offer is not None:
+        queue(QUEUE).enqueue_in(
+            timedelta(seconds=offer.seconds), "jobs.routing.offer_timeout", visitor_id,
+            offer.rep_id, offer.id, job_timeout=60, result_ttl=300,
+            failure_ttl=7 * 24 * 3600,
+        )
+    return assignments.save(visitor_id, assignments.Assignment(
+        rule_name=decision.rule_name, mode=decision.mode,
+        routed_to=list(decision.candidates), offered_to=list(decision.offer_to),
+        claimed_by=None, explanation=decision.summary, at=now, outcome=decision.outcome,
+    ))
+
+
+@dataclass(frozen=True)
+class _Offer:
+    id: str
+    rep_id: int
+    seconds: int
+
+
+def _state(visitor_id: str) -> dict[str, str]:
+    raw = redis.client.hgetall(state_key(visitor_id))
+    return {k.decode(): v.decode() for k, v in raw.items()}
+
+
+def _offer_open(state: dict[str, str], now: float) -> bool:
+    return bool(state.get("offer_id")) and float(state.get("offer_until") or 0) > now
+
+
+def _timeout_for(decision: RoutingDecision) -> int:
+    # Balanced offers one rep at a time too; the rule's timeout applies to both modes.
+    if decision.offer_timeout_seconds:
+        return decision.offer_timeout_seconds
+    rule = next((r for r in compiled_rules().rules if r.id == decision.rule_id), None)
+    return rule.offer_timeout_seconds if rule else routing_rules.DEFAULT_TIMEOUT
+
+
+def _queue_history(pipe, visitor_id: str, decision: RoutingDecision, trigger: str,
+                   now: float) -> None:
+    entry = {**decision.to_dict(), "trigger": trigger, "at": now}
+    pipe.lpush(history_key(visitor_id), json.dumps(entry))
+    pipe.ltrim(history_key(visitor_id), 0, HISTORY_LIMIT - 1)
+    pipe.expire(history_key(visitor_id), STATE_TTL)
+
+
+def history(visitor_id: str) -> list[dict[str, Any]]:
+    """The visitor's routing decisions, newest first, each with trigger, time and trace."""
+    return [json.loads(raw) for raw in redis.client.lrange(history_key(visitor_id), 0, -1)]
+
+
+# ---------------------------------------------------------------- offers: decline, timeout
+
+
+def excluded(visitor_id: str) -> set[int]:
+    """Reps who declined this visitor or let an offer time out: never offered it again."""
+    return {int(m) for m in redis.client.smembers(excluded_key(visitor_id))}
+
+
+def _exclude(visitor_id: str, rep_id: int) -> None:
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.sadd(excluded_key(visitor_id), rep_id)
+    pipe.expire(excluded_key(visitor_id), STATE_TTL)
+    pipe.execute()
+
+
+def _take_offer(visitor_id: str, field: str, value: str) -> bool:
+    return bool(_consume(keys=[state_key(visitor_id)], args=[field, value], client=redis.client))
+
+
+def offer_timed_out(visitor_id: str, rep_id: int, offer_id: str) -> RoutingDecision | None:
+    """The rep let the offer run out: skip them and offer the next rep.
+
+    A no-op when the offer was already answered, declined or replaced.
+    """
+    if not _take_offer(visitor_id, "offer_id", offer_id):
+        return None
+    current = assignments.get(visitor_id)
+    if current is not None and current.claimed_by is not None:
+        return None
+    _exclude(visitor_id, rep_id)
+    return route_now(visitor_id)
+
+
+def decline(visitor_id: str, rep_id: int) -> bool:
+    """A rep declines a visitor offered to them: same as a timeout, at once.
+
+    Returns False (and changes nothing) when the visitor is not offered to this rep.
+    """
+    current = assignments.get(visitor_id)
+    if current is None or rep_id not in current.offered_to or current.claimed_by is not None:
+        return False
+    _take_offer(visitor_id, "offer_rep", str(rep_id))
+    _exclude(visitor_id, rep_id)
+    route_now(visitor_id)
+    return True
+
+
+# ---------------------------------------------------------------- waiting visitors
+
+
+def waiting(limit: int = DRAIN_LIMIT) -> list[str]:
+    """Inbound visitors nobody could take yet, oldest request first."""
+    return [m.decode() for m in redis.client.zrange(waiting_key(), 0, limit - 1)]
+
+
+def drain_queue(limit: int = DRAIN_LIMIT) -> list[str]:
+    """Offer waiting visitors, oldest first; returns those who were offered a rep."""
+    offered = []
+    for visitor_id in waiting(limit):
+        decision = route_now(visitor_id, "inbound")
+        if decision is not None and decision.outcome == "offer":
+            offered.append(visitor_id)
+    return offered
+
+
+def request_drain() -> Job | None:
+    """Queue `jobs.routing.drain_queue` unless one is already waiting to start."""
+    if not redis.client.exists(waiting_key()):
+        return None
+    if not redis.client.set(drain_pending_key(), "1", nx=True, ex=LOCK_TTL):
+        return None
+    return queue(QUEUE).enqueue("jobs.routing.drain_queue", job_timeout=300,
+                                result_ttl=300, failure_ttl=7 * 24 * 3600)
+
+
+def drain_started() -> None:
+    """The drain job began: a rep freed up from now on asks for another one."""
+    redis.client.delete(drain_pending_key())
+
+
+def rep_became_available(user_id: int) -> Job | None:
+    """A rep switched to available: waiting visitors are offered at once."""
+    return request_drain()
+
+
+def chat_closed(user_id: int) -> Job | None:
+    """A rep closed a chat (conversations, issue 8, calls this): they may take another."""
+    return request_drain()
+
+
+# ---------------------------------------------------------------- pounce triggers
+
+
+def _routes_for_pounce(experience_id: int) -> bool:
+    experiences = membership.current_rules().experiences
+    return any(e.id == experience_id and e.routes_for_pounce for e in experiences)
+
+
+def pounce_wanted(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether a membership change asks for pounce routing: the visitor landed in a
+    stream, or started receiving an experience with a Route for Pounce step."""
+    if old.get("stream_id") is None and new.get("stream_id") is not None:
+        return True
+    experience_id = new.get("experience_id")
+    return (experience_id is not None and experience_id != old.get("experience_id")
+            and _routes_for_pounce(int(experience_id)))
+
+
+def on_change(change: changes.Change) -> None:
+    """Subscriber: membership changes that call for pounce routing enqueue it."""
+    if change.kind != "membership":
+        return
+    if pounce_wanted(change.data.get("old") or {}, change.data.get("new") or {}):
+        enqueue_routing(change.visitor_id, "pounce")
+
+
+def init_app(app) -> None:
+    """Route visitors as membership places them."""
+    changes.subscribe(on_change)

@@ -1,0 +1,147 @@
+"""route_visitor through a real RQ worker on real Redis: dedup, retries, First Available,
+the stored explanation and history, and pounce routing from membership."""
+
+from __future__ import annotations
+
+from rq.job import Job
+
+from liveapp.extensions import queue, redis
+from liveapp.services import assignments, routing
+from tests.factories import SegmentFactory, StreamFactory
+from tests.routing_jobs.conftest import run_scheduled, work
+
+
+def test_a_second_enqueue_while_one_is_queued_or_running_is_a_no_op(job_app, visit,
+                                                                     three_reps, make_rule):
+    make_rule(three_reps)
+    vid = visit()
+    first = routing.enqueue_routing(vid, "pounce")
+    assert first is not None
+    assert routing.enqueue_routing(vid, "pounce") is None
+    assert queue(routing.QUEUE).count == 1
+    work()
+    assert Job.fetch(first.id, connection=redis.client, serializer="json").get_status() == \
+        "finished"
+    assert not redis.client.exists(routing.lock_key(vid))  # released: the next trigger runs
+    assert routing.enqueue_routing(vid, "pounce") is not None
+
+
+def test_an_inbound_request_during_a_run_is_routed_after_it(job_app, visit, three_reps,
+                                                            make_rule):
+    make_rule(three_reps)
+    vid = visit()
+    routing.enqueue_routing(vid, "pounce")
+    assert routing.request_inbound(vid) is None  # locked: remembered, not dropped
+    work()
+    # The queued job already reads the request (the trigger is sticky), and the follow-up
+    # routes once more after it, so a request arriving mid-run is never lost.
+    assert [h["trigger"] for h in routing.history(vid)] == ["inbound", "inbound"]
+
+
+def test_an_unexpected_error_is_retried_with_backoff(job_app, visit, three_reps, make_rule):
+    make_rule(three_reps)
+    vid = visit()
+    # A damaged value in Redis makes the job fail (WRONGTYPE) until it is repaired.
+    redis.client.hset(assignments.assignment_key(vid), "damaged", "1")
+    job = routing.enqueue_routing(vid, "pounce")
+    work()
+    job.refresh()
+    assert job.get_status() == "scheduled"  # backoff: retried later, not at once
+    assert job.retries_left == len(routing.RETRY_INTERVALS) - 1
+    redis.client.delete(assignments.assignment_key(vid))
+    assert run_scheduled() == [job.id]
+    work()
+    job.refresh()
+    assert job.get_status() == "finished", job.exc_info
+    assert assignments.get(vid).offered_to == [r.id for r in three_reps]
+
+
+def test_first_available_offers_every_eligible_rep_with_the_trace(job_app, visit, make_rep,
+                                                                  make_rule):
+    ann, bob = make_rep(name="Ann"), make_rep(name="Bob")
+    away = make_rep(name="Dee", availability="away")
+    closed = make_rep(name="Eve")
+    from liveapp.services import realtime
+
+    realtime.board_closed(closed.id, now=0)  # board closed long ago: offline for routing
+    make_rule([ann, bob, away, closed], name="Target accounts")
+    vid = visit()
+    routing.enqueue_routing(vid, "pounce")
+    work()
+    stored = assignments.get(vid)
+    assert stored.mode == "first_available" and stored.outcome == "offer"
+    assert stored.offered_to == stored.routed_to == [ann.id, bob.id]
+    assert stored.rule_name == "Target accounts"
+    assert stored.explanation.startswith("rule 'Target accounts' matched")
+    assert "Dee" in stored.explanation and "Eve (offline)" in stored.explanation
+    assert stored.explanation.endswith("→ Ann, Bob (first available)")
+    assert assignments.visible_to_rep(ann.id) == {vid}
+    assert assignments.visible_to_rep(away.id) == set()
+    [entry] = routing.history(vid)
+    assert entry["summary"] == stored.explanation and entry["trigger"] == "pounce"
+    assert entry["trace"][0] == "rule 'Target accounts' matched"
+
+
+def test_routing_twice_is_idempotent(job_app, visit, three_reps, make_rule):
+    make_rule(three_reps)
+    vid = visit()
+    for _ in range(2):
+        routing.enqueue_routing(vid, "pounce")
+        work()
+    first, second = routing.history(vid)
+    assert first["offer_to"] == second["offer_to"]
+    assert {k: v for k, v in assignments.get(vid).to_dict().items() if k != "at"} == {
+        "rule_name": first["rule_name"], "mode": "first_available",
+        "routed_to": first["candidates"], "offered_to": first["offer_to"], "claimed_by": None,
+        "explanation": first["summary"], "outcome": "offer"}
+
+
+def test_no_rule_matched_is_stored_with_its_reason(job_app, visit, three_reps, make_rule):
+    make_rule(three_reps, criteria={"match": "all", "conditions": [
+        {"field": "email", "operator": "is_set", "value": None}]})
+    vid = visit()
+    routing.enqueue_routing(vid, "pounce")
+    work()
+    stored = assignments.get(vid)
+    assert stored.outcome == "no_rule" and stored.rule_name is None
+    assert stored.explanation == "no routing rule matched"
+
+
+def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, three_reps,
+                                                     make_rule):
+    import uuid
+
+    make_rule(three_reps)
+    segment = SegmentFactory(criteria={"match": "all", "conditions": [
+        {"field": "current_url", "operator": "contains", "value": "/pricing"}]})
+    stream = StreamFactory()
+    stream.segments = [segment]
+    from liveapp.extensions import db
+    from liveapp.services import membership
+
+    db.session.commit()
+    membership.bump_settings_version()
+    vid = str(uuid.uuid4())
+    api.send(visitor_id=vid, url="https://www.example.com/")
+    assert queue(routing.QUEUE).count == 0  # not in a stream: no pounce routing
+    api.send(visitor_id=vid, url="https://www.example.com/pricing")
+    assert queue(routing.QUEUE).count == 1
+    api.send(visitor_id=vid, url="https://www.example.com/pricing?again")
+    assert queue(routing.QUEUE).count == 1  # still in the stream: nothing new
+    work()
+    assert assignments.get(vid).offered_to == [r.id for r in three_reps]
+    assert routing.history(vid)[0]["trigger"] == "pounce"
+
+
+def test_an_experience_with_route_for_pounce_enqueues_routing(app_ctx):
+    from liveapp.services import membership
+    from tests.factories import ExperienceFactory
+
+    pounce = ExperienceFactory(flow=[{"type": "route_pounce"}])
+    chat = ExperienceFactory(flow=[{"type": "bot_message", "text": "Hi"}])
+    membership.bump_settings_version()
+    stream = {"stream_id": 4}
+    assert routing.pounce_wanted({}, {"experience_id": pounce.id})
+    assert not routing.pounce_wanted({}, {"experience_id": chat.id})
+    assert not routing.pounce_wanted({"experience_id": pounce.id}, {"experience_id": pounce.id})
+    assert routing.pounce_wanted({}, stream) and not routing.pounce_wanted(stream, stream)

@@ -1,0 +1,95 @@
+"""Inbound visitors nobody could take wait in a queue and are offered, oldest first, the
+moment a rep becomes available (not on a timer)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from liveapp.extensions import db, queue
+from liveapp.services import assignments, presence, realtime, routing
+from tests.routing_jobs.conftest import work
+
+
+def availability(browser, value: str):
+    return browser.post("/auth/availability", {"availability": value})
+
+
+def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
+        job_app, visit, rep, as_rep, make_rule):
+    rep.availability = "away"
+    db.session.commit()
+    realtime.touch_board(rep.id)
+    make_rule([rep], when_nobody="queue")
+    visitors = [visit() for _ in range(3)]
+    for vid in visitors:
+        routing.request_inbound(vid)
+    work()
+    assert routing.waiting() == visitors
+    assert all(assignments.get(v).outcome == "queue" for v in visitors)
+    assert assignments.get(visitors[0]).explanation.endswith(
+        "nobody eligible → waiting in the queue for the next free rep")
+    routing.request_inbound(visitors[0])  # asking again keeps the original place
+    work()
+    assert routing.waiting() == visitors
+
+    assert availability(as_rep, "available").status_code == 303
+    [drain] = queue(routing.QUEUE).jobs
+    assert drain.func_name == "jobs.routing.drain_queue"
+    work()
+    drain.refresh()
+    assert drain.return_value() == visitors  # offered in request order, oldest first
+    assert routing.waiting() == []
+    assert all(assignments.get(v).offered_to == [rep.id] for v in visitors)
+    assert assignments.visible_to_rep(rep.id) == set(visitors)
+
+
+def test_no_drain_without_waiting_visitors_or_for_away(job_app, visit, rep, as_rep, make_rule):
+    make_rule([rep], when_nobody="queue")
+    assert availability(as_rep, "away").status_code == 303
+    assert availability(as_rep, "available").status_code == 303
+    assert queue(routing.QUEUE).count == 0  # nobody waiting: no job at all
+    rep.availability = "away"
+    db.session.commit()
+    routing.request_inbound(visit())
+    work()
+    assert availability(as_rep, "offline").status_code == 303
+    assert queue(routing.QUEUE).count == 0
+
+
+def test_a_visitor_who_left_leaves_the_queue(job_app, visit, rep, make_rule):
+    rep.availability = "away"
+    db.session.commit()
+    make_rule([rep], when_nobody="queue")
+    gone, staying = visit(), visit()
+    for vid in (gone, staying):
+        routing.request_inbound(vid)
+    work()
+    state = presence.load(gone)
+    presence.save_presence(gone, replace(state.presence, state="left"))
+    rep.availability = "available"
+    db.session.commit()
+    realtime.touch_board(rep.id)
+    assert routing.drain_queue() == [staying]
+    assert routing.waiting() == []
+
+
+def test_nobody_with_the_meeting_booker_rule_gets_the_booker_not_the_queue(
+        job_app, visit, rep, make_rule):
+    rep.availability = "offline"
+    db.session.commit()
+    make_rule([rep], when_nobody="meeting_booker")
+    vid = visit()
+    routing.request_inbound(vid)
+    work()
+    assert assignments.get(vid).outcome == "meeting_booker"
+    assert routing.waiting() == []
+
+
+def test_chat_closed_asks_for_a_drain(job_app, visit, rep, make_rule):
+    rep.availability = "away"
+    db.session.commit()
+    make_rule([rep], when_nobody="queue")
+    routing.request_inbound(visit())
+    work()
+    assert routing.chat_closed(rep.id) is not None
+    assert routing.chat_closed(rep.id) is None  # one drain waiting is enough
