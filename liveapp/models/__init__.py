@@ -1,6 +1,7 @@
 """Models, one aggregate per module. Importing this package registers them all."""
 
 from liveapp.models.enrichment import AbmAccount, MarketingRecord
+from liveapp.models.integration import CRMS, Integration
 from liveapp.models.segment import Experience, Segment, experience_segments
 from liveapp.models.site import Site, new_site_key
 from liveapp.models.stream import Stream, stream_experiences, stream_segments
@@ -9,10 +10,12 @@ from liveapp.models.visitor import PageView, Visitor, VisitSession
 
 __all__ = [
     "AVAILABILITY",
+    "CRMS",
     "ROLES",
     "AbmAccount",
     "Experience",
     "Group",
+    "Integration",
     "MarketingRecord",
     "PageView",
     "Segment",
