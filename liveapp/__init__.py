@@ -42,7 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(app)
     init_web(app)
-    from liveapp.services import membership
+    from liveapp.services import crm, membership
 
     membership.init_app(app)
+    crm.init_app(app)
     return app
