@@ -19,6 +19,7 @@ FEATURES = (
     "experiences",
     "demo_site",
     "events",
+    "integrations",
 )
 
 
