@@ -237,7 +237,13 @@ def save_all(settings: Mapping[str, Mapping[str, Any]]) -> list[Integration]:
 
 
 Client = SalesforceClient | OutreachClient | SalesloftClient
-_clients: dict[tuple[str, str], tuple[int, Client]] = {}
+_clients: dict[tuple[str, str], tuple[tuple, Client]] = {}
+
+
+def _identity(row: Integration) -> tuple:
+    """What a cached client must match: the version, and the very settings saved (each
+    save encrypts afresh, so a recreated row never passes for an old one)."""
+    return (row.version, row.secrets_encrypted, json.dumps(row.settings, sort_keys=True))
 
 
 def build_client(name: str, settings: Mapping[str, Any]) -> Client:
@@ -256,7 +262,7 @@ def client_for(row: Integration) -> Client:
     """
     key = (current_app.config["REDIS_PREFIX"], row.name)
     cached = _clients.get(key)
-    if cached and cached[0] == row.version:
+    if cached and cached[0] == _identity(row):
         return cached[1]
     settings = full_settings(row)
     if settings is None:
@@ -267,7 +273,7 @@ def client_for(row: Integration) -> Client:
         raise CrmUnavailable(row.name, "auth", f"settings: {error}") from error
     if cached and hasattr(cached[1], "close"):
         cached[1].close()
-    _clients[key] = (row.version, client)
+    _clients[key] = (_identity(row), client)
     return client
 
 
