@@ -211,3 +211,25 @@ def test_the_sandbox_settings_are_saved_once(connected, app_ctx):
     versions = {name: row.version for name, row in rows.items()}
     assert integrations.save_all(connected.settings()) == []
     assert {n: r.version for n, r in integrations.all_rows().items()} == versions
+
+
+def test_demo_points_the_integrations_at_a_running_sandbox(app_ctx, sandbox, tmp_path):
+    from liveapp.integrations.sandbox import server
+    from liveapp.services import demo
+
+    assert demo.connect_crm_sandbox(tmp_path, timeout=0.2) is None
+    server.write_settings(tmp_path / server.SETTINGS_FILE, sandbox)
+    assert demo.connect_crm_sandbox(tmp_path) == sandbox.url
+    assert demo.connect_crm_sandbox(tmp_path) == sandbox.url  # idempotent
+    assert all(row.enabled and row.version == 1 for row in integrations.all_rows().values())
+    demo.forget_crm_sandbox(tmp_path)
+    assert server.load_settings(tmp_path) is None
+    names = [name for name, _argv in demo.extra_processes("http://127.0.0.1:8000")]
+    assert names == ["crm-sandbox", "simulator"]
+
+
+def test_simulated_identities_are_known_to_the_sandbox(identities):
+    from liveapp import simulator
+
+    known = simulator.crm_identities()
+    assert known and set(known) <= {i["email"] for i in identities}

@@ -59,5 +59,7 @@ def test_demo_seed_creates_the_demo_site_once(app_ctx):
     assert "http://localhost:8003" in site.allowed_origins
     lines = demo.announcements()
     assert any(site.site_key in line for line in lines)
-    [(name, argv)] = demo.extra_processes("http://127.0.0.1:8003")
-    assert name == "simulator" and "simulate" in argv and "http://127.0.0.1:8003" in argv
+    processes = dict(demo.extra_processes("http://127.0.0.1:8003"))
+    argv = processes["simulator"]
+    assert "simulate" in argv and "http://127.0.0.1:8003" in argv
+    assert "crm-sandbox" in processes["crm-sandbox"]
