@@ -233,3 +233,15 @@ def test_simulated_identities_are_known_to_the_sandbox(identities):
 
     known = simulator.crm_identities()
     assert known and set(known) <= {i["email"] for i in identities}
+
+
+def test_the_visitor_page_shows_what_the_crms_said(as_admin, connected, make_visitor,
+                                                   run_jobs, control):
+    control.fault("salesloft", "/", "500", count=None)
+    visitor = make_visitor(email=CONTACT)
+    crm.request(visitor.id)
+    run_jobs()
+    page = as_admin.get(f"/settings/visitors/{visitor.id}").get_data(as_text=True)
+    assert "Contact, owner Fran Former (inactive)" in page
+    assert "owner cara@demo.liveapp.test" in page  # the Outreach prospect's owner
+    assert "unavailable (down)" in page
