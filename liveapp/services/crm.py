@@ -99,8 +99,10 @@ def resolve(visitor_id: str) -> dict:
     domain = visitor.company_domain or email_domain(email)
     if not (email or company or domain):
         return visitor.crm or {}
-    results = {row.name: _lookup(row, email, company, domain)
-               for row in integrations.enabled_rows()}
+    rows = integrations.enabled_rows()
+    if not rows and not visitor.crm:
+        return {}
+    results = {row.name: _lookup(row, email, company, domain) for row in rows}
     old = {k: v for k, v in (visitor.crm or {}).items() if k != "resolved_at"}
     if old == {**results, "email": email}:
         return visitor.crm

@@ -247,12 +247,32 @@ def _identity(row: Integration) -> tuple:
 
 
 def build_client(name: str, settings: Mapping[str, Any]) -> Client:
-    """A client for these settings (raises ValueError/OSError when they cannot work)."""
+    """A client for these settings (raises ValueError/OSError when they cannot work);
+    tokens it renews are saved, so a restarted worker does not reuse a spent one."""
     if name == "salesforce":
-        return SalesforceClient.from_settings(settings)
+        return SalesforceClient.from_settings(settings, on_session=lambda session_id, url: (
+            save_tokens(name, {"session_id": session_id}, {"instance_url": url})))
     if name == "outreach":
-        return OutreachClient.from_settings(settings)
-    return SalesloftClient.from_settings(settings)
+        return OutreachClient.from_settings(settings, on_tokens=lambda access, refresh: (
+            save_tokens(name, {"access_token": access, "refresh_token": refresh})))
+    return SalesloftClient.from_settings(settings, on_tokens=lambda access, refresh: (
+        save_tokens(name, {"api_key": access, "refresh_token": refresh})))
+
+
+def save_tokens(name: str, secrets: Mapping[str, str | None],
+                plain: Mapping[str, str] | None = None) -> None:
+    """Store tokens a client renewed; its cached client already holds them and stays."""
+    row = get(name)
+    old = decrypt(row.secrets_encrypted) if row else None
+    if row is None or old is None:
+        return
+    row.secrets_encrypted = encrypt({**old, **{k: v for k, v in secrets.items() if v}})
+    row.settings = {**(row.settings or {}), **(plain or {})}
+    key = (current_app.config["REDIS_PREFIX"], name)
+    cached = _clients.get(key)
+    db.session.commit()
+    if cached:
+        _clients[key] = (_identity(row), cached[1])
 
 
 def client_for(row: Integration) -> Client:

@@ -245,3 +245,21 @@ def test_the_visitor_page_shows_what_the_crms_said(as_admin, connected, make_vis
     assert "Contact, owner Fran Former (inactive)" in page
     assert "owner cara@demo.liveapp.test" in page  # the Outreach prospect's owner
     assert "unavailable (down)" in page
+
+
+def test_renewed_tokens_are_saved(connected, make_visitor, run_jobs, control, app_ctx):
+    old = {name: integrations.full_settings(integrations.get(name))
+           for name in ("salesforce", "outreach")}
+    control.expire("outreach", old["outreach"]["access_token"])
+    control.expire("salesforce", old["salesforce"]["session_id"])
+    visitor = make_visitor(email=CONTACT)
+    crm.request(visitor.id)
+    run_jobs()
+    assert crm_of(visitor.id)["outreach"]["status"] == "ok"
+    assert crm_of(visitor.id)["salesforce"]["status"] == "ok"
+    db.session.expire_all()
+    new = {name: integrations.full_settings(integrations.get(name))
+           for name in ("salesforce", "outreach")}
+    assert new["outreach"]["access_token"] != old["outreach"]["access_token"]
+    assert new["salesforce"]["session_id"] != old["salesforce"]["session_id"]
+    assert integrations.get("outreach").version == 1  # not a settings change
