@@ -51,6 +51,10 @@ class SettingField:
 
 CA_BUNDLE = SettingField("ca_bundle", "CA bundle (file path)",
                          hint="Only for an API behind a private CA, like the CRM sandbox.")
+TIMEOUT = SettingField("timeout", "Timeout (seconds)",
+                       hint="Per request, 1 to 60 (default 10). A slower CRM counts as "
+                            "unavailable, and routing falls back.")
+TIMEOUT_RANGE = (1.0, 60.0)
 FIELDS: dict[str, tuple[SettingField, ...]] = {
     "salesforce": (
         SettingField("instance_url", "Instance URL", url=True,
@@ -65,6 +69,7 @@ FIELDS: dict[str, tuple[SettingField, ...]] = {
         SettingField("password", "Password", secret=True),
         SettingField("security_token", "Security token", secret=True),
         CA_BUNDLE,
+        TIMEOUT,
     ),
     "outreach": (
         SettingField("base_url", "API base URL", url=True, hint="https://api.outreach.io"),
@@ -74,6 +79,7 @@ FIELDS: dict[str, tuple[SettingField, ...]] = {
         SettingField("client_id", "Client id"),
         SettingField("client_secret", "Client secret", secret=True),
         CA_BUNDLE,
+        TIMEOUT,
     ),
     "salesloft": (
         SettingField("base_url", "API base URL", url=True, hint="https://api.salesloft.com"),
@@ -84,6 +90,7 @@ FIELDS: dict[str, tuple[SettingField, ...]] = {
         SettingField("token_url", "Token URL", url=True,
                      hint="https://accounts.salesloft.com/oauth/token"),
         CA_BUNDLE,
+        TIMEOUT,
     ),
 }
 
@@ -164,6 +171,13 @@ def _check_value(field: SettingField, value: str) -> str | None:
             return "Enter a URL like https://example.com."
     if field.key == "ca_bundle" and value and not os.path.isfile(value):
         return "No such file on the server."
+    if field.key == "timeout" and value:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not TIMEOUT_RANGE[0] <= seconds <= TIMEOUT_RANGE[1]:
+            return "Enter a number of seconds from 1 to 60."
     return None
 
 

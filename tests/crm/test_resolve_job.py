@@ -263,3 +263,16 @@ def test_renewed_tokens_are_saved(connected, make_visitor, run_jobs, control, ap
     assert new["outreach"]["access_token"] != old["outreach"]["access_token"]
     assert new["salesforce"]["session_id"] != old["salesforce"]["session_id"]
     assert integrations.get("outreach").version == 1  # not a settings change
+
+
+def test_a_slow_crm_times_out_and_is_recorded(connected, make_visitor, run_jobs, control):
+    settings = integrations.full_settings(integrations.get("salesloft"))
+    integrations.save("salesloft", enabled=True, values={**settings, "timeout": "1"})
+    control.fault("salesloft", "/v2/people", "slow", delay=2.5, count=1)
+    visitor = make_visitor(email="casey.smith1@northwindanalytics.example")
+    crm.request(visitor.id)
+    run_jobs()
+    result = crm_of(visitor.id)
+    assert result["salesloft"]["status"] == "unavailable"
+    assert result["salesloft"]["reason"] == "timeout"
+    assert result["salesforce"]["status"] == "ok"

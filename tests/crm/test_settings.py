@@ -141,3 +141,11 @@ def test_user_mapping_reports_a_crm_that_is_down(as_admin, connected, control):
     control.fault("salesloft", "/v2/users", "500", count=None)
     body = as_admin.get(URL + "salesloft/users").get_data(as_text=True)
     assert "Could not list Salesloft users: The service is down" in body
+
+
+def test_timeout_must_be_a_sensible_number(as_admin, app_ctx):
+    response = as_admin.post(URL + "outreach", outreach_form(timeout="600"))
+    assert response.status_code == 422
+    assert "Enter a number of seconds from 1 to 60." in response.get_data(as_text=True)
+    assert as_admin.post(URL + "outreach", outreach_form(timeout="2.5")).status_code == 303
+    assert integrations.get("outreach").settings["timeout"] == "2.5"
