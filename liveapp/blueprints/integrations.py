@@ -47,8 +47,11 @@ def _page(forms: dict[str, FlaskForm], status: int = 200):
     masked = {name: service.masked_secrets(rows[name]) for name in CRMS}
     users = db.session.scalars(db.select(User).where(User.active.is_(True))
                                .order_by(User.name)).all()
+    from_env = {name: {key: service.env_var(name, key) for key in service.from_environment(name)}
+                for name in CRMS}
     return render_template("integrations/index.html", forms=forms, rows=rows, masked=masked,
-                           fields=service.FIELDS, labels=service.LABELS, users=users), status
+                           from_env=from_env, fields=service.FIELDS, labels=service.LABELS,
+                           users=users), status
 
 
 @bp.get("/")

@@ -147,10 +147,23 @@ def enabled_rows() -> list[Integration]:
         select(Integration).where(Integration.enabled.is_(True)).order_by(Integration.name)))
 
 
+def from_environment(name: str) -> dict[str, str]:
+    """The CRM's settings given in the environment (LIVEAPP_<CRM>_<SETTING>); they win."""
+    given = current_app.config.get("CRM_SETTINGS", {}).get(name, {})
+    return {f.key: given[f.key] for f in FIELDS[name] if given.get(f.key)}
+
+
+def env_var(name: str, key: str) -> str:
+    return f"LIVEAPP_{name.upper()}_{key.upper()}"
+
+
 def full_settings(row: Integration) -> dict[str, Any] | None:
-    """Plain settings and secrets merged, for a client; None when secrets are unreadable."""
+    """Plain settings and secrets merged (the environment's over them), for a client;
+    None when secrets are unreadable."""
     secrets = decrypt(row.secrets_encrypted)
-    return None if secrets is None else {**(row.settings or {}), **secrets}
+    if secrets is None:
+        return None
+    return {**(row.settings or {}), **secrets, **from_environment(row.name)}
 
 
 def masked_secrets(row: Integration | None) -> dict[str, str]:
@@ -215,7 +228,7 @@ def save(name: str, *, enabled: bool, values: Mapping[str, str | None]) -> Integ
     secrets = {k: value for k, value in secrets.items() if value}
     plain = {k: value for k, value in clean.items() if k not in secret_keys(name) and value}
     if enabled and not errors:
-        errors = _check_complete(name, {**plain, **secrets})
+        errors = _check_complete(name, {**plain, **secrets, **from_environment(name)})
     if errors:
         raise ValidationFailed(errors)
     return _store(row or Integration(name=name), enabled, plain, secrets)
@@ -241,7 +254,8 @@ def save_all(settings: Mapping[str, Mapping[str, Any]]) -> list[Integration]:
         wanted = {f.key: str(settings[name][f.key]) for f in FIELDS[name]
                   if settings.get(name, {}).get(f.key)}
         row = get(name)
-        if row is not None and row.enabled and full_settings(row) == wanted:
+        stored = {**row.settings, **(decrypt(row.secrets_encrypted) or {})} if row else None
+        if row is not None and row.enabled and stored == wanted:
             continue
         saved.append(save(name, enabled=True, values=wanted))
     return saved

@@ -149,3 +149,26 @@ def test_timeout_must_be_a_sensible_number(as_admin, app_ctx):
     assert "Enter a number of seconds from 1 to 60." in response.get_data(as_text=True)
     assert as_admin.post(URL + "outreach", outreach_form(timeout="2.5")).status_code == 303
     assert integrations.get("outreach").settings["timeout"] == "2.5"
+
+
+def test_credentials_from_the_environment_win_and_are_not_shown(as_admin, app, app_ctx,
+                                                                 monkeypatch):
+    monkeypatch.setitem(app.config, "CRM_SETTINGS", {
+        "outreach": {"access_token": "env-token-abcdefgh-5555", "nonsense": "x"}})
+    # Enabling needs no token in the form: the environment has one.
+    assert as_admin.post(URL + "outreach", outreach_form(access_token="")).status_code == 303
+    row = integrations.get("outreach")
+    settings = integrations.full_settings(row)
+    assert settings["access_token"] == "env-token-abcdefgh-5555" and "nonsense" not in settings
+    page = as_admin.get(URL).get_data(as_text=True)
+    assert "LIVEAPP_OUTREACH_ACCESS_TOKEN" in page and "env-token-abcdefgh" not in page
+
+
+def test_crm_settings_are_read_from_liveapp_variables(monkeypatch):
+    from liveapp.config import crm_settings
+
+    monkeypatch.setenv("LIVEAPP_SALESLOFT_API_KEY", "k-1")
+    monkeypatch.setenv("LIVEAPP_SALESFORCE_INSTANCE_URL", "https://x.example")
+    settings = crm_settings()
+    assert settings["salesloft"]["api_key"] == "k-1"
+    assert settings["salesforce"]["instance_url"] == "https://x.example"
