@@ -223,6 +223,7 @@ def demo(host: str, port: int) -> None:
         logins = demo_data.seed()
         demo_data.allow_demo_origin(f"http://{host}:{port}")
         extras = demo_data.announcements()
+        demo_data.forget_crm_sandbox(instance)
     group = ProcessGroup()
     # Only the demo trusts X-Forwarded-For: the simulator sends company IPs in it.
     web_env = {**os.environ, "LIVEAPP_TRUSTED_PROXIES": "1"}
@@ -230,6 +231,11 @@ def demo(host: str, port: int) -> None:
     group.start("worker", _worker_argv())
     for name, argv in demo_data.extra_processes(f"http://{host}:{port}"):
         group.start(name, argv)
+    with app.app_context():
+        sandbox_url = demo_data.connect_crm_sandbox(instance)
+    extras.append(f"CRM sandbox (Salesforce, Outreach, Salesloft) at {sandbox_url}; "
+                  "Settings → Integrations points at it." if sandbox_url
+                  else "CRM sandbox did not start: CRM look-ups are off.")
     url = f"http://{host}:{port}/"
     click.echo("")
     click.echo(f"liveapp demo is running at {url}")

@@ -41,6 +41,22 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+CRMS = ("salesforce", "outreach", "salesloft")
+
+
+def crm_settings() -> dict[str, dict[str, str]]:
+    """CRM credentials from the environment: LIVEAPP_<CRM>_<SETTING>, e.g.
+    LIVEAPP_OUTREACH_ACCESS_TOKEN or LIVEAPP_SALESFORCE_INSTANCE_URL. They win over what
+    Settings → Integrations saved (which still enables or disables the CRM)."""
+    out: dict[str, dict[str, str]] = {name: {} for name in CRMS}
+    for key, value in os.environ.items():
+        for name in CRMS:
+            prefix = f"LIVEAPP_{name.upper()}_"
+            if key.startswith(prefix) and value:
+                out[name][key[len(prefix):].lower()] = value
+    return out
+
+
 def from_environment(instance_path: Path) -> dict:
     """The app's configuration: environment first, embedded defaults after."""
     database_url = os.environ.get("DATABASE_URL") or (
@@ -73,4 +89,5 @@ def from_environment(instance_path: Path) -> dict:
         # A trivial JSON endpoint for bench/ingest.py's framework ceiling; off by default.
         "BENCH_ENDPOINTS": _flag("LIVEAPP_BENCH_ENDPOINTS"),
         "ENTERPRISE_FEATURES": _flag("LIVEAPP_ENTERPRISE"),
+        "CRM_SETTINGS": crm_settings(),
     }

@@ -77,6 +77,17 @@ def company_pool() -> tuple[Company, ...]:
     return companies or BUILTIN_COMPANIES
 
 
+@functools.cache
+def crm_identities() -> tuple[str, ...]:
+    """Emails the CRM sandbox knows (Contacts and Leads of the demo fixture), so the
+    visitors the simulator identifies get their owners resolved in the demo."""
+    try:
+        from liveapp.integrations.sandbox.fixture import identities
+    except ImportError:
+        return ()
+    return tuple(sorted({i["email"] for i in identities() if i["email"]}))
+
+
 @dataclass
 class Stats:
     """What the simulator sent and what the server answered."""
@@ -139,6 +150,10 @@ class Journey:
         return {}
 
     def make_email(self, company: Company) -> str:
+        """Mostly someone the CRMs know; now and then a stranger from the visitor's company."""
+        known = crm_identities()
+        if known and self.rng.random() < 0.8:
+            return self.rng.choice(known)
         return f"{self.rng.choice(FIRST_NAMES)}.{self.rng.choice(LAST_NAMES)}@{company.domain}"
 
     def path(self) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ FEATURES = (
     "imports",
     "demo_site",
     "events",
+    "integrations",
 )
 
 

@@ -1,6 +1,7 @@
 """Models, one aggregate per module. Importing this package registers them all."""
 
 from liveapp.models.enrichment import AbmAccount, MarketingRecord
+from liveapp.models.integration import CRMS, Integration
 from liveapp.models.routing import (
     RoutingRule,
     routing_rule_fallback_groups,
@@ -16,10 +17,12 @@ from liveapp.models.visitor import PageView, Visitor, VisitSession
 
 __all__ = [
     "AVAILABILITY",
+    "CRMS",
     "ROLES",
     "AbmAccount",
     "Experience",
     "Group",
+    "Integration",
     "MarketingRecord",
     "PageView",
     "RoutingRule",

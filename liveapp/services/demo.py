@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -165,4 +167,28 @@ def extra_processes(base_url: str) -> list[tuple[str, list[str]]]:
     """Processes `liveapp demo` runs beside web and worker (simulator, CRM sandbox)."""
     simulator = [sys.executable, "-m", "liveapp.cli", "simulate", "--url", base_url,
                  "--visitors", "25", "--rate", "0.5"]
-    return [("simulator", simulator)]
+    sandbox = [sys.executable, "-m", "liveapp.cli", "crm-sandbox", "--port", "0"]
+    return [("crm-sandbox", sandbox), ("simulator", simulator)]
+
+
+def forget_crm_sandbox(instance: Path) -> None:
+    """A sandbox killed hard leaves its settings file behind: never point at that one."""
+    from liveapp.integrations.sandbox import server
+
+    (Path(instance) / server.SETTINGS_FILE).unlink(missing_ok=True)
+
+
+def connect_crm_sandbox(instance: Path, timeout: float = 30.0) -> str | None:
+    """Wait for the demo's CRM sandbox to write its settings, then enable every CRM
+    integration pointing at it (idempotent); returns the sandbox URL, None if it never
+    came up."""
+    from liveapp.integrations.sandbox import server
+    from liveapp.services import integrations
+
+    deadline = time.monotonic() + timeout
+    while (settings := server.load_settings(instance)) is None:
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.2)
+    integrations.save_all(settings)
+    return settings["url"]

@@ -89,14 +89,16 @@ def current_rules() -> MembershipRules:
 
 
 def _crm_facts(crm: dict) -> dict:
+    """Salesforce facts for criteria; unknown (None) until a look-up answered."""
     salesforce = (crm or {}).get("salesforce") or {}
+    known = bool(salesforce) and salesforce.get("status", "ok") in ("ok", "not_found")
     record_type = salesforce.get("record_type")
     return {
-        "is_contact": record_type == "Contact" if salesforce else None,
-        "is_lead": record_type == "Lead" if salesforce else None,
+        "is_contact": record_type == "Contact" if known else None,
+        "is_lead": record_type == "Lead" if known else None,
         "account_type": salesforce.get("account_type"),
         "owner_known": bool(salesforce.get("owner_email") or salesforce.get("owner_id"))
-        if salesforce else None,
+        if known else None,
     }
 
 

@@ -60,5 +60,7 @@ def test_demo_seed_creates_the_demo_site_once(app_ctx):
     assert len(site.allowed_origins) == len(set(site.allowed_origins)) == 4
     lines = demo.announcements()
     assert any(site.site_key in line for line in lines)
-    [(name, argv)] = demo.extra_processes("http://127.0.0.1:8003")
-    assert name == "simulator" and "simulate" in argv and "http://127.0.0.1:8003" in argv
+    processes = dict(demo.extra_processes("http://127.0.0.1:8003"))
+    argv = processes["simulator"]
+    assert "simulate" in argv and "http://127.0.0.1:8003" in argv
+    assert "crm-sandbox" in processes["crm-sandbox"]
