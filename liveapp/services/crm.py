@@ -30,11 +30,11 @@ from flask import current_app
 from rq import Retry
 
 from liveapp.domain.routing.inputs import CrmFacts, EngagementFacts, SalesforceFacts
-from liveapp.extensions import db, queue, redis
+from liveapp.extensions import db, redis
 from liveapp.integrations.crm_types import CrmUnavailable, ProspectOwnership
 from liveapp.integrations.salesforce import SalesforceClient
 from liveapp.models import Integration, Visitor
-from liveapp.services import changes, integrations
+from liveapp.services import changes, integrations, pending_jobs
 from liveapp.services.visitor_enrichment import email_domain
 
 log = logging.getLogger(__name__)
@@ -50,23 +50,19 @@ COMPANY_FIELDS = frozenset({"company_name", "company_domain"})
 
 
 def pending_key(visitor_id: str) -> str:
-    return redis.key("crm", "pending", visitor_id)
+    return pending_jobs.pending_key("crm", visitor_id)
 
 
 def request(visitor_id: str) -> bool:
     """Enqueue `jobs.crm.resolve_crm` unless one is already waiting; True if queued."""
-    if not redis.client.set(pending_key(visitor_id), "1", nx=True, ex=PENDING_TTL):
-        return False
-    queue("default").enqueue(
-        "jobs.crm.resolve_crm", visitor_id, job_timeout=180, result_ttl=300,
-        failure_ttl=7 * 24 * 3600, retry=Retry(max=RETRY[0], interval=RETRY[1]),
-    )
-    return True
+    return pending_jobs.request("crm", visitor_id, "jobs.crm.resolve_crm",
+                                queue_name="default", pending_ttl=PENDING_TTL, job_timeout=180,
+                                retry=Retry(max=RETRY[0], interval=RETRY[1]))
 
 
 def started(visitor_id: str) -> None:
     """The job began: a later change may ask again (that run will see it)."""
-    redis.client.delete(pending_key(visitor_id))
+    pending_jobs.started("crm", visitor_id)
 
 
 def on_change(change: changes.Change) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from liveapp.domain import experiences as domain
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment
+from liveapp.services import ordering
 from liveapp.services.users import ValidationFailed
 from liveapp.signals import settings_changed
 
@@ -60,11 +61,7 @@ def save_experience(
 
 def reorder(experience_ids: Sequence[int]) -> list[Experience]:
     """Save a new priority order; the ids must be exactly the existing experiences."""
-    rows = {e.id: e for e in ordered_experiences()}
-    if sorted(experience_ids) != sorted(rows) or len(set(experience_ids)) != len(rows):
-        raise ValidationFailed({"order": "The order must list every experience exactly once."})
-    for priority, experience_id in enumerate(experience_ids):
-        rows[experience_id].priority = priority
+    ordering.apply_order(ordered_experiences(), experience_ids, "priority", "experience")
     db.session.commit()
     settings_changed.send("experiences", kind="experiences")
     return ordered_experiences()

@@ -23,6 +23,7 @@ from liveapp.domain.routing.validation import flag, validate_rule
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
 from liveapp.models.user import group_members
+from liveapp.services import ordering
 from liveapp.services.users import ValidationFailed
 from liveapp.signals import settings_changed
 
@@ -190,11 +191,7 @@ def _timeout(value: Any, rule: RoutingRule) -> int:
 
 def reorder(rule_ids: Sequence[int]) -> list[RoutingRule]:
     """Save a new order; the ids must be exactly the existing rules."""
-    rules = {r.id: r for r in ordered_rules()}
-    if sorted(rule_ids) != sorted(rules) or len(set(rule_ids)) != len(rule_ids):
-        raise ValidationFailed({"order": "The order must list every routing rule exactly once."})
-    for position, rule_id in enumerate(rule_ids):
-        rules[rule_id].position = position
+    ordering.apply_order(ordered_rules(), rule_ids, "position", "routing rule")
     db.session.commit()
     settings_changed.send("routing", kind="routing")
     return ordered_rules()
@@ -204,8 +201,7 @@ def delete_rule(rule: RoutingRule) -> None:
     """Delete a rule; the ones below it move up."""
     db.session.delete(rule)
     db.session.flush()
-    for position, remaining in enumerate(ordered_rules()):
-        remaining.position = position
+    ordering.renumber(ordered_rules(), "position")
     db.session.commit()
     settings_changed.send("routing", kind="routing")
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream, stream_segments
+from liveapp.services import ordering
 from liveapp.services.users import ValidationFailed
 from liveapp.signals import settings_changed
 
@@ -94,11 +95,7 @@ def save_stream(
 
 def reorder(stream_ids: Sequence[int]) -> list[Stream]:
     """Save a new left-to-right order; the ids must be exactly the existing streams."""
-    streams = {s.id: s for s in ordered_streams()}
-    if sorted(stream_ids) != sorted(streams) or len(set(stream_ids)) != len(stream_ids):
-        raise ValidationFailed({"order": "The order must list every stream exactly once."})
-    for position, stream_id in enumerate(stream_ids):
-        streams[stream_id].position = position
+    ordering.apply_order(ordered_streams(), stream_ids, "position", "stream")
     db.session.commit()
     settings_changed.send("streams", kind="streams")
     return ordered_streams()
@@ -108,7 +105,6 @@ def delete_stream(stream: Stream) -> None:
     """Delete a stream; its segments and experiences stay and become free to reuse."""
     db.session.delete(stream)
     db.session.flush()
-    for position, remaining in enumerate(ordered_streams()):
-        remaining.position = position
+    ordering.renumber(ordered_streams(), "position")
     db.session.commit()
     settings_changed.send("streams", kind="streams")

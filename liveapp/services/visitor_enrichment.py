@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from rq import Retry
 from sqlalchemy import func, select
 
-from liveapp.extensions import db, queue, redis
+from liveapp.extensions import db
 from liveapp.models import AbmAccount, MarketingRecord, Visitor
-from liveapp.services import changes
+from liveapp.services import changes, pending_jobs
 
 log = logging.getLogger(__name__)
 
@@ -25,23 +25,19 @@ _directory_cache: dict[str, object] = {}
 
 
 def pending_key(visitor_id: str) -> str:
-    return redis.key("enrich", "pending", visitor_id)
+    return pending_jobs.pending_key("enrich", visitor_id)
 
 
 def request(visitor_id: str) -> bool:
     """Enqueue `jobs.enrichment.enrich_visitor` unless one is already waiting; True if queued."""
-    if not redis.client.set(pending_key(visitor_id), "1", nx=True, ex=PENDING_TTL):
-        return False
-    queue("low").enqueue(
-        "jobs.enrichment.enrich_visitor", visitor_id, job_timeout=60, result_ttl=300,
-        failure_ttl=7 * 24 * 3600, retry=Retry(max=3, interval=[5, 30, 120]),
-    )
-    return True
+    return pending_jobs.request("enrich", visitor_id, "jobs.enrichment.enrich_visitor",
+                                queue_name="low", pending_ttl=PENDING_TTL, job_timeout=60,
+                                retry=Retry(max=3, interval=[5, 30, 120]))
 
 
 def started(visitor_id: str) -> None:
     """The job began: a later identify may ask again (that run will see the new email)."""
-    redis.client.delete(pending_key(visitor_id))
+    pending_jobs.started("enrich", visitor_id)
 
 
 def company_directory():
