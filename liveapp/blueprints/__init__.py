@@ -19,6 +19,7 @@ FEATURES = (
     "experiences",
     "routing",
     "imports",
+    "conversations",
     "demo_site",
     "events",
     "integrations",

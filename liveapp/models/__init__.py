@@ -1,5 +1,6 @@
 """Models, one aggregate per module. Importing this package registers them all."""
 
+from liveapp.models.conversation import Conversation, Message
 from liveapp.models.enrichment import AbmAccount, MarketingRecord
 from liveapp.models.integration import CRMS, Integration
 from liveapp.models.routing import (
@@ -18,12 +19,14 @@ from liveapp.models.visitor import PageView, Visitor, VisitSession
 __all__ = [
     "AVAILABILITY",
     "CRMS",
+    "Conversation",
     "ROLES",
     "AbmAccount",
     "Experience",
     "Group",
     "Integration",
     "MarketingRecord",
+    "Message",
     "PageView",
     "RoutingRule",
     "Segment",

@@ -1,0 +1,87 @@
+"""Conversations for reps: claim (pounce or accept), write, close; transcripts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from liveapp.extensions import db
+from liveapp.models import Conversation, Visitor
+from liveapp.services import board
+from liveapp.services import conversations as service
+
+bp = Blueprint("conversations", __name__, url_prefix="/conversations")
+
+
+def get_conversation_for(user, conversation_id: int) -> Conversation:
+    """The conversation, or 404 unless the user is an admin or the rep who owns it."""
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None or not (user.is_admin or conversation.rep_id == user.id):
+        abort(404)
+    return conversation
+
+
+def _htmx() -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+@bp.post("/claim/<visitor_id>")
+@login_required
+def claim(visitor_id: str):
+    """Start a chat with a visitor (pounce) or accept an inbound request."""
+    visitor = board.get_visitor_for(current_user, visitor_id)
+    origin = request.form.get("origin", "pounce")
+    if origin not in ("pounce", "inbound"):
+        abort(400)
+    try:
+        conversation = service.claim(visitor.id, current_user, origin)
+    except service.ConversationRefused as refused:
+        if _htmx():
+            return render_template("conversations/_refused.html", message=str(refused)), 409
+        flash(str(refused), "error")
+        return redirect(url_for("board.index"), code=303)
+    if _htmx():
+        return render_template("conversations/_started.html", conversation=conversation), 201
+    return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
+
+
+@bp.post("/<int:conversation_id>/messages")
+@login_required
+def post_message(conversation_id: int):
+    conversation = get_conversation_for(current_user, conversation_id)
+    if conversation.rep_id != current_user.id:
+        abort(403)  # admins read every transcript but write only in their own chats
+    try:
+        service.post(conversation, "rep", request.form.get("body"), rep=current_user)
+    except service.ConversationRefused as refused:
+        return render_template("conversations/_refused.html", message=str(refused)), 422
+    if _htmx():
+        return render_template("conversations/_messages.html", conversation=conversation), 201
+    return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
+
+
+@bp.post("/<int:conversation_id>/close")
+@login_required
+def close(conversation_id: int):
+    conversation = get_conversation_for(current_user, conversation_id)
+    service.close(conversation)
+    flash("Conversation closed.", "success")
+    return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("conversations/index.html",
+                           conversations=service.transcripts_for(current_user),
+                           label=lambda c: service.visitor_label(db.session.get(Visitor,
+                                                                                c.visitor_id)))
+
+
+@bp.get("/<int:conversation_id>")
+@login_required
+def show(conversation_id: int):
+    conversation = get_conversation_for(current_user, conversation_id)
+    visitor = db.session.get(Visitor, conversation.visitor_id)
+    return render_template("conversations/show.html", conversation=conversation,
+                           visitor_label=service.visitor_label(visitor))

@@ -1,0 +1,130 @@
+"""Conversations: atomic claiming (exactly one rep wins), messages both ways, closing.
+
+Claiming relies on the database: a partial unique index allows one open conversation
+per visitor, so when several reps pounce or accept at once every insert but one fails,
+whatever process or worker they went through. The winner becomes the assignment's
+`claimed_by`, so the others' cards update at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from liveapp.extensions import db
+from liveapp.models import Conversation, Message, User, Visitor, utcnow
+from liveapp.services import assignments, changes
+
+MAX_MESSAGE = 2000
+
+
+class ConversationRefused(Exception):
+    """A claim or message that cannot happen; the message says why, for the person."""
+
+
+def open_conversation(visitor_id: str) -> Conversation | None:
+    return db.session.scalar(select(Conversation).where(
+        Conversation.visitor_id == visitor_id, Conversation.status == "open"))
+
+
+def open_chats(rep_id: int) -> int:
+    return db.session.scalar(select(func.count(Conversation.id)).where(
+        Conversation.rep_id == rep_id, Conversation.status == "open")) or 0
+
+
+def _check_rep(rep: User) -> None:
+    if not rep.is_chat_user or not rep.active:
+        raise ConversationRefused("You are not set up to chat with visitors.")
+    if open_chats(rep.id) >= rep.max_concurrent_chats:
+        raise ConversationRefused(
+            f"You already have {rep.max_concurrent_chats} open chats: close one first.")
+
+
+def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
+    """Start (pounce) or accept (inbound) the visitor's conversation; exactly one rep wins.
+
+    Raises:
+        ConversationRefused: someone else is already chatting, or the rep is at capacity.
+    """
+    existing = open_conversation(visitor_id)
+    if existing is not None:
+        if existing.rep_id == rep.id:
+            return existing  # a double click, or the same rep on two tabs
+        raise ConversationRefused(f"{existing.rep.name} is already chatting with this visitor.")
+    _check_rep(rep)
+    conversation = Conversation(visitor_id=visitor_id, rep_id=rep.id, origin=origin)
+    db.session.add(conversation)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        winner = open_conversation(visitor_id)
+        name = winner.rep.name if winner is not None else "Another rep"
+        raise ConversationRefused(f"{name} is already chatting with this visitor.") from None
+    _mark_claimed(visitor_id, rep.id)
+    changes.publish(visitor_id, "conversation", conversation_id=conversation.id,
+                    rep_id=rep.id, status="open", origin=origin)
+    return conversation
+
+
+def _mark_claimed(visitor_id: str, rep_id: int | None) -> None:
+    current = assignments.get(visitor_id)
+    if current is None:
+        current = assignments.Assignment(rule_name=None, mode=None)
+    offered = [] if rep_id is not None else current.offered_to
+    assignments.save(visitor_id, dataclasses.replace(
+        current, claimed_by=rep_id, offered_to=offered, at=0.0))
+
+
+def clean_body(body: object) -> str:
+    """A message's text, stripped; refused when empty or too long."""
+    text = body.strip() if isinstance(body, str) else ""
+    if not text:
+        raise ConversationRefused("Write a message first.")
+    if len(text) > MAX_MESSAGE:
+        raise ConversationRefused(f"A message is at most {MAX_MESSAGE} characters.")
+    return text
+
+
+def post(conversation: Conversation, sender: str, body: object,
+         rep: User | None = None) -> Message:
+    """Add a message from the visitor, the rep or the bot to an open conversation."""
+    if conversation.status != "open":
+        raise ConversationRefused("This conversation is closed.")
+    message = Message(conversation_id=conversation.id, sender=sender, body=clean_body(body),
+                      rep_id=rep.id if rep is not None else None)
+    db.session.add(message)
+    db.session.commit()
+    changes.publish(conversation.visitor_id, "conversation", conversation_id=conversation.id,
+                    message_id=message.id, sender=sender, body=message.body)
+    return message
+
+
+def close(conversation: Conversation) -> None:
+    """Close the conversation; the rep's freed capacity goes to waiting visitors."""
+    if conversation.status == "closed":
+        return
+    conversation.status, conversation.closed_at = "closed", utcnow()
+    db.session.commit()
+    _mark_claimed(conversation.visitor_id, None)
+    changes.publish(conversation.visitor_id, "conversation", conversation_id=conversation.id,
+                    rep_id=conversation.rep_id, status="closed")
+    from liveapp.services import routing
+
+    routing.chat_closed(conversation.rep_id)
+
+
+def transcripts_for(user: User) -> list[Conversation]:
+    """Every conversation for an admin, the rep's own for a rep, newest first."""
+    query = select(Conversation).order_by(Conversation.started_at.desc()).limit(200)
+    if not user.is_admin:
+        query = query.where(Conversation.rep_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def visitor_label(visitor: Visitor | None) -> str:
+    if visitor is None:
+        return "A visitor"
+    return visitor.name or visitor.email or visitor.company_name or "Anonymous visitor"
