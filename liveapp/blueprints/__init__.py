@@ -20,6 +20,7 @@ FEATURES = (
     "routing",
     "imports",
     "conversations",
+    "widget",
     "demo_site",
     "events",
     "integrations",

@@ -9,13 +9,14 @@ whatever process or worker they went through. The winner becomes the assignment'
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
-from liveapp.services import assignments, changes
+from liveapp.services import assignments, changes, realtime
 
 MAX_MESSAGE = 2000
 
@@ -66,7 +67,14 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
     _mark_claimed(visitor_id, rep.id)
     changes.publish(visitor_id, "conversation", conversation_id=conversation.id,
                     rep_id=rep.id, status="open", origin=origin)
+    _tell_visitor(visitor_id, "conversation", {"id": conversation.id, "rep": rep.name,
+                                               "status": "open"})
     return conversation
+
+
+def _tell_visitor(visitor_id: str, event: str, data: dict) -> None:
+    """Push to the visitor's widget (its own channel; the widget escapes what it shows)."""
+    realtime.send(realtime.visitor_channel(visitor_id), event, json.dumps(data))
 
 
 def _mark_claimed(visitor_id: str, rep_id: int | None) -> None:
@@ -99,6 +107,9 @@ def post(conversation: Conversation, sender: str, body: object,
     db.session.commit()
     changes.publish(conversation.visitor_id, "conversation", conversation_id=conversation.id,
                     message_id=message.id, sender=sender, body=message.body)
+    _tell_visitor(conversation.visitor_id, "message", {
+        "id": message.id, "sender": sender, "body": message.body,
+        "at": message.sent_at.isoformat() + "Z"})
     return message
 
 
@@ -111,6 +122,8 @@ def close(conversation: Conversation) -> None:
     _mark_claimed(conversation.visitor_id, None)
     changes.publish(conversation.visitor_id, "conversation", conversation_id=conversation.id,
                     rep_id=conversation.rep_id, status="closed")
+    _tell_visitor(conversation.visitor_id, "conversation", {"id": conversation.id,
+                                                            "status": "closed"})
     from liveapp.services import routing
 
     routing.chat_closed(conversation.rep_id)

@@ -1,0 +1,91 @@
+"""The chat widget's public API: a visitor reads and writes only its own conversation,
+proven by the signed token the events API hands out. `/t/v1/chat…`"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from liveapp.blueprints.tracking import _error, _json, preflight
+from liveapp.extensions import csrf, db
+from liveapp.models import Visitor
+from liveapp.services import conversations as service
+from liveapp.services import sites
+from liveapp.services.tokens import verify_visitor_token
+
+bp = Blueprint("widget", __name__, url_prefix="/t/v1/chat")
+csrf.exempt(bp)
+
+MAX_BODY = 4096
+
+bp.add_url_rule("/messages", "preflight_messages", preflight, methods=["OPTIONS"])
+bp.add_url_rule("/request", "preflight_request", preflight, methods=["OPTIONS"])
+
+
+def _origin() -> str | None:
+    origin = request.headers.get("Origin")
+    return origin if origin and sites.origin_allowed_anywhere(origin) else None
+
+
+def _visitor(token: object) -> Visitor | None:
+    visitor_id = verify_visitor_token(token) if isinstance(token, str) else None
+    return db.session.get(Visitor, visitor_id) if visitor_id else None
+
+
+def _payload() -> dict | None:
+    if (request.content_length or 0) > MAX_BODY:
+        return None
+    data = request.get_json(silent=True, force=True)
+    return data if isinstance(data, dict) else None
+
+
+def _transcript(visitor: Visitor) -> dict:
+    conversation = service.open_conversation(visitor.id)
+    if conversation is None:
+        return {"conversation": None, "messages": []}
+    return {
+        "conversation": {"id": conversation.id, "rep": conversation.rep.name,
+                         "status": conversation.status},
+        "messages": [{"id": m.id, "sender": m.sender, "body": m.body,
+                      "at": m.sent_at.isoformat() + "Z"} for m in conversation.messages],
+    }
+
+
+@bp.get("")
+def read():
+    """The visitor's open conversation and its messages (JSON; the widget escapes them)."""
+    visitor = _visitor(request.args.get("token"))
+    if visitor is None:
+        return _error(403, "token: not valid", _origin())
+    return _json(200, _transcript(visitor), _origin())
+
+
+@bp.post("/messages")
+def write():
+    """A message from the visitor into its open conversation."""
+    data = _payload()
+    if data is None:
+        return _error(400, "body: must be a JSON object of at most 4 KB", _origin())
+    visitor = _visitor(data.get("token"))
+    if visitor is None:
+        return _error(403, "token: not valid", _origin())
+    conversation = service.open_conversation(visitor.id)
+    if conversation is None:
+        return _error(409, "conversation: nobody is chatting with you yet", _origin())
+    try:
+        message = service.post(conversation, "visitor", data.get("body"))
+    except service.ConversationRefused as refused:
+        return _error(400, f"body: {refused}", _origin())
+    return _json(201, {"id": message.id}, _origin())
+
+
+@bp.post("/request")
+def ask():
+    """The visitor asks to talk now (Route for Inbound Chat): route it as inbound."""
+    data = _payload()
+    visitor = _visitor(data.get("token")) if data is not None else None
+    if visitor is None:
+        return _error(403, "token: not valid", _origin())
+    from liveapp.services import routing
+
+    routing.request_inbound(visitor.id)
+    return _json(202, {"status": "routing"}, _origin())

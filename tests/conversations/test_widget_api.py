@@ -1,0 +1,77 @@
+"""The widget's API: a visitor token reads and writes only its own conversation."""
+
+import json
+import uuid
+
+from liveapp.extensions import db
+from liveapp.services import conversations as service
+from liveapp.services.tokens import visitor_token
+from tests.conversations.test_claiming import routed
+
+
+def _token_of(api, vid):
+    return api.send(visitor_id=vid).get_json()["token"]
+
+
+def test_visitor_reads_and_writes_its_own_conversation(api, as_rep, rep, app, app_ctx):
+    vid = routed(api, rep)
+    token = _token_of(api, vid)
+    client = app.test_client()
+    empty = client.get(f"/t/v1/chat?token={token}")
+    assert empty.status_code == 200 and empty.get_json() == {"conversation": None, "messages": []}
+    early = client.post("/t/v1/chat/messages", json={"token": token, "body": "hello?"})
+    assert early.status_code == 409
+    as_rep.post(f"/conversations/claim/{vid}")
+    conversation = service.open_conversation(vid)
+    service.post(conversation, "rep", "Hi, I'm Rita. Need help with pricing?",
+                 rep=conversation.rep)
+    sent = client.post("/t/v1/chat/messages", json={"token": token, "body": "<b>yes</b>"})
+    assert sent.status_code == 201
+    transcript = client.get(f"/t/v1/chat?token={token}").get_json()
+    assert transcript["conversation"]["rep"] == "Rita Rep"
+    assert [(m["sender"], m["body"]) for m in transcript["messages"]] == [
+        ("rep", "Hi, I'm Rita. Need help with pricing?"), ("visitor", "<b>yes</b>")]
+    page = as_rep.get(f"/conversations/{conversation.id}").get_data(as_text=True)
+    assert "&lt;b&gt;yes&lt;/b&gt;" in page and "<b>yes</b>" not in page
+
+
+def test_forged_other_and_expired_tokens_are_refused(api, as_rep, rep, app, app_ctx):
+    vid = routed(api, rep)
+    as_rep.post(f"/conversations/claim/{vid}")
+    client = app.test_client()
+    other = _token_of(api, str(uuid.uuid4()))  # another real visitor, with no chat
+    unknown = visitor_token(str(uuid.uuid4()))  # signed, but for nobody we know
+    altered = _token_of(api, vid)[:-3] + "abc"
+    for token in ("forged", altered, unknown):
+        assert client.get(f"/t/v1/chat?token={token}").status_code == 403
+        response = client.post("/t/v1/chat/messages", json={"token": token, "body": "hi"})
+        assert response.status_code == 403
+    assert client.get(f"/t/v1/chat?token={other}").get_json()["conversation"] is None
+    mine = client.post("/t/v1/chat/messages", json={"token": other, "body": "hi"})
+    assert mine.status_code == 409
+    db.session.expire_all()
+    assert service.open_conversation(vid).messages == []
+
+
+def test_bad_messages_from_visitors(api, as_rep, rep, app, app_ctx):
+    vid = routed(api, rep)
+    token = _token_of(api, vid)
+    as_rep.post(f"/conversations/claim/{vid}")
+    client = app.test_client()
+    for body in ({"token": token, "body": ""}, {"token": token, "body": "x" * 2001},
+                 {"token": token, "body": 42}):
+        response = client.post("/t/v1/chat/messages", json=body)
+        assert response.status_code == 400 and response.get_json()["error"].startswith("body:")
+    assert client.post("/t/v1/chat/messages", data="[1, 2]",
+                       content_type="application/json").status_code == 400
+    huge = json.dumps({"token": token, "body": "x" * 5000})
+    assert client.post("/t/v1/chat/messages", data=huge,
+                       content_type="application/json").status_code == 400
+
+
+def test_inbound_request_needs_a_valid_token(api, app, app_ctx):
+    client = app.test_client()
+    assert client.post("/t/v1/chat/request", json={"token": "nope"}).status_code == 403
+    vid = str(uuid.uuid4())
+    token = _token_of(api, vid)
+    assert client.post("/t/v1/chat/request", json={"token": token}).status_code == 202
