@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,7 +42,7 @@ IGNORED_KINDS = frozenset({"membership", "routing"})
 
 @dataclass
 class _Compiled:
-    version: int
+    version: str
     rules: MembershipRules
 
 
@@ -52,9 +53,16 @@ def settings_version_key() -> str:
     return redis.key("settings", "version")
 
 
-def bump_settings_version() -> int:
-    """Tell every process that segments, experiences or streams changed."""
-    return int(redis.client.incr(settings_version_key()))
+def bump_settings_version() -> str:
+    """Tell every process that segments, experiences or streams changed.
+
+    The version is a fresh token, not a counter: after Redis loses its data (a restarted
+    embedded server, keys cleared) a counter would start again at 1 and match the stale
+    rules a process compiled under the old 1.
+    """
+    token = uuid.uuid4().hex
+    redis.client.set(settings_version_key(), token)
+    return token
 
 
 def load_rules() -> MembershipRules:
@@ -70,7 +78,7 @@ def load_rules() -> MembershipRules:
 
 def current_rules() -> MembershipRules:
     """The compiled settings, recompiled only when the settings version moved."""
-    version = int(redis.client.get(settings_version_key()) or 0)
+    version = (redis.client.get(settings_version_key()) or b"").decode()
     cached = _cache.get(redis.key())
     if cached is None or cached.version != version:
         cached = _Compiled(version, load_rules())
