@@ -125,6 +125,7 @@ def test_the_detail_page_gets_timeline_entries_and_card_updates(
     visitors.route(vid, rep_a)
     assert browser.login(rep_a.email).status_code == 303
     assert browser.get(f"/board/visitors/{vid}").status_code == 200
+    assert browser.post(f"/board/visitors/{vid}/viewing").status_code == 204
     recorder = record(realtime.rep_channel(rep_a.id))
     visitors.visit(DOCS, visitor_id=vid, title="Docs home")
     events = {e: d for _, e, d in recorder.take()}
@@ -140,7 +141,7 @@ def test_opening_a_detail_shows_the_viewing_marker_live(
     visitors.route(vid, rep_a)
     recorder = record(realtime.ADMIN_CHANNEL)
     assert browser.login(rep_a.email).status_code == 303
-    browser.get(f"/board/visitors/{vid}")
+    browser.post(f"/board/visitors/{vid}/viewing")  # the detail page, once loaded
     [(_, _, data)] = recorder.take()
     assert "Alice Rep viewing" in data
     browser.post(f"/board/visitors/{vid}/viewing")  # a refresh changes nothing visible
