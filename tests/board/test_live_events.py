@@ -168,3 +168,16 @@ def test_expired_viewing_markers_are_swept_off_the_cards(
     assert viewers.current(vid, later) == []
     [(_, _, data)] = recorder.take()
     assert "viewing" not in data
+
+
+def test_a_settings_change_makes_open_boards_refetch(app_ctx, streams, record, admin, rep_a):
+    from liveapp.services import streams as stream_service
+
+    realtime.touch_board(rep_a.id)  # Alice's board is open
+    recorder = record(*channels(admin, rep_a))
+    stream = streams["docs"]
+    stream_service.save_stream(stream, name="Documentation", colour=stream.colour,
+                               segments=list(stream.segments), experiences=[])
+    events = recorder.take()
+    assert sorted((c, e) for c, e, _ in events) == sorted(
+        [("admin", "refresh"), (realtime.rep_channel(rep_a.id), "refresh")])
