@@ -22,6 +22,20 @@ pytestmark = pytest.mark.browser
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
 
 
+@pytest.fixture(autouse=True)
+def streams_end_with_the_test(app, page, monkeypatch):
+    """Boards ping often here, so the server notices a closed page at once; each test
+    leaves no open stream behind (other tests count the shared subscriber's listeners)."""
+    from liveapp.services.fanout import hub_for
+
+    monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
+    yield
+    page.goto("about:blank")
+    deadline = time.monotonic() + 5
+    while hub_for(app).listener_count() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def tracked(live_server, site):
     def send(vid: str, type: str = "page_view", url: str = PRICING, **fields) -> None:
