@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,7 +42,7 @@ IGNORED_KINDS = frozenset({"membership", "routing"})
 
 @dataclass
 class _Compiled:
-    version: int
+    version: tuple[int, str]
     rules: MembershipRules
 
 
@@ -50,6 +51,21 @@ _cache: dict[str, _Compiled] = {}
 
 def settings_version_key() -> str:
     return redis.key("settings", "version")
+
+
+def settings_stamp() -> tuple[int, str]:
+    """The settings version paired with a generation token kept beside it in Redis.
+
+    When Redis loses the version (emptied, restarted without persistence) the number
+    restarts and could equal the one a process compiled long ago; the new token makes
+    sure it never matches.
+    """
+    token_key = redis.key("settings", "generation")
+    version, token = redis.client.mget([settings_version_key(), token_key])
+    if token is None:
+        redis.client.set(token_key, uuid.uuid4().hex, nx=True)
+        token = redis.client.get(token_key)
+    return int(version or 0), token.decode()
 
 
 def bump_settings_version() -> int:
@@ -70,7 +86,7 @@ def load_rules() -> MembershipRules:
 
 def current_rules() -> MembershipRules:
     """The compiled settings, recompiled only when the settings version moved."""
-    version = int(redis.client.get(settings_version_key()) or 0)
+    version = settings_stamp()
     cached = _cache.get(redis.key())
     if cached is None or cached.version != version:
         cached = _Compiled(version, load_rules())

@@ -211,7 +211,7 @@ def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,
 
 @dataclass(frozen=True)
 class _CachedRules:
-    version: tuple[bytes | None, bytes]
+    version: tuple[int, str]
     compiled: routing_rules.CompiledRules
     loaded_at: float
 
@@ -222,20 +222,15 @@ _rules_cache: dict[str, _CachedRules] = {}
 def compiled_rules() -> routing_rules.CompiledRules:
     """The active rules, compiled once per settings version (saving a rule bumps it).
 
-    The version is paired with a generation token kept in Redis, so a version number
-    that restarts (its key deleted) never matches an old cache. Users and groups named
-    by rules change without a settings bump, so the cache also ages out.
+    Users and groups named by rules change without a settings bump, so the cache also
+    ages out after RULES_MAX_AGE.
     """
-    version_key, token_key = membership.settings_version_key(), redis.key("routing", "rules")
-    version, token = redis.client.mget([version_key, token_key])
-    if token is None:
-        redis.client.set(token_key, uuid.uuid4().hex, nx=True)
-        token = redis.client.get(token_key)
+    stamp = membership.settings_stamp()
     cached = _rules_cache.get(redis.key())
     now = time.monotonic()
-    if cached is None or cached.version != (version, token) or \
+    if cached is None or cached.version != stamp or \
             now - cached.loaded_at > RULES_MAX_AGE:
-        cached = _CachedRules((version, token), routing_rules.domain_rules(), now)
+        cached = _CachedRules(stamp, routing_rules.domain_rules(), now)
         _rules_cache[redis.key()] = cached
     return cached.compiled
 
