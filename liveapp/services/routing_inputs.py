@@ -3,8 +3,9 @@ decision itself with Round Robin's turn taken atomically in Redis."""
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,6 +43,16 @@ class Inputs:
         )
 
 
+@functools.cache
+def _crm_reader() -> Callable[[Visitor], CrmFacts] | None:
+    # Looked up once: a failed import is not cached by Python and costs a path search.
+    try:
+        from liveapp.services.crm import crm_facts_for
+    except ImportError:
+        return None
+    return crm_facts_for
+
+
 def crm_facts(visitor: Visitor) -> CrmFacts:
     """The visitor's CRM facts for routing.
 
@@ -49,11 +60,8 @@ def crm_facts(visitor: Visitor) -> CrmFacts:
     visitor, so no CRM is called here) when the CRM integrations are installed;
     without them it is "no CRM configured": every CRM step is skipped.
     """
-    try:
-        from liveapp.services.crm import crm_facts_for
-    except ImportError:
-        return CrmFacts()
-    return crm_facts_for(visitor)
+    reader = _crm_reader()
+    return reader(visitor) if reader is not None else CrmFacts()
 
 
 def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,
