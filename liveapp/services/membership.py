@@ -42,7 +42,7 @@ IGNORED_KINDS = frozenset({"membership", "routing"})
 
 @dataclass
 class _Compiled:
-    version: bytes | None
+    version: str
     rules: MembershipRules
 
 
@@ -64,6 +64,11 @@ def bump_settings_version() -> str:
     return token
 
 
+def settings_stamp() -> str:
+    """The current settings version token ("" before any change): compare, never order."""
+    return (redis.client.get(settings_version_key()) or b"").decode()
+
+
 def load_rules() -> MembershipRules:
     """Segments, experiences and streams from the database, compiled."""
     segments = {s.id: s.criteria for s in db.session.scalars(select(Segment))}
@@ -77,7 +82,7 @@ def load_rules() -> MembershipRules:
 
 def current_rules() -> MembershipRules:
     """The compiled settings, recompiled only when the settings version moved."""
-    version = redis.client.get(settings_version_key())
+    version = settings_stamp()
     cached = _cache.get(redis.key())
     if cached is None or cached.version != version:
         cached = _Compiled(version, load_rules())
