@@ -65,8 +65,16 @@ def bump_settings_version() -> str:
 
 
 def settings_stamp() -> str:
-    """The current settings version token ("" before any change): compare, never order."""
-    return (redis.client.get(settings_version_key()) or b"").decode()
+    """The current settings version token: compare, never order.
+
+    A Redis that lost the token (emptied, restarted without persistence) gets a new one
+    here, so a process's rules compiled under the old token can never match again.
+    """
+    token = redis.client.get(settings_version_key())
+    if token is None:
+        redis.client.set(settings_version_key(), uuid.uuid4().hex, nx=True)
+        token = redis.client.get(settings_version_key())
+    return token.decode()
 
 
 def load_rules() -> MembershipRules:
