@@ -52,8 +52,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=500, help="rep boards connected")
     parser.add_argument("--rate", type=float, default=None,
-                        help="events per second (default: 100 with --source send, 30 with "
-                             "--source api: what this 2-core machine's ingest sustains)")
+                        help="events per second (default: 100 with --source send, 10 with "
+                             "--source api: this shared 2-core machine saturates near 30 page "
+                             "views/s, see bench/README.md)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of publishing")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn gevent workers")
     parser.add_argument("--payload", type=int, default=1500, help="bytes of card HTML")
@@ -72,16 +73,16 @@ def parse_args() -> argparse.Namespace:
     if args.compare_flask_sse:
         args.source = "send"
     if args.rate is None:
-        args.rate = 30.0 if args.source == "api" else 100.0
+        args.rate = 10.0 if args.source == "api" else 100.0
     return args
 
 
-def setup(folder: Path, reps: int):
+def setup(folder: Path, reps: int, database_url: str):
     """Own Redis and database, an app on them, N reps + 1 admin; returns (app, server)."""
     server = embedded_redis.start(folder / "redis")
     os.environ.update({
         "LIVEAPP_INSTANCE": str(folder), "REDIS_URL": server.url,
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_hex(16), "LIVEAPP_REDIS_PREFIX": "bench:",
         # One client IP sends every visitor's events here.
         "LIVEAPP_TRACKING_IP_LIMIT": "100000000",
@@ -451,7 +452,11 @@ def main() -> None:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="liveapp-fanout-") as tmp:
         folder = Path(tmp)
-        app, redis_server = setup(folder, args.reps)
+        from bench.ingest import Database
+
+        # SQLite in the folder, or a fresh database on DATABASE_URL's PostgreSQL server.
+        database = Database(folder)
+        app, redis_server = setup(folder, args.reps, database.url)
         cookies = session_cookies(app)
         try:
             print("== liveapp: shared subscriber per web process ==")
@@ -462,6 +467,7 @@ def main() -> None:
                 run_server(args, app, cookies, folder, "plain_sse_app:app", plain=True)
         finally:
             embedded_redis.stop(folder / "redis", redis_server)
+            database.drop()
 
 
 def run_server(args, app, cookies, folder: Path, app_path: str, plain: bool) -> None:

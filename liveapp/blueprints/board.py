@@ -41,10 +41,9 @@ def card(visitor_id: str):
 @bp.get("/board/visitors/<visitor_id>")
 @login_required
 def visitor(visitor_id: str):
-    """The visitor detail: card and live timeline; opening it marks the user as viewing."""
+    """The visitor detail: card and live timeline (the page then marks its user as
+    viewing, with a POST as soon as it loads and every 15 s)."""
     board.get_visitor_for(current_user, visitor_id)
-    if viewers.mark(visitor_id, current_user.id):
-        board_live.viewing_changed(visitor_id)
     return render_template(
         "board/visitor.html", card=cards.card_for(visitor_id),
         entries=timeline.entries(visitor_id),
@@ -65,7 +64,7 @@ def detail(visitor_id: str):
 @bp.post("/board/visitors/<visitor_id>/viewing")
 @login_required
 def viewing(visitor_id: str):
-    """The open detail page's periodic refresh of its "viewing" marker."""
+    """The open detail page's "viewing" marker: set on load, refreshed periodically."""
     board.get_visitor_for(current_user, visitor_id)
     if viewers.mark(visitor_id, current_user.id):
         board_live.viewing_changed(visitor_id)

@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 
 from liveapp.domain.channels import Decision, Subscriber, may_subscribe_all, rep_id_of
 from liveapp.extensions import db, redis
-from liveapp.services import realtime
+from liveapp.services import realtime, routing
 from liveapp.services.fanout import RESYNC_FRAME, hub_for
 from liveapp.services.tokens import verify_visitor_token
 
@@ -99,13 +99,15 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
 
         if presence_of is not None:
             realtime.touch_board(presence_of)
+            # An open board makes its rep available to routing: offer waiting visitors.
+            _presence(routing.rep_became_available, presence_of)
         response = current_app.response_class(generate(), mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Accel-Buffering"] = "no"
         return response
 
 
-def _presence(record: Callable[[int], None], user_id: int) -> None:
+def _presence(record: Callable[[int], object], user_id: int) -> None:
     # A Redis blip must not end every open board: the shared subscriber reconnects and
     # resyncs them, and the next ping records presence again.
     try:

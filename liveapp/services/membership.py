@@ -42,7 +42,7 @@ IGNORED_KINDS = frozenset({"membership", "routing"})
 
 @dataclass
 class _Compiled:
-    version: bytes | None
+    version: str
     rules: MembershipRules
 
 
@@ -64,6 +64,19 @@ def bump_settings_version() -> str:
     return token
 
 
+def settings_stamp() -> str:
+    """The current settings version token: compare, never order.
+
+    A Redis that lost the token (emptied, restarted without persistence) gets a new one
+    here, so a process's rules compiled under the old token can never match again.
+    """
+    token = redis.client.get(settings_version_key())
+    if token is None:
+        redis.client.set(settings_version_key(), uuid.uuid4().hex, nx=True)
+        token = redis.client.get(settings_version_key())
+    return token.decode()
+
+
 def load_rules() -> MembershipRules:
     """Segments, experiences and streams from the database, compiled."""
     segments = {s.id: s.criteria for s in db.session.scalars(select(Segment))}
@@ -77,7 +90,7 @@ def load_rules() -> MembershipRules:
 
 def current_rules() -> MembershipRules:
     """The compiled settings, recompiled only when the settings version moved."""
-    version = redis.client.get(settings_version_key())
+    version = settings_stamp()
     cached = _cache.get(redis.key())
     if cached is None or cached.version != version:
         cached = _Compiled(version, load_rules())

@@ -19,12 +19,10 @@ decision's summary.
 from __future__ import annotations
 
 import json
-import logging
 import time
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -32,22 +30,12 @@ from redis.commands.core import Script
 from rq import Retry
 from rq.job import Job
 
-from liveapp.domain import routing as domain
-from liveapp.domain.routing import CrmFacts, RoutingDecision
+from liveapp.domain.routing import RoutingDecision
 from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import (
-    assignments,
-    changes,
-    membership,
-    presence,
-    reps,
-    rotation,
-    routing_rules,
-)
-
-log = logging.getLogger(__name__)
+from liveapp.services import assignments, changes, membership, presence, routing_rules
+from liveapp.services.routing_inputs import compiled_rules, decide_with_rotation, gather
 
 QUEUE = "high"  # a visitor waiting for a rep is the most urgent work there is
 LOCK_TTL = 60  # seconds; a crashed worker stops blocking routing after this
@@ -57,7 +45,6 @@ DRAIN_LIMIT = 200  # waiting visitors offered per drain; a new drain follows if 
 OFFER_GRACE = 30  # an offer whose timeout job was lost counts as open this much longer
 RETRY_INTERVALS = [2, 10, 30]
 ONE_REP_MODES = ("round_robin", "balanced")
-RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump
 
 # Take the open offer if the given field still holds the given value (timeout vs decline
 # vs another worker: exactly one of them wins).
@@ -153,114 +140,6 @@ def route_now(visitor_id: str, trigger: str | None = None) -> RoutingDecision | 
         finished(visitor_id)
 
 
-# ---------------------------------------------------------------- deciding
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """Everything one decision reads, gathered once so it can be re-run purely."""
-
-    rules: tuple[domain.RoutingRule, ...]
-    matched: frozenset[int]
-    reps: tuple[domain.Rep, ...]
-    crm: CrmFacts
-    trigger: str
-    excluded: frozenset[int]
-    enterprise: bool
-
-    @property
-    def rule(self) -> domain.RoutingRule | None:
-        return domain.first_matching_rule(self.rules, self.matched)
-
-    def decide(self, pointer: int | None = None) -> RoutingDecision:
-        rule = self.rule
-        return domain.decide(
-            self.rules, self.matched, self.reps, self.crm, trigger=self.trigger,
-            excluded=self.excluded, enterprise=self.enterprise,
-            rotation={rule.id: pointer} if rule else None,
-        )
-
-
-def crm_facts(visitor: Visitor) -> CrmFacts:
-    """The visitor's CRM facts for routing.
-
-    Uses `liveapp.services.crm.crm_facts_for` (the results `resolve_crm` stored on the
-    visitor, so no CRM is called here) when the CRM integrations are installed;
-    without them it is "no CRM configured": every CRM step is skipped.
-    """
-    try:
-        from liveapp.services.crm import crm_facts_for
-    except ImportError:
-        return CrmFacts()
-    return crm_facts_for(visitor)
-
-
-def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,
-           excluded_reps: Collection[int] = ()) -> Inputs:
-    """Facts, matched rules, reps (effective availability, working hours), exclusions."""
-    compiled = compiled_rules()
-    facts = membership.facts_for(visitor, hot, now)
-    candidates = routing_rules.reps_for_routing(datetime.fromtimestamp(now, UTC))
-    return Inputs(
-        rules=compiled.rules, matched=frozenset(compiled.matching(facts)),
-        reps=tuple(reps.with_board_presence(candidates, now)), crm=crm_facts(visitor),
-        trigger=trigger, excluded=frozenset(excluded_reps),
-        enterprise=routing_rules.enterprise_enabled(),
-    )
-
-
-@dataclass(frozen=True)
-class _CachedRules:
-    version: tuple[bytes | None, bytes]
-    compiled: routing_rules.CompiledRules
-    loaded_at: float
-
-
-_rules_cache: dict[str, _CachedRules] = {}
-
-
-def compiled_rules() -> routing_rules.CompiledRules:
-    """The active rules, compiled once per settings version (saving a rule bumps it).
-
-    The version is paired with a generation token kept in Redis, so a version number
-    that restarts (its key deleted) never matches an old cache. Users and groups named
-    by rules change without a settings bump, so the cache also ages out.
-    """
-    version_key, token_key = membership.settings_version_key(), redis.key("routing", "rules")
-    version, token = redis.client.mget([version_key, token_key])
-    if token is None:
-        redis.client.set(token_key, uuid.uuid4().hex, nx=True)
-        token = redis.client.get(token_key)
-    cached = _rules_cache.get(redis.key())
-    now = time.monotonic()
-    if cached is None or cached.version != (version, token) or \
-            now - cached.loaded_at > RULES_MAX_AGE:
-        cached = _CachedRules((version, token), routing_rules.domain_rules(), now)
-        _rules_cache[redis.key()] = cached
-    return cached.compiled
-
-
-def rotation_key(rule_id: int) -> str:
-    return redis.key("rotation", rule_id)
-
-
-def decide_with_rotation(inputs: Inputs) -> RoutingDecision:
-    """The decision; for Round Robin the turn is taken atomically in Redis, so several
-    workers routing at once never give one rep two turns in a row."""
-    rule = inputs.rule
-    if rule is None or rule.distribution != "round_robin":
-        return inputs.decide()
-    decision = inputs.decide(rotation.last_turn(redis.client, rotation_key(rule.id)))
-    if decision.outcome != "offer":
-        return decision
-    chosen = rotation.advance(redis.client, rotation_key(rule.id), decision.candidates)
-    if chosen == decision.offer_to[0]:
-        return decision
-    # Another worker took a turn meanwhile: decide again from the turn Redis gave us, so
-    # the explanation names the rep actually offered (ids are ints: chosen - 1 < chosen).
-    return inputs.decide(chosen - 1)
-
-
 # ---------------------------------------------------------------- routing
 
 
@@ -322,6 +201,8 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
             "offer_id": offer.id, "offer_rep": str(offer.rep_id),
             "offer_until": repr(now + offer.seconds + OFFER_GRACE),
         })
+    else:  # no one-rep offer now: an old one's timeout must find nothing to take
+        pipe.hdel(state_key(visitor_id), "offer_id", "offer_rep", "offer_until")
     pipe.expire(state_key(visitor_id), STATE_TTL)
     _queue_history(pipe, visitor_id, decision, trigger, now)
     pipe.execute()

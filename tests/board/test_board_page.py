@@ -139,6 +139,9 @@ def test_visitor_detail_shows_card_and_timeline_and_marks_viewing(
     assert "High intent" in page  # the routing event
     assert f'sse-swap="visitor-{vid}"' in page
     assert "Start conversation" not in page
+    assert 'hx-trigger="load, every 15s' in page  # the page marks its rep as viewing
+    assert viewers.current(vid) == []
+    assert browser.post(f"/board/visitors/{vid}/viewing").status_code == 204
     assert viewers.current(vid) == [rep_a.id]
     assert "Alice Rep viewing" in browser.get(f"/board/cards/{vid}").get_data(as_text=True)
     assert browser.post(f"/board/visitors/{vid}/viewing/end").status_code == 204

@@ -61,7 +61,7 @@ def test_sse_card_events_are_inert(app_ctx, browser, visitors, record, admin, re
     recorder = record(realtime.ADMIN_CHANNEL, realtime.rep_channel(rep_a.id))
     vid = hostile_visitor(visitors, rep_a)
     assert browser.login(rep_a.email).status_code == 303
-    browser.get(f"/board/visitors/{vid}")
+    browser.post(f"/board/visitors/{vid}/viewing")
     visitors.visit(PRICING + "#" + quote(PAYLOAD), visitor_id=vid, title=PAYLOAD + "2")
     events = recorder.take()
     assert {e for _, e, _ in events} >= {"card", "admin-card", f"visitor-{vid}"}

@@ -125,6 +125,7 @@ def test_the_detail_page_gets_timeline_entries_and_card_updates(
     visitors.route(vid, rep_a)
     assert browser.login(rep_a.email).status_code == 303
     assert browser.get(f"/board/visitors/{vid}").status_code == 200
+    assert browser.post(f"/board/visitors/{vid}/viewing").status_code == 204
     recorder = record(realtime.rep_channel(rep_a.id))
     visitors.visit(DOCS, visitor_id=vid, title="Docs home")
     events = {e: d for _, e, d in recorder.take()}
@@ -140,7 +141,7 @@ def test_opening_a_detail_shows_the_viewing_marker_live(
     visitors.route(vid, rep_a)
     recorder = record(realtime.ADMIN_CHANNEL)
     assert browser.login(rep_a.email).status_code == 303
-    browser.get(f"/board/visitors/{vid}")
+    browser.post(f"/board/visitors/{vid}/viewing")  # the detail page, once loaded
     [(_, _, data)] = recorder.take()
     assert "Alice Rep viewing" in data
     browser.post(f"/board/visitors/{vid}/viewing")  # a refresh changes nothing visible
@@ -167,3 +168,16 @@ def test_expired_viewing_markers_are_swept_off_the_cards(
     assert viewers.current(vid, later) == []
     [(_, _, data)] = recorder.take()
     assert "viewing" not in data
+
+
+def test_a_settings_change_makes_open_boards_refetch(app_ctx, streams, record, admin, rep_a):
+    from liveapp.services import streams as stream_service
+
+    realtime.touch_board(rep_a.id)  # Alice's board is open
+    recorder = record(*channels(admin, rep_a))
+    stream = streams["docs"]
+    stream_service.save_stream(stream, name="Documentation", colour=stream.colour,
+                               segments=list(stream.segments), experiences=[])
+    events = recorder.take()
+    assert sorted((c, e) for c, e, _ in events) == sorted(
+        [("admin", "refresh"), (realtime.rep_channel(rep_a.id), "refresh")])

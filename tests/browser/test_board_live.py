@@ -22,6 +22,20 @@ pytestmark = pytest.mark.browser
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
 
 
+@pytest.fixture(autouse=True)
+def streams_end_with_the_test(app, page, monkeypatch):
+    """Boards ping often here, so the server notices a closed page at once; each test
+    leaves no open stream behind (other tests count the shared subscriber's listeners)."""
+    from liveapp.services.fanout import hub_for
+
+    monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
+    yield
+    page.goto("about:blank")
+    deadline = time.monotonic() + 5
+    while hub_for(app).listener_count() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def tracked(live_server, site):
     def send(vid: str, type: str = "page_view", url: str = PRICING, **fields) -> None:
@@ -93,3 +107,16 @@ def test_the_detail_timeline_grows_live(page, live_server, app_ctx, api, streams
     assert "Docs home" in page.locator(f"#timeline-{vid}").inner_text()
     page.wait_for_selector(f"{card(vid)} .vc-title:text('Docs home')", timeout=WAIT_MS)
     assert "Alice Rep viewing" in page.locator(card(vid)).inner_text()
+
+
+def test_the_admin_board_shows_every_visitor_live(page, live_server, app_ctx, admin, streams,
+                                                  tracked):
+    sign_in(page, live_server, admin)
+    vid = str(uuid.uuid4())
+    tracked(vid, url=f"{ORIGIN}/about", title="About us")  # in no stream, routed to nobody
+    page.wait_for_selector(f"#stream-other-cards {card(vid)}", timeout=WAIT_MS)
+    assert page.locator("#stream-other h2").inner_text() == "Other visitors"
+    tracked(vid, url=PRICING, title="Pricing plans")
+    page.wait_for_selector(f"#stream-{streams['pricing'].id}-cards {card(vid)}", timeout=WAIT_MS)
+    assert not page.locator("#stream-other").is_visible()
+    assert page.evaluate("window.notReloaded") is True

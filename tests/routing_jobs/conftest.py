@@ -17,15 +17,6 @@ from tests.factories import RoutingRuleFactory, UserFactory
 from tests.tracking.conftest import api, site  # noqa: F401  (the events API fixtures)
 
 
-@pytest.fixture(autouse=True)
-def fresh_compiled_settings():
-    """Redis keys are deleted between tests, so the settings version restarts and a
-    compiled-settings cache from an earlier test could pass for this test's settings."""
-    from liveapp.services import membership
-
-    membership._cache.clear()
-
-
 @pytest.fixture
 def job_app(app, monkeypatch):
     """Jobs run in this process (SimpleWorker) against the test app."""

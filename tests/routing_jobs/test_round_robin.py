@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 
 from liveapp.extensions import queue, redis
-from liveapp.services import assignments, routing
+from liveapp.services import assignments, rotation, routing, routing_inputs
 from tests.routing_jobs.conftest import ThreadWorker, run_scheduled, work
 
 
@@ -45,7 +45,7 @@ def test_two_workers_routing_at_once_share_one_rotation(job_app, visit, three_re
     for vid, [rep_id] in zip(visitors, turns, strict=True):
         name = next(r.name for r in three_reps if r.id == rep_id)
         assert assignments.get(vid).explanation.endswith(f"→ {name} (round robin)")
-    assert routing.rotation.last_turn(redis.client, routing.rotation_key(rule.id)) in {
+    assert rotation.last_turn(redis.client, routing_inputs.rotation_key(rule.id)) in {
         r.id for r in three_reps}
 
 

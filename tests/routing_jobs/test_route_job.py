@@ -133,15 +133,24 @@ def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, thre
     assert routing.history(vid)[0]["trigger"] == "pounce"
 
 
-def test_an_experience_with_route_for_pounce_enqueues_routing(app_ctx):
+def test_an_experience_with_route_for_pounce_enqueues_routing(job_app, api, app_ctx,
+                                                             three_reps, make_rule):
+    import uuid
+
     from liveapp.services import membership
     from tests.factories import ExperienceFactory
 
-    pounce = ExperienceFactory(flow=[{"type": "route_pounce"}])
-    chat = ExperienceFactory(flow=[{"type": "bot_message", "text": "Hi"}])
+    make_rule(three_reps)
+    ExperienceFactory(targeting=[{"kind": "contains", "value": "/demo", "exclude": False}],
+                      flow=[{"type": "bot_message", "text": "Hi"}, {"type": "route_pounce"}])
+    ExperienceFactory(targeting=[{"kind": "contains", "value": "/blog", "exclude": False}],
+                      flow=[{"type": "bot_message", "text": "Hi"}])
     membership.bump_settings_version()
-    stream = {"stream_id": 4}
-    assert routing.pounce_wanted({}, {"experience_id": pounce.id})
-    assert not routing.pounce_wanted({}, {"experience_id": chat.id})
-    assert not routing.pounce_wanted({"experience_id": pounce.id}, {"experience_id": pounce.id})
-    assert routing.pounce_wanted({}, stream) and not routing.pounce_wanted(stream, stream)
+    reader, prospect = str(uuid.uuid4()), str(uuid.uuid4())
+    api.send(visitor_id=reader, url="https://www.example.com/blog")
+    assert queue(routing.QUEUE).count == 0  # an experience without Route for Pounce
+    api.send(visitor_id=prospect, url="https://www.example.com/demo")
+    assert queue(routing.QUEUE).count == 1
+    work()
+    assert assignments.get(prospect).offered_to == [r.id for r in three_reps]
+    assert assignments.get(reader) is None

@@ -93,3 +93,28 @@ def test_chat_closed_asks_for_a_drain(job_app, visit, rep, make_rule):
     work()
     assert routing.chat_closed(rep.id) is not None
     assert routing.chat_closed(rep.id) is None  # one drain waiting is enough
+
+
+def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, make_rule):
+    import contextvars
+
+    from flask.testing import FlaskClient
+
+    make_rule([rep], when_nobody="queue")  # available, but the board is closed: offline
+    vid = visit()
+    routing.request_inbound(vid)
+    work()
+    assert routing.waiting() == [vid]
+
+    url = f"/events/stream?channel=rep:{rep.id}"
+
+    def open_board():  # in a fresh context, as a server would run it
+        response = FlaskClient.open(as_rep.client, url, buffered=False)
+        assert response.status_code == 200
+        next(iter(response.response))
+        response.close()
+
+    contextvars.Context().run(open_board)
+    work()
+    assert routing.waiting() == []
+    assert assignments.get(vid).offered_to == [rep.id]
