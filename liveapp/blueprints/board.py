@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from liveapp.services import board, board_live, cards, realtime, timeline, viewers
+from liveapp.services import board, board_live, cards, conversations, realtime, timeline, viewers
 
 bp = Blueprint("board", __name__)
 
@@ -46,6 +46,7 @@ def visitor(visitor_id: str):
     board.get_visitor_for(current_user, visitor_id)
     return render_template(
         "board/visitor.html", card=cards.card_for(visitor_id),
+        conversation=conversations.open_conversation(visitor_id),
         entries=timeline.entries(visitor_id),
         channel=realtime.rep_channel(current_user.id),
         event=board_live.detail_event(visitor_id),

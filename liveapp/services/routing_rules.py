@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from liveapp.domain import criteria as criteria_engine
@@ -322,24 +322,35 @@ def reps_for_routing(now: datetime, *, only: Collection[int] | None = None) -> l
     groups: dict[int, set[int]] = {}
     for user_id, group_id in db.session.execute(members):
         groups.setdefault(user_id, set()).add(group_id)
-    return [_to_rep(row, frozenset(groups.get(row.id, ())), now)
+    load = _chat_load()
+    return [_to_rep(row, frozenset(groups.get(row.id, ())), now, *load.get(row.id, (0, None)))
             for row in db.session.execute(users)]
 
 
-def _to_rep(user: Any, group_ids: frozenset[int], now: datetime) -> domain.Rep:
-    """A domain Rep from a User (or a row with REP_COLUMNS)."""
+def _chat_load() -> dict[int, tuple[int, datetime | None]]:
+    """Per rep: open conversations now, and when they last got one (Balanced reads both)."""
+    from liveapp.models import Conversation
+
+    open_chats = func.sum(case((Conversation.status == "open", 1), else_=0))
+    rows = db.session.execute(
+        select(Conversation.rep_id, open_chats, func.max(Conversation.started_at))
+        .group_by(Conversation.rep_id))
+    return {rep_id: (int(count or 0), last) for rep_id, count, last in rows}
+
+
+def _to_rep(user: Any, group_ids: frozenset[int], now: datetime, open_chats: int = 0,
+            last_assigned_at: datetime | None = None) -> domain.Rep:
+    """A domain Rep from a User (or a row with REP_COLUMNS) and their chat load."""
     return domain.Rep(
         id=user.id, name=user.name, email=user.email,
         is_chat_user=user.is_chat_user,
         availability=user.availability,
         active=user.active,
-        # Conversations arrive in issue 8; until then nobody has an open chat.
-        open_chats=0,
+        open_chats=open_chats,
         max_chats=user.max_concurrent_chats,
         in_working_hours=_in_hours(user, now),
         salesforce_user_id=user.salesforce_user_id,
-        # Assignments arrive with conversations (issue 8): everyone has waited equally.
-        last_assigned_at=None,
+        last_assigned_at=last_assigned_at,
         group_ids=group_ids,
     )
 

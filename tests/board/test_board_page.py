@@ -138,7 +138,7 @@ def test_visitor_detail_shows_card_and_timeline_and_marks_viewing(
     assert page.index("Docs home") < page.index(">Pricing<")  # newest first
     assert "High intent" in page  # the routing event
     assert f'sse-swap="visitor-{vid}"' in page
-    assert "Start conversation" not in page
+    assert "Start conversation" in page  # conversations (issue 8) add the pounce button
     assert 'hx-trigger="load, every 15s' in page  # the page marks its rep as viewing
     assert viewers.current(vid) == []
     assert browser.post(f"/board/visitors/{vid}/viewing").status_code == 204
