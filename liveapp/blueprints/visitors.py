@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template
 from liveapp.access import admin_required
 from liveapp.extensions import db
 from liveapp.models import Visitor
+from liveapp.services import assignments, routing
 from liveapp.services import presence as hot
 from liveapp.services import visitors as visitor_service
 
@@ -32,5 +33,6 @@ def index():
 def detail(visitor_id: str):
     visitor = get_visitor(visitor_id)
     sessions, views = visitor_service.history(visitor.id)
-    row = visitor_service.VisitorRow(visitor, hot.load(visitor.id))
-    return render_template("visitors/detail.html", row=row, sessions=sessions, views=views)
+    row = visitor_service.VisitorRow(visitor, hot.load(visitor.id), assignments.get(visitor.id))
+    return render_template("visitors/detail.html", row=row, sessions=sessions, views=views,
+                           decisions=routing.history(visitor.id))

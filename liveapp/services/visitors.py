@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
+from liveapp.services import assignments
 from liveapp.services import presence as hot
+from liveapp.services.assignments import Assignment
 from liveapp.services.presence import HotState
 
 RECENT_LIMIT = 100
@@ -21,6 +23,7 @@ class VisitorRow:
 
     visitor: Visitor
     state: HotState | None
+    assignment: Assignment | None = None
 
     @property
     def presence(self) -> str:
@@ -33,7 +36,9 @@ def live_and_recent(limit: int = RECENT_LIMIT) -> tuple[list[VisitorRow], list[V
     found = {v.id: v for v in db.session.scalars(
         select(Visitor).where(Visitor.id.in_(list(states)))
     )} if states else {}
-    live = [VisitorRow(found[vid], state) for vid, state in states.items() if vid in found]
+    routed = assignments.get_many(found)
+    live = [VisitorRow(found[vid], state, routed.get(vid))
+            for vid, state in states.items() if vid in found]
     recent = db.session.scalars(
         select(Visitor).where(Visitor.id.not_in(list(found) or [""]))
         .order_by(Visitor.last_seen.desc()).limit(limit)
