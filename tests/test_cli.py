@@ -99,6 +99,7 @@ def test_demo_serves_and_its_printed_logins_work(tmp_path):
 def test_create_admin_then_seed_demo_is_idempotent(app, tmp_path):
     env = _embedded_env(tmp_path)
     env["REDIS_URL"] = app.config["REDIS_URL"]
+    env["LIVEAPP_REDIS_PREFIX"] = app.config["REDIS_PREFIX"]  # this run's keys only
     env["DATABASE_URL"] = f"sqlite:///{tmp_path}/cli.sqlite3"
     created = subprocess.run(
         [*LIVEAPP, "create-admin", "--email", "Boss@Example.com", "--name", "Boss",

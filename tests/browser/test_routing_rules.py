@@ -3,7 +3,7 @@ order persists after a reload."""
 
 import pytest
 
-from tests.browser.helpers import drag, sign_in
+from tests.browser.helpers import drag, htmx_swap, sign_in
 from tests.factories import GroupFactory, RoutingRuleFactory
 
 pytestmark = pytest.mark.browser
@@ -22,9 +22,11 @@ def test_admin_creates_a_rule_and_drags_it_first(page, live_server, admin, app_c
 
     page.goto(f"{live_server}/settings/routing/new")
     page.fill("input[name=name]", "Target accounts")
-    with page.expect_response(lambda r: "/settings/segments/condition-row" in r.url):
-        page.click("button.add-condition")
-    page.select_option("select[name=conditions-0-field]", "is_target_account")
+    htmx_swap(page, "/settings/segments/condition-row",
+              lambda: page.click("button.add-condition"))
+    htmx_swap(page, "/settings/segments/condition-row",
+              lambda: page.select_option("select[name=conditions-0-field]",
+                                         "is_target_account"))
     page.wait_for_selector("select[name=conditions-0-value]")
     page.check("input[name=salesforce_owner]")
     page.select_option("select[name=route_to_groups]", str(group.id))
