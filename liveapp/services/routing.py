@@ -111,8 +111,10 @@ def enqueue_routing(visitor_id: str, trigger: str, *, follow_up: bool = False) -
 
 def finished(visitor_id: str) -> None:
     """A routing job ended (either way): release the lock, route a trigger that waited."""
-    redis.client.delete(lock_key(visitor_id))
-    waiting_trigger = redis.client.getdel(again_key(visitor_id))
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.delete(lock_key(visitor_id))
+    pipe.getdel(again_key(visitor_id))
+    waiting_trigger = pipe.execute()[1]
     if waiting_trigger:
         enqueue_routing(visitor_id, waiting_trigger.decode())
 
