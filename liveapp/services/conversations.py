@@ -65,6 +65,9 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
         name = winner.rep.name if winner is not None else "Another rep"
         raise ConversationRefused(f"{name} is already chatting with this visitor.") from None
     _mark_claimed(visitor_id, rep.id)
+    from liveapp.services import routing
+
+    routing.claimed(visitor_id)
     changes.publish(visitor_id, "conversation", conversation_id=conversation.id,
                     rep_id=rep.id, status="open", origin=origin)
     _tell_visitor(visitor_id, "conversation", {"id": conversation.id, "rep": rep.name,

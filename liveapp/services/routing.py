@@ -214,9 +214,12 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
             offer.rep_id, offer.id, job_timeout=60, result_ttl=300,
             failure_ttl=7 * 24 * 3600,
         )
+    # One rep at a time (Round Robin, Balanced): only the rep it is offered to sees the
+    # visitor; the other candidates are in the explanation.
+    routed_to = decision.offer_to if decision.mode in ONE_REP_MODES else decision.candidates
     return assignments.save(visitor_id, assignments.Assignment(
         rule_name=decision.rule_name, mode=decision.mode,
-        routed_to=list(decision.candidates), offered_to=list(decision.offer_to),
+        routed_to=list(routed_to), offered_to=list(decision.offer_to),
         claimed_by=None, explanation=decision.summary, at=now, outcome=decision.outcome,
     ))
 
@@ -341,6 +344,14 @@ def drain_started() -> None:
 def rep_became_available(user_id: int) -> Job | None:
     """A rep switched to available: waiting visitors are offered at once."""
     return request_drain()
+
+
+def claimed(visitor_id: str) -> None:
+    """A rep claimed the visitor: no more offers, no place in the waiting queue."""
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.zrem(waiting_key(), visitor_id)
+    pipe.delete(state_key(visitor_id))
+    pipe.execute()
 
 
 def chat_closed(user_id: int) -> Job | None:

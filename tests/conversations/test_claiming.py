@@ -159,3 +159,14 @@ def test_many_concurrent_claims_have_exactly_one_winner(api, server, app_ctx):
         assert db.session.query(Conversation).filter_by(visitor_id=vid).count() == 1
     for client, _ in clients:
         client.close()
+
+
+def test_claiming_takes_the_visitor_out_of_the_waiting_queue(api, as_rep, rep, app_ctx):
+    from liveapp.extensions import redis
+    from liveapp.services import routing
+
+    vid = routed(api, rep)
+    redis.client.zadd(routing.waiting_key(), {vid: 1.0})
+    redis.client.hset(routing.state_key(vid), "trigger", "inbound")
+    as_rep.post(f"/conversations/claim/{vid}")
+    assert routing.waiting() == [] and not redis.client.exists(routing.state_key(vid))

@@ -57,11 +57,15 @@ def test_offer_timeout_moves_to_the_next_rep_then_the_meeting_booker(job_app, vi
     routing.request_inbound(vid)
     work()
     assert offered(vid) == [ann.id]
-    assert assignments.get(vid).routed_to == [ann.id, bob.id, cy.id]
+    # One rep at a time: only the rep it is offered to sees the visitor on their board.
+    assert assignments.get(vid).routed_to == [ann.id]
+    assert assignments.visible_to_rep(bob.id) == set()
     for expected in (bob, cy):
         assert len(run_scheduled()) == 1  # exactly one open offer, one timeout
         work()
         assert offered(vid) == [expected.id]
+        assert assignments.visible_to_rep(expected.id) == {vid}
+        assert assignments.visible_to_rep(ann.id) == set()
     run_scheduled()
     work()
     stored = assignments.get(vid)
