@@ -39,3 +39,11 @@ def drain_queue() -> list[str]:
 
         routing.drain_started()
         return routing.drain_queue()
+
+
+def reoffer_unrouted() -> list[str]:
+    """Route again the live visitors nobody could be offered (a rep just came online)."""
+    with app_context():
+        from liveapp.services import routing
+
+        return routing.reoffer_unrouted()

@@ -342,8 +342,41 @@ def drain_started() -> None:
 
 
 def rep_became_available(user_id: int) -> Job | None:
-    """A rep switched to available: waiting visitors are offered at once."""
+    """A rep switched to available (or opened their board): waiting visitors are offered
+    at once, and live visitors in a stream whom nobody could be offered are routed again."""
+    request_reoffer()
     return request_drain()
+
+
+def reoffer_pending_key() -> str:
+    return redis.key("routing", "reoffer-pending")
+
+
+def request_reoffer() -> Job | None:
+    """Queue `jobs.routing.reoffer_unrouted` unless one is already waiting to start."""
+    if not redis.client.set(reoffer_pending_key(), "1", nx=True, ex=LOCK_TTL):
+        return None
+    return queue(QUEUE).enqueue("jobs.routing.reoffer_unrouted", job_timeout=300,
+                                result_ttl=300, failure_ttl=7 * 24 * 3600)
+
+
+def reoffer_unrouted(limit: int = DRAIN_LIMIT) -> list[str]:
+    """Live visitors in a stream with nobody offered or chatting (everyone was away when
+    they landed): route them again; returns the ids queued."""
+    redis.client.delete(reoffer_pending_key())
+    live = [vid for vid, hot in presence.live(limit).items() if hot.presence.state != "left"]
+    current = assignments.get_many(live)
+    queued = []
+    for visitor_id in live:
+        taken = current.get(visitor_id)
+        if taken is not None and (taken.offered_to or taken.claimed_by is not None):
+            continue
+        placed = membership.stored(visitor_id)
+        if placed is None or placed.stream_id is None:
+            continue
+        if enqueue_routing(visitor_id, "pounce") is not None:
+            queued.append(visitor_id)
+    return queued
 
 
 def claimed(visitor_id: str) -> None:

@@ -154,3 +154,29 @@ def test_an_experience_with_route_for_pounce_enqueues_routing(job_app, api, app_
     work()
     assert assignments.get(prospect).offered_to == [r.id for r in three_reps]
     assert assignments.get(reader) is None
+
+
+def test_a_rep_coming_online_gets_the_live_visitors_nobody_could_take(
+        job_app, api, app_ctx, three_reps, make_rule, as_rep, rep):
+    import uuid
+
+    from liveapp.extensions import db
+    from liveapp.services import membership, realtime
+
+    make_rule([rep])
+    segment = SegmentFactory(criteria={"match": "all", "conditions": [
+        {"field": "current_url", "operator": "contains", "value": "/pricing"}]})
+    StreamFactory(segments=[segment])
+    db.session.commit()
+    membership.bump_settings_version()
+    rep.availability = "away"  # Rita is away when the visitor lands
+    db.session.commit()
+    vid = str(uuid.uuid4())
+    api.send(visitor_id=vid, url="https://www.example.com/pricing")
+    work()
+    assert assignments.get(vid).offered_to == []  # nobody could be offered
+    realtime.touch_board(rep.id)  # her board is open
+    as_rep.post("/auth/availability", {"availability": "available"})  # and she is back
+    work()
+    assert assignments.get(vid).offered_to == [rep.id]
+    assert rep.id in assignments.get(vid).routed_to
