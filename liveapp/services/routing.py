@@ -353,7 +353,9 @@ def reoffer_pending_key() -> str:
 
 
 def request_reoffer() -> Job | None:
-    """Queue `jobs.routing.reoffer_unrouted` unless one is already waiting to start."""
+    """Queue `jobs.routing.reoffer_unrouted` unless one is waiting or nobody is live."""
+    if not redis.client.zcard(presence.heartbeats_key()):
+        return None
     if not redis.client.set(reoffer_pending_key(), "1", nx=True, ex=LOCK_TTL):
         return None
     return queue(QUEUE).enqueue("jobs.routing.reoffer_unrouted", job_timeout=300,
