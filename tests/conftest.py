@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import time
 import uuid
 
 import pytest
@@ -102,13 +103,24 @@ def clear_redis(app) -> None:
 def clean_state(request, app):
     """Every test starts with empty tables and no Redis keys of ours."""
     yield
+    from sqlalchemy.exc import OperationalError
+
     from liveapp.extensions import db
 
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        # A browser test's last requests (a leave beacon) may still be writing in the live
+        # server's thread: PostgreSQL then aborts one side of the deadlock. Try again.
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as conn:
+                    for table in reversed(db.metadata.sorted_tables):
+                        conn.execute(table.delete())
+                break
+            except OperationalError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
     clear_redis(app)
 
 

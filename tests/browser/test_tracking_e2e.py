@@ -47,3 +47,6 @@ def test_demo_site_visit_is_recorded_end_to_end(page, live_server, app_ctx):
     state = presence.load(visitor_id)
     assert state is not None and state.presence.state == "active"
     assert "/demo-site/pricing" in state.url
+    # Let the tab's last beacon (leave, on close) land before the test's data is wiped.
+    page.context.close()
+    time.sleep(0.5)
