@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from liveapp.integrations.crm_types import CrmUnavailable
+from liveapp.integrations.tls import httpx_verify
 
 TokenCallback = Callable[[str, str | None], None]
 
@@ -210,6 +211,19 @@ def refresh_from_settings(
         refresh_token=settings["refresh_token"], client_id=settings["client_id"],
         client_secret=settings["client_secret"], redirect_uri=settings.get("redirect_uri"),
     )
+
+
+def client_options(settings: Mapping[str, Any], default_token_url: str) -> dict[str, Any]:
+    """The JSON:API clients' options shared by Outreach and Salesloft, from plain settings:
+    refresh credentials, timeout, retry policy, CA bundle and page size."""
+    return {
+        "refresh": refresh_from_settings(settings, default_token_url),
+        "timeout": float(settings.get("timeout") or 10.0),
+        "retry": RetryPolicy(max_retries=int(settings.get("max_retries", 3)),
+                             max_wait=float(settings.get("max_wait", 10.0))),
+        "verify": httpx_verify(settings.get("ca_bundle")),
+        "page_size": int(settings.get("page_size") or 50),
+    }
 
 
 def as_dict(value: Any, service: str, what: str) -> dict[str, Any]:

@@ -8,12 +8,10 @@ from typing import Any
 from liveapp.integrations.crm_types import CrmUnavailable, CrmUser, ProspectOwnership
 from liveapp.integrations.http import (
     JsonApiClient,
-    RetryPolicy,
     TokenCallback,
     as_dict,
-    refresh_from_settings,
+    client_options,
 )
-from liveapp.integrations.tls import httpx_verify
 
 DEFAULT_BASE_URL = "https://api.outreach.io"
 JSON_API = "application/vnd.api+json"
@@ -41,13 +39,8 @@ class OutreachClient(JsonApiClient):
         return cls(
             base_url=base_url,
             access_token=settings.get("access_token") or "",
-            refresh=refresh_from_settings(settings, base_url.rstrip("/") + "/oauth/token"),
-            timeout=float(settings.get("timeout") or 10.0),
-            retry=RetryPolicy(max_retries=int(settings.get("max_retries", 3)),
-                              max_wait=float(settings.get("max_wait", 10.0))),
-            verify=httpx_verify(settings.get("ca_bundle")),
-            page_size=int(settings.get("page_size") or 50),
             on_tokens=on_tokens,
+            **client_options(settings, base_url.rstrip("/") + "/oauth/token"),
             **kwargs,
         )
 
