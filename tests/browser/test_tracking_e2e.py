@@ -44,9 +44,11 @@ def test_demo_site_visit_is_recorded_end_to_end(page, live_server, app_ctx):
         select(Visitor).where(Visitor.id == visitor_id, Visitor.email.is_not(None))))
     assert visitor is not None, "the lv_email click-through did not identify the visitor"
     assert (visitor.email, visitor.email_source) == ("pat@acme.example", "outreach")
-    state = presence.load(visitor_id)
-    assert state is not None and state.presence.state == "active"
-    assert "/demo-site/pricing" in state.url
+    # The page view's row is committed before its hot state is saved: wait for both.
+    state = _eventually(lambda: (s := presence.load(visitor_id)) is not None
+                        and "/demo-site/pricing" in s.url and s)
+    assert state, f"hot state never reached the pricing page: {presence.load(visitor_id)}"
+    assert state.presence.state == "active"
     # Let the tab's last beacon (leave, on close) land before the test's data is wiped.
     page.context.close()
     time.sleep(0.5)
