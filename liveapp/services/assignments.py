@@ -29,6 +29,10 @@ class Assignment:
     `outcome` is the routing decision's ("offer", "queue", "meeting_booker", "none",
     "no_rule"); None for assignments written before it existed. The chat widget shows the
     meeting booker when it is "meeting_booker".
+
+    `trigger` is what the routing answered: "inbound" (the visitor asked to chat: the
+    offered reps get an accept prompt) or "pounce"; `offer_until` (epoch seconds) is
+    when a one-rep (Round Robin, Balanced) inbound offer runs out, for its countdown.
     """
 
     rule_name: str | None
@@ -39,6 +43,8 @@ class Assignment:
     explanation: str = ""
     at: float = 0.0
     outcome: str | None = None
+    trigger: str | None = None
+    offer_until: float | None = None
 
     def reps(self) -> set[int]:
         """Every rep who sees this visitor: routed to, offered to or claimed by."""
@@ -64,6 +70,9 @@ class Assignment:
                 explanation=str(data.get("explanation") or ""),
                 at=float(data.get("at") or 0.0),
                 outcome=None if data.get("outcome") is None else str(data["outcome"]),
+                trigger=None if data.get("trigger") is None else str(data["trigger"]),
+                offer_until=None if data.get("offer_until") is None
+                else float(data["offer_until"]),
             )
         except (TypeError, AttributeError) as error:
             raise ValueError(f"not an assignment: {error}") from error

@@ -221,6 +221,7 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
         rule_name=decision.rule_name, mode=decision.mode,
         routed_to=list(routed_to), offered_to=list(decision.offer_to),
         claimed_by=None, explanation=decision.summary, at=now, outcome=decision.outcome,
+        trigger=trigger, offer_until=now + offer.seconds if offer is not None else None,
     ))
 
 

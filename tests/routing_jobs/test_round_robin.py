@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
+
 from liveapp.extensions import queue, redis
 from liveapp.services import assignments, rotation, routing, routing_inputs
 from tests.routing_jobs.conftest import ThreadWorker, run_scheduled, work
@@ -58,7 +60,9 @@ def test_offer_timeout_moves_to_the_next_rep_then_the_meeting_booker(job_app, vi
     work()
     assert offered(vid) == [ann.id]
     # One rep at a time: only the rep it is offered to sees the visitor on their board.
-    assert assignments.get(vid).routed_to == [ann.id]
+    first = assignments.get(vid)
+    assert first.routed_to == [ann.id] and first.trigger == "inbound"
+    assert first.offer_until == pytest.approx(first.at + 20)  # the prompt's countdown
     assert assignments.visible_to_rep(bob.id) == set()
     for expected in (bob, cy):
         assert len(run_scheduled()) == 1  # exactly one open offer, one timeout
