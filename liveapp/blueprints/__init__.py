@@ -20,6 +20,7 @@ FEATURES = (
     "routing",
     "imports",
     "conversations",
+    "offers",
     "widget",
     "demo_site",
     "events",

@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from liveapp.services import board, board_live, cards, conversations, realtime, timeline, viewers
+from liveapp.services import (
+    board,
+    board_live,
+    cards,
+    conversations,
+    inbound_alerts,
+    realtime,
+    timeline,
+    viewers,
+)
 
 bp = Blueprint("board", __name__)
 
@@ -21,7 +30,8 @@ def _channels() -> list[str]:
 @login_required
 def index():
     return render_template("board/index.html", board=board.board_for(current_user),
-                           channels=_channels())
+                           channels=_channels(),
+                           prompts=inbound_alerts.prompts_for(current_user.id))
 
 
 @bp.get("/board/body")

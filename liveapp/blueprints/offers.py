@@ -1,0 +1,37 @@
+"""Inbound chat accept prompts: a rep's current prompts, and declining one.
+
+Accepting is claiming (`POST /conversations/claim/<vid>` with origin "inbound").
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from liveapp.services import board, inbound_alerts, routing
+
+bp = Blueprint("offers", __name__, url_prefix="/offers")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The rep's accept prompts alone: what a board re-fetches after a reconnect."""
+    return render_template("offers/_list.html",
+                           prompts=inbound_alerts.prompts_for(current_user.id))
+
+
+@bp.post("/<visitor_id>/decline")
+@login_required
+def decline(visitor_id: str):
+    """Decline a visitor offered to this rep: 404 for a visitor they may not see, 403
+    when it is not offered to them; the next rep is offered at once."""
+    visitor = board.get_visitor_for(current_user, visitor_id)
+    if not routing.decline(visitor.id, current_user.id):
+        abort(403)
+    # Routing may be busy with this visitor (it routes again when done): take the
+    # prompt off this rep's boards now all the same.
+    inbound_alerts.refresh(visitor.id)
+    if request.headers.get("HX-Request"):
+        return ""  # the prompt swaps itself out
+    return redirect(url_for("board.index"), code=303)

@@ -1,0 +1,236 @@
+"""Inbound chat accept prompts on the reps' boards.
+
+A visitor who asked to chat (an Assignment with trigger "inbound" and outcome "offer",
+claimed by nobody, still on the site) is shown as an accept prompt to every rep it is
+offered to: all candidates at once (First Available), or the one rep whose turn it is
+with a countdown to `offer_until` (Round Robin, Balanced).
+
+Per visitor Redis keeps which reps were sent the prompt and a digest of its HTML. Every
+change compares that with who should see it now: a rep who no longer should gets a
+removal, a new one an insert at the top of their prompts, the others an in-place update
+when the prompt changed (the visitor moved to another page). A change that alters
+nothing sends nothing. Events go to each rep's own channel (`rep:<id>`) as `offer`, an
+htmx out-of-band fragment, so admins see prompts only when they are offered the visitor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import after_this_request, g, has_request_context
+from redis.commands.core import Script
+
+from liveapp.extensions import redis
+from liveapp.services import assignments, cards, changes, presence, realtime, routing
+from liveapp.services.assignments import Assignment
+from liveapp.services.presence import HotState
+
+log = logging.getLogger(__name__)
+
+EVENT = "offer"
+LIST_ID = "offers-list"
+SENT_TTL = 24 * 3600
+# Changes that can start, end or alter a prompt: routing, the visitor leaving, a claim,
+# and what the prompt shows (page, name, company).
+KINDS = frozenset({"routing", "presence", "conversation", "page_view", "identify",
+                   "enrichment", "crm"})
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What an accept prompt shows."""
+
+    visitor_id: str
+    name: str
+    company: str | None
+    title: str
+    url: str
+    rule_name: str
+    mode: str
+    offer_until: float | None
+    at: float = 0.0
+
+    @property
+    def mode_label(self) -> str:
+        return self.mode.replace("_", " ").capitalize()
+
+
+def prompt_id(visitor_id: str) -> str:
+    return f"offer-{visitor_id}"
+
+
+def _sent_key(visitor_id: str) -> str:
+    return redis.key("offers", "sent", visitor_id)
+
+
+# ---------------------------------------------------------------- who sees a prompt
+
+
+def offered_reps(assignment: Assignment | None, hot: HotState | None,
+                 excluded: Iterable[int] = (), now: float | None = None) -> set[int]:
+    """The reps who should see an accept prompt for this visitor now.
+
+    Nobody unless the visitor asked to chat, is offered (not queued, not at the meeting
+    booker), unclaimed and still on the site. Reps who declined or timed out are left out
+    even before routing moved on; a one-rep offer whose timeout is long overdue (its job
+    lost) shows to nobody.
+    """
+    if assignment is None or hot is None or hot.presence.state == "left":
+        return set()
+    if (assignment.trigger != "inbound" or assignment.outcome != "offer"
+            or assignment.claimed_by is not None):
+        return set()
+    now = time.time() if now is None else now
+    if assignment.offer_until is not None and now > assignment.offer_until + routing.OFFER_GRACE:
+        return set()
+    return set(assignment.offered_to) - set(excluded)
+
+
+def _prompts(assignments_by_id: dict[str, Assignment],
+             states: dict[str, HotState]) -> list[Prompt]:
+    """Prompts of these visitors (built in bulk), newest offer first."""
+    built = cards.build_cards(states)
+    prompts = []
+    for card in built:
+        assignment = assignments_by_id[card.id]
+        prompts.append(Prompt(
+            visitor_id=card.id, name=card.name, company=card.company, title=card.title,
+            url=card.url, rule_name=assignment.rule_name or "", mode=assignment.mode or "",
+            offer_until=assignment.offer_until, at=assignment.at))
+    return sorted(prompts, key=lambda p: p.at, reverse=True)
+
+
+def prompts_for(user_id: int, now: float | None = None) -> list[Prompt]:
+    """The accept prompts this rep's board shows now, newest first (on board load)."""
+    ids = sorted(assignments.visible_to_rep(user_id))
+    current = assignments.get_many(ids)
+    states = cards.live_states(ids)
+    pipe = redis.client.pipeline(transaction=False)
+    for visitor_id in ids:
+        pipe.smembers(routing.excluded_key(visitor_id))
+    excluded = dict(zip(ids, pipe.execute() if ids else [], strict=True))
+    shown = [vid for vid in ids if user_id in offered_reps(
+        current.get(vid), states.get(vid), {int(m) for m in excluded[vid]}, now)]
+    return _prompts({vid: current[vid] for vid in shown}, {vid: states[vid] for vid in shown})
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render(prompt: Prompt) -> str:
+    """The prompt fragment (board/_offer.html)."""
+    return cards.render_template_anywhere("board/_offer.html", prompt=prompt)
+
+
+def _removal(visitor_id: str) -> str:
+    return f'<div id="{prompt_id(visitor_id)}" hx-swap-oob="delete"></div>'
+
+
+def _insert(visitor_id: str, html: str) -> str:
+    # Remove first: a board loaded between the change and its event already shows it.
+    return _removal(visitor_id) + f'<div hx-swap-oob="afterbegin:#{LIST_ID}">{html}</div>'
+
+
+def _update(html: str) -> str:
+    return html.replace("<div ", '<div hx-swap-oob="true" ', 1)
+
+
+def plan(visitor_id: str, html: str, old: dict[str, str],
+         new: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(channel, event, data) taking every rep's prompts from what they were sent
+    (`old`: rep id -> digest) to what they should show (`new`)."""
+    events = []
+    for rep in sorted(set(old) | set(new), key=int):
+        channel = realtime.rep_channel(int(rep))
+        if rep not in new:
+            events.append((channel, EVENT, _removal(visitor_id)))
+        elif rep not in old:
+            events.append((channel, EVENT, _insert(visitor_id, html)))
+        elif old[rep] != new[rep]:
+            events.append((channel, EVENT, _update(html)))
+    return events
+
+
+# ---------------------------------------------------------------- state and refresh
+
+
+# Swap what was sent for what is sent now, atomically; returns what was sent.
+_SWAP = Script(None, b"""
+local old = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+if #ARGV > 1 then
+  redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return old
+""")
+
+
+def _swap(visitor_id: str, new: dict[str, str]) -> dict[str, str]:
+    pairs = [item for pair in new.items() for item in pair]
+    old = _SWAP(keys=[_sent_key(visitor_id)], args=[SENT_TTL, *pairs], client=redis.client)
+    return {old[i].decode(): old[i + 1].decode() for i in range(0, len(old), 2)}
+
+
+def refresh(visitor_id: str, now: float | None = None) -> list[tuple[str, str, str]]:
+    """Bring every rep's prompt for this visitor up to date; returns the events sent."""
+    pipe = redis.client.pipeline(transaction=False)
+    presence.queue_read(pipe, visitor_id)
+    pipe.get(assignments.assignment_key(visitor_id))
+    pipe.smembers(routing.excluded_key(visitor_id))
+    pipe.exists(_sent_key(visitor_id))
+    raw_hot, raw_assignment, excluded, was_sent = pipe.execute()
+    hot, assignment = presence.decode(raw_hot), assignments.decode(raw_assignment)
+    reps = offered_reps(assignment, hot, {int(m) for m in excluded}, now)
+    if not reps and not was_sent:
+        return []  # the common case: no inbound offer, nothing shown anywhere
+    html = ""
+    if reps:
+        prompts = _prompts({visitor_id: assignment}, {visitor_id: hot})
+        html = render(prompts[0]) if prompts else ""
+    digest = hashlib.sha1(html.encode()).hexdigest()
+    new = {str(rep): digest for rep in reps} if html else {}
+    events = plan(visitor_id, html, _swap(visitor_id, new), new)
+    if events:
+        realtime.send_many(events)
+    return events
+
+
+# ---------------------------------------------------------------- subscriber
+
+
+def on_change(change: changes.Change) -> None:
+    """Subscriber: in a request, each visitor is refreshed once at its end; elsewhere
+    (routing jobs, offer timeouts) at once."""
+    if change.kind not in KINDS:
+        return
+    if not has_request_context():
+        _safely(change.visitor_id)
+        return
+    pending = g.setdefault("offers_pending", [])
+    if not pending:
+        after_this_request(_flush)
+    if change.visitor_id not in pending:
+        pending.append(change.visitor_id)
+
+
+def _flush(response):
+    for visitor_id in g.pop("offers_pending", []):
+        _safely(visitor_id)
+    return response
+
+
+def _safely(visitor_id: str) -> None:
+    try:
+        refresh(visitor_id)
+    except Exception:  # the change is stored; a prompt update must not fail it
+        log.exception("accept prompt update failed for %s", visitor_id)
+
+
+def init_app(app) -> None:
+    """Subscribe the accept prompts to visitor changes."""
+    changes.subscribe(on_change)

@@ -1,0 +1,155 @@
+// Inbound chat accept prompts on the board: alerts (sound, desktop notification), the
+// offer countdown, and what Accept's answer does. No inline scripts: the CSP forbids them.
+// Visitor text is only ever set with textContent.
+(function () {
+  "use strict";
+
+  var SOUND_KEY = "liveapp.offerSound";
+
+  function area() { return document.querySelector("[data-offers]"); }
+  function prompts() { return document.querySelectorAll("[data-offer]"); }
+
+  // ---------------------------------------------------------------- countdown
+
+  function left(seconds) {
+    seconds = Math.max(0, Math.ceil(seconds));
+    var m = Math.floor(seconds / 60), s = seconds % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s + " left to accept";
+  }
+  function tick() {
+    var now = Date.now() / 1000;
+    document.querySelectorAll("time[data-until]").forEach(function (el) {
+      var remaining = parseFloat(el.getAttribute("data-until")) - now;
+      el.textContent = remaining > 0 ? left(remaining) : "Time is up";
+      el.classList.toggle("offer-expired", remaining <= 0);
+    });
+  }
+  setInterval(tick, 1000);
+
+  // ---------------------------------------------------------------- sound
+
+  var audio = null;
+  function soundOn() {
+    try { return window.localStorage.getItem(SOUND_KEY) === "on"; } catch (e) { return false; }
+  }
+  function showSound() {
+    var button = document.querySelector("[data-offer-sound]");
+    if (!button) { return; }
+    var on = soundOn();
+    button.textContent = on ? "Sound on" : "Sound off";
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  function beep() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { return; }
+    try {
+      audio = audio || new Context();
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.type = "sine";
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.15, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.3);
+      osc.connect(gain);
+      gain.connect(audio.destination);
+      osc.start();
+      osc.stop(audio.currentTime + 0.3);
+    } catch (e) { /* no sound is better than a broken board */ }
+  }
+
+  // ---------------------------------------------------------------- desktop notifications
+
+  function canNotify() { return "Notification" in window; }
+  function showNotifyButton() {
+    var button = document.querySelector("[data-offer-notify]");
+    if (!button) { return; }
+    button.hidden = !(canNotify() && Notification.permission === "default");
+  }
+  function notify(prompt) {
+    if (!canNotify() || Notification.permission !== "granted") { return; }
+    var name = prompt.getAttribute("data-offer-name") || "A visitor";
+    var page = prompt.getAttribute("data-offer-page") || "";
+    try {
+      var note = new Notification(name + " wants to chat", {
+        body: page, tag: "offer-" + prompt.getAttribute("data-offer")
+      });
+      note.onclick = function () { window.focus(); note.close(); };
+    } catch (e) { /* some browsers allow notifications from service workers only */ }
+  }
+
+  // ---------------------------------------------------------------- new prompts
+
+  // A prompt is new when its visitor was not prompted a moment ago: an in-place update
+  // (same id swapped) or a re-insert does not alert twice.
+  var shown = {};
+  function current() {
+    var ids = {};
+    prompts().forEach(function (el) { ids[el.getAttribute("data-offer")] = el; });
+    return ids;
+  }
+  function alertFor(prompt) {
+    var box = area();
+    if (box) {
+      box.setAttribute("data-alerts", String(parseInt(box.getAttribute("data-alerts") || "0", 10) + 1));
+    }
+    prompt.classList.add("offer-new");
+    if (soundOn()) { beep(); }
+    notify(prompt);
+  }
+  function check() {
+    var now = current();
+    Object.keys(now).forEach(function (id) { if (!shown[id]) { alertFor(now[id]); } });
+    shown = now;
+    tick();
+  }
+
+  // ---------------------------------------------------------------- accept's answer
+
+  // 201: the chat is ours, open the visitor detail where it lives. 409 (someone else is
+  // chatting, or we are at our limit): show why in the prompt. 404: it moved on.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-accept")) { return; }
+    var status = event.detail.xhr.status;
+    if (status === 201) {
+      event.detail.shouldSwap = false;
+      window.location.assign(elt.getAttribute("data-visitor-url"));
+    } else if (status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    } else if (status === 403 || status === 404) {
+      event.detail.shouldSwap = false;
+      var prompt = elt.closest("[data-offer]");
+      var result = prompt && prompt.querySelector(".offer-result");
+      if (result) { result.textContent = "This chat request is no longer offered to you."; }
+    }
+  });
+
+  function start() {
+    var box = area();
+    if (!box) { return; }
+    shown = current();  // prompts present on load were seen already: no alert on reload
+    prompts().forEach(function (el) { el.classList.add("offer-new"); });
+    // Prompts come and go as children of the list (inserted, replaced, removed, or the
+    // list re-fetched); the countdown's text changes deeper down do not count.
+    var list = box.querySelector(".offers-list");
+    if (list) { new MutationObserver(check).observe(list, { childList: true }); }
+    showSound();
+    showNotifyButton();
+    tick();
+    box.addEventListener("click", function (event) {
+      var target = event.target;
+      if (target.closest("[data-offer-sound]")) {
+        try { window.localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on"); } catch (e) { /* private mode */ }
+        showSound();
+        if (soundOn()) { beep(); }  // a click is the gesture browsers need to allow audio
+      } else if (target.closest("[data-offer-notify]") && canNotify()) {
+        Notification.requestPermission().then(showNotifyButton, showNotifyButton);
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,80 @@
+"""Fixtures for accept prompts: routing through real RQ workers (tests/routing_jobs),
+live events read from Redis pub/sub (tests/board), reps who sign in."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from liveapp.services import realtime
+from tests.board.conftest import record  # noqa: F401  (live event recorder)
+from tests.conftest import Browser
+from tests.routing_jobs.conftest import (  # noqa: F401  (shared fixtures)
+    api,
+    job_app,
+    make_rep,
+    make_rule,
+    site,
+)
+from tests.tracking.conftest import ORIGIN
+
+PRICING = f"{ORIGIN}/pricing"
+
+
+@pytest.fixture
+def two_reps(make_rep):  # noqa: F811
+    return [make_rep(name="Ann Rep", email="ann@example.com"),
+            make_rep(name="Bob Rep", email="bob@example.com")]
+
+
+@pytest.fixture
+def visit(api, app_ctx):  # noqa: F811
+    """visit(**fields) -> a new live visitor's id, created through the events API."""
+
+    def make(**fields) -> str:
+        vid = str(uuid.uuid4())
+        fields.setdefault("url", PRICING)
+        fields.setdefault("title", "Pricing plans")
+        response = api.send(visitor_id=vid, **fields)
+        assert response.status_code == 202, response.get_json()
+        return vid
+
+    return make
+
+
+@pytest.fixture
+def signed_in(app):
+    """signed_in(user) -> a test client signed in as that user through the login form."""
+
+    def make(user) -> Browser:
+        browser = Browser(app.test_client())
+        assert browser.login(user.email).status_code == 303
+        return browser
+
+    return make
+
+
+def channel(user) -> str:
+    return realtime.rep_channel(user.id)
+
+
+def ops(data: str) -> list[str]:
+    """The out-of-band operations of an event, in order: e.g. ["delete #offer-x",
+    "afterbegin:#offers-list"]."""
+    found = []
+    for attrs in re.findall(r"<\w+([^>]*hx-swap-oob=\"[^\"]+\"[^>]*)>", data):
+        how = re.search(r'hx-swap-oob="([^"]+)"', attrs).group(1)
+        ident = re.search(r'id="([^"]+)"', attrs)
+        found.append(f"{how} #{ident.group(1)}" if ident and ":" not in how else how)
+    return found
+
+
+def offers(events) -> dict[str, list[str]]:
+    """channel -> the `offer` events' operations sent to it (other events left out)."""
+    found: dict[str, list[str]] = {}
+    for chan, event, data in events:
+        if event == "offer":
+            found.setdefault(chan, []).extend(ops(data))
+    return found
