@@ -102,27 +102,51 @@
     tick();
   }
 
-  // ---------------------------------------------------------------- accept's answer
+  // ---------------------------------------------------------------- accepting
 
-  // 201: the chat is ours, open the visitor detail where it lives. 409 (someone else is
-  // chatting, or we are at our limit): show why in the prompt. 404: it moved on.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var elt = event.detail.elt;
-    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-accept")) { return; }
-    var status = event.detail.xhr.status;
-    if (status === 201) {
-      event.detail.shouldSwap = false;
-      window.location.assign(elt.getAttribute("data-visitor-url"));
-    } else if (status === 409 || status === 422) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    } else if (status === 403 || status === 404) {
-      event.detail.shouldSwap = false;
-      var prompt = elt.closest("[data-offer]");
-      var result = prompt && prompt.querySelector(".offer-result");
-      if (result) { result.textContent = "This chat request is no longer offered to you."; }
-    }
-  });
+  // Accept claims the chat (POST /conversations/claim/<vid>, origin "inbound"). Not an htmx
+  // request: the prompt is taken off the board (over SSE) as soon as anyone claims, maybe
+  // before the answer arrives, and the answer must still be handled.
+  // 201: the chat is ours, open the visitor detail where it lives; 409 (someone else is
+  // chatting, or we are at our limit): say why in the prompt, or under the tools if the
+  // prompt is gone; 403/404: it moved on.
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+  function say(prompt, text) {
+    var result = prompt && document.contains(prompt) && prompt.querySelector(".offer-result");
+    var target = result || document.querySelector("[data-offers-status]");
+    if (target) { target.textContent = text; }
+  }
+  function textOf(html) {
+    return new DOMParser().parseFromString(html, "text/html").body.textContent.trim();
+  }
+  function accept(button) {
+    var prompt = button.closest("[data-offer]");
+    button.disabled = true;
+    fetch(button.getAttribute("data-claim-url"), {
+      method: "POST", credentials: "same-origin", body: new URLSearchParams({ origin: "inbound" }),
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
+    }).then(function (response) {
+      if (response.status === 201) {
+        window.location.assign(button.getAttribute("data-visitor-url"));
+        return null;
+      }
+      button.disabled = false;
+      if (response.status === 403 || response.status === 404) {
+        say(prompt, "This chat request is no longer offered to you.");
+        return null;
+      }
+      return response.text().then(function (html) {
+        say(prompt, response.status === 409 || response.status === 422
+          ? textOf(html) : "Could not accept the chat: try again.");
+      });
+    }).catch(function () {
+      button.disabled = false;
+      say(prompt, "Could not reach the server: try again.");
+    });
+  }
 
   function start() {
     var box = area();
@@ -138,7 +162,9 @@
     tick();
     box.addEventListener("click", function (event) {
       var target = event.target;
-      if (target.closest("[data-offer-sound]")) {
+      if (target.closest("[data-accept]")) {
+        accept(target.closest("[data-accept]"));
+      } else if (target.closest("[data-offer-sound]")) {
         try { window.localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on"); } catch (e) { /* private mode */ }
         showSound();
         if (soundOn()) { beep(); }  // a click is the gesture browsers need to allow audio
