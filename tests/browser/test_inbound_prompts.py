@@ -146,6 +146,8 @@ def test_round_robin_prompts_one_board_with_a_countdown_then_the_next(
     ann_page.wait_for_selector(f"{prompt(vid)} time[data-until]:has-text('left to accept')",
                                timeout=WAIT_MS)
     assert bob_page.locator(prompt(vid)).count() == 0
+    # Permission already granted: no "Enable desktop alerts" button.
+    assert not ann_page.is_visible("[data-offer-notify]")
 
     # The sound toggle is remembered across a reload.
     ann_page.click("[data-offer-sound]")
