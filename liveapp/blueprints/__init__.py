@@ -20,6 +20,7 @@ FEATURES = (
     "routing",
     "imports",
     "conversations",
+    "meetings",
     "widget",
     "demo_site",
     "events",

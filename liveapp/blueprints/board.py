@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from liveapp.services import board, board_live, cards, conversations, realtime, timeline, viewers
+from liveapp.services import (
+    board,
+    board_live,
+    cards,
+    conversations,
+    meetings,
+    realtime,
+    timeline,
+    viewers,
+)
 
 bp = Blueprint("board", __name__)
 
@@ -47,6 +56,7 @@ def visitor(visitor_id: str):
     return render_template(
         "board/visitor.html", card=cards.card_for(visitor_id),
         conversation=conversations.open_conversation(visitor_id),
+        meeting=meetings.upcoming_for_visitor(visitor_id),
         entries=timeline.entries(visitor_id),
         channel=realtime.rep_channel(current_user.id),
         event=board_live.detail_event(visitor_id),

@@ -92,3 +92,29 @@ def _in_hours(schedule: Schedule | None, tz_name: str, start: datetime, minutes:
     # exact; the start and the last minute first, as they settle almost every case.
     offsets = [0, minutes - 1, *range(1, minutes - 1)]
     return all(in_working_hours(schedule, tz_name, start + k * _MINUTE) for k in offsets)
+
+
+@dataclass(frozen=True)
+class FirstRouted:
+    """Whose calendar the booker shows, as the routing history of one request tells it."""
+
+    rep_id: int | None  # the first rep offered the visitor (or, failing that, routed to)
+    rule_id: int | None  # the rule that routed the request, for its fallbacks
+
+
+def first_routed(history: Iterable[dict], since: float | None = None) -> FirstRouted:
+    """The rep an inbound request was first offered to, and its rule.
+
+    Args:
+        history: routing decisions, newest first (`routing.history`), each with
+            trigger, at, offer_to, candidates and rule_id.
+        since: when the visitor asked (epoch seconds); older decisions belong to an
+            earlier request or to pounce routing. None: every inbound decision counts.
+    """
+    request = [h for h in reversed(list(history))
+               if h.get("trigger") == "inbound" and (since is None or h.get("at", 0) >= since)]
+    rep_id = next((h["offer_to"][0] for h in request if h.get("offer_to")), None)
+    if rep_id is None:
+        rep_id = next((h["candidates"][0] for h in request if h.get("candidates")), None)
+    rule_id = next((h["rule_id"] for h in request if h.get("rule_id") is not None), None)
+    return FirstRouted(rep_id, rule_id)
