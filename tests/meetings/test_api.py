@@ -139,7 +139,7 @@ def test_a_taken_slot_is_409_and_a_visitor_books_once(widget, at_booker, rep, ap
     assert meetings() == 1
 
 
-def test_preflight_for_the_booker_endpoints(widget):
+def test_preflight_for_the_booker_endpoints(widget, site):
     for path in ("/t/v1/chat/slots", "/t/v1/chat/meetings"):
         allowed = widget.client.options(path, headers={"Origin": ORIGIN})
         assert allowed.status_code == 204
