@@ -146,3 +146,21 @@ def test_preflight_for_the_booker_endpoints(widget, site):
         assert allowed.headers["Access-Control-Allow-Origin"] == ORIGIN
         other = widget.client.options(path, headers={"Origin": "https://evil.example"})
         assert other.status_code == 403
+
+
+def test_the_database_refuses_a_double_booking_the_check_missed(widget, at_booker, rep,
+                                                                monkeypatch, app_ctx):
+    from liveapp.services import meetings as service
+
+    _, first = at_booker(rep)
+    second_vid, second = at_booker(rep)
+    stale = [datetime.fromisoformat(s[:-1]) for s in widget.slots(first).get_json()["slots"]]
+    assert widget.book(first, start=service.iso(stale[0])).status_code == 201
+    # The second booking read the slots before the first committed: only the unique
+    # index stands between them.
+    monkeypatch.setattr(service, "free_slots", lambda rep, now=None: stale)
+    raced = widget.book(second, start=service.iso(stale[0]), email="late@example.com")
+    assert raced.status_code == 409
+    assert raced.get_json() == {"error": "start: that time was just taken"}
+    assert meetings() == 1
+    assert db.session.get(Visitor, second_vid).email is None  # identify rolled back too
