@@ -21,6 +21,7 @@ FEATURES = (
     "imports",
     "conversations",
     "offers",
+    "meetings",
     "widget",
     "demo_site",
     "events",

@@ -11,6 +11,7 @@ from liveapp.services import (
     cards,
     conversations,
     inbound_alerts,
+    meetings,
     realtime,
     timeline,
     viewers,
@@ -57,6 +58,7 @@ def visitor(visitor_id: str):
     return render_template(
         "board/visitor.html", card=cards.card_for(visitor_id),
         conversation=conversations.open_conversation(visitor_id),
+        meeting=meetings.upcoming_for_visitor(visitor_id),
         entries=timeline.entries(visitor_id),
         channel=realtime.rep_channel(current_user.id),
         event=board_live.detail_event(visitor_id),

@@ -89,3 +89,49 @@ def ask():
 
     routing.request_inbound(visitor.id)
     return _json(202, {"status": "routing"}, _origin())
+
+
+# ---------------------------------------------------------------- meeting booker
+# (the meetings piece: the booker's free slots and booking one; see services/meetings.py)
+
+bp.add_url_rule("/slots", "preflight_slots", preflight, methods=["OPTIONS"])
+bp.add_url_rule("/meetings", "preflight_meetings", preflight, methods=["OPTIONS"])
+
+
+@bp.get("/slots")
+def slots():
+    """The meeting booker: whose calendar and its free slots (UTC), when it is offered."""
+    from liveapp.services import meetings
+
+    visitor = _visitor(request.args.get("token"))
+    if visitor is None:
+        return _error(403, "token: not valid", _origin())
+    try:
+        booker = meetings.booker_for(visitor.id)
+    except meetings.BookingRefused as refused:
+        return _error(refused.status, str(refused), _origin())
+    booked = meetings.upcoming_for_visitor(visitor.id)
+    return _json(200, {
+        "rep": booker.rep.name if booker.rep else None,
+        "time_zone": booker.rep.time_zone if booker.rep else None,
+        "slots": [meetings.iso(s) for s in booker.slots],
+        "meeting": meetings.to_json(booked) if booked else None,
+    }, _origin())
+
+
+@bp.post("/meetings")
+def book_meeting():
+    """Book one of the free slots: {token, start, email?, note?}."""
+    from liveapp.services import meetings
+
+    data = _payload()
+    if data is None:
+        return _error(400, "body: must be a JSON object of at most 4 KB", _origin())
+    visitor = _visitor(data.get("token"))
+    if visitor is None:
+        return _error(403, "token: not valid", _origin())
+    try:
+        meeting = meetings.book(visitor, data.get("start"), data.get("email"), data.get("note"))
+    except meetings.BookingRefused as refused:
+        return _error(refused.status, str(refused), _origin())
+    return _json(201, {"meeting": meetings.to_json(meeting)}, _origin())

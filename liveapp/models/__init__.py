@@ -3,6 +3,7 @@
 from liveapp.models.conversation import Conversation, Message
 from liveapp.models.enrichment import AbmAccount, MarketingRecord
 from liveapp.models.integration import CRMS, Integration
+from liveapp.models.meeting import Meeting
 from liveapp.models.routing import (
     RoutingRule,
     routing_rule_fallback_groups,
@@ -26,6 +27,7 @@ __all__ = [
     "Group",
     "Integration",
     "MarketingRecord",
+    "Meeting",
     "Message",
     "PageView",
     "RoutingRule",

@@ -89,11 +89,16 @@ def board_for(user: User) -> Board:
               if p.stream_id is not None and user.id in p.reps]
     return Board("rep", _columns(placed, "rep"))
 def may_see(user: User, visitor_id: str) -> bool:
-    """Admins see every visitor; a rep only those routed/offered to or claimed by them."""
+    """Admins see every visitor; a rep only those routed/offered to or claimed by them,
+    or who booked a meeting with them (routing is forgotten after a day, meetings are not)."""
     if user.is_admin:
         return True
     assignment = assignments.get(visitor_id)
-    return assignment is not None and user.id in assignment.reps()
+    if assignment is not None and user.id in assignment.reps():
+        return True
+    from liveapp.services import meetings
+
+    return meetings.has_meeting_with(user.id, visitor_id)
 
 
 def get_visitor_for(user: User, visitor_id: str) -> Visitor:

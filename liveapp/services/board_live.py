@@ -208,6 +208,9 @@ def timeline_entries(change: changes.Change) -> list[timeline.Entry]:
         entries.append(timeline.Entry(at, "identify", f"Identified as {data['email']}"))
     elif change.kind == "presence" and data.get("state") == "left":
         entries.append(timeline.Entry(at, "presence", "Left the site"))
+    elif change.kind == "meeting" and data.get("status") == "booked":
+        entries.append(timeline.Entry(at, "meeting", f"Booked a meeting with "
+                                      f"{data.get('rep_name', '')} for {data.get('when', '')}"))
     for entry in entries:
         timeline.record(change.visitor_id, entry)
     return entries

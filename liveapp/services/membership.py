@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 VISITED_URLS_LIMIT = 200
 MEMBERSHIP_TTL = 24 * 3600
 # Changes that cannot alter membership on their own (and our own announcements).
-IGNORED_KINDS = frozenset({"membership", "routing"})
+IGNORED_KINDS = frozenset({"membership", "routing", "meeting"})
 
 
 # ---------------------------------------------------------------- compiled settings

@@ -22,7 +22,7 @@ class Entry:
     """One line of the timeline: when, what kind, a short text, an optional detail."""
 
     at: float
-    kind: str  # page_view | experience | stream | routing | identify | presence
+    kind: str  # page_view | experience | stream | routing | identify | presence | meeting
     text: str
     detail: str = ""
     url: str = ""

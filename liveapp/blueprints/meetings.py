@@ -1,0 +1,22 @@
+"""Meetings visitors booked through the meeting booker: a rep's own, every rep's for admins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from liveapp.services import meetings as service
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+@bp.app_template_filter("in_zone")
+def in_zone(moment, tz_name: str) -> str:
+    """A naive UTC time as "Wed 02 Dec 15:00 (Europe/Paris)" on that zone's wall clock."""
+    return f"{service.in_zone(moment, tz_name):%a %d %b %H:%M} ({tz_name})"
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("meetings/index.html", meetings=service.upcoming_for(current_user))

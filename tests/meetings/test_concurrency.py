@@ -1,0 +1,57 @@
+"""Many visitors booking the same slot at once against a running server: one meeting."""
+
+import threading
+from datetime import datetime
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from liveapp.extensions import db
+from liveapp.models import Meeting
+
+
+@pytest.fixture
+def server(app):
+    """The app over real HTTP, many threads at once (as tests/conversations does)."""
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+def test_many_visitors_booking_one_slot_get_exactly_one_meeting(server, at_booker, rep,
+                                                               app_ctx):
+    tokens = [at_booker(rep)[1] for _ in range(8)]
+    with httpx.Client(base_url=server, timeout=30) as client:
+        slots = client.get("/t/v1/chat/slots", params={"token": tokens[0]}).json()["slots"]
+    for start in slots[:3]:  # a few rounds, each a new slot
+        barrier = threading.Barrier(len(tokens))
+        codes: list[int] = []
+
+        def book(token, start=start, barrier=barrier, codes=codes):
+            with httpx.Client(base_url=server, timeout=30) as client:
+                barrier.wait(timeout=10)
+                response = client.post("/t/v1/chat/meetings",
+                                       json={"token": token, "start": start})
+                codes.append(response.status_code)
+
+        threads = [threading.Thread(target=book, args=(t,)) for t in tokens]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(codes) == [201] + [409] * (len(tokens) - 1), codes
+        db.session.expire_all()
+        at = datetime.fromisoformat(start.replace("Z", ""))
+        [winner] = db.session.scalars(select(Meeting.visitor_id).where(Meeting.starts_at == at))
+        tokens = [t for t in tokens if not _is(t, winner)]  # each visitor books once
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 3
+
+
+def _is(token, visitor_id):
+    from liveapp.services.tokens import verify_visitor_token
+
+    return verify_visitor_token(token) == visitor_id
