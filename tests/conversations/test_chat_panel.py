@@ -10,9 +10,11 @@ from liveapp.extensions import db
 from liveapp.models import Message
 from liveapp.services import board_live, cards, realtime, viewers
 from liveapp.services import conversations as service
-from tests.board.conftest import record  # noqa: F401  (live events read from Redis)
+from tests.board import conftest as board_fixtures
 from tests.conftest import Browser
 from tests.conversations.test_claiming import routed
+
+record = board_fixtures.record  # live events read from Redis
 
 HTML = '<img src=x onerror="alert(1)"><b>hi</b>'
 ESCAPED = "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&lt;b&gt;hi&lt;/b&gt;"
