@@ -9,7 +9,7 @@ from liveapp.services import (
     board,
     board_live,
     cards,
-    conversations,
+    chat_live,
     inbound_alerts,
     meetings,
     realtime,
@@ -52,13 +52,15 @@ def card(visitor_id: str):
 @bp.get("/board/visitors/<visitor_id>")
 @login_required
 def visitor(visitor_id: str):
-    """The visitor detail: card and live timeline (the page then marks its user as
-    viewing, with a POST as soon as it loads and every 15 s)."""
+    """The visitor detail: card, live timeline and chat, and the rep's accept prompts (a
+    rep chatting here still sees new inbound requests). The page then marks its user as
+    viewing, with a POST as soon as it loads and every 15 s."""
     board.get_visitor_for(current_user, visitor_id)
     return render_template(
         "board/visitor.html", card=cards.card_for(visitor_id),
-        conversation=conversations.open_conversation(visitor_id),
+        chat=chat_live.area_for(current_user, visitor_id),
         meeting=meetings.upcoming_for_visitor(visitor_id),
+        prompts=inbound_alerts.prompts_for(current_user.id),
         entries=timeline.entries(visitor_id),
         channel=realtime.rep_channel(current_user.id),
         event=board_live.detail_event(visitor_id),
@@ -72,6 +74,14 @@ def detail(visitor_id: str):
     board.get_visitor_for(current_user, visitor_id)
     return render_template("board/_detail.html", card=cards.card_for(visitor_id),
                            entries=timeline.entries(visitor_id))
+
+
+@bp.get("/board/visitors/<visitor_id>/chat")
+@login_required
+def chat(visitor_id: str):
+    """The detail's chat area alone: re-fetched after a reconnect."""
+    board.get_visitor_for(current_user, visitor_id)
+    return render_template("board/_chat.html", chat=chat_live.area_for(current_user, visitor_id))
 
 
 @bp.post("/board/visitors/<visitor_id>/viewing")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from liveapp.extensions import db
 from liveapp.models import Conversation, Visitor
-from liveapp.services import board
+from liveapp.services import board, chat_live
 from liveapp.services import conversations as service
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
@@ -25,6 +25,16 @@ def _htmx() -> bool:
     return bool(request.headers.get("HX-Request"))
 
 
+def _from_detail(visitor_id: str) -> bool:
+    """An htmx request from the visitor detail's chat area, which swaps the whole area."""
+    return _htmx() and request.headers.get("HX-Target") == f"chat-{visitor_id}"
+
+
+def _chat_area(visitor_id: str, status: int, **kwargs):
+    area = chat_live.area_for(current_user, visitor_id, **kwargs)
+    return render_template("board/_chat.html", chat=area), status
+
+
 @bp.post("/claim/<visitor_id>")
 @login_required
 def claim(visitor_id: str):
@@ -36,10 +46,14 @@ def claim(visitor_id: str):
     try:
         conversation = service.claim(visitor.id, current_user, origin)
     except service.ConversationRefused as refused:
+        if _from_detail(visitor.id):
+            return _chat_area(visitor.id, 409, refused=str(refused))
         if _htmx():
             return render_template("conversations/_refused.html", message=str(refused)), 409
         flash(str(refused), "error")
         return redirect(url_for("board.index"), code=303)
+    if _from_detail(visitor.id):
+        return _chat_area(visitor.id, 201)
     if _htmx():
         return render_template("conversations/_started.html", conversation=conversation), 201
     return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
@@ -52,11 +66,16 @@ def post_message(conversation_id: int):
     if conversation.rep_id != current_user.id:
         abort(403)  # admins read every transcript but write only in their own chats
     try:
-        service.post(conversation, "rep", request.form.get("body"), rep=current_user)
+        message = service.post(conversation, "rep", request.form.get("body"), rep=current_user)
     except service.ConversationRefused as refused:
+        if _htmx():  # the form again, with what was typed and why it was refused
+            return render_template("board/_chat_form.html", conversation=conversation,
+                                   body=request.form.get("body"), error=str(refused),
+                                   focus=True), 422
         return render_template("conversations/_refused.html", message=str(refused)), 422
-    if _htmx():
-        return render_template("conversations/_messages.html", conversation=conversation), 201
+    if _htmx():  # a cleared form, and the message appended to the panel
+        form = render_template("board/_chat_form.html", conversation=conversation, focus=True)
+        return form + chat_live.render_message(message), 201
     return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
 
 
@@ -65,6 +84,8 @@ def post_message(conversation_id: int):
 def close(conversation_id: int):
     conversation = get_conversation_for(current_user, conversation_id)
     service.close(conversation)
+    if _htmx():
+        return _chat_area(conversation.visitor_id, 200, closed=conversation)
     flash("Conversation closed.", "success")
     return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
 
@@ -81,7 +102,10 @@ def index():
 @bp.get("/<int:conversation_id>")
 @login_required
 def show(conversation_id: int):
+    """A transcript; an open conversation's is live on the visitor detail, so go there."""
     conversation = get_conversation_for(current_user, conversation_id)
+    if conversation.status == "open" and board.may_see(current_user, conversation.visitor_id):
+        return redirect(url_for("board.visitor", visitor_id=conversation.visitor_id), code=303)
     visitor = db.session.get(Visitor, conversation.visitor_id)
     return render_template("conversations/show.html", conversation=conversation,
                            visitor_label=service.visitor_label(visitor))

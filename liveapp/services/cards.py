@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from flask import current_app, has_request_context, render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
-from liveapp.models import Experience, User, Visitor, VisitSession
+from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
 from liveapp.services import assignments, membership, presence, viewers
 from liveapp.services.assignments import Assignment
 from liveapp.services.presence import HotState
@@ -30,6 +31,7 @@ from liveapp.services.presence import HotState
 OTHER_COLUMN = "stream-other"
 CHUNK = 500  # ids per IN (...) query
 CACHE_TTL = 30 * 60  # seconds: as long as a visit lasts without a sign
+CHAT_PREVIEW = 80  # characters of the last message a card shows
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,21 @@ class Routing:
     @property
     def mode_label(self) -> str:
         return self.mode.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class ChatLine:
+    """Who is chatting with the visitor, and the conversation's last message (shortened)."""
+
+    rep: str
+    sender: str | None = None
+    last: str | None = None
+
+    @classmethod
+    def of(cls, rep: str, sender: str | None, body: str | None) -> ChatLine:
+        if body is not None and len(body) > CHAT_PREVIEW:
+            body = body[:CHAT_PREVIEW - 1].rstrip() + "…"
+        return cls(rep, sender, body)
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,7 @@ class Card:
     lifecycle_stage: str | None = None
     salesforce: dict | None = None
     routing: Routing | None = None
+    chat: ChatLine | None = None
     viewers: list[str] = field(default_factory=list)
     routed_user_ids: frozenset[int] = frozenset()
     viewer_ids: tuple[int, ...] = ()
@@ -108,6 +126,23 @@ def _session_starts(session_ids: list[int]) -> dict[int, float]:
             VisitSession.id.in_(session_ids[start:start + CHUNK])))
         starts.update((sid, at.replace(tzinfo=UTC).timestamp()) for sid, at in rows)
     return starts
+
+
+def chat_lines(ids: list[str]) -> dict[str, ChatLine]:
+    """The open conversations of these visitors with their last messages: one query per
+    CHUNK visitors, however many cards."""
+    latest = aliased(Message)
+    last_id = (select(func.max(latest.id)).where(latest.conversation_id == Conversation.id)
+               .correlate(Conversation).scalar_subquery())
+    found = {}
+    for chunk in _chunks(ids):
+        rows = db.session.execute(
+            select(Conversation.visitor_id, User.name, Message.sender, Message.body)
+            .join(User, User.id == Conversation.rep_id)
+            .outerjoin(Message, Message.id == last_id)
+            .where(Conversation.status == "open", Conversation.visitor_id.in_(chunk)))
+        found.update((vid, ChatLine.of(rep, sender, body)) for vid, rep, sender, body in rows)
+    return found
 
 
 def _memberships(ids: list[str]) -> dict[str, Membership]:
@@ -192,6 +227,7 @@ class _Context:
     assignments: dict[str, Assignment]
     viewers: dict[str, list[int]]
     starts: dict[int, float]
+    chats: dict[str, ChatLine] = field(default_factory=dict)
     users: dict[int, str] = field(default_factory=dict)
     experiences: dict[int, str] = field(default_factory=dict)
 
@@ -220,7 +256,7 @@ def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
         revenue_band=visitor.revenue_band, abm_target=visitor.abm_target,
         abm_tier=visitor.abm_tier, lead_score=visitor.lead_score,
         lifecycle_stage=visitor.lifecycle_stage, salesforce=_salesforce(visitor),
-        routing=_routing(assignment, ctx.users),
+        routing=_routing(assignment, ctx.users), chat=ctx.chats.get(visitor.id),
         viewers=[ctx.users.get(i, f"user {i}") for i in watching],
         routed_user_ids=frozenset(assignment.reps()) if assignment else frozenset(),
         viewer_ids=tuple(watching),
@@ -237,6 +273,7 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
         viewers=viewers.current_many(ids),
         starts=_session_starts(sorted({s.session_id for s in states.values()
                                        if s.session_id is not None})),
+        chats=chat_lines(ids),
     )
     ctx.load_names()
     return [_card(visitors[vid], states.get(vid), ctx) for vid in ids]
@@ -244,7 +281,8 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
 
 def load(visitor_id: str) -> tuple[Card | None, int]:
     """One visitor's card (presence "left" when gone; None for an unknown visitor) and
-    the cache generation: one Redis round trip and a few primary-key look-ups."""
+    the cache generation: one Redis round trip, a few primary-key look-ups and the open
+    conversation's query."""
     pipe = redis.client.pipeline(transaction=False)
     presence.queue_read(pipe, visitor_id)
     pipe.get(membership.membership_key(visitor_id))
@@ -266,6 +304,7 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
         viewers={visitor_id: viewers.decode_current(raw_viewers)},
         starts={session.id: session.started_at.replace(tzinfo=UTC).timestamp()}
         if session else {},
+        chats=chat_lines([visitor_id]),
     )
     experience_id = member.experience_id or visitor.experience_id
     ctx.load_names({experience_id: experience_name(experience_id)} if experience_id else {})

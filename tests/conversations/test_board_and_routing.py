@@ -17,7 +17,9 @@ def test_detail_offers_start_conversation_then_shows_who_chats(api, as_rep, rep,
     assert "Start conversation" in page
     started = as_rep.post(f"/conversations/claim/{vid}", headers={"HX-Request": "true"})
     assert started.status_code == 201 and "Open the chat" in started.get_data(as_text=True)
-    assert "Open your chat" in as_rep.get(f"/board/visitors/{vid}").get_data(as_text=True)
+    mine = as_rep.get(f"/board/visitors/{vid}").get_data(as_text=True)
+    conversation = service.open_conversation(vid)
+    assert f'id="chat-messages-{conversation.id}"' in mine and "Close conversation" in mine
     second = Browser(app.test_client())
     second.login(other.email)
     theirs = second.get(f"/board/visitors/{vid}").get_data(as_text=True)

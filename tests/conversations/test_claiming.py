@@ -89,7 +89,10 @@ def test_messages_limits_escaping_and_transcripts(api, as_rep, rep, app, make_us
     assert as_rep.post(path, {"body": "x" * 2001}).status_code == 422
     assert as_rep.post(path, {"body": "<script>alert(1)</script> hi"}).status_code == 303
     service.post(conversation, "visitor", '"><img src=x onerror=alert(2)>')
-    page = as_rep.get(f"/conversations/{conversation.id}").get_data(as_text=True)
+    # An open conversation's transcript is live on the visitor detail.
+    shown = as_rep.get(f"/conversations/{conversation.id}")
+    assert shown.status_code == 303 and shown.location.endswith(f"/board/visitors/{vid}")
+    page = as_rep.get(shown.location).get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; hi" in page
     assert "<img src=x" not in page and "<script>alert(1)" not in page
     from tests.conftest import Browser
@@ -99,7 +102,7 @@ def test_messages_limits_escaping_and_transcripts(api, as_rep, rep, app, make_us
     assert stranger.get(f"/conversations/{conversation.id}").status_code == 404
     boss = Browser(app.test_client())
     boss.login(make_user(role="admin", email="boss@example.com").email)
-    assert boss.get(f"/conversations/{conversation.id}").status_code == 200
+    assert boss.get(f"/conversations/{conversation.id}", follow_redirects=True).status_code == 200
     assert boss.post(path, {"body": "hijack"}).status_code == 403
     assert "Rita Rep" in boss.get("/conversations/").get_data(as_text=True)
 

@@ -31,7 +31,8 @@ def test_visitor_reads_and_writes_its_own_conversation(api, as_rep, rep, app, ap
     assert transcript["conversation"]["rep"] == "Rita Rep"
     assert [(m["sender"], m["body"]) for m in transcript["messages"]] == [
         ("rep", "Hi, I'm Rita. Need help with pricing?"), ("visitor", "<b>yes</b>")]
-    page = as_rep.get(f"/conversations/{conversation.id}").get_data(as_text=True)
+    page = as_rep.get(f"/conversations/{conversation.id}",
+                      follow_redirects=True).get_data(as_text=True)
     assert "&lt;b&gt;yes&lt;/b&gt;" in page and "<b>yes</b>" not in page
 
 

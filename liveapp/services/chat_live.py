@@ -1,0 +1,140 @@
+"""The visitor detail's chat area (start button, who is chatting, the chat panel) and
+keeping it live.
+
+What a person sees depends on who they are: the rep who owns the open conversation gets
+the panel with the send form and Close; an admin who is not the owner a read-only live
+transcript; any other rep "Ann is already chatting with this visitor.". The detail page
+listens to `visitor-<id>` on its viewer's own channel, so:
+- a new message is appended (out-of-band) to `#chat-messages-<conversation id>` on the
+  owner's channel and on the channels of the admins viewing the detail, and never on
+  another rep's (they may not read the transcript);
+- a claim or a close re-renders the chat area for the owner and for everyone viewing the
+  detail, each for themselves.
+Pushed fragments carry no CSRF field: it would be the wrong session's token, and htmx sends
+the viewer's own token as a header (static/app.js).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from liveapp.extensions import db
+from liveapp.models import Conversation, Message, User
+from liveapp.services import changes, conversations, realtime, viewers
+from liveapp.services.board_live import detail_event
+from liveapp.services.cards import render_template_anywhere
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChatArea:
+    """The chat area of one visitor's detail, as one person sees it."""
+
+    visitor_id: str
+    viewer_id: int
+    viewer_is_admin: bool
+    conversation: Conversation | None  # the open one
+    closed: Conversation | None = None  # just closed: its transcript stays on screen
+    refused: str | None = None  # why a claim just failed
+
+    @property
+    def owner(self) -> bool:
+        return self.conversation is not None and self.conversation.rep_id == self.viewer_id
+
+    @property
+    def shown(self) -> Conversation | None:
+        """The transcript this person may read here, if any."""
+        shown = self.conversation or self.closed
+        if shown is not None and (shown.rep_id == self.viewer_id or self.viewer_is_admin):
+            return shown
+        return None
+
+    @property
+    def dom_id(self) -> str:
+        return f"chat-{self.visitor_id}"
+
+
+def area_for(user: User, visitor_id: str, closed: Conversation | None = None,
+             refused: str | None = None) -> ChatArea:
+    """The chat area of this visitor's detail for this user."""
+    return ChatArea(visitor_id, user.id, user.is_admin,
+                    conversations.open_conversation(visitor_id), closed, refused)
+
+
+def render_area(area: ChatArea, pushed: bool = False) -> str:
+    """The chat area fragment (board/_chat.html); `pushed` leaves out the CSRF fields."""
+    return render_template_anywhere("board/_chat.html", chat=area, pushed=pushed)
+
+
+def render_message(message: Message) -> str:
+    """One message as an out-of-band append to its conversation's message list."""
+    item = render_template_anywhere("conversations/_message.html", message=message)
+    return (f'<div hx-swap-oob="beforeend:#chat-messages-{message.conversation_id}">'
+            f"{item}</div>")
+
+
+# ---------------------------------------------------------------- live
+
+
+def _admins(user_ids: list[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(select(User.id).where(
+        User.id.in_(user_ids), User.role == "admin")))
+
+
+def transcript_readers(visitor_id: str, owner_id: int) -> list[int]:
+    """Who gets a conversation's messages live: its owner and the admins viewing it."""
+    watching = [i for i in viewers.current(visitor_id) if i != owner_id]
+    return [owner_id, *sorted(_admins(watching))]
+
+
+def message_added(visitor_id: str, message_id: int) -> None:
+    """Append the message to the open chat panels that may show it."""
+    message = db.session.get(Message, message_id)
+    if message is None:
+        return
+    data = render_message(message)
+    event = detail_event(visitor_id)
+    realtime.send_many([(realtime.rep_channel(user_id), event, data) for user_id in
+                        transcript_readers(visitor_id, message.conversation.rep_id)])
+
+
+def status_changed(visitor_id: str, conversation_id: int) -> None:
+    """A claim or a close: re-render the chat area for the owner and every viewer."""
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None:
+        return
+    closed = conversation if conversation.status == "closed" else None
+    wanted = {conversation.rep_id, *viewers.current(visitor_id)}
+    users = db.session.scalars(select(User).where(User.id.in_(wanted)))
+    event = detail_event(visitor_id)
+    events = []
+    for user in users:
+        area = area_for(user, visitor_id, closed=closed)
+        html = render_area(area, pushed=True).replace(
+            f'id="{area.dom_id}"', f'id="{area.dom_id}" hx-swap-oob="true"', 1)
+        events.append((realtime.rep_channel(user.id), event, html))
+    if events:
+        realtime.send_many(events)
+
+
+def on_change(change: changes.Change) -> None:
+    """Subscriber: conversation changes reach the detail pages at once."""
+    if change.kind != "conversation" or "conversation_id" not in change.data:
+        return
+    try:
+        if change.data.get("message_id") is not None:
+            message_added(change.visitor_id, change.data["message_id"])
+        elif change.data.get("status") in ("open", "closed"):
+            status_changed(change.visitor_id, change.data["conversation_id"])
+    except Exception:  # the message is stored; a live update must not fail its request
+        log.exception("chat update failed for %s", change.visitor_id)
+
+
+def init_app(app) -> None:
+    changes.subscribe(on_change)

@@ -1,0 +1,68 @@
+"""A visitor's message, posted over real HTTP to the widget API, reaches the owning rep's
+real event stream as an append to the chat panel, and never another rep's stream."""
+
+from __future__ import annotations
+
+import contextlib
+
+import httpx
+import pytest
+
+from liveapp.services import board_live, realtime, viewers
+from liveapp.services import conversations as service
+from tests.conversations.test_claiming import routed
+from tests.factories import PASSWORD
+from tests.realtime.server import EventStream, gunicorn, login, stop
+from tests.tracking.conftest import ORIGIN
+
+WAIT = 5.0
+
+
+@pytest.fixture(scope="module")
+def server(app, tmp_path_factory):
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    proc, base_url = gunicorn(app, {"SSE_PING_INTERVAL": 5.0}, log_path=log)
+    yield base_url
+    stop(proc)
+
+
+@contextlib.contextmanager
+def stream_of(server, user):
+    with httpx.Client(base_url=server, timeout=WAIT) as client:
+        login(client, user.email, PASSWORD)
+        url = f"/events/stream?channel={realtime.rep_channel(user.id)}"
+        with client.stream("GET", url) as response:
+            assert response.status_code == 200
+            stream = EventStream(response)
+            assert stream.next_frame().comments[0] == "connected"
+            yield stream
+
+
+def until_marker(stream: EventStream) -> list:
+    events = []
+    while (event := stream.next_event()).event != "marker":
+        events.append(event)
+    return events
+
+
+def test_a_visitors_message_reaches_the_owners_detail_only(server, api, rep, make_user,
+                                                          app_ctx):
+    otto = make_user(name="Otto Other", email="otto@example.com")
+    vid = routed(api, rep, otto)
+    token = api.send(visitor_id=vid).get_json()["token"]
+    conversation = service.claim(vid, rep, "pounce")
+    viewers.mark(vid, otto.id)  # Otto has the visitor's detail open too
+    with stream_of(server, rep) as rita, stream_of(server, otto) as bob:
+        sent = httpx.post(f"{server}/t/v1/chat/messages", timeout=WAIT,
+                          json={"token": token, "body": "<i>Pricing</i> for 40 seats?"},
+                          headers={"Origin": ORIGIN})
+        assert sent.status_code == 201, sent.text
+        for user in (rep, otto):
+            realtime.send(realtime.rep_channel(user.id), "marker", "end")
+        appended = [e for e in until_marker(rita) if e.event == board_live.detail_event(vid)
+                    and f"#chat-messages-{conversation.id}" in e.data]
+        assert len(appended) == 1
+        assert f'<li id="message-{sent.json()["id"]}" class="message message-visitor">' in (
+            appended[0].data)
+        assert "&lt;i&gt;Pricing&lt;/i&gt; for 40 seats?" in appended[0].data
+        assert all("chat-messages-" not in e.data for e in until_marker(bob))
