@@ -45,9 +45,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     routing_service.init_app(app)  # pounce routing follows membership's stream placement
     init_web(app)
-    from liveapp.services import board_live, crm, membership
+    from liveapp.services import board_live, chat_flow, crm, membership
 
     membership.init_app(app)
     crm.init_app(app)
     board_live.init_app(app)  # after membership: board updates follow its evaluation
+    chat_flow.init_app(app)  # inbound routing changes reach the visitor's widget
     return app
