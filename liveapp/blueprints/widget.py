@@ -15,7 +15,7 @@ from liveapp.services.tokens import verify_visitor_token
 bp = Blueprint("widget", __name__, url_prefix="/t/v1/chat")
 csrf.exempt(bp)
 
-MAX_BODY = 4096
+MAX_BODY = 16 * 1024  # 2000 characters of any script, JSON-escaped, and the token
 
 bp.add_url_rule("/messages", "preflight_messages", preflight, methods=["OPTIONS"])
 bp.add_url_rule("/request", "preflight_request", preflight, methods=["OPTIONS"])
@@ -79,7 +79,7 @@ def answer():
     """The visitor clicked a button or answered a question of their flow."""
     data = _payload()
     if data is None:
-        return _error(400, "body: must be a JSON object of at most 4 KB", _origin())
+        return _error(400, "body: must be a JSON object of at most 16 KB", _origin())
     visitor = _visitor(data.get("token"))
     if visitor is None:
         return _error(403, "token: not valid", _origin())
@@ -99,7 +99,7 @@ def write():
     """A message from the visitor into its open conversation."""
     data = _payload()
     if data is None:
-        return _error(400, "body: must be a JSON object of at most 4 KB", _origin())
+        return _error(400, "body: must be a JSON object of at most 16 KB", _origin())
     visitor = _visitor(data.get("token"))
     if visitor is None:
         return _error(403, "token: not valid", _origin())

@@ -110,7 +110,7 @@ def answer(visitor: Visitor, step: object, value: object) -> dict:
     if kind == "button":
         record["chose"] = clean
     _save(visitor.id, record)
-    changes.publish(visitor.id, "bot", experience_id=experience.id, step=step, kind=kind,
+    changes.publish(visitor.id, "bot", experience_id=experience.id, step=step, answer=kind,
                     value=clean)
     return record["answers"]
 
