@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 
 from liveapp.domain.channels import Decision, Subscriber, may_subscribe_all, rep_id_of
 from liveapp.extensions import db, redis
-from liveapp.services import realtime, routing
+from liveapp.services import realtime, routing, sites
 from liveapp.services.fanout import RESYNC_FRAME, hub_for
 from liveapp.services.tokens import verify_visitor_token
 
@@ -77,6 +77,7 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
         """The event stream of an (already authorised) channel."""
         channels = request.args.getlist("channel")
         presence_of = _own_board(channels)
+        widget_origin = _widget_origin(channels)
         reconnected = "Last-Event-ID" in request.headers
         ping_interval = float(current_app.config.get("SSE_PING_INTERVAL", PING_INTERVAL))
         db.session.remove()  # nothing below needs the database: give the connection back
@@ -104,6 +105,10 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
         response = current_app.response_class(generate(), mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Accel-Buffering"] = "no"
+        response.vary.add("Origin")
+        if widget_origin:
+            # A visitor's widget on the customer's site; never credentials, never "*".
+            response.headers["Access-Control-Allow-Origin"] = widget_origin
         return response
 
 
@@ -128,6 +133,17 @@ def _own_board(channels: list[str]) -> int | None:
         return None
     own = current_user.id
     return own if any(rep_id_of(channel) == own for channel in channels) else None
+
+
+def _widget_origin(channels: list[str]) -> str | None:
+    """The Origin a visitor's widget streams from, when CORS may let it read the stream:
+    visitor channels only (already authorised by the token), from a site's origin."""
+    origin = request.headers.get("Origin")
+    if not origin or not request.args.get("token"):
+        return None
+    if not channels or not all(channel.startswith("visitor:") for channel in channels):
+        return None
+    return origin if sites.origin_allowed_anywhere(origin) else None
 
 
 def _subscriber() -> Subscriber:

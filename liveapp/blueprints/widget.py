@@ -8,17 +8,18 @@ from flask import Blueprint, request
 from liveapp.blueprints.tracking import _error, _json, preflight
 from liveapp.extensions import csrf, db
 from liveapp.models import Visitor
+from liveapp.services import chat_flow, sites
 from liveapp.services import conversations as service
-from liveapp.services import sites
 from liveapp.services.tokens import verify_visitor_token
 
 bp = Blueprint("widget", __name__, url_prefix="/t/v1/chat")
 csrf.exempt(bp)
 
-MAX_BODY = 4096
+MAX_BODY = 16 * 1024  # 2000 characters of any script, JSON-escaped, and the token
 
 bp.add_url_rule("/messages", "preflight_messages", preflight, methods=["OPTIONS"])
 bp.add_url_rule("/request", "preflight_request", preflight, methods=["OPTIONS"])
+bp.add_url_rule("/answer", "preflight_answer", preflight, methods=["OPTIONS"])
 
 
 def _origin() -> str | None:
@@ -50,13 +51,47 @@ def _transcript(visitor: Visitor) -> dict:
     }
 
 
+def _flow(visitor: Visitor) -> dict:
+    record = chat_flow.load(visitor.id)
+    experience = chat_flow.current_experience(visitor.id, record)
+    return {
+        "status": chat_flow.status_of(visitor.id),
+        "experience": {"id": experience.id, "name": experience.name,
+                       "steps": experience.flow} if experience is not None else None,
+        "answers": chat_flow.answers_for(record, experience),
+        "requested": bool(record and record.get("requested")) and experience is not None
+        and record.get("experience_id") == experience.id,
+    }
+
+
 @bp.get("")
 def read():
-    """The visitor's open conversation and its messages (JSON; the widget escapes them)."""
+    """The visitor's open conversation and its messages, their status and the flow of
+    the experience they receive with their answers (JSON; the widget escapes them)."""
     visitor = _visitor(request.args.get("token"))
     if visitor is None:
         return _error(403, "token: not valid", _origin())
-    return _json(200, _transcript(visitor), _origin())
+    return _json(200, {**_transcript(visitor), **_flow(visitor)}, _origin())
+
+
+@bp.post("/answer")
+def answer():
+    """The visitor clicked a button or answered a question of their flow."""
+    data = _payload()
+    if data is None:
+        return _error(400, "body: must be a JSON object of at most 16 KB", _origin())
+    visitor = _visitor(data.get("token"))
+    if visitor is None:
+        return _error(403, "token: not valid", _origin())
+    from liveapp.services.tracking import RateLimited
+
+    try:
+        answers = chat_flow.answer(visitor, data.get("step"), data.get("value"))
+    except chat_flow.BadAnswer as bad:
+        return _error(400, str(bad), _origin())
+    except RateLimited:
+        return _error(429, "Too many events; slow down.", _origin())
+    return _json(200, {"answers": answers}, _origin())
 
 
 @bp.post("/messages")
@@ -64,7 +99,7 @@ def write():
     """A message from the visitor into its open conversation."""
     data = _payload()
     if data is None:
-        return _error(400, "body: must be a JSON object of at most 4 KB", _origin())
+        return _error(400, "body: must be a JSON object of at most 16 KB", _origin())
     visitor = _visitor(data.get("token"))
     if visitor is None:
         return _error(403, "token: not valid", _origin())
@@ -88,6 +123,7 @@ def ask():
     from liveapp.services import routing
 
     routing.request_inbound(visitor.id)
+    chat_flow.mark_requested(visitor.id)
     return _json(202, {"status": "routing"}, _origin())
 
 

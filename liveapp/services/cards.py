@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
-from liveapp.services import assignments, membership, presence, viewers
+from liveapp.services import assignments, chat_flow, membership, presence, viewers
 from liveapp.services.assignments import Assignment
 from liveapp.services.presence import HotState
 
@@ -80,6 +80,7 @@ class Card:
     presence: str
     stream_id: int | None
     experience: str | None = None
+    chose: str | None = None  # the button the visitor chose in the experience's flow
     industry: str | None = None
     employees: int | None = None
     revenue_band: str | None = None
@@ -230,6 +231,7 @@ class _Context:
     chats: dict[str, ChatLine] = field(default_factory=dict)
     users: dict[int, str] = field(default_factory=dict)
     experiences: dict[int, str] = field(default_factory=dict)
+    chose: dict[str, str] = field(default_factory=dict)
 
     def load_names(self, experiences: dict[int, str] | None = None) -> None:
         wanted = {i for a in self.assignments.values() for i in a.reps()}
@@ -252,6 +254,7 @@ def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
         presence=state.presence.state if state else "left",
         stream_id=member.stream_id,
         experience=ctx.experiences.get(member.experience_id or visitor.experience_id or 0),
+        chose=ctx.chose.get(visitor.id),
         industry=visitor.industry, employees=visitor.employees,
         revenue_band=visitor.revenue_band, abm_target=visitor.abm_target,
         abm_tier=visitor.abm_tier, lead_score=visitor.lead_score,
@@ -270,7 +273,7 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
     ids = [vid for vid in ids if vid in visitors]
     ctx = _Context(
         memberships=_memberships(ids), assignments=assignments.get_many(ids),
-        viewers=viewers.current_many(ids),
+        viewers=viewers.current_many(ids), chose=chat_flow.chose_many(ids),
         starts=_session_starts(sorted({s.session_id for s in states.values()
                                        if s.session_id is not None})),
         chats=chat_lines(ids),
@@ -289,7 +292,8 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
     pipe.get(assignments.assignment_key(visitor_id))
     viewers.queue_current(pipe, visitor_id)
     pipe.get(_generation_key())
-    raw_state, raw_member, raw_assignment, raw_viewers, generation = pipe.execute()
+    pipe.get(chat_flow.answers_key(visitor_id))
+    raw_state, raw_member, raw_assignment, raw_viewers, generation, raw_answers = pipe.execute()
     visitor = db.session.get(Visitor, visitor_id)
     if visitor is None:
         return None, int(generation or 0)
@@ -305,6 +309,7 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
         starts={session.id: session.started_at.replace(tzinfo=UTC).timestamp()}
         if session else {},
         chats=chat_lines([visitor_id]),
+        chose=chat_flow.chose_of(visitor_id, raw_answers),
     )
     experience_id = member.experience_id or visitor.experience_id
     ctx.load_names({experience_id: experience_name(experience_id)} if experience_id else {})

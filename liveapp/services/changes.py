@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 KINDS = (
     "new_visitor", "page_view", "presence", "identify", "enrichment", "crm", "membership",
-    "routing", "conversation", "meeting",
+    "routing", "conversation", "meeting", "bot",
 )
 
 

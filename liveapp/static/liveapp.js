@@ -43,8 +43,18 @@ function post(type, extra) {
       if (!d || !d.token) return;
       var first = !api.token;
       api.token = d.token; // the chat widget authenticates with it
-      if (first) document.dispatchEvent(new CustomEvent("liveapp:ready", { bubbles: true, detail: d }));
+      if (!first) return;
+      document.dispatchEvent(new CustomEvent("liveapp:ready", { bubbles: true, detail: d }));
+      if (script.getAttribute("data-chat") !== "off") chat();
     }).catch(function () {});
+}
+
+// The chat widget, from beside this script.
+function chat() {
+  var tag = document.createElement("script");
+  tag.src = new URL("liveapp-widget.js", script.src).href;
+  tag.defer = true;
+  document.head.appendChild(tag);
 }
 
 // Keep one page's events in order.

@@ -1,1 +1,1 @@
-from tests.tracking.conftest import api, site  # noqa: F401  (the events API fixtures)
+from tests.tracking.conftest import api, published, site  # noqa: F401  (events API fixtures)

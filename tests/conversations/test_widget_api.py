@@ -18,7 +18,9 @@ def test_visitor_reads_and_writes_its_own_conversation(api, as_rep, rep, app, ap
     token = _token_of(api, vid)
     client = app.test_client()
     empty = client.get(f"/t/v1/chat?token={token}")
-    assert empty.status_code == 200 and empty.get_json() == {"conversation": None, "messages": []}
+    assert empty.status_code == 200
+    assert empty.get_json() == {"conversation": None, "messages": [], "status": "idle",
+                                "experience": None, "answers": {}, "requested": False}
     early = client.post("/t/v1/chat/messages", json={"token": token, "body": "hello?"})
     assert early.status_code == 409
     as_rep.post(f"/conversations/claim/{vid}")
@@ -76,3 +78,22 @@ def test_inbound_request_needs_a_valid_token(api, app, app_ctx):
     vid = str(uuid.uuid4())
     token = _token_of(api, vid)
     assert client.post("/t/v1/chat/request", json={"token": token}).status_code == 202
+
+
+def test_message_limits_count_characters_not_bytes(api, as_rep, rep, app, app_ctx):
+    vid = routed(api, rep)
+    token = _token_of(api, vid)
+    as_rep.post(f"/conversations/claim/{vid}")
+    client = app.test_client()
+    longest = "é" * 1999 + "😀"[:1]  # 2000 characters, 2 to 6 bytes each in JSON
+    assert client.post("/t/v1/chat/messages",
+                       json={"token": token, "body": longest}).status_code == 201
+    too_long = client.post("/t/v1/chat/messages", json={"token": token, "body": "é" * 2001})
+    assert too_long.get_json() == {"error": "body: A message is at most 2000 characters."}
+    html = '<img src=x onerror="alert(1)">'
+    sent = client.post("/t/v1/chat/messages", json={"token": token, "body": html})
+    assert sent.status_code == 201
+    db.session.expire_all()
+    bodies = [m.body for m in service.open_conversation(vid).messages]
+    assert bodies == [longest, html]
+    assert client.get(f"/t/v1/chat?token={token}").get_json()["messages"][-1]["body"] == html

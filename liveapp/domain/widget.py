@@ -1,0 +1,69 @@
+"""The visitor widget's rules (pure): what its status is, and which answers a flow takes.
+
+Status, from the open conversation and the routing Assignment: "chatting" while a rep
+chats; for an inbound request still routing (the request is live: routing's own state
+says "inbound"), "offering" while reps are offered it, "waiting" while it queues,
+"booker" when nobody took it; otherwise "idle".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from liveapp.domain.events import normalise_email
+
+STATUSES = ("idle", "offering", "waiting", "booker", "chatting")
+COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001+")
+MAX_INDUSTRY = 120
+
+
+class BadAnswer(ValueError):
+    """An answer the flow does not take; the message names the field (step or value)."""
+
+
+def status(chatting: bool, outcome: str | None, trigger: str | None,
+           claimed: bool, request_live: bool) -> str:
+    """The widget's status (one of STATUSES)."""
+    if chatting:
+        return "chatting"
+    if claimed or not request_live:
+        return "idle"
+    if outcome == "queue":
+        return "waiting"
+    if trigger == "inbound" and outcome == "offer":
+        return "offering"
+    if trigger == "inbound" and outcome == "meeting_booker":
+        return "booker"
+    return "idle"
+
+
+def check_answer(steps: Sequence[dict[str, Any]], step: object,
+                 value: object) -> tuple[str, str]:
+    """What an answer to `steps[step]` is ("button", "email", "company_size",
+    "industry") and its cleaned value; raises BadAnswer naming the field."""
+    if isinstance(step, bool) or not isinstance(step, int):
+        raise BadAnswer("step: must be a step number")
+    if not 0 <= step < len(steps) or steps[step].get("type") not in ("buttons", "question"):
+        raise BadAnswer("step: is not a buttons or question step of your chat")
+    if not isinstance(value, str) or not value.strip():
+        raise BadAnswer("value: is required")
+    value = value.strip()
+    current = steps[step]
+    if current["type"] == "buttons":
+        if value not in current.get("buttons", ()):
+            raise BadAnswer("value: must be one of the buttons")
+        return "button", value
+    kind = current.get("question")
+    if kind == "email":
+        email = normalise_email(value)
+        if email is None:
+            raise BadAnswer("value: is not a valid email address")
+        return "email", email
+    if kind == "company_size":
+        if value not in COMPANY_SIZES:
+            raise BadAnswer(f"value: must be one of {', '.join(COMPANY_SIZES)}")
+        return "company_size", value
+    if len(value) > MAX_INDUSTRY:
+        raise BadAnswer(f"value: at most {MAX_INDUSTRY} characters")
+    return "industry", value

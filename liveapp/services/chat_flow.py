@@ -1,0 +1,160 @@
+"""The chat widget's side of an experience: which flow the visitor is in, their answers,
+their status, and `status` pushes to the widget when an inbound request's routing moves.
+
+Answers live in Redis next to the membership, for as long (a visit's worth): one JSON
+record per visitor `{"experience_id", "answers": {"<step>": value}, "chose", "requested"}`.
+An email answer identifies the visitor through the events API's own identify path (CRM
+look-up, enrichment, membership and routing follow); company size and industry become
+traits. Every answer publishes a "bot" change, so the visitor's card shows the choice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from liveapp.domain import widget as rules
+from liveapp.domain.events import Event
+from liveapp.domain.widget import BadAnswer
+from liveapp.extensions import db, redis
+from liveapp.models import Experience, Visitor
+from liveapp.services import assignments, changes, conversations, membership, realtime
+from liveapp.services.sites import SiteInfo
+
+__all__ = ["BadAnswer", "answer", "current_experience", "status_of"]
+
+ANSWERS_TTL = membership.MEMBERSHIP_TTL
+
+
+def answers_key(visitor_id: str) -> str:
+    return redis.key("chat", "answers", visitor_id)
+
+
+def decode(raw: bytes | str | None) -> dict | None:
+    try:
+        record = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def load(visitor_id: str) -> dict | None:
+    """The visitor's answers record, or None."""
+    return decode(redis.client.get(answers_key(visitor_id)))
+
+
+def _save(visitor_id: str, record: dict) -> None:
+    redis.client.set(answers_key(visitor_id), json.dumps(record), ex=ANSWERS_TTL)
+
+
+def current_experience(visitor_id: str, record: dict | None = None) -> Experience | None:
+    """The experience the visitor receives now, else the one whose flow they answered
+    (a visitor mid-flow keeps it on the next page)."""
+    member = membership.stored(visitor_id)
+    experience_id = member.experience_id if member is not None else None
+    if experience_id is None and record is not None:
+        experience_id = record.get("experience_id")
+    return db.session.get(Experience, experience_id) if isinstance(experience_id, int) else None
+
+
+def answers_for(record: dict | None, experience: Experience | None) -> dict:
+    if record is None or experience is None or record.get("experience_id") != experience.id:
+        return {}
+    return dict(record.get("answers") or {})
+
+
+def _request_live(visitor_id: str) -> bool:
+    from liveapp.services import routing
+
+    return redis.client.hget(routing.state_key(visitor_id), "trigger") == b"inbound"
+
+
+def status_of(visitor_id: str) -> str:
+    """"chatting", "offering", "waiting", "booker" or "idle" (see domain.widget)."""
+    if conversations.open_conversation(visitor_id) is not None:
+        return "chatting"
+    current = assignments.get(visitor_id)
+    if current is None:
+        return "idle"
+    return rules.status(False, current.outcome, current.trigger,
+                        current.claimed_by is not None, _request_live(visitor_id))
+
+
+def _identify(visitor: Visitor, email: str) -> None:
+    """The events API's identify, as if the snippet had sent it (raises RateLimited)."""
+    from liveapp.services import tracking
+    from liveapp.web import client_ip
+
+    event = Event(site_key="", visitor_id=visitor.id, type="identify", email=email,
+                  traits={"source": "chat"})
+    tracking.ingest(event, SiteInfo(visitor.site_id, frozenset()), client_ip(), time.time())
+
+
+def answer(visitor: Visitor, step: object, value: object) -> dict:
+    """Record the visitor's answer to a step of their flow; returns the answers.
+
+    Raises BadAnswer (nothing written) or tracking.RateLimited."""
+    record = load(visitor.id)
+    experience = current_experience(visitor.id, record)
+    if experience is None:
+        raise BadAnswer("step: you are not in a chat flow")
+    kind, clean = rules.check_answer(experience.flow, step, value)
+    if kind == "email":
+        _identify(visitor, clean)
+    elif kind in ("company_size", "industry"):
+        visitor.traits = {**(visitor.traits or {}), kind: clean}
+        db.session.commit()
+    if record is None or record.get("experience_id") != experience.id:
+        record = {"experience_id": experience.id, "answers": {}}
+    record["answers"][str(step)] = clean
+    if kind == "button":
+        record["chose"] = clean
+    _save(visitor.id, record)
+    changes.publish(visitor.id, "bot", experience_id=experience.id, step=step, answer=kind,
+                    value=clean)
+    return record["answers"]
+
+
+def mark_requested(visitor_id: str) -> None:
+    """The visitor's flow asked for a chat (Route for Inbound Chat): remember it."""
+    record = load(visitor_id)
+    experience = current_experience(visitor_id, record)
+    if experience is None:
+        return
+    if record is None or record.get("experience_id") != experience.id:
+        record = {"experience_id": experience.id, "answers": {}}
+    record["requested"] = True
+    _save(visitor_id, record)
+
+
+def chose_of(visitor_id: str, raw: bytes | None) -> dict[str, str]:
+    """{visitor id: the last button they chose in their flow} from a raw record."""
+    chose = (decode(raw) or {}).get("chose")
+    return {visitor_id: chose} if isinstance(chose, str) else {}
+
+
+def chose_many(visitor_ids: list[str]) -> dict[str, str]:
+    """The last button each visitor chose in their flow (for their cards), in bulk."""
+    if not visitor_ids:
+        return {}
+    raws = redis.client.mget([answers_key(v) for v in visitor_ids])
+    found: dict[str, str] = {}
+    for visitor_id, raw in zip(visitor_ids, raws, strict=True):
+        found.update(chose_of(visitor_id, raw))
+    return found
+
+
+def on_change(change: changes.Change) -> None:
+    """Subscriber: an inbound request's routing moved: tell the visitor's widget."""
+    data = change.data
+    if (change.kind != "routing" or data.get("trigger") != "inbound"
+            or data.get("claimed_by") is not None or not _request_live(change.visitor_id)):
+        return
+    status = rules.status(False, data.get("outcome"), "inbound", False, True)
+    realtime.send(realtime.visitor_channel(change.visitor_id), "status",
+                  json.dumps({"status": status}))
+
+
+def init_app(app) -> None:
+    """Push routing changes of inbound requests to the visitors' widgets."""
+    changes.subscribe(on_change)

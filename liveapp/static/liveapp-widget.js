@@ -1,0 +1,270 @@
+/* liveapp chat widget, loaded by liveapp.js once it holds the visitor's token. Runs the
+   visitor's experience flow, chats over /t/v1/chat and the visitor's SSE channel.
+   Text only ever goes in with textContent; the look is in liveapp-widget.css. */
+(function () {
+"use strict";
+var me = document.currentScript, lv = window.liveapp;
+if (!me || !lv || !lv.token || lv.chat) return;
+var base = new URL(me.src, location.href).origin, api = base + "/t/v1/chat";
+var SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001+"]; // as the server's COMPANY_SIZES
+var ASK = { email: "What is your email?", company_size: "How big is your company?",
+  industry: "Which industry are you in?" };
+var WAIT = "A rep will be with you in a moment…";
+var S = lv.chat = { status: "idle", steps: [], answers: {}, requested: false, conv: null };
+var seen = {}, source = null, poll = null, sending = false, bookerBox = null, bookedText = "";
+
+function el(tag, cls, text) {
+  var e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = text;
+  return e;
+}
+function on(e, type, fn) { e.addEventListener(type, fn); return e; }
+function button(text, fn, cls) { var b = on(el("button", cls || "lvw-choice", text), "click", fn); b.type = "button"; return b; }
+function clean(error) { return String(error || "Something went wrong; try again.").replace(/^[a-z_]+: /, ""); }
+
+function call(path, body) {
+  var url = api + path, opts = { credentials: "omit" };
+  if (body) {
+    body.token = lv.token;
+    opts.method = "POST";
+    opts.headers = { "Content-Type": "application/json" };
+    opts.body = JSON.stringify(body);
+  } else {
+    url += "?token=" + encodeURIComponent(lv.token);
+  }
+  return fetch(url, opts).then(function (r) {
+    return r.json().catch(function () { return {}; }).then(function (d) { return { status: r.status, data: d }; });
+  }, function () { return { status: 0, data: {} }; });
+}
+
+// ------------------------------------------------------------------ the panel
+var css = el("link");
+css.rel = "stylesheet";
+css.href = base + "/static/liveapp-widget.css";
+document.head.appendChild(css);
+var root = el("div", "lvw"), panel = el("section", "lvw-panel"), head = el("header", "lvw-head");
+var title = el("span", "lvw-title", "Chat with us"), flowLog = el("div"), chatLog = el("div");
+var log = el("div", "lvw-log"), tail = el("div", "lvw-tail"), error = el("p", "lvw-error");
+var form = el("form", "lvw-send"), input = el("textarea"), send = el("button", null, "Send");
+var launcher = button("Chat", function () { show(!root.classList.contains("lvw-open")); }, "lvw-launcher");
+root.hidden = panel.hidden = form.hidden = true;
+panel.setAttribute("aria-label", "Chat");
+input.maxLength = 2000; // as the server's conversations.MAX_MESSAGE
+input.rows = 2;
+input.placeholder = "Write a message…";
+head.append(title, button("×", function () { show(false); }, "lvw-close"));
+log.append(flowLog, chatLog, tail);
+form.append(input, send);
+panel.append(head, log, error, form);
+root.append(panel, launcher);
+document.body.appendChild(root);
+
+function show(open) {
+  root.hidden = false;
+  root.classList.toggle("lvw-open", open);
+  panel.hidden = !open;
+  try { sessionStorage.setItem("lvw-open", open ? "1" : ""); } catch (e) { /* private mode */ }
+  if (open) log.scrollTop = log.scrollHeight;
+}
+function bubble(parent, who, text) {
+  var b = parent.appendChild(el("p", "lvw-msg lvw-" + who, text));
+  log.scrollTop = log.scrollHeight;
+  return b;
+}
+
+// ------------------------------------------------------------------ the flow
+function render() {
+  flowLog.replaceChildren();
+  tail.replaceChildren();
+  var chatting = S.status === "chatting";
+  for (var i = 0; i < S.steps.length; i++) {
+    var step = S.steps[i], answer = S.answers[i];
+    if (step.type === "bot_message") bubble(flowLog, "bot", step.text);
+    if (step.type === "buttons" || step.type === "question") {
+      if (step.text || step.question) bubble(flowLog, "bot", step.text || ASK[step.question]);
+      if (answer == null) { if (!chatting) ask(i, step); break; }
+      bubble(flowLog, "visitor", answer);
+    }
+    if (step.type === "route_inbound") {
+      if (step.text) bubble(flowLog, "bot", step.text);
+      if (!S.requested && !chatting) request();
+    }
+    if (step.type === "meeting_booker" && S.status === "booker" && step.text) bubble(flowLog, "bot", step.text);
+  }
+  if (S.status === "offering" || S.status === "waiting") tail.appendChild(el("p", "lvw-note", WAIT));
+  if (S.status === "booker" || bookedText) tail.appendChild(booker());
+  form.hidden = !chatting;
+  clearInterval(poll);
+  if (S.status === "offering" || S.status === "waiting") poll = setInterval(load, 20000);
+}
+
+function ask(i, step) {
+  var box = tail.appendChild(el("div", "lvw-ask"));
+  var pick = function (label) { box.appendChild(button(label, function () { answer(i, label); })); };
+  if (step.type === "buttons") return step.buttons.forEach(pick);
+  if (step.question === "company_size") return SIZES.forEach(pick);
+  var f = box.appendChild(el("form", "lvw-question")), field = f.appendChild(el("input"));
+  field.type = step.question === "email" ? "email" : "text";
+  field.maxLength = step.question === "email" ? 254 : 120;
+  field.required = true;
+  field.setAttribute("aria-label", ASK[step.question]);
+  f.appendChild(el("button", null, "Send"));
+  on(f, "submit", function (e) { e.preventDefault(); answer(i, field.value); });
+}
+
+function answer(i, value) {
+  call("/answer", { step: i, value: value }).then(function (r) {
+    if (r.status !== 200) return fail(r);
+    S.answers = r.data.answers;
+    error.textContent = "";
+    render();
+  });
+}
+
+function request() {
+  S.requested = true;
+  call("/request", {}).then(function (r) {
+    if (r.status !== 202) return fail(r);
+    if (S.status === "idle") { S.status = "offering"; render(); } // until routing says more
+  });
+}
+
+function fail(r) { error.textContent = clean(r.data.error); }
+
+// ------------------------------------------------------------------ meeting booker
+function booker() {
+  if (!bookerBox) { bookerBox = el("div", "lvw-booker"); slots(); }
+  return bookerBox;
+}
+
+function when(iso) {
+  return new Date(iso).toLocaleString([], { weekday: "short", month: "short", day: "numeric",
+    hour: "2-digit", minute: "2-digit" });
+}
+
+function slots(note) {
+  call("/slots").then(function (r) {
+    if (bookedText) return;
+    bookerBox.replaceChildren();
+    if (note) bookerBox.appendChild(el("p", "lvw-error", clean(note)));
+    var list = r.data.slots;
+    if (r.status !== 200 || !Array.isArray(list)) return bookerBox.appendChild(el("p", "lvw-note", "Booking is not available right now."));
+    bookerBox.appendChild(el("p", "lvw-note", list.length ? "Pick a time" + (r.data.rep ? " with " + r.data.rep : "") + ":" : "No free times in the coming days."));
+    var email = bookerBox.appendChild(el("input"));
+    email.type = "email";
+    email.placeholder = "Your email (optional)";
+    email.maxLength = 254;
+    S.steps.forEach(function (s, i) { if (s.question === "email" && S.answers[i]) email.value = S.answers[i]; });
+    var days = {};
+    list.forEach(function (iso) {
+      var day = new Date(iso).toLocaleDateString([], { weekday: "long", month: "short", day: "numeric" });
+      if (!days[day]) { days[day] = bookerBox.appendChild(el("div", "lvw-day")); days[day].appendChild(el("b", null, day)); }
+      days[day].appendChild(button(new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), function () {
+        book(iso, email.value.trim());
+      }, "lvw-slot"));
+    });
+  });
+}
+
+function book(iso, email) {
+  call("/meetings", { start: iso, email: email || undefined }).then(function (r) {
+    if (r.status === 409) return slots(r.data.error);
+    if (r.status !== 201) return fail(r);
+    var m = r.data.meeting;
+    bookedText = "Booked: " + when(m.start) + (m.rep ? " with " + m.rep : "") + ". See you then!";
+    bookerBox.replaceChildren(el("p", "lvw-done", bookedText));
+  });
+}
+
+// ------------------------------------------------------------------ chat
+function message(m) {
+  if (seen[m.id]) return;
+  seen[m.id] = true;
+  bubble(chatLog, m.sender, m.body);
+}
+
+function conversation(c) {
+  if (c.status === "open") {
+    if (S.conv && S.conv.id === c.id) return;
+    S.conv = c;
+    S.status = "chatting";
+    title.textContent = c.rep;
+    bubble(chatLog, "note", c.rep + " joined");
+    show(true);
+  } else if (S.conv) {
+    bubble(chatLog, "note", S.conv.rep + " closed the chat");
+    S.conv = null;
+    S.status = "idle";
+    title.textContent = "Chat with us";
+  }
+  render();
+}
+
+on(form, "submit", function (e) {
+  e.preventDefault();
+  if (sending || !input.value.trim()) return;
+  sending = true;
+  var body = input.value;
+  call("/messages", { body: body }).then(function (r) {
+    sending = false;
+    if (r.status !== 201) return fail(r);
+    error.textContent = "";
+    input.value = "";
+    message({ id: r.data.id, sender: "visitor", body: body.trim() });
+  });
+});
+on(input, "keydown", function (e) {
+  if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+});
+
+// ------------------------------------------------------------------ state and events
+function load() {
+  return call("").then(function (r) {
+    if (r.status !== 200) return false;
+    var d = r.data;
+    S.steps = d.experience ? d.experience.steps : [];
+    S.answers = d.answers || {};
+    S.requested = d.requested;
+    S.status = d.status;
+    if (d.conversation && d.conversation.status === "open") {
+      if (!S.conv || S.conv.id !== d.conversation.id) {
+        chatLog.replaceChildren();
+        seen = {};
+        S.conv = null;
+        conversation(d.conversation);
+      }
+      d.messages.forEach(message);
+    }
+    if (S.steps.length || S.conv) root.hidden = false;
+    render();
+    return true;
+  });
+}
+
+function listen() {
+  var url = base + "/events/stream?channel=visitor:" + encodeURIComponent(lv.visitorId) +
+    "&token=" + encodeURIComponent(lv.token);
+  source = new EventSource(url);
+  var handle = function (fn) { return function (e) { try { fn(JSON.parse(e.data)); } catch (x) { /* not ours */ } }; };
+  source.addEventListener("conversation", handle(conversation));
+  source.addEventListener("message", handle(function (m) { message(m); show(true); }));
+  source.addEventListener("status", handle(function (d) {
+    if (S.status !== "chatting") { S.status = d.status; render(); }
+  }));
+  source.addEventListener("resync", load);
+  source.onopen = function () { S.live = true; };
+  source.onerror = function () {
+    // Closed for good (refused: an old token): try again with the snippet's newest one.
+    if (source.readyState === 2) setTimeout(function () { load().then(function (ok) { if (ok) listen(); }); }, 10000);
+  };
+}
+
+load().then(function (ok) {
+  if (!ok) return;
+  listen();
+  var wasOpen = false;
+  try { wasOpen = sessionStorage.getItem("lvw-open") === "1"; } catch (e) { /* private mode */ }
+  if (wasOpen && !root.hidden) show(true);
+});
+})();

@@ -1,0 +1,180 @@
+"""The widget's experience flow: GET /t/v1/chat's status, flow and answers, and
+POST /t/v1/chat/answer (buttons, questions; an email answer identifies the visitor)."""
+
+import uuid
+
+import pytest
+
+from liveapp.extensions import db, redis
+from liveapp.models import Visitor
+from liveapp.services import assignments, cards, chat_flow, routing
+from liveapp.services import conversations as service
+from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
+from tests.tracking.conftest import ORIGIN
+
+PRICING_URL = "https://www.example.com/pricing"
+
+
+@pytest.fixture
+def pricing(app_ctx):
+    seed_streams()
+
+
+def _visit(api, url=PRICING_URL):
+    vid = str(uuid.uuid4())
+    response = api.send(visitor_id=vid, url=url)
+    assert response.status_code == 202
+    return vid, response.get_json()["token"]
+
+
+def _read(client, token):
+    return client.get(f"/t/v1/chat?token={token}", headers={"Origin": ORIGIN})
+
+
+def _answer(client, token, step, value):
+    return client.post("/t/v1/chat/answer", json={"token": token, "step": step, "value": value},
+                       headers={"Origin": ORIGIN})
+
+
+def test_a_visitor_on_the_pricing_page_gets_its_flow(api, pricing, app):
+    vid, token = _visit(api)
+    client = app.test_client()
+    response = _read(client, token)
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+    data = response.get_json()
+    assert data["conversation"] is None and data["messages"] == []
+    assert data["status"] == "idle" and data["answers"] == {} and data["requested"] is False
+    assert data["experience"]["name"] == "Pricing Page"
+    assert [s["type"] for s in data["experience"]["steps"]] == [s["type"] for s in PRICING_FLOW]
+    assert data["experience"]["steps"][2]["buttons"] == ["Talk to sales", "Just browsing"]
+
+    _, elsewhere = _visit(api, url="https://www.example.com/careers")
+    assert _read(client, elsewhere).get_json()["experience"] is None
+    for bad in ("nope", token[:-2] + "xx"):
+        refused = _read(client, bad)
+        assert refused.status_code == 403 and refused.get_json() == {"error": "token: not valid"}
+        assert _answer(client, bad, 2, "Talk to sales").status_code == 403
+
+
+@pytest.mark.parametrize(("step", "value", "error"), [
+    ("2", "Talk to sales", "step: must be a step number"),
+    (True, "Talk to sales", "step: must be a step number"),
+    (0, "hello", "step: is not a buttons or question step of your chat"),
+    (4, "x", "step: is not a buttons or question step of your chat"),
+    (99, "x", "step: is not a buttons or question step of your chat"),
+    (-1, "x", "step: is not a buttons or question step of your chat"),
+    (2, "Talk to marketing", "value: must be one of the buttons"),
+    (2, 3, "value: is required"),
+    (2, "  ", "value: is required"),
+    (3, "not an email", "value: is not a valid email address"),
+])
+def test_bad_answers_are_refused_and_write_nothing(api, pricing, app, published, step, value,
+                                                   error):
+    vid, token = _visit(api)
+    published.clear()
+    response = _answer(app.test_client(), token, step, value)
+    assert response.status_code == 400 and response.get_json() == {"error": error}
+    assert redis.client.get(chat_flow.answers_key(vid)) is None
+    db.session.expire_all()
+    visitor = db.session.get(Visitor, vid)
+    assert visitor.email is None and "source" not in visitor.traits
+    assert published == []
+
+
+def test_no_flow_no_answers(api, pricing, app):
+    vid, token = _visit(api, url="https://www.example.com/careers")
+    response = _answer(app.test_client(), token, 2, "Talk to sales")
+    assert response.get_json() == {"error": "step: you are not in a chat flow"}
+    assert redis.client.get(chat_flow.answers_key(vid)) is None
+
+
+def test_a_button_answer_is_kept_and_shown_on_the_card(api, pricing, app, published):
+    vid, token = _visit(api)
+    client = app.test_client()
+    response = _answer(client, token, 2, "Talk to sales")
+    assert response.status_code == 200
+    assert response.get_json() == {"answers": {"2": "Talk to sales"}}
+    assert _read(client, token).get_json()["answers"] == {"2": "Talk to sales"}
+    assert [c.kind for c in published].count("bot") == 1
+    html = cards.render(cards.card_for(vid))
+    assert "Bot: receiving <b>Pricing Page</b> · chose “Talk to sales”" in html
+    # Later answers keep the earlier ones; the answer outlives leaving the pricing page.
+    api.send(visitor_id=vid, url="https://www.example.com/careers")
+    data = _read(client, token).get_json()
+    assert data["experience"]["name"] == "Pricing Page"
+    assert data["answers"] == {"2": "Talk to sales"}
+
+
+def test_an_email_answer_identifies_the_visitor(api, pricing, app, published):
+    vid, token = _visit(api)
+    published.clear()
+    response = _answer(app.test_client(), token, 3, " Pat@Acme.example ")
+    assert response.status_code == 200
+    assert response.get_json()["answers"] == {"3": "pat@acme.example"}
+    db.session.expire_all()
+    visitor = db.session.get(Visitor, vid)
+    assert (visitor.email, visitor.email_source) == ("pat@acme.example", "chat")
+    identified = [c for c in published if c.kind == "identify"]
+    assert len(identified) == 1 and identified[0].data["email"] == "pat@acme.example"
+
+
+def test_questions_about_the_company_become_traits(api, app, app_ctx, make_user):
+    from liveapp.services import experiences
+
+    experiences.save_experience(
+        None, name="Qualify", active=True, audience=[],
+        targeting=[{"kind": "contains", "value": "/pricing", "exclude": False}],
+        flow=[{"type": "question", "text": "How big?", "question": "company_size"},
+              {"type": "question", "text": "Which industry?", "question": "industry"}])
+    vid, token = _visit(api)
+    client = app.test_client()
+    assert _answer(client, token, 0, "huge").get_json()["error"].startswith("value: must be one")
+    assert _answer(client, token, 1, "x" * 121).status_code == 400
+    assert _answer(client, token, 0, "51-200").status_code == 200
+    assert _answer(client, token, 1, "Logistics").status_code == 200
+    db.session.expire_all()
+    traits = db.session.get(Visitor, vid).traits
+    assert traits["company_size"] == "51-200" and traits["industry"] == "Logistics"
+
+
+def _route(vid, outcome, trigger="inbound", claimed_by=None):
+    assignments.save(vid, assignments.Assignment(
+        rule_name="Inbound", mode="round_robin", outcome=outcome, trigger=trigger,
+        claimed_by=claimed_by))
+
+
+def test_status_follows_the_inbound_request(api, pricing, app, rep):
+    vid, token = _visit(api)
+    client = app.test_client()
+    _route(vid, "offer", trigger="pounce")
+    assert _read(client, token).get_json()["status"] == "idle"  # pounce routing: not asked
+    accepted = client.post("/t/v1/chat/request", json={"token": token})
+    assert accepted.status_code == 202
+    assert _read(client, token).get_json()["requested"] is True
+    for outcome, status in (("offer", "offering"), ("queue", "waiting"),
+                            ("meeting_booker", "booker"), ("none", "idle")):
+        _route(vid, outcome)
+        assert _read(client, token).get_json()["status"] == status
+    _route(vid, "offer")
+    conversation = service.claim(vid, rep, "inbound")
+    assert _read(client, token).get_json()["status"] == "chatting"
+    service.close(conversation)  # the request was answered: no "offering" after the chat
+    assert assignments.get(vid).outcome == "offer"
+    assert _read(client, token).get_json()["status"] == "idle"
+
+
+def test_status_changes_are_pushed_to_the_visitor(api, pricing, app, monkeypatch):
+    from liveapp.services import realtime
+
+    sent = []
+    monkeypatch.setattr(realtime, "send", lambda channel, event, data, id=None:
+                        sent.append((channel, event, data)))
+    vid, _ = _visit(api)
+    _route(vid, "offer", trigger="pounce")
+    routing.request_inbound(vid)
+    _route(vid, "offer")
+    _route(vid, "meeting_booker")
+    pushed = [(c, d) for c, e, d in sent if e == "status"]
+    assert pushed == [(f"visitor:{vid}", '{"status": "offering"}'),
+                      (f"visitor:{vid}", '{"status": "booker"}')]

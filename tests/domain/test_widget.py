@@ -1,0 +1,49 @@
+"""The widget's status and the answers a flow takes (pure)."""
+
+import pytest
+
+from liveapp.domain.widget import BadAnswer, check_answer, status
+
+STEPS = [
+    {"type": "bot_message", "text": "Hi"},
+    {"type": "buttons", "text": "", "buttons": ["Talk to sales", "Just browsing"]},
+    {"type": "question", "text": "", "question": "email"},
+    {"type": "question", "text": "", "question": "company_size"},
+    {"type": "question", "text": "", "question": "industry"},
+    {"type": "route_inbound", "text": ""},
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    ((True, "offer", "inbound", False, True), "chatting"),
+    ((False, "offer", "inbound", False, True), "offering"),
+    ((False, "offer", "pounce", False, True), "idle"),
+    ((False, "queue", "inbound", False, True), "waiting"),
+    ((False, "meeting_booker", "inbound", False, True), "booker"),
+    ((False, "meeting_booker", "pounce", False, True), "idle"),
+    ((False, "none", "inbound", False, True), "idle"),
+    ((False, "offer", "inbound", True, True), "idle"),  # claimed, then closed
+    ((False, "offer", "inbound", False, False), "idle"),  # the request was answered
+    ((False, None, None, False, False), "idle"),
+])
+def test_status(args, expected):
+    assert status(*args) == expected
+
+
+def test_answers_are_checked_and_cleaned():
+    assert check_answer(STEPS, 1, "Just browsing") == ("button", "Just browsing")
+    assert check_answer(STEPS, 2, " Ann@Acme.Example ") == ("email", "ann@acme.example")
+    assert check_answer(STEPS, 3, "11-50") == ("company_size", "11-50")
+    assert check_answer(STEPS, 4, " Retail ") == ("industry", "Retail")
+
+
+@pytest.mark.parametrize(("step", "value", "field"), [
+    (None, "x", "step"), (1.0, "Talk to sales", "step"), (False, "x", "step"),
+    (0, "Hi", "step"), (5, "x", "step"), (6, "x", "step"), (-1, "x", "step"),
+    (1, "talk to sales", "value"), (1, None, "value"), (2, "ann@", "value"),
+    (3, "12", "value"), (4, "x" * 121, "value"), (4, "", "value"),
+])
+def test_bad_answers_name_the_field(step, value, field):
+    with pytest.raises(BadAnswer) as refused:
+        check_answer(STEPS, step, value)
+    assert str(refused.value).startswith(f"{field}: ")
