@@ -162,7 +162,7 @@ def book_meeting():
 
     data = _payload()
     if data is None:
-        return _error(400, "body: must be a JSON object of at most 4 KB", _origin())
+        return _error(400, "body: must be a JSON object of at most 16 KB", _origin())
     visitor = _visitor(data.get("token"))
     if visitor is None:
         return _error(403, "token: not valid", _origin())
