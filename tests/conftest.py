@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import threading
 import time
 import uuid
 
@@ -14,6 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from liveapp import embedded_redis
 from liveapp.config import normalise_database_url
@@ -210,3 +212,14 @@ def changes():
     settings_changed.connect(record)
     yield seen
     settings_changed.disconnect(record)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The test app served over real HTTP on a free port, in threads (one per
+    request), for browsers and for concurrent clients."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

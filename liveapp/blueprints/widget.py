@@ -39,6 +39,38 @@ def _payload() -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+class _Refused(Exception):
+    """Answer the widget with this status and `{"error": message}` (CORS included)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@bp.errorhandler(_Refused)
+def _refused(refused: _Refused):
+    return _error(refused.status, str(refused), _origin())
+
+
+def _reader() -> Visitor:
+    """The visitor whose token is in the query string (GET), or 403."""
+    visitor = _visitor(request.args.get("token"))
+    if visitor is None:
+        raise _Refused(403, "token: not valid")
+    return visitor
+
+
+def _posted() -> tuple[Visitor, dict]:
+    """The visitor whose token is in the JSON body, and the body; 400 or 403 otherwise."""
+    data = _payload()
+    if data is None:
+        raise _Refused(400, f"body: must be a JSON object of at most {MAX_BODY // 1024} KB")
+    visitor = _visitor(data.get("token"))
+    if visitor is None:
+        raise _Refused(403, "token: not valid")
+    return visitor, data
+
+
 def _transcript(visitor: Visitor) -> dict:
     conversation = service.open_conversation(visitor.id)
     if conversation is None:
@@ -68,21 +100,14 @@ def _flow(visitor: Visitor) -> dict:
 def read():
     """The visitor's open conversation and its messages, their status and the flow of
     the experience they receive with their answers (JSON; the widget escapes them)."""
-    visitor = _visitor(request.args.get("token"))
-    if visitor is None:
-        return _error(403, "token: not valid", _origin())
+    visitor = _reader()
     return _json(200, {**_transcript(visitor), **_flow(visitor)}, _origin())
 
 
 @bp.post("/answer")
 def answer():
     """The visitor clicked a button or answered a question of their flow."""
-    data = _payload()
-    if data is None:
-        return _error(400, "body: must be a JSON object of at most 16 KB", _origin())
-    visitor = _visitor(data.get("token"))
-    if visitor is None:
-        return _error(403, "token: not valid", _origin())
+    visitor, data = _posted()
     from liveapp.services.tracking import RateLimited
 
     try:
@@ -97,12 +122,7 @@ def answer():
 @bp.post("/messages")
 def write():
     """A message from the visitor into its open conversation."""
-    data = _payload()
-    if data is None:
-        return _error(400, "body: must be a JSON object of at most 16 KB", _origin())
-    visitor = _visitor(data.get("token"))
-    if visitor is None:
-        return _error(403, "token: not valid", _origin())
+    visitor, data = _posted()
     conversation = service.open_conversation(visitor.id)
     if conversation is None:
         return _error(409, "conversation: nobody is chatting with you yet", _origin())
@@ -116,10 +136,7 @@ def write():
 @bp.post("/request")
 def ask():
     """The visitor asks to talk now (Route for Inbound Chat): route it as inbound."""
-    data = _payload()
-    visitor = _visitor(data.get("token")) if data is not None else None
-    if visitor is None:
-        return _error(403, "token: not valid", _origin())
+    visitor, _ = _posted()
     from liveapp.services import routing
 
     routing.request_inbound(visitor.id)
@@ -139,9 +156,7 @@ def slots():
     """The meeting booker: whose calendar and its free slots (UTC), when it is offered."""
     from liveapp.services import meetings
 
-    visitor = _visitor(request.args.get("token"))
-    if visitor is None:
-        return _error(403, "token: not valid", _origin())
+    visitor = _reader()
     try:
         booker = meetings.booker_for(visitor.id)
     except meetings.BookingRefused as refused:
@@ -160,12 +175,7 @@ def book_meeting():
     """Book one of the free slots: {token, start, email?, note?}."""
     from liveapp.services import meetings
 
-    data = _payload()
-    if data is None:
-        return _error(400, "body: must be a JSON object of at most 16 KB", _origin())
-    visitor = _visitor(data.get("token"))
-    if visitor is None:
-        return _error(403, "token: not valid", _origin())
+    visitor, data = _posted()
     try:
         meeting = meetings.book(visitor, data.get("start"), data.get("email"), data.get("note"))
     except meetings.BookingRefused as refused:

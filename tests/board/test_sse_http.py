@@ -3,7 +3,6 @@ rep's real event stream (gunicorn with the gevent worker), and on nobody else's.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
 import httpx
@@ -12,7 +11,7 @@ import pytest
 from liveapp.services import board_live, cards, realtime
 from tests.board.conftest import PRICING
 from tests.factories import PASSWORD
-from tests.realtime.server import EventStream, gunicorn, login, stop
+from tests.realtime.server import gunicorn, rep_stream, stop
 from tests.tracking.conftest import ORIGIN
 
 WAIT = 5.0
@@ -26,16 +25,8 @@ def server(app, tmp_path_factory):
     stop(proc)
 
 
-@contextlib.contextmanager
 def stream_of(server, user):
-    with httpx.Client(base_url=server, timeout=WAIT) as client:
-        login(client, user.email, PASSWORD)
-        url = f"/events/stream?channel={realtime.rep_channel(user.id)}"
-        with client.stream("GET", url) as response:
-            assert response.status_code == 200
-            stream = EventStream(response)
-            assert stream.next_frame().comments[0] == "connected"
-            yield stream
+    return rep_stream(server, user, PASSWORD, WAIT)
 
 
 def test_a_tracked_event_produces_exactly_the_expected_card_event(

@@ -1,5 +1,8 @@
 """What browser tests do again and again: sign in, drag a sortable item, wait for htmx."""
 
+import time
+
+from liveapp.extensions import db
 from tests.factories import PASSWORD
 
 SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
@@ -32,3 +35,15 @@ def htmx_swap(page, url_part: str, action) -> None:
     with page.expect_response(lambda r: url_part in r.url):
         action()
     page.wait_for_function(SETTLED)
+
+
+def eventually(check, timeout: float = 10.0):
+    """Poll until check() is truthy (the browser posts asynchronously), reading the
+    database afresh each time; returns the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.expire_all()
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)

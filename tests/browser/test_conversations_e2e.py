@@ -15,7 +15,7 @@ from liveapp.models import Meeting, Message, Visitor
 from liveapp.services import assignments, routing, sites
 from liveapp.services.demo import DEMO_SITE_NAME
 from liveapp.services.demo_streams import seed_streams
-from tests.browser.helpers import htmx_swap, sign_in
+from tests.browser.helpers import eventually, htmx_swap, sign_in
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import run_scheduled, work
 
@@ -26,15 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 WAIT_MS = 10_000  # upper bound of every wait; nothing here asserts a timing
 LIVE = "() => window.liveapp && window.liveapp.chat && window.liveapp.chat.live === true"
 
-
-def _eventually(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        db.session.expire_all()
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -62,7 +53,7 @@ def visitor_page(chromium, app):
 
 def _visitor_id(page) -> str:
     vid = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
-    assert _eventually(lambda: db.session.get(Visitor, vid)), "the visit was never recorded"
+    assert eventually(lambda: db.session.get(Visitor, vid)), "the visit was never recorded"
     return vid
 
 
@@ -94,7 +85,7 @@ def test_rep_pounces_and_the_visitor_replies_in_the_widget(demo, page, visitor_p
     assert page.locator(".message-visitor .body").inner_text() == "Yes: do you have <i>SSO</i>?"
     assert page.locator(".chat-messages i").count() == 0
     assert page.evaluate("window.notReloaded") is True
-    senders = _eventually(lambda: [m.sender for m in db.session.scalars(
+    senders = eventually(lambda: [m.sender for m in db.session.scalars(
         select(Message).join(Message.conversation).order_by(Message.id)) if m])
     assert senders == ["rep", "visitor"]
 
@@ -115,16 +106,16 @@ def test_nobody_answers_so_the_visitor_books_a_meeting_the_rep_sees(
     visitor_page.wait_for_selector(".lvw-note >> text=A rep will be with you in a moment…")
 
     # Ann's offer times out through a real worker: the widget shows Ann's free times.
-    assert _eventually(lambda: redis.client.exists(routing.lock_key(vid)))  # job queued
+    assert eventually(lambda: redis.client.exists(routing.lock_key(vid)))  # job queued
     work()
-    assert _eventually(lambda: (a := assignments.get(vid)) and a.offered_to == [ann.id])
+    assert eventually(lambda: (a := assignments.get(vid)) and a.offered_to == [ann.id])
     run_scheduled()
     work()
     assert assignments.get(vid).outcome == "meeting_booker"
     visitor_page.wait_for_selector(".lvw-slot")
     visitor_page.locator(".lvw-slot").first.click()
     visitor_page.wait_for_selector(".lvw-done")
-    meeting = _eventually(lambda: db.session.scalar(select(Meeting).where(
+    meeting = eventually(lambda: db.session.scalar(select(Meeting).where(
         Meeting.visitor_id == vid)))
     assert meeting is not None and meeting.rep_id == ann.id
 

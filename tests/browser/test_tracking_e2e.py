@@ -9,19 +9,10 @@ from liveapp.extensions import db
 from liveapp.models import PageView, Visitor
 from liveapp.services import presence, sites
 from liveapp.services.demo import DEMO_SITE_NAME
+from tests.browser.helpers import eventually
 
 pytestmark = pytest.mark.browser
 
-
-def _eventually(check, timeout=10.0):
-    """Poll the database until check() is truthy (the snippet posts asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        db.session.expire_all()
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def test_demo_site_visit_is_recorded_end_to_end(page, live_server, app_ctx):
@@ -33,19 +24,19 @@ def test_demo_site_visit_is_recorded_end_to_end(page, live_server, app_ctx):
     visitor_id = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
     page.click("nav >> text=Pricing")
     page.wait_for_load_state("load")
-    views = _eventually(lambda: len(db.session.scalars(
+    views = eventually(lambda: len(db.session.scalars(
         select(PageView).where(PageView.visitor_id == visitor_id)).all()) >= 2 and
         db.session.scalars(select(PageView).where(PageView.visitor_id == visitor_id)
                            .order_by(PageView.at)).all())
     assert views, "the page views never reached the database"
     assert "/demo-site/pricing" in views[-1].url
     assert views[-1].title and "Pricing" in views[-1].title
-    visitor = _eventually(lambda: db.session.scalar(
+    visitor = eventually(lambda: db.session.scalar(
         select(Visitor).where(Visitor.id == visitor_id, Visitor.email.is_not(None))))
     assert visitor is not None, "the lv_email click-through did not identify the visitor"
     assert (visitor.email, visitor.email_source) == ("pat@acme.example", "outreach")
     # The page view's row is committed before its hot state is saved: wait for both.
-    state = _eventually(lambda: (s := presence.load(visitor_id)) is not None
+    state = eventually(lambda: (s := presence.load(visitor_id)) is not None
                         and "/demo-site/pricing" in s.url and s)
     assert state, f"hot state never reached the pricing page: {presence.load(visitor_id)}"
     assert state.presence.state == "active"

@@ -14,20 +14,12 @@ from liveapp.services import assignments, sites
 from liveapp.services import conversations as service
 from liveapp.services.demo import DEMO_SITE_NAME
 from liveapp.services.demo_streams import seed_streams
+from tests.browser.helpers import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
 LIVE = "() => window.liveapp && window.liveapp.chat && window.liveapp.chat.live === true"
 
-
-def _eventually(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        db.session.expire_all()
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -46,7 +38,7 @@ def visitor_page(page):
 
 def _visitor_id(page) -> str:
     vid = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
-    assert _eventually(lambda: db.session.get(Visitor, vid)), "the visit was never recorded"
+    assert eventually(lambda: db.session.get(Visitor, vid)), "the visit was never recorded"
     return vid
 
 
@@ -69,7 +61,7 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
     page.click(".lvw-send button")
     page.wait_for_function("() => document.querySelectorAll('.lvw-visitor').length === 1")
     assert page.text_content(".lvw-visitor") == "Yes please, <b>annual</b> plans?"
-    stored = _eventually(lambda: db.session.scalar(
+    stored = eventually(lambda: db.session.scalar(
         select(Message).where(Message.conversation_id == conversation.id,
                               Message.sender == "visitor")))
     assert stored is not None and stored.body == "Yes please, <b>annual</b> plans?"
@@ -86,7 +78,7 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
     service.close(db.session.merge(conversation))
     page.wait_for_selector(".lvw-note >> text=Rita Rep closed the chat")
     assert page.locator(".lvw-send").is_hidden()
-    assert [m.sender for m in _eventually(lambda: db.session.scalars(
+    assert [m.sender for m in eventually(lambda: db.session.scalars(
         select(Message).where(Message.conversation_id == conversation.id)).all())] == [
         "rep", "visitor", "rep"]
 
@@ -109,7 +101,7 @@ def test_the_pricing_flow_runs_in_the_widget(demo, visitor_page):
     page.fill(".lvw-question input", "Pat@Acme.example")
     page.click(".lvw-question button")
     page.wait_for_selector(".lvw-visitor >> text=pat@acme.example")
-    visitor = _eventually(lambda: (v := db.session.get(Visitor, vid)) and v.email and v)
+    visitor = eventually(lambda: (v := db.session.get(Visitor, vid)) and v.email and v)
     assert (visitor.email, visitor.email_source) == ("pat@acme.example", "chat")
 
     # Route for Inbound Chat: the widget asked for a rep and says so while it is offered.

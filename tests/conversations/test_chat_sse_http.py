@@ -3,39 +3,16 @@ real event stream as an append to the chat panel, and never another rep's stream
 
 from __future__ import annotations
 
-import contextlib
-
 import httpx
-import pytest
 
 from liveapp.services import board_live, realtime, viewers
 from liveapp.services import conversations as service
+
+# The gunicorn server (module-scoped) and a rep's stream, as the board's SSE tests use them.
+from tests.board.test_sse_http import WAIT, server, stream_of  # noqa: F401,F811
 from tests.conversations.test_claiming import routed
-from tests.factories import PASSWORD
-from tests.realtime.server import EventStream, gunicorn, login, stop
+from tests.realtime.server import EventStream
 from tests.tracking.conftest import ORIGIN
-
-WAIT = 5.0
-
-
-@pytest.fixture(scope="module")
-def server(app, tmp_path_factory):
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    proc, base_url = gunicorn(app, {"SSE_PING_INTERVAL": 5.0}, log_path=log)
-    yield base_url
-    stop(proc)
-
-
-@contextlib.contextmanager
-def stream_of(server, user):
-    with httpx.Client(base_url=server, timeout=WAIT) as client:
-        login(client, user.email, PASSWORD)
-        url = f"/events/stream?channel={realtime.rep_channel(user.id)}"
-        with client.stream("GET", url) as response:
-            assert response.status_code == 200
-            stream = EventStream(response)
-            assert stream.next_frame().comments[0] == "connected"
-            yield stream
 
 
 def until_marker(stream: EventStream) -> list:
@@ -45,8 +22,8 @@ def until_marker(stream: EventStream) -> list:
     return events
 
 
-def test_a_visitors_message_reaches_the_owners_detail_only(server, api, rep, make_user,
-                                                          app_ctx):
+def test_a_visitors_message_reaches_the_owners_detail_only(server, api, rep,  # noqa: F811
+                                                          make_user, app_ctx):
     otto = make_user(name="Otto Other", email="otto@example.com")
     vid = routed(api, rep, otto)
     token = api.send(visitor_id=vid).get_json()["token"]

@@ -6,7 +6,6 @@ import uuid
 
 import httpx
 import pytest
-from werkzeug.serving import make_server
 
 from liveapp.extensions import db
 from liveapp.models import Conversation
@@ -119,13 +118,9 @@ def test_close_frees_the_visitor(api, as_rep, rep, app_ctx):
 
 
 @pytest.fixture
-def server(app):
-    """The app over real HTTP, many threads at once."""
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+def server(live_server):
+    """The app over real HTTP, many threads at once (tests/conftest.py)."""
+    return live_server
 
 
 def _signed_in(base, email):

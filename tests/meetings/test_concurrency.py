@@ -6,20 +6,15 @@ from datetime import datetime
 import httpx
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from liveapp.extensions import db
 from liveapp.models import Meeting
 
 
 @pytest.fixture
-def server(app):
-    """The app over real HTTP, many threads at once (as tests/conversations does)."""
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
+def server(live_server):
+    """The app over real HTTP, many threads at once (tests/conftest.py)."""
+    return live_server
 
 
 def test_many_visitors_booking_one_slot_get_exactly_one_meeting(server, at_booker, rep,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -139,3 +140,18 @@ class EventStream:
             frame = self.next_frame()
             if frame.is_event:
                 return frame
+
+
+@contextlib.contextmanager
+def rep_stream(base_url: str, user, password: str, timeout: float = 5.0):
+    """The user's own board stream on a running server, signed in, past its opening."""
+    from liveapp.services import realtime
+
+    with httpx.Client(base_url=base_url, timeout=timeout) as client:
+        login(client, user.email, password)
+        url = f"/events/stream?channel={realtime.rep_channel(user.id)}"
+        with client.stream("GET", url) as response:
+            assert response.status_code == 200
+            stream = EventStream(response)
+            assert stream.next_frame().comments[0] == "connected"
+            yield stream

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 import uuid
 
 import httpx
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from werkzeug.serving import make_server
 
 from liveapp.services import assignments, realtime, routing, tokens
 from liveapp.services import conversations as service
@@ -23,13 +21,10 @@ from tests.tracking.conftest import ORIGIN, EventsApi
 WAIT = 5.0
 
 
-@pytest.fixture(scope="module")
-def server(app):
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+@pytest.fixture
+def server(live_server):
+    """The app over real HTTP, many threads at once (tests/conftest.py)."""
+    return live_server
 
 
 @pytest.fixture
