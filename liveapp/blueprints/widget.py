@@ -3,14 +3,15 @@ proven by the signed token the events API hands out. `/t/v1/chat…`"""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from liveapp.blueprints.tracking import _error, _json, preflight
 from liveapp.extensions import csrf, db
 from liveapp.models import Visitor
-from liveapp.services import chat_flow, sites
+from liveapp.services import chat_flow, ratelimit, sites
 from liveapp.services import conversations as service
 from liveapp.services.tokens import verify_visitor_token
+from liveapp.web import client_ip
 
 bp = Blueprint("widget", __name__, url_prefix="/t/v1/chat")
 csrf.exempt(bp)
@@ -68,6 +69,12 @@ def _posted() -> tuple[Visitor, dict]:
     visitor = _visitor(data.get("token"))
     if visitor is None:
         raise _Refused(403, "token: not valid")
+    # Answers, messages, chat requests and bookings together, per minute: per visitor,
+    # and per address for many visitors behind one (config CHAT_VISITOR/IP_LIMIT).
+    config = current_app.config
+    if not (ratelimit.allow("chat-visitor", visitor.id, config["CHAT_VISITOR_LIMIT"], 60)
+            and ratelimit.allow("chat-address", client_ip(), config["CHAT_IP_LIMIT"], 60)):
+        raise _Refused(429, "Too many requests; slow down.")
     return visitor, data
 
 

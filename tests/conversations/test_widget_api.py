@@ -97,3 +97,31 @@ def test_message_limits_count_characters_not_bytes(api, as_rep, rep, app, app_ct
     bodies = [m.body for m in service.open_conversation(vid).messages]
     assert bodies == [longest, html]
     assert client.get(f"/t/v1/chat?token={token}").get_json()["messages"][-1]["body"] == html
+
+
+def test_a_visitor_flooding_the_chat_is_slowed_down_and_nothing_more_is_written(
+        api, as_rep, rep, app, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "CHAT_VISITOR_LIMIT", 3)
+    vid = routed(api, rep)
+    token = _token_of(api, vid)
+    as_rep.post(f"/conversations/claim/{vid}")
+    client = app.test_client()
+    answers = [client.post("/t/v1/chat/messages", json={"token": token, "body": f"hi {n}"})
+               for n in range(5)]
+    assert [a.status_code for a in answers] == [201, 201, 201, 429, 429]
+    assert answers[-1].get_json() == {"error": "Too many requests; slow down."}
+    assert client.post("/t/v1/chat/request", json={"token": token}).status_code == 429
+    db.session.expire_all()
+    assert len(service.open_conversation(vid).messages) == 3
+    # Another visitor is not affected.
+    other = routed(api, rep)
+    assert client.post("/t/v1/chat/request",
+                       json={"token": _token_of(api, other)}).status_code == 202
+
+
+def test_many_visitors_behind_one_address_share_its_limit(api, app, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "CHAT_IP_LIMIT", 2)
+    client = app.test_client()
+    tokens = [_token_of(api, str(uuid.uuid4())) for _ in range(3)]
+    codes = [client.post("/t/v1/chat/request", json={"token": t}).status_code for t in tokens]
+    assert codes == [202, 202, 429]
