@@ -1,4 +1,5 @@
-"""Routing jobs: route a visitor, time out a round robin offer, drain the waiting queue.
+"""Routing jobs: route a visitor, time out a round robin offer, drain the waiting queue,
+send a visitor who waited in it too long to the meeting booker.
 
 Enqueued through `liveapp.services.routing` (deduplicated per visitor, retried with
 backoff); each re-loads what it needs and is safe to run twice.
@@ -29,6 +30,15 @@ def offer_timeout(visitor_id: str, rep_id: int, offer_id: str) -> dict[str, Any]
         from liveapp.services import routing
 
         decision = routing.offer_timed_out(visitor_id, rep_id, offer_id)
+        return decision.to_dict() if decision else None
+
+
+def queue_timeout(visitor_id: str, requested: str) -> dict[str, Any] | None:
+    """The visitor waited in the queue too long: show them the meeting booker."""
+    with app_context():
+        from liveapp.services import routing
+
+        decision = routing.queue_timed_out(visitor_id, requested)
         return decision.to_dict() if decision else None
 
 

@@ -59,7 +59,9 @@ def offered(visitor_id: str) -> bool:
 
 def calendar_owner(visitor_id: str) -> User | None:
     """The rep the visitor's request was first offered to, else the first active chat
-    user among the matched rule's fallbacks (users, then groups' members), else None."""
+    user among the matched rule's fallbacks (users, then groups' members), else among the
+    people the rule routes to (users, groups' members, everyone) — who would have been
+    offered the chat had they been free — else None."""
     requested = redis.client.hget(routing.state_key(visitor_id), "requested_at")
     first = domain.first_routed(routing.history(visitor_id),
                                 float(requested) if requested else None)
@@ -83,7 +85,13 @@ def _fallback(rule: RoutingRule | None) -> User | None:
         return None
     people = list(rule.fallback_users)
     people += [m for g in rule.fallback_groups for m in g.members]
-    return next((u for u in people if u.active and u.is_chat_user), None)
+    people += list(rule.route_to_users)
+    people += [m for g in rule.route_to_groups for m in g.members]
+    found = next((u for u in people if u.active and u.is_chat_user), None)
+    if found is None and rule.route_to_all:
+        found = db.session.scalar(select(User).where(
+            User.active.is_(True), User.is_chat_user.is_(True)).order_by(User.id).limit(1))
+    return found
 
 
 # ---------------------------------------------------------------- slots

@@ -10,7 +10,9 @@ Redis keeps each visitor's routing state (all keys expire after a day):
 - ``routing:excluded:<vid>`` (set): reps who declined or let an offer time out;
 - ``routing:history:<vid>`` (list, newest first, capped): every decision with its trace,
   for the visitor detail timeline;
-- ``routing:waiting`` (sorted set, score = request time): inbound visitors nobody could take.
+- ``routing:waiting`` (sorted set, score = request time): inbound visitors nobody could take;
+  after ``ROUTING_QUEUE_WAIT`` seconds there (default 120) a visitor still waiting is shown
+  the meeting booker instead (`queue_timed_out`), so nobody waits forever.
 
 The visible result is the visitor's `assignments.Assignment`, whose explanation is the
 decision's summary.
@@ -44,6 +46,7 @@ HISTORY_LIMIT = 50
 DRAIN_LIMIT = 200  # waiting visitors offered per drain; a new drain follows if more remain
 OFFER_GRACE = 30  # an offer whose timeout job was lost counts as open this much longer
 RETRY_INTERVALS = [2, 10, 30]
+QUEUE_WAIT = 120  # seconds an inbound visitor waits in the queue before the meeting booker
 ONE_REP_MODES = ("round_robin", "balanced")
 
 # Take the open offer if the given field still holds the given value (timeout vs decline
@@ -191,8 +194,8 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
     """Store the decision: open the offer, queue or unqueue, history, the assignment."""
     pipe = redis.client.pipeline(transaction=True)
     pipe.hset(state_key(visitor_id), "trigger", trigger)
+    requested = float(state.get("requested_at") or now)
     if decision.outcome == "queue":
-        requested = float(state.get("requested_at") or now)
         pipe.zadd(waiting_key(), {visitor_id: requested}, nx=True)
     else:
         pipe.zrem(waiting_key(), visitor_id)
@@ -207,7 +210,9 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
         pipe.hdel(state_key(visitor_id), "offer_id", "offer_rep", "offer_until")
     pipe.expire(state_key(visitor_id), STATE_TTL)
     _queue_history(pipe, visitor_id, decision, trigger, now)
-    pipe.execute()
+    newly_queued = pipe.execute()[1] == 1 and decision.outcome == "queue"
+    if newly_queued:
+        _schedule_queue_timeout(visitor_id, requested, now)
     if offer is not None:
         queue(QUEUE).enqueue_in(
             timedelta(seconds=offer.seconds), "jobs.routing.offer_timeout", visitor_id,
@@ -310,6 +315,66 @@ def decline(visitor_id: str, rep_id: int) -> bool:
 
 
 # ---------------------------------------------------------------- waiting visitors
+
+
+def _queue_wait() -> float:
+    return float(current_app.config.get("ROUTING_QUEUE_WAIT", QUEUE_WAIT))
+
+
+def _schedule_queue_timeout(visitor_id: str, requested: float, now: float) -> None:
+    """Once a visitor joins the queue: the booker at `requested` + the queue wait."""
+    delay = max(requested + _queue_wait() - now, 0.0)
+    queue(QUEUE).enqueue_in(
+        timedelta(seconds=delay), "jobs.routing.queue_timeout", visitor_id, repr(requested),
+        job_timeout=60, result_ttl=300, failure_ttl=7 * 24 * 3600,
+    )
+
+
+def queue_timed_out(visitor_id: str, requested: str,
+                    now: float | None = None) -> RoutingDecision | None:
+    """The visitor waited the whole queue wait and nobody took them: the meeting booker.
+
+    A no-op (None) when they were offered, claimed, left or asked again since. When a
+    routing job holds the visitor, this tries again a few seconds later.
+    """
+    now = time.time() if now is None else now
+    score = redis.client.zscore(waiting_key(), visitor_id)
+    if score is None or repr(score) != requested:
+        return None
+    if not redis.client.set(lock_key(visitor_id), "inbound", nx=True, ex=LOCK_TTL):
+        queue(QUEUE).enqueue_in(timedelta(seconds=5), "jobs.routing.queue_timeout",
+                                visitor_id, requested, job_timeout=60, result_ttl=300)
+        return None
+    try:
+        current = assignments.get(visitor_id)
+        if (redis.client.zscore(waiting_key(), visitor_id) is None or current is None
+                or current.claimed_by is not None or current.outcome != "queue"):
+            return None
+        waited = round(now - float(requested))
+        decision = RoutingDecision(
+            outcome="meeting_booker", rule_id=_rule_id(visitor_id), rule_name=current.rule_name,
+            mode=current.mode,  # type: ignore[arg-type]
+            trace=(*_last_trace(visitor_id),
+                   f"waited {waited} s in the queue and nobody was free → meeting booker"),
+        )
+        apply(visitor_id, decision, "inbound", now, _state(visitor_id))
+        return decision
+    finally:
+        finished(visitor_id)
+
+
+def _last_decision(visitor_id: str) -> dict[str, Any]:
+    raw = redis.client.lindex(history_key(visitor_id), 0)
+    return json.loads(raw) if raw else {}
+
+
+def _rule_id(visitor_id: str) -> int | None:
+    return _last_decision(visitor_id).get("rule_id")
+
+
+def _last_trace(visitor_id: str) -> tuple[str, ...]:
+    trace = _last_decision(visitor_id).get("trace") or []
+    return tuple(line for line in trace if "waiting in the queue" not in line)
 
 
 def waiting(limit: int = DRAIN_LIMIT) -> list[str]:

@@ -67,3 +67,21 @@ def test_nobody_at_all_shows_no_slots_and_books_nothing(widget, at_booker, app_c
     refused = widget.book(token, start="2030-01-07T10:00:00Z")
     assert refused.status_code == 400
     assert refused.get_json() == {"error": "start: not a free time"}
+
+
+def test_then_the_people_the_rule_routes_to_even_if_nobody_was_free(at_booker, app_ctx):
+    away = UserFactory(name="Ann Away", availability="away")  # not free, still her calendar
+    member = UserFactory(name="Gus Grouped")
+    group = GroupFactory(name="Mid-Market")
+    group.members = [member]
+    by_group = RoutingRuleFactory(name="Grouped")
+    by_group.route_to_groups = [group]
+    by_user = RoutingRuleFactory(name="Users")
+    by_user.route_to_users = [away]
+    everyone = RoutingRuleFactory(name="Everyone", route_to_all=True)
+    db.session.commit()
+    for rule, owner in ((by_group, member), (by_user, away)):
+        vid, _ = at_booker(history=[decision("queue", rule_id=rule.id)])
+        assert meetings.calendar_owner(vid) == owner
+    vid, _ = at_booker(history=[decision("queue", rule_id=everyone.id)])
+    assert meetings.calendar_owner(vid) is not None and meetings.calendar_owner(vid).active

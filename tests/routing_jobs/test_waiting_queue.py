@@ -1,11 +1,13 @@
 """Inbound visitors nobody could take wait in a queue and are offered, oldest first, the
-moment a rep becomes available (not on a timer)."""
+moment a rep becomes available (not on a timer); after the queue wait, the meeting booker."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from liveapp.extensions import db, queue
+import pytest
+
+from liveapp.extensions import db, queue, redis
 from liveapp.services import assignments, presence, realtime, routing
 from tests.routing_jobs.conftest import work
 
@@ -119,3 +121,42 @@ def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, 
     work()
     assert routing.waiting() == []
     assert assignments.get(vid).offered_to == [rep.id]
+
+
+def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
+        job_app, visit, rep, make_rule, monkeypatch):
+    from tests.routing_jobs.conftest import run_scheduled
+
+    monkeypatch.setitem(job_app.config, "ROUTING_QUEUE_WAIT", 60)
+    rep.availability = "away"
+    db.session.commit()
+    rule = make_rule([rep], when_nobody="queue")
+    waiting, taken = visit(), visit()
+    for vid in (waiting, taken):
+        routing.request_inbound(vid)
+    work()
+    assert routing.waiting() == [waiting, taken]
+    routing.request_inbound(waiting)  # asking again schedules no second timeout
+    work()
+    registry = queue(routing.QUEUE).scheduled_job_registry
+    due = [redis.client.zscore(registry.key, job_id) for job_id in registry.get_job_ids()]
+    asked = redis.client.zscore(routing.waiting_key(), waiting)
+    assert len(due) == 2 and min(due) == pytest.approx(asked + 60, abs=1)
+
+    # Before the wait is over someone takes the second visitor: their timeout does nothing.
+    from liveapp.services import conversations
+
+    conversations.claim(taken, rep, "inbound")
+    assert len(run_scheduled()) == 2  # as if the wait were over
+    work()
+    booker = assignments.get(waiting)
+    assert booker.outcome == "meeting_booker" and booker.trigger == "inbound"
+    assert booker.rule_name == rule.name
+    assert booker.explanation.endswith("in the queue and nobody was free → meeting booker")
+    assert routing.waiting() == []
+    assert assignments.get(taken).claimed_by == rep.id
+    # Widget: the visitor now sees the booker, and its calendar is the rule's rep.
+    from liveapp.services import chat_flow, meetings
+
+    assert chat_flow.status_of(waiting) == "booker"
+    assert meetings.calendar_owner(waiting) == rep
