@@ -186,13 +186,14 @@ def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, sp
 @click.option("--port", default=8443, show_default=True, help="0 picks a free port")
 @click.option("--fixture", type=click.Path(exists=True, dir_okay=False), default=None,
               help="JSON fixture (default: the bundled demo fixture)")
-def crm_sandbox(host: str, port: int, fixture: str | None) -> None:
+@click.option("--quiet", is_flag=True, help="do not log each request")
+def crm_sandbox(host: str, port: int, fixture: str | None, quiet: bool) -> None:
     """Serve the Salesforce/Outreach/Salesloft sandbox over TLS (see instance/crm-sandbox.json)."""
     from liveapp.integrations.sandbox import server
 
     instance = _instance_path()
     running = server.start(fixture, host, port, instance / "crm-sandbox", background=False,
-                           quiet=False)
+                           quiet=quiet)
     settings_file = instance / server.SETTINGS_FILE
     server.write_settings(settings_file, running)
     click.echo(f"CRM sandbox at {running.url} (CA: {running.tls.ca_bundle}); "
@@ -213,6 +214,8 @@ def demo(host: str, port: int) -> None:
     from liveapp.processes import ProcessGroup
 
     instance = _prepare()
+    # Someone trying the demo should not wait two minutes for the meeting booker.
+    os.environ.setdefault("LIVEAPP_ROUTING_QUEUE_WAIT", "45")
     app = _app()
     _migrate(app)
     while not _port_free(host, port):

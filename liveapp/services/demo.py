@@ -167,7 +167,7 @@ def extra_processes(base_url: str) -> list[tuple[str, list[str]]]:
     """Processes `liveapp demo` runs beside web and worker (simulator, CRM sandbox)."""
     simulator = [sys.executable, "-m", "liveapp.cli", "simulate", "--url", base_url,
                  "--visitors", "25", "--rate", "0.5"]
-    sandbox = [sys.executable, "-m", "liveapp.cli", "crm-sandbox", "--port", "0"]
+    sandbox = [sys.executable, "-m", "liveapp.cli", "crm-sandbox", "--port", "0", "--quiet"]
     return [("crm-sandbox", sandbox), ("simulator", simulator)]
 
 
