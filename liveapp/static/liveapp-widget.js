@@ -164,7 +164,13 @@ function slots(note) {
         book(iso, email.value.trim());
       }, "lvw-slot"));
     });
+    reveal(bookerBox);
   });
+}
+
+// Scroll the chat log (not the page) so the box's top is in view.
+function reveal(box) {
+  log.scrollTop += box.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
 }
 
 function book(iso, email) {
@@ -174,6 +180,7 @@ function book(iso, email) {
     var m = r.data.meeting;
     bookedText = "Booked: " + when(m.start) + (m.rep ? " with " + m.rep : "") + ". See you then!";
     bookerBox.replaceChildren(el("p", "lvw-done", bookedText));
+    reveal(bookerBox);
   });
 }
 
