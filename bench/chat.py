@@ -36,6 +36,7 @@ from bench.fanout import (  # noqa: E402
     Board,
     baseline_subscriber,
     percentiles,
+    post_steadily,
     route_visitors,
     session_cookies,
     setup,
@@ -91,33 +92,10 @@ def baseline_publisher(url: str, channel: str, count: int, rate: float, done) ->
 async def post_messages(port: int, tokens: dict[str, str], picks: list[str],
                         rate: float) -> int:
     """POST one visitor message per planned event at a steady rate; returns failures."""
-    import httpx
-
-    failed = 0
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                 limits=limits) as client:
-        async def post(seq: int, visitor_id: str) -> None:
-            nonlocal failed
-            body = json.dumps({"token": tokens[visitor_id],
-                               "body": f"bench-page-{seq}- how much for 40 seats?"})
-            Board.sent_at[seq] = time.time()
-            try:
-                answer = await client.post("/t/v1/chat/messages", content=body,
-                                           headers={"Content-Type": "application/json"})
-                Board.answered.append(time.time() - Board.sent_at[seq])
-                failed += answer.status_code != 201
-            except httpx.HTTPError:
-                failed += 1
-
-        start, pending = time.monotonic(), []
-        for seq, visitor_id in enumerate(picks):
-            delay = start + seq / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            pending.append(asyncio.create_task(post(seq, visitor_id)))
-        await asyncio.gather(*pending)
-    return failed
+    return await post_steadily(
+        port, "/t/v1/chat/messages", picks, rate, 201,
+        lambda seq, visitor_id: json.dumps({
+            "token": tokens[visitor_id], "body": f"bench-page-{seq}- how much for 40 seats?"}))
 
 
 async def run(args, app, cookies, port: int, server_pid: int) -> None:

@@ -399,6 +399,16 @@ async def warm_up(port: int, site_key: str, visitor_ids: list[str]) -> None:
 
 async def post_page_views(port: int, site_key: str, picks: list[str], rate: float) -> int:
     """POST one page view per planned event at a steady rate; returns how many failed."""
+    return await post_steadily(
+        port, "/t/v1/events", picks, rate, 202,
+        lambda seq, visitor_id: page_view(site_key, visitor_id, f"bench-page-{seq}-",
+                                          f"/p/{seq}"))
+
+
+async def post_steadily(port: int, path: str, picks: list[str], rate: float, ok: int,
+                        body_of) -> int:
+    """POST `body_of(seq, visitor_id)` to `path` for each pick at a steady rate, noting when
+    each was sent (`Board.sent_at`) and answered; returns how many did not answer `ok`."""
     import httpx
 
     failed = 0
@@ -407,13 +417,13 @@ async def post_page_views(port: int, site_key: str, picks: list[str], rate: floa
                                  limits=limits) as client:
         async def post(seq: int, visitor_id: str) -> None:
             nonlocal failed
-            body = page_view(site_key, visitor_id, f"bench-page-{seq}-", f"/p/{seq}")
+            body = body_of(seq, visitor_id)
             Board.sent_at[seq] = time.time()
             try:
-                answer = await client.post("/t/v1/events", content=body,
+                answer = await client.post(path, content=body,
                                            headers={"Content-Type": "application/json"})
                 Board.answered.append(time.time() - Board.sent_at[seq])
-                failed += answer.status_code != 202
+                failed += answer.status_code != ok
             except httpx.HTTPError:
                 failed += 1
 
