@@ -141,13 +141,15 @@ def test_many_concurrent_claims_have_exactly_one_winner(api, server, app_ctx):
         barrier = threading.Barrier(len(clients))
         codes: list[int] = []
 
-        def pounce(client, token, vid=vid, barrier=barrier, codes=codes):
+        def claim(client, token, origin, vid=vid, barrier=barrier, codes=codes):
             barrier.wait(timeout=10)
-            response = client.post(f"/conversations/claim/{vid}",
+            response = client.post(f"/conversations/claim/{vid}", data={"origin": origin},
                                    headers={"HX-Request": "true", "X-CSRFToken": token})
             codes.append(response.status_code)
 
-        threads = [threading.Thread(target=pounce, args=c) for c in clients]
+        # Half pounce, half accept an inbound prompt: one race, whatever the path.
+        threads = [threading.Thread(target=claim, args=(*c, ("pounce", "inbound")[n % 2]))
+                   for n, c in enumerate(clients)]
         for t in threads:
             t.start()
         for t in threads:
