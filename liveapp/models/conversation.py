@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from liveapp.extensions import db
 from liveapp.models.user import User, utcnow
+from liveapp.models.visitor import Visitor
 
 ORIGINS = ("pounce", "inbound")
 SENDERS = ("visitor", "rep", "bot")
@@ -33,6 +34,7 @@ class Conversation(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     rep: Mapped[User] = relationship()
+    visitor: Mapped[Visitor] = relationship()
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id", cascade="all, delete-orphan"
     )

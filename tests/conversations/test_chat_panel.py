@@ -247,3 +247,17 @@ def test_building_cards_does_not_query_per_card(api, rep, make_user, app_ctx):
         return len(seen)
 
     assert statements(chats(2)) == statements(chats(6))
+
+
+def test_the_visitors_messages_carry_their_name_once_known_escaped(as_rep, chatting):
+    vid = chatting.visitor_id
+    page = as_rep.get(f"/board/visitors/{vid}").get_data(as_text=True)
+    assert '<span class="who">Visitor</span>' in page  # nobody knows who they are yet
+    chatting.visitor.email = "pat@acme.example"
+    db.session.commit()
+    page = as_rep.get(f"/board/visitors/{vid}").get_data(as_text=True)
+    assert '<span class="who">pat@acme.example</span>' in page
+    chatting.visitor.name = HTML
+    db.session.commit()
+    page = as_rep.get(f"/board/visitors/{vid}").get_data(as_text=True)
+    assert f'<span class="who">{ESCAPED}</span>' in page and HTML not in page
