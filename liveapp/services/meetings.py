@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 EMAIL_SOURCE = "meeting"  # how a visitor who gave their email when booking is known
 LENGTH = timedelta(minutes=domain.SLOT_MINUTES)
 TAKEN = "start: that time was just taken"
+ALREADY = "meeting: you already booked one"
+BOOKING_LOCK_TTL = 10  # seconds; a crashed request stops blocking the visitor after this
 
 
 class BookingRefused(Exception):
@@ -133,8 +135,21 @@ def book(visitor: Visitor, start: object, email: object = None, note: object = N
     """
     email, note = _email(email), _note(note)
     starts_at = _start(start)
+    # One booking at a time per visitor (two tabs, a double click): the other waits its
+    # turn's answer, "you already booked one", instead of booking a second slot.
+    lock = redis.key("meetings", "booking", visitor.id)
+    if not redis.client.set(lock, "1", nx=True, ex=BOOKING_LOCK_TTL):
+        raise BookingRefused(409, ALREADY)
+    try:
+        return _book(visitor, starts_at, email, note, now)
+    finally:
+        redis.client.delete(lock)
+
+
+def _book(visitor: Visitor, starts_at: datetime, email: str | None, note: str | None,
+          now: datetime | None) -> Meeting:
     if upcoming_for_visitor(visitor.id, now) is not None:
-        raise BookingRefused(409, "meeting: you already booked one")
+        raise BookingRefused(409, ALREADY)
     booker = booker_for(visitor.id, now)
     if booker.rep is None or starts_at not in booker.slots:
         if booker.rep is not None and _taken(booker.rep.id, starts_at):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from liveapp.extensions import db
 from liveapp.models import Meeting
+from liveapp.services.tokens import verify_visitor_token
 
 
 @pytest.fixture
@@ -47,6 +48,34 @@ def test_many_visitors_booking_one_slot_get_exactly_one_meeting(server, at_booke
 
 
 def _is(token, visitor_id):
-    from liveapp.services.tokens import verify_visitor_token
-
     return verify_visitor_token(token) == visitor_id
+
+
+def test_one_visitor_booking_several_slots_at_once_gets_one_meeting(server, at_booker, rep,
+                                                                    app_ctx):
+    _, token = at_booker(rep)
+    with httpx.Client(base_url=server, timeout=30) as client:
+        slots = client.get("/t/v1/chat/slots", params={"token": token}).json()["slots"]
+    for _ in range(3):  # rounds: a fresh visitor each time
+        barrier = threading.Barrier(6)
+        codes: list[int] = []
+
+        def book(start, token=token, barrier=barrier, codes=codes):
+            with httpx.Client(base_url=server, timeout=30) as client:
+                barrier.wait(timeout=10)
+                response = client.post("/t/v1/chat/meetings",
+                                       json={"token": token, "start": start})
+                codes.append(response.status_code)
+
+        threads = [threading.Thread(target=book, args=(s,)) for s in slots[:6]]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(codes) == [201] + [409] * 5, codes
+        vid = verify_visitor_token(token)
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count()).select_from(Meeting).where(
+            Meeting.visitor_id == vid)) == 1
+        _, token = at_booker(rep)
+        slots = slots[6:]
