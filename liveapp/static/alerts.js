@@ -164,6 +164,8 @@
       var target = event.target;
       if (target.closest("[data-accept]")) {
         accept(target.closest("[data-accept]"));
+      } else if (target.closest("[data-dismiss]")) {
+        target.closest(".offer-prompt").remove();
       } else if (target.closest("[data-offer-sound]")) {
         try { window.localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on"); } catch (e) { /* private mode */ }
         showSound();

@@ -96,6 +96,10 @@ def test_nobody_answers_so_the_visitor_books_a_meeting_the_rep_sees(
     make_rule([ann], name="Pricing visitors", distribution="round_robin",
               offer_timeout_seconds=20)
 
+    sign_in(page, demo, ann.email)  # Ann's board is open throughout
+    page.wait_for_selector("[data-sse-open]", state="attached")
+    page.evaluate("window.notReloaded = true")
+
     visitor_page.goto(f"{demo}/demo-site/pricing")
     visitor_page.wait_for_function(LIVE)
     vid = _visitor_id(visitor_page)
@@ -109,6 +113,7 @@ def test_nobody_answers_so_the_visitor_books_a_meeting_the_rep_sees(
     assert eventually(lambda: redis.client.exists(routing.lock_key(vid)))  # job queued
     work()
     assert eventually(lambda: (a := assignments.get(vid)) and a.offered_to == [ann.id])
+    page.wait_for_selector(f'[id="offer-{vid}"] time[data-until]')  # her prompt, counting
     run_scheduled()
     work()
     assert assignments.get(vid).outcome == "meeting_booker"
@@ -119,7 +124,12 @@ def test_nobody_answers_so_the_visitor_books_a_meeting_the_rep_sees(
         Meeting.visitor_id == vid)))
     assert meeting is not None and meeting.rep_id == ann.id
 
-    sign_in(page, demo, ann.email)
+    # Ann's board: the prompt she let run out is gone, a notice of the booking arrives.
+    page.wait_for_selector(f'[id="offer-{vid}"]', state="detached")
+    page.wait_for_selector(".meeting-notice >> text=pat@acme.example")
+    assert page.evaluate("window.notReloaded") is True
+    page.click(".meeting-notice [data-dismiss]")
+    assert page.locator(".meeting-notice").count() == 0
     page.goto(f"{demo}/meetings/")
     assert "pat@acme.example" in page.locator("main").inner_text()
     page.goto(f"{demo}/board/visitors/{vid}")

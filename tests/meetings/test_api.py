@@ -164,3 +164,25 @@ def test_the_database_refuses_a_double_booking_the_check_missed(widget, at_booke
     assert raced.get_json() == {"error": "start: that time was just taken"}
     assert meetings() == 1
     assert db.session.get(Visitor, second_vid).email is None  # identify rolled back too
+
+
+def test_the_rep_gets_a_notice_on_their_open_board_escaped(widget, at_booker, rep, app_ctx):
+    vid, token = at_booker(rep)
+    visitor = db.session.get(Visitor, vid)
+    visitor.name = "<b>Vi</b>"
+    db.session.commit()
+    listener = redis.client.pubsub()
+    listener.subscribe(realtime.redis_channel(realtime.rep_channel(rep.id)))
+    listener.get_message(timeout=1)
+    assert widget.book(token, start=first_slot(widget, token)).status_code == 201
+    meeting = db.session.scalar(select(Meeting))
+    frames = []
+    while (message := listener.get_message(timeout=1)) is not None:
+        frames.append(json.loads(message["data"]))
+    listener.close()
+    [notice] = [f for f in frames if f["type"] == "offer"]
+    html = notice["data"]
+    assert 'hx-swap-oob="afterbegin:#offers-list"' in html
+    assert f'id="meeting-notice-{meeting.id}"' in html and "Meeting booked" in html
+    assert "&lt;b&gt;Vi&lt;/b&gt;" in html and "<b>Vi</b>" not in html
+    assert f"/board/visitors/{vid}" in html
