@@ -51,6 +51,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--callees", action="append", default=[], metavar="FUNCTION",
                         help="(with --profile) also print what this function calls, e.g. "
                              "'cards.py:.*\\(load\\)'")
+    parser.add_argument("--phases", action="store_true",
+                        help="CPU per page view of each phase (tracking, membership, board, "
+                             "accept prompts, card load/render), by wrapping them with timers")
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
 
@@ -149,6 +152,44 @@ class Statements:
                              + " < ".join(reversed(where[-4:])))
 
 
+PHASES = {
+    "tracking.ingest (record, commit, publish)": ("liveapp.services.tracking", "ingest"),
+    "membership._evaluate_pending": ("liveapp.services.membership", "_evaluate_pending"),
+    "  membership.facts_for": ("liveapp.services.membership", "facts_for"),
+    "board_live._flush": ("liveapp.services.board_live", "_flush"),
+    "  cards.load": ("liveapp.services.cards", "load"),
+    "  cards.render": ("liveapp.services.cards", "render"),
+    "inbound_alerts._flush": ("liveapp.services.inbound_alerts", "_flush"),
+    "changes.publish (incl. subscribers)": ("liveapp.services.changes", "publish"),
+}
+SPENT: Counter = Counter()
+
+
+def wrap_phases() -> None:
+    """Replace each phase's function (where it is looked up) by a CPU-timed one."""
+    import functools
+    import importlib
+
+    for label, (module_name, name) in PHASES.items():
+        module = importlib.import_module(module_name)
+        original = getattr(module, name)
+
+        def timed(*args, __original=original, __label=label, **kwargs):
+            started = time.process_time()
+            try:
+                return __original(*args, **kwargs)
+            finally:
+                SPENT[__label] += time.process_time() - started
+
+        functools.update_wrapper(timed, original)
+        setattr(module, name, timed)
+        for other in ("liveapp.services.board_live", "liveapp.blueprints.tracking"):
+            holder = importlib.import_module(other)
+            for attr, value in list(vars(holder).items()):
+                if value is original:
+                    setattr(holder, attr, timed)
+
+
 def measure(client, path: str, bodies: list[dict], statements: Statements,
             profiler: cProfile.Profile | None = None) -> dict:
     walls, cpus, counts, trips = [], [], [], []
@@ -173,9 +214,11 @@ def measure(client, path: str, bodies: list[dict], statements: Statements,
 def line(name: str, result: dict) -> str:
     q = statistics.quantiles(result["walls"], n=100, method="inclusive")
     cpu = sum(result["cpus"]) / len(result["cpus"])
+    cpu_p50 = statistics.median(result["cpus"])
     counts = Counter(result["counts"])
-    return (f"{name:<11} n={len(result['walls']):<5} wall p50 {q[49] * 1000:6.2f} ms  "
-            f"p99 {q[98] * 1000:6.2f} ms   CPU {cpu * 1000:6.2f} ms/request   "
+    return (f"{name:<10} n={len(result['walls'])} wall p50 {q[49] * 1000:5.2f} ms "
+            f"p99 {q[98] * 1000:5.2f} ms  CPU mean {cpu * 1000:5.2f} ms p50 "
+            f"{cpu_p50 * 1000:5.2f} ms\n{'':11}"
             f"SQL statements/request {dict(sorted(counts.items()))}   Redis round trips/request "
             f"{dict(sorted(Counter(result['trips']).items()))}")
 
@@ -225,17 +268,24 @@ def run(app, rep_ids: list[int]) -> None:
         statements.seen.clear()
         print()
 
+    if ARGS.phases:
+        wrap_phases()
     trivial = measure(client, "/bench/ping", beats, statements)
     beat = measure(client, "/t/v1/events", beats, statements)
+    SPENT.clear()
     viewed = measure(client, "/t/v1/events", views, statements)
+    spent = dict(SPENT)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average (1/5/15 min): {load} (2 cores, shared)")
     print(line("trivial", trivial))
     print(line("heartbeat", beat))
     print(line("page view", viewed))
-    ratio = (sum(viewed["cpus"]) / len(viewed["cpus"])) / (sum(trivial["cpus"])
-                                                           / len(trivial["cpus"]))
-    print(f"page view CPU / trivial CPU: {ratio:.1f}x")
+    ratio = statistics.median(viewed["cpus"]) / statistics.median(trivial["cpus"])
+    print(f"page view CPU / trivial CPU (p50): {ratio:.1f}x")
+    if ARGS.phases:
+        print("CPU per page view by phase (timers wrapped around them; nested ones indented):")
+        for label in PHASES:
+            print(f"  {label:<44} {spent.get(label, 0) / len(views) * 1000:6.2f} ms")
     if ARGS.profile:  # a second round of page views, profiled (not in the figures above)
         profiler = cProfile.Profile()
         measure(client, "/t/v1/events", [page_view(site_key, v, 2 * 10**6 + i)

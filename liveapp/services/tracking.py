@@ -134,11 +134,16 @@ def identify(visitor: Visitor, email: str, source: str) -> bool:
 
 @dataclass
 class _Work:
-    """What one recorded event changed, to publish after the commit."""
+    """What one recorded event changed, to publish after the commit (plain values taken
+    before it: the commit expires the rows, and reading them again would cost a SELECT
+    each for what this request itself just wrote)."""
 
     created: bool = False
     identified: bool = False
-    page_view: PageView | None = None
+    page_view: dict | None = None  # url, title, page_view_id
+    site_id: int | None = None
+    email: str | None = None
+    email_source: str | None = None
 
 
 def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: float,
@@ -158,7 +163,7 @@ def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: floa
                     **landing.utm)
     db.session.add(view)
     db.session.flush()
-    work.page_view = view
+    work.page_view = {"url": view.url, "title": view.title, "page_view_id": view.id}
     if landing.email:
         work.identified |= identify(visitor, landing.email, landing.source)
     base = state or HotState(visitor.site_id, rules.arrived(now))
@@ -202,27 +207,27 @@ def _record(event: Event, site: SiteInfo, ip: str, state: HotState | None,
     previous = state.presence if state else None
     presence = rules.on_event(previous, event.type, event.active, now)
     new_state = replace(new_state, presence=presence)
+    visitor_id = visitor.id
+    work.site_id, work.email, work.email_source = (
+        visitor.site_id, visitor.email, visitor.email_source)
     db.session.commit()
-    hot.save(visitor.id, new_state)
-    _announce(visitor, work, previous, new_state)
-    return Outcome(visitor.id, created=created, presence=presence.state, wrote_database=True)
+    hot.save(visitor_id, new_state)
+    _announce(visitor_id, work, previous, new_state)
+    return Outcome(visitor_id, created=created, presence=presence.state, wrote_database=True)
 
 
-def _announce(visitor: Visitor, work: _Work, previous, state: HotState) -> None:
+def _announce(visitor_id: str, work: _Work, previous, state: HotState) -> None:
     if work.created:
-        changes.publish(visitor.id, "new_visitor", site_id=visitor.site_id)
+        changes.publish(visitor_id, "new_visitor", site_id=work.site_id)
     if work.page_view is not None:
-        view = work.page_view
-        changes.publish(visitor.id, "page_view", url=view.url, title=view.title,
-                        page_view_id=view.id, pages=state.pages)
+        changes.publish(visitor_id, "page_view", **work.page_view, pages=state.pages)
     if work.identified:
-        changes.publish(visitor.id, "identify", email=visitor.email,
-                        source=visitor.email_source)
+        changes.publish(visitor_id, "identify", email=work.email, source=work.email_source)
     if previous is None or previous.state != state.presence.state:
-        changes.publish(visitor.id, "presence", state=state.presence.state,
+        changes.publish(visitor_id, "presence", state=state.presence.state,
                         before=previous.state if previous else None, url=state.url)
     if work.created or work.identified:
-        visitor_enrichment.request(visitor.id)
+        visitor_enrichment.request(visitor_id)
 
 
 def record_departure(visitor_id: str, state: HotState) -> None:
