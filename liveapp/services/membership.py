@@ -243,6 +243,11 @@ def reevaluate(visitor_id: str, now: float | None = None) -> MembershipChange | 
             _announce(visitor_id, change)
             return change
         return None
+    session = db.session.get(VisitSession, state.session_id) if state.session_id else None
+    # The rows stay in the session's identity map until the next evaluation: the card of
+    # this visitor, built right after (board_live), finds them there instead of selecting
+    # them again. One pair only, so a job evaluating every live visitor holds no more.
+    db.session.info["membership_rows"] = (visitor, session)
     new = evaluate(current_rules(), facts_for(visitor, state, now))
     change = diff(old, new)
     if old is not None and not change.changed:
