@@ -178,6 +178,24 @@ def experience_name(experience_id: int | None) -> str | None:
     return experience.name if experience is not None else None
 
 
+# Experience names by settings version (per Redis prefix): a rename, a new or a deleted
+# experience bumps the version (membership.on_settings_changed), so a card load that read
+# the version in its own pipeline names experiences without a query.
+_names_cache: dict[str, tuple[bytes, dict[int, str]]] = {}
+
+
+def experience_name_at(version: bytes | None, experience_id: int) -> str | None:
+    """The experience's name as of this settings version (None: the version is unknown,
+    so ask the database)."""
+    if version is None:
+        return experience_name(experience_id)
+    cached = _names_cache.get(redis.key())
+    if cached is None or cached[0] != version:
+        cached = (version, experience_names())
+        _names_cache[redis.key()] = cached
+    return cached[1].get(experience_id)
+
+
 def live_states(ids: Iterable[str]) -> dict[str, HotState]:
     """Hot state of these visitors, the ones still on the site only."""
     ids = list(ids)
@@ -284,8 +302,9 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
 
 def load(visitor_id: str) -> tuple[Card | None, int]:
     """One visitor's card (presence "left" when gone; None for an unknown visitor) and
-    the cache generation: one Redis round trip, a few primary-key look-ups and the open
-    conversation's query."""
+    the cache generation: one Redis round trip, a few primary-key look-ups (rows the
+    visitor's membership evaluation just read come from the identity map), the open
+    conversation's query and the routed reps' names."""
     pipe = redis.client.pipeline(transaction=False)
     presence.queue_read(pipe, visitor_id)
     pipe.get(membership.membership_key(visitor_id))
@@ -293,7 +312,9 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
     viewers.queue_current(pipe, visitor_id)
     pipe.get(_generation_key())
     pipe.get(chat_flow.answers_key(visitor_id))
-    raw_state, raw_member, raw_assignment, raw_viewers, generation, raw_answers = pipe.execute()
+    pipe.get(membership.settings_version_key())
+    (raw_state, raw_member, raw_assignment, raw_viewers, generation, raw_answers,
+     settings_version) = pipe.execute()
     visitor = db.session.get(Visitor, visitor_id)
     if visitor is None:
         return None, int(generation or 0)
@@ -312,7 +333,8 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
         chose=chat_flow.chose_of(visitor_id, raw_answers),
     )
     experience_id = member.experience_id or visitor.experience_id
-    ctx.load_names({experience_id: experience_name(experience_id)} if experience_id else {})
+    ctx.load_names({experience_id: experience_name_at(settings_version, experience_id)}
+                   if experience_id else {})
     return _card(visitor, state, ctx), int(generation or 0)
 
 
