@@ -150,15 +150,14 @@ def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: floa
                work: _Work) -> HotState:
     landing = read_landing(event.url)
     session_id = state.session_id if state else None
-    if session_id is None:
+    # The visit goes on: count the page in one statement (no SELECT of the visit first).
+    pages = _count_page(session_id) if session_id is not None else None
+    if pages is None:  # a new visit (or its row is gone)
         session = _new_session(visitor, event, landing, now)
-    else:
-        session = db.session.get(VisitSession, session_id) or _new_session(
-            visitor, event, landing, now)
+        session.page_count += 1
+        session_id, pages = session.id, session.page_count
     _close_page_view(state, now)
-    session.page_count += 1
-    session.ended_at = None
-    view = PageView(visitor_id=visitor.id, session_id=session.id, url=landing.url,
+    view = PageView(visitor_id=visitor.id, session_id=session_id, url=landing.url,
                     title=event.title, referrer=event.referrer, at=to_datetime(now),
                     **landing.utm)
     db.session.add(view)
@@ -167,8 +166,19 @@ def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: floa
     if landing.email:
         work.identified |= identify(visitor, landing.email, landing.source)
     base = state or HotState(visitor.site_id, rules.arrived(now))
-    return replace(base, session_id=session.id, page_view_id=view.id, page_view_at=now,
-                   url=landing.url, title=event.title or "", pages=session.page_count)
+    return replace(base, session_id=session_id, page_view_id=view.id, page_view_at=now,
+                   url=landing.url, title=event.title or "", pages=pages)
+
+
+def _count_page(session_id: int) -> int | None:
+    """One more page in this visit, which goes on (ended_at cleared); its page count, or
+    None when the visit's row is gone."""
+    return db.session.execute(
+        update(VisitSession).where(VisitSession.id == session_id)
+        .values(page_count=VisitSession.page_count + 1, ended_at=None)
+        .returning(VisitSession.page_count)
+        .execution_options(synchronize_session=False)
+    ).scalar()
 
 
 def _identify_event(event: Event, visitor: Visitor, work: _Work) -> None:
