@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 
 from liveapp.domain import presence as rules
@@ -100,15 +100,29 @@ def _new_session(visitor: Visitor, event: Event, landing: Landing | None,
     return session
 
 
+# A page view's hot-path statements, built once as Core statements with parameters:
+# building an ORM-enabled UPDATE on every event cost several times running it.
+_PAGE_VIEWS, _SESSIONS = PageView.__table__, VisitSession.__table__
+_CLOSE_PAGE_VIEW = (
+    _PAGE_VIEWS.update()
+    .where(_PAGE_VIEWS.c.id == bindparam("page_view_id"),
+           _PAGE_VIEWS.c.duration_seconds.is_(None))
+    .values(duration_seconds=bindparam("seconds"))
+)
+_COUNT_PAGE = (
+    _SESSIONS.update().where(_SESSIONS.c.id == bindparam("session_id"))
+    .values(page_count=_SESSIONS.c.page_count + 1, ended_at=None)
+    .returning(_SESSIONS.c.page_count)
+)
+
+
 def _close_page_view(state: HotState | None, now: float) -> None:
     """The previous page's time on page, now that the next view (or leave) arrived."""
     if state is None or state.page_view_id is None or state.page_view_at is None:
         return
-    db.session.execute(
-        update(PageView)
-        .where(PageView.id == state.page_view_id, PageView.duration_seconds.is_(None))
-        .values(duration_seconds=round(max(0.0, now - state.page_view_at), 3))
-    )
+    db.session.execute(_CLOSE_PAGE_VIEW, {
+        "page_view_id": state.page_view_id,
+        "seconds": round(max(0.0, now - state.page_view_at), 3)})
 
 
 def _merge_traits(visitor: Visitor, traits: dict) -> bool:
@@ -173,12 +187,7 @@ def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: floa
 def _count_page(session_id: int) -> int | None:
     """One more page in this visit, which goes on (ended_at cleared); its page count, or
     None when the visit's row is gone."""
-    return db.session.execute(
-        update(VisitSession).where(VisitSession.id == session_id)
-        .values(page_count=VisitSession.page_count + 1, ended_at=None)
-        .returning(VisitSession.page_count)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    return db.session.execute(_COUNT_PAGE, {"session_id": session_id}).scalar()
 
 
 def _identify_event(event: Event, visitor: Visitor, work: _Work) -> None:
