@@ -174,7 +174,10 @@ def user_names(ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    return dict(db.session.execute(_USER_NAMES, {"ids": ids}).all())
+
+
+_USER_NAMES = select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 def experience_names() -> dict[int, str]:

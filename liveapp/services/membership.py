@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import after_this_request, g, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.membership import MembershipRules, evaluate
@@ -118,15 +118,20 @@ def _crm_facts(crm: dict) -> dict:
     }
 
 
+# Built once (every evaluation runs them; building them cost more than running them).
+_VISITED_URLS = (
+    select(PageView.url).where(PageView.visitor_id == bindparam("visitor_id"))
+    .group_by(PageView.url).order_by(func.max(PageView.at).desc()).limit(VISITED_URLS_LIMIT)
+)
+_SESSION_COUNT = select(func.count(VisitSession.id)).where(
+    VisitSession.visitor_id == bindparam("visitor_id"))
+
+
 def facts_for(visitor: Visitor, state: presence.HotState | None, now: float) -> VisitorFacts:
     """What criteria can see of this visitor right now."""
     session = db.session.get(VisitSession, state.session_id) if state and state.session_id else None
-    visited = db.session.scalars(
-        select(PageView.url).where(PageView.visitor_id == visitor.id)
-        .group_by(PageView.url).order_by(func.max(PageView.at).desc()).limit(VISITED_URLS_LIMIT)
-    ).all()
-    sessions = db.session.scalar(
-        select(func.count(VisitSession.id)).where(VisitSession.visitor_id == visitor.id))
+    visited = db.session.scalars(_VISITED_URLS, {"visitor_id": visitor.id}).all()
+    sessions = db.session.scalar(_SESSION_COUNT, {"visitor_id": visitor.id})
     return build_facts(visitor, state, session, tuple(visited), sessions or 0, now)
 
 
