@@ -265,7 +265,7 @@ def run(app, rep_ids: list[int]) -> None:
         statements.keep = True
         client.post("/t/v1/events", json=page_view(site_key, picks[0], 10**7))
         statements.keep = False
-        print(f"\n-- one page view's SQL statements and Redis round trips, in order:")
+        print("\n-- one page view's SQL statements and Redis round trips, in order:")
         for text in statements.seen:
             print(f"  {text}")
         statements.seen.clear()

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 
 from liveapp.domain import presence as rules
-from liveapp.domain.events import Event, InvalidEvent, Landing, read_landing
+from liveapp.domain.events import UTM_FIELDS, Event, InvalidEvent, Landing, read_landing
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services import changes, ratelimit, visitor_enrichment
@@ -109,6 +109,7 @@ _CLOSE_PAGE_VIEW = (
            _PAGE_VIEWS.c.duration_seconds.is_(None))
     .values(duration_seconds=bindparam("seconds"))
 )
+_INSERT_PAGE_VIEW = _PAGE_VIEWS.insert().returning(_PAGE_VIEWS.c.id)
 _COUNT_PAGE = (
     _SESSIONS.update().where(_SESSIONS.c.id == bindparam("session_id"))
     .values(page_count=_SESSIONS.c.page_count + 1, ended_at=None)
@@ -171,16 +172,16 @@ def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: floa
         session.page_count += 1
         session_id, pages = session.id, session.page_count
     _close_page_view(state, now)
-    view = PageView(visitor_id=visitor.id, session_id=session_id, url=landing.url,
-                    title=event.title, referrer=event.referrer, at=to_datetime(now),
-                    **landing.utm)
-    db.session.add(view)
-    db.session.flush()
-    work.page_view = {"url": view.url, "title": view.title, "page_view_id": view.id}
+    db.session.flush()  # the visitor's (and a new visit's) rows before the page's
+    view_id = db.session.execute(_INSERT_PAGE_VIEW, {
+        "visitor_id": visitor.id, "session_id": session_id, "url": landing.url,
+        "title": event.title, "referrer": event.referrer, "at": to_datetime(now),
+        **dict.fromkeys(UTM_FIELDS), **landing.utm}).scalar_one()
+    work.page_view = {"url": landing.url, "title": event.title, "page_view_id": view_id}
     if landing.email:
         work.identified |= identify(visitor, landing.email, landing.source)
     base = state or HotState(visitor.site_id, rules.arrived(now))
-    return replace(base, session_id=session_id, page_view_id=view.id, page_view_at=now,
+    return replace(base, session_id=session_id, page_view_id=view_id, page_view_at=now,
                    url=landing.url, title=event.title or "", pages=pages)
 
 
