@@ -11,9 +11,10 @@ ones of them, as many heartbeats, and as many calls of the trivial endpoint
 p50/p99, CPU per request (time.process_time: this process only, so Redis's own work is
 not in it, SQLite's is) and SQL statements per request (a `before_cursor_execute` listener).
 
-    .venv/bin/python bench/page_view_profile.py [--views 500] [--visitors 200]
-    .venv/bin/python bench/page_view_profile.py --profile     # + cProfile top 25 of page views
+    .venv/bin/python bench/page_view_profile.py [--views 500] [--visitors 200] [--rounds 3]
+    .venv/bin/python bench/page_view_profile.py --phases      # + CPU per phase of a page view
     .venv/bin/python bench/page_view_profile.py --sql         # + one page view's statements
+    .venv/bin/python bench/page_view_profile.py --profile     # + cProfile top 25 of page views
 """
 
 from __future__ import annotations
