@@ -162,9 +162,10 @@ def plan(visitor_id: str, card: Card | None, card_html: str,
     return delivery
 
 
-def refresh(visitor_id: str) -> tuple[Card | None, str, Delivery]:
+def refresh(visitor_id: str, pipe=None) -> tuple[Card | None, str, Delivery]:
     """Bring every board showing (or now to show) this visitor up to date; returns the
-    card (None for an unknown visitor), its HTML and what was sent."""
+    card (None for an unknown visitor), its HTML and what was sent (the events queued on
+    `pipe` if given, sent when the caller executes it)."""
     card, generation = cards.load(visitor_id)
     card_html = render_card(card) if card is not None else ""
     digest = hashlib.sha1(card_html.encode()).hexdigest()
@@ -175,7 +176,7 @@ def refresh(visitor_id: str) -> tuple[Card | None, str, Delivery]:
     old = _swap_state(visitor_id, new, placed, generation)
     delivery = plan(visitor_id, card, card_html, old, new)
     if delivery.events:
-        realtime.send_many(delivery.events)
+        realtime.send_many(delivery.events, pipe)
     return card, card_html, delivery
 
 
@@ -187,7 +188,7 @@ def _names(ids) -> str:
     return ", ".join(names.get(int(i), f"user {i}") for i in ids)
 
 
-def timeline_entries(change: changes.Change) -> list[timeline.Entry]:
+def timeline_entries(change: changes.Change, pipe=None) -> list[timeline.Entry]:
     """What a change adds to the visitor's timeline (page views live in the database)."""
     data, at = change.data, change.at
     if change.kind == "page_view":
@@ -212,7 +213,7 @@ def timeline_entries(change: changes.Change) -> list[timeline.Entry]:
         entries.append(timeline.Entry(at, "meeting", f"Booked a meeting with "
                                       f"{data.get('rep_name', '')} for {data.get('when', '')}"))
     for entry in entries:
-        timeline.record(change.visitor_id, entry)
+        timeline.record(change.visitor_id, entry, pipe)
     return entries
 
 
@@ -236,7 +237,7 @@ def render_entries(entries: list[timeline.Entry]) -> str:
 
 
 def _tell_viewers(visitor_id: str, watching: tuple[int, ...], card_html: str,
-                  card_changed: bool, entries: list[timeline.Entry]) -> None:
+                  card_changed: bool, entries: list[timeline.Entry], pipe=None) -> None:
     if not watching or not (card_changed or entries):
         return
     parts = []
@@ -248,7 +249,8 @@ def _tell_viewers(visitor_id: str, watching: tuple[int, ...], card_html: str,
         parts.append(_oob(card_html))
     data = "".join(parts)
     event = detail_event(visitor_id)
-    realtime.send_many([(realtime.rep_channel(user_id), event, data) for user_id in watching])
+    realtime.send_many([(realtime.rep_channel(user_id), event, data) for user_id in watching],
+                       pipe)
 
 
 # ---------------------------------------------------------------- subscriber
@@ -257,10 +259,15 @@ def _tell_viewers(visitor_id: str, watching: tuple[int, ...], card_html: str,
 def handle(visitor_id: str, batch: list[changes.Change]) -> None:
     """One visitor's changes (one tracked event's worth): refresh cards once, then tell
     the reps viewing the visitor's detail."""
-    card, card_html, delivery = refresh(visitor_id)
-    entries = [e for change in batch for e in timeline_entries(change)]
-    watching = card.viewer_ids if card is not None else ()
-    _tell_viewers(visitor_id, watching, card_html, delivery.card_changed, entries)
+    pipe = redis.client.pipeline(transaction=False)  # what follows, in one round trip
+    try:
+        card, card_html, delivery = refresh(visitor_id, pipe)
+        entries = [e for change in batch for e in timeline_entries(change, pipe)]
+        watching = card.viewer_ids if card is not None else ()
+        _tell_viewers(visitor_id, watching, card_html, delivery.card_changed, entries, pipe)
+    finally:  # what was ready goes out even if a later step failed
+        if len(pipe):
+            pipe.execute()
 
 
 def on_change(change: changes.Change) -> None:

@@ -12,13 +12,14 @@ shows on cached cards at the visitor's next change (or after CACHE_TTL); setting
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 
 from flask import current_app, has_request_context, render_template
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from liveapp.domain.streams import Membership
@@ -129,19 +130,26 @@ def _session_starts(session_ids: list[int]) -> dict[int, float]:
     return starts
 
 
-def chat_lines(ids: list[str]) -> dict[str, ChatLine]:
-    """The open conversations of these visitors with their last messages: one query per
-    CHUNK visitors, however many cards."""
+@functools.cache
+def _chat_lines_query():
+    """Built once: building this statement (an alias, a correlated subquery) and its
+    cache key cost several times what running it does, on every card load."""
     latest = aliased(Message)
     last_id = (select(func.max(latest.id)).where(latest.conversation_id == Conversation.id)
                .correlate(Conversation).scalar_subquery())
-    found = {}
-    for chunk in _chunks(ids):
-        rows = db.session.execute(
-            select(Conversation.visitor_id, User.name, Message.sender, Message.body)
+    return (select(Conversation.visitor_id, User.name, Message.sender, Message.body)
             .join(User, User.id == Conversation.rep_id)
             .outerjoin(Message, Message.id == last_id)
-            .where(Conversation.status == "open", Conversation.visitor_id.in_(chunk)))
+            .where(Conversation.status == "open",
+                   Conversation.visitor_id.in_(bindparam("ids", expanding=True))))
+
+
+def chat_lines(ids: list[str]) -> dict[str, ChatLine]:
+    """The open conversations of these visitors with their last messages: one query per
+    CHUNK visitors, however many cards."""
+    found = {}
+    for chunk in _chunks(ids):
+        rows = db.session.execute(_chat_lines_query(), {"ids": chunk})
         found.update((vid, ChatLine.of(rep, sender, body)) for vid, rep, sender, body in rows)
     return found
 
@@ -166,7 +174,10 @@ def user_names(ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(ids))
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    return dict(db.session.execute(_USER_NAMES, {"ids": ids}).all())
+
+
+_USER_NAMES = select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 def experience_names() -> dict[int, str]:
@@ -176,6 +187,24 @@ def experience_names() -> dict[int, str]:
 def experience_name(experience_id: int | None) -> str | None:
     experience = db.session.get(Experience, experience_id) if experience_id else None
     return experience.name if experience is not None else None
+
+
+# Experience names by settings version (per Redis prefix): a rename, a new or a deleted
+# experience bumps the version (membership.on_settings_changed), so a card load that read
+# the version in its own pipeline names experiences without a query.
+_names_cache: dict[str, tuple[bytes, dict[int, str]]] = {}
+
+
+def experience_name_at(version: bytes | None, experience_id: int) -> str | None:
+    """The experience's name as of this settings version (None: the version is unknown,
+    so ask the database)."""
+    if version is None:
+        return experience_name(experience_id)
+    cached = _names_cache.get(redis.key())
+    if cached is None or cached[0] != version:
+        cached = (version, experience_names())
+        _names_cache[redis.key()] = cached
+    return cached[1].get(experience_id)
 
 
 def live_states(ids: Iterable[str]) -> dict[str, HotState]:
@@ -284,8 +313,9 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
 
 def load(visitor_id: str) -> tuple[Card | None, int]:
     """One visitor's card (presence "left" when gone; None for an unknown visitor) and
-    the cache generation: one Redis round trip, a few primary-key look-ups and the open
-    conversation's query."""
+    the cache generation: one Redis round trip, a few primary-key look-ups (rows the
+    visitor's membership evaluation just read come from the identity map), the open
+    conversation's query and the routed reps' names."""
     pipe = redis.client.pipeline(transaction=False)
     presence.queue_read(pipe, visitor_id)
     pipe.get(membership.membership_key(visitor_id))
@@ -293,7 +323,9 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
     viewers.queue_current(pipe, visitor_id)
     pipe.get(_generation_key())
     pipe.get(chat_flow.answers_key(visitor_id))
-    raw_state, raw_member, raw_assignment, raw_viewers, generation, raw_answers = pipe.execute()
+    pipe.get(membership.settings_version_key())
+    (raw_state, raw_member, raw_assignment, raw_viewers, generation, raw_answers,
+     settings_version) = pipe.execute()
     visitor = db.session.get(Visitor, visitor_id)
     if visitor is None:
         return None, int(generation or 0)
@@ -312,7 +344,8 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
         chose=chat_flow.chose_of(visitor_id, raw_answers),
     )
     experience_id = member.experience_id or visitor.experience_id
-    ctx.load_names({experience_id: experience_name(experience_id)} if experience_id else {})
+    ctx.load_names({experience_id: experience_name_at(settings_version, experience_id)}
+                   if experience_id else {})
     return _card(visitor, state, ctx), int(generation or 0)
 
 

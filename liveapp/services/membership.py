@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import after_this_request, g, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.membership import MembershipRules, evaluate
@@ -64,13 +64,15 @@ def bump_settings_version() -> str:
     return token
 
 
-def settings_stamp() -> str:
-    """The current settings version token: compare, never order.
+def settings_stamp(token: bytes | None = None) -> str:
+    """The current settings version token: compare, never order. `token`: the key's value
+    just read by the caller (in a pipeline of its own), else it is read here.
 
     A Redis that lost the token (emptied, restarted without persistence) gets a new one
     here, so a process's rules compiled under the old token can never match again.
     """
-    token = redis.client.get(settings_version_key())
+    if token is None:
+        token = redis.client.get(settings_version_key())
     if token is None:
         redis.client.set(settings_version_key(), uuid.uuid4().hex, nx=True)
         token = redis.client.get(settings_version_key())
@@ -88,9 +90,10 @@ def load_rules() -> MembershipRules:
     return MembershipRules.build(segments, domain_experiences(), streams)
 
 
-def current_rules() -> MembershipRules:
-    """The compiled settings, recompiled only when the settings version moved."""
-    version = settings_stamp()
+def current_rules(token: bytes | None = None) -> MembershipRules:
+    """The compiled settings, recompiled only when the settings version moved (`token`:
+    the version key's value if the caller just read it)."""
+    version = settings_stamp(token)
     cached = _cache.get(redis.key())
     if cached is None or cached.version != version:
         cached = _Compiled(version, load_rules())
@@ -115,15 +118,20 @@ def _crm_facts(crm: dict) -> dict:
     }
 
 
+# Built once (every evaluation runs them; building them cost more than running them).
+_VISITED_URLS = (
+    select(PageView.url).where(PageView.visitor_id == bindparam("visitor_id"))
+    .group_by(PageView.url).order_by(func.max(PageView.at).desc()).limit(VISITED_URLS_LIMIT)
+)
+_SESSION_COUNT = select(func.count(VisitSession.id)).where(
+    VisitSession.visitor_id == bindparam("visitor_id"))
+
+
 def facts_for(visitor: Visitor, state: presence.HotState | None, now: float) -> VisitorFacts:
     """What criteria can see of this visitor right now."""
     session = db.session.get(VisitSession, state.session_id) if state and state.session_id else None
-    visited = db.session.scalars(
-        select(PageView.url).where(PageView.visitor_id == visitor.id)
-        .group_by(PageView.url).order_by(func.max(PageView.at).desc()).limit(VISITED_URLS_LIMIT)
-    ).all()
-    sessions = db.session.scalar(
-        select(func.count(VisitSession.id)).where(VisitSession.visitor_id == visitor.id))
+    visited = db.session.scalars(_VISITED_URLS, {"visitor_id": visitor.id}).all()
+    sessions = db.session.scalar(_SESSION_COUNT, {"visitor_id": visitor.id})
     return build_facts(visitor, state, session, tuple(visited), sessions or 0, now)
 
 
@@ -207,7 +215,10 @@ def membership_key(visitor_id: str) -> str:
 
 
 def stored(visitor_id: str) -> Membership | None:
-    raw = redis.client.get(membership_key(visitor_id))
+    return _decode_stored(redis.client.get(membership_key(visitor_id)))
+
+
+def _decode_stored(raw: bytes | None) -> Membership | None:
     return Membership.from_dict(json.loads(raw)) if raw else None
 
 
@@ -233,9 +244,14 @@ def _record_experience(visitor: Visitor, experience_id: int | None) -> None:
 def reevaluate(visitor_id: str, now: float | None = None) -> MembershipChange | None:
     """Recompute one visitor's membership; publish and return the change if any."""
     now = time.time() if now is None else now
-    state = presence.load(visitor_id)
+    pipe = redis.client.pipeline(transaction=False)  # the Redis reads in one round trip
+    presence.queue_read(pipe, visitor_id)
+    pipe.get(membership_key(visitor_id))
+    pipe.get(settings_version_key())
+    raw_state, raw_membership, token = pipe.execute()
+    state = presence.decode(raw_state)
     visitor = db.session.get(Visitor, visitor_id)
-    old = stored(visitor_id)
+    old = _decode_stored(raw_membership)
     if visitor is None or state is None or state.presence.state == "left":
         if old is not None:
             _store(visitor_id, None)
@@ -243,7 +259,12 @@ def reevaluate(visitor_id: str, now: float | None = None) -> MembershipChange | 
             _announce(visitor_id, change)
             return change
         return None
-    new = evaluate(current_rules(), facts_for(visitor, state, now))
+    session = db.session.get(VisitSession, state.session_id) if state.session_id else None
+    # The rows stay in the session's identity map until the next evaluation: the card of
+    # this visitor, built right after (board_live), finds them there instead of selecting
+    # them again. One pair only, so a job evaluating every live visitor holds no more.
+    db.session.info["membership_rows"] = (visitor, session)
+    new = evaluate(current_rules(token), facts_for(visitor, state, now))
     change = diff(old, new)
     if old is not None and not change.changed:
         return None

@@ -52,12 +52,16 @@ def send(channel: str, event: str, data: str, id: str | None = None) -> int:
     return redis.client.publish(redis_channel(channel), _payload(event, data, id))
 
 
-def send_many(events: list[tuple[str, str, str]]) -> None:
-    """`send(channel, event, data)` for each of several events, in one round trip."""
-    pipe = redis.client.pipeline(transaction=False)
+def send_many(events: list[tuple[str, str, str]], pipe=None) -> None:
+    """`send(channel, event, data)` for each of several events, in one round trip (or
+    queued on the caller's pipeline `pipe`, sent when the caller executes it)."""
+    own = pipe is None
+    if own:
+        pipe = redis.client.pipeline(transaction=False)
     for channel, event, data in events:
         pipe.publish(redis_channel(channel), _payload(event, data, None))
-    pipe.execute()
+    if own:
+        pipe.execute()
 
 
 def _payload(event: str, data: str, id: str | None) -> str:

@@ -35,13 +35,17 @@ def _key(visitor_id: str) -> str:
     return redis.key("timeline", visitor_id)
 
 
-def record(visitor_id: str, entry: Entry) -> Entry:
-    """Append an event to the visitor's timeline (newest first, capped)."""
-    pipe = redis.client.pipeline(transaction=True)
+def record(visitor_id: str, entry: Entry, pipe=None) -> Entry:
+    """Append an event to the visitor's timeline (newest first, capped); on the caller's
+    pipeline `pipe` if given (written when the caller executes it)."""
+    own = pipe is None
+    if own:
+        pipe = redis.client.pipeline(transaction=True)
     pipe.lpush(_key(visitor_id), entry.to_json())
     pipe.ltrim(_key(visitor_id), 0, EVENTS_LIMIT - 1)
     pipe.expire(_key(visitor_id), EVENTS_TTL)
-    pipe.execute()
+    if own:
+        pipe.execute()
     return entry
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 
 from liveapp.domain import presence as rules
-from liveapp.domain.events import Event, InvalidEvent, Landing, read_landing
+from liveapp.domain.events import UTM_FIELDS, Event, InvalidEvent, Landing, read_landing
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services import changes, ratelimit, visitor_enrichment
@@ -100,15 +100,30 @@ def _new_session(visitor: Visitor, event: Event, landing: Landing | None,
     return session
 
 
+# A page view's hot-path statements, built once as Core statements with parameters:
+# building an ORM-enabled UPDATE on every event cost several times running it.
+_PAGE_VIEWS, _SESSIONS = PageView.__table__, VisitSession.__table__
+_CLOSE_PAGE_VIEW = (
+    _PAGE_VIEWS.update()
+    .where(_PAGE_VIEWS.c.id == bindparam("page_view_id"),
+           _PAGE_VIEWS.c.duration_seconds.is_(None))
+    .values(duration_seconds=bindparam("seconds"))
+)
+_INSERT_PAGE_VIEW = _PAGE_VIEWS.insert().returning(_PAGE_VIEWS.c.id)
+_COUNT_PAGE = (
+    _SESSIONS.update().where(_SESSIONS.c.id == bindparam("session_id"))
+    .values(page_count=_SESSIONS.c.page_count + 1, ended_at=None)
+    .returning(_SESSIONS.c.page_count)
+)
+
+
 def _close_page_view(state: HotState | None, now: float) -> None:
     """The previous page's time on page, now that the next view (or leave) arrived."""
     if state is None or state.page_view_id is None or state.page_view_at is None:
         return
-    db.session.execute(
-        update(PageView)
-        .where(PageView.id == state.page_view_id, PageView.duration_seconds.is_(None))
-        .values(duration_seconds=round(max(0.0, now - state.page_view_at), 3))
-    )
+    db.session.execute(_CLOSE_PAGE_VIEW, {
+        "page_view_id": state.page_view_id,
+        "seconds": round(max(0.0, now - state.page_view_at), 3)})
 
 
 def _merge_traits(visitor: Visitor, traits: dict) -> bool:
@@ -134,36 +149,46 @@ def identify(visitor: Visitor, email: str, source: str) -> bool:
 
 @dataclass
 class _Work:
-    """What one recorded event changed, to publish after the commit."""
+    """What one recorded event changed, to publish after the commit (plain values taken
+    before it: the commit expires the rows, and reading them again would cost a SELECT
+    each for what this request itself just wrote)."""
 
     created: bool = False
     identified: bool = False
-    page_view: PageView | None = None
+    page_view: dict | None = None  # url, title, page_view_id
+    site_id: int | None = None
+    email: str | None = None
+    email_source: str | None = None
 
 
 def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: float,
                work: _Work) -> HotState:
     landing = read_landing(event.url)
     session_id = state.session_id if state else None
-    if session_id is None:
+    # The visit goes on: count the page in one statement (no SELECT of the visit first).
+    pages = _count_page(session_id) if session_id is not None else None
+    if pages is None:  # a new visit (or its row is gone)
         session = _new_session(visitor, event, landing, now)
-    else:
-        session = db.session.get(VisitSession, session_id) or _new_session(
-            visitor, event, landing, now)
+        session.page_count += 1
+        session_id, pages = session.id, session.page_count
     _close_page_view(state, now)
-    session.page_count += 1
-    session.ended_at = None
-    view = PageView(visitor_id=visitor.id, session_id=session.id, url=landing.url,
-                    title=event.title, referrer=event.referrer, at=to_datetime(now),
-                    **landing.utm)
-    db.session.add(view)
-    db.session.flush()
-    work.page_view = view
+    db.session.flush()  # the visitor's (and a new visit's) rows before the page's
+    view_id = db.session.execute(_INSERT_PAGE_VIEW, {
+        "visitor_id": visitor.id, "session_id": session_id, "url": landing.url,
+        "title": event.title, "referrer": event.referrer, "at": to_datetime(now),
+        **dict.fromkeys(UTM_FIELDS), **landing.utm}).scalar_one()
+    work.page_view = {"url": landing.url, "title": event.title, "page_view_id": view_id}
     if landing.email:
         work.identified |= identify(visitor, landing.email, landing.source)
     base = state or HotState(visitor.site_id, rules.arrived(now))
-    return replace(base, session_id=session.id, page_view_id=view.id, page_view_at=now,
-                   url=landing.url, title=event.title or "", pages=session.page_count)
+    return replace(base, session_id=session_id, page_view_id=view_id, page_view_at=now,
+                   url=landing.url, title=event.title or "", pages=pages)
+
+
+def _count_page(session_id: int) -> int | None:
+    """One more page in this visit, which goes on (ended_at cleared); its page count, or
+    None when the visit's row is gone."""
+    return db.session.execute(_COUNT_PAGE, {"session_id": session_id}).scalar()
 
 
 def _identify_event(event: Event, visitor: Visitor, work: _Work) -> None:
@@ -202,27 +227,27 @@ def _record(event: Event, site: SiteInfo, ip: str, state: HotState | None,
     previous = state.presence if state else None
     presence = rules.on_event(previous, event.type, event.active, now)
     new_state = replace(new_state, presence=presence)
+    visitor_id = visitor.id
+    work.site_id, work.email, work.email_source = (
+        visitor.site_id, visitor.email, visitor.email_source)
     db.session.commit()
-    hot.save(visitor.id, new_state)
-    _announce(visitor, work, previous, new_state)
-    return Outcome(visitor.id, created=created, presence=presence.state, wrote_database=True)
+    hot.save(visitor_id, new_state)
+    _announce(visitor_id, work, previous, new_state)
+    return Outcome(visitor_id, created=created, presence=presence.state, wrote_database=True)
 
 
-def _announce(visitor: Visitor, work: _Work, previous, state: HotState) -> None:
+def _announce(visitor_id: str, work: _Work, previous, state: HotState) -> None:
     if work.created:
-        changes.publish(visitor.id, "new_visitor", site_id=visitor.site_id)
+        changes.publish(visitor_id, "new_visitor", site_id=work.site_id)
     if work.page_view is not None:
-        view = work.page_view
-        changes.publish(visitor.id, "page_view", url=view.url, title=view.title,
-                        page_view_id=view.id, pages=state.pages)
+        changes.publish(visitor_id, "page_view", **work.page_view, pages=state.pages)
     if work.identified:
-        changes.publish(visitor.id, "identify", email=visitor.email,
-                        source=visitor.email_source)
+        changes.publish(visitor_id, "identify", email=work.email, source=work.email_source)
     if previous is None or previous.state != state.presence.state:
-        changes.publish(visitor.id, "presence", state=state.presence.state,
+        changes.publish(visitor_id, "presence", state=state.presence.state,
                         before=previous.state if previous else None, url=state.url)
     if work.created or work.identified:
-        visitor_enrichment.request(visitor.id)
+        visitor_enrichment.request(visitor_id)
 
 
 def record_departure(visitor_id: str, state: HotState) -> None:

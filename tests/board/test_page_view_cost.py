@@ -1,0 +1,87 @@
+"""What a tracked page view costs the database: the statements of one page view of a known
+visitor, routed to a rep and shown in a stream (see bench/page_view_profile.py)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from sqlalchemy import event
+
+from liveapp.extensions import db
+from liveapp.services import experiences
+from tests.board.conftest import PRICING
+
+TABLE = re.compile(r"^\s*(?:(UPDATE)|(SELECT|INSERT|DELETE)\b.*?\b(?:FROM|INTO))\s+(\w+)",
+                   re.IGNORECASE | re.DOTALL)
+
+
+@pytest.fixture
+def statements(app_ctx):
+    """(verb, first table) of every SQL statement run while the list is recorded."""
+    seen: list[tuple[str, str]] = []
+
+    def record(conn, cursor, statement, *args):
+        found = TABLE.match(statement)
+        seen.append(((found.group(1) or found.group(2)).upper(), found.group(3)) if found
+                    else (statement, ""))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+# One page view, nothing about the visitor's membership changing: the tracking writes, the
+# facts membership evaluates, and the card's open conversation and routed reps' names.
+# Each row is read once after the commit: the card reuses what membership read.
+EXPECTED = Counter({
+    ("SELECT", "visitors"): 2,  # tracking's; membership's after the commit
+    ("UPDATE", "visitors"): 1,  # last seen
+    ("UPDATE", "visit_sessions"): 1,  # page count, RETURNING it
+    ("UPDATE", "page_views"): 1,  # the previous page's time on page
+    ("INSERT", "page_views"): 1,
+    ("SELECT", "visit_sessions"): 2,  # membership's facts: the visit, the visit count
+    ("SELECT", "page_views"): 1,  # membership's facts: the visited URLs
+    ("SELECT", "conversations"): 1,  # the card's chat line
+    ("SELECT", "users"): 1,  # the card's routed reps' names
+})
+
+
+def test_a_page_view_runs_a_fixed_set_of_statements(app_ctx, visitors, rep_a, statements):
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    visitors.visit(PRICING + "?a=1", visitor_id=vid)
+    statements.clear()
+    visitors.visit(PRICING + "?a=2", visitor_id=vid, title="Second")
+    first = Counter(statements)
+    assert first == EXPECTED
+    # And it does not grow with the visitor's history.
+    for n in range(3, 7):
+        statements.clear()
+        visitors.visit(PRICING + f"?a={n}", visitor_id=vid)
+    assert Counter(statements) == EXPECTED
+
+
+def test_a_renamed_experience_shows_on_the_next_card(app_ctx, visitors, rep_a, streams,
+                                                     record):
+    from liveapp.services import membership, realtime
+
+    shown = experiences.save_experience(
+        None, name="Welcome", active=True,
+        targeting=[{"kind": "contains", "value": "/pricing", "exclude": False}],
+        audience=[], flow=[{"type": "bot_message", "text": "Hi!"}])
+    vid = visitors.visit(PRICING)
+    assert membership.stored(vid).experience_id == shown.id
+    visitors.route(vid, rep_a)
+    recorder = record(realtime.rep_channel(rep_a.id))
+    visitors.visit(PRICING + "?a=1", visitor_id=vid)
+    assert any("Welcome" in data for _, _, data in recorder.take())
+    experiences.save_experience(
+        shown, name="Hello again", active=True,
+        targeting=[{"kind": "contains", "value": "/pricing", "exclude": False}],
+        audience=[], flow=[{"type": "bot_message", "text": "Hi!"}])
+    recorder.take()
+    visitors.visit(PRICING + "?a=2", visitor_id=vid)
+    cards = [data for _, event_name, data in recorder.take() if event_name == "card"]
+    assert cards and "Hello again" in cards[-1] and "Welcome" not in cards[-1]
