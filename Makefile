@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "liveapp needs Python 3.11 or newer")'
+	@$(PYTHON) -c 'import sqlite3, sys; sys.exit(0 if sqlite3.sqlite_version_info >= (3, 35) else "liveapp needs SQLite 3.35 or newer in Python (this one has " + sqlite3.sqlite_version + ")")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
