@@ -53,12 +53,44 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+DEFAULT_CONNECTIONS = 10000  # per worker: every board and every widget holds a stream
+
+
+def _connections() -> int:
+    """Concurrent connections per gevent worker (LIVEAPP_WORKER_CONNECTIONS)."""
+    raw = os.environ.get("LIVEAPP_WORKER_CONNECTIONS", str(DEFAULT_CONNECTIONS))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise click.ClickException(
+            f"LIVEAPP_WORKER_CONNECTIONS must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise click.ClickException("LIVEAPP_WORKER_CONNECTIONS must be at least 1")
+    return value
+
+
+def _raise_open_files(wanted: int) -> int:
+    """Lift this process's soft open-files limit towards `wanted` (up to the hard limit),
+    so gunicorn (a child) can hold that many streams; returns the soft limit now."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    return soft
+
+
 def _gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    connections = _connections()
+    _raise_open_files(connections + 256)  # each worker its streams, plus files and Redis
     return [
         sys.executable, "-m", "gunicorn",
         "--worker-class", "gevent",
         "--workers", str(workers),
-        "--worker-connections", "2000",
+        "--worker-connections", str(connections),
         "--bind", f"{host}:{port}",
         "--timeout", "60",
         "--graceful-timeout", "5",

@@ -122,3 +122,30 @@ def test_create_admin_then_seed_demo_is_idempotent(app, tmp_path):
                                 text=True, timeout=120)
         assert seeded.returncode == 0, seeded.stderr
         assert "admin@demo.liveapp.test" in seeded.stdout
+
+
+def test_web_holds_many_streams_per_worker(monkeypatch):
+    """Every rep board and every visitor's widget holds a stream: the web command asks
+    gunicorn for 10,000 connections per worker and lifts the open-files limit to match."""
+    import resource
+
+    import click
+
+    from liveapp import cli
+
+    monkeypatch.delenv("LIVEAPP_WORKER_CONNECTIONS", raising=False)
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        argv = cli._gunicorn_argv("127.0.0.1", 8000, 2)
+        assert argv[argv.index("--worker-connections") + 1] == "10000"
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        assert soft >= min(10256, hard)
+        monkeypatch.setenv("LIVEAPP_WORKER_CONNECTIONS", "500")
+        argv = cli._gunicorn_argv("127.0.0.1", 8000, 2)
+        assert argv[argv.index("--worker-connections") + 1] == "500"
+        for bad in ("many", "0"):
+            monkeypatch.setenv("LIVEAPP_WORKER_CONNECTIONS", bad)
+            with pytest.raises(click.ClickException, match="LIVEAPP_WORKER_CONNECTIONS"):
+                cli._gunicorn_argv("127.0.0.1", 8000, 2)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, before)
