@@ -213,6 +213,7 @@ class ChatVisitor:
         self.token = token
         self.email = email
         self.rng = rng
+        self.books = rng.random() < 0.5  # at the meeting booker: books, or just leaves
         self.stats = journey.stats
         self.holding = True  # keeps the journey on its page (in the flow, waiting, chatting)
         self.replies = 0
@@ -308,7 +309,7 @@ class ChatVisitor:
                 elif self.chatting:
                     return  # the rep closed the chat
                 elif data.get("status") == "booker":
-                    if self.rng.random() < 0.5:
+                    if self.books:
                         await self.book()
                     return  # leaves at the end of its journey
                 elif self.holding and self.now() - self.since > WAIT_FOR_REP:

@@ -3,8 +3,10 @@ journey that asks for a rep and answers the rep's message over real HTTP."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +14,8 @@ from sqlalchemy import select
 from liveapp import simulator
 from liveapp.domain.widget import check_answer
 from liveapp.extensions import db, redis
-from liveapp.models import Message, Visitor
-from liveapp.services import chat_flow, routing, sites
+from liveapp.models import Meeting, Message, Visitor
+from liveapp.services import assignments, chat_flow, routing, sites
 from liveapp.services import conversations as service
 from liveapp.services.demo import DEMO_SITE_NAME
 from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
@@ -95,6 +97,23 @@ def demo(app_ctx, live_server, monkeypatch):
     return site
 
 
+def decision(outcome: str, at: float, offer_to=()) -> dict:
+    """A routing history entry as `routing.apply` writes it (see tests/meetings)."""
+    return {"outcome": outcome, "rule_id": None, "rule_name": "Test rule",
+            "mode": "round_robin", "step": "users", "candidates": list(offer_to),
+            "offer_to": list(offer_to), "offer_timeout_seconds": 20, "trace": [],
+            "summary": "", "trigger": "inbound", "at": at}
+
+
+def _simulate(live_server: str, key: str, seed: int, done: dict) -> threading.Thread:
+    """One journey with the chat at 40x speed, in a thread; its Stats land in `done`."""
+    thread = threading.Thread(daemon=True, target=lambda: done.update(stats=simulator.run(
+        live_server, key, visitors=1, rate=50, speed=40, total=1, seed=seed,
+        startup_timeout=5, chat_share=1)))
+    thread.start()
+    return thread
+
+
 def _inbound_visitor() -> str | None:
     for visitor_id in db.session.scalars(select(Visitor.id)):
         if redis.client.hget(routing.state_key(visitor_id), "trigger") == b"inbound":
@@ -107,12 +126,8 @@ def test_a_simulated_visitor_asks_for_a_rep_and_answers_them(demo, live_server, 
                                                              monkeypatch):
     monkeypatch.setattr(simulator, "WAIT_FOR_REP", 800.0)  # ample time to claim it
     done: dict = {}
-    key = demo.site_key
-    # Seed 2: one journey, straight to the pricing page; it chooses "Talk to sales".
-    thread = threading.Thread(daemon=True, target=lambda: done.update(stats=simulator.run(
-        live_server, key, visitors=1, rate=50, speed=40, total=1, seed=2,
-        startup_timeout=5, chat_share=1)))
-    thread.start()
+    # Seed 42: one journey, straight to the pricing page; it chooses "Talk to sales".
+    thread = _simulate(live_server, demo.site_key, 42, done)
     try:
         visitor_id = eventually(_inbound_visitor, timeout=30)
         assert visitor_id, "no inbound chat request reached routing"
@@ -137,3 +152,37 @@ def test_a_simulated_visitor_asks_for_a_rep_and_answers_them(demo, live_server, 
     assert (stats.journeys, stats.chat_requests, stats.chat_messages) == (1, 1, 1)
     assert stats.chat_errors == stats.errors == stats.chat_throttled == 0
     assert set(stats.statuses) == {202}
+
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("seed", "books"), [(42, True), (120, False)])
+def test_a_simulated_visitor_at_the_meeting_booker_books_or_leaves(demo, live_server, rep,
+                                                                   monkeypatch, seed, books):
+    monkeypatch.setattr(simulator, "WAIT_FOR_REP", 800.0)
+    done: dict = {}
+    thread = _simulate(live_server, demo.site_key, seed, done)
+    try:
+        visitor_id = eventually(_inbound_visitor, timeout=30)
+        assert visitor_id, "no inbound chat request reached routing"
+        # Routing offered it to the rep, who let it time out: the meeting booker.
+        now = time.time()
+        for entry in (decision("offer", now, offer_to=[rep.id]),
+                      decision("meeting_booker", now + 1)):
+            redis.client.lpush(routing.history_key(visitor_id), json.dumps(entry))
+        assignments.save(visitor_id, assignments.Assignment(
+            rule_name="Test rule", mode="round_robin", outcome="meeting_booker",
+            trigger="inbound"))
+    finally:
+        thread.join(timeout=60)
+    assert not thread.is_alive()  # booked or not, the visitor left at the end of its journey
+    stats = done["stats"]
+    assert stats.chat_requests == 1 and stats.chat_errors == stats.chat_messages == 0
+    db.session.expire_all()
+    meetings = db.session.scalars(select(Meeting)).all()
+    assert stats.chat_bookings == len(meetings) == (1 if books else 0)
+    if books:
+        [meeting] = meetings
+        visitor = db.session.get(Visitor, visitor_id)
+        assert (meeting.visitor_id, meeting.rep_id) == (visitor_id, rep.id)
+        assert meeting.email == visitor.email and meeting.email
