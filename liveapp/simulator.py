@@ -304,7 +304,8 @@ class ChatVisitor:
                 data = read[1]
                 conversation = data.get("conversation")
                 if conversation and conversation.get("status") == "open":
-                    self.chatting = True
+                    if not self.chatting:  # a rep took it (or pounced): stay and chat
+                        self.chatting, self.holding, self.since = True, True, self.now()
                     await self.answer_rep(data.get("messages") or [])
                 elif self.chatting:
                     return  # the rep closed the chat
