@@ -197,22 +197,31 @@ def _demo_site_key() -> str:
 @click.option("--speed", default=1.0, show_default=True, help="time compression factor")
 @click.option("--total", default=None, type=int, help="stop after this many visitors")
 @click.option("--seed", default=None, type=int, help="random seed, for repeatable runs")
+@click.option("--chat-share", default=0.25, show_default=True, type=click.FloatRange(0, 1),
+              help="share of the visitors on the pricing page who answer its chat flow, "
+                   "ask for a rep and answer the rep's messages (0: nobody chats)")
 def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, speed: float,
-             total: int | None, seed: int | None) -> None:
-    """Send realistic visitor journeys to the events API over HTTP."""
+             total: int | None, seed: int | None, chat_share: float) -> None:
+    """Send realistic visitor journeys to the events API over HTTP; some visitors on the
+    pricing page use the chat widget's API (/t/v1/chat) as the widget does."""
     from liveapp import simulator
 
     key = site_key or _demo_site_key()
     click.echo(f"liveapp simulate: {visitors} visitors, {rate}/s, to {base_url}", err=True)
     try:
         stats = simulator.run(base_url, key, visitors=visitors, rate=rate, speed=speed,
-                              total=total, seed=seed)
+                              total=total, seed=seed, chat_share=chat_share)
     except KeyboardInterrupt:
         return
     except RuntimeError as failed:
         raise click.ClickException(str(failed)) from None
     click.echo(f"{stats.journeys} visitors, {stats.events} events, "
-               f"answers {dict(stats.statuses)}, {stats.errors} connection errors")
+               f"answers {dict(stats.statuses)}, {stats.errors} connection errors; "
+               f"chat: {stats.chat_requests} requests, {stats.chat_messages} messages, "
+               f"{stats.chat_bookings} bookings, {stats.chat_throttled} throttled, "
+               f"{stats.chat_errors} errors")
+
+
 @main.command("crm-sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8443, show_default=True, help="0 picks a free port")

@@ -5,11 +5,19 @@ UTM tags), read pages, visit pricing, go idle (passive heartbeats), fill a form 
 then, and leave (a beacon, or just a closed laptop that presence expiry notices). Each
 company's visitors come from its own IP range, sent in X-Forwarded-For, which only the
 demo's web process trusts.
+
+A share of the visitors who reach the pricing page (`chat_share`) use the chat widget's
+public API (`/t/v1/chat…`) as the widget does: they read their experience's flow, answer
+its buttons and email question, ask for a rep, then, while they are on the site, poll
+their conversation and answer the rep's messages with canned B2B questions (a few per
+conversation), or book the first free slot of the meeting booker now and then. A visitor
+waiting for or chatting with a rep stays on the page (heartbeats go on) for a while.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ipaddress
 import random
@@ -20,8 +28,17 @@ from urllib.parse import urlencode
 
 import httpx
 
+from liveapp.domain.widget import COMPANY_SIZES
+
 HEARTBEAT_SECONDS = 15.0
 EVENTS_PATH = "/t/v1/events"
+CHAT_PATH = "/t/v1/chat"
+CHAT_SHARE = 0.25
+MAX_REPLIES = 4  # per conversation
+WAIT_FOR_REP = 240.0  # simulated seconds a visitor stays on the page waiting for a rep
+QUIET_AFTER_CHAT = 90.0  # ... and after its last word, when the rep says nothing more
+MAX_LINGER = 900.0  # at most this long on one page because of the chat
+MIN_POLL = 0.05  # real seconds between two polls, whatever the speed
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,30 @@ PAGES = (
 )
 REFERRERS = ("https://www.google.com/", "https://www.linkedin.com/", "https://news.example/",
              None, None)
+INDUSTRIES = ("Software", "Logistics", "Healthcare", "Manufacturing", "Retail", "Finance")
+SALES_WORDS = ("sales", "talk", "demo", "chat", "contact", "expert", "someone")
+FIRST_REPLIES = (
+    "Hi! We're comparing plans: what would the Team plan cost for {seats} seats?",
+    "Hello, quick one: is there an annual discount for around {seats} users?",
+    "Hi, we're a team of {seats}. Which plan would you recommend?",
+    "Hey! Does the Business plan include SSO, or is that Enterprise only?",
+)
+MORE_REPLIES = (
+    "Do you support SSO with Okta or Azure AD?",
+    "How does the Salesforce integration work? We'd need leads synced both ways.",
+    "Can we start with a 14-day trial before we commit?",
+    "Is there a price break if we go above {seats} seats next year?",
+    "Do you have a DPA and SOC 2 report we could share with our security team?",
+    "Does it work with HubSpot too, or only Salesforce?",
+    "Could we get a demo next week? Tuesday or Wednesday afternoon works for us.",
+    "Who else in {industry} uses it? A case study would help me make the case internally.",
+)
+LAST_REPLIES = (
+    "Great, that's really helpful. Thanks!",
+    "Perfect, I'll share this with my manager and get back to you.",
+    "Thanks! Can you send that over by email as well?",
+    "Sounds good, let's set up that demo. Thank you!",
+)
 FIRST_NAMES = ("alex", "sam", "jordan", "taylor", "morgan", "casey", "riley", "jamie")
 LAST_NAMES = ("lee", "garcia", "smith", "khan", "novak", "okafor", "silva", "tanaka")
 
@@ -95,10 +136,221 @@ class Stats:
     journeys: int = 0
     statuses: Counter = field(default_factory=Counter)
     errors: int = 0
+    chat_requests: int = 0  # visitors who asked for a rep
+    chat_messages: int = 0  # replies to reps
+    chat_bookings: int = 0  # meetings booked
+    chat_throttled: int = 0  # writes refused with 429 (dropped, not retried)
+    chat_errors: int = 0  # connection errors and unexpected answers of the chat API
 
     @property
     def events(self) -> int:
         return sum(self.statuses.values())
+
+
+def is_sales_button(label: str) -> bool:
+    return any(word in label.lower() for word in SALES_WORDS)
+
+
+def pick_button(buttons: list[str], rng: random.Random) -> str:
+    """Mostly the button that asks for a person ("Talk to sales"), else another one."""
+    sales = [b for b in buttons if is_sales_button(b)]
+    others = [b for b in buttons if not is_sales_button(b)]
+    if sales and (not others or rng.random() < 0.85):
+        return rng.choice(sales)
+    return rng.choice(others or buttons)
+
+
+def flow_answers(experience: dict | None, answers: dict, email: str,
+                 rng: random.Random) -> tuple[list[tuple[int, str]], bool]:
+    """What a visitor answers to the flow of `experience` (as `GET /t/v1/chat` returns
+    it), skipping the steps already in `answers`: the (step, value) answers in order, and
+    whether it then asks for a rep (it reached a route_inbound step having chosen to talk
+    to someone). A visitor who picks a button that is not about talking stops there."""
+    steps = (experience or {}).get("steps") or []
+    planned: list[tuple[int, str]] = []
+    for index, step in enumerate(steps):
+        kind = step.get("type") if isinstance(step, dict) else None
+        if kind == "route_inbound":
+            return planned, True
+        if kind not in ("buttons", "question") or str(index) in answers:
+            continue
+        if kind == "buttons":
+            buttons = [b for b in step.get("buttons") or () if isinstance(b, str) and b.strip()]
+            if not buttons:
+                return planned, False
+            choice = pick_button(buttons, rng)
+            planned.append((index, choice))
+            if not is_sales_button(choice):
+                return planned, False  # just browsing
+        elif step.get("question") == "email":
+            planned.append((index, email))
+        elif step.get("question") == "company_size":
+            planned.append((index, rng.choice(COMPANY_SIZES)))
+        else:
+            planned.append((index, rng.choice(INDUSTRIES)))
+    return planned, False
+
+
+def pick_reply(turn: int, rng: random.Random) -> str:
+    """The visitor's `turn`-th answer to a rep (0 first): a question first, more
+    questions, and a thank-you as the last of MAX_REPLIES."""
+    if turn == 0:
+        pool = FIRST_REPLIES
+    elif turn >= MAX_REPLIES - 1:
+        pool = LAST_REPLIES
+    else:
+        pool = MORE_REPLIES
+    return rng.choice(pool).format(seats=rng.choice((5, 12, 25, 40, 80, 150)),
+                                   industry=rng.choice(INDUSTRIES).lower())
+
+
+class ChatVisitor:
+    """A journey's visitor using the chat widget's public API, concurrently with its
+    journey (an asyncio task the journey cancels when it leaves the site)."""
+
+    def __init__(self, journey: Journey, token: str, email: str, rng: random.Random) -> None:
+        self.journey = journey
+        self.token = token
+        self.email = email
+        self.rng = rng
+        self.books = rng.random() < 0.5  # at the meeting booker: books, or just leaves
+        self.stats = journey.stats
+        self.holding = True  # keeps the journey on its page (in the flow, waiting, chatting)
+        self.replies = 0
+        self.answered: object = None  # the id of the rep message answered last
+        self.chatting = False
+        self.since = 0.0  # loop time of the request, or of the last word in the chat
+
+    # -------------------------------------------------------------- HTTP
+    async def call(self, method: str, path: str, body: dict | None = None,
+                   expect: tuple[int, ...] = (200,)) -> tuple[int, dict] | None:
+        """One chat API request: (status, JSON) when it answers as expected or 409/429
+        (429 counted: the action is dropped, never retried), else None (a chat error)."""
+        journey = self.journey
+        url = journey.base_url + CHAT_PATH + path
+        try:
+            if method == "GET":
+                res = await journey.client.get(url, params={"token": self.token},
+                                               headers=journey.headers)
+            else:
+                res = await journey.client.post(url, json={"token": self.token, **(body or {})},
+                                                headers=journey.headers)
+        except httpx.HTTPError:
+            self.stats.chat_errors += 1
+            return None
+        if res.status_code == 429:
+            self.stats.chat_throttled += 1
+            return res.status_code, {}
+        if res.status_code not in (*expect, 409):
+            self.stats.chat_errors += 1
+            return None
+        try:
+            data = res.json()
+        except ValueError:
+            self.stats.chat_errors += 1
+            return None
+        return res.status_code, data if isinstance(data, dict) else {}
+
+    async def pause(self, low: float, high: float) -> None:
+        """A human-like pause of low..high simulated seconds (never a tight loop)."""
+        await asyncio.sleep(max(self.rng.uniform(low, high) / self.journey.speed, MIN_POLL))
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time() * self.journey.speed
+
+    # -------------------------------------------------------------- behaviour
+    async def run(self) -> None:
+        try:
+            if await self.ask():
+                await self.follow()
+        finally:
+            self.holding = False
+
+    async def ask(self) -> bool:
+        """Read the flow, answer it and ask for a rep; False when the visitor stops."""
+        await self.pause(2, 8)  # reads the page, opens the widget
+        read = await self.call("GET", "")
+        if read is None or read[0] != 200 or not read[1].get("experience"):
+            return False  # no experience here: no chat
+        data = read[1]
+        if data.get("conversation"):  # a rep pounced first
+            self.since = self.now()
+            return True
+        planned, request = flow_answers(data["experience"], data.get("answers") or {},
+                                        self.email, self.rng)
+        for step, value in planned:
+            await self.pause(2, 6)
+            answered = await self.call("POST", "/answer", {"step": step, "value": value})
+            if answered is None or answered[0] != 200:
+                return False
+            if value == self.email:
+                self.journey.email = self.email
+        if not request:
+            self.holding = False  # just browsing; still answers a rep who pounces
+            return True
+        await self.pause(1, 3)
+        asked = await self.call("POST", "/request", expect=(202,))
+        if asked is None or asked[0] != 202:
+            return False
+        self.stats.chat_requests += 1
+        self.since = self.now()
+        return True
+
+    async def follow(self) -> None:
+        """Poll the conversation while on the site: answer the rep, maybe book a meeting."""
+        while True:
+            read = await self.call("GET", "")
+            if read is not None and read[0] == 200:
+                data = read[1]
+                conversation = data.get("conversation")
+                if conversation and conversation.get("status") == "open":
+                    if not self.chatting:  # a rep took it (or pounced): stay and chat
+                        self.chatting, self.holding, self.since = True, True, self.now()
+                    await self.answer_rep(data.get("messages") or [])
+                elif self.chatting:
+                    return  # the rep closed the chat
+                elif data.get("status") == "booker":
+                    if self.books:
+                        await self.book()
+                    return  # leaves at the end of its journey
+                elif self.holding and self.now() - self.since > WAIT_FOR_REP:
+                    self.holding = False  # tired of waiting; keeps browsing
+                if self.chatting and self.now() - self.since > QUIET_AFTER_CHAT:
+                    self.holding = False
+            else:
+                return  # the chat API refused or failed: stop chatting
+            await self.pause(3, 6)
+
+    async def answer_rep(self, messages: list) -> None:
+        last = messages[-1] if messages else None
+        if not isinstance(last, dict) or last.get("sender") != "rep":
+            return
+        if last.get("id") == self.answered:
+            return
+        self.answered = last.get("id")
+        self.since = self.now()
+        if self.replies >= MAX_REPLIES:
+            return
+        body = pick_reply(self.replies, self.rng)
+        self.replies += 1  # a refused reply is not tried again
+        await self.pause(4, 6 + len(body) / 8)  # reads, then types
+        sent = await self.call("POST", "/messages", {"body": body}, expect=(201,))
+        if sent is not None and sent[0] == 201:
+            self.stats.chat_messages += 1
+            self.since = self.now()
+            self.holding = True
+
+    async def book(self) -> None:
+        """The meeting booker: the first free slot, once (a taken slot is not retried)."""
+        await self.pause(3, 10)
+        read = await self.call("GET", "/slots")
+        slots = read[1].get("slots") if read is not None and read[0] == 200 else None
+        if not slots:
+            return
+        booked = await self.call("POST", "/meetings", {"start": slots[0], "email": self.email},
+                                 expect=(201,))
+        if booked is not None and booked[0] == 201:
+            self.stats.chat_bookings += 1
 
 
 @dataclass
@@ -114,6 +366,10 @@ class Journey:
     visitor_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     headers: dict = field(default_factory=dict)
     email: str | None = None
+    chat_share: float = 0.0
+    token: str | None = None  # the widget token the events API hands out
+    chat: ChatVisitor | None = None
+    chat_task: asyncio.Task | None = None
 
     async def send(self, kind: str, **fields) -> None:
         body = {"site_key": self.site_key, "visitor_id": self.visitor_id, "type": kind, **fields}
@@ -124,6 +380,10 @@ class Journey:
             self.stats.errors += 1
             return
         self.stats.statuses[res.status_code] += 1
+        if res.status_code == 202 and self.token is None:
+            with contextlib.suppress(ValueError, AttributeError):
+                token = res.json().get("token")
+                self.token = token if isinstance(token, str) else None
 
     async def wait(self, seconds: float) -> None:
         await asyncio.sleep(seconds / self.speed)
@@ -135,6 +395,30 @@ class Journey:
             await self.wait(step)
             seconds -= step
             await self.send("heartbeat", active=active and self.rng.random() < 0.8)
+
+    def maybe_chat(self, company: Company) -> None:
+        """On the pricing page, a share of visitors open the chat (once per journey)."""
+        if (self.chat is not None or self.token is None or self.chat_share <= 0
+                or self.rng.random() >= self.chat_share):
+            return
+        rng = random.Random(self.rng.random())  # its own: tasks interleave by the network
+        email = self.email or (f"{rng.choice(FIRST_NAMES)}.{rng.choice(LAST_NAMES)}"
+                               f"@{company.domain}")
+        self.chat = ChatVisitor(self, self.token, email, rng)
+        self.chat_task = asyncio.create_task(self.chat.run())
+
+    async def linger(self) -> None:
+        """Stay on the page (heartbeats go on) while the chat holds the visitor there."""
+        stayed = 0.0
+        while self.chat is not None and self.chat.holding and stayed < MAX_LINGER:
+            await self.dwell(HEARTBEAT_SECONDS, active=True)
+            stayed += HEARTBEAT_SECONDS
+
+    async def stop_chat(self) -> None:
+        if self.chat_task is not None:
+            self.chat_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.chat_task
 
     def page_url(self, path: str, query: dict | None = None) -> str:
         return self.base_url + path + (("?" + urlencode(query)) if query else "")
@@ -164,6 +448,12 @@ class Journey:
         return pages
 
     async def run(self) -> None:
+        try:
+            await self.journey()
+        finally:
+            await self.stop_chat()
+
+    async def journey(self) -> None:
         company = self.rng.choice(company_pool())
         self.headers = {"X-Forwarded-For": company.ip(self.rng)}
         pages = self.path()
@@ -174,7 +464,10 @@ class Journey:
             if index == 0 and referrer:
                 fields["referrer"] = referrer
             await self.send("page_view", **fields)
+            if path.endswith("pricing"):
+                self.maybe_chat(company)
             await self.dwell(self.rng.uniform(5, 50), active=True)
+            await self.linger()
             if self.rng.random() < 0.2:  # wandered off to another tab
                 await self.dwell(self.rng.uniform(35, 80), active=False)
             if path.endswith("pricing") and not self.email and self.rng.random() < 0.25:
@@ -205,9 +498,10 @@ async def wait_until_up(client: httpx.AsyncClient, base_url: str, timeout: float
 
 async def simulate(base_url: str, site_key: str, visitors: int = 20, rate: float = 1.0,
                    speed: float = 1.0, total: int | None = None, seed: int | None = None,
-                   startup_timeout: float = 30.0) -> Stats:
+                   startup_timeout: float = 30.0, chat_share: float = CHAT_SHARE) -> Stats:
     """Keep up to `visitors` journeys going, starting `rate` new ones a second; stop after
-    `total` journeys (forever when None). `speed` > 1 compresses time (for tests)."""
+    `total` journeys (forever when None). `speed` > 1 compresses time (for tests);
+    `chat_share` of the visitors on the pricing page use the chat (0: none)."""
     base_url = base_url.rstrip("/")
     rng = random.Random(seed)
     stats = Stats()
@@ -219,7 +513,7 @@ async def simulate(base_url: str, site_key: str, visitors: int = 20, rate: float
         while total is None or stats.journeys < total:
             if len(running) < visitors:
                 journey = Journey(client, base_url, site_key, random.Random(rng.random()),
-                                  speed, stats)
+                                  speed, stats, chat_share=chat_share)
                 task = asyncio.create_task(journey.run())
                 running.add(task)
                 task.add_done_callback(running.discard)

@@ -46,6 +46,14 @@ def test_simulate_command(live_server, site):
         "--rate", "50", "--speed", "5000", "--total", "2", "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert "2 visitors" in result.output
+    assert "chat: 0 requests, 0 messages, 0 bookings, 0 throttled, 0 errors" in result.output
+
+
+def test_simulate_command_checks_the_chat_share(site):
+    result = CliRunner().invoke(__import__("liveapp.cli", fromlist=["main"]).main, [
+        "simulate", "--url", "http://127.0.0.1:9", "--site-key", site.site_key,
+        "--chat-share", "1.5"])
+    assert result.exit_code == 2 and "--chat-share" in result.output
 
 
 def test_demo_seed_creates_the_demo_site_once(app_ctx):

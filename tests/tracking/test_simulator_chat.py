@@ -1,0 +1,188 @@
+"""Simulated visitors use the chat widget's public API: the flow's answers (pure), and a
+journey that asks for a rep and answers the rep's message over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from liveapp import simulator
+from liveapp.domain.widget import check_answer
+from liveapp.extensions import db, redis
+from liveapp.models import Meeting, Message, Visitor
+from liveapp.services import assignments, chat_flow, routing, sites
+from liveapp.services import conversations as service
+from liveapp.services.demo import DEMO_SITE_NAME
+from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
+from tests.browser.helpers import eventually
+
+EMAIL = "pat.lee@acme-anvils.example"
+
+
+def _experience(steps: list[dict]) -> dict:
+    return {"id": 1, "name": "Pricing Page", "steps": steps}
+
+
+def test_the_pricing_flow_is_answered_mostly_by_talking_to_sales():
+    plans = [simulator.flow_answers(_experience(PRICING_FLOW), {}, EMAIL, random.Random(seed))
+             for seed in range(200)]
+    talk = ([(2, "Talk to sales"), (3, EMAIL)], True)
+    browse = ([(2, "Just browsing")], False)
+    assert all(plan in (talk, browse) for plan in plans), plans
+    assert 140 < plans.count(talk) < 200
+
+
+def test_flow_answers_follow_the_flow_as_read_and_are_valid():
+    steps = [
+        {"type": "bot_message", "text": "Hi"},
+        {"type": "question", "text": "", "question": "company_size"},
+        {"type": "bot_message", "text": "Thanks"},
+        {"type": "buttons", "text": "Pick", "buttons": ["Docs", "Book a demo"]},
+        {"type": "question", "text": "", "question": "industry"},
+        {"type": "question", "text": "", "question": "email"},
+        {"type": "route_inbound", "text": ""},
+        {"type": "question", "text": "", "question": "email"},  # after the request: not asked
+    ]
+    for seed in range(50):
+        planned, request = simulator.flow_answers(_experience(steps), {}, EMAIL,
+                                                  random.Random(seed))
+        assert [step for step, _ in planned][:2] == [1, 3]
+        for step, value in planned:
+            check_answer(steps, step, value)  # raises BadAnswer when the flow refuses it
+        if request:
+            assert [step for step, _ in planned] == [1, 3, 4, 5] and planned[-1][1] == EMAIL
+        else:
+            assert planned[-1] == (3, "Docs")
+
+
+def test_flow_answers_skip_what_is_answered_and_need_a_route_inbound():
+    rng = random.Random(1)
+    flow = _experience(PRICING_FLOW)
+    assert simulator.flow_answers(flow, {"2": "Talk to sales"}, EMAIL, rng) == (
+        [(3, EMAIL)], True)
+    assert simulator.flow_answers(flow, {"2": "Talk to sales", "3": EMAIL}, EMAIL, rng) == (
+        [], True)
+    no_request = [s for s in PRICING_FLOW if s["type"] != "route_inbound"]
+    assert simulator.flow_answers(_experience(no_request), {"2": "Talk to sales"}, EMAIL,
+                                  rng) == ([(3, EMAIL)], False)
+    assert simulator.flow_answers(None, {}, EMAIL, rng) == ([], False)
+    assert simulator.flow_answers(_experience([{"type": "buttons", "buttons": []}]), {},
+                                  EMAIL, rng) == ([], False)
+
+
+def test_replies_are_varied_b2b_questions_then_a_thank_you():
+    rng = random.Random(5)
+    firsts = {simulator.pick_reply(0, rng) for _ in range(40)}
+    middles = {simulator.pick_reply(1, rng) for _ in range(40)}
+    lasts = {simulator.pick_reply(simulator.MAX_REPLIES - 1, rng) for _ in range(40)}
+    assert len(firsts) > 5 and len(middles) > 5 and len(lasts) > 1
+    assert all("{" not in reply and 0 < len(reply) < 300 for reply in firsts | middles | lasts)
+    assert any("seats" in reply for reply in firsts)
+    assert any("SSO" in reply for reply in middles) and any("Salesforce" in r for r in middles)
+    assert lasts <= set(simulator.LAST_REPLIES)
+
+
+@pytest.fixture
+def demo(app_ctx, live_server, monkeypatch):
+    """The demo site and its Pricing Page experience, served trusting one proxy like the
+    demo's web process (the simulator's company IPs come in X-Forwarded-For)."""
+    monkeypatch.setitem(app_ctx.config, "TRUSTED_PROXY_COUNT", 1)
+    site = sites.save_site(None, name=DEMO_SITE_NAME, allowed_origins=[live_server])
+    seed_streams()
+    return site
+
+
+def decision(outcome: str, at: float, offer_to=()) -> dict:
+    """A routing history entry as `routing.apply` writes it (see tests/meetings)."""
+    return {"outcome": outcome, "rule_id": None, "rule_name": "Test rule",
+            "mode": "round_robin", "step": "users", "candidates": list(offer_to),
+            "offer_to": list(offer_to), "offer_timeout_seconds": 20, "trace": [],
+            "summary": "", "trigger": "inbound", "at": at}
+
+
+def _simulate(live_server: str, key: str, seed: int, done: dict) -> threading.Thread:
+    """One journey with the chat at 40x speed, in a thread; its Stats land in `done`."""
+    thread = threading.Thread(daemon=True, target=lambda: done.update(stats=simulator.run(
+        live_server, key, visitors=1, rate=50, speed=40, total=1, seed=seed,
+        startup_timeout=5, chat_share=1)))
+    thread.start()
+    return thread
+
+
+def _inbound_visitor() -> str | None:
+    for visitor_id in db.session.scalars(select(Visitor.id)):
+        if redis.client.hget(routing.state_key(visitor_id), "trigger") == b"inbound":
+            return visitor_id
+    return None
+
+
+@pytest.mark.timeout(120)
+def test_a_simulated_visitor_asks_for_a_rep_and_answers_them(demo, live_server, rep,
+                                                             monkeypatch):
+    monkeypatch.setattr(simulator, "WAIT_FOR_REP", 800.0)  # ample time to claim it
+    done: dict = {}
+    # Seed 42: one journey, straight to the pricing page; it chooses "Talk to sales".
+    thread = _simulate(live_server, demo.site_key, 42, done)
+    try:
+        visitor_id = eventually(_inbound_visitor, timeout=30)
+        assert visitor_id, "no inbound chat request reached routing"
+        visitor = eventually(lambda: (v := db.session.get(Visitor, visitor_id)) and v.email
+                             and v)
+        assert visitor.ip.split(".")[0] != "127"  # the company's address, forwarded
+        answers = chat_flow.load(visitor_id)["answers"]
+        assert answers == {"2": "Talk to sales", "3": visitor.email}
+
+        conversation = service.claim(visitor_id, rep, "inbound")
+        service.post(conversation, "rep", "Hi, I'm Rita. What can I help with?", rep=rep)
+        reply = eventually(lambda: db.session.scalar(select(Message).where(
+            Message.conversation_id == conversation.id, Message.sender == "visitor")),
+            timeout=30)
+        assert reply is not None, "the simulated visitor never answered the rep"
+        assert reply.body
+        service.close(db.session.merge(conversation))  # the visitor then leaves
+    finally:
+        thread.join(timeout=60)
+    assert not thread.is_alive()
+    stats = done["stats"]
+    assert (stats.journeys, stats.chat_requests, stats.chat_messages) == (1, 1, 1)
+    assert stats.chat_errors == stats.errors == stats.chat_throttled == 0
+    assert set(stats.statuses) == {202}
+
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("seed", "books"), [(42, True), (120, False)])
+def test_a_simulated_visitor_at_the_meeting_booker_books_or_leaves(demo, live_server, rep,
+                                                                   monkeypatch, seed, books):
+    monkeypatch.setattr(simulator, "WAIT_FOR_REP", 800.0)
+    done: dict = {}
+    thread = _simulate(live_server, demo.site_key, seed, done)
+    try:
+        visitor_id = eventually(_inbound_visitor, timeout=30)
+        assert visitor_id, "no inbound chat request reached routing"
+        # Routing offered it to the rep, who let it time out: the meeting booker.
+        now = time.time()
+        for entry in (decision("offer", now, offer_to=[rep.id]),
+                      decision("meeting_booker", now + 1)):
+            redis.client.lpush(routing.history_key(visitor_id), json.dumps(entry))
+        assignments.save(visitor_id, assignments.Assignment(
+            rule_name="Test rule", mode="round_robin", outcome="meeting_booker",
+            trigger="inbound"))
+    finally:
+        thread.join(timeout=60)
+    assert not thread.is_alive()  # booked or not, the visitor left at the end of its journey
+    stats = done["stats"]
+    assert stats.chat_requests == 1 and stats.chat_errors == stats.chat_messages == 0
+    db.session.expire_all()
+    meetings = db.session.scalars(select(Meeting)).all()
+    assert stats.chat_bookings == len(meetings) == (1 if books else 0)
+    if books:
+        [meeting] = meetings
+        visitor = db.session.get(Visitor, visitor_id)
+        assert (meeting.visitor_id, meeting.rep_id) == (visitor_id, rep.id)
+        assert meeting.email == visitor.email and meeting.email
