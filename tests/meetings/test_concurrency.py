@@ -18,27 +18,33 @@ def server(live_server):
     return live_server
 
 
+def book_at_once(server: str, bookings: list[tuple[str, str]]) -> list[int]:
+    """POST every (token, start) booking at the same moment, each from its own thread and
+    connection; their status codes."""
+    barrier = threading.Barrier(len(bookings))
+    codes: list[int] = []
+
+    def book(token: str, start: str) -> None:
+        with httpx.Client(base_url=server, timeout=30) as client:
+            barrier.wait(timeout=10)
+            response = client.post("/t/v1/chat/meetings", json={"token": token, "start": start})
+            codes.append(response.status_code)
+
+    threads = [threading.Thread(target=book, args=booking) for booking in bookings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return codes
+
+
 def test_many_visitors_booking_one_slot_get_exactly_one_meeting(server, at_booker, rep,
                                                                app_ctx):
     tokens = [at_booker(rep)[1] for _ in range(8)]
     with httpx.Client(base_url=server, timeout=30) as client:
         slots = client.get("/t/v1/chat/slots", params={"token": tokens[0]}).json()["slots"]
     for start in slots[:3]:  # a few rounds, each a new slot
-        barrier = threading.Barrier(len(tokens))
-        codes: list[int] = []
-
-        def book(token, start=start, barrier=barrier, codes=codes):
-            with httpx.Client(base_url=server, timeout=30) as client:
-                barrier.wait(timeout=10)
-                response = client.post("/t/v1/chat/meetings",
-                                       json={"token": token, "start": start})
-                codes.append(response.status_code)
-
-        threads = [threading.Thread(target=book, args=(t,)) for t in tokens]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        codes = book_at_once(server, [(token, start) for token in tokens])
         assert sorted(codes) == [201] + [409] * (len(tokens) - 1), codes
         db.session.expire_all()
         at = datetime.fromisoformat(start.replace("Z", ""))
@@ -57,21 +63,7 @@ def test_one_visitor_booking_several_slots_at_once_gets_one_meeting(server, at_b
     with httpx.Client(base_url=server, timeout=30) as client:
         slots = client.get("/t/v1/chat/slots", params={"token": token}).json()["slots"]
     for _ in range(3):  # rounds: a fresh visitor each time
-        barrier = threading.Barrier(6)
-        codes: list[int] = []
-
-        def book(start, token=token, barrier=barrier, codes=codes):
-            with httpx.Client(base_url=server, timeout=30) as client:
-                barrier.wait(timeout=10)
-                response = client.post("/t/v1/chat/meetings",
-                                       json={"token": token, "start": start})
-                codes.append(response.status_code)
-
-        threads = [threading.Thread(target=book, args=(s,)) for s in slots[:6]]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        codes = book_at_once(server, [(token, start) for start in slots[:6]])
         assert sorted(codes) == [201] + [409] * 5, codes
         vid = verify_visitor_token(token)
         db.session.expire_all()
