@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from liveapp.domain.routing.hours import Schedule, in_working_hours
+from liveapp.domain.routing.hours import Schedule, in_working_hours, local_time
 
 DAYS = 5
 SLOT_MINUTES = 30
@@ -45,27 +44,20 @@ def free_slots(schedule: Schedule | None, tz_name: str, booked: Iterable[Booking
     """
     if slot_minutes not in SLOT_LENGTHS:
         raise ValueError(f"slot length must be one of {SLOT_LENGTHS} minutes")
-    zone = _zone(tz_name)
+    local_time(now, tz_name)  # an unknown zone is a ValueError before any work
     now = _naive_utc(now)
     length = timedelta(minutes=slot_minutes)
     busy = sorted((b.starts_at, b.ends_at) for b in booked)
     slots: list[datetime] = []
     start = _ceil(now + lead, _STEP)
     while start < now + timedelta(days=days):
-        if (_local_minute(start, zone) % slot_minutes == 0
+        if (local_time(start, tz_name).minute % slot_minutes == 0
                 and (not slots or start >= slots[-1] + length)
                 and not _overlaps(start, start + length, busy)
                 and _in_hours(schedule, tz_name, start, slot_minutes)):
             slots.append(start)
         start += _STEP
     return slots
-
-
-def _zone(tz_name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz_name)
-    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
-        raise ValueError(f"unknown time zone {tz_name!r}") from exc
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -77,10 +69,6 @@ def _naive_utc(moment: datetime) -> datetime:
 def _ceil(moment: datetime, step: timedelta) -> datetime:
     floor = datetime.min + ((moment - datetime.min) // step) * step
     return floor if floor == moment else floor + step
-
-
-def _local_minute(moment: datetime, zone: ZoneInfo) -> int:
-    return moment.replace(tzinfo=UTC).astimezone(zone).minute
 
 
 def _overlaps(start: datetime, end: datetime, busy: list[tuple[datetime, datetime]]) -> bool:

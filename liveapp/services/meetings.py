@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from liveapp.domain import meetings as domain
 from liveapp.domain.events import normalise_email
+from liveapp.domain.routing.hours import local_time
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, RoutingRule, User, Visitor, utcnow
 from liveapp.models.meeting import MAX_NOTE
@@ -273,10 +274,7 @@ def upcoming_for(user: User, now: datetime | None = None) -> list[Meeting]:
 
 def in_zone(moment: datetime, tz_name: str) -> datetime:
     """A naive UTC time on the wall clock of `tz_name` (UTC when the name is unknown)."""
-    from zoneinfo import ZoneInfo
-
     try:
-        zone = ZoneInfo(tz_name)
-    except (ValueError, KeyError):
-        zone = UTC
-    return moment.replace(tzinfo=UTC).astimezone(zone)
+        return local_time(moment, tz_name)
+    except ValueError:
+        return moment.replace(tzinfo=UTC)

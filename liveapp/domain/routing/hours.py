@@ -25,7 +25,7 @@ def in_working_hours(schedule: Schedule | None, tz_name: str, now: datetime) -> 
     """
     if schedule is None:
         return True
-    local = _local(now, tz_name)
+    local = local_time(now, tz_name)
     today, clock = local.weekday(), local.time().replace(tzinfo=None)
     yesterday = (local - timedelta(days=1)).weekday()
     for start, end in _shifts(schedule, today):
@@ -38,7 +38,8 @@ def in_working_hours(schedule: Schedule | None, tz_name: str, now: datetime) -> 
     return False
 
 
-def _local(now: datetime, tz_name: str) -> datetime:
+def local_time(now: datetime, tz_name: str) -> datetime:
+    """`now` (naive means UTC) on the wall clock of `tz_name`; ValueError when unknown."""
     try:
         zone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
