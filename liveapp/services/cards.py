@@ -147,11 +147,17 @@ def _chat_lines_query():
 def chat_lines(ids: list[str]) -> dict[str, ChatLine]:
     """The open conversations of these visitors with their last messages: one query per
     CHUNK visitors, however many cards."""
-    found = {}
+    found: dict[str, ChatLine] = {}
     for chunk in _chunks(ids):
         rows = db.session.execute(_chat_lines_query(), {"ids": chunk})
         found.update((vid, ChatLine.of(rep, sender, body)) for vid, rep, sender, body in rows)
     return found
+
+
+def _chatting(found: dict[str, Assignment]) -> list[str]:
+    """The visitors a rep claimed: only they can have an open conversation (claiming
+    sets `claimed_by`, closing clears it), so the others' cards need no chat query."""
+    return [vid for vid, assignment in found.items() if assignment.claimed_by is not None]
 
 
 def _memberships(ids: list[str]) -> dict[str, Membership]:
@@ -300,12 +306,13 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
     ids = list(dict.fromkeys([*states, *extra_ids]))
     visitors = _visitors(ids)
     ids = [vid for vid in ids if vid in visitors]
+    routed = assignments.get_many(ids)
     ctx = _Context(
-        memberships=_memberships(ids), assignments=assignments.get_many(ids),
+        memberships=_memberships(ids), assignments=routed,
         viewers=viewers.current_many(ids), chose=chat_flow.chose_many(ids),
         starts=_session_starts(sorted({s.session_id for s in states.values()
                                        if s.session_id is not None})),
-        chats=chat_lines(ids),
+        chats=chat_lines(_chatting(routed)),
     )
     ctx.load_names()
     return [_card(visitors[vid], states.get(vid), ctx) for vid in ids]
@@ -314,8 +321,8 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
 def load(visitor_id: str) -> tuple[Card | None, int]:
     """One visitor's card (presence "left" when gone; None for an unknown visitor) and
     the cache generation: one Redis round trip, a few primary-key look-ups (rows the
-    visitor's membership evaluation just read come from the identity map), the open
-    conversation's query and the routed reps' names."""
+    visitor's membership evaluation just read come from the identity map), the routed
+    reps' names, and the open conversation's query for a claimed visitor."""
     pipe = redis.client.pipeline(transaction=False)
     presence.queue_read(pipe, visitor_id)
     pipe.get(membership.membership_key(visitor_id))
@@ -334,13 +341,14 @@ def load(visitor_id: str) -> tuple[Card | None, int]:
     member = Membership.from_dict(_json(raw_member)) if raw_member else Membership()
     session = (db.session.get(VisitSession, state.session_id)
                if state is not None and state.session_id else None)
+    routed = {visitor_id: assignment} if assignment else {}
     ctx = _Context(
         memberships={visitor_id: member},
-        assignments={visitor_id: assignment} if assignment else {},
+        assignments=routed,
         viewers={visitor_id: viewers.decode_current(raw_viewers)},
         starts={session.id: session.started_at.replace(tzinfo=UTC).timestamp()}
         if session else {},
-        chats=chat_lines([visitor_id]),
+        chats=chat_lines(_chatting(routed)),
         chose=chat_flow.chose_of(visitor_id, raw_answers),
     )
     experience_id = member.experience_id or visitor.experience_id

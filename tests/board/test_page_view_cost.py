@@ -33,7 +33,8 @@ def statements(app_ctx):
 
 
 # One page view, nothing about the visitor's membership changing: the tracking writes, the
-# facts membership evaluates, and the card's open conversation and routed reps' names.
+# facts membership evaluates, and the card's routed reps' names (no conversation query:
+# nobody claimed the visitor).
 # Each row is read once after the commit: the card reuses what membership read.
 EXPECTED = Counter({
     ("SELECT", "visitors"): 2,  # tracking's; membership's after the commit
@@ -43,7 +44,6 @@ EXPECTED = Counter({
     ("INSERT", "page_views"): 1,
     ("SELECT", "visit_sessions"): 2,  # membership's facts: the visit, the visit count
     ("SELECT", "page_views"): 1,  # membership's facts: the visited URLs
-    ("SELECT", "conversations"): 1,  # the card's chat line
     ("SELECT", "users"): 1,  # the card's routed reps' names
 })
 
@@ -61,6 +61,18 @@ def test_a_page_view_runs_a_fixed_set_of_statements(app_ctx, visitors, rep_a, st
         statements.clear()
         visitors.visit(PRICING + f"?a={n}", visitor_id=vid)
     assert Counter(statements) == EXPECTED
+
+
+def test_a_claimed_visitors_card_reads_the_chat_line_once(app_ctx, visitors, rep_a,
+                                                          statements):
+    from liveapp.services import conversations
+
+    vid = visitors.visit(PRICING)
+    visitors.route(vid, rep_a)
+    conversations.claim(vid, rep_a, "pounce")
+    statements.clear()
+    visitors.visit(PRICING + "?a=1", visitor_id=vid)
+    assert Counter(statements) == EXPECTED + Counter({("SELECT", "conversations"): 1})
 
 
 def test_a_renamed_experience_shows_on_the_next_card(app_ctx, visitors, rep_a, streams,
