@@ -214,11 +214,7 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
     if newly_queued:
         _schedule_queue_timeout(visitor_id, requested, now)
     if offer is not None:
-        queue(QUEUE).enqueue_in(
-            timedelta(seconds=offer.seconds), "jobs.routing.offer_timeout", visitor_id,
-            offer.rep_id, offer.id, job_timeout=60, result_ttl=300,
-            failure_ttl=7 * 24 * 3600,
-        )
+        _later(offer.seconds, "jobs.routing.offer_timeout", visitor_id, offer.rep_id, offer.id)
     # One rep at a time (Round Robin, Balanced): only the rep it is offered to sees the
     # visitor; the other candidates are in the explanation.
     routed_to = decision.offer_to if decision.mode in ONE_REP_MODES else decision.candidates
@@ -321,13 +317,16 @@ def _queue_wait() -> float:
     return float(current_app.config.get("ROUTING_QUEUE_WAIT", QUEUE_WAIT))
 
 
+def _later(seconds: float, job: str, *args) -> Job:
+    """Run a routing job in `seconds` (the scheduler moves it to the queue when due)."""
+    return queue(QUEUE).enqueue_in(timedelta(seconds=seconds), job, *args, job_timeout=60,
+                                   result_ttl=300, failure_ttl=7 * 24 * 3600)
+
+
 def _schedule_queue_timeout(visitor_id: str, requested: float, now: float) -> None:
     """Once a visitor joins the queue: the booker at `requested` + the queue wait."""
     delay = max(requested + _queue_wait() - now, 0.0)
-    queue(QUEUE).enqueue_in(
-        timedelta(seconds=delay), "jobs.routing.queue_timeout", visitor_id, repr(requested),
-        job_timeout=60, result_ttl=300, failure_ttl=7 * 24 * 3600,
-    )
+    _later(delay, "jobs.routing.queue_timeout", visitor_id, repr(requested))
 
 
 def queue_timed_out(visitor_id: str, requested: str,
@@ -342,39 +341,27 @@ def queue_timed_out(visitor_id: str, requested: str,
     if score is None or repr(score) != requested:
         return None
     if not redis.client.set(lock_key(visitor_id), "inbound", nx=True, ex=LOCK_TTL):
-        queue(QUEUE).enqueue_in(timedelta(seconds=5), "jobs.routing.queue_timeout",
-                                visitor_id, requested, job_timeout=60, result_ttl=300)
+        _later(5, "jobs.routing.queue_timeout", visitor_id, requested)
         return None
     try:
         current = assignments.get(visitor_id)
+        queued = history(visitor_id)[:1]  # the decision that queued them, newest first
         if (redis.client.zscore(waiting_key(), visitor_id) is None or current is None
-                or current.claimed_by is not None or current.outcome != "queue"):
+                or current.claimed_by is not None or current.outcome != "queue"
+                or not queued or queued[0].get("outcome") != "queue"):
             return None
         waited = round(now - float(requested))
         decision = RoutingDecision(
-            outcome="meeting_booker", rule_id=_rule_id(visitor_id), rule_name=current.rule_name,
-            mode=current.mode,  # type: ignore[arg-type]
-            trace=(*_last_trace(visitor_id),
+            outcome="meeting_booker", rule_id=queued[0].get("rule_id"),
+            rule_name=current.rule_name, mode=current.mode,  # type: ignore[arg-type]
+            # Its trace up to where it said "waiting in the queue", then why it ends here.
+            trace=(*queued[0].get("trace", [])[:-1],
                    f"waited {waited} s in the queue and nobody was free → meeting booker"),
         )
         apply(visitor_id, decision, "inbound", now, _state(visitor_id))
         return decision
     finally:
         finished(visitor_id)
-
-
-def _last_decision(visitor_id: str) -> dict[str, Any]:
-    raw = redis.client.lindex(history_key(visitor_id), 0)
-    return json.loads(raw) if raw else {}
-
-
-def _rule_id(visitor_id: str) -> int | None:
-    return _last_decision(visitor_id).get("rule_id")
-
-
-def _last_trace(visitor_id: str) -> tuple[str, ...]:
-    trace = _last_decision(visitor_id).get("trace") or []
-    return tuple(line for line in trace if "waiting in the queue" not in line)
 
 
 def waiting(limit: int = DRAIN_LIMIT) -> list[str]:

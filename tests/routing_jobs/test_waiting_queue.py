@@ -153,6 +153,8 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     assert booker.outcome == "meeting_booker" and booker.trigger == "inbound"
     assert booker.rule_name == rule.name
     assert booker.explanation.endswith("in the queue and nobody was free → meeting booker")
+    assert booker.explanation.startswith(f"rule '{rule.name}' matched")
+    assert "waiting in the queue for the next free rep" not in booker.explanation
     assert routing.waiting() == []
     assert assignments.get(taken).claimed_by == rep.id
     # Widget: the visitor now sees the booker, and its calendar is the rule's rep.
