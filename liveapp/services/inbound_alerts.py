@@ -130,9 +130,19 @@ def _removal(visitor_id: str) -> str:
     return f'<div id="{prompt_id(visitor_id)}" hx-swap-oob="delete"></div>'
 
 
+def _on_top(html: str) -> str:
+    return f'<div hx-swap-oob="afterbegin:#{LIST_ID}">{html}</div>'
+
+
 def _insert(visitor_id: str, html: str) -> str:
     # Remove first: a board loaded between the change and its event already shows it.
-    return _removal(visitor_id) + f'<div hx-swap-oob="afterbegin:#{LIST_ID}">{html}</div>'
+    return _removal(visitor_id) + _on_top(html)
+
+
+def notify(rep_id: int, html: str) -> None:
+    """Put a notice (rendered HTML, e.g. a meeting just booked) on top of the rep's open
+    boards' prompts area, where accept prompts go."""
+    realtime.send(realtime.rep_channel(rep_id), EVENT, _on_top(html))
 
 
 def _update(html: str) -> str:

@@ -227,13 +227,12 @@ def _announce(visitor: Visitor, meeting: Meeting, identified: bool) -> None:
 
 def _tell_rep(visitor: Visitor, meeting: Meeting) -> None:
     """A notice at the top of the rep's open board and visitor pages (their prompts area)."""
+    from liveapp.services import inbound_alerts
     from liveapp.services.cards import render_template_anywhere
-    from liveapp.services.inbound_alerts import LIST_ID
 
-    notice = render_template_anywhere("meetings/_notice.html", meeting=meeting,
-                                      rep=meeting.rep, visitor_name=visitor.display_name)
-    realtime.send(realtime.rep_channel(meeting.rep_id), "offer",
-                  f'<div hx-swap-oob="afterbegin:#{LIST_ID}">{notice}</div>')
+    inbound_alerts.notify(meeting.rep_id, render_template_anywhere(
+        "meetings/_notice.html", meeting=meeting, rep=meeting.rep,
+        visitor_name=visitor.display_name))
 
 
 def iso(moment: datetime) -> str:
