@@ -26,7 +26,13 @@ from flask_login import current_user
 from flask_sse import ServerSentEventsBlueprint
 from redis.exceptions import RedisError
 
-from liveapp.domain.channels import Decision, Subscriber, may_subscribe_all, rep_id_of
+from liveapp.domain.channels import (
+    Decision,
+    Subscriber,
+    is_visitor_channel,
+    may_subscribe_all,
+    rep_id_of,
+)
 from liveapp.extensions import db, redis
 from liveapp.services import realtime, routing, sites
 from liveapp.services.fanout import RESYNC_FRAME, hub_for
@@ -141,7 +147,7 @@ def _widget_origin(channels: list[str]) -> str | None:
     origin = request.headers.get("Origin")
     if not origin or not request.args.get("token"):
         return None
-    if not channels or not all(channel.startswith("visitor:") for channel in channels):
+    if not channels or not all(is_visitor_channel(channel) for channel in channels):
         return None
     return origin if sites.origin_allowed_anywhere(origin) else None
 

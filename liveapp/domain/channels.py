@@ -37,6 +37,12 @@ def visitor_channel(visitor_id: str) -> str:
     return f"visitor:{visitor_id}"
 
 
+def is_visitor_channel(channel: str) -> bool:
+    """True for a `visitor:<id>` channel (a widget's own conversation)."""
+    kind, _, ident = channel.partition(":")
+    return kind == "visitor" and bool(ident)
+
+
 def rep_id_of(channel: str) -> int | None:
     """The user id a `rep:<id>` channel belongs to, else None."""
     kind, _, ident = channel.partition(":")
@@ -48,9 +54,9 @@ def rep_id_of(channel: str) -> int | None:
 def may_subscribe(channel: str, who: Subscriber) -> Decision:
     """A rep: only their own channel; an admin: theirs and the admin channel; a visitor
     widget: only its own conversation; anything else is forbidden."""
-    kind, _, ident = channel.partition(":")
-    if kind == "visitor" and ident:
-        return Decision.ALLOW if who.visitor_id == ident else Decision.FORBIDDEN
+    if is_visitor_channel(channel):
+        return (Decision.ALLOW if who.visitor_id == channel.partition(":")[2]
+                else Decision.FORBIDDEN)
     if who.user_id is None:
         return Decision.UNAUTHENTICATED
     if channel == rep_channel(who.user_id):

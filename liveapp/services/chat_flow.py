@@ -63,6 +63,13 @@ def answers_for(record: dict | None, experience: Experience | None) -> dict:
     return dict(record.get("answers") or {})
 
 
+def _for_experience(record: dict | None, experience: Experience) -> dict:
+    """The visitor's record if it is for this experience, else a fresh one for it."""
+    if record is None or record.get("experience_id") != experience.id:
+        return {"experience_id": experience.id, "answers": {}}
+    return record
+
+
 def _request_live(visitor_id: str) -> bool:
     from liveapp.services import routing
 
@@ -104,8 +111,7 @@ def answer(visitor: Visitor, step: object, value: object) -> dict:
     elif kind in ("company_size", "industry"):
         visitor.traits = {**(visitor.traits or {}), kind: clean}
         db.session.commit()
-    if record is None or record.get("experience_id") != experience.id:
-        record = {"experience_id": experience.id, "answers": {}}
+    record = _for_experience(record, experience)
     record["answers"][str(step)] = clean
     if kind == "button":
         record["chose"] = clean
@@ -121,8 +127,7 @@ def mark_requested(visitor_id: str) -> None:
     experience = current_experience(visitor_id, record)
     if experience is None:
         return
-    if record is None or record.get("experience_id") != experience.id:
-        record = {"experience_id": experience.id, "answers": {}}
+    record = _for_experience(record, experience)
     record["requested"] = True
     _save(visitor_id, record)
 
