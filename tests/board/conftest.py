@@ -4,6 +4,7 @@ assignments contract, and a recorder of the live events published on Redis."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -125,3 +126,14 @@ def record(app_ctx):
     yield start
     for recorder in opened:
         recorder.close()
+
+
+def ops(data: str) -> list[str]:
+    """The out-of-band operations of an event, in order: e.g. ["delete #visitor-x",
+    "true #stream-1-head", "afterbegin:#stream-1-cards"] (board cards, accept prompts)."""
+    found = []
+    for attrs in re.findall(r"<\w+([^>]*hx-swap-oob=\"[^\"]+\"[^>]*)>", data):
+        how = re.search(r'hx-swap-oob="([^"]+)"', attrs).group(1)
+        ident = re.search(r'id="([^"]+)"', attrs)
+        found.append(f"{how} #{ident.group(1)}" if ident and ":" not in how else how)
+    return found

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from liveapp.services import assignments, realtime
-from tests.board.conftest import DOCS, HOME, PRICING
+from tests.board.conftest import DOCS, HOME, PRICING, ops
 
 
 def channels(*users):
     return [realtime.ADMIN_CHANNEL, *(realtime.rep_channel(u.id) for u in users)]
-
-
-def ops(data: str) -> list[str]:
-    """The out-of-band operations of an event, in order: e.g. ["delete #visitor-x",
-    "true #stream-1-head", "afterbegin:#stream-1-cards"]."""
-    found = []
-    for attrs in re.findall(r"<\w+([^>]*hx-swap-oob=\"[^\"]+\"[^>]*)>", data):
-        how = re.search(r'hx-swap-oob="([^"]+)"', attrs).group(1)
-        ident = re.search(r'id="([^"]+)"', attrs)
-        found.append(f"{how} #{ident.group(1)}" if ident and ":" not in how else how)
-    return found
 
 
 def test_a_routed_visitor_is_placed_on_admin_and_rep_boards(

@@ -3,13 +3,12 @@ live events read from Redis pub/sub (tests/board), reps who sign in."""
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
 
 from liveapp.services import realtime
-from tests.board.conftest import record  # noqa: F401  (live event recorder)
+from tests.board.conftest import ops, record  # noqa: F401  (live event recorder)
 from tests.conftest import Browser
 from tests.routing_jobs.conftest import (  # noqa: F401  (shared fixtures)
     api,
@@ -58,17 +57,6 @@ def signed_in(app):
 
 def channel(user) -> str:
     return realtime.rep_channel(user.id)
-
-
-def ops(data: str) -> list[str]:
-    """The out-of-band operations of an event, in order: e.g. ["delete #offer-x",
-    "afterbegin:#offers-list"]."""
-    found = []
-    for attrs in re.findall(r"<\w+([^>]*hx-swap-oob=\"[^\"]+\"[^>]*)>", data):
-        how = re.search(r'hx-swap-oob="([^"]+)"', attrs).group(1)
-        ident = re.search(r'id="([^"]+)"', attrs)
-        found.append(f"{how} #{ident.group(1)}" if ident and ":" not in how else how)
-    return found
 
 
 def offers(events) -> dict[str, list[str]]:
