@@ -22,7 +22,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,16 +34,14 @@ from redis import Redis  # noqa: E402
 from bench.fanout import (  # noqa: E402
     Board,
     baseline_subscriber,
+    bench_setup,
     percentiles,
     post_steadily,
     route_visitors,
-    session_cookies,
-    setup,
     start_gunicorn,
     warm_up,
     workers_cpu,
 )
-from liveapp import embedded_redis  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -160,23 +157,13 @@ def main() -> None:
     args = parse_args()
     os.environ["LIVEAPP_CHAT_IP_LIMIT"] = "100000000"  # every visitor posts from here
     os.environ["LIVEAPP_CHAT_VISITOR_LIMIT"] = "100000000"
-    with tempfile.TemporaryDirectory(prefix="liveapp-chat-") as tmp:
-        folder = Path(tmp)
-        from bench.ingest import Database
-
-        database = Database(folder)
-        app, redis_server = setup(folder, args.reps, database.url)
-        cookies = session_cookies(app)
+    with bench_setup("liveapp-chat-", args.reps) as (app, cookies, folder):
+        proc, port = start_gunicorn(args.workers, folder, "liveapp:create_app()")
         try:
-            proc, port = start_gunicorn(args.workers, folder, "liveapp:create_app()")
-            try:
-                asyncio.run(run(args, app, cookies, port, proc.pid))
-            finally:
-                proc.terminate()
-                proc.wait(timeout=10)
+            asyncio.run(run(args, app, cookies, port, proc.pid))
         finally:
-            embedded_redis.stop(folder / "redis", redis_server)
-            database.drop()
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -458,26 +459,32 @@ def report(args, plan, sse_arrivals, base_arrivals, subscribers) -> None:
         print(f"ratio SSE/raw Redis: p50 {ratio[0]:.1f}x  p99 {ratio[1]:.1f}x")
 
 
-def main() -> None:
-    args = parse_args()
-    with tempfile.TemporaryDirectory(prefix="liveapp-fanout-") as tmp:
+@contextlib.contextmanager
+def bench_setup(prefix: str, reps: int):
+    """(app, signed session cookies, folder): `setup()` in a temporary folder, on SQLite
+    there or a fresh database on DATABASE_URL's PostgreSQL server; all removed after."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         folder = Path(tmp)
         from bench.ingest import Database
 
-        # SQLite in the folder, or a fresh database on DATABASE_URL's PostgreSQL server.
         database = Database(folder)
-        app, redis_server = setup(folder, args.reps, database.url)
-        cookies = session_cookies(app)
+        app, redis_server = setup(folder, reps, database.url)
         try:
-            print("== liveapp: shared subscriber per web process ==")
-            factory = f"liveapp:create_app({{'SSE_PING_INTERVAL': {args.ping_interval!r}}})"
-            run_server(args, app, cookies, folder, factory, plain=False)
-            if args.compare_flask_sse:
-                print("== minimal flask-sse app: one Redis connection per board, no auth ==")
-                run_server(args, app, cookies, folder, "plain_sse_app:app", plain=True)
+            yield app, session_cookies(app), folder
         finally:
             embedded_redis.stop(folder / "redis", redis_server)
             database.drop()
+
+
+def main() -> None:
+    args = parse_args()
+    with bench_setup("liveapp-fanout-", args.reps) as (app, cookies, folder):
+        print("== liveapp: shared subscriber per web process ==")
+        factory = f"liveapp:create_app({{'SSE_PING_INTERVAL': {args.ping_interval!r}}})"
+        run_server(args, app, cookies, folder, factory, plain=False)
+        if args.compare_flask_sse:
+            print("== minimal flask-sse app: one Redis connection per board, no auth ==")
+            run_server(args, app, cookies, folder, "plain_sse_app:app", plain=True)
 
 
 def run_server(args, app, cookies, folder: Path, app_path: str, plain: bool) -> None:
