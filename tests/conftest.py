@@ -12,6 +12,7 @@ import time
 import uuid
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -19,9 +20,39 @@ from werkzeug.serving import make_server
 
 from liveapp import embedded_redis
 from liveapp.config import normalise_database_url
+from tests import clock
 
 RUN_ID = uuid.uuid4().hex[:8]
 PASSWORD = "correct-horse-battery"
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `clock.at_each_instant` run at the real time and at each instant."""
+    if "clock_instant" in metafunc.fixturenames:
+        metafunc.parametrize("clock_instant", ["now", *clock.INSTANTS], indirect=True)
+
+
+@pytest.fixture
+def clock_instant(request):
+    """Moves this process's clock to the instant the test is parametrized with (ticking)."""
+    name = getattr(request, "param", "now")
+    if name == "now":
+        yield None
+        return
+    with time_machine.travel(clock.parse(name), tick=True):
+        yield clock.parse(name)
+
+
+@pytest.fixture(autouse=True)
+def _everything_at(request):
+    """LIVEAPP_TEST_NOW=<ISO instant or a name from tests/clock.py> runs every test at that
+    instant: a way to look for tests that depend on the hour (see tests/clock.py)."""
+    value = os.environ.get("LIVEAPP_TEST_NOW")
+    if not value or "clock_instant" in request.fixturenames:
+        yield
+        return
+    with time_machine.travel(clock.parse(value), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,9 @@
 import time
 
 from liveapp.services.tokens import verify_visitor_token, visitor_token
+from tests.clock import at_each_instant
+
+pytestmark = at_each_instant  # reads the wall clock: see tests/clock.py
 
 VISITOR = "7f0c2f59-2d2a-4f7e-9a8e-0d9b1c3e5a11"
 

@@ -9,7 +9,10 @@ from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Visitor
 from liveapp.services import realtime, timeline
 from liveapp.services.tokens import visitor_token
+from tests.clock import at_each_instant
 from tests.tracking.conftest import ORIGIN
+
+pytestmark = at_each_instant  # reads the wall clock: see tests/clock.py
 
 
 def meetings() -> int:

@@ -4,8 +4,11 @@ fallbacks, else nobody."""
 from liveapp.domain.meetings import FirstRouted, first_routed
 from liveapp.extensions import db
 from liveapp.services import meetings
+from tests.clock import at_each_instant
 from tests.factories import GroupFactory, RoutingRuleFactory, UserFactory
 from tests.meetings.conftest import decision
+
+pytestmark = at_each_instant  # reads the wall clock: see tests/clock.py
 
 
 def test_first_routed_reads_this_requests_history():

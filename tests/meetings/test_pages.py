@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 from liveapp.extensions import db
 from liveapp.models import Meeting, Visitor
 from liveapp.services import assignments
+from tests.clock import at_each_instant
 from tests.conftest import Browser
+
+pytestmark = at_each_instant  # reads the wall clock: see tests/clock.py
 
 
 def book(widget, at_booker, rep, **fields):

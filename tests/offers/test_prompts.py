@@ -9,6 +9,7 @@ import time
 from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.services import assignments, inbound_alerts, routing, tracking
 from liveapp.services import conversations as chats
+from tests.clock import at_each_instant
 from tests.offers.conftest import channel, offers
 from tests.routing_jobs.conftest import run_scheduled, work
 
@@ -39,6 +40,7 @@ def test_first_available_prompts_every_candidate_at_once(job_app, visit, two_rep
     assert f'/conversations/claim/{vid}' in data and f"/offers/{vid}/decline" in data
 
 
+@at_each_instant  # offer deadlines are wall-clock times
 def test_round_robin_prompts_one_rep_then_the_next_on_timeout(job_app, visit, two_reps,
                                                               make_rule, record):
     ann, bob = two_reps

@@ -10,6 +10,7 @@ import pytest
 
 from liveapp.extensions import queue, redis
 from liveapp.services import assignments, rotation, routing, routing_inputs
+from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import ThreadWorker, run_scheduled, work
 
 
@@ -51,6 +52,7 @@ def test_two_workers_routing_at_once_share_one_rotation(job_app, visit, three_re
         r.id for r in three_reps}
 
 
+@at_each_instant  # offer deadlines are wall-clock times
 def test_offer_timeout_moves_to_the_next_rep_then_the_meeting_booker(job_app, visit,
                                                                      three_reps, make_rule):
     ann, bob, cy = three_reps

@@ -9,7 +9,10 @@ import pytest
 
 from liveapp.extensions import db, queue, redis
 from liveapp.services import assignments, presence, realtime, routing
+from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import work
+
+pytestmark = at_each_instant  # reads the wall clock: see tests/clock.py
 
 
 def availability(browser, value: str):
