@@ -105,7 +105,7 @@ def get_rule(rule_id: int) -> RoutingRule:
 
 def _list_context(rules: list[RoutingRule], error: str | None = None) -> dict:
     return {
-        "rules": rules, "error": error,
+        "rules": rules, "error": error, "hidden_by": rule_service.hidden_rules(rules),
         "summary": rule_service.summary, "describe": rule_service.describe_criteria,
     }
 
@@ -139,6 +139,7 @@ def edit(rule_id: int | None):
     return render_template(
         "routing/form.html", form=form, rule=rule, rows=rows, general_errors=general,
         route_to_error=route_to_error, enterprise=enterprise, **builder_context(),
+        hidden_by=rule_service.hidden_by(rule) if rule is not None else None,
     ), status
 
 

@@ -31,8 +31,8 @@ from wtforms.validators import (
 from liveapp.access import admin_required
 from liveapp.extensions import db
 from liveapp.models import AVAILABILITY, Group, User
+from liveapp.services import reps, working_hours
 from liveapp.services import users as user_service
-from liveapp.services import working_hours
 
 bp = Blueprint("users", __name__, url_prefix="/settings/users")
 
@@ -159,6 +159,7 @@ def _apply_errors(form: FlaskForm, errors: dict[str, str]) -> None:
 def index():
     users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
     return render_template("users/index.html", users=users,
+                           routing_states=reps.routing_states(users),
                            describe_hours=working_hours.describe)
 
 

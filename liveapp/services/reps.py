@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -12,7 +14,7 @@ from liveapp.domain import board_presence as presence
 from liveapp.domain import routing as domain
 from liveapp.extensions import redis
 from liveapp.models import User
-from liveapp.services import realtime
+from liveapp.services import realtime, routing_rules, working_hours
 
 
 def _offline_after() -> float:
@@ -70,5 +72,22 @@ def with_board_presence(reps: list[domain.Rep], now: float | None = None) -> lis
     limit = _offline_after()
     effective = {r.id: presence.effective_availability(r.availability, seen[r.id], now, limit)
                  for r in reps}
-    return [r if r.availability == effective[r.id] else replace(r, availability=effective[r.id])
+    # Effective availability differs from the chosen one only when the board closed.
+    return [r if r.availability == effective[r.id]
+            else replace(r, availability=effective[r.id], board_closed=True)
             for r in reps]
+
+
+def routing_reps(now: float | None = None) -> list[domain.Rep]:
+    """Every user exactly as the routing decision sees them at `now` (epoch seconds):
+    their settings, chat load and working hours, then board presence."""
+    now = time.time() if now is None else now
+    candidates = routing_rules.reps_for_routing(datetime.fromtimestamp(now, UTC))
+    return with_board_presence(candidates, now)
+
+
+def routing_states(users: Iterable[User], now: float | None = None) -> dict[int, domain.RepState]:
+    """Per user id, the state routing sees them in now, in the words of its explanations."""
+    hours = {u.id: working_hours.describe(u.working_hours, u.time_zone) for u in users}
+    return {rep.id: domain.rep_state(rep, hours[rep.id])
+            for rep in routing_reps(now) if rep.id in hours}

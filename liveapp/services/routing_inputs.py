@@ -7,7 +7,6 @@ import functools
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from liveapp.domain import routing as domain
 from liveapp.domain.routing import CrmFacts, RoutingDecision
@@ -69,10 +68,9 @@ def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,
     """Facts, matched rules, reps (effective availability, working hours), exclusions."""
     compiled = compiled_rules()
     facts = membership.facts_for(visitor, hot, now)
-    candidates = routing_rules.reps_for_routing(datetime.fromtimestamp(now, UTC))
     return Inputs(
         rules=compiled.rules, matched=frozenset(compiled.matching(facts)),
-        reps=tuple(reps.with_board_presence(candidates, now)), crm=crm_facts(visitor),
+        reps=tuple(reps.routing_reps(now)), crm=crm_facts(visitor),
         trigger=trigger, excluded=frozenset(excluded_reps),
         enterprise=routing_rules.enterprise_enabled(),
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from liveapp.domain import criteria as criteria_engine
 from liveapp.domain import routing as domain
 from liveapp.domain.facts import VisitorFacts
+from liveapp.domain.routing import order
 from liveapp.domain.routing.inputs import OFFER_TIMEOUT_RANGE
 from liveapp.domain.routing.validation import flag, validate_rule
 from liveapp.extensions import db
@@ -70,7 +71,8 @@ def save_rule(rule: RoutingRule | None, data: Mapping[str, Any], *,
 
     `data` has the keys `validate_rule` reads plus `active` and `criteria` (the
     segments' format; no conditions is a catch-all). With the enterprise flag off the
-    account team settings are left as they are: the decision ignores them anyway.
+    account team settings are left as they are: the decision ignores them anyway. A new
+    rule goes directly above the first catch-all, where it can match.
     """
     enterprise = enterprise_enabled() if enterprise is None else enterprise
     criteria = _normalised_criteria(data.get("criteria"))
@@ -78,11 +80,10 @@ def save_rule(rule: RoutingRule | None, data: Mapping[str, Any], *,
     errors = _errors(rule, data, criteria, roles, enterprise)
     if errors:
         raise ValidationFailed(errors)
+    parsed = criteria_engine.Criteria.from_dict(criteria, allow_empty=True)
     if rule is None:
-        last = db.session.scalar(select(func.max(RoutingRule.position)))
-        rule = RoutingRule(position=(last + 1) if last is not None else 0)
-        db.session.add(rule)
-    _apply(rule, data, criteria, roles, enterprise)
+        rule = _placed_new_rule(order.is_catch_all(parsed))
+    _apply(rule, data, parsed, roles, enterprise)
     db.session.commit()
     settings_changed.send("routing", kind="routing")
     return rule
@@ -155,9 +156,18 @@ def _rows(model: type[User] | type[Group], value: Any) -> list:
     return list(db.session.scalars(select(model).where(model.id.in_(ids))))
 
 
-def _apply(rule: RoutingRule, data: Mapping[str, Any], criteria: Mapping[str, Any],
+def _placed_new_rule(catch_all: bool) -> RoutingRule:
+    """A new, empty rule in its place in the order (see `order.new_rule_index`)."""
+    rules = ordered_rules()
+    index = order.new_rule_index([_ranked(r) for r in rules], catch_all)
+    rule = RoutingRule()
+    db.session.add(rule)
+    ordering.renumber([*rules[:index], rule, *rules[index:]], "position")
+    return rule
+
+
+def _apply(rule: RoutingRule, data: Mapping[str, Any], parsed: criteria_engine.Criteria,
            roles: list[str], enterprise: bool) -> None:
-    parsed = criteria_engine.Criteria.from_dict(criteria, allow_empty=True)
     rule.name = str(data.get("name")).strip()
     rule.active = flag(data.get("active", True))
     rule.criteria = parsed.to_dict()
@@ -197,6 +207,22 @@ def reorder(rule_ids: Sequence[int]) -> list[RoutingRule]:
     return ordered_rules()
 
 
+def hidden_rules(rules: Sequence[RoutingRule]) -> dict[int, str]:
+    """Rule id -> name of the catch-all above it, for the rules (in order) that never match."""
+    return order.hidden_by([_ranked(r) for r in rules])
+
+
+def hidden_by(rule: RoutingRule) -> str | None:
+    """The name of the catch-all above this rule when it can never match, else None."""
+    return hidden_rules(ordered_rules()).get(rule.id)
+
+
+def _ranked(rule: RoutingRule) -> order.RankedRule:
+    parsed = _parsed(rule.criteria)
+    catch_all = parsed is not None and order.is_catch_all(parsed)
+    return order.RankedRule(id=rule.id, name=rule.name, active=rule.active, catch_all=catch_all)
+
+
 def delete_rule(rule: RoutingRule) -> None:
     """Delete a rule; the ones below it move up."""
     db.session.delete(rule)
@@ -211,11 +237,18 @@ def delete_rule(rule: RoutingRule) -> None:
 
 def describe_criteria(rule: RoutingRule) -> str:
     """Which visitors the rule applies to, in words."""
-    try:
-        parsed = criteria_engine.Criteria.from_dict(rule.criteria, allow_empty=True)
-    except criteria_engine.InvalidCriteria:
+    parsed = _parsed(rule.criteria)
+    if parsed is None:
         return "(criteria need fixing)"
-    return "Every visitor" if not parsed.conditions else criteria_engine.describe(parsed)
+    return "Every visitor" if order.is_catch_all(parsed) else criteria_engine.describe(parsed)
+
+
+def _parsed(criteria: Any) -> criteria_engine.Criteria | None:
+    """Saved criteria, or None when they no longer parse (e.g. a field was removed)."""
+    try:
+        return criteria_engine.Criteria.from_dict(criteria, allow_empty=True)
+    except criteria_engine.InvalidCriteria:
+        return None
 
 
 def summary(rule: RoutingRule, *, enterprise: bool | None = None) -> str:

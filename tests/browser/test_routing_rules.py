@@ -1,5 +1,6 @@
-"""An admin creates a routing rule through the form, drags it above another, and the
-order persists after a reload."""
+"""An admin creates a routing rule through the form: it lands above the catch-all.
+Dragging it below the catch-all is allowed, and the list warns that it never matches;
+the order and the warning survive a reload."""
 
 import pytest
 
@@ -8,14 +9,19 @@ from tests.factories import GroupFactory, RoutingRuleFactory
 
 pytestmark = pytest.mark.browser
 
-
+NEVER = "Never matches: 'Everyone else' above it matches every visitor."
 
 
 def names(page):
     return page.locator("#rule-list article h3 a").all_inner_texts()
 
 
-def test_admin_creates_a_rule_and_drags_it_first(page, live_server, admin, app_ctx):
+def warnings(page):
+    return page.locator("#rule-list article .never-matches").all_inner_texts()
+
+
+def test_admin_creates_a_rule_above_the_catch_all_and_drags_it_below(page, live_server, admin,
+                                                                     app_ctx):
     group = GroupFactory(name="Enterprise")
     RoutingRuleFactory(name="Everyone else", position=0)
     sign_in(page, live_server, admin.email)
@@ -34,17 +40,22 @@ def test_admin_creates_a_rule_and_drags_it_first(page, live_server, admin, app_c
     page.fill("input[name=offer_timeout_seconds]", "45")
     page.click("#rule-form button[type=submit]")
     page.wait_for_url(f"{live_server}/settings/routing/")
-    assert names(page) == ["Everyone else", "Target accounts"]
+    assert names(page) == ["Target accounts", "Everyone else"]
+    assert warnings(page) == []
     assert "Salesforce owner → group Enterprise; Round robin, 45 s" in page.inner_text(
         "#rule-list")
     assert "Target account is yes" in page.inner_text("#rule-list")
 
-    new_id = page.locator("#rule-list article").nth(1).get_attribute("data-id")
-    first_id = page.locator("#rule-list article").nth(0).get_attribute("data-id")
+    new_id = page.locator("#rule-list article").nth(0).get_attribute("data-id")
+    catch_all_id = page.locator("#rule-list article").nth(1).get_attribute("data-id")
     with page.expect_response(lambda r: r.url.endswith("/settings/routing/reorder")) as answer:
-        drag(page, f"#rule-{new_id}", f"#rule-{first_id}")
+        drag(page, f"#rule-{catch_all_id}", f"#rule-{new_id}")
     assert answer.value.status == 200
-    page.wait_for_timeout(100)
-    assert names(page) == ["Target accounts", "Everyone else"]
+    page.wait_for_selector(f"#rule-{new_id} .never-matches")
+    assert names(page) == ["Everyone else", "Target accounts"]
+    assert [w.startswith(NEVER) for w in warnings(page)] == [True]
     page.reload()
-    assert names(page) == ["Target accounts", "Everyone else"]
+    assert names(page) == ["Everyone else", "Target accounts"]
+    assert page.locator(f"#rule-{new_id} .never-matches").inner_text().startswith(NEVER)
+    page.click(f"#rule-{new_id} h3 a")
+    assert NEVER in page.inner_text("main")

@@ -408,3 +408,12 @@ def test_sender_and_owner_both_eligible_share_by_the_rules_distribution():
         "Outreach sender ann@x.com and Outreach prospect owner bob@x.com are available "
         "→ Bob Baker (balanced: 1 open chat)"
     )
+
+
+def test_a_rep_offline_because_their_board_closed_is_explained_so():
+    facts = crm(salesforce=salesforce(record_type="Contact", owner_user_id=sf_id(2)))
+    reps = team(rep(1, groups=[EMEA]),
+                rep(2, salesforce_user_id=sf_id(2), availability="offline", board_closed=True))
+    decision = decide([rule(salesforce_owner=True, route_to_groups=[EMEA],
+                            group_names={EMEA: "EMEA"})], {1}, reps, facts)
+    assert "Salesforce Contact owner Bob Baker is offline (board closed)" in decision.trace

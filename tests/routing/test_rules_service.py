@@ -221,3 +221,68 @@ def test_demo_rules_are_seeded_once(app_ctx):
     assert decision.rule_name == "Everyone else"
     assert {r.name for r in reps if r.id in decision.offer_to} <= {"Cara Chen", "Dev Desai",
                                                                    "Eli Evans"}
+
+
+TARGETED = {"match": "all", "conditions": [
+    {"field": "is_target_account", "operator": "equals", "value": True}]}
+
+
+def _order():
+    return [(r.name, r.position) for r in service.ordered_rules()]
+
+
+def test_a_new_rule_goes_directly_above_the_first_catch_all(app_ctx, changes):
+    service.save_rule(None, data(name="Outbound", criteria=TARGETED), enterprise=False)
+    service.save_rule(None, data(name="Everyone else"), enterprise=False)
+    service.save_rule(None, data(name="Late", criteria=TARGETED), enterprise=False)
+    service.save_rule(None, data(name="Target", criteria=TARGETED, active=False),
+                      enterprise=False)
+    assert _order() == [("Outbound", 0), ("Late", 1), ("Target", 2), ("Everyone else", 3)]
+    assert service.hidden_rules(service.ordered_rules()) == {}
+
+
+def test_a_new_catch_all_goes_last_and_is_flagged(app_ctx):
+    service.save_rule(None, data(name="Everyone else"), enterprise=False)
+    second = service.save_rule(None, data(name="Night shift"), enterprise=False)
+    assert _order() == [("Everyone else", 0), ("Night shift", 1)]
+    assert service.hidden_by(second) == "Everyone else"
+
+
+def test_an_inactive_catch_all_neither_hides_nor_places(app_ctx):
+    RoutingRuleFactory(name="Old catch-all", active=False, position=0)
+    RoutingRuleFactory(name="Outbound", criteria=TARGETED, position=1)
+    service.save_rule(None, data(name="Target", criteria=TARGETED), enterprise=False)
+    assert _order() == [("Old catch-all", 0), ("Outbound", 1), ("Target", 2)]
+    assert service.hidden_rules(service.ordered_rules()) == {}
+
+
+def test_reordering_below_a_catch_all_is_allowed_and_flagged(app_ctx):
+    target = service.save_rule(None, data(name="Target", criteria=TARGETED), enterprise=False)
+    catch_all = service.save_rule(None, data(name="Everyone else"), enterprise=False)
+    paused = RoutingRuleFactory(name="Paused", criteria=TARGETED, active=False, position=5)
+    rules = service.reorder([catch_all.id, target.id, paused.id])
+    assert [r.name for r in rules] == ["Everyone else", "Target", "Paused"]
+    assert service.hidden_rules(rules) == {target.id: "Everyone else",
+                                           paused.id: "Everyone else"}
+    assert (service.hidden_by(target), service.hidden_by(catch_all)) == ("Everyone else", None)
+    # What the warning says is what routing does: the catch-all takes every visitor.
+    compiled = service.domain_rules()
+    targeted = VisitorFacts(is_target_account=True)
+    decision = decide(compiled.rules, compiled.matching(targeted), [], trigger="inbound")
+    assert decision.rule_name == "Everyone else"
+
+
+def test_bad_input_with_a_catch_all_present_writes_and_moves_nothing(app_ctx, changes):
+    RoutingRuleFactory(name="Everyone else", position=0)
+    with pytest.raises(ValidationFailed):
+        service.save_rule(None, data(name=" ", criteria=TARGETED), enterprise=False)
+    assert _order() == [("Everyone else", 0)]
+    assert changes == []
+
+
+def test_criteria_that_no_longer_parse_are_not_a_catch_all(app_ctx):
+    broken = RoutingRuleFactory(name="Broken", position=0, criteria={
+        "match": "all", "conditions": [{"field": "removed_field", "operator": "is_set"}]})
+    below = RoutingRuleFactory(name="Below", position=1, criteria=TARGETED)
+    assert service.describe_criteria(broken) == "(criteria need fixing)"
+    assert service.hidden_by(below) is None

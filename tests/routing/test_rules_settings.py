@@ -16,6 +16,8 @@ FORM = {
     "distribution": "round_robin", "offer_timeout_seconds": "30",
     "when_nobody": "meeting_booker",
 }
+FORM_CRITERIA = {"match": "all", "conditions": [
+    {"field": "is_target_account", "operator": "equals", "value": True}]}
 FIELDSETS = {"outreach_mode", "distribution", "when_nobody", "route_to"}
 
 
@@ -257,3 +259,63 @@ def test_names_are_escaped(as_admin, app_ctx):
         assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     response = as_admin.post("/settings/routing/new", {**FORM, "name": evil * 20})
     assert response.status_code == 422 and "<img src=x" not in response.get_data(as_text=True)
+
+
+NEVER = "Never matches:</strong> 'Everyone else' above it matches every visitor."
+
+
+def _warned(html: str, rule_id: int) -> bool:
+    """The never-matches warning is inside this rule's own tile."""
+    start = html.index(f'id="rule-{rule_id}"')
+    return NEVER in html[start:html.index("</article>", start)]
+
+
+def test_a_rule_created_with_a_catch_all_present_goes_above_it(as_admin, app_ctx):
+    RoutingRuleFactory(name="Outbound", position=0, criteria=FORM_CRITERIA)
+    RoutingRuleFactory(name="Everyone else", position=1)
+    response = as_admin.post("/settings/routing/new", FORM)
+    assert response.status_code == 303
+    assert [(r.name, r.position) for r in _rules()] == [
+        ("Outbound", 0), ("Target accounts", 1), ("Everyone else", 2)]
+    assert NEVER not in as_admin.get("/settings/routing/").get_data(as_text=True)
+
+
+def test_bad_input_with_a_catch_all_present_writes_nothing(as_admin, app_ctx):
+    RoutingRuleFactory(name="Everyone else", position=0)
+    response = as_admin.post("/settings/routing/new", {**FORM, "name": ""})
+    assert response.status_code == 422
+    assert [(r.name, r.position) for r in _rules()] == [("Everyone else", 0)]
+
+
+def test_the_list_warns_on_every_rule_below_a_catch_all(as_admin, app_ctx):
+    target = RoutingRuleFactory(name="Target", position=0, criteria=FORM_CRITERIA)
+    catch_all = RoutingRuleFactory(name="Everyone else", position=1)
+    paused = RoutingRuleFactory(name="Paused", position=2, criteria=FORM_CRITERIA, active=False)
+    html = as_admin.get("/settings/routing/").get_data(as_text=True)
+    assert not _warned(html, target.id) and not _warned(html, catch_all.id)
+    assert _warned(html, paused.id)
+
+    response = _reorder(as_admin, [catch_all.id, target.id, paused.id])
+    assert response.status_code == 200  # allowed, and the re-rendered list says so
+    html = response.get_data(as_text=True)
+    assert [_warned(html, r.id) for r in (catch_all, target, paused)] == [False, True, True]
+    assert _warned(as_admin.get("/settings/routing/").get_data(as_text=True), target.id)
+
+
+def test_the_edit_page_says_the_rule_never_matches(as_admin, app_ctx):
+    RoutingRuleFactory(name="Everyone else", position=0)
+    below = RoutingRuleFactory(name="Target", position=1, criteria=FORM_CRITERIA)
+    assert NEVER in as_admin.get(f"/settings/routing/{below.id}").get_data(as_text=True)
+    _reorder(as_admin, [below.id, _rules()[0].id])
+    assert NEVER not in as_admin.get(f"/settings/routing/{below.id}").get_data(as_text=True)
+    assert NEVER not in as_admin.get("/settings/routing/new").get_data(as_text=True)
+
+
+def test_the_catch_all_name_in_the_warning_is_escaped(as_admin, app_ctx):
+    evil = "<b onclick=alert(1)>All</b>"
+    RoutingRuleFactory(name=evil, position=0)
+    below = RoutingRuleFactory(name="Target", position=1, criteria=FORM_CRITERIA)
+    for path in ("/settings/routing/", f"/settings/routing/{below.id}"):
+        html = as_admin.get(path).get_data(as_text=True)
+        assert "Never matches:</strong> '&lt;b onclick=alert(1)&gt;All&lt;/b&gt;' above" in html
+        assert "<b onclick" not in html

@@ -12,7 +12,13 @@ from liveapp.domain.routing.decision import (
     first_matching_rule,
 )
 from liveapp.domain.routing.distribution import balanced_order, next_in_rotation, rotation_order
-from liveapp.domain.routing.eligibility import Skip, ineligibility, is_eligible
+from liveapp.domain.routing.eligibility import (
+    RepState,
+    Skip,
+    ineligibility,
+    is_eligible,
+    rep_state,
+)
 from liveapp.domain.routing.hours import in_working_hours
 from liveapp.domain.routing.inputs import (
     CrmFacts,
@@ -24,8 +30,8 @@ from liveapp.domain.routing.inputs import (
 from liveapp.domain.routing.validation import validate_rule
 
 __all__ = [
-    "CrmFacts", "EngagementFacts", "Outcome", "Rep", "RoutingDecision", "RoutingRule",
-    "SalesforceFacts", "Skip", "balanced_order", "decide", "first_matching_rule",
-    "in_working_hours", "ineligibility", "is_eligible", "next_in_rotation",
-    "rotation_order", "validate_rule",
+    "CrmFacts", "EngagementFacts", "Outcome", "Rep", "RepState", "RoutingDecision",
+    "RoutingRule", "SalesforceFacts", "Skip", "balanced_order", "decide",
+    "first_matching_rule", "in_working_hours", "ineligibility", "is_eligible",
+    "next_in_rotation", "rep_state", "rotation_order", "validate_rule",
 ]

@@ -17,6 +17,9 @@ class Skip(NamedTuple):
     text: str
 
 
+OUTSIDE_HOURS = Skip("outside working hours", "is outside working hours")
+
+
 def ineligibility(rep: Rep, excluded: Collection[int] = ()) -> Skip | None:
     """None when the rep is eligible, else the first reason they are not.
 
@@ -28,9 +31,10 @@ def ineligibility(rep: Rep, excluded: Collection[int] = ()) -> Skip | None:
     if not rep.is_chat_user:
         return Skip("not chat users", "is not a chat user")
     if rep.availability != "available":
-        return Skip(rep.availability, f"is {rep.availability}")
+        closed = " (board closed)" if rep.board_closed else ""
+        return Skip(rep.availability, f"is {rep.availability}{closed}")
     if not rep.in_working_hours:
-        return Skip("outside working hours", "is outside working hours")
+        return OUTSIDE_HOURS
     if rep.open_chats >= rep.max_chats:
         return Skip(
             "at their chat limit", f"is at their chat limit ({rep.open_chats}/{rep.max_chats})"
@@ -40,7 +44,30 @@ def ineligibility(rep: Rep, excluded: Collection[int] = ()) -> Skip | None:
     return None
 
 
-
 def is_eligible(rep: Rep, excluded: Collection[int] = ()) -> bool:
     """True when the rep may be offered the visitor now."""
     return ineligibility(rep, excluded) is None
+
+
+class RepState(NamedTuple):
+    """How routing sees a rep right now, for admins: eligible or not, and in words."""
+
+    eligible: bool
+    words: str
+
+
+def rep_state(rep: Rep, hours: str = "") -> RepState:
+    """The rep's routing state: "Available (board open)", else the reason routing gives
+    when it skips them, on its own ("Away", "Offline (board closed)", "At their chat
+    limit (3/3)"). `hours` (their working hours in words) follows "Outside working hours".
+
+    Eligibility needs an open board because routing's reps carry board presence
+    (a closed board makes them offline), hence "board open".
+    """
+    why = ineligibility(rep)
+    if why is None:
+        return RepState(True, "Available (board open)")
+    words = why.text.removeprefix("is ")
+    if why == OUTSIDE_HOURS and hours:
+        words = f"{words}: {hours}"
+    return RepState(False, words[:1].upper() + words[1:])

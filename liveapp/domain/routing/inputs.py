@@ -42,6 +42,9 @@ class Rep:
     # None means never assigned, which counts as the longest wait.
     last_assigned_at: datetime | None = None
     group_ids: frozenset[int] = frozenset()
+    # Set with availability "offline" when a closed board, not the rep's own choice, is
+    # what makes them offline, so explanations can say which it was.
+    board_closed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
