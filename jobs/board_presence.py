@@ -1,4 +1,5 @@
-"""Board presence sweep: notices reps whose board has been closed for two minutes."""
+"""Board presence sweep: notices reps whose board has been closed for two minutes, and
+routes their unclaimed visitors on."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ def sweep_board_presence() -> dict[str, list[int]]:
     """Publish board presence changes and take expired "viewing" markers off the cards,
     then schedule the next sweep (idempotent)."""
     with app_context():
-        from liveapp.services import board_live, reps
+        from liveapp.services import board_live, reps, routing
 
         try:
             board_live.sweep_viewers()
-            return reps.sweep_board_presence()
+            changed = reps.sweep_board_presence()
+            for user_id in changed["offline"]:  # their visitors move on (SPEC 2.5)
+                routing.rep_went_away(user_id)
+            return changed
         finally:
             schedule_next_sweep()
 

@@ -77,6 +77,8 @@ def availability():
     db.session.commit()
     if value == "available" and was != "available":
         routing.rep_became_available(current_user.id)
+    elif value != "available" and was == "available":
+        routing.rep_went_away(current_user.id)
     if request.headers.get("HX-Request"):
         return render_template("components/_availability.html")
     return redirect(_safe_next(request.form.get("next")), code=303)

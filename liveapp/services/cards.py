@@ -45,6 +45,7 @@ class Routing:
     offered_to: list[str]
     claimed_by: str | None
     explanation: str
+    held: bool = False  # a pounce offer: the reps it is offered to may pass on it
 
     @property
     def mode_label(self) -> str:
@@ -238,10 +239,12 @@ def _routing(assignment: Assignment | None, names: dict[int, str]) -> Routing | 
         return [names.get(i, f"user {i}") for i in ids]
 
     claimed = assignment.claimed_by
+    held = (assignment.trigger == "pounce" and assignment.outcome == "offer"
+            and claimed is None and bool(assignment.offered_to))
     return Routing(assignment.rule_name, assignment.mode, named(assignment.routed_to),
                    named(assignment.offered_to),
                    None if claimed is None else names.get(claimed, f"user {claimed}"),
-                   assignment.explanation)
+                   assignment.explanation, held)
 
 
 def _salesforce(visitor: Visitor) -> dict | None:

@@ -6,7 +6,11 @@ Redis keeps each visitor's routing state (all keys expire after a day):
 - ``routing:lock:<vid>``: a routing job is queued or running (dedup, with a TTL);
 - ``routing:again:<vid>``: a trigger that arrived while locked, routed once it is released;
 - ``routing:state:<vid>`` (hash): ``trigger`` (sticky "inbound" once the visitor asked to
-  chat), ``requested_at``, and the open one-rep offer ``offer_id``/``offer_rep``/``offer_until``;
+  chat), ``requested_at``, and the open offer ``offer_id``/``offer_rep``/``offer_until``:
+  an inbound request's offer runs out at the rule's timeout (every mode: First Available
+  alerts all its candidates, ``offer_rep`` "*"); a Round Robin or Balanced pounce
+  assignment is held, with no timer, until the rep engages, passes or goes away, or the
+  visitor leaves (``offer_until`` is then the state's own expiry);
 - ``routing:excluded:<vid>`` (set): reps who declined or let an offer time out;
 - ``routing:history:<vid>`` (list, newest first, capped): every decision with its trace,
   for the visitor detail timeline;
@@ -23,7 +27,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -35,9 +39,9 @@ from rq.job import Job
 from liveapp.domain.routing import RoutingDecision
 from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.extensions import db, queue, redis
-from liveapp.models import Visitor
+from liveapp.models import User, Visitor
 from liveapp.services import assignments, changes, membership, presence, routing_rules
-from liveapp.services.routing_inputs import compiled_rules, decide_with_rotation, gather
+from liveapp.services.routing_inputs import Inputs, compiled_rules, decide_with_rotation, gather
 
 QUEUE = "high"  # a visitor waiting for a rep is the most urgent work there is
 LOCK_TTL = 60  # seconds; a crashed worker stops blocking routing after this
@@ -163,12 +167,21 @@ def route(visitor_id: str, trigger: str | None = None,
         return None
     if current is not None and current.claimed_by is not None:
         return None
-    if _offer_open(state, now):
-        return None
     trigger = "inbound" if "inbound" in (trigger, state.get("trigger")) else "pounce"
-    decision = decide_with_rotation(gather(visitor, hot, trigger, now, excluded_reps))
+    inputs = gather(visitor, hot, trigger, now, excluded_reps)
+    if _offer_open(state, now) and _still_offered(current, inputs):
+        return None
+    decision = decide_with_rotation(inputs)
     apply(visitor_id, decision, trigger, now, state)
     return decision
+
+
+def _still_offered(current: assignments.Assignment | None, inputs: Inputs) -> bool:
+    """Whether a rep the open offer went to can still take it: one who went away or
+    offline (or was deactivated) lets routing move on, without counting as a decline."""
+    offered = set(current.offered_to) if current is not None else set()
+    return any(rep.id in offered and rep.active and rep.availability == "available"
+               and rep.id not in inputs.excluded for rep in inputs.reps)
 
 
 def _read(visitor_id: str) -> tuple[presence.HotState | None, assignments.Assignment | None,
@@ -199,22 +212,22 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
         pipe.zadd(waiting_key(), {visitor_id: requested}, nx=True)
     else:
         pipe.zrem(waiting_key(), visitor_id)
-    offer = None
-    if decision.outcome == "offer" and decision.mode in ONE_REP_MODES:
-        offer = _Offer(uuid.uuid4().hex, decision.offer_to[0], _timeout_for(decision))
+    offer = _offer_for(decision, trigger)
+    if offer is not None:
+        held_until = now + (offer.seconds + OFFER_GRACE if offer.timed else STATE_TTL)
         pipe.hset(state_key(visitor_id), mapping={
-            "offer_id": offer.id, "offer_rep": str(offer.rep_id),
-            "offer_until": repr(now + offer.seconds + OFFER_GRACE),
+            "offer_id": offer.id, "offer_rep": offer.rep, "offer_until": repr(held_until),
         })
-    else:  # no one-rep offer now: an old one's timeout must find nothing to take
+    else:  # no offer now: an old one's timeout must find nothing to take
         pipe.hdel(state_key(visitor_id), "offer_id", "offer_rep", "offer_until")
     pipe.expire(state_key(visitor_id), STATE_TTL)
     _queue_history(pipe, visitor_id, decision, trigger, now)
     newly_queued = pipe.execute()[1] == 1 and decision.outcome == "queue"
     if newly_queued:
         _schedule_queue_timeout(visitor_id, requested, now)
-    if offer is not None:
-        _later(offer.seconds, "jobs.routing.offer_timeout", visitor_id, offer.rep_id, offer.id)
+    if offer is not None and offer.timed:
+        _later(offer.seconds, "jobs.routing.offer_timeout", visitor_id,
+               decision.offer_to[0], offer.id)
     # One rep at a time (Round Robin, Balanced): only the rep it is offered to sees the
     # visitor; the other candidates are in the explanation.
     routed_to = decision.offer_to if decision.mode in ONE_REP_MODES else decision.candidates
@@ -222,15 +235,31 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
         rule_name=decision.rule_name, mode=decision.mode,
         routed_to=list(routed_to), offered_to=list(decision.offer_to),
         claimed_by=None, explanation=decision.summary, at=now, outcome=decision.outcome,
-        trigger=trigger, offer_until=now + offer.seconds if offer is not None else None,
+        trigger=trigger,
+        offer_until=now + offer.seconds if offer is not None and offer.timed else None,
     ))
 
 
 @dataclass(frozen=True)
 class _Offer:
     id: str
-    rep_id: int
+    rep: str  # the one rep's id, or "*": every candidate (First Available)
     seconds: int
+    timed: bool  # an inbound request's offer runs out; a pounce assignment is held
+
+
+def _offer_for(decision: RoutingDecision, trigger: str) -> _Offer | None:
+    """The offer a decision opens. An inbound request is an offer with a deadline, in
+    every mode. A pounce is not: the Round Robin or Balanced rep keeps the visitor until
+    they engage, pass or go away (SPEC 2.5); First Available pounce holds nothing, every
+    candidate already sees the visitor."""
+    if decision.outcome != "offer":
+        return None
+    one_rep = decision.mode in ONE_REP_MODES
+    if trigger != "inbound" and not one_rep:
+        return None
+    rep = str(decision.offer_to[0]) if one_rep else "*"
+    return _Offer(uuid.uuid4().hex, rep, _timeout_for(decision), trigger == "inbound")
 
 
 def _state(visitor_id: str) -> dict[str, str]:
@@ -271,9 +300,11 @@ def excluded(visitor_id: str) -> set[int]:
     return {int(m) for m in redis.client.smembers(excluded_key(visitor_id))}
 
 
-def _exclude(visitor_id: str, rep_id: int) -> None:
+def _exclude(visitor_id: str, *rep_ids: int) -> None:
+    if not rep_ids:
+        return
     pipe = redis.client.pipeline(transaction=True)
-    pipe.sadd(excluded_key(visitor_id), rep_id)
+    pipe.sadd(excluded_key(visitor_id), *rep_ids)
     pipe.expire(excluded_key(visitor_id), STATE_TTL)
     pipe.execute()
 
@@ -292,22 +323,66 @@ def offer_timed_out(visitor_id: str, rep_id: int, offer_id: str) -> RoutingDecis
     current = assignments.get(visitor_id)
     if current is not None and current.claimed_by is not None:
         return None
-    _exclude(visitor_id, rep_id)
+    # First Available alerted every candidate at once: they all let it run out.
+    missed = current.offered_to if current is not None and current.mode not in \
+        ONE_REP_MODES else [rep_id]
+    _exclude(visitor_id, *missed)
     return route_now(visitor_id)
 
 
 def decline(visitor_id: str, rep_id: int) -> bool:
-    """A rep declines a visitor offered to them: same as a timeout, at once.
+    """A rep declines (or passes on) a visitor offered to them: never offered it again.
 
+    Round Robin and Balanced move to the next rep at once; a First Available request
+    stays with the other reps alerted, deadline and all, and moves on when none is left.
     Returns False (and changes nothing) when the visitor is not offered to this rep.
     """
     current = assignments.get(visitor_id)
     if current is None or rep_id not in current.offered_to or current.claimed_by is not None:
         return False
-    _take_offer(visitor_id, "offer_rep", str(rep_id))
     _exclude(visitor_id, rep_id)
-    route_now(visitor_id)
+    if not redis.client.set(lock_key(visitor_id), "decline", nx=True, ex=LOCK_TTL):
+        # A routing job holds the visitor: it routes again when done, without this rep.
+        redis.client.set(again_key(visitor_id), current.trigger or "pounce", ex=LOCK_TTL)
+        return True
+    try:
+        _declined(visitor_id, rep_id)
+    finally:
+        finished(visitor_id)
     return True
+
+
+def _declined(visitor_id: str, rep_id: int) -> None:
+    """`decline` under the visitor's lock: re-read, then shrink the offer or move on."""
+    current, state = assignments.get(visitor_id), _state(visitor_id)
+    if current is None or current.claimed_by is not None:
+        return
+    others = [r for r in current.offered_to if r != rep_id]
+    if others and state.get("offer_rep") == "*":
+        assignments.save(visitor_id, replace(
+            current, routed_to=[r for r in current.routed_to if r != rep_id],
+            offered_to=others, explanation=f"{current.explanation}; {_name(rep_id)} declined"))
+        return
+    _take_offer(visitor_id, "offer_rep", "*" if state.get("offer_rep") == "*" else str(rep_id))
+    route(visitor_id, state.get("trigger") or "pounce")
+
+
+def _name(user_id: int) -> str:
+    user = db.session.get(User, user_id)
+    return user.name if user is not None else f"user {user_id}"
+
+
+def rep_went_away(user_id: int) -> list[str]:
+    """A rep went away or offline (chose it, or their board closed): the visitors held or
+    offered to them and unclaimed are routed again (`route` moves on once nobody offered
+    can take them). Returns the ids queued."""
+    ids = sorted(assignments.visible_to_rep(user_id))
+    queued = []
+    for visitor_id, current in assignments.get_many(ids).items():
+        if user_id in current.offered_to and current.claimed_by is None and \
+                enqueue_routing(visitor_id, current.trigger or "pounce", follow_up=True):
+            queued.append(visitor_id)
+    return queued
 
 
 # ---------------------------------------------------------------- waiting visitors

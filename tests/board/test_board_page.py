@@ -121,7 +121,7 @@ def test_card_shows_everything_known(app_ctx, browser, admin, rep_a, rep_b, visi
                  "data-since=", "dot-active", "Software", "250 employees", "$10M-$50M",
                  "Target account, tier 1", "score 87", "MQL", "Contact", "owner Olga Owner",
                  "Acme Corp", "Enterprise", "Round robin", "offered to Alice Rep",
-                 'title="rule Enterprise matched; offered to Alice"'):
+                 "Why: rule Enterprise matched; offered to Alice"):
         assert text in html, text
 
 

@@ -294,7 +294,7 @@ def test_first_available_offers_every_eligible_rep_of_the_first_productive_step(
     decision = decide([rule(outreach_mode="both", route_to_groups=[EMEA])], {1}, reps, facts)
     assert decision.mode == "first_available"
     assert decision.offer_to == decision.candidates == (1,)
-    assert decision.offer_timeout_seconds is None
+    assert decision.offer_timeout_seconds == 30  # an inbound request runs out in any mode
 
 
 def test_balanced_picks_fewest_open_chats_then_longest_wait_then_id():
@@ -350,13 +350,28 @@ def test_owner_who_declined_falls_through_to_route_to():
             in decision.trace)
 
 
-def test_when_everyone_declined_or_timed_out_the_visitor_gets_the_meeting_booker():
-    decision = decide([rule(route_to_all=True, when_nobody="queue")], {1},
+@pytest.mark.parametrize("mode", ["round_robin", "balanced"])
+def test_when_everyone_offered_in_turn_declined_or_timed_out_the_visitor_gets_the_booker(
+        mode):
+    decision = decide([rule(route_to_all=True, when_nobody="queue", distribution=mode)], {1},
                       team(rep(1), rep(2), rep(3, availability="away")), excluded={1, 2})
     assert decision.outcome == "meeting_booker" and decision.offer_to == ()
     assert decision.trace[-1] == (
         "everyone eligible already declined or missed this visitor → meeting booker"
     )
+
+
+@pytest.mark.parametrize("when_nobody, outcome, last", [
+    ("queue", "queue", "waiting in the queue for the next free rep"),
+    ("meeting_booker", "meeting_booker", "meeting booker"),
+])
+def test_first_available_everyone_declined_or_timed_out_goes_as_the_rule_says(
+        when_nobody, outcome, last):
+    decision = decide([rule(route_to_all=True, when_nobody=when_nobody)], {1},
+                      team(rep(1), rep(2), rep(3, availability="away")), excluded={1, 2})
+    assert decision.outcome == outcome and decision.offer_to == ()
+    assert decision.trace[-1] == (
+        f"everyone alerted declined or let the request run out → {last}")
 
 
 def test_inbound_with_nobody_eligible_waits_in_the_queue_or_gets_the_booker():

@@ -36,7 +36,9 @@ def test_first_available_prompts_every_candidate_at_once(job_app, visit, two_rep
         channel(rep): [f"delete #offer-{vid}", "afterbegin:#offers-list"] for rep in two_reps}
     data = events[0][2]
     assert "Vera Visitor" in data and "Pricing plans" in data and "Pricing visitors" in data
-    assert "Accept" in data and "Decline" in data and "data-until" not in data
+    assert "Accept" in data and "Decline" in data
+    until = int(assignments.get(vid).offer_until)  # First Available requests run out too
+    assert f'data-until="{until}"' in data
     assert f'/conversations/claim/{vid}' in data and f"/offers/{vid}/decline" in data
 
 

@@ -32,10 +32,15 @@ def test_an_inbound_request_during_a_run_is_routed_after_it(job_app, visit, thre
     vid = visit()
     routing.enqueue_routing(vid, "pounce")
     assert routing.request_inbound(vid) is None  # locked: remembered, not dropped
+    assert redis.client.get(routing.again_key(vid)) == b"inbound"
     work()
-    # The queued job already reads the request (the trigger is sticky), and the follow-up
-    # routes once more after it, so a request arriving mid-run is never lost.
-    assert [h["trigger"] for h in routing.history(vid)] == ["inbound", "inbound"]
+    # The queued job already reads the request (the trigger is sticky) and opens the
+    # inbound offer; the follow-up after it finds that offer open and changes nothing.
+    assert [h["trigger"] for h in routing.history(vid)] == ["inbound"]
+    assert not redis.client.exists(routing.again_key(vid))
+    current = assignments.get(vid)
+    assert (current.trigger, current.outcome) == ("inbound", "offer")
+    assert current.offer_until is not None  # First Available requests run out too
 
 
 def test_an_unexpected_error_is_retried_with_backoff(job_app, visit, three_reps, make_rule):

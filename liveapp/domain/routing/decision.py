@@ -37,7 +37,7 @@ class RoutingDecision:
     step: StepKind | None = None  # the step whose reps are offered
     candidates: tuple[int, ...] = ()  # eligible rep ids, in the order to offer
     offer_to: tuple[int, ...] = ()  # all candidates (first available) or the next one
-    offer_timeout_seconds: int | None = None  # round robin only
+    offer_timeout_seconds: int | None = None  # the rule's accept timeout, every mode
     trace: tuple[str, ...] = ()
 
     @property
@@ -159,9 +159,7 @@ def _distribute(
         outcome="offer", rule_id=rule.id, rule_name=rule.name, mode=rule.distribution,
         step=step.kind, candidates=tuple(r.id for r in ordered),
         offer_to=tuple(r.id for r in offer_to),
-        offer_timeout_seconds=(
-            rule.offer_timeout_seconds if rule.distribution == "round_robin" else None
-        ),
+        offer_timeout_seconds=rule.offer_timeout_seconds,
         trace=tuple(trace.lines),
     )
 
@@ -181,9 +179,16 @@ def _nobody(rule: RoutingRule, trigger: Trigger, exhausted: bool, trace: Trace) 
     if trigger == "pounce":
         outcome: Outcome = "none"
         trace.add("nobody eligible: not offered for pounce")
-    elif exhausted:
+    elif exhausted and rule.distribution != "first_available":
+        # Round Robin and Balanced offered everyone in turn: nobody accepted.
         outcome = "meeting_booker"
         trace.add("everyone eligible already declined or missed this visitor → meeting booker")
+    elif exhausted:
+        # First Available alerted everyone at once: the rule says what happens next.
+        outcome = rule.when_nobody if rule.when_nobody == "meeting_booker" else "queue"
+        trace.add("everyone alerted declined or let the request run out → " + (
+            "meeting booker" if outcome == "meeting_booker"
+            else "waiting in the queue for the next free rep"))
     elif rule.when_nobody == "meeting_booker":
         outcome = "meeting_booker"
         trace.add("nobody eligible → meeting booker")
