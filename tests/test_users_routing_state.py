@@ -14,6 +14,7 @@ import pytest
 from liveapp.extensions import db
 from liveapp.models import Conversation, Visitor
 from liveapp.services import realtime, reps, sites
+from tests.clock import at_each_instant
 
 # Monday 23 November 2026, 10:00 UTC (11:00 in Paris, 05:00 in New York).
 MONDAY_10_UTC = datetime(2026, 11, 23, 10, 0, tzinfo=UTC).timestamp()
@@ -78,6 +79,7 @@ def test_away_and_chosen_offline_show_as_such(users_page, make_user):
     assert state_on_page(html, offline.id) == "Offline"
 
 
+@at_each_instant  # working hours are read on the wall clock
 def test_outside_working_hours_shows_the_hours(users_page, make_user):
     # A half-hour shift every day, twelve hours from now on Paris's clock: never now.
     start = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(hours=12)).hour
