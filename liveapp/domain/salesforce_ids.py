@@ -9,6 +9,7 @@ ids are compared in their 18-character form, exactly: never truncated, never cas
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 SHORT_LENGTH = 15
 LONG_LENGTH = 18
@@ -34,32 +35,37 @@ def checksum(short_id: str) -> str:
 
 def id_error(value: str) -> str | None:
     """Why ``value`` is not a Salesforce id, or None when it is one."""
-    text = value.strip()
-    if not _CHARACTERS.fullmatch(text):
-        return "A Salesforce id has only letters A-Z, a-z and digits."
-    if len(text) not in (SHORT_LENGTH, LONG_LENGTH):
-        return f"A Salesforce id is 15 or 18 characters; this one has {len(text)}."
-    if len(text) == LONG_LENGTH and text[SHORT_LENGTH:] != checksum(text[:SHORT_LENGTH]):
-        # A wrong suffix means a mistyped or case-mangled id: guessing would pick the
-        # wrong user, so it is refused.
-        return ("The last 3 characters of an 18-character Salesforce id check the case of "
-                f"the first 15; they should be {checksum(text[:SHORT_LENGTH])} here. "
-                "Copy the id again exactly.")
-    return None
+    return _checked(value)[1]
 
 
 def canonical(value: str) -> str:
     """The 18-character form of a 15- or 18-character id; raises InvalidSalesforceId."""
-    error = id_error(value)
-    if error is not None:
+    long, error = _checked(value)
+    if long is None:
         raise InvalidSalesforceId(error)
-    short = value.strip()[:SHORT_LENGTH]
-    return short + checksum(short)
+    return long
 
 
 def canonical_or_none(value: object) -> str | None:
     """The 18-character form, or None for a missing or invalid id (which matches nobody)."""
-    if not isinstance(value, str) or id_error(value) is not None:
-        return None
-    return canonical(value)
+    return _checked(value)[0] if isinstance(value, str) else None
 
+
+# Routing canonicalises every rep's id for each decision: the same few ids, many times.
+@lru_cache(maxsize=8192)
+def _checked(value: str) -> tuple[str | None, str | None]:
+    """(the 18-character form, None) for an id, else (None, why it is not one)."""
+    text = value.strip()
+    if not _CHARACTERS.fullmatch(text):
+        return None, "A Salesforce id has only letters A-Z, a-z and digits."
+    if len(text) not in (SHORT_LENGTH, LONG_LENGTH):
+        return None, f"A Salesforce id is 15 or 18 characters; this one has {len(text)}."
+    short = text[:SHORT_LENGTH]
+    long = short + checksum(short)
+    if len(text) == LONG_LENGTH and text != long:
+        # A wrong suffix means a mistyped or case-mangled id: guessing would pick the
+        # wrong user, so it is refused.
+        return None, ("The last 3 characters of an 18-character Salesforce id check the case "
+                      f"of the first 15; they should be {long[SHORT_LENGTH:]} here. "
+                      "Copy the id again exactly.")
+    return long, None
