@@ -87,6 +87,16 @@ def update_user(user: User, *, email: str, name: str, role: str, password: str |
     return user
 
 
+def set_salesforce_user_id(user: User, value: str | None) -> None:
+    """Map a user to a Salesforce user; raises ValidationFailed when the id is invalid
+    or another user's."""
+    sf_id, error = _salesforce_id(user, value)
+    if error:
+        raise ValidationFailed({"salesforce_user_id": error})
+    user.salesforce_user_id = sf_id
+    db.session.commit()
+
+
 def set_active(user: User, active: bool) -> None:
     """Deactivate (no sign-in, no routing) or reactivate a user."""
     user.active = active
