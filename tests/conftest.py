@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from liveapp import embedded_redis
 from liveapp.config import normalise_database_url
 
+pytest_plugins = ("tests.scratch_db",)  # scratch_url, for migration tests
 RUN_ID = uuid.uuid4().hex[:8]
 PASSWORD = "correct-horse-battery"
 
