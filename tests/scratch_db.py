@@ -7,13 +7,29 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def created_database(url: URL, name: str) -> Iterator[str]:
+    """A new database ``name`` on the PostgreSQL server of ``url``; dropped afterwards."""
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -23,14 +39,8 @@ def scratch_url(app, tmp_path):
     if not url.drivername.startswith("postgresql"):
         yield f"sqlite:///{tmp_path}/scratch.sqlite3"
         return
-    name = f"{url.database}_m_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with created_database(url, f"{url.database}_m_{uuid.uuid4().hex[:6]}") as scratch:
+        yield scratch
 
 
 def flask_db(app, url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
