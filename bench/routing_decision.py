@@ -22,6 +22,7 @@ from liveapp.domain.routing import (
     SalesforceFacts,
     decide,
 )
+from liveapp.domain.salesforce_ids import canonical
 
 N_REPS, N_RULES, N_GROUPS = 50, 10, 5
 
@@ -33,7 +34,7 @@ def make_reps() -> list[Rep]:
             id=i, name=f"Rep {i}", email=f"rep{i}@example.com",
             availability=("available", "available", "available", "away", "offline")[i % 5],
             is_chat_user=i % 11 != 0, open_chats=i % 4, max_chats=3,
-            in_working_hours=i % 13 != 0, salesforce_user_id=f"005{i:012d}AAQ",
+            in_working_hours=i % 13 != 0, salesforce_user_id=canonical(f"005{i:012d}"),
             last_assigned_at=start + timedelta(minutes=i * 7 % 50) if i % 3 else None,
             group_ids=frozenset({i % N_GROUPS}),
         )

@@ -14,13 +14,13 @@ import uuid
 import pytest
 import time_machine
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from liveapp import embedded_redis
 from liveapp.config import normalise_database_url
 from tests import clock
+from tests.scratch_db import created_database, scratch_url  # noqa: F401 (a fixture)
 
 RUN_ID = uuid.uuid4().hex[:8]
 PASSWORD = "correct-horse-battery"
@@ -66,10 +66,6 @@ def redis_url(tmp_path_factory):
     embedded_redis.stop(folder, server)
 
 
-def _admin_url(url):
-    return url.set(database="postgres")
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A database of this run's own: several runs may share one PostgreSQL server."""
@@ -81,14 +77,8 @@ def database_url(tmp_path_factory):
     if not url.drivername.startswith("postgresql"):
         yield str(url)
         return
-    name = f"{url.database}_{RUN_ID}"
-    admin = create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with created_database(url, f"{url.database}_{RUN_ID}") as own:
+        yield own
 
 
 class IsolatedClient(FlaskClient):

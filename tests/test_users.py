@@ -1,9 +1,11 @@
 """Settings → Users and Groups: forms, field errors, and what they save."""
 
+import pytest
 from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import Group, User
+from liveapp.services import users as user_service
 
 NEW_USER = {
     "name": "Nina New",
@@ -15,6 +17,7 @@ NEW_USER = {
     "max_concurrent_chats": "4",
     "salesforce_user_id": "0055g00000ABCDE",
 }
+NEW_USER_SF_ID = "0055g00000ABCDEAA5"  # the 18-character form: A-E set bits 0-4 of chunk 3
 
 
 def _user(email):
@@ -27,7 +30,7 @@ def test_admin_creates_user_who_can_log_in(as_admin, app, app_ctx):
     assert response.status_code == 303
     user = _user("nina@example.com")
     assert user.name == "Nina New" and user.max_concurrent_chats == 4
-    assert user.salesforce_user_id == "0055g00000ABCDE"
+    assert user.salesforce_user_id == NEW_USER_SF_ID
     assert user.check_password("long-enough-pw")
     other = app.test_client()
     from tests.conftest import Browser
@@ -44,7 +47,7 @@ def test_user_form_field_errors_write_nothing(as_admin, app_ctx):
     assert "Invalid email address" in page
     assert "at least 8 characters" in page
     assert "Number must be between 1 and 50" in page
-    assert "A Salesforce id is 15 or 18 letters and digits" in page
+    assert "A Salesforce id has only letters A-Z, a-z and digits" in page
     assert db.session.scalar(select(db.func.count(User.id))) == 1  # only the admin
 
 
@@ -61,11 +64,77 @@ def test_duplicate_email_is_a_field_error(as_admin, rep, app_ctx):
     assert b"Another user already has this email" in response.data
 
 
-def test_duplicate_salesforce_id_is_a_field_error(as_admin, make_user, app_ctx):
-    make_user(name="Sam Sf", salesforce_user_id="0055g00000ABCDE")
-    response = as_admin.post("/settings/users/new", NEW_USER)
+@pytest.mark.parametrize("stored", ["0055g00000ABCDE", NEW_USER_SF_ID])
+@pytest.mark.parametrize("typed", ["0055g00000ABCDE", NEW_USER_SF_ID])
+def test_duplicate_salesforce_id_is_a_field_error_in_either_form(
+        as_admin, make_user, app_ctx, stored, typed):
+    make_user(name="Sam Sf", salesforce_user_id=stored)
+    response = as_admin.post("/settings/users/new", {**NEW_USER, "salesforce_user_id": typed})
     assert response.status_code == 422
     assert b"Sam Sf already has this Salesforce user id" in response.data
+    assert _user("nina@example.com") is None
+
+
+def test_salesforce_ids_differing_only_in_case_are_two_users(as_admin, make_user, app_ctx):
+    make_user(name="Sam Sf", salesforce_user_id="0055g00000abcdeAAA")
+    assert as_admin.post("/settings/users/new", NEW_USER).status_code == 303
+    assert _user("nina@example.com").salesforce_user_id == NEW_USER_SF_ID
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("0055g00000DEMO02", "A Salesforce id is 15 or 18 characters; this one has 16."),
+    ("0055g00000ABCDEAAA", "they should be AA5 here. Copy the id again exactly."),
+    ("0055g00000abcdeAA5", "they should be AAA here. Copy the id again exactly."),
+    ("0055g00000ABC-E", "A Salesforce id has only letters A-Z, a-z and digits."),
+    ("<b>0055g00000ABC</b>", "A Salesforce id has only letters A-Z, a-z and digits."),
+])
+def test_invalid_salesforce_ids_are_field_errors_and_write_nothing(
+        as_admin, rep, app_ctx, typed, message):
+    created = as_admin.post("/settings/users/new", {**NEW_USER, "salesforce_user_id": typed})
+    assert created.status_code == 422
+    page = created.get_data(as_text=True)
+    assert message in page and "<b>0055g" not in page
+    assert _user("nina@example.com") is None
+    edit = {**NEW_USER, "email": rep.email, "name": "Rita Renamed", "password": "",
+            "salesforce_user_id": typed}
+    edited = as_admin.post(f"/settings/users/{rep.id}", edit)
+    assert edited.status_code == 422 and message in edited.get_data(as_text=True)
+    user = _user(rep.email)
+    assert user.name == "Rita Rep" and user.salesforce_user_id is None
+
+
+@pytest.mark.parametrize("typed", ["0055g00000ABCDE", NEW_USER_SF_ID, f"  {NEW_USER_SF_ID} "])
+def test_a_salesforce_id_is_stored_in_its_18_character_form(as_admin, rep, app_ctx, typed):
+    edit = {**NEW_USER, "email": rep.email, "password": "", "salesforce_user_id": typed}
+    assert as_admin.post(f"/settings/users/{rep.id}", edit).status_code == 303
+    assert _user(rep.email).salesforce_user_id == NEW_USER_SF_ID
+    page = as_admin.get("/settings/integrations/").get_data(as_text=True)
+    assert NEW_USER_SF_ID in page  # the user mapping on Integrations shows the stored form
+    cleared = {**edit, "salesforce_user_id": ""}
+    assert as_admin.post(f"/settings/users/{rep.id}", cleared).status_code == 303
+    assert _user(rep.email).salesforce_user_id is None
+
+
+def test_the_service_refuses_an_invalid_salesforce_id_too(app_ctx):
+    """The demo seed and the CLI call the service without the form."""
+    with pytest.raises(user_service.ValidationFailed) as failed:
+        user_service.create_user(email="x@example.com", name="X", password="long-enough-pw",
+                                 salesforce_user_id="0055g00000DEMO02")
+    assert failed.value.errors == {
+        "salesforce_user_id": "A Salesforce id is 15 or 18 characters; this one has 16."}
+    assert db.session.scalar(select(db.func.count(User.id))) == 0
+
+
+def test_user_form_needs_csrf(as_admin, app_ctx):
+    response = as_admin.client.post("/settings/users/new", data=NEW_USER)
+    assert response.status_code == 400
+    assert _user("nina@example.com") is None
+
+
+def test_reps_cannot_set_salesforce_ids(as_rep, rep, app_ctx):
+    edit = {**NEW_USER, "email": rep.email, "password": ""}
+    assert as_rep.post(f"/settings/users/{rep.id}", edit).status_code == 403
+    assert _user(rep.email).salesforce_user_id is None
 
 
 def test_edit_user_keeps_password_when_empty(as_admin, rep, app_ctx):

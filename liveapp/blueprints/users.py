@@ -25,19 +25,17 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
+    ValidationError,
 )
 
 from liveapp.access import admin_required
+from liveapp.domain import salesforce_ids
 from liveapp.extensions import db
 from liveapp.models import AVAILABILITY, Group, User
 from liveapp.services import reps, working_hours
 from liveapp.services import users as user_service
 
 bp = Blueprint("users", __name__, url_prefix="/settings/users")
-
-SALESFORCE_ID = r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$"
-
 
 class ShiftForm(Form):
     """One weekday's shift; both blank is a day off."""
@@ -59,13 +57,7 @@ class UserForm(FlaskForm):
     max_concurrent_chats = IntegerField(
         "Concurrent chat limit", default=3, validators=[InputRequired(), NumberRange(1, 50)]
     )
-    salesforce_user_id = StringField(
-        "Salesforce user id",
-        validators=[
-            Optional(),
-            Regexp(SALESFORCE_ID, message="A Salesforce id is 15 or 18 letters and digits."),
-        ],
-    )
+    salesforce_user_id = StringField("Salesforce user id", validators=[Optional()])
     groups = SelectMultipleField("Groups", coerce=int)
     time_zone = StringField("Time zone", default="UTC", validators=[Length(max=64)])
     limit_hours = BooleanField("Route visitors to this user only during their working hours")
@@ -76,6 +68,12 @@ class UserForm(FlaskForm):
         self.creating = creating
         groups = db.session.scalars(select(Group).order_by(Group.name))
         self.groups.choices = [(g.id, g.name) for g in groups]
+
+    def validate_salesforce_user_id(self, field: StringField) -> None:
+        # Checked here too (the service decides), so the error shows with the others.
+        error = salesforce_ids.id_error(field.data)
+        if error:
+            raise ValidationError(error)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

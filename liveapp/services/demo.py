@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -31,12 +32,14 @@ class DemoUser:
     salesforce_user_id: str | None
 
 
+# Salesforce user ids in their 15-character form, as Salesforce shows them in a user's
+# URL; they are stored in the 18-character form, which the CRM sandbox's records use.
 DEMO_USERS = (
-    DemoUser(f"admin@{DEMO_DOMAIN}", "Avery Admin", "admin", None, "0055g00000DEMO01"),
-    DemoUser(f"ann@{DEMO_DOMAIN}", "Ann Archer", "rep", "Enterprise", "0055g00000DEMO02"),
-    DemoUser(f"bob@{DEMO_DOMAIN}", "Bob Baker", "rep", "Enterprise", "0055g00000DEMO03"),
-    DemoUser(f"cara@{DEMO_DOMAIN}", "Cara Chen", "rep", "Mid-Market", "0055g00000DEMO04"),
-    DemoUser(f"dev@{DEMO_DOMAIN}", "Dev Desai", "rep", "Mid-Market", "0055g00000DEMO05"),
+    DemoUser(f"admin@{DEMO_DOMAIN}", "Avery Admin", "admin", None, "0055g00000KzAvY"),
+    DemoUser(f"ann@{DEMO_DOMAIN}", "Ann Archer", "rep", "Enterprise", "0055g00000Lm7Qa"),
+    DemoUser(f"bob@{DEMO_DOMAIN}", "Bob Baker", "rep", "Enterprise", "0055g00000Bb3kR"),
+    DemoUser(f"cara@{DEMO_DOMAIN}", "Cara Chen", "rep", "Mid-Market", "0055g00000Cc9Tw"),
+    DemoUser(f"dev@{DEMO_DOMAIN}", "Dev Desai", "rep", "Mid-Market", "0055g00000Dx4Ve"),
     DemoUser(f"eli@{DEMO_DOMAIN}", "Eli Evans", "rep", "Mid-Market", None),
 )
 
@@ -50,7 +53,10 @@ def seed_users() -> list[DemoUser]:
                 db.select(Group).where(Group.name == spec.group)
             ) or user_service.save_group(None, name=spec.group, members=[])
     for spec in DEMO_USERS:
-        if user_service.find_user_by_email(spec.email):
+        user = user_service.find_user_by_email(spec.email)
+        if user is not None:
+            if user.salesforce_user_id is None and spec.salesforce_user_id:
+                _restore_salesforce_id(user, spec.salesforce_user_id)
             continue
         user_service.create_user(
             email=spec.email,
@@ -62,6 +68,13 @@ def seed_users() -> list[DemoUser]:
             is_chat_user=True,
         )
     return list(DEMO_USERS)
+
+
+def _restore_salesforce_id(user: User, salesforce_user_id: str) -> None:
+    """Migration 0009 cleared the ids of earlier demos (16 characters, not valid ids): give
+    a demo user the demo's id again, unless another user holds it now."""
+    with contextlib.suppress(user_service.ValidationFailed):
+        user_service.set_salesforce_user_id(user, salesforce_user_id)
 
 
 def demo_site() -> Site | None:

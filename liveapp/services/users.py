@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
+from liveapp.domain import salesforce_ids
 from liveapp.extensions import db
 from liveapp.models import Group, User
 
@@ -22,26 +23,47 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def _check_unique(user: User | None, email: str, salesforce_user_id: str | None) -> None:
+def _checked(user: User | None, email: str, fields: dict) -> dict:
+    """The fields as stored, the Salesforce user id in its 18-character form; raises
+    ValidationFailed for a taken email, or a Salesforce id that is invalid or taken."""
     errors = {}
     other = find_user_by_email(email)
     if other is not None and other is not user:
         errors["email"] = "Another user already has this email."
-    if salesforce_user_id:
-        owner = db.session.scalar(
-            select(User).where(User.salesforce_user_id == salesforce_user_id)
-        )
-        if owner is not None and owner is not user:
-            errors["salesforce_user_id"] = f"{owner.name} already has this Salesforce user id."
+    if "salesforce_user_id" in fields:
+        sf_id, error = _salesforce_id(user, fields["salesforce_user_id"])
+        fields = {**fields, "salesforce_user_id": sf_id}
+        if error:
+            errors["salesforce_user_id"] = error
     if errors:
         raise ValidationFailed(errors)
+    return fields
+
+
+def _salesforce_id(user: User | None, value: str | None) -> tuple[str | None, str | None]:
+    """(the id to store, why it cannot be stored); empty means no Salesforce user."""
+    if not (value or "").strip():
+        return None, None
+    error = salesforce_ids.id_error(value)
+    if error:
+        return None, error
+    # Stored canonical, so a 15 and its 18 are one id to the unique constraint too; a row
+    # written in the 15-character form some other way still counts as taken.
+    sf_id = salesforce_ids.canonical(value)
+    both_forms = (sf_id, sf_id[:salesforce_ids.SHORT_LENGTH])
+    owner = db.session.scalar(
+        select(User).where(User.salesforce_user_id.in_(both_forms)).limit(1))
+    if owner is not None and owner is not user:
+        return sf_id, f"{owner.name} already has this Salesforce user id."
+    return sf_id, None
 
 
 def create_user(*, email: str, name: str, password: str, role: str = "rep",
                 groups: Iterable[Group] = (), **fields) -> User:
-    """Add a user; raises ValidationFailed when the email or CRM id is taken."""
+    """Add a user; raises ValidationFailed when the email is taken or the Salesforce
+    user id is invalid or taken."""
     email = email.strip().lower()
-    _check_unique(None, email, fields.get("salesforce_user_id"))
+    fields = _checked(None, email, fields)
     user = User(email=email, name=name.strip(), role=role, **fields)
     user.set_password(password)
     user.groups = list(groups)
@@ -54,7 +76,7 @@ def update_user(user: User, *, email: str, name: str, role: str, password: str |
                 groups: Iterable[Group] = (), **fields) -> User:
     """Change a user's details; an empty password keeps the old one."""
     email = email.strip().lower()
-    _check_unique(user, email, fields.get("salesforce_user_id"))
+    fields = _checked(user, email, fields)
     user.email, user.name, user.role = email, name.strip(), role
     for key, value in fields.items():
         setattr(user, key, value)
@@ -63,6 +85,16 @@ def update_user(user: User, *, email: str, name: str, role: str, password: str |
     user.groups = list(groups)
     db.session.commit()
     return user
+
+
+def set_salesforce_user_id(user: User, value: str | None) -> None:
+    """Map a user to a Salesforce user; raises ValidationFailed when the id is invalid
+    or another user's."""
+    sf_id, error = _salesforce_id(user, value)
+    if error:
+        raise ValidationFailed({"salesforce_user_id": error})
+    user.salesforce_user_id = sf_id
+    db.session.commit()
 
 
 def set_active(user: User, active: bool) -> None:

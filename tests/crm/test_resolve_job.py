@@ -9,12 +9,14 @@ from rq.job import Job
 
 from liveapp.domain.routing.inputs import EngagementFacts, SalesforceFacts
 from liveapp.extensions import db, queue, redis
+from liveapp.integrations.sandbox.fixture import DEMO_OWNERS, FORMER_OWNER
 from liveapp.models import Visitor
 from liveapp.services import changes, crm, integrations
 
-# In the bundled fixture: a Salesforce Contact (owned by a former user, on an Account owned
-# by a rep) and an Outreach prospect; not a Salesloft person.
+# In the bundled fixture: a Salesforce Contact (owned by a former user, as is its Account)
+# and an Outreach prospect; not a Salesloft person.
 CONTACT = "morgan.moreau0@northwindanalytics.example"
+DEMO_REP_IDS = {sid for local, _name, sid in DEMO_OWNERS if sid and local != "admin"}
 
 
 def crm_of(visitor_id: str) -> dict:
@@ -40,8 +42,8 @@ def test_resolved_through_a_worker(connected, make_visitor, run_jobs, published)
     result = crm_of(visitor.id)
     sf = result["salesforce"]
     assert sf["status"] == "ok" and sf["record_type"] == "Contact"
-    assert sf["owner_id"] == "0055g00000DEMO99" and sf["owner_name"] == "Fran Former"
-    assert sf["account_name"] and sf["account_owner_id"].startswith("0055g00000DEMO")
+    assert sf["owner_id"] == FORMER_OWNER[2] and sf["owner_name"] == "Fran Former"
+    assert sf["account_name"] and sf["account_owner_id"] == FORMER_OWNER[2]
     assert result["outreach"]["status"] == "ok"
     assert result["outreach"]["owner_email"].endswith("@demo.liveapp.test")
     assert result["salesloft"] == {"status": "not_found"}
@@ -163,7 +165,7 @@ def test_account_team_on_enterprise_installations(connected, make_visitor, run_j
     crm.request(visitor.id)
     run_jobs()
     team = crm_of(visitor.id)["salesforce"]["account_team"]
-    assert len(team) == 2 and all(m["user_id"].startswith("0055g00000DEMO") for m in team)
+    assert len(team) == 2 and all(m["user_id"] in DEMO_REP_IDS for m in team)
     facts = crm.crm_facts_for(db.session.get(Visitor, visitor.id)).salesforce
     assert facts.status == "ok" and len(facts.account_team) == 2
 

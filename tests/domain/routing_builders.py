@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from liveapp.domain.routing import CrmFacts, EngagementFacts, Rep, RoutingRule, SalesforceFacts
+from liveapp.domain.salesforce_ids import checksum
 
 NAMES = ["Ann Lee", "Bob Baker", "Cy Young", "Di Prince", "Ed Stone", "Flo Rida", "Gus Grant"]
 
@@ -42,6 +43,6 @@ def crm(**fields) -> CrmFacts:
 
 
 def sf_id(n: int, long: bool = True) -> str:
-    """A Salesforce user id: 15 characters, or the 18-character form with a suffix."""
+    """A Salesforce user id: 15 characters, or the 18-character form with its checksum."""
     short = f"005{n:012d}"
-    return short + "AAQ" if long else short
+    return short + checksum(short) if long else short

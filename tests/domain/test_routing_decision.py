@@ -123,6 +123,41 @@ def test_salesforce_ids_differing_only_in_case_are_different_users():
     assert decision.outcome == "queue"
 
 
+# The demo's ids before issue 12: 16 characters, equal in their first 15.
+OLD_DEMO_IDS = ("0055g00000DEMO02", "0055g00000DEMO03", "0055g00000DEMO04", "0055g00000DEMO05")
+
+
+def test_invalid_ids_sharing_their_first_15_characters_match_nobody():
+    reps = team(*(rep(n, salesforce_user_id=sid) for n, sid in enumerate(OLD_DEMO_IDS, 1)))
+    facts = crm(salesforce=salesforce(record_type="Contact", owner_user_id=OLD_DEMO_IDS[0],
+                                      owner_name="Ann Lee"))
+    decision = decide([rule(salesforce_owner=True, route_to_users=[2])], {1}, reps, facts)
+    assert decision.step == "route_to" and decision.offer_to == (2,)
+    assert ("Salesforce Contact owner Ann Lee matches no app user: 0055g00000DEMO02 is not "
+            "a valid Salesforce user id") in decision.trace
+
+
+@pytest.mark.parametrize("owner_long", [True, False])
+@pytest.mark.parametrize("rep_long", [True, False])
+def test_each_owner_goes_to_their_own_rep_whatever_the_id_form(owner_long, rep_long):
+    reps = team(*(rep(n, salesforce_user_id=sf_id(n, long=rep_long)) for n in (1, 2, 3, 4)))
+    for owner in (1, 2, 3, 4):
+        facts = crm(salesforce=salesforce(record_type="Contact",
+                                          owner_user_id=sf_id(owner, long=owner_long)))
+        decision = decide([rule(salesforce_owner=True)], {1}, reps, facts)
+        assert decision.offer_to == (owner,), decision.trace
+
+
+def test_an_invalid_account_team_member_id_matches_nobody():
+    members = [("0055g00000DEMO03", "CSM"), (sf_id(3), "Sales Engineer")]
+    facts = crm(salesforce=salesforce(account_team=members))
+    reps = team(rep(2, salesforce_user_id="0055g00000DEMO03"), rep(3, salesforce_user_id=sf_id(3)))
+    decision = decide([rule(account_team=True)], {1}, reps, facts, enterprise=True)
+    assert decision.offer_to == (3,)
+    assert ("account team CSM 0055g00000DEMO03 matches no app user: 0055g00000DEMO03 is not "
+            "a valid Salesforce user id") in decision.trace
+
+
 def test_without_contact_or_lead_the_matched_account_owner_is_used():
     facts = crm(salesforce=salesforce(account_owner_user_id=sf_id(3), account_owner_name="Cy"))
     reps = team(rep(3, salesforce_user_id=sf_id(3, long=False)))
@@ -180,7 +215,7 @@ def test_account_team_members_with_the_enterprise_flag_and_role_filter():
     facts = crm(salesforce=salesforce(account_team=ACCOUNT_TEAM))
     everyone = decide([rule(account_team=True)], {1}, team_reps(), facts, enterprise=True)
     assert everyone.offer_to == (3, 4) and everyone.step == "account_team"
-    assert "account team CSM 005000000000009AAQ is not an app user" in everyone.trace
+    assert f"account team CSM {sf_id(9)} is not an app user" in everyone.trace
     engineers = decide([rule(account_team=True, account_team_roles={"sales engineer"})], {1},
                        team_reps(), facts, enterprise=True)
     assert engineers.offer_to == (3,)

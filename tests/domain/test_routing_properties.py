@@ -4,6 +4,7 @@ exclusions, and the shape of every decision."""
 from __future__ import annotations
 
 import ast
+import string
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,7 +20,8 @@ from liveapp.domain.routing import (
     next_in_rotation,
     rotation_order,
 )
-from tests.domain.routing_builders import rep, rule
+from liveapp.domain.salesforce_ids import canonical
+from tests.domain.routing_builders import crm, rep, rule, salesforce
 
 INELIGIBLE = [
     {"availability": "away"}, {"availability": "offline"}, {"is_chat_user": False},
@@ -105,6 +107,28 @@ def test_every_offer_goes_to_eligible_reps_never_to_excluded_ones(
         assert decision.outcome in (("none",) if trigger == "pounce" else ("queue",
                                                                            "meeting_booker"))
     assert decision.summary.startswith("rule 'Target accounts' matched")
+
+
+def _either_form(short: str, long: bool) -> str:
+    return canonical(short) if long else short
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    short_ids=st.lists(st.text(string.ascii_letters + string.digits, min_size=15, max_size=15),
+                       min_size=1, max_size=6, unique=True),
+    data=st.data(),
+)
+def test_a_salesforce_owner_is_routed_to_their_rep_and_no_other(short_ids, data):
+    """Distinct ids (even ones equal but for case) never collide, whichever form is stored
+    or sent."""
+    reps = [rep(n, salesforce_user_id=_either_form(sid, data.draw(st.booleans())))
+            for n, sid in enumerate(short_ids, 1)]
+    owner = data.draw(st.integers(0, len(short_ids) - 1))
+    facts = crm(salesforce=salesforce(
+        record_type="Lead", owner_user_id=_either_form(short_ids[owner], data.draw(st.booleans()))))
+    decision = decide([rule(salesforce_owner=True)], {1}, reps, facts)
+    assert decision.offer_to == (owner + 1,), decision.trace
 
 
 def test_the_domain_imports_only_the_standard_library_and_itself():

@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
 
+from liveapp.domain.salesforce_ids import canonical_or_none
 from liveapp.integrations.account_match import normalise_domain
 from liveapp.integrations.salesforce import SalesforceClient
 from liveapp.integrations.sandbox import fixture as demo_fixture
@@ -149,7 +151,7 @@ def test_fault_validation(http, body):
 def test_demo_fixture_is_generated_and_owned_by_demo_users():
     data = json.loads(Path(DEFAULT_FIXTURE).read_text())
     assert data == demo_fixture.build(), "run python -m liveapp.integrations.sandbox.fixture"
-    demo = {u.email: u.salesforce_user_id for u in DEMO_USERS}
+    demo = {u.email: canonical_or_none(u.salesforce_user_id) for u in DEMO_USERS}
     assert {f"{local}@{demo_fixture.DEMO_DOMAIN}": sid
             for local, _name, sid in demo_fixture.DEMO_OWNERS} == demo
     objects = data["salesforce"]["objects"]
@@ -159,6 +161,31 @@ def test_demo_fixture_is_generated_and_owned_by_demo_users():
     assert all(normalise_domain(a["Website"]).endswith((".test", ".example"))
                for a in objects["Account"])
     assert len(demo_fixture.identities(data)) == len(objects["Contact"]) + len(objects["Lead"])
+
+
+def _owner_ids(objects: dict) -> list[str]:
+    """Every Salesforce user id a routing decision can meet in the fixture."""
+    owners = [r["OwnerId"] for k in ("Account", "Contact", "Lead") for r in objects[k]]
+    return owners + [m["UserId"] for m in objects["AccountTeamMember"]]
+
+
+def test_every_owner_in_the_demo_fixture_is_exactly_one_demo_user():
+    objects = json.loads(Path(DEFAULT_FIXTURE).read_text())["salesforce"]["objects"]
+    for sobject, rows in objects.items():  # ids as the API answers them: valid, 18 long
+        assert all(canonical_or_none(r["Id"]) == r["Id"] for r in rows), sobject
+    former = demo_fixture.FORMER_OWNER[2]
+    owners = Counter(_owner_ids(objects))
+    assert owners[former] > 0  # a former user owns some records, on purpose
+    for owner in set(owners) - {former}:
+        assert canonical_or_none(owner) == owner
+        assert sum(canonical_or_none(u.salesforce_user_id) == owner for u in DEMO_USERS) == 1
+    assert not any(canonical_or_none(u.salesforce_user_id) == former for u in DEMO_USERS)
+    reps = [u for u in DEMO_USERS if u.role == "rep" and u.salesforce_user_id]
+    assert len(reps) == 4
+    for rep in reps:  # each rep owns Contacts, Leads and Accounts to be routed
+        sid = canonical_or_none(rep.salesforce_user_id)
+        assert all(any(r["OwnerId"] == sid for r in objects[k])
+                   for k in ("Account", "Contact", "Lead")), rep.name
 
 
 def test_crm_sandbox_command_serves_and_writes_settings(tmp_path):

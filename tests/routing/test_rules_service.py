@@ -162,7 +162,7 @@ def test_new_rules_go_last_and_reorder_and_delete_renumber(app_ctx, changes):
 
 def test_domain_rules_and_reps_feed_the_decision(app_ctx):
     team = GroupFactory(name="Enterprise")
-    ann = UserFactory(name="Ann", salesforce_user_id="0055g00000ANN0001", groups=[team])
+    ann = UserFactory(name="Ann", salesforce_user_id="0055g00000Lm7QaAAJ", groups=[team])
     bob = UserFactory(name="Bob", groups=[team], availability="away")
     cy = UserFactory(name="Cy", groups=[team], time_zone="America/New_York",
                      working_hours=OFFICE)
@@ -187,7 +187,7 @@ def test_domain_rules_and_reps_feed_the_decision(app_ctx):
 
     facts = VisitorFacts(is_target_account=True)
     matched = compiled.matching(facts)
-    crm = CrmFacts(salesforce=SalesforceFacts(owner_user_id="0055g00000ANN0001",
+    crm = CrmFacts(salesforce=SalesforceFacts(owner_user_id="0055g00000Lm7Qa",
                                               record_type="Contact"))
     decision = decide(compiled.rules, matched, reps, crm, trigger="inbound")
     assert (decision.outcome, decision.rule_id, decision.offer_to) == (

@@ -16,9 +16,9 @@ from liveapp.domain.routing.inputs import (
     RoutingRule,
     SalesforceFacts,
 )
+from liveapp.domain.salesforce_ids import canonical_or_none
 
 StepKind = Literal["outreach", "salesforce_owner", "account_team", "route_to", "fallback"]
-SALESFORCE_ID_PREFIX = 15  # 18-character ids are the 15-character ones plus a checksum
 
 
 @dataclass
@@ -70,9 +70,9 @@ class Directory:
 
     @cached_property
     def _by_sf(self) -> dict[str, Rep]:
-        return {
-            salesforce_key(r.salesforce_user_id): r for r in self.reps if r.salesforce_user_id
-        }
+        keyed = ((canonical_or_none(r.salesforce_user_id), r) for r in self.reps)
+        # Keyed on the 18-character form, so a 15 and its 18 meet and nothing else does.
+        return {key: r for key, r in keyed if key is not None}
 
     def by_id(self, rep_id: int) -> Rep | None:
         return self._by_id.get(rep_id)
@@ -81,7 +81,9 @@ class Directory:
         return self._by_email.get(email.strip().casefold())
 
     def by_salesforce_id(self, user_id: str) -> Rep | None:
-        return self._by_sf.get(salesforce_key(user_id))
+        """The rep with this Salesforce user id (15 or 18 characters, compared exactly)."""
+        key = canonical_or_none(user_id)
+        return self._by_sf.get(key) if key is not None else None
 
     def members(self, group_id: int) -> list[Rep]:
         return sorted((r for r in self.reps if group_id in r.group_ids), key=_by_name)
@@ -94,11 +96,6 @@ class Directory:
 
 def _by_name(rep: Rep) -> tuple[str, int]:
     return (rep.name.casefold(), rep.id)
-
-
-def salesforce_key(user_id: str) -> str:
-    """The case-sensitive 15-character form of a Salesforce id (15 or 18 characters)."""
-    return user_id.strip()[:SALESFORCE_ID_PREFIX]
 
 
 def candidate_steps(
@@ -206,10 +203,18 @@ def _salesforce_owner(
         return None
     rep = directory.by_salesforce_id(user_id)
     if rep is None:
-        trace.add(f"Salesforce {title} {name or user_id} is not an app user")
+        trace.add(f"Salesforce {title} {name or user_id} {_unmatched(user_id)}")
         return None
     candidate = Candidate(f"Salesforce {title} {rep.name}", rep)
     return Step("salesforce_owner", "Salesforce", (candidate,))
+
+
+def _unmatched(user_id: str) -> str:
+    """How the trace says a Salesforce user id found no rep: an id that is not a valid
+    Salesforce id is named as such, so an admin fixes the data rather than the users."""
+    if canonical_or_none(user_id) is None:
+        return f"matches no app user: {user_id} is not a valid Salesforce user id"
+    return "is not an app user"
 
 
 def _account_team(
@@ -234,7 +239,7 @@ def _account_team(
     for user_id, role in members:
         rep = directory.by_salesforce_id(user_id)
         if rep is None:
-            trace.add(f"account team {role} {user_id} is not an app user")
+            trace.add(f"account team {role} {user_id} {_unmatched(user_id)}")
         else:
             candidates.append(Candidate(f"account team {role} {rep.name}", rep))
     return Step("account_team", "account team", _unique(candidates))

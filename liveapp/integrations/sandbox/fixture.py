@@ -11,19 +11,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from liveapp.domain.salesforce_ids import canonical
 from liveapp.integrations.sandbox.state import DEFAULT_FIXTURE
 
 DEMO_DOMAIN = "demo.liveapp.test"
-# (email local part, name, Salesforce user id): the users of liveapp.services.demo.
+# (email local part, name, Salesforce user id): the users of liveapp.services.demo. The ids
+# are in the 18-character form Salesforce's API answers with; the demo seeds their 15.
 DEMO_OWNERS = (
-    ("admin", "Avery Admin", "0055g00000DEMO01"),
-    ("ann", "Ann Archer", "0055g00000DEMO02"),
-    ("bob", "Bob Baker", "0055g00000DEMO03"),
-    ("cara", "Cara Chen", "0055g00000DEMO04"),
-    ("dev", "Dev Desai", "0055g00000DEMO05"),
+    ("admin", "Avery Admin", "0055g00000KzAvYAAV"),
+    ("ann", "Ann Archer", "0055g00000Lm7QaAAJ"),
+    ("bob", "Bob Baker", "0055g00000Bb3kRAAR"),
+    ("cara", "Cara Chen", "0055g00000Cc9TwAAJ"),
+    ("dev", "Dev Desai", "0055g00000Dx4VeAAJ"),
     ("eli", "Eli Evans", None),
 )
-FORMER_OWNER = ("former", "Fran Former", "0055g00000DEMO99")
+# Owns some records but is no app user: routing must say so and fall through.
+FORMER_OWNER = ("former", "Fran Former", "0055g00000Ff0ZzAAJ")
 PREFIXES = ("Northwind", "Bluefin", "Copperleaf", "Brightwave", "Granite", "Silverline",
             "Redwood", "Lumen", "Harbor", "Quartz", "Juniper", "Cobalt", "Evergreen",
             "Falcon", "Meridian", "Orchid", "Pioneer", "Summit", "Tidal", "Vertex")
@@ -39,7 +42,8 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _sf_id(prefix: str, n: int) -> str:
-    return f"{prefix}5g00{n:08d}AAA"
+    """Record ``n`` of the object with this key prefix, as an 18-character id."""
+    return canonical(f"{prefix}5g00{n:08d}")
 
 
 def _stamp(rng: random.Random) -> str:

@@ -14,6 +14,9 @@ from liveapp.integrations.sandbox import soql
 from liveapp.integrations.sandbox.state import Fault, SandboxState
 from liveapp.integrations.sandbox.wire import json_response
 
+# The sandbox org and its integration user, as the token endpoint's identity URL names them.
+ORG_ID, API_USER_ID = "00D5g000004SbXqEAK", "0055g00000IgRtNAAV"
+
 API_LIMIT = 15000
 RELATIONSHIP_TARGETS = {
     "Owner": "User", "User": "User", "CreatedBy": "User", "LastModifiedBy": "User",
@@ -192,7 +195,7 @@ class SalesforceApi:
                                   "error_description": "authentication failure"}, 400)
         access, refresh = self.state.issue_token("salesforce", grant == "refresh_token")
         body = {"access_token": access, "instance_url": request.host_url.rstrip("/"),
-                "id": f"{request.host_url}id/00D000000000001/0055g00000DEMO01",
+                "id": f"{request.host_url}id/{ORG_ID}/{API_USER_ID}",
                 "token_type": "Bearer", "issued_at": str(int(time.time() * 1000)),
                 "signature": "sandbox"}
         if refresh:
