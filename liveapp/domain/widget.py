@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from liveapp.domain.events import normalise_email
+from liveapp.domain.flows import COMPANY_SIZES
+
+__all__ = ["COMPANY_SIZES", "STATUSES", "BadAnswer", "check_answer", "status"]
 
 STATUSES = ("idle", "offering", "waiting", "booker", "chatting")
-COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001+")
 MAX_INDUSTRY = 120
 
 
