@@ -23,7 +23,7 @@ from liveapp.domain.routing.validation import flag, validate_rule
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
 from liveapp.models.user import group_members
-from liveapp.services import ordering
+from liveapp.services import criteria_refs, ordering
 from liveapp.services.users import ValidationFailed
 from liveapp.signals import settings_changed
 
@@ -93,7 +93,8 @@ def _errors(rule: RoutingRule | None, data: Mapping[str, Any], criteria: Any,
     errors: dict[str, Any] = dict(validate_rule(data, enterprise=enterprise))
     if "name" not in errors and _name_taken(rule, str(data.get("name")).strip()):
         errors["name"] = "A routing rule with this name already exists."
-    problems = criteria_engine.validate(criteria, allow_empty=True)
+    problems = (criteria_engine.validate(criteria, allow_empty=True, for_routing=True)
+                or criteria_refs.missing(criteria))
     if problems:
         errors["criteria"] = problems
     if isinstance(roles, str):
@@ -157,7 +158,7 @@ def _rows(model: type[User] | type[Group], value: Any) -> list:
 
 def _apply(rule: RoutingRule, data: Mapping[str, Any], criteria: Mapping[str, Any],
            roles: list[str], enterprise: bool) -> None:
-    parsed = criteria_engine.Criteria.from_dict(criteria, allow_empty=True)
+    parsed = criteria_engine.Criteria.from_dict(criteria, allow_empty=True, for_routing=True)
     rule.name = str(data.get("name")).strip()
     rule.active = flag(data.get("active", True))
     rule.criteria = parsed.to_dict()
@@ -209,13 +210,11 @@ def delete_rule(rule: RoutingRule) -> None:
 # ---------------------------------------------------------------- words
 
 
-def describe_criteria(rule: RoutingRule) -> str:
-    """Which visitors the rule applies to, in words."""
-    try:
-        parsed = criteria_engine.Criteria.from_dict(rule.criteria, allow_empty=True)
-    except criteria_engine.InvalidCriteria:
-        return "(criteria need fixing)"
-    return "Every visitor" if not parsed.conditions else criteria_engine.describe(parsed)
+def describe_criteria(rule: RoutingRule, names: criteria_engine.Names) -> str:
+    """Which visitors the rule applies to, in words (`names`: what ids stand for,
+    criteria_refs.choices().names())."""
+    return criteria_refs.describe(rule.criteria, names, for_routing=True,
+                                  everyone="Every visitor")
 
 
 def summary(rule: RoutingRule, *, enterprise: bool | None = None) -> str:
