@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from liveapp.access import admin_required
 from liveapp.blueprints.segments import MATCH_CHOICES, builder_context
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
-from liveapp.services import criteria_form
+from liveapp.services import criteria_form, criteria_refs
 from liveapp.services import routing_rules as rule_service
 from liveapp.services.users import ValidationFailed
 
@@ -104,9 +106,11 @@ def get_rule(rule_id: int) -> RoutingRule:
 
 
 def _list_context(rules: list[RoutingRule], error: str | None = None) -> dict:
+    names = criteria_refs.choices().names()
     return {
         "rules": rules, "error": error, "hidden_by": rule_service.hidden_rules(rules),
-        "summary": rule_service.summary, "describe": rule_service.describe_criteria,
+        "summary": rule_service.summary,
+        "describe": functools.partial(rule_service.describe_criteria, names=names),
     }
 
 
@@ -138,7 +142,7 @@ def edit(rule_id: int | None):
     status = 422 if form.is_submitted() else 200
     return render_template(
         "routing/form.html", form=form, rule=rule, rows=rows, general_errors=general,
-        route_to_error=route_to_error, enterprise=enterprise, **builder_context(),
+        route_to_error=route_to_error, enterprise=enterprise, **builder_context("routing"),
         hidden_by=rule_service.hidden_by(rule) if rule is not None else None,
     ), status
 

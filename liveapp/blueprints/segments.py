@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -12,8 +13,8 @@ from liveapp.access import admin_required
 from liveapp.domain import criteria as domain
 from liveapp.domain.fields import FIELDS
 from liveapp.extensions import db
-from liveapp.models import Experience, Segment
-from liveapp.services import criteria_form
+from liveapp.models import Segment
+from liveapp.services import criteria_form, criteria_refs
 from liveapp.services import segments as segment_service
 from liveapp.services import streams as stream_service
 from liveapp.services.users import ValidationFailed
@@ -36,13 +37,17 @@ def get_segment(segment_id: int) -> Segment:
     return segment
 
 
-def builder_context() -> dict:
-    """What the criteria builder needs to render its selects."""
-    experiences = db.session.scalars(select(Experience).order_by(Experience.name))
+SCOPES = ("segment", "routing")  # whose criteria the builder edits
+
+
+def builder_context(scope: str = "segment") -> dict:
+    """What the criteria builder needs to render its selects; routing rules' criteria
+    may also test membership (in segment, in stream), segments' may not."""
     return {
-        "field_groups": domain.field_groups(),
+        "field_groups": domain.field_groups(for_routing=scope == "routing"),
         "fields": FIELDS,
-        "experience_choices": [(e.id, e.name) for e in experiences],
+        "choices": criteria_refs.choices().by_kind,
+        "scope": scope,
     }
 
 
@@ -51,9 +56,10 @@ def builder_context() -> dict:
 def index():
     segments = segment_service.ordered_segments()
     owners = stream_service.segment_owners([s.id for s in segments])
+    names = criteria_refs.choices().names()
     return render_template(
         "segments/index.html", segments=segments, owners=owners,
-        describe=segment_service.describe,
+        describe=functools.partial(segment_service.describe, names=names),
     )
 
 
@@ -100,6 +106,9 @@ def condition_row():
 
     With add=1 it is a new row after the rows the request includes.
     """
+    scope = request.args.get("scope", "segment")
+    if scope not in SCOPES:
+        abort(400)
     try:
         if request.args.get("add"):
             rows = criteria_form.rows_from_form(request.args)
@@ -112,12 +121,13 @@ def condition_row():
         abort(400)
     prefix = f"conditions-{index}-"
     field = request.args.get(prefix + "field", "email_domain")
-    if field not in FIELDS:
+    if field not in FIELDS or (FIELDS[field].for_routing and scope != "routing"):
         abort(400)
     row = criteria_form.normalised_row(
-        index, field, request.args.get(prefix + "operator", ""), request.args.get(prefix + "value")
+        index, field, request.args.get(prefix + "operator", ""),
+        request.args.get(prefix + "value"), request.args.get(prefix + "question", ""),
     )
-    return render_template("components/_condition.html", row=row, **builder_context())
+    return render_template("components/_condition.html", row=row, **builder_context(scope))
 
 
 @bp.post("/preview")
@@ -146,9 +156,15 @@ def condition_removed():
 def delete(segment_id: int):
     segment = get_segment(segment_id)
     owner = stream_service.segment_owners([segment.id]).get(segment.id)
+    in_use = criteria_refs.in_use_message("segment", segment.id)
     if request.method == "GET":
-        return render_template("segments/delete.html", segment=segment, owner=owner)
+        return render_template("segments/delete.html", segment=segment, owner=owner,
+                               in_use=in_use)
     name = segment.name
-    segment_service.delete_segment(segment)
+    try:
+        segment_service.delete_segment(segment)
+    except ValidationFailed as failed:
+        return render_template("segments/delete.html", segment=segment, owner=owner,
+                               in_use=failed.errors["segment"]), 409
     flash(f"Deleted segment {name}.", "success")
     return redirect(url_for("segments.index"), code=303)

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from liveapp.access import admin_required
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream
+from liveapp.services import criteria_refs
 from liveapp.services import streams as stream_service
 from liveapp.services.users import ValidationFailed
 
@@ -128,8 +129,13 @@ def reorder():
 def delete(stream_id: int):
     stream = get_stream(stream_id)
     if request.method == "GET":
-        return render_template("streams/delete.html", stream=stream)
+        return render_template("streams/delete.html", stream=stream,
+                               in_use=criteria_refs.in_use_message("stream", stream.id))
     name = stream.name
-    stream_service.delete_stream(stream)
+    try:
+        stream_service.delete_stream(stream)
+    except ValidationFailed as failed:
+        return render_template("streams/delete.html", stream=stream,
+                               in_use=failed.errors["stream"]), 409
     flash(f"Deleted stream {name}.", "success")
     return redirect(url_for("streams.index"), code=303)

@@ -26,16 +26,22 @@ _URL_KINDS = {
 _COLLECTIONS = (FieldType.URL_LIST, FieldType.ID_LIST)
 
 
-def condition(field: Field, op: Op, value: Any) -> Predicate:
-    """The predicate for ``field op value``; value as Criteria.from_dict() leaves it."""
-    get = attrgetter(field.key)
+def condition(field: Field, op: Op, value: Any, question: str | None = None) -> Predicate:
+    """The predicate for ``field op value`` (of the answer to `question` for a field asked
+    per question); value as Criteria.from_dict() leaves it."""
+    get = _answer_to(question) if field.per_question else attrgetter(field.key)
     if op is Op.NOT_EQUALS:
-        return _negate(condition(field, Op.EQUALS, value))
+        return _negate(condition(field, Op.EQUALS, value, question))
     if op is Op.IS_NOT_SET:
-        return _negate(condition(field, Op.IS_SET, value))
+        return _negate(condition(field, Op.IS_SET, value, question))
     if op is Op.IS_SET:
         return _is_set(get, field.type)
     return _BUILDERS[field.type](get, op, value)
+
+
+def _answer_to(question: str | None) -> Getter:
+    """The visitor's answer to one chat flow question (None: never answered)."""
+    return lambda facts: facts.chat_answers.get(question)
 
 
 def _negate(test: Predicate) -> Predicate:
@@ -111,7 +117,8 @@ def _id(get: Getter, op: Op, value: Any) -> Predicate:
 
 
 def _id_list(get: Getter, op: Op, value: Any) -> Predicate:
-    """Received this experience (contains) or any of these (in list)."""
+    """Holds this id (received this experience, is in this segment: contains or equals)
+    or any of these (in list)."""
     if op is Op.IN_LIST:
         options = frozenset(value)
         return lambda facts: not options.isdisjoint(get(facts))

@@ -16,11 +16,16 @@ Semantics:
 - No conditions: "all" matches everyone and "any" matches nobody (plain and/or over
   nothing). validate() refuses empty criteria unless allow_empty=True (routing rules
   may be catch-alls; segments may not).
+- Membership ("in segment", "in stream") is for routing rules only: validate() refuses
+  it unless for_routing=True, since a segment testing segments could depend on itself.
+- "Chat answer" conditions also name the question (``"question": "<experience>:<step>"``);
+  a question the visitor never answered is unknown.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +46,13 @@ from liveapp.domain.fields import (
 from liveapp.domain.urls import normalise_value
 
 __all__ = [
-    "Condition", "Criteria", "InvalidCriteria", "Predicate", "compile", "describe",
+    "Condition", "Criteria", "InvalidCriteria", "Names", "Predicate", "compile", "describe",
     "field_groups", "operators_for", "validate", "value_from_form", "value_kind",
 ]
 
 Value = str | int | float | bool | tuple[str, ...] | tuple[int, ...] | None
 Predicate = Callable[[VisitorFacts], bool]
+Names = Mapping[str, Mapping[Any, str]]  # for describe(): names of ids by kind
 
 MATCHES = ("all", "any")
 MAX_CONDITIONS = 50
@@ -56,6 +62,7 @@ URL_TYPES = (FieldType.URL, FieldType.URL_LIST)
 WHOLE_URL_OPS = (Op.EQUALS, Op.URL_MATCHES)
 OPERATOR_NAMES = frozenset(op.value for op in Op)
 MAX_QUOTED = 40
+QUESTION_KEY = re.compile(r"^[1-9][0-9]{0,9}:[0-9]{1,2}$")
 
 
 class InvalidCriteria(ValueError):
@@ -77,11 +84,15 @@ class Condition:
     field: str
     operator: str
     value: Value = None
+    question: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The condition as JSON-safe data."""
         value = list(self.value) if isinstance(self.value, tuple) else self.value
-        return {"field": self.field, "operator": self.operator, "value": value}
+        data = {"field": self.field, "operator": self.operator, "value": value}
+        if self.question is not None:
+            data["question"] = self.question
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +103,14 @@ class Criteria:
     conditions: tuple[Condition, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: Any, *, allow_empty: bool = False) -> Criteria:
+    def from_dict(cls, data: Any, *, allow_empty: bool = False,
+                  for_routing: bool = False) -> Criteria:
         """Parse JSON-safe criteria, raising InvalidCriteria with every problem."""
-        errors = validate(data, allow_empty=allow_empty)
+        errors = validate(data, allow_empty=allow_empty, for_routing=for_routing)
         if errors:
             raise InvalidCriteria(errors)
-        conditions = tuple(_parse_condition(raw) for raw in data.get("conditions") or ())
+        conditions = tuple(_parse_condition(raw, for_routing)
+                           for raw in data.get("conditions") or ())
         return cls(match=data.get("match", "all"), conditions=conditions)
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,8 +121,14 @@ class Criteria:
 # ---------------------------------------------------------------- validation
 
 
-def validate(data: Any, *, allow_empty: bool = False) -> list[str]:
-    """Every problem with JSON-safe criteria, each naming its condition; [] when valid."""
+def validate(data: Any, *, allow_empty: bool = False, for_routing: bool = False) -> list[str]:
+    """Every problem with JSON-safe criteria, each naming its condition; [] when valid.
+
+    Args:
+        data: criteria as JSON-safe data.
+        allow_empty: no conditions is valid (a routing rule's catch-all).
+        for_routing: the criteria are a routing rule's, which may test membership.
+    """
     if not isinstance(data, Mapping):
         return ["criteria must be an object with match and conditions"]
     errors = []
@@ -126,19 +145,23 @@ def validate(data: Any, *, allow_empty: bool = False) -> list[str]:
         errors.append(f"at most {MAX_CONDITIONS} conditions")
     for number, raw in enumerate(conditions, start=1):
         try:
-            _parse_condition(raw)
+            _parse_condition(raw, for_routing)
         except _Bad as problem:
             errors.append(f"condition {number}: {problem}")
     return errors
 
 
-def _parse_condition(raw: Any) -> Condition:
+def _parse_condition(raw: Any, for_routing: bool) -> Condition:
     """A Condition from JSON-safe data, or _Bad naming what is wrong."""
     if not isinstance(raw, Mapping):
         raise _Bad("must be an object with field, operator and value")
     field = _field(raw.get("field"))
+    if field.for_routing and not for_routing:
+        raise _Bad(f"{field.label} can be used in routing rules only, not in segments")
+    question = _question(field, raw.get("question"))
     operator = _operator(field, raw.get("operator"))
-    return Condition(field.key, operator.value, _value(field, operator, raw.get("value")))
+    value = _value(field, operator, raw.get("value"))
+    return Condition(field.key, operator.value, value, question)
 
 
 def _field(key: Any) -> Field:
@@ -149,6 +172,15 @@ def _field(key: Any) -> Field:
     if field is None:
         raise _Bad(f"unknown field '{_short(key)}'")
     return field
+
+
+def _question(field: Field, key: Any) -> str | None:
+    """The question a per-question field asks about (None for the other fields)."""
+    if not field.per_question:
+        return None
+    if not isinstance(key, str) or not QUESTION_KEY.match(key):
+        raise _Bad(f"{field.label}: choose a question")
+    return key
 
 
 def _short(value: Any) -> str:
@@ -194,7 +226,7 @@ def _one_value(field: Field, value: Any) -> Value:
         return value
     if kind in (FieldType.ID, FieldType.ID_LIST):
         if not _is_id(value):
-            raise _Bad(f"{field.label} needs an experience")
+            raise _Bad(f"{field.label} needs {_a(field.refers_to)}")
         return value
     if kind is FieldType.CHOICE:
         return _choice(field, value)
@@ -226,6 +258,11 @@ def _choice(field: Field, value: Any) -> str:
         if choice.lower() == wanted:
             return choice
     raise _Bad(f"{field.label} must be one of: {', '.join(field.choices)}")
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def _is_number(value: Any) -> bool:
@@ -284,9 +321,10 @@ def _number_from_text(text: str) -> Any:
 
 
 def compile(criteria: Criteria | Mapping[str, Any]) -> Predicate:  # shadows the builtin, on purpose
-    """A predicate over VisitorFacts, built once per saved criteria."""
+    """A predicate over VisitorFacts, built once per saved criteria (validated when saved:
+    which fields the criteria's owner may test is not checked again here)."""
     if not isinstance(criteria, Criteria):
-        criteria = Criteria.from_dict(criteria, allow_empty=True)
+        criteria = Criteria.from_dict(criteria, allow_empty=True, for_routing=True)
     tests = tuple(_compile_condition(c) for c in criteria.conditions)
     if len(tests) == 1:
         return tests[0]
@@ -321,18 +359,19 @@ def _any_of(tests: tuple[Predicate, ...]) -> Predicate:
 def _compile_condition(condition: Condition) -> Predicate:
     """One condition as a predicate over VisitorFacts."""
     field = FIELDS[condition.field]
-    return compiled.condition(field, Op(condition.operator), condition.value)
+    return compiled.condition(field, Op(condition.operator), condition.value, condition.question)
 
 
 # ---------------------------------------------------------------- describe
 
 
-def describe(criteria: Criteria, names: Mapping[int, str] | None = None) -> str:
+def describe(criteria: Criteria, names: Names | None = None) -> str:
     """Criteria as a sentence: "Email domain ends with acme.com and Pages viewed > 3".
 
     Args:
         criteria: validated criteria.
-        names: experience names by id, for experience conditions.
+        names: what ids and question keys stand for, by kind: {"experience": {7: "Pricing
+            Page"}, "segment": {...}, "stream": {...}, "question": {"7:2": "..."}}.
     """
     if not criteria.conditions:
         return "Everyone" if criteria.match == "all" else "Nobody"
@@ -343,24 +382,28 @@ def describe(criteria: Criteria, names: Mapping[int, str] | None = None) -> str:
 _SYMBOLS = {Op.GREATER_THAN: ">", Op.LESS_THAN: "<"}
 
 
-def _describe_condition(condition: Condition, names: Mapping[int, str]) -> str:
+def _describe_condition(condition: Condition, names: Names) -> str:
     """One condition as words."""
     field = FIELDS[condition.field]
     operator = Op(condition.operator)
     verb = _SYMBOLS.get(operator) or OPERATOR_LABELS[operator]
+    subject = field.label
+    if condition.question is not None:
+        asked = names.get("question", {}).get(condition.question, condition.question)
+        subject = f"{field.label} to “{asked}”"
     if operator in NO_VALUE:
-        return f"{field.label} {verb}"
-    return f"{field.label} {verb} {_describe_value(field, condition.value, names)}"
+        return f"{subject} {verb}"
+    return f"{subject} {verb} {_describe_value(field, condition.value, names)}"
 
 
-def _describe_value(field: Field, value: Value, names: Mapping[int, str]) -> str:
+def _describe_value(field: Field, value: Value, names: Names) -> str:
     """A condition's value as words."""
     if isinstance(value, tuple):
         return ", ".join(_describe_value(field, item, names) for item in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if field.type in (FieldType.ID, FieldType.ID_LIST):
-        return names.get(value, f"#{value}")
+    if field.refers_to:
+        return names.get(field.refers_to, {}).get(value, f"#{value}")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

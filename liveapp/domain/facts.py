@@ -58,6 +58,14 @@ class VisitorFacts:
     # Experiences: the one recorded on the visitor now, and every one received so far
     experience_id: int | None = None
     experiences_received: frozenset[int] = frozenset()
+    # What the visitor answered in chat flows: company size and industry, and every
+    # answer by question ("<experience id>:<step>")
+    answered_company_size: str | None = None
+    answered_industry: str | None = None
+    chat_answers: Mapping[str, str] = field(default_factory=dict)
+    # Membership as the board shows it (routing rules only; see with_membership)
+    segment_ids: frozenset[int] = frozenset()
+    stream_id: int | None = None
     # Derived from email
     email_domain: str | None = field(init=False, default=None)
 
@@ -85,6 +93,8 @@ class VisitorFacts:
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["visited_urls"] = list(self.visited_urls)
         data["experiences_received"] = sorted(self.experiences_received)
+        data["chat_answers"] = dict(self.chat_answers)
+        data["segment_ids"] = sorted(self.segment_ids)
         return data
 
     def with_experience(self, experience_id: int | None) -> VisitorFacts:
@@ -95,6 +105,11 @@ class VisitorFacts:
         return dataclasses.replace(
             self, experience_id=experience_id, experiences_received=received
         )
+
+    def with_membership(self, segment_ids: Iterable[int], stream_id: int | None) -> VisitorFacts:
+        """These facts with the visitor's current segments and stream (for routing rules:
+        membership is computed from the other facts, so segments never see it)."""
+        return dataclasses.replace(self, segment_ids=frozenset(segment_ids), stream_id=stream_id)
 
 
 def email_domain_of(email: str | None) -> str | None:
@@ -174,7 +189,7 @@ def _urls(value: Any) -> tuple[str, ...]:
 
 
 def _idents(value: Any) -> frozenset[int]:
-    """Received experience ids as a frozenset of positive ints."""
+    """Ids (experiences received, segments) as a frozenset of positive ints."""
     if not value and type(value) is frozenset:
         return value
     if type(value) is frozenset and all(type(item) is int and item > 0 for item in value):
@@ -182,18 +197,33 @@ def _idents(value: Any) -> frozenset[int]:
     return frozenset(ident for ident in (_ident(item) for item in value or ()) if ident)
 
 
+def _answers(value: Any) -> dict[str, str]:
+    """Chat answers by question key: text keys, stripped non-blank text values."""
+    if type(value) is dict and not value:
+        return value
+    if not isinstance(value, Mapping):
+        return {}
+    cleaned = {str(key): _text(answer) for key, answer in value.items()
+               if isinstance(answer, str)}
+    return {key: answer for key, answer in cleaned.items() if answer}
+
+
 _FLAG_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _TEXT_FACTS = (
     "current_url", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term",
     "utm_content", "email", "name", "company_name", "company_domain", "industry",
     "revenue_band", "country", "abm_tier", "lifecycle_stage", "account_type",
+    "answered_company_size", "answered_industry",
 )
 _OTHER_CLEANERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     *((name, _count) for name in ("page_count", "time_on_site_seconds", "sessions")),
     *((name, _number) for name in ("employees", "lead_score")),
     *((name, _flag) for name in ("is_target_account", "is_contact", "is_lead", "owner_known")),
     ("experience_id", _ident),
+    ("stream_id", _ident),
     ("visited_urls", _urls),
     ("experiences_received", _idents),
+    ("segment_ids", _idents),
+    ("chat_answers", _answers),
 )
 _INIT_FIELDS = frozenset(f.name for f in dataclasses.fields(VisitorFacts) if f.init)

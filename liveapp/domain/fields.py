@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from liveapp.domain.flows import COMPANY_SIZES
+
 
 class FieldType(StrEnum):
     """What kind of value a field holds, which decides its operators."""
@@ -73,7 +75,14 @@ TYPE_OPERATORS: dict[FieldType, tuple[Op, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One visitor fact criteria can test."""
+    """One visitor fact criteria can test.
+
+    refers_to: what an id value names ("experience", "segment", "stream").
+    only: the operators allowed, when fewer than the type's.
+    for_routing: only routing rules may test it (membership: a segment testing segments
+        could depend on itself).
+    per_question: the condition also names a chat flow question ("<experience>:<step>").
+    """
 
     key: str
     label: str
@@ -81,11 +90,15 @@ class Field:
     type: FieldType
     choices: tuple[str, ...] = ()
     always_known: bool = False
+    refers_to: str = ""
+    only: tuple[Op, ...] = ()
+    for_routing: bool = False
+    per_question: bool = False
 
     @property
     def operators(self) -> tuple[Op, ...]:
         """The operators this field allows, in the order the form lists them."""
-        ops = TYPE_OPERATORS[self.type]
+        ops = self.only or TYPE_OPERATORS[self.type]
         if self.always_known:
             return tuple(op for op in ops if op not in NO_VALUE)
         return ops
@@ -96,6 +109,7 @@ LIFECYCLE_STAGES = (
 )
 
 _T, _U, _N, _B = FieldType.TEXT, FieldType.URL, FieldType.NUMBER, FieldType.BOOL
+_IS = (Op.EQUALS, Op.NOT_EQUALS)
 _CATALOGUE = (
     Field("current_url", "Current URL", "Activity", _U),
     Field("visited_urls", "Any visited URL", "Activity", FieldType.URL_LIST),
@@ -125,18 +139,30 @@ _CATALOGUE = (
     Field("is_lead", "Salesforce Lead", "CRM", _B),
     Field("account_type", "Account type", "CRM", _T),
     Field("owner_known", "Salesforce owner known", "CRM", _B),
-    Field("experience_id", "Current experience", "Experience", FieldType.ID),
-    Field("experiences_received", "Experiences received", "Experience", FieldType.ID_LIST),
+    Field("experience_id", "Current experience", "Experience", FieldType.ID,
+          refers_to="experience"),
+    Field("experiences_received", "Experiences received", "Experience", FieldType.ID_LIST,
+          refers_to="experience"),
+    Field("answered_company_size", "Answered company size", "Chat", FieldType.CHOICE,
+          COMPANY_SIZES),
+    Field("answered_industry", "Answered industry", "Chat", _T),
+    Field("chat_answer", "Chat answer", "Chat", _T, per_question=True),
+    Field("segment_ids", "In segment", "Membership", FieldType.ID_LIST, refers_to="segment",
+          only=_IS, for_routing=True),
+    Field("stream_id", "In stream", "Membership", FieldType.ID, refers_to="stream",
+          only=_IS, for_routing=True),
 )
 
 FIELDS: dict[str, Field] = {field.key: field for field in _CATALOGUE}
 
 
-def field_groups() -> list[tuple[str, list[Field]]]:
-    """The catalogue grouped for a form's <optgroup>s, in catalogue order."""
+def field_groups(*, for_routing: bool = False) -> list[tuple[str, list[Field]]]:
+    """The catalogue grouped for a form's <optgroup>s, in catalogue order; the fields only
+    routing rules may test are left out unless for_routing."""
     groups: dict[str, list[Field]] = {}
     for field in _CATALOGUE:
-        groups.setdefault(field.group, []).append(field)
+        if for_routing or not field.for_routing:
+            groups.setdefault(field.group, []).append(field)
     return list(groups.items())
 
 

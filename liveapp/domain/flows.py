@@ -21,6 +21,7 @@ STEP_LABELS = {
     "meeting_booker": "Meeting booker",
 }
 QUESTION_KINDS = {"email": "email", "company_size": "company size", "industry": "industry"}
+COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001+")
 MAX_STEPS = 20
 MAX_BUTTONS = 6
 MAX_LABEL = 60

@@ -1,5 +1,10 @@
 """The visitor widget's rules (pure): what its status is, and which answers a flow takes.
 
+A visitor's answers are kept on them as facts (`remember_answer`, `answer_facts`):
+``{"company_size": ..., "industry": ..., "questions": {"<experience id>:<step>": ...}}``.
+An email answer is not among them: it identifies the visitor, and their email is a fact
+of its own.
+
 Status, from the open conversation and the routing Assignment: "chatting" while a rep
 chats; for an inbound request still routing (the request is live: routing's own state
 says "inbound"), "offering" while reps are offered it, "waiting" while it queues,
@@ -8,13 +13,18 @@ says "inbound"), "offering" while reps are offered it, "waiting" while it queues
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from liveapp.domain.events import normalise_email
+from liveapp.domain.flows import COMPANY_SIZES
+
+__all__ = [
+    "COMPANY_SIZES", "STATUSES", "BadAnswer", "answer_facts", "check_answer", "question_key",
+    "remember_answer", "status",
+]
 
 STATUSES = ("idle", "offering", "waiting", "booker", "chatting")
-COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001+")
 MAX_INDUSTRY = 120
 
 
@@ -67,3 +77,35 @@ def check_answer(steps: Sequence[dict[str, Any]], step: object,
     if len(value) > MAX_INDUSTRY:
         raise BadAnswer(f"value: at most {MAX_INDUSTRY} characters")
     return "industry", value
+
+
+# Answers that say something about the company, kept apart so criteria name them plainly.
+COMPANY_ANSWERS = ("company_size", "industry")
+
+
+def question_key(experience_id: int, step: int) -> str:
+    """How criteria name one question of one experience's flow ("7:2")."""
+    return f"{experience_id}:{step}"
+
+
+def remember_answer(answers: Mapping[str, Any] | None, key: str, kind: str,
+                    value: str) -> dict[str, Any]:
+    """The visitor's stored answers with this one (of `kind`, from check_answer) added;
+    a later answer to the same question or about the same thing replaces the earlier."""
+    kept = dict(answers or {})
+    if kind == "email":
+        return kept
+    kept["questions"] = {**(kept.get("questions") or {}), key: value}
+    if kind in COMPANY_ANSWERS:
+        kept[kind] = value
+    return kept
+
+
+def answer_facts(answers: Mapping[str, Any] | None) -> dict[str, Any]:
+    """VisitorFacts keyword arguments from the visitor's stored answers."""
+    answers = answers or {}
+    return {
+        "answered_company_size": answers.get("company_size"),
+        "answered_industry": answers.get("industry"),
+        "chat_answers": answers.get("questions") or {},
+    }

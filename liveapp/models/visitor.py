@@ -64,6 +64,9 @@ class Visitor(db.Model):
         ForeignKey("experiences.id", ondelete="SET NULL")
     )
     experiences_received: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # What the visitor answered in chat flows, kept as visitor facts (criteria, the card):
+    # {"company_size": "201-1000", "industry": "Software", "questions": {"<exp>:<step>": ...}}
+    chat_answers: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
 
     sessions: Mapped[list[VisitSession]] = relationship(
         back_populates="visitor", order_by="VisitSession.started_at.desc()",

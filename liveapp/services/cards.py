@@ -83,6 +83,7 @@ class Card:
     stream_id: int | None
     experience: str | None = None
     chose: str | None = None  # the button the visitor chose in the experience's flow
+    said: tuple[str, ...] = ()  # what they told the chat about their company
     industry: str | None = None
     employees: int | None = None
     revenue_band: str | None = None
@@ -247,6 +248,15 @@ def _routing(assignment: Assignment | None, names: dict[int, str]) -> Routing | 
                    assignment.explanation, held)
 
 
+def _said(visitor: Visitor) -> tuple[str, ...]:
+    """Company size and industry as the visitor answered them: ("201–1000 employees",
+    "Software")."""
+    answers = visitor.chat_answers or {}
+    size, industry = answers.get("company_size"), answers.get("industry")
+    size = f"{size.replace('-', '–')} employees" if size else None
+    return tuple(part for part in (size, industry) if part)
+
+
 def _salesforce(visitor: Visitor) -> dict | None:
     data = (visitor.crm or {}).get("salesforce") or {}
     if not data:
@@ -292,7 +302,7 @@ def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
         presence=state.presence.state if state else "left",
         stream_id=member.stream_id,
         experience=ctx.experiences.get(member.experience_id or visitor.experience_id or 0),
-        chose=ctx.chose.get(visitor.id),
+        chose=ctx.chose.get(visitor.id), said=_said(visitor),
         industry=visitor.industry, employees=visitor.employees,
         revenue_band=visitor.revenue_band, abm_target=visitor.abm_target,
         abm_tier=visitor.abm_tier, lead_score=visitor.lead_score,

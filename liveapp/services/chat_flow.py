@@ -4,8 +4,10 @@ their status, and `status` pushes to the widget when an inbound request's routin
 Answers live in Redis next to the membership, for as long (a visit's worth): one JSON
 record per visitor `{"experience_id", "answers": {"<step>": value}, "chose", "requested"}`.
 An email answer identifies the visitor through the events API's own identify path (CRM
-look-up, enrichment, membership and routing follow); company size and industry become
-traits. Every answer publishes a "bot" change, so the visitor's card shows the choice.
+look-up, enrichment, membership and routing follow); every other answer is also kept on
+the visitor (`Visitor.chat_answers`: company size, industry, each question's answer), where
+segment and routing criteria read it and the card shows it. Every answer publishes a "bot"
+change: membership re-evaluates the visitor and the card shows the choice.
 """
 
 from __future__ import annotations
@@ -108,8 +110,9 @@ def answer(visitor: Visitor, step: object, value: object) -> dict:
     kind, clean = rules.check_answer(experience.flow, step, value)
     if kind == "email":
         _identify(visitor, clean)
-    elif kind in ("company_size", "industry"):
-        visitor.traits = {**(visitor.traits or {}), kind: clean}
+    else:
+        visitor.chat_answers = rules.remember_answer(
+            visitor.chat_answers, rules.question_key(experience.id, step), kind, clean)
         db.session.commit()
     record = _for_experience(record, experience)
     record["answers"][str(step)] = clean

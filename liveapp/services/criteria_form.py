@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from liveapp.domain import criteria as domain
+from liveapp.domain.fields import FIELDS
 
 ROW_KEY = re.compile(r"^conditions-(\d{1,3})-field$")
 CONDITION_ERROR = re.compile(r"^condition (\d+): (.*)$")
@@ -21,7 +22,13 @@ class Row:
     field: str = ""
     operator: str = ""
     value: object = None
+    question: str = ""  # for a per-question field (Chat answer): "<experience>:<step>"
     errors: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def per_question(self) -> bool:
+        field = FIELDS.get(self.field)
+        return field is not None and field.per_question
 
     @property
     def operators(self) -> list[tuple[str, str]]:
@@ -46,12 +53,13 @@ class Row:
         return ", ".join(self.values)
 
 
-def normalised_row(index: int, field_key: str, operator: str, value: object = None) -> Row:
+def normalised_row(index: int, field_key: str, operator: str, value: object = None,
+                   question: str = "") -> Row:
     """A row whose operator is one the field allows (the first one otherwise)."""
     allowed = [op for op, _ in domain.operators_for(field_key)]
     if operator not in allowed:
         operator = allowed[0] if allowed else ""
-    return Row(index, field_key, operator, value)
+    return Row(index, field_key, operator, value, question)
 
 
 def rows_from_form(form: Mapping) -> list[Row]:
@@ -65,28 +73,29 @@ def rows_from_form(form: Mapping) -> list[Row]:
         if isinstance(raw, list) and len(raw) == 1:
             raw = raw[0]
         rows.append(Row(index, form.get(prefix + "field", ""), form.get(prefix + "operator", ""),
-                        raw))
+                        raw, form.get(prefix + "question", "")))
     return rows
 
 
 def rows_from_criteria(criteria: Mapping) -> list[Row]:
     """Rows showing saved criteria."""
     return [
-        Row(i, c.get("field", ""), c.get("operator", ""), c.get("value"))
+        Row(i, c.get("field", ""), c.get("operator", ""), c.get("value"), c.get("question") or "")
         for i, c in enumerate(criteria.get("conditions") or [])
     ]
 
 
 def criteria_from_rows(match: str, rows: list[Row]) -> dict:
     """JSON-safe criteria from rows, converting form strings to typed values."""
-    return {
-        "match": match,
-        "conditions": [
-            {"field": r.field, "operator": r.operator,
-             "value": domain.value_from_form(r.field, r.operator, r.value)}
-            for r in rows
-        ],
-    }
+    return {"match": match, "conditions": [_condition(row) for row in rows]}
+
+
+def _condition(row: Row) -> dict:
+    condition = {"field": row.field, "operator": row.operator,
+                 "value": domain.value_from_form(row.field, row.operator, row.value)}
+    if row.per_question:
+        condition["question"] = row.question
+    return condition
 
 
 def attach_errors(

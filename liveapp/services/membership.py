@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, func, select
 from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.membership import MembershipRules, evaluate
 from liveapp.domain.streams import Membership, MembershipChange, Stream, diff
+from liveapp.domain.widget import answer_facts
 from liveapp.extensions import db, queue, redis
 from liveapp.models import PageView, Segment, Visitor, VisitSession
 from liveapp.models import Stream as StreamRow
@@ -190,6 +191,7 @@ def build_facts(visitor: Visitor, state: presence.HotState | None,
         lifecycle_stage=visitor.lifecycle_stage,
         experience_id=visitor.experience_id,
         experiences_received=frozenset(visitor.experiences_received or ()),
+        **answer_facts(visitor.chat_answers),
         **_crm_facts(visitor.crm),
     )
 

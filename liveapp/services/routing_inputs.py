@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from liveapp.domain import routing as domain
 from liveapp.domain.routing import CrmFacts, RoutingDecision
+from liveapp.domain.streams import Membership
 from liveapp.extensions import redis
 from liveapp.models import Visitor
 from liveapp.services import membership, presence, reps, rotation, routing_rules
@@ -65,9 +66,14 @@ def crm_facts(visitor: Visitor) -> CrmFacts:
 
 def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,
            excluded_reps: Collection[int] = ()) -> Inputs:
-    """Facts, matched rules, reps (effective availability, working hours), exclusions."""
+    """Facts, matched rules, reps (effective availability, working hours), exclusions.
+
+    Rules testing "in segment" / "in stream" read the visitor's membership as stored,
+    the very one the boards show."""
     compiled = compiled_rules()
-    facts = membership.facts_for(visitor, hot, now)
+    placed = membership.stored(visitor.id) or Membership()
+    facts = membership.facts_for(visitor, hot, now).with_membership(
+        placed.segment_ids, placed.stream_id)
     return Inputs(
         rules=compiled.rules, matched=frozenset(compiled.matching(facts)),
         reps=tuple(reps.routing_reps(now)), crm=crm_facts(visitor),

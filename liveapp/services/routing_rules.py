@@ -24,7 +24,7 @@ from liveapp.domain.routing.validation import flag, validate_rule
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
 from liveapp.models.user import group_members
-from liveapp.services import ordering
+from liveapp.services import criteria_refs, ordering
 from liveapp.services.users import ValidationFailed
 from liveapp.signals import settings_changed
 
@@ -80,7 +80,7 @@ def save_rule(rule: RoutingRule | None, data: Mapping[str, Any], *,
     errors = _errors(rule, data, criteria, roles, enterprise)
     if errors:
         raise ValidationFailed(errors)
-    parsed = criteria_engine.Criteria.from_dict(criteria, allow_empty=True)
+    parsed = criteria_engine.Criteria.from_dict(criteria, allow_empty=True, for_routing=True)
     if rule is None:
         rule = _placed_new_rule(order.is_catch_all(parsed))
     _apply(rule, data, parsed, roles, enterprise)
@@ -94,7 +94,8 @@ def _errors(rule: RoutingRule | None, data: Mapping[str, Any], criteria: Any,
     errors: dict[str, Any] = dict(validate_rule(data, enterprise=enterprise))
     if "name" not in errors and _name_taken(rule, str(data.get("name")).strip()):
         errors["name"] = "A routing rule with this name already exists."
-    problems = criteria_engine.validate(criteria, allow_empty=True)
+    problems = (criteria_engine.validate(criteria, allow_empty=True, for_routing=True)
+                or criteria_refs.missing(criteria))
     if problems:
         errors["criteria"] = problems
     if isinstance(roles, str):
@@ -235,18 +236,21 @@ def delete_rule(rule: RoutingRule) -> None:
 # ---------------------------------------------------------------- words
 
 
-def describe_criteria(rule: RoutingRule) -> str:
-    """Which visitors the rule applies to, in words."""
+def describe_criteria(rule: RoutingRule, names: criteria_engine.Names) -> str:
+    """Which visitors the rule applies to, in words (`names`: what ids stand for,
+    criteria_refs.choices().names())."""
     parsed = _parsed(rule.criteria)
     if parsed is None:
         return "(criteria need fixing)"
-    return "Every visitor" if order.is_catch_all(parsed) else criteria_engine.describe(parsed)
+    if order.is_catch_all(parsed):
+        return "Every visitor"
+    return criteria_engine.describe(parsed, names)
 
 
 def _parsed(criteria: Any) -> criteria_engine.Criteria | None:
     """Saved criteria, or None when they no longer parse (e.g. a field was removed)."""
     try:
-        return criteria_engine.Criteria.from_dict(criteria, allow_empty=True)
+        return criteria_engine.Criteria.from_dict(criteria, allow_empty=True, for_routing=True)
     except criteria_engine.InvalidCriteria:
         return None
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from liveapp.domain import criteria as domain
 from liveapp.extensions import db
 from liveapp.models import Segment
+from liveapp.services import criteria_refs
 from liveapp.services.users import ValidationFailed
 from liveapp.signals import settings_changed
 
@@ -23,7 +24,7 @@ def save_segment(segment: Segment | None, *, name: str, description: str,
     clash = db.session.scalar(select(Segment).where(func.lower(Segment.name) == name.lower()))
     if clash is not None and clash is not segment:
         errors["name"] = "A segment with this name already exists."
-    problems = domain.validate(criteria)
+    problems = domain.validate(criteria) or criteria_refs.missing(criteria)
     if problems:
         errors["criteria"] = problems
     if errors:
@@ -40,15 +41,19 @@ def save_segment(segment: Segment | None, *, name: str, description: str,
 
 
 def delete_segment(segment: Segment) -> None:
-    """Delete a segment; it leaves its stream and the experiences that targeted it."""
+    """Delete a segment; it leaves its stream and the experiences that targeted it.
+
+    Refused (ValidationFailed on "segment") while a routing rule tests membership of it:
+    the rule would silently stop matching."""
+    refused = criteria_refs.in_use_message("segment", segment.id)
+    if refused:
+        raise ValidationFailed({"segment": refused})
     db.session.delete(segment)
     db.session.commit()
     settings_changed.send("segments", kind="segments")
 
 
-def describe(segment: Segment) -> str:
-    """The segment's criteria in words, for lists and tooltips."""
-    try:
-        return domain.describe(domain.Criteria.from_dict(segment.criteria, allow_empty=True))
-    except domain.InvalidCriteria:
-        return "(criteria need fixing)"
+def describe(segment: Segment, names: domain.Names) -> str:
+    """The segment's criteria in words, for lists and tooltips (`names`: what ids stand
+    for, criteria_refs.choices().names())."""
+    return criteria_refs.describe(segment.criteria, names)

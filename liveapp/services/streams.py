@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream, stream_segments
-from liveapp.services import ordering
+from liveapp.services import criteria_refs, ordering
 from liveapp.services.users import ValidationFailed
 from liveapp.signals import settings_changed
 
@@ -102,7 +102,12 @@ def reorder(stream_ids: Sequence[int]) -> list[Stream]:
 
 
 def delete_stream(stream: Stream) -> None:
-    """Delete a stream; its segments and experiences stay and become free to reuse."""
+    """Delete a stream; its segments and experiences stay and become free to reuse.
+
+    Refused (ValidationFailed on "stream") while a routing rule tests membership of it."""
+    refused = criteria_refs.in_use_message("stream", stream.id)
+    if refused:
+        raise ValidationFailed({"stream": refused})
     db.session.delete(stream)
     db.session.flush()
     ordering.renumber(ordered_streams(), "position")

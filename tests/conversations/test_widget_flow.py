@@ -119,23 +119,65 @@ def test_an_email_answer_identifies_the_visitor(api, pricing, app, published):
     assert len(identified) == 1 and identified[0].data["email"] == "pat@acme.example"
 
 
-def test_questions_about_the_company_become_traits(api, app, app_ctx, make_user):
+def _qualify_flow():
     from liveapp.services import experiences
 
-    experiences.save_experience(
+    return experiences.save_experience(
         None, name="Qualify", active=True, audience=[],
         targeting=[{"kind": "contains", "value": "/pricing", "exclude": False}],
         flow=[{"type": "question", "text": "How big?", "question": "company_size"},
-              {"type": "question", "text": "Which industry?", "question": "industry"}])
+              {"type": "question", "text": "Which industry?", "question": "industry"},
+              {"type": "buttons", "text": "What next?", "buttons": ["Demo", "Docs"]}])
+
+
+def test_answers_about_the_company_are_facts_a_segment_reads(api, app, app_ctx, published):
+    from liveapp.services import membership, segments
+
+    qualify = _qualify_flow()
+    large = segments.save_segment(None, name="Large companies", description="", criteria={
+        "match": "all", "conditions": [{"field": "answered_company_size", "operator": "in_list",
+                                        "value": ["201-1000", "1001+"]}]})
+    software = segments.save_segment(None, name="Software", description="", criteria={
+        "match": "all", "conditions": [{"field": "answered_industry", "operator": "equals",
+                                        "value": "software"}]})
+    demo = segments.save_segment(None, name="Wants a demo", description="", criteria={
+        "match": "all", "conditions": [{"field": "chat_answer", "question": f"{qualify.id}:2",
+                                        "operator": "equals", "value": "Demo"}]})
     vid, token = _visit(api)
     client = app.test_client()
     assert _answer(client, token, 0, "huge").get_json()["error"].startswith("value: must be one")
     assert _answer(client, token, 1, "x" * 121).status_code == 400
+    assert membership.stored(vid).segment_ids == frozenset()
     assert _answer(client, token, 0, "51-200").status_code == 200
-    assert _answer(client, token, 1, "Logistics").status_code == 200
+    assert membership.stored(vid).segment_ids == frozenset()  # too small for the segment
+    # The answer is a visitor change: membership is evaluated again when it arrives.
+    assert _answer(client, token, 0, "201-1000").status_code == 200
+    assert membership.stored(vid).segment_ids == {large.id}
+    assert _answer(client, token, 1, "Software").status_code == 200
+    assert _answer(client, token, 2, "Demo").status_code == 200
+    assert membership.stored(vid).segment_ids == {large.id, software.id, demo.id}
+    assert [c.kind for c in published].count("bot") == 4
     db.session.expire_all()
-    traits = db.session.get(Visitor, vid).traits
-    assert traits["company_size"] == "51-200" and traits["industry"] == "Logistics"
+    visitor = db.session.get(Visitor, vid)
+    assert visitor.chat_answers == {
+        "company_size": "201-1000", "industry": "Software",
+        "questions": {f"{qualify.id}:0": "201-1000", f"{qualify.id}:1": "Software",
+                      f"{qualify.id}:2": "Demo"}}
+    assert "company_size" not in visitor.traits  # facts, not free-form traits
+
+
+def test_the_card_shows_what_the_visitor_said_escaped(api, app, app_ctx):
+    _qualify_flow()
+    vid, token = _visit(api)
+    client = app.test_client()
+    _answer(client, token, 0, "201-1000")
+    html = cards.render(cards.card_for(vid))
+    assert '<dt>Said</dt><dd class="vc-said">201–1000 employees</dd>' in html
+    _answer(client, token, 1, '<img src=x onerror="alert(1)">')
+    html = cards.render(cards.card_for(vid))
+    assert ('<dd class="vc-said">201–1000 employees · &lt;img src=x onerror=&#34;alert(1)&#34;'
+            '&gt;</dd>') in html
+    assert "<img" not in html
 
 
 def _route(vid, outcome, trigger="inbound", claimed_by=None):

@@ -28,6 +28,8 @@ numbers = st.one_of(
 )
 flags = st.one_of(st.none(), st.booleans())
 ids = st.integers(1, 5)
+QUESTIONS = ["1:0", "1:2", "2:3"]
+SIZES = ["1-10", "201-1000", "1001+", "huge"]
 
 facts = st.builds(
     VisitorFacts,
@@ -61,6 +63,11 @@ facts = st.builds(
     owner_known=flags,
     experience_id=st.one_of(st.none(), ids),
     experiences_received=st.frozensets(ids, max_size=3),
+    answered_company_size=st.one_of(st.none(), st.sampled_from(SIZES)),
+    answered_industry=texts,
+    chat_answers=st.dictionaries(st.sampled_from(QUESTIONS), texts.filter(bool), max_size=3),
+    segment_ids=st.frozensets(ids, max_size=3),
+    stream_id=st.one_of(st.none(), ids),
 )
 
 
@@ -81,9 +88,10 @@ def _single(kind: FieldType, field_key: str) -> st.SearchStrategy:
 
 
 @st.composite
-def valid_conditions(draw) -> dict:
-    """A condition dict that validate() accepts."""
-    field = FIELDS[draw(st.sampled_from(sorted(FIELDS)))]
+def valid_conditions(draw, for_routing: bool = True) -> dict:
+    """A condition dict that validate(for_routing=...) accepts."""
+    keys = sorted(key for key, field in FIELDS.items() if for_routing or not field.for_routing)
+    field = FIELDS[draw(st.sampled_from(keys))]
     operator = draw(st.sampled_from(field.operators))
     if operator in NO_VALUE:
         value = draw(st.sampled_from([None, ""]))
@@ -91,7 +99,10 @@ def valid_conditions(draw) -> dict:
         value = draw(st.lists(_single(field.type, field.key), min_size=1, max_size=4))
     else:
         value = draw(_single(field.type, field.key))
-    return {"field": field.key, "operator": operator.value, "value": value}
+    condition = {"field": field.key, "operator": operator.value, "value": value}
+    if field.per_question:
+        condition["question"] = draw(st.sampled_from(QUESTIONS))
+    return condition
 
 
 json_values = st.recursive(
@@ -116,7 +127,8 @@ def any_conditions(draw) -> object:
     allowed = FIELDS[key].operators if isinstance(key, str) and key in FIELDS else tuple(Op)
     operator = draw(st.one_of(st.sampled_from([op.value for op in allowed]), json_values))
     value = draw(st.one_of(json_values, valid_conditions().map(lambda c: c["value"])))
-    return {"field": key, "operator": operator, "value": value}
+    question = draw(st.one_of(st.sampled_from(QUESTIONS), json_values))
+    return {"field": key, "operator": operator, "value": value, "question": question}
 
 
 any_criteria = st.one_of(

@@ -151,14 +151,47 @@ CASES = [
     ("experiences_received", "is_set", None, {"experiences_received": frozenset({1})}, True),
     ("experiences_received", "is_not_set", None, {"experiences_received": frozenset({1})},
      False),
+    # what the visitor answered in a chat flow
+    ("answered_company_size", "in_list", ["201-1000", "1001+"],
+     {"answered_company_size": "201-1000"}, True),
+    ("answered_company_size", "in_list", ["201-1000", "1001+"],
+     {"answered_company_size": "51-200"}, False),
+    ("answered_company_size", "in_list", ["201-1000"], {}, False),
+    ("answered_company_size", "is_not_set", None, {}, True),
+    ("answered_industry", "contains", "soft", {"answered_industry": "Software"}, True),
+    ("answered_industry", "contains", "soft", {"industry": "Software"}, False),
+    ("chat_answer", "equals", "talk to sales", {"chat_answers": {"7:2": "Talk to sales"}}, True),
+    ("chat_answer", "equals", "talk to sales", {"chat_answers": {"7:3": "Talk to sales"}}, False),
+    ("chat_answer", "is_set", None, {"chat_answers": {"7:2": "Just browsing"}}, True),
+    ("chat_answer", "is_set", None, {}, False),
+    ("chat_answer", "not_equals", "Talk to sales", {}, True),
+    ("chat_answer", "not_equals", "Talk to sales", {"chat_answers": {"7:2": "Talk to sales"}},
+     False),
+    ("chat_answer", "contains", "sales", {"chat_answers": {"7:2": "Talk to sales"}}, True),
+    ("chat_answer", "starts_with", "talk", {"chat_answers": {"7:2": "Just browsing"}}, False),
+    ("chat_answer", "ends_with", "SALES", {"chat_answers": {"7:2": "Talk to sales"}}, True),
+    ("chat_answer", "in_list", ["Just browsing", "talk to sales"],
+     {"chat_answers": {"7:2": "Talk to sales"}}, True),
+    ("chat_answer", "is_not_set", None, {"chat_answers": {"7:2": "Talk to sales"}}, False),
+    # membership (routing rules): the visitor's segments and stream now
+    ("segment_ids", "equals", 3, {"segment_ids": frozenset({1, 3})}, True),
+    ("segment_ids", "equals", 3, {"segment_ids": frozenset({1})}, False),
+    ("segment_ids", "equals", 3, {}, False),
+    ("segment_ids", "not_equals", 3, {"segment_ids": frozenset({1})}, True),
+    ("segment_ids", "not_equals", 3, {"segment_ids": frozenset({3})}, False),
+    ("stream_id", "equals", 2, {"stream_id": 2}, True),
+    ("stream_id", "equals", 2, {"stream_id": 5}, False),
+    ("stream_id", "not_equals", 2, {}, True),
+    ("stream_id", "not_equals", 2, {"stream_id": 2}, False),
 ]
 
 
 @pytest.mark.parametrize(("field", "operator", "value", "facts", "expected"), CASES)
 def test_condition(field, operator, value, facts, expected):
-    criteria = Criteria.from_dict(
-        {"match": "all", "conditions": [{"field": field, "operator": operator, "value": value}]}
-    )
+    condition = {"field": field, "operator": operator, "value": value}
+    if FIELDS[field].per_question:
+        condition["question"] = "7:2"
+    criteria = Criteria.from_dict({"match": "all", "conditions": [condition]}, for_routing=True)
     assert compile(criteria)(VisitorFacts(**facts)) is expected
 
 
@@ -166,6 +199,12 @@ def test_every_operator_of_every_field_type_is_in_the_table():
     covered = {(FIELDS[field].type, operator) for field, operator, *_ in CASES}
     wanted = {(kind, op.value) for kind, ops in TYPE_OPERATORS.items() for op in ops}
     assert wanted <= covered
+
+
+def test_fields_with_operators_of_their_own_are_in_the_table():
+    special = {key for key, field in FIELDS.items() if field.only or field.per_question}
+    covered = {(field, operator) for field, operator, *_ in CASES}
+    assert {(key, op.value) for key in special for op in FIELDS[key].operators} <= covered
 
 
 def test_every_operator_of_every_field_type_has_a_true_and_a_false_case():

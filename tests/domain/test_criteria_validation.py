@@ -43,6 +43,19 @@ def one(field, operator, value=None):
      "condition 1: Lifecycle stage must be one of: Subscriber, Lead, MQL, SQL, Opportunity, "
      "Customer, Evangelist, Other"),
     (one("experience_id", "equals", 0), "condition 1: Current experience needs an experience"),
+    (one("answered_company_size", "in_list", ["201-1000", "lots"]),
+     "condition 1: Answered company size must be one of: 1-10, 11-50, 51-200, 201-1000, 1001+"),
+    (one("chat_answer", "equals", "Talk to sales"), "condition 1: Chat answer: choose a question"),
+    ({"match": "all", "conditions": [{"field": "chat_answer", "question": "3", "operator":
+                                      "equals", "value": "x"}]},
+     "condition 1: Chat answer: choose a question"),
+    ({"match": "all", "conditions": [{"field": "chat_answer", "question": ["1:2"], "operator":
+                                      "is_set"}]},
+     "condition 1: Chat answer: choose a question"),
+    (one("segment_ids", "equals", 3),
+     "condition 1: In segment can be used in routing rules only, not in segments"),
+    (one("stream_id", "not_equals", 3),
+     "condition 1: In stream can be used in routing rules only, not in segments"),
     (one("current_url", "equals", "/"), "condition 1: Current URL needs a URL"),
     (one("current_url", "url_matches", "#top"), "condition 1: Current URL needs a URL"),
     ({"match": "some", "conditions": one("email", "is_set")["conditions"]},
@@ -59,6 +72,53 @@ def test_validate_names_the_problem(criteria, error):
     with pytest.raises(InvalidCriteria) as raised:
         Criteria.from_dict(criteria)
     assert raised.value.errors == [error]
+
+
+@pytest.mark.parametrize(("criteria", "error"), [
+    (one("segment_ids", "equals", "Target Accounts"), "condition 1: In segment needs a segment"),
+    (one("segment_ids", "equals", True), "condition 1: In segment needs a segment"),
+    (one("stream_id", "equals", -2), "condition 1: In stream needs a stream"),
+    (one("segment_ids", "in_list", [1, 2]),
+     "condition 1: 'in_list' is not an operator for In segment"),
+    (one("stream_id", "is_set"), "condition 1: 'is_set' is not an operator for In stream"),
+])
+def test_routing_rules_may_test_membership_with_is_and_is_not_only(criteria, error):
+    assert validate(criteria, for_routing=True) == [error]
+
+
+def test_routing_rules_accept_membership_that_segments_refuse():
+    criteria = {"match": "all", "conditions": [
+        {"field": "segment_ids", "operator": "equals", "value": 3},
+        {"field": "stream_id", "operator": "not_equals", "value": 4},
+        {"field": "email", "operator": "is_set"},
+    ]}
+    assert validate(criteria, for_routing=True) == []
+    assert [error.split(":")[0] for error in validate(criteria)] == ["condition 1", "condition 2"]
+    parsed = Criteria.from_dict(criteria, for_routing=True)
+    test = compile(parsed)
+    assert test(VisitorFacts(email="a@b.co").with_membership({3, 9}, 2)) is True
+    assert test(VisitorFacts(email="a@b.co").with_membership({3}, 4)) is False
+    assert test(VisitorFacts(email="a@b.co").with_membership({9}, None)) is False
+    # compile() trusts criteria validated when they were saved
+    assert compile(parsed.to_dict())(VisitorFacts(email="a@b.co").with_membership({3}, None))
+
+
+def test_a_chat_answer_condition_keeps_its_question():
+    criteria = Criteria.from_dict({"match": "all", "conditions": [
+        {"field": "chat_answer", "question": "7:2", "operator": "equals",
+         "value": " talk to SALES "},
+        {"field": "email", "operator": "is_set", "question": "ignored"},
+    ]})
+    assert criteria.conditions[0].question == "7:2"
+    assert criteria.conditions[1].question is None
+    assert criteria.to_dict()["conditions"] == [
+        {"field": "chat_answer", "operator": "equals", "value": "talk to SALES",
+         "question": "7:2"},
+        {"field": "email", "operator": "is_set", "value": None},
+    ]
+    test = compile(criteria)
+    assert test(VisitorFacts(email="a@b.co", chat_answers={"7:2": "Talk to sales"})) is True
+    assert test(VisitorFacts(email="a@b.co", chat_answers={"7:3": "Talk to sales"})) is False
 
 
 def test_validate_reports_every_condition_by_number():
@@ -114,10 +174,28 @@ def test_describe_lists_flags_presence_and_experiences():
         {"field": "experiences_received", "operator": "contains", "value": 8},
         {"field": "lead_score", "operator": "less_than", "value": 2.0},
     ]})
-    assert describe(criteria, {7: "Pricing Page"}) == (
+    assert describe(criteria, {"experience": {7: "Pricing Page"}}) == (
         "Country is one of US, CA or Target account is yes or Email is known"
         " or Current experience is Pricing Page or Experiences received contains #8"
         " or Lead score < 2"
+    )
+
+
+def test_describe_names_segments_streams_and_questions():
+    criteria = Criteria.from_dict({"match": "all", "conditions": [
+        {"field": "segment_ids", "operator": "equals", "value": 3},
+        {"field": "stream_id", "operator": "not_equals", "value": 4},
+        {"field": "answered_company_size", "operator": "in_list", "value": ["201-1000", "1001+"]},
+        {"field": "chat_answer", "question": "7:2", "operator": "equals", "value": "Talk to sales"},
+        {"field": "chat_answer", "question": "7:9", "operator": "is_set"},
+    ]}, for_routing=True)
+    names = {"segment": {3: "Target Accounts"}, "stream": {4: "High Intent"},
+             "question": {"7:2": "Pricing Page: What would help most?"}}
+    assert describe(criteria, names) == (
+        "In segment is Target Accounts and In stream is not High Intent"
+        " and Answered company size is one of 201-1000, 1001+"
+        " and Chat answer to “Pricing Page: What would help most?” is Talk to sales"
+        " and Chat answer to “7:9” is known"
     )
 
 
@@ -132,9 +210,13 @@ def test_operators_for_follows_the_field_type():
 
 def test_every_field_has_a_group_and_operators():
     grouped = [field.key for _, fields in field_groups() for field in fields]
-    assert sorted(grouped) == sorted(FIELDS)
+    assert sorted(grouped) == sorted(k for k, field in FIELDS.items() if not field.for_routing)
     assert [group for group, _ in field_groups()] == [
-        "Activity", "Identity", "Company", "ABM", "Marketing", "CRM", "Experience"]
+        "Activity", "Identity", "Company", "ABM", "Marketing", "CRM", "Experience", "Chat"]
+    routing = [field.key for _, fields in field_groups(for_routing=True) for field in fields]
+    assert sorted(routing) == sorted(FIELDS)
+    assert [group for group, _ in field_groups(for_routing=True)][-1] == "Membership"
+    assert not {"segment_ids", "stream_id"} & set(grouped)
 
 
 @pytest.mark.parametrize(("field", "operator", "kind"), [
@@ -180,6 +262,11 @@ def test_every_allowed_operator_accepts_a_form_value_of_its_kind():
             raw = samples[value_kind(field.key, op)]
             if op in (Op.EQUALS, Op.URL_MATCHES) and field.type.value.startswith("url"):
                 raw = "acme.com/pricing"
+            if field.choices and op is not Op.IS_SET and op is not Op.IS_NOT_SET:
+                raw = ",".join(field.choices[:2] if op is Op.IN_LIST else field.choices[:1])
             value = value_from_form(field.key, op, raw)
-            assert validate(one(field.key, op.value, value)) == [], (field.key, op)
+            criteria = one(field.key, op.value, value)
+            if field.per_question:
+                criteria["conditions"][0]["question"] = "3:1"
+            assert validate(criteria, for_routing=True) == [], (field.key, op)
             assert (value is None) == (op in NO_VALUE)

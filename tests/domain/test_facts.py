@@ -49,3 +49,28 @@ def test_with_experience_records_it():
 
 def test_unique_urls_keeps_first_visit_order():
     assert unique_urls(["b", "a", "b"]) == ("b", "a")
+
+
+def test_chat_answers_and_membership_are_cleaned():
+    facts = VisitorFacts(
+        answered_company_size=" 201-1000 ", answered_industry="  ",
+        chat_answers={"7:2": " Talk to sales ", "7:3": "  ", "7:4": 5, 8: "x"},
+        segment_ids=["3", 0, 4, "x"], stream_id="2",
+    )
+    assert facts.answered_company_size == "201-1000"
+    assert facts.answered_industry is None
+    assert facts.chat_answers == {"7:2": "Talk to sales", "8": "x"}
+    assert facts.segment_ids == frozenset({3, 4})
+    assert facts.stream_id == 2
+    assert VisitorFacts(chat_answers="junk").chat_answers == {}
+    assert VisitorFacts(chat_answers=None, stream_id=-1).stream_id is None
+
+
+def test_with_membership_sets_the_segments_and_stream_only():
+    facts = VisitorFacts(email="a@b.co", chat_answers={"1:0": "Yes"})
+    placed = facts.with_membership({2, 3}, 5)
+    assert (placed.segment_ids, placed.stream_id) == ({2, 3}, 5)
+    assert placed.with_membership((), None) == facts
+    data = placed.to_dict()
+    assert data["segment_ids"] == [2, 3] and data["chat_answers"] == {"1:0": "Yes"}
+    assert VisitorFacts.from_mapping(data) == placed

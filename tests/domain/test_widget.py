@@ -47,3 +47,22 @@ def test_bad_answers_name_the_field(step, value, field):
     with pytest.raises(BadAnswer) as refused:
         check_answer(STEPS, step, value)
     assert str(refused.value).startswith(f"{field}: ")
+
+
+def test_answers_are_remembered_as_facts():
+    from liveapp.domain.facts import VisitorFacts
+    from liveapp.domain.widget import answer_facts, question_key, remember_answer
+
+    key = question_key(7, 2)
+    assert key == "7:2"
+    kept = remember_answer(None, key, "button", "Talk to sales")
+    kept = remember_answer(kept, "7:4", "company_size", "51-200")
+    kept = remember_answer(kept, "7:4", "company_size", "201-1000")  # changed their mind
+    kept = remember_answer(kept, "7:5", "industry", "Software")
+    assert remember_answer(kept, "7:3", "email", "pat@acme.example") == kept
+    assert kept == {"questions": {"7:2": "Talk to sales", "7:4": "201-1000", "7:5": "Software"},
+                    "company_size": "201-1000", "industry": "Software"}
+    facts = VisitorFacts(**answer_facts(kept))
+    assert (facts.answered_company_size, facts.answered_industry) == ("201-1000", "Software")
+    assert facts.chat_answers["7:2"] == "Talk to sales"
+    assert VisitorFacts(**answer_facts(None)) == VisitorFacts()

@@ -85,7 +85,7 @@ def test_empty_criteria_is_a_catch_all(app_ctx, changes):
     rule = service.save_rule(None, data(criteria={"match": "any", "conditions": []}),
                              enterprise=False)
     assert rule.criteria == {"match": "all", "conditions": []}
-    assert service.describe_criteria(rule) == "Every visitor"
+    assert service.describe_criteria(rule, {}) == "Every visitor"
     assert service.domain_rules().matching(VisitorFacts()) == {rule.id}
     assert changes == ["routing"]
 
