@@ -4,12 +4,16 @@ per run with migrations applied, and clients that sign in through the real login
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -21,6 +25,7 @@ from liveapp import embedded_redis
 from liveapp.config import normalise_database_url
 
 RUN_ID = uuid.uuid4().hex[:8]
+ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 
 
@@ -50,14 +55,22 @@ def database_url(tmp_path_factory):
     if not url.drivername.startswith("postgresql"):
         yield str(url)
         return
-    name = f"{url.database}_{RUN_ID}"
+    with _own_database(url, f"{url.database}_{RUN_ID}") as own:
+        yield own
+
+
+@contextlib.contextmanager
+def _own_database(url, name: str):
+    """A new PostgreSQL database `name` on url's server (its URL), dropped afterwards."""
     admin = create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 class IsolatedClient(FlaskClient):
@@ -197,6 +210,31 @@ def as_admin(browser, admin):
 def as_rep(browser, rep):
     assert browser.login(rep.email).status_code == 303
     return browser
+
+
+@pytest.fixture
+def scratch_url(app, tmp_path):
+    """An empty database on the same kind of server the test run uses (for migrations)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not url.drivername.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path}/scratch.sqlite3"
+        return
+    with _own_database(url, f"{url.database}_scratch_{uuid.uuid4().hex[:6]}") as own:
+        yield own
+
+
+@pytest.fixture
+def flask_db(app, tmp_path):
+    """flask_db(url, *args): run `flask db <args>` on the database at `url`, as ops do."""
+
+    def run(url: str, *args: str) -> None:
+        env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": app.config["REDIS_URL"],
+               "LIVEAPP_INSTANCE": str(tmp_path)}
+        out = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", *args],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+
+    return run
 
 
 @pytest.fixture

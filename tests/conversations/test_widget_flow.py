@@ -1,5 +1,6 @@
 """The widget's experience flow: GET /t/v1/chat's status, flow and answers, and
-POST /t/v1/chat/answer (buttons, questions; an email answer identifies the visitor)."""
+POST /t/v1/chat/answer (buttons, questions; an email answer identifies the visitor). The
+flow branches: "Just browsing" ends it."""
 
 import uuid
 
@@ -47,10 +48,14 @@ def test_a_visitor_on_the_pricing_page_gets_its_flow(api, pricing, app):
     assert data["status"] == "idle" and data["answers"] == {} and data["requested"] is False
     assert data["experience"]["name"] == "Pricing Page"
     assert [s["type"] for s in data["experience"]["steps"]] == [s["type"] for s in PRICING_FLOW]
-    assert data["experience"]["steps"][2]["buttons"] == ["Talk to sales", "Just browsing"]
+    assert data["experience"]["steps"][2]["buttons"] == [
+        {"label": "Talk to sales", "target": "next"}, {"label": "Just browsing", "target": "end"}]
+    # The bot message, Route for Pounce, then the buttons wait for a click.
+    assert data["flow"] == {"path": [0, 1, 2], "asking": 2, "can_request": False}
 
     _, elsewhere = _visit(api, url="https://www.example.com/careers")
     assert _read(client, elsewhere).get_json()["experience"] is None
+    assert _read(client, elsewhere).get_json()["flow"] is None
     for bad in ("nope", token[:-2] + "xx"):
         refused = _read(client, bad)
         assert refused.status_code == 403 and refused.get_json() == {"error": "token: not valid"}
@@ -67,7 +72,7 @@ def test_a_visitor_on_the_pricing_page_gets_its_flow(api, pricing, app):
     (2, "Talk to marketing", "value: must be one of the buttons"),
     (2, 3, "value: is required"),
     (2, "  ", "value: is required"),
-    (3, "not an email", "value: is not a valid email address"),
+    (3, "pat@acme.example", "step: your chat is not at this step"),  # buttons first
 ])
 def test_bad_answers_are_refused_and_write_nothing(api, pricing, app, published, step, value,
                                                    error):
@@ -94,7 +99,8 @@ def test_a_button_answer_is_kept_and_shown_on_the_card(api, pricing, app, publis
     client = app.test_client()
     response = _answer(client, token, 2, "Talk to sales")
     assert response.status_code == 200
-    assert response.get_json() == {"answers": {"2": "Talk to sales"}}
+    assert response.get_json() == {"answers": {"2": "Talk to sales"}, "flow": {
+        "path": [0, 1, 2, 3], "asking": 3, "can_request": False}}
     assert _read(client, token).get_json()["answers"] == {"2": "Talk to sales"}
     assert [c.kind for c in published].count("bot") == 1
     html = cards.render(cards.card_for(vid))
@@ -108,10 +114,16 @@ def test_a_button_answer_is_kept_and_shown_on_the_card(api, pricing, app, publis
 
 def test_an_email_answer_identifies_the_visitor(api, pricing, app, published):
     vid, token = _visit(api)
+    client = app.test_client()
+    assert _answer(client, token, 2, "Talk to sales").status_code == 200
+    refused = _answer(client, token, 3, "not an email")
+    assert refused.get_json() == {"error": "value: is not a valid email address"}
     published.clear()
-    response = _answer(app.test_client(), token, 3, " Pat@Acme.example ")
+    response = _answer(client, token, 3, " Pat@Acme.example ")
     assert response.status_code == 200
-    assert response.get_json()["answers"] == {"3": "pat@acme.example"}
+    assert response.get_json()["answers"] == {"2": "Talk to sales", "3": "pat@acme.example"}
+    assert response.get_json()["flow"] == {"path": [0, 1, 2, 3, 4, 5], "asking": None,
+                                           "can_request": True}
     db.session.expire_all()
     visitor = db.session.get(Visitor, vid)
     assert (visitor.email, visitor.email_source) == ("pat@acme.example", "chat")
@@ -130,12 +142,20 @@ def test_questions_about_the_company_become_traits(api, app, app_ctx, make_user)
     vid, token = _visit(api)
     client = app.test_client()
     assert _answer(client, token, 0, "huge").get_json()["error"].startswith("value: must be one")
-    assert _answer(client, token, 1, "x" * 121).status_code == 400
+    assert _answer(client, token, 1, "Logistics").get_json() == {
+        "error": "step: your chat is not at this step"}
     assert _answer(client, token, 0, "51-200").status_code == 200
+    assert _answer(client, token, 1, "x" * 121).status_code == 400
     assert _answer(client, token, 1, "Logistics").status_code == 200
     db.session.expire_all()
     traits = db.session.get(Visitor, vid).traits
     assert traits["company_size"] == "51-200" and traits["industry"] == "Logistics"
+
+
+def _talk_to_sales(client, token):
+    """The pricing flow up to Route for Inbound Chat: "Talk to sales", then an email."""
+    assert _answer(client, token, 2, "Talk to sales").status_code == 200
+    assert _answer(client, token, 3, "pat@acme.example").status_code == 200
 
 
 def _route(vid, outcome, trigger="inbound", claimed_by=None):
@@ -149,6 +169,7 @@ def test_status_follows_the_inbound_request(api, pricing, app, rep):
     client = app.test_client()
     _route(vid, "offer", trigger="pounce")
     assert _read(client, token).get_json()["status"] == "idle"  # pounce routing: not asked
+    _talk_to_sales(client, token)
     accepted = client.post("/t/v1/chat/request", json={"token": token})
     assert accepted.status_code == 202
     assert _read(client, token).get_json()["requested"] is True
