@@ -238,6 +238,17 @@ def flask_db(app, tmp_path):
 
 
 @pytest.fixture
+def inbound_flow(app_ctx):
+    """An experience on every page whose flow starts with Route for Inbound Chat: its
+    visitors may ask for a rep (`POST /t/v1/chat/request`) as soon as they land."""
+    from liveapp.services import experiences
+
+    return experiences.save_experience(
+        None, name="Talk now", active=True, targeting=[], audience=[],
+        flow=[{"type": "route_inbound", "text": "Connecting you with our team."}])
+
+
+@pytest.fixture
 def changes():
     """The kinds of settings_changed signals sent during the test, in order."""
     from liveapp.signals import settings_changed

@@ -144,10 +144,14 @@ def write():
 
 @bp.post("/request")
 def ask():
-    """The visitor asks to talk now (Route for Inbound Chat): route it as inbound."""
+    """The visitor asks to talk now (Route for Inbound Chat): route it as inbound. Only a
+    flow that reached that step may ask (409 otherwise, nothing written): "Just browsing"
+    and visitors with no experience alert nobody."""
     visitor, _ = _posted()
     from liveapp.services import routing
 
+    if not chat_flow.may_request(visitor.id):
+        return _error(409, "flow: your chat has not reached Route for Inbound Chat", _origin())
     routing.request_inbound(visitor.id)
     chat_flow.mark_requested(visitor.id)
     return _json(202, {"status": "routing"}, _origin())

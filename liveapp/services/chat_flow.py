@@ -5,10 +5,11 @@ request's routing moves.
 Answers live in Redis next to the membership, for as long (a visit's worth): one JSON
 record per visitor `{"experience_id", "answers": {"<step>": value}, "chose", "requested"}`.
 Where the visitor is in the flow follows from the answers (domain.flows.progress): only
-the step it asks now takes an answer. An email answer identifies the visitor through the
-events API's own identify path (CRM look-up, enrichment, membership and routing follow);
-company size and industry become traits. Every answer publishes a "bot" change, so the
-visitor's card shows the choice (also "Just browsing", which ends the flow).
+the step it asks now takes an answer, and only a flow that reached Route for Inbound Chat
+may ask for a rep. An email answer identifies the visitor through the events API's own
+identify path (CRM look-up, enrichment, membership and routing follow); company size and
+industry become traits. Every answer publishes a "bot" change, so the visitor's card shows
+the choice (also "Just browsing", which ends the flow).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from liveapp.models import Experience, Visitor
 from liveapp.services import assignments, changes, conversations, membership, realtime
 from liveapp.services.sites import SiteInfo
 
-__all__ = ["BadAnswer", "FlowState", "answer", "current_experience", "state_of",
-           "status_of"]
+__all__ = ["BadAnswer", "FlowState", "answer", "current_experience", "may_request",
+           "state_of", "status_of"]
 
 ANSWERS_TTL = membership.MEMBERSHIP_TTL
 
@@ -100,6 +101,12 @@ def state_of(visitor_id: str) -> FlowState:
     requested = bool(_record_for(record, experience).get("requested"))
     return FlowState(experience, answers,
                      flows.progress(steps, _by_step(answers)), requested)
+
+
+def may_request(visitor_id: str) -> bool:
+    """Whether the visitor's flow reached Route for Inbound Chat (they may ask for a rep)."""
+    progress = state_of(visitor_id).progress
+    return progress is not None and progress.route_inbound
 
 
 def _for_experience(record: dict | None, experience: Experience) -> dict:

@@ -1,16 +1,18 @@
 """The widget's experience flow: GET /t/v1/chat's status, flow and answers, and
 POST /t/v1/chat/answer (buttons, questions; an email answer identifies the visitor). The
-flow branches: "Just browsing" ends it."""
+flow branches: "Just browsing" ends it, and only a flow that reached Route for Inbound
+Chat may ask for a rep (POST /t/v1/chat/request)."""
 
 import uuid
 
 import pytest
 
-from liveapp.extensions import db, redis
+from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import assignments, cards, chat_flow, routing
+from liveapp.services import assignments, cards, chat_flow, inbound_alerts, routing, timeline
 from liveapp.services import conversations as service
 from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
+from tests.routing_jobs.conftest import job_app, make_rep, make_rule, work  # noqa: F401
 from tests.tracking.conftest import ORIGIN
 
 PRICING_URL = "https://www.example.com/pricing"
@@ -156,6 +158,87 @@ def _talk_to_sales(client, token):
     """The pricing flow up to Route for Inbound Chat: "Talk to sales", then an email."""
     assert _answer(client, token, 2, "Talk to sales").status_code == 200
     assert _answer(client, token, 3, "pat@acme.example").status_code == 200
+
+
+def _request(client, token):
+    return client.post("/t/v1/chat/request", json={"token": token}, headers={"Origin": ORIGIN})
+
+
+def _inbound_trace(vid):
+    """Everything an inbound request writes: routing's trigger, queued routing jobs, the
+    timeline, the widget record's "requested"."""
+    return (redis.client.hget(routing.state_key(vid), "trigger"), queue(routing.QUEUE).count,
+            timeline.entries(vid), (chat_flow.load(vid) or {}).get("requested"))
+
+
+@pytest.fixture
+def pricing_rep(job_app, pricing, make_rep, make_rule):  # noqa: F811
+    """A rep with an open board whom a First Available rule routes everyone to."""
+    rep = make_rep(name="Ann", email="ann@example.com")
+    make_rule([rep], distribution="first_available")
+    return rep
+
+
+def test_just_browsing_ends_the_flow_and_alerts_nobody(api, pricing_rep, app, published):
+    vid, token = _visit(api)
+    client = app.test_client()
+    work()  # Route for Pounce routes the visitor on landing: no prompt, nobody asked
+    published.clear()
+    response = _answer(client, token, 2, "Just browsing")
+    assert response.status_code == 200
+    assert response.get_json() == {"answers": {"2": "Just browsing"}, "flow": {
+        "path": [0, 1, 2], "asking": None, "can_request": False}}
+    # Reps see the choice (bot engagement) ...
+    assert [(c.kind, c.data["value"]) for c in published] == [("bot", "Just browsing")]
+    html = cards.render(cards.card_for(vid))
+    assert "Bot: receiving <b>Pricing Page</b> · chose “Just browsing”" in html
+    # ... but the flow asks nothing more and may not ask for a rep.
+    assert _answer(client, token, 3, "pat@acme.example").get_json() == {
+        "error": "step: your chat is not at this step"}
+    before = _inbound_trace(vid)
+    refused = _request(client, token)
+    assert refused.status_code == 409
+    assert refused.get_json() == {"error": "flow: your chat has not reached Route for "
+                                           "Inbound Chat"}
+    assert refused.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert _inbound_trace(vid) == before
+    work()
+    assert inbound_alerts.prompts_for(pricing_rep.id) == []
+    assert assignments.get(vid).trigger == "pounce"
+    data = _read(client, token).get_json()
+    assert (data["status"], data["requested"]) == ("idle", False)
+    db.session.expire_all()
+    assert db.session.get(Visitor, vid).email is None
+
+
+def test_a_request_before_route_for_inbound_chat_is_refused(api, pricing_rep, app):
+    vid, token = _visit(api)
+    client = app.test_client()
+    work()
+    for answer in ((2, "Talk to sales"), (3, "pat@acme.example")):
+        before = _inbound_trace(vid)
+        assert _request(client, token).status_code == 409
+        assert _inbound_trace(vid) == before
+        work()
+        assert inbound_alerts.prompts_for(pricing_rep.id) == []
+        assert _answer(client, token, *answer).status_code == 200
+    # Reached Route for Inbound Chat: the request routes, the rep is prompted.
+    accepted = _request(client, token)
+    assert accepted.status_code == 202 and accepted.get_json() == {"status": "routing"}
+    work()
+    assert [p.visitor_id for p in inbound_alerts.prompts_for(pricing_rep.id)] == [vid]
+    assert assignments.get(vid).trigger == "inbound"
+    assert _read(client, token).get_json()["requested"] is True
+
+
+def test_visitors_without_an_experience_may_not_ask_for_a_rep(api, pricing_rep, app):
+    vid, token = _visit(api, url="https://www.example.com/careers")
+    before = _inbound_trace(vid)
+    assert _request(app.test_client(), token).status_code == 409
+    assert _inbound_trace(vid) == before
+    work()
+    assert inbound_alerts.prompts_for(pricing_rep.id) == []
+    assert assignments.get(vid) is None
 
 
 def _route(vid, outcome, trigger="inbound", claimed_by=None):
