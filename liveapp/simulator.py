@@ -8,10 +8,12 @@ demo's web process trusts.
 
 A share of the visitors who reach the pricing page (`chat_share`) use the chat widget's
 public API (`/t/v1/chat…`) as the widget does: they read their experience's flow, answer
-its buttons and email question, ask for a rep, then, while they are on the site, poll
-their conversation and answer the rep's messages with canned B2B questions (a few per
-conversation), or book the first free slot of the meeting booker now and then. A visitor
-waiting for or chatting with a rep stays on the page (heartbeats go on) for a while.
+what it asks as the server's flow goes (mostly "Talk to sales", then their email), ask for
+a rep once the flow reached Route for Inbound Chat ("Just browsing" ends it: no request),
+then, while they are on the site, poll their conversation and answer the rep's messages
+with canned B2B questions (a few per conversation), or book the first free slot of the
+meeting booker now and then. A visitor waiting for or chatting with a rep stays on the
+page (heartbeats go on) for a while.
 """
 
 from __future__ import annotations
@@ -160,35 +162,19 @@ def pick_button(buttons: list[str], rng: random.Random) -> str:
     return rng.choice(others or buttons)
 
 
-def flow_answers(experience: dict | None, answers: dict, email: str,
-                 rng: random.Random) -> tuple[list[tuple[int, str]], bool]:
-    """What a visitor answers to the flow of `experience` (as `GET /t/v1/chat` returns
-    it), skipping the steps already in `answers`: the (step, value) answers in order, and
-    whether it then asks for a rep (it reached a route_inbound step having chosen to talk
-    to someone). A visitor who picks a button that is not about talking stops there."""
-    steps = (experience or {}).get("steps") or []
-    planned: list[tuple[int, str]] = []
-    for index, step in enumerate(steps):
-        kind = step.get("type") if isinstance(step, dict) else None
-        if kind == "route_inbound":
-            return planned, True
-        if kind not in ("buttons", "question") or str(index) in answers:
-            continue
-        if kind == "buttons":
-            buttons = [b for b in step.get("buttons") or () if isinstance(b, str) and b.strip()]
-            if not buttons:
-                return planned, False
-            choice = pick_button(buttons, rng)
-            planned.append((index, choice))
-            if not is_sales_button(choice):
-                return planned, False  # just browsing
-        elif step.get("question") == "email":
-            planned.append((index, email))
-        elif step.get("question") == "company_size":
-            planned.append((index, rng.choice(COMPANY_SIZES)))
-        else:
-            planned.append((index, rng.choice(INDUSTRIES)))
-    return planned, False
+def pick_answer(step: dict, email: str, rng: random.Random) -> str | None:
+    """What a visitor answers to a buttons or question step (as `GET /t/v1/chat` returns
+    it): mostly the button that asks for a person, else another one; their email; a
+    company size or an industry. None when there is nothing to click."""
+    if step.get("type") == "buttons":
+        labels = [b.get("label") for b in step.get("buttons") or () if isinstance(b, dict)]
+        labels = [label for label in labels if isinstance(label, str) and label.strip()]
+        return pick_button(labels, rng) if labels else None
+    if step.get("question") == "email":
+        return email
+    if step.get("question") == "company_size":
+        return rng.choice(COMPANY_SIZES)
+    return rng.choice(INDUSTRIES)
 
 
 def pick_reply(turn: int, rng: random.Random) -> str:
@@ -276,17 +262,11 @@ class ChatVisitor:
         if data.get("conversation"):  # a rep pounced first
             self.since = self.now()
             return True
-        planned, request = flow_answers(data["experience"], data.get("answers") or {},
-                                        self.email, self.rng)
-        for step, value in planned:
-            await self.pause(2, 6)
-            answered = await self.call("POST", "/answer", {"step": step, "value": value})
-            if answered is None or answered[0] != 200:
-                return False
-            if value == self.email:
-                self.journey.email = self.email
-        if not request:
-            self.holding = False  # just browsing; still answers a rep who pounces
+        flow = await self.answer_flow(data["experience"].get("steps") or [], data.get("flow"))
+        if flow is None:
+            return False
+        if not flow.get("can_request"):
+            self.holding = False  # "Just browsing" ended it; still answers a rep who pounces
             return True
         await self.pause(1, 3)
         asked = await self.call("POST", "/request", expect=(202,))
@@ -295,6 +275,26 @@ class ChatVisitor:
         self.stats.chat_requests += 1
         self.since = self.now()
         return True
+
+    async def answer_flow(self, steps: list, flow: object) -> dict | None:
+        """Answer what the flow asks, step by step, going where the server says (a button
+        may end the flow); the flow as it ends up, or None when an answer failed."""
+        flow = flow if isinstance(flow, dict) else {}
+        for _ in steps:  # each answer moves the flow forward: at most one per step
+            asking = flow.get("asking")
+            if not isinstance(asking, int) or not 0 <= asking < len(steps):
+                break
+            value = pick_answer(steps[asking], self.email, self.rng)
+            if value is None:
+                return None
+            await self.pause(2, 6)
+            answered = await self.call("POST", "/answer", {"step": asking, "value": value})
+            if answered is None or answered[0] != 200:
+                return None
+            if value == self.email:
+                self.journey.email = self.email
+            flow = answered[1].get("flow") if isinstance(answered[1].get("flow"), dict) else {}
+        return flow
 
     async def follow(self) -> None:
         """Poll the conversation while on the site: answer the rep, maybe book a meeting."""

@@ -10,6 +10,7 @@ import re
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -23,6 +24,7 @@ from tests import clock
 from tests.scratch_db import created_database, scratch_url  # noqa: F401 (a fixture)
 
 RUN_ID = uuid.uuid4().hex[:8]
+ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct-horse-battery"
 
 
@@ -218,6 +220,17 @@ def as_admin(browser, admin):
 def as_rep(browser, rep):
     assert browser.login(rep.email).status_code == 303
     return browser
+
+
+@pytest.fixture
+def inbound_flow(app_ctx):
+    """An experience on every page whose flow starts with Route for Inbound Chat: its
+    visitors may ask for a rep (`POST /t/v1/chat/request`) as soon as they land."""
+    from liveapp.services import experiences
+
+    return experiences.save_experience(
+        None, name="Talk now", active=True, targeting=[], audience=[],
+        flow=[{"type": "route_inbound", "text": "Connecting you with our team."}])
 
 
 @pytest.fixture

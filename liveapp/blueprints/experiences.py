@@ -105,6 +105,7 @@ def edit(experience_id: int | None):
             flash(f"Saved experience {saved.name}.", "success")
             return redirect(url_for("experiences.index"), code=303)
     status = 422 if form.is_submitted() else 200
+    rows_io.attach_target_options(steps)
     return render_template("experiences/form.html", form=form, experience=experience,
                            rules=rules, steps=steps, general_errors=general, **_choices()), status
 
@@ -120,14 +121,16 @@ def url_rule_row():
 @bp.get("/step-row")
 @admin_required
 def step_row():
-    """A step row (htmx): new, or re-rendered when its type changes."""
+    """A step row (htmx): new, re-rendered when its type changes, or with one more
+    button row. Its buttons' target choices are completed in the page (experience_form.js)
+    from the steps around it."""
     index = _row_index(rows_io.STEP_KEY)
-    kind = request.args.get(f"steps-{index}-type", "bot_message")
-    if kind not in STEP_LABELS:
+    args = {f"steps-{index}-type": "bot_message", f"steps-{index}-question": "email",
+            **request.args.to_dict()}
+    step = rows_io.step_from_form(args, index, more_buttons=bool(args.get("more_buttons")))
+    if step.type not in STEP_LABELS:
         abort(400)
-    step = rows_io.StepRow(index, kind, request.args.get(f"steps-{index}-text", ""),
-                           request.args.get(f"steps-{index}-buttons", ""),
-                           request.args.get(f"steps-{index}-question", "email"))
+    rows_io.attach_target_options([step])
     return render_template("experiences/_step.html", step=step, **_choices())
 
 

@@ -91,15 +91,15 @@ def _transcript(visitor: Visitor) -> dict:
 
 
 def _flow(visitor: Visitor) -> dict:
-    record = chat_flow.load(visitor.id)
-    experience = chat_flow.current_experience(visitor.id, record)
+    """The visitor's experience, answers and where its flow is (path, asking, can_request)."""
+    state = chat_flow.state_of(visitor.id)
+    experience = state.experience
     return {
-        "status": chat_flow.status_of(visitor.id),
         "experience": {"id": experience.id, "name": experience.name,
                        "steps": experience.flow} if experience is not None else None,
-        "answers": chat_flow.answers_for(record, experience),
-        "requested": bool(record and record.get("requested")) and experience is not None
-        and record.get("experience_id") == experience.id,
+        "answers": state.answers,
+        "flow": state.progress.to_dict() if state.progress is not None else None,
+        "requested": state.requested,
     }
 
 
@@ -108,7 +108,8 @@ def read():
     """The visitor's open conversation and its messages, their status and the flow of
     the experience they receive with their answers (JSON; the widget escapes them)."""
     visitor = _reader()
-    return _json(200, {**_transcript(visitor), **_flow(visitor)}, _origin())
+    return _json(200, {**_transcript(visitor), "status": chat_flow.status_of(visitor.id),
+                       **_flow(visitor)}, _origin())
 
 
 @bp.post("/answer")
@@ -118,12 +119,13 @@ def answer():
     from liveapp.services.tracking import RateLimited
 
     try:
-        answers = chat_flow.answer(visitor, data.get("step"), data.get("value"))
+        chat_flow.answer(visitor, data.get("step"), data.get("value"))
     except chat_flow.BadAnswer as bad:
         return _error(400, str(bad), _origin())
     except RateLimited:
         return _error(429, "Too many events; slow down.", _origin())
-    return _json(200, {"answers": answers}, _origin())
+    flow = _flow(visitor)
+    return _json(200, {"answers": flow["answers"], "flow": flow["flow"]}, _origin())
 
 
 @bp.post("/messages")
@@ -142,10 +144,14 @@ def write():
 
 @bp.post("/request")
 def ask():
-    """The visitor asks to talk now (Route for Inbound Chat): route it as inbound."""
+    """The visitor asks to talk now (Route for Inbound Chat): route it as inbound. Only a
+    flow that reached that step may ask (409 otherwise, nothing written): "Just browsing"
+    and visitors with no experience alert nobody."""
     visitor, _ = _posted()
     from liveapp.services import routing
 
+    if not chat_flow.may_request(visitor.id):
+        return _error(409, "flow: your chat has not reached Route for Inbound Chat", _origin())
     routing.request_inbound(visitor.id)
     chat_flow.mark_requested(visitor.id)
     return _json(202, {"status": "routing"}, _origin())

@@ -5,10 +5,16 @@ question asks for an email, a company size or an industry; Route for Pounce and 
 for Inbound Chat appear at most once each; once Route for Inbound Chat has handed the
 visitor to reps only a meeting booker (the fallback when nobody answers) may follow;
 there is at most one meeting booker and it is the last step.
+
+Branching: each button says where the flow goes when it is clicked: the next step
+("next"), a later step (its index in the flow, from 0) or the end ("end": "Just
+browsing"). Only later steps, never the meeting booker (it belongs to Route for Inbound
+Chat), so a flow cannot loop: `progress` walks it forward from the visitor's answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +32,21 @@ MAX_STEPS = 20
 MAX_BUTTONS = 6
 MAX_LABEL = 60
 MAX_MESSAGE = 1000
+NEXT, END = "next", "end"
+ASKING_STEPS = ("buttons", "question")
+
+Target = str | int  # NEXT, END, or the index of a later step
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button of a buttons step and where the flow goes when it is clicked."""
+
+    label: str
+    target: Target = NEXT
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "target": self.target}
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +55,7 @@ class Step:
 
     type: str
     text: str = ""
-    buttons: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()
     question: str | None = None
 
     @property
@@ -42,11 +63,20 @@ class Step:
         """The step type in the product's words."""
         return STEP_LABELS[self.type]
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The labels of a buttons step's buttons."""
+        return tuple(button.label for button in self.buttons)
+
+    def target_of(self, label: str) -> Target | None:
+        """Where the button with this label leads; None when there is no such button."""
+        return next((b.target for b in self.buttons if b.label == label), None)
+
     def to_dict(self) -> dict[str, Any]:
         """The step as JSON-safe data."""
         data: dict[str, Any] = {"type": self.type, "text": self.text}
         if self.type == "buttons":
-            data["buttons"] = list(self.buttons)
+            data["buttons"] = [button.to_dict() for button in self.buttons]
         if self.type == "question":
             data["question"] = self.question
         return data
@@ -77,7 +107,7 @@ def validate_flow(steps: Any) -> list[str]:
             parsed.append(_parse_step(raw))
         except _Bad as problem:
             errors.append(f"step {number}: {problem}")
-    return errors or _order_problems(parsed)
+    return errors or _order_problems(parsed) + _target_problems(parsed)
 
 
 def parse_flow(steps: Any) -> tuple[Step, ...]:
@@ -116,20 +146,29 @@ def _message(text: Any, *, required: bool, label: str) -> str:
     return text.strip()
 
 
-def _buttons(labels: Any) -> tuple[str, ...]:
-    """1 to 6 distinct, non-empty button labels."""
-    if not isinstance(labels, list | tuple) or not 1 <= len(labels) <= MAX_BUTTONS:
-        raise _Bad(f"Buttons: needs 1 to {MAX_BUTTONS} button labels")
-    cleaned = []
-    for number, label in enumerate(labels, start=1):
-        if not isinstance(label, str) or not label.strip():
-            raise _Bad(f"Buttons: button {number} needs a label")
-        if len(label) > MAX_LABEL:
-            raise _Bad(f"Buttons: button {number}: at most {MAX_LABEL} characters")
-        cleaned.append(label.strip())
-    if len({label.lower() for label in cleaned}) != len(cleaned):
+def _buttons(buttons: Any) -> tuple[Button, ...]:
+    """1 to 6 buttons ``{"label", "target"}`` with distinct, non-empty labels."""
+    if not isinstance(buttons, list | tuple) or not 1 <= len(buttons) <= MAX_BUTTONS:
+        raise _Bad(f"Buttons: needs 1 to {MAX_BUTTONS} buttons")
+    cleaned = tuple(_button(number, raw) for number, raw in enumerate(buttons, start=1))
+    if len({button.label.lower() for button in cleaned}) != len(cleaned):
         raise _Bad("Buttons: button labels must differ")
-    return tuple(cleaned)
+    return cleaned
+
+
+def _button(number: int, raw: Any) -> Button:
+    """One button; its target is only checked for its kind here (see _target_problems)."""
+    if not isinstance(raw, dict):
+        raise _Bad(f"Buttons: button {number} must be an object with a label and a target")
+    label = raw.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise _Bad(f"Buttons: button {number} needs a label")
+    if len(label) > MAX_LABEL:
+        raise _Bad(f"Buttons: button {number}: at most {MAX_LABEL} characters")
+    target = raw.get("target", NEXT)
+    if target not in (NEXT, END) and (isinstance(target, bool) or not isinstance(target, int)):
+        raise _Bad(f"Buttons: “{label.strip()}” goes to a step that does not exist")
+    return Button(label.strip(), target)
 
 
 def _question(kind: Any) -> str:
@@ -155,3 +194,74 @@ def _order_problems(steps: list[Step]) -> list[str]:
             errors.append(f"step {number}: Meeting booker: must be the last step")
         seen.add(step.type)
     return errors
+
+
+def _target_problems(steps: list[Step]) -> list[str]:
+    """Buttons that go to a step that does not exist, backwards, or to the meeting booker."""
+    errors = []
+    for index, step in enumerate(steps):
+        for button in step.buttons:
+            problem = _target_problem(steps, index, button.target)
+            if problem:
+                errors.append(f"step {index + 1}: Buttons: “{button.label}” {problem}")
+    return errors
+
+
+def _target_problem(steps: Sequence[Step], index: int, target: Target) -> str | None:
+    if target in (NEXT, END):
+        return None
+    assert isinstance(target, int)
+    if not 0 <= target < len(steps):
+        return "goes to a step that does not exist"
+    if target <= index:
+        return f"can only go to a later step, not step {target + 1}"
+    if steps[target].type == "meeting_booker":
+        return "cannot go to the meeting booker: it only follows Route for Inbound Chat"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a visitor is in a flow: the steps shown so far (in order), the buttons or
+    question step waiting for their answer (None when nothing more is asked), and whether
+    the flow reached Route for Inbound Chat (the visitor may ask for a rep)."""
+
+    path: tuple[int, ...]
+    asking: int | None
+    route_inbound: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": list(self.path), "asking": self.asking,
+                "can_request": self.route_inbound}
+
+
+def progress(steps: Sequence[Step], answers: Mapping[int, str]) -> Progress:
+    """Walk the flow from its first step, following the visitor's answers (by step index):
+    a clicked button goes where it says; an unanswered step (or a button label the step no
+    longer has) stops the walk there; "end" or the last step ends it."""
+    path: list[int] = []
+    index: int | None = 0
+    while index is not None and index < len(steps):
+        path.append(index)
+        step = steps[index]
+        if step.type in ASKING_STEPS and not _answered(step, answers.get(index)):
+            return Progress(tuple(path), index, False)
+        index = _after(step, index, answers.get(index))
+    reached = any(steps[i].type == "route_inbound" for i in path)
+    return Progress(tuple(path), None, reached)
+
+
+def _answered(step: Step, answer: str | None) -> bool:
+    if step.type == "buttons":
+        return answer is not None and step.target_of(answer) is not None
+    return bool(answer)
+
+
+def _after(step: Step, index: int, answer: str | None) -> int | None:
+    """The index of the step after this one (None: the flow ends)."""
+    target = step.target_of(answer) if step.type == "buttons" and answer is not None else NEXT
+    if target == NEXT:
+        return index + 1
+    # A target that does not go forward ends the flow: validation refuses it, and the
+    # walk must end whatever data it is given.
+    return target if isinstance(target, int) and target > index else None

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from liveapp.domain.events import normalise_email
-from liveapp.domain.flows import COMPANY_SIZES
+from liveapp.domain.flows import ASKING_STEPS, COMPANY_SIZES, Step, progress
 
 __all__ = [
     "COMPANY_SIZES", "STATUSES", "BadAnswer", "answer_facts", "check_answer", "question_key",
@@ -48,23 +48,30 @@ def status(chatting: bool, outcome: str | None, trigger: str | None,
     return "idle"
 
 
-def check_answer(steps: Sequence[dict[str, Any]], step: object,
+def check_answer(steps: Sequence[Step], answers: Mapping[int, str], step: object,
                  value: object) -> tuple[str, str]:
     """What an answer to `steps[step]` is ("button", "email", "company_size",
-    "industry") and its cleaned value; raises BadAnswer naming the field."""
+    "industry") and its cleaned value; raises BadAnswer naming the field.
+
+    Only the step the flow is asking now takes an answer (see flows.progress): a flow
+    that "Just browsing" ended asks nothing more."""
     if isinstance(step, bool) or not isinstance(step, int):
         raise BadAnswer("step: must be a step number")
-    if not 0 <= step < len(steps) or steps[step].get("type") not in ("buttons", "question"):
+    if not 0 <= step < len(steps) or steps[step].type not in ASKING_STEPS:
         raise BadAnswer("step: is not a buttons or question step of your chat")
+    if step != progress(steps, answers).asking:
+        raise BadAnswer("step: your chat is not at this step")
     if not isinstance(value, str) or not value.strip():
         raise BadAnswer("value: is required")
-    value = value.strip()
-    current = steps[step]
-    if current["type"] == "buttons":
-        if value not in current.get("buttons", ()):
+    return _clean(steps[step], value.strip())
+
+
+def _clean(current: Step, value: str) -> tuple[str, str]:
+    if current.type == "buttons":
+        if value not in current.labels:
             raise BadAnswer("value: must be one of the buttons")
         return "button", value
-    kind = current.get("question")
+    kind = current.question
     if kind == "email":
         email = normalise_email(value)
         if email is None:

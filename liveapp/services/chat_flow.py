@@ -1,20 +1,26 @@
 """The chat widget's side of an experience: which flow the visitor is in, their answers,
-their status, and `status` pushes to the widget when an inbound request's routing moves.
+where they are in it, their status, and `status` pushes to the widget when an inbound
+request's routing moves.
 
 Answers live in Redis next to the membership, for as long (a visit's worth): one JSON
 record per visitor `{"experience_id", "answers": {"<step>": value}, "chose", "requested"}`.
-An email answer identifies the visitor through the events API's own identify path (CRM
-look-up, enrichment, membership and routing follow); every other answer is also kept on
-the visitor (`Visitor.chat_answers`: company size, industry, each question's answer), where
-segment and routing criteria read it and the card shows it. Every answer publishes a "bot"
-change: membership re-evaluates the visitor and the card shows the choice.
+Where the visitor is in the flow follows from the answers (domain.flows.progress): only
+the step it asks now takes an answer, and only a flow that reached Route for Inbound Chat
+may ask for a rep. An email answer identifies the visitor through the events API's own
+identify path (CRM look-up, enrichment, membership and routing follow); every other answer
+is also kept on the visitor (`Visitor.chat_answers`: company size, industry, each
+question's answer), where segment and routing criteria read it and the card shows it.
+Every answer publishes a "bot" change: membership re-evaluates the visitor and the card
+shows the choice (also "Just browsing", which ends the flow).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 
+from liveapp.domain import flows
 from liveapp.domain import widget as rules
 from liveapp.domain.events import Event
 from liveapp.domain.widget import BadAnswer
@@ -23,7 +29,8 @@ from liveapp.models import Experience, Visitor
 from liveapp.services import assignments, changes, conversations, membership, realtime
 from liveapp.services.sites import SiteInfo
 
-__all__ = ["BadAnswer", "answer", "current_experience", "status_of"]
+__all__ = ["BadAnswer", "FlowState", "answer", "current_experience", "may_request",
+           "state_of", "status_of"]
 
 ANSWERS_TTL = membership.MEMBERSHIP_TTL
 
@@ -59,10 +66,49 @@ def current_experience(visitor_id: str, record: dict | None = None) -> Experienc
     return db.session.get(Experience, experience_id) if isinstance(experience_id, int) else None
 
 
-def answers_for(record: dict | None, experience: Experience | None) -> dict:
-    if record is None or experience is None or record.get("experience_id") != experience.id:
-        return {}
-    return dict(record.get("answers") or {})
+def _record_for(record: dict | None, experience: Experience) -> dict:
+    """The visitor's record if it is for this experience, else {}."""
+    return record if record is not None and record.get("experience_id") == experience.id else {}
+
+
+def answers_for(record: dict | None, experience: Experience) -> dict:
+    return dict(_record_for(record, experience).get("answers") or {})
+
+
+def _by_step(answers: dict) -> dict[int, str]:
+    """Answers keyed by step index, as the flow engine takes them."""
+    return {int(k): v for k, v in answers.items()
+            if isinstance(k, str) and k.isdigit() and isinstance(v, str)}
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """The flow a visitor receives, their answers, where they are in it, and whether
+    they asked for a rep (all empty/None when they receive no experience)."""
+
+    experience: Experience | None
+    answers: dict[str, str]
+    progress: flows.Progress | None
+    requested: bool
+
+
+def state_of(visitor_id: str) -> FlowState:
+    """The visitor's FlowState, read from their record and experience."""
+    record = load(visitor_id)
+    experience = current_experience(visitor_id, record)
+    if experience is None:
+        return FlowState(None, {}, None, False)
+    steps = flows.parse_flow(experience.flow)
+    answers = answers_for(record, experience)
+    requested = bool(_record_for(record, experience).get("requested"))
+    return FlowState(experience, answers,
+                     flows.progress(steps, _by_step(answers)), requested)
+
+
+def may_request(visitor_id: str) -> bool:
+    """Whether the visitor's flow reached Route for Inbound Chat (they may ask for a rep)."""
+    progress = state_of(visitor_id).progress
+    return progress is not None and progress.route_inbound
 
 
 def _for_experience(record: dict | None, experience: Experience) -> dict:
@@ -107,7 +153,8 @@ def answer(visitor: Visitor, step: object, value: object) -> dict:
     experience = current_experience(visitor.id, record)
     if experience is None:
         raise BadAnswer("step: you are not in a chat flow")
-    kind, clean = rules.check_answer(experience.flow, step, value)
+    kind, clean = rules.check_answer(flows.parse_flow(experience.flow),
+                                     _by_step(answers_for(record, experience)), step, value)
     if kind == "email":
         _identify(visitor, clean)
     else:

@@ -53,7 +53,8 @@ def _questions(experience: Experience) -> list[tuple[str, str]]:
     for step, raw in enumerate(experience.flow or ()):
         asks = raw.get("question")
         if raw.get("type") == "buttons":
-            fallback = " / ".join(raw.get("buttons") or ())
+            fallback = " / ".join(b.get("label", "") if isinstance(b, dict) else str(b)
+                                  for b in raw.get("buttons") or ())
         elif raw.get("type") == "question" and asks in QUESTION_KINDS and asks != "email":
             fallback = QUESTION_KINDS[asks].capitalize()
         else:

@@ -30,8 +30,11 @@ SEGMENTS = {
 PRICING_FLOW = [
     {"type": "bot_message", "text": "Comparing plans? I can answer pricing questions."},
     {"type": "route_pounce", "text": ""},
+    # "Talk to sales" goes on to the email question and a rep; "Just browsing" ends the
+    # flow: no more questions, nobody alerted (reps still see the choice on the card).
     {"type": "buttons", "text": "What would help most?",
-     "buttons": ["Talk to sales", "Just browsing"]},
+     "buttons": [{"label": "Talk to sales", "target": "next"},
+                 {"label": "Just browsing", "target": "end"}]},
     {"type": "question", "text": "Where can we reach you?", "question": "email"},
     {"type": "route_inbound", "text": "Connecting you with someone from our team."},
     {"type": "meeting_booker", "text": "Nobody is free right now: pick a time that suits you."},

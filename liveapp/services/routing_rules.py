@@ -236,7 +236,7 @@ def delete_rule(rule: RoutingRule) -> None:
 # ---------------------------------------------------------------- words
 
 
-def describe_criteria(rule: RoutingRule, names: criteria_engine.Names) -> str:
+def describe_criteria(rule: RoutingRule, names: criteria_engine.Names | None = None) -> str:
     """Which visitors the rule applies to, in words (`names`: what ids stand for,
     criteria_refs.choices().names())."""
     parsed = _parsed(rule.criteria)

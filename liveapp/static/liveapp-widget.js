@@ -1,5 +1,8 @@
 /* liveapp chat widget, loaded by liveapp.js once it holds the visitor's token. Runs the
-   visitor's experience flow, chats over /t/v1/chat and the visitor's SSE channel.
+   visitor's experience flow, chats over /t/v1/chat and the visitor's SSE channel. Where
+   the flow goes (buttons branch: a later step or the end) is the server's: the widget
+   shows the steps of `flow.path`, asks `flow.asking`, and asks for a rep only when
+   `flow.can_request` (the flow reached Route for Inbound Chat).
    Text only ever goes in with textContent; the look is in liveapp-widget.css. */
 (function () {
 "use strict";
@@ -10,7 +13,8 @@ var SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001+"]; // as the server's
 var ASK = { email: "What is your email?", company_size: "How big is your company?",
   industry: "Which industry are you in?" };
 var WAIT = "A rep will be with you in a moment…";
-var S = lv.chat = { status: "idle", steps: [], answers: {}, requested: false, conv: null };
+var NO_FLOW = { path: [], asking: null, can_request: false };
+var S = lv.chat = { status: "idle", steps: [], answers: {}, flow: NO_FLOW, requested: false, conv: null };
 var seen = {}, source = null, poll = null, sending = false, bookerBox = null, bookedText = "";
 
 function el(tag, cls, text) {
@@ -78,20 +82,18 @@ function render() {
   flowLog.replaceChildren();
   tail.replaceChildren();
   var chatting = S.status === "chatting";
-  for (var i = 0; i < S.steps.length; i++) {
-    var step = S.steps[i], answer = S.answers[i];
+  S.flow.path.forEach(function (i) {
+    var step = S.steps[i];
     if (step.type === "bot_message") bubble(flowLog, "bot", step.text);
     if (step.type === "buttons" || step.type === "question") {
       if (step.text || step.question) bubble(flowLog, "bot", step.text || ASK[step.question]);
-      if (answer == null) { if (!chatting) ask(i, step); break; }
-      bubble(flowLog, "visitor", answer);
+      if (i !== S.flow.asking) bubble(flowLog, "visitor", S.answers[i]);
+      else if (!chatting) ask(i, step);
     }
-    if (step.type === "route_inbound") {
-      if (step.text) bubble(flowLog, "bot", step.text);
-      if (!S.requested && !chatting) request();
-    }
+    if (step.type === "route_inbound" && step.text) bubble(flowLog, "bot", step.text);
     if (step.type === "meeting_booker" && S.status === "booker" && step.text) bubble(flowLog, "bot", step.text);
-  }
+  });
+  if (S.flow.can_request && !S.requested && !chatting) request();
   if (S.status === "offering" || S.status === "waiting") tail.appendChild(el("p", "lvw-note", WAIT));
   if (S.status === "booker" || bookedText) tail.appendChild(booker());
   form.hidden = !chatting;
@@ -102,7 +104,7 @@ function render() {
 function ask(i, step) {
   var box = tail.appendChild(el("div", "lvw-ask"));
   var pick = function (label) { box.appendChild(button(label, function () { answer(i, label); })); };
-  if (step.type === "buttons") return step.buttons.forEach(pick);
+  if (step.type === "buttons") return step.buttons.forEach(function (b) { pick(b.label); });
   if (step.question === "company_size") return SIZES.forEach(pick);
   var f = box.appendChild(el("form", "lvw-question")), field = f.appendChild(el("input"));
   field.type = step.question === "email" ? "email" : "text";
@@ -117,6 +119,7 @@ function answer(i, value) {
   call("/answer", { step: i, value: value }).then(function (r) {
     if (r.status !== 200) return fail(r);
     S.answers = r.data.answers;
+    S.flow = r.data.flow || NO_FLOW;
     error.textContent = "";
     render();
   });
@@ -232,6 +235,7 @@ function load() {
     var d = r.data;
     S.steps = d.experience ? d.experience.steps : [];
     S.answers = d.answers || {};
+    S.flow = d.flow || NO_FLOW;
     S.requested = d.requested;
     S.status = d.status;
     if (d.conversation && d.conversation.status === "open") {

@@ -20,7 +20,8 @@ from tests.tracking.conftest import ORIGIN
 api, site = routing_fixtures.api, routing_fixtures.site
 job_app, make_rule = routing_fixtures.job_app, routing_fixtures.make_rule
 
-pytestmark = pytest.mark.browser
+# Visitors land on a flow that starts with Route for Inbound Chat: they may ask for a rep.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("inbound_flow")]
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
 
 # Desktop notifications, recorded instead of shown (permission already granted).

@@ -1,5 +1,6 @@
 """The visitor's chat widget in chromium on the demo site, against the real server: a rep
-pounces and they chat both ways; the Pricing Page flow asks, identifies and routes."""
+pounces and they chat both ways; the Pricing Page flow asks, identifies and routes, unless
+the visitor is "Just browsing", which ends it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from liveapp.extensions import db
+from liveapp.extensions import db, redis
 from liveapp.models import Message, Visitor
-from liveapp.services import assignments, sites
+from liveapp.services import assignments, cards, chat_flow, routing, sites
 from liveapp.services import conversations as service
 from liveapp.services.demo import DEMO_SITE_NAME
 from liveapp.services.demo_streams import seed_streams
@@ -85,6 +86,8 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
 
 def test_the_pricing_flow_runs_in_the_widget(demo, visitor_page):
     page = visitor_page
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/request") else None)
     page.goto(f"{demo}/demo-site/pricing")
     page.wait_for_function(LIVE)
     vid = _visitor_id(page)
@@ -93,6 +96,7 @@ def test_the_pricing_flow_runs_in_the_widget(demo, visitor_page):
     page.click(".lvw-choice >> text=Talk to sales")
     page.wait_for_selector(".lvw-visitor >> text=Talk to sales")
     page.wait_for_selector(".lvw-bot >> text=Where can we reach you?")
+    assert asked == []  # not before the flow reaches Route for Inbound Chat
 
     page.fill(".lvw-question input", "not an email")
     page.evaluate("document.querySelector('.lvw-question input').type = 'text'")
@@ -107,6 +111,7 @@ def test_the_pricing_flow_runs_in_the_widget(demo, visitor_page):
     # Route for Inbound Chat: the widget asked for a rep and says so while it is offered.
     page.wait_for_selector(".lvw-bot >> text=Connecting you with someone from our team.")
     page.wait_for_selector(".lvw-note >> text=A rep will be with you in a moment…")
+    assert len(asked) == 1
     for outcome in ("offer", "meeting_booker"):
         assignments.save(vid, assignments.Assignment(
             rule_name="Inbound", mode="round_robin", outcome=outcome, trigger="inbound"))
@@ -121,6 +126,37 @@ def test_the_pricing_flow_runs_in_the_widget(demo, visitor_page):
         page.click(".lvw-launcher")
     page.wait_for_selector(".lvw-visitor >> text=pat@acme.example")
     page.wait_for_selector(".lvw-booker")
+
+
+def test_just_browsing_ends_the_flow_in_the_widget(demo, visitor_page, rep):
+    """The visitor clicks "Just browsing": no more questions, no request for a rep (the
+    widget never calls /t/v1/chat/request), and the rep's card shows the choice."""
+    page = visitor_page
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/t/v1/chat/" in r.url else None)
+    page.goto(f"{demo}/demo-site/pricing")
+    page.wait_for_function(LIVE)
+    vid = _visitor_id(page)
+    page.click(".lvw-launcher")
+    page.click(".lvw-choice >> text=Just browsing")
+    page.wait_for_selector(".lvw-visitor >> text=Just browsing")
+    page.wait_for_selector(".lvw-choice", state="detached")
+    page.wait_for_timeout(500)  # time for a request the widget should not send
+    assert page.locator(".lvw-bot >> text=Where can we reach you?").count() == 0
+    assert page.locator(".lvw-question, .lvw-note").count() == 0
+    assert [u.split("/t/v1/chat")[1].split("?")[0] for u in requests] == ["/answer"]
+    record = chat_flow.load(vid)
+    assert record["answers"] == {"2": "Just browsing"} and not record.get("requested")
+    assert redis.client.hget(routing.state_key(vid), "trigger") != b"inbound"
+    assert "chose “Just browsing”" in cards.render(cards.card_for(vid))
+
+    page.reload()  # the ended flow is restored from the server as it was
+    page.wait_for_function(LIVE)
+    if page.locator(".lvw-panel").is_hidden():
+        page.click(".lvw-launcher")
+    page.wait_for_selector(".lvw-visitor >> text=Just browsing")
+    assert page.locator(".lvw-choice, .lvw-question, .lvw-note").count() == 0
+    assert not any(u.endswith("/request") for u in requests)
 
 
 def test_data_chat_off_loads_no_widget(demo, visitor_page):

@@ -3,7 +3,7 @@
 import json
 import uuid
 
-from liveapp.extensions import db
+from liveapp.extensions import db, redis
 from liveapp.services import conversations as service
 from liveapp.services.tokens import visitor_token
 from tests.conversations.test_claiming import routed
@@ -20,7 +20,8 @@ def test_visitor_reads_and_writes_its_own_conversation(api, as_rep, rep, app, ap
     empty = client.get(f"/t/v1/chat?token={token}")
     assert empty.status_code == 200
     assert empty.get_json() == {"conversation": None, "messages": [], "status": "idle",
-                                "experience": None, "answers": {}, "requested": False}
+                                "experience": None, "answers": {}, "flow": None,
+                                "requested": False}
     early = client.post("/t/v1/chat/messages", json={"token": token, "body": "hello?"})
     assert early.status_code == 409
     as_rep.post(f"/conversations/claim/{vid}")
@@ -72,12 +73,25 @@ def test_bad_messages_from_visitors(api, as_rep, rep, app, app_ctx):
                        content_type="application/json").status_code == 400
 
 
-def test_inbound_request_needs_a_valid_token(api, app, app_ctx):
+def test_inbound_request_needs_a_valid_token(api, app, app_ctx, inbound_flow):
     client = app.test_client()
     assert client.post("/t/v1/chat/request", json={"token": "nope"}).status_code == 403
     vid = str(uuid.uuid4())
     token = _token_of(api, vid)
     assert client.post("/t/v1/chat/request", json={"token": token}).status_code == 202
+
+
+def test_inbound_request_needs_a_flow_that_asks_for_a_rep(api, app, app_ctx):
+    """No experience, no Route for Inbound Chat: refused, and routing is not asked."""
+    from liveapp.services import routing
+
+    client = app.test_client()
+    vid = str(uuid.uuid4())
+    refused = client.post("/t/v1/chat/request", json={"token": _token_of(api, vid)})
+    assert refused.status_code == 409
+    assert refused.get_json() == {
+        "error": "flow: your chat has not reached Route for Inbound Chat"}
+    assert redis.client.exists(routing.state_key(vid), routing.lock_key(vid)) == 0
 
 
 def test_message_limits_count_characters_not_bytes(api, as_rep, rep, app, app_ctx):
@@ -100,7 +114,7 @@ def test_message_limits_count_characters_not_bytes(api, as_rep, rep, app, app_ct
 
 
 def test_a_visitor_flooding_the_chat_is_slowed_down_and_nothing_more_is_written(
-        api, as_rep, rep, app, app_ctx, monkeypatch):
+        api, as_rep, rep, app, app_ctx, monkeypatch, inbound_flow):
     monkeypatch.setitem(app.config, "CHAT_VISITOR_LIMIT", 3)
     vid = routed(api, rep)
     token = _token_of(api, vid)
@@ -119,7 +133,8 @@ def test_a_visitor_flooding_the_chat_is_slowed_down_and_nothing_more_is_written(
                        json={"token": _token_of(api, other)}).status_code == 202
 
 
-def test_many_visitors_behind_one_address_share_its_limit(api, app, app_ctx, monkeypatch):
+def test_many_visitors_behind_one_address_share_its_limit(api, app, app_ctx, monkeypatch,
+                                                          inbound_flow):
     monkeypatch.setitem(app.config, "CHAT_IP_LIMIT", 2)
     client = app.test_client()
     tokens = [_token_of(api, str(uuid.uuid4())) for _ in range(3)]

@@ -2,16 +2,21 @@
 
 import pytest
 
+from liveapp.domain.flows import parse_flow
 from liveapp.domain.widget import BadAnswer, check_answer, status
 
-STEPS = [
+STEPS = parse_flow([
     {"type": "bot_message", "text": "Hi"},
-    {"type": "buttons", "text": "", "buttons": ["Talk to sales", "Just browsing"]},
+    {"type": "buttons", "text": "", "buttons": [{"label": "Talk to sales", "target": "next"},
+                                               {"label": "Just browsing", "target": "end"}]},
     {"type": "question", "text": "", "question": "email"},
     {"type": "question", "text": "", "question": "company_size"},
     {"type": "question", "text": "", "question": "industry"},
     {"type": "route_inbound", "text": ""},
-]
+])
+TALKING = {1: "Talk to sales"}
+AT = {1: {}, 2: TALKING, 3: {**TALKING, 2: "a@b.example"},
+      4: {**TALKING, 2: "a@b.example", 3: "11-50"}}  # answers that bring the flow to a step
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -31,10 +36,10 @@ def test_status(args, expected):
 
 
 def test_answers_are_checked_and_cleaned():
-    assert check_answer(STEPS, 1, "Just browsing") == ("button", "Just browsing")
-    assert check_answer(STEPS, 2, " Ann@Acme.Example ") == ("email", "ann@acme.example")
-    assert check_answer(STEPS, 3, "11-50") == ("company_size", "11-50")
-    assert check_answer(STEPS, 4, " Retail ") == ("industry", "Retail")
+    assert check_answer(STEPS, AT[1], 1, "Just browsing") == ("button", "Just browsing")
+    assert check_answer(STEPS, AT[2], 2, " Ann@Acme.Example ") == ("email", "ann@acme.example")
+    assert check_answer(STEPS, AT[3], 3, "11-50") == ("company_size", "11-50")
+    assert check_answer(STEPS, AT[4], 4, " Retail ") == ("industry", "Retail")
 
 
 @pytest.mark.parametrize(("step", "value", "field"), [
@@ -45,7 +50,7 @@ def test_answers_are_checked_and_cleaned():
 ])
 def test_bad_answers_name_the_field(step, value, field):
     with pytest.raises(BadAnswer) as refused:
-        check_answer(STEPS, step, value)
+        check_answer(STEPS, AT.get(step, {}), step, value)
     assert str(refused.value).startswith(f"{field}: ")
 
 
@@ -66,3 +71,16 @@ def test_answers_are_remembered_as_facts():
     assert (facts.answered_company_size, facts.answered_industry) == ("201-1000", "Software")
     assert facts.chat_answers["7:2"] == "Talk to sales"
     assert VisitorFacts(**answer_facts(None)) == VisitorFacts()
+
+
+@pytest.mark.parametrize(("answers", "step"), [
+    ({}, 2),  # the flow still asks its buttons (index 1)
+    ({}, 4),
+    ({1: "Just browsing"}, 2),  # "Just browsing" ended the flow: no more questions
+    ({1: "Talk to sales"}, 1),  # already answered: the flow moved on
+    ({**TALKING, 2: "a@b.example", 3: "11-50", 4: "Retail"}, 4),  # nothing more to ask
+])
+def test_only_the_step_the_flow_asks_takes_an_answer(answers, step):
+    with pytest.raises(BadAnswer) as refused:
+        check_answer(STEPS, answers, step, "a@b.example")
+    assert str(refused.value) == "step: your chat is not at this step"

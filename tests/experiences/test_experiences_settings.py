@@ -1,4 +1,7 @@
-"""Settings → Experiences: URL targeting, audience, ordered flow steps, priority."""
+"""Settings → Experiences: URL targeting, audience, ordered flow steps, where each button
+goes (the next step, a later step or the end), priority."""
+
+import re
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +18,8 @@ PRICING = {
     "rules-1-exclude": "exclude", "rules-1-kind": "wildcard", "rules-1-value": "*/pricing/faq*",
     "steps-0-type": "bot_message", "steps-0-text": "Questions about pricing?",
     "steps-1-type": "buttons", "steps-1-text": "Pick one",
-    "steps-1-buttons": "Talk to sales\nJust browsing",
+    "steps-1-button-0-label": "Talk to sales", "steps-1-button-0-target": "next",
+    "steps-1-button-1-label": "Just browsing", "steps-1-button-1-target": "end",
     "steps-2-type": "question", "steps-2-text": "", "steps-2-question": "email",
     "steps-3-type": "route_inbound", "steps-3-text": "",
     "steps-4-type": "meeting_booker", "steps-4-text": "",
@@ -39,7 +43,8 @@ def test_create_experience(as_admin, app_ctx):
     ]
     assert [s["type"] for s in exp.flow] == [
         "bot_message", "buttons", "question", "route_inbound", "meeting_booker"]
-    assert exp.flow[1]["buttons"] == ["Talk to sales", "Just browsing"]
+    assert exp.flow[1]["buttons"] == [{"label": "Talk to sales", "target": "next"},
+                                      {"label": "Just browsing", "target": "end"}]
     [compiled] = domain_experiences()
     assert compiled.matches_url("https://acme.test/pricing")
     assert not compiled.matches_url("https://acme.test/pricing/faq")
@@ -62,8 +67,8 @@ def test_steps_are_saved_in_page_order(as_admin, app_ctx):
         ({"rules-0-value": ""}, "needs a URL"),
         ({"rules-0-kind": "regex"}, "choose equals, contains or wildcard"),
         ({"steps-0-text": ""}, "needs a message"),
-        ({"steps-1-buttons": ""}, "needs 1 to 6 button labels"),
-        ({"steps-1-buttons": "Yes\nyes"}, "button labels must differ"),
+        ({"steps-1-button-0-label": "", "steps-1-button-1-label": " "}, "needs 1 to 6 buttons"),
+        ({"steps-1-button-1-label": "talk to SALES"}, "button labels must differ"),
         ({"steps-2-question": "shoe size"}, "choose what to ask"),
         ({"steps-0-type": "meeting_booker"}, "only one per flow"),
         ({"audience": ["999"]}, "not a valid choice"),
@@ -84,16 +89,19 @@ def test_empty_flow_is_refused(as_admin, app_ctx):
 
 def test_error_lands_on_its_step(as_admin, app_ctx):
     page = as_admin.post("/settings/experiences/new",
-                         {**PRICING, "steps-1-buttons": ""}).get_data(as_text=True)
+                         {**PRICING, "steps-1-button-0-label": "",
+                          "steps-1-button-1-label": ""}).get_data(as_text=True)
     step = page[page.index('id="step-1"'):]
-    assert step.index("needs 1 to 6 button labels") < step.index('id="step-2"')
+    assert step.index("needs 1 to 6 buttons") < step.index('id="step-2"')
 
 
 def test_edit_round_trip_and_pause(as_admin, app_ctx):
     as_admin.post("/settings/experiences/new", PRICING)
     [exp] = _experiences()
     page = as_admin.get(f"/settings/experiences/{exp.id}").get_data(as_text=True)
-    assert "Questions about pricing?" in page and "Talk to sales\nJust browsing" in page
+    assert "Questions about pricing?" in page
+    assert 'name="steps-1-button-0-label" value="Talk to sales"' in page
+    assert 'name="steps-1-button-1-label" value="Just browsing"' in page
     form = {k: v for k, v in PRICING.items() if k != "active"}
     assert as_admin.post(f"/settings/experiences/{exp.id}", form).status_code == 303
     assert _experiences()[0].active is False
@@ -131,12 +139,29 @@ def test_row_endpoints(as_admin):
     buttons = as_admin.get("/settings/experiences/step-row?index=3&steps-3-type=buttons"
                            "&steps-3-text=hello")
     html = buttons.get_data(as_text=True)
-    assert 'name="steps-3-buttons"' in html and ">hello</textarea>" in html
+    assert ">hello</textarea>" in html and html.count("data-button-target") == 2
+    assert 'name="steps-3-button-1-label" value=""' in html and "+ Add button" in html
     dance = as_admin.get("/settings/experiences/step-row?index=1&steps-1-type=dance")
     assert dance.status_code == 400
     assert as_admin.get("/settings/experiences/url-rule-row?index=nope").status_code == 400
     rule = as_admin.get("/settings/experiences/url-rule-row?add=1&rules-2-kind=contains")
     assert 'id="url-rule-3"' in rule.get_data(as_text=True)
+
+
+def test_one_more_button_row_keeps_what_was_typed(as_admin):
+    query = ("index=3&more_buttons=1&steps-3-type=buttons&steps-3-button-0-label=Demo"
+             "&steps-3-button-0-target=end&steps-3-button-1-label=Docs"
+             "&steps-3-button-1-target=step-9")
+    html = as_admin.get(f"/settings/experiences/step-row?{query}").get_data(as_text=True)
+    assert html.count("data-button-target") == 3
+    assert 'value="Demo"' in html and 'value="Docs"' in html
+    assert _targets(html, 3, 0) == (["Next step", "End the chat flow"], "End the chat flow")
+    # Its neighbours are not in the request: the page completes the choices.
+    assert _targets(html, 3, 1)[1] == "A step that is not in the flow"
+    six = "&".join(f"steps-3-button-{n}-label=B{n}" for n in range(6))
+    full = as_admin.get(f"/settings/experiences/step-row?index=3&more_buttons=1"
+                        f"&steps-3-type=buttons&{six}").get_data(as_text=True)
+    assert full.count("data-button-target") == 6 and "+ Add button" not in full
 
 
 def test_delete_warns_about_streams(as_admin, app_ctx):
@@ -165,3 +190,79 @@ def test_bot_text_is_escaped(as_admin, app_ctx):
     [exp] = _experiences()
     page = as_admin.get(f"/settings/experiences/{exp.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
+
+
+def _targets(page: str, step: int, button: int) -> tuple[list[str], str | None]:
+    """The texts of a button's target choices on the page, and the selected one."""
+    name = f'name="steps-{step}-button-{button}-target"'
+    select = page[page.index(name):]
+    select = select[:select.index("</select>")]
+    options = re.findall(r'<option value="[^"]*" ?(selected)?>([^<]*)</option>', select)
+    return [text for _, text in options], next((t for sel, t in options if sel), None)
+
+
+def test_each_button_picks_where_the_flow_goes(as_admin, app_ctx):
+    """The choices: next step, each later step (number and short label) but the meeting
+    booker, the end; a later step is stored by its position."""
+    page = as_admin.get("/settings/experiences/new").get_data(as_text=True)
+    assert 'name="steps-0-type"' in page
+    form = {**PRICING, "steps-1-button-0-target": "step-3"}
+    assert as_admin.post("/settings/experiences/new", form).status_code == 303
+    [exp] = _experiences()
+    assert exp.flow[1]["buttons"] == [{"label": "Talk to sales", "target": 3},
+                                      {"label": "Just browsing", "target": "end"}]
+    page = as_admin.get(f"/settings/experiences/{exp.id}").get_data(as_text=True)
+    choices = ["Next step", "Step 3: Question (email)", "Step 4: Route for Inbound Chat",
+               "End the chat flow"]
+    assert _targets(page, 1, 0) == (choices, "Step 4: Route for Inbound Chat")
+    assert _targets(page, 1, 1) == (choices, "End the chat flow")
+
+
+def test_targets_follow_their_step_when_steps_are_dragged(as_admin, app_ctx):
+    """The form names a step row; its position on submit is what is stored."""
+    form = {"name": "Dragged", "active": "y",
+            "steps-4-type": "buttons", "steps-4-text": "",
+            "steps-4-button-0-label": "Talk", "steps-4-button-0-target": "step-1",
+            "steps-4-button-1-label": "Later", "steps-4-button-1-target": "end",
+            "steps-9-type": "bot_message", "steps-9-text": "Skipped by Talk",
+            "steps-1-type": "route_inbound", "steps-1-text": ""}
+    assert as_admin.post("/settings/experiences/new", form).status_code == 303
+    [exp] = _experiences()
+    assert [s["type"] for s in exp.flow] == ["buttons", "bot_message", "route_inbound"]
+    assert exp.flow[0]["buttons"][0] == {"label": "Talk", "target": 2}
+
+
+@pytest.mark.parametrize(("target", "error", "shown"), [
+    ("step-0", "“Talk to sales” can only go to a later step, not step 1",
+     "Step 1: Bot message (not a later step)"),
+    ("step-1", "“Talk to sales” can only go to a later step, not step 2",
+     "Step 2: Buttons (not a later step)"),
+    ("step-9", "“Talk to sales” goes to a step that does not exist",
+     "A step that is not in the flow"),
+    ("elsewhere", "“Talk to sales” goes to a step that does not exist",
+     "A step that is not in the flow"),
+    ("step-4", "“Talk to sales” cannot go to the meeting booker",
+     "Step 5: Meeting booker (not a later step)"),
+])
+def test_a_target_that_is_gone_or_backwards_is_refused_on_its_step(as_admin, app_ctx, target,
+                                                                   error, shown):
+    response = as_admin.post("/settings/experiences/new",
+                             {**PRICING, "steps-1-button-0-target": target})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    step = page[page.index('id="step-1"'):page.index('id="step-2"')]
+    assert error in step
+    assert _targets(page, 1, 0)[1] == shown  # still selected, so the admin sees it
+    assert _experiences() == []
+
+
+def test_a_step_dragged_above_its_target_source_is_refused(as_admin, app_ctx):
+    """Dragging the target above the button makes it point back: refused, nothing saved."""
+    form = {"name": "Backwards", "active": "y",
+            "steps-2-type": "route_inbound", "steps-2-text": "",
+            "steps-0-type": "buttons", "steps-0-text": "",
+            "steps-0-button-0-label": "Talk", "steps-0-button-0-target": "step-2"}
+    response = as_admin.post("/settings/experiences/new", form)
+    assert response.status_code == 422
+    assert "“Talk” can only go to a later step, not step 1" in response.get_data(as_text=True)
+    assert _experiences() == []

@@ -38,7 +38,7 @@ def tokyo_morning_slots(now: datetime) -> list[datetime]:
 @at_each_instant
 
 def test_all_offers_time_out_then_the_visitor_books_the_first_reps_time(
-        job_app, visit, three_reps, make_rule, widget, app):  # noqa: F811
+        job_app, visit, three_reps, make_rule, widget, app, inbound_flow):  # noqa: F811
     ann, bob, cy = three_reps
     make_rule(three_reps, distribution="round_robin", offer_timeout_seconds=20)
     vid = visit()

@@ -10,7 +10,8 @@ from tests.factories import ExperienceFactory, SegmentFactory, StreamFactory
 
 QUALIFY_FLOW = [
     {"type": "bot_message", "text": "Hi!"},
-    {"type": "buttons", "text": "What brings you here?", "buttons": ["Pricing", "Docs"]},
+    {"type": "buttons", "text": "What brings you here?", "buttons": [
+        {"label": "Pricing", "target": "next"}, {"label": "Docs", "target": "next"}]},
     {"type": "question", "text": "", "question": "company_size"},
     {"type": "question", "text": "Where can we reach you?", "question": "email"},
 ]

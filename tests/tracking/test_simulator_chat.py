@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from liveapp import simulator
+from liveapp.domain.flows import parse_flow
 from liveapp.domain.widget import check_answer
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Message, Visitor
@@ -24,55 +25,30 @@ from tests.browser.helpers import eventually
 EMAIL = "pat.lee@acme-anvils.example"
 
 
-def _experience(steps: list[dict]) -> dict:
-    return {"id": 1, "name": "Pricing Page", "steps": steps}
+def test_visitors_mostly_click_the_button_that_asks_for_a_person():
+    [_, _, buttons, email, *_] = PRICING_FLOW
+    picks = [simulator.pick_answer(buttons, EMAIL, random.Random(seed)) for seed in range(200)]
+    assert set(picks) == {"Talk to sales", "Just browsing"}
+    assert 140 < picks.count("Talk to sales") < 200
+    assert simulator.pick_answer(email, EMAIL, random.Random(1)) == EMAIL
 
 
-def test_the_pricing_flow_is_answered_mostly_by_talking_to_sales():
-    plans = [simulator.flow_answers(_experience(PRICING_FLOW), {}, EMAIL, random.Random(seed))
-             for seed in range(200)]
-    talk = ([(2, "Talk to sales"), (3, EMAIL)], True)
-    browse = ([(2, "Just browsing")], False)
-    assert all(plan in (talk, browse) for plan in plans), plans
-    assert 140 < plans.count(talk) < 200
-
-
-def test_flow_answers_follow_the_flow_as_read_and_are_valid():
-    steps = [
-        {"type": "bot_message", "text": "Hi"},
+def test_answers_are_ones_the_flow_takes():
+    steps = parse_flow([
         {"type": "question", "text": "", "question": "company_size"},
-        {"type": "bot_message", "text": "Thanks"},
-        {"type": "buttons", "text": "Pick", "buttons": ["Docs", "Book a demo"]},
         {"type": "question", "text": "", "question": "industry"},
-        {"type": "question", "text": "", "question": "email"},
-        {"type": "route_inbound", "text": ""},
-        {"type": "question", "text": "", "question": "email"},  # after the request: not asked
-    ]
+        {"type": "buttons", "text": "Pick", "buttons": [{"label": "Docs", "target": "end"},
+                                                       {"label": "Book a demo"}]},
+    ])
     for seed in range(50):
-        planned, request = simulator.flow_answers(_experience(steps), {}, EMAIL,
-                                                  random.Random(seed))
-        assert [step for step, _ in planned][:2] == [1, 3]
-        for step, value in planned:
-            check_answer(steps, step, value)  # raises BadAnswer when the flow refuses it
-        if request:
-            assert [step for step, _ in planned] == [1, 3, 4, 5] and planned[-1][1] == EMAIL
-        else:
-            assert planned[-1] == (3, "Docs")
-
-
-def test_flow_answers_skip_what_is_answered_and_need_a_route_inbound():
-    rng = random.Random(1)
-    flow = _experience(PRICING_FLOW)
-    assert simulator.flow_answers(flow, {"2": "Talk to sales"}, EMAIL, rng) == (
-        [(3, EMAIL)], True)
-    assert simulator.flow_answers(flow, {"2": "Talk to sales", "3": EMAIL}, EMAIL, rng) == (
-        [], True)
-    no_request = [s for s in PRICING_FLOW if s["type"] != "route_inbound"]
-    assert simulator.flow_answers(_experience(no_request), {"2": "Talk to sales"}, EMAIL,
-                                  rng) == ([(3, EMAIL)], False)
-    assert simulator.flow_answers(None, {}, EMAIL, rng) == ([], False)
-    assert simulator.flow_answers(_experience([{"type": "buttons", "buttons": []}]), {},
-                                  EMAIL, rng) == ([], False)
+        rng = random.Random(seed)
+        answers: dict[int, str] = {}
+        for index, step in enumerate(steps):
+            value = simulator.pick_answer(step.to_dict(), EMAIL, rng)
+            check_answer(steps, answers, index, value)  # raises BadAnswer when refused
+            answers[index] = value
+    assert simulator.pick_answer({"type": "buttons", "buttons": []}, EMAIL,
+                                 random.Random(1)) is None
 
 
 def test_replies_are_varied_b2b_questions_then_a_thank_you():
@@ -186,3 +162,24 @@ def test_a_simulated_visitor_at_the_meeting_booker_books_or_leaves(demo, live_se
         visitor = db.session.get(Visitor, visitor_id)
         assert (meeting.visitor_id, meeting.rep_id) == (visitor_id, rep.id)
         assert meeting.email == visitor.email and meeting.email
+
+
+@pytest.mark.timeout(120)
+def test_a_simulated_visitor_who_is_just_browsing_asks_for_nobody(demo, live_server, rep):
+    """A flow whose only button ends it: the visitor clicks it, and no request follows."""
+    from liveapp.models import Experience
+    from liveapp.services import experiences
+
+    pricing = db.session.scalar(select(Experience).where(Experience.name == "Pricing Page"))
+    flow = [dict(s) for s in pricing.flow]
+    flow[2]["buttons"] = [{"label": "Just browsing", "target": "end"}]
+    experiences.save_experience(pricing, name=pricing.name, active=True, audience=[],
+                                targeting=pricing.targeting, flow=flow)
+    done: dict = {}
+    _simulate(live_server, demo.site_key, 42, done).join(timeout=90)
+    stats = done["stats"]
+    assert stats.journeys == 1 and stats.chat_requests == 0
+    assert stats.chat_errors == stats.errors == stats.chat_throttled == 0
+    answered = [chat_flow.load(v) for v in db.session.scalars(select(Visitor.id))]
+    assert [a["answers"] for a in answered if a] == [{"2": "Just browsing"}]
+    assert _inbound_visitor() is None
