@@ -4,12 +4,15 @@ per run with migrations applied, and clients that sign in through the real login
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -39,25 +42,36 @@ def _admin_url(url):
     return url.set(database="postgres")
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A database of this run's own: several runs may share one PostgreSQL server."""
+@contextlib.contextmanager
+def fresh_database(sqlite_folder: Path, suffix: str = RUN_ID) -> Iterator[str]:
+    """A database of its own (an SQLite file in `sqlite_folder`, or a new PostgreSQL
+    database named after DATABASE_URL's plus `suffix`, dropped afterwards), so several
+    runs, and several started stacks, may share one PostgreSQL server."""
     configured = os.environ.get("DATABASE_URL")
     if not configured:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{sqlite_folder / 'test.sqlite3'}"
         return
     url = make_url(normalise_database_url(configured))
     if not url.drivername.startswith("postgresql"):
         yield str(url)
         return
-    name = f"{url.database}_{RUN_ID}"
+    name = f"{url.database}_{suffix}"
     admin = create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this run's own: several runs may share one PostgreSQL server."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 class IsolatedClient(FlaskClient):
