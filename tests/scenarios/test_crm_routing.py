@@ -53,6 +53,8 @@ def routed_to(admin: Rep, visitor: Visitor, rep: Rep, reason: str,
     eventually(offered, within, f"offered to {rep.name} ({reason})",
                show=lambda: routing_of(admin.card(visitor)))
     assert rep.has_card(visitor), f"{rep.name}'s board lacks the card"
+    eventually(lambda: rep.events("card", mentioning=f'id="visitor-{visitor.id}"'), 5,
+               f"the card live on {rep.name}'s board")
 
 
 def only_sees(team: dict[str, Rep], visitor: Visitor, *names: str) -> None:
@@ -84,8 +86,9 @@ def test_each_demo_reps_salesforce_contact_routes_to_that_rep(team, visitor):
 
 def test_an_outreach_click_through_is_offered_to_its_sender_then_its_owner(team, visitor):
     """An Outreach email's link lands a prospect on Pricing; they read it, ask for a rep
-    in the widget, and only the rep who sent the email is alerted. With the rule's
-    Outreach step set to the prospect owner instead, the next one alerts the owner."""
+    in the widget, and only the rep who sent the email is alerted, and accepts. With the
+    rule's Outreach step set to the prospect owner instead, the next one alerts the owner
+    alone; the owner declines, and routing moves on without them."""
     admin, eli, cara = team["admin"], team["eli"], team["cara"]
     first, second = prospects(sender=eli.email, owner=cara.email)[:2]
 
@@ -105,11 +108,16 @@ def test_an_outreach_click_through_is_offered_to_its_sender_then_its_owner(team,
 
     person = click_through(first)
     eventually(lambda: eli.has_prompt(person), ROUTED, "Eli's accept prompt")
+    assert eli.events("offer", mentioning=f'id="offer-{person.id}"'), "no live prompt"
     routing = routing_of(admin.card(person))
     assert routing.rule == "Outbound prospects"
     assert f"Outreach sender {eli.email}" in routing.explanation
     assert not any(rep.has_prompt(person) for name, rep in team.items() if name != "eli")
     assert person.widget_status() == "offering"
+    assert eli.accept(person).status_code == 201
+    eventually(lambda: person.widget_status() == "chatting", 5, "the widget chatting with Eli")
+    assert person.chat()["conversation"]["rep"] == eli.name
+    eventually(lambda: not eli.has_prompt(person), 5, "Eli's prompt gone once accepted")
 
     saved = admin.save_rule("Outbound prospects", {"outreach_mode": "owner"})
     assert saved.status_code == 303, form_errors(saved.text)
@@ -120,6 +128,13 @@ def test_an_outreach_click_through_is_offered_to_its_sender_then_its_owner(team,
         assert f"Outreach prospect owner {cara.email}" in routing.explanation
         assert "sender" not in routing.explanation
         assert not any(rep.has_prompt(person) for name, rep in team.items() if name != "cara")
+        # The owner passes: the rule's next step gets the visitor, never Cara again.
+        assert cara.decline(person).status_code == 200
+        eventually(lambda: (r := routing_of(admin.card(person))) and cara.name not in r.line
+                   and f"{cara.email} already declined" in r.explanation, ROUTED,
+                   "routed on past Cara", show=lambda: routing_of(admin.card(person)))
+        assert not cara.has_prompt(person)
+        assert person.widget_status() in ("offering", "booker")
     finally:
         admin.save_rule("Outbound prospects", {"outreach_mode": "sender"})
 
