@@ -210,7 +210,8 @@ def fresh_redis(folder: Path) -> Iterator[tuple[str, str]]:
 def _forget_keys(url: str, prefix: str) -> None:
     client = redis_client.Redis.from_url(url)
     try:
-        for pattern in (f"{prefix}*", f"rq:*{prefix}*"):
+        # RQ's keys carry the prefix in queue names, and without its colon in job ids.
+        for pattern in (f"{prefix}*", f"rq:*{prefix.rstrip(':')}*"):
             keys = list(client.scan_iter(match=pattern, count=1000))
             if keys:
                 client.delete(*keys)
