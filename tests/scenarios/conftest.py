@@ -15,7 +15,8 @@ import pytest
 
 from liveapp.services.demo import DEMO_USERS
 from tests.scenarios import stack as stacks
-from tests.scenarios.people import Admin, Rep, Visitor
+from tests.scenarios.people import Rep, Visitor
+from tests.scenarios.settings import Admin
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from liveapp.integrations.sandbox.state import load_fixture
-from tests.scenarios.people import Rep, Visitor, eventually, form_errors, routing_of
+from tests.scenarios.people import Rep, Visitor, eventually, routing_of
+from tests.scenarios.settings import form_errors
 
 FIXTURE = load_fixture()  # what the sandbox answers from (the bundled demo fixture)
 ROUTED = 15.0  # seconds routing may take, CRM look-ups included

@@ -16,13 +16,8 @@ import pytest
 from liveapp.integrations.enrichment import CompanyDirectory
 from liveapp.services.data_imports import DATA
 from tests.browser.conftest import chromium  # noqa: F401  (the module's browser)
-from tests.scenarios.people import (
-    WidgetVisitor,
-    eventually,
-    form_errors,
-    holds,
-    routing_of,
-)
+from tests.scenarios.people import WidgetVisitor, eventually, holds, routing_of
+from tests.scenarios.settings import form_errors
 
 OFFER_TIMEOUT = 10  # the shortest offer timeout a rule takes
 # The issue asks for five minutes; CI runs 90 s (nine offer timeouts) to keep the suite's
