@@ -109,7 +109,8 @@ def test_an_outreach_click_through_is_offered_to_its_sender_then_its_owner(team,
 
     person = click_through(first)
     eventually(lambda: eli.has_prompt(person), ROUTED, "Eli's accept prompt")
-    assert eli.events("offer", mentioning=f'id="offer-{person.id}"'), "no live prompt"
+    eventually(lambda: eli.events("offer", mentioning=f'id="offer-{person.id}"'), 5,
+               "the prompt live on Eli's board")
     routing = routing_of(admin.card(person))
     assert routing.rule == "Outbound prospects"
     assert f"Outreach sender {eli.email}" in routing.explanation
