@@ -4,12 +4,14 @@ per run with migrations applied, and clients that sign in through the real login
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -68,19 +70,28 @@ def redis_url(tmp_path_factory):
     embedded_redis.stop(folder, server)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A database of this run's own: several runs may share one PostgreSQL server."""
+@contextlib.contextmanager
+def fresh_database(sqlite_folder: Path, suffix: str = RUN_ID) -> Iterator[str]:
+    """A database of its own (an SQLite file in `sqlite_folder`, or a new PostgreSQL
+    database named after DATABASE_URL's plus `suffix`, dropped afterwards), so several
+    runs, and several started stacks, may share one PostgreSQL server."""
     configured = os.environ.get("DATABASE_URL")
     if not configured:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{sqlite_folder / 'test.sqlite3'}"
         return
     url = make_url(normalise_database_url(configured))
     if not url.drivername.startswith("postgresql"):
         yield str(url)
         return
-    with created_database(url, f"{url.database}_{RUN_ID}") as own:
+    with created_database(url, f"{url.database}_{suffix}") as own:
         yield own
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this run's own: several runs may share one PostgreSQL server."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 class IsolatedClient(FlaskClient):
