@@ -283,12 +283,12 @@ def routing_of(card: str | None) -> Routing | None:
     """The routing line of a card's HTML (None: no card, or not routed yet)."""
     if card is None:
         return None
-    found = re.search(r'<p class="vc-routing" title="([^"]*)"><b>([^<]*)</b>(.*?)</p>', card,
-                      re.S)
+    found = re.search(r'<p class="vc-routing"><b>([^<]*)</b>(.*?)</p>', card, re.S)
     if found is None:
         return None
-    line = unescape(re.sub(r"<[^>]+>", "", found.group(2) + found.group(3)))
-    return Routing(unescape(found.group(2)), line, unescape(found.group(1)))
+    line = unescape(re.sub(r"<[^>]+>", "", found.group(1) + found.group(2)))
+    why = re.search(r'<p class="vc-why">Why: (.*?)</p>', card, re.S)
+    return Routing(unescape(found.group(1)), line, unescape(why.group(1)) if why else "")
 
 
 class WidgetVisitor:

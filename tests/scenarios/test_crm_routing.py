@@ -64,9 +64,7 @@ def only_sees(team: dict[str, Rep], visitor: Visitor, *names: str) -> None:
             assert (rep.card(visitor) is not None) == (name in names), (name, names)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 defect 1: the demo's Salesforce user ids "
-                   "(16 characters) collide when keyed on 15, so every owner is Dev Desai; "
-                   "and " + DEFECT_2)
+@pytest.mark.xfail(strict=True, reason=DEFECT_2)
 def test_each_demo_reps_salesforce_contact_routes_to_that_rep(team, visitor):
     """Four visitors identify at once on the contact form, each a Contact of one demo
     rep: each lands on that rep's board alone, and the explanation names the owner."""
