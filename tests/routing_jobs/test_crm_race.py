@@ -35,6 +35,12 @@ def resolve_crm() -> None:
 
 
 @pytest.fixture
+def no_crm_wait(app, monkeypatch):
+    """Routing's wait for the CRM is over before the CRM answers."""
+    monkeypatch.setitem(app.config, "ROUTING_CRM_WAIT", 0)
+
+
+@pytest.fixture
 def team(make_rep, connected):  # noqa: F811  (the sandbox fixture)
     """Ann owns Salesforce Contacts; Gina and Hal are the Inbound group, the fallback."""
     ann = make_rep(name="Ann Archer", email="ann@example.com", salesforce_user_id=ANN_SF_ID)
@@ -96,9 +102,8 @@ def test_routing_waits_for_the_look_up_and_routes_to_the_owner(owners_first, tea
     assert len(routing.history(vid)) == 1 and not redis.client.exists(routing.lock_key(vid))
 
 
-def test_a_late_answer_re_routes_to_the_owner_and_says_so(app, owners_first, team,
+def test_a_late_answer_re_routes_to_the_owner_and_says_so(no_crm_wait, owners_first, team,
                                                           identified):
-    app.config["ROUTING_CRM_WAIT"] = 0  # the wait is over before the CRM answers
     owners_first()
     vid = identified(contact_owned_by(ANN_SF_ID))
     work()
@@ -115,8 +120,8 @@ def test_a_late_answer_re_routes_to_the_owner_and_says_so(app, owners_first, tea
     assert [h["step"] for h in routing.history(vid)] == ["salesforce_owner", "route_to"]
 
 
-def test_a_late_answer_replaces_an_open_inbound_offer(app, owners_first, team, identified):
-    app.config["ROUTING_CRM_WAIT"] = 0
+def test_a_late_answer_replaces_an_open_inbound_offer(no_crm_wait, owners_first, team,
+                                                      identified):
     owners_first("round_robin")
     vid = identified(contact_owned_by(ANN_SF_ID), "inbound")
     work()
@@ -133,9 +138,8 @@ def test_a_late_answer_replaces_an_open_inbound_offer(app, owners_first, team, i
     assert team["ann"].id not in routing.excluded(vid)
 
 
-def test_facts_that_change_nothing_write_nothing(app, owners_first, team, identified,
+def test_facts_that_change_nothing_write_nothing(no_crm_wait, owners_first, team, identified,
                                                  published):  # noqa: F811
-    app.config["ROUTING_CRM_WAIT"] = 0
     owners_first("round_robin")
     vid = identified(contact_owned_by(FORMER_OWNER[2]))  # owned by someone not an app user
     work()
@@ -150,8 +154,7 @@ def test_facts_that_change_nothing_write_nothing(app, owners_first, team, identi
     assert not any(c.kind == "routing" and c.visitor_id == vid for c in published[seen:])
 
 
-def test_a_claimed_visitor_is_never_re_routed(app, owners_first, team, identified):
-    app.config["ROUTING_CRM_WAIT"] = 0
+def test_a_claimed_visitor_is_never_re_routed(no_crm_wait, owners_first, team, identified):
     owners_first()
     claimed, unclaimed = (identified(contact_owned_by(ANN_SF_ID)) for _ in range(2))
     work()
@@ -193,3 +196,42 @@ def test_a_look_up_that_fails_for_good_stops_the_wait(owners_first, identified, 
     work()
     current = assignments.get(vid)
     assert "Salesforce: no look-up result for this visitor: skipped" in current.explanation
+
+
+def test_reverse_ip_making_a_routed_visitor_a_target_account_re_routes_them(
+        app, api, job_app, team, visit, monkeypatch):
+    """An anonymous visitor routed to the group becomes a target account once enrichment
+    finds their company by IP: the target accounts rule takes them."""
+    import ipaddress
+
+    from liveapp.integrations.enrichment import CompanyDirectory
+    from liveapp.models import AbmAccount
+
+    group = GroupFactory(name="Inbound", members=[team["gina"], team["hal"]])
+    target = {"match": "all", "conditions": [
+        {"field": "is_target_account", "operator": "equals", "value": True}]}
+    for name, extra in (("Target accounts", {"criteria": target,
+                                             "route_to_users": [team["ann"].id]}),
+                        ("Everyone else", {"criteria": None, "route_to_groups": [group.id]})):
+        routing_rules.save_rule(None, {
+            "name": name, "active": True, "distribution": "first_available",
+            "when_nobody": "meeting_booker", "offer_timeout_seconds": 30, **extra})
+    company = next(c for c in CompanyDirectory.default().companies if c.ip_range)
+    db.session.add(AbmAccount(domain=company.domain, tier="1", name=company.name))
+    db.session.commit()
+    monkeypatch.setitem(app.config, "TRUSTED_PROXY_COUNT", 1)
+    vid = visit()
+    ip = str(ipaddress.IPv4Network(company.ip_range).network_address + 7)
+    assert api.send(visitor_id=vid, headers={"X-Forwarded-For": ip}).status_code == 202
+    routing.enqueue_routing(vid, "pounce")
+    work()  # before enrichment: an anonymous visitor, the catch-all rule
+    assert assignments.get(vid).rule_name == "Everyone else"
+    SimpleWorker([queue("low")], connection=redis.client, serializer="json").work(
+        burst=True, max_jobs=20)  # enrichment: company by IP, ABM target account
+    assert crm.in_flight(vid)  # the company is looked up in Salesforce too
+    resolve_crm()
+    work()
+    after = assignments.get(vid)
+    assert after.routed_to == [team["ann"].id], after.explanation
+    assert after.explanation.startswith(
+        "re-routed: rule 'Target accounts' matches now → Ann Archer (before: route to group")
