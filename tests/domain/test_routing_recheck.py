@@ -61,6 +61,18 @@ def test_a_different_rule_or_outcome_is_a_change():
     assert rerouted(before, nobody).trace[0].startswith("re-routed: CRM facts changed → waiting")
 
 
+def test_the_meeting_booker_stands_unless_a_rep_can_be_offered_now():
+    strict = rule(1, "Owners first", salesforce_owner=True, when_nobody="queue")
+    away = [rep(2, salesforce_user_id=sf_id(2), availability="away")]
+    queued = decide([strict], {1}, away, FOUND, trigger="inbound")
+    assert queued.outcome == "queue"
+    booker = RoutingDecision(outcome="meeting_booker", rule_id=1, rule_name="Owners first",
+                             mode="first_available", trace=("waited 120 s → meeting booker",))
+    assert same_outcome(booker, queued, [])  # back to the queue would take the booker away
+    owner_back = decide([strict], {1}, REPS, FOUND, trigger="inbound")
+    assert not same_outcome(booker, owner_back, [])
+
+
 def test_a_stored_decision_comes_back_whole():
     before, _ = pending_then_found()
     assert RoutingDecision.from_dict(before.to_dict()) == before

@@ -27,9 +27,12 @@ def same_outcome(previous: RoutingDecision, new: RoutingDecision,
     """Whether `new` routes the visitor as `previous` does: same outcome, rule and step,
     and the reps offered now (`offered_now`, after any declines) still the ones to offer.
 
+    A visitor shown the meeting booker keeps it unless a rep can be offered now.
     Round Robin and Balanced keep the rep they hold while that rep is still a candidate
     of the same step: re-running them would only move the turn, which is no new fact.
     """
+    if previous.outcome == "meeting_booker" and new.outcome != "offer":
+        return True  # the visitor has the booker: only a rep who can take them now beats it
     if (previous.outcome, previous.rule_id, previous.step, previous.mode) != \
             (new.outcome, new.rule_id, new.step, new.mode):
         return False
