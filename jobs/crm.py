@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rq import get_current_job
+
 from jobs import app_context
 
 
@@ -12,6 +14,17 @@ def resolve_crm(visitor_id: str) -> dict:
         from liveapp.services import crm
 
         crm.started(visitor_id)
-        result = crm.resolve(visitor_id)
+        try:
+            result = crm.resolve(visitor_id)
+        except Exception:
+            if _last_attempt():  # routing stops waiting for an answer that won't come
+                crm.finished(visitor_id)
+            raise
+        crm.finished(visitor_id)
         return {name: crm.status_of(result, name) for name in ("salesforce", "outreach",
                                                                 "salesloft") if name in result}
+
+
+def _last_attempt() -> bool:
+    job = get_current_job()
+    return job is None or not job.retries_left

@@ -12,11 +12,16 @@ from typing import Any
 from jobs import app_context
 
 
-def route_visitor(visitor_id: str, trigger: str) -> dict[str, Any] | None:
-    """Route one visitor ("pounce" | "inbound"); returns the decision, None if skipped."""
+def route_visitor(visitor_id: str, trigger: str,
+                  waiting_since: float | None = None) -> dict[str, Any] | None:
+    """Route one visitor ("pounce" | "inbound" | "crm": re-check on new CRM facts); returns
+    the decision, None if skipped. While a CRM look-up is in flight it queues itself again
+    instead, up to the configured wait (`waiting_since`: when it started waiting)."""
     with app_context():
         from liveapp.services import routing
 
+        if routing.wait_for_crm(visitor_id, trigger, waiting_since):
+            return None  # queued again, still holding the visitor's lock
         try:
             decision = routing.route(visitor_id, trigger)
         finally:

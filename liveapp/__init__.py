@@ -47,8 +47,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_web(app)
     from liveapp.services import board_live, chat_flow, chat_live, crm, inbound_alerts, membership
 
-    membership.init_app(app)
+    # Before membership: a CRM look-up is marked in flight before the pounce routing that
+    # the same change may trigger, so that routing waits for it.
     crm.init_app(app)
+    membership.init_app(app)
     board_live.init_app(app)  # after membership: board updates follow its evaluation
     inbound_alerts.init_app(app)  # accept prompts for inbound chat requests
     chat_live.init_app(app)  # chat panels on the visitor detail

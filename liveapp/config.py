@@ -41,6 +41,20 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(name: str, default: float) -> float:
+    """A duration in seconds from the environment: a number, zero or more."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also refuses nan
+        raise ValueError(f"{name} must be a number of seconds, 0 or more (got {value!r})")
+    return seconds
+
+
 CRMS = ("salesforce", "outreach", "salesloft")
 
 
@@ -88,6 +102,8 @@ def from_environment(instance_path: Path) -> dict:
         "TRACKING_VISITOR_LIMIT": int(os.environ.get("LIVEAPP_TRACKING_VISITOR_LIMIT", "120")),
         # Seconds an inbound visitor nobody could take waits before the meeting booker.
         "ROUTING_QUEUE_WAIT": int(os.environ.get("LIVEAPP_ROUTING_QUEUE_WAIT", "120")),
+        # Seconds routing waits for a visitor's CRM look-up in flight before deciding.
+        "ROUTING_CRM_WAIT": _seconds("LIVEAPP_ROUTING_CRM_WAIT", 3.0),
         # The chat widget's writes (answers, messages, chat requests, bookings) per minute.
         "CHAT_VISITOR_LIMIT": int(os.environ.get("LIVEAPP_CHAT_VISITOR_LIMIT", "30")),
         "CHAT_IP_LIMIT": int(os.environ.get("LIVEAPP_CHAT_IP_LIMIT", "300")),

@@ -12,7 +12,8 @@ from liveapp import config, embedded_redis
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "LIVEAPP_HTTPS"):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "LIVEAPP_HTTPS",
+                 "LIVEAPP_ROUTING_CRM_WAIT"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
@@ -23,6 +24,7 @@ def test_defaults(clean_env):
     assert settings["REDIS_URL"] == ""
     assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["ROUTING_CRM_WAIT"] == 3.0
 
 
 def test_secret_key_is_generated_once_and_kept(clean_env):
@@ -42,6 +44,18 @@ def test_environment_wins(clean_env, monkeypatch):
     assert settings["REDIS_URL"] == "redis://cache:6379/2"
     assert settings["SECRET_KEY"] == "from-env"
     assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_routing_crm_wait_from_the_environment(clean_env, monkeypatch):
+    monkeypatch.setenv("LIVEAPP_ROUTING_CRM_WAIT", "1.5")
+    assert config.from_environment(clean_env)["ROUTING_CRM_WAIT"] == 1.5
+
+
+@pytest.mark.parametrize("bad", ["soon", "-1", "nan"])
+def test_a_routing_crm_wait_that_is_not_seconds_is_refused_by_name(clean_env, monkeypatch, bad):
+    monkeypatch.setenv("LIVEAPP_ROUTING_CRM_WAIT", bad)
+    with pytest.raises(ValueError, match="LIVEAPP_ROUTING_CRM_WAIT must be a number of seconds"):
+        config.from_environment(clean_env)
 
 
 @pytest.mark.parametrize(

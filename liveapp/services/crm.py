@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
@@ -40,6 +40,9 @@ from liveapp.services.visitor_enrichment import email_domain
 log = logging.getLogger(__name__)
 
 PENDING_TTL = 60  # a lost job stops blocking new requests after this many seconds
+# Routing waits only its own short while for a look-up; this only bounds a marker whose job
+# was lost (the retries' backoff, 2 + 5 + 15 s, fits inside it).
+IN_FLIGHT_TTL = 60
 CACHE_TTL = 15 * 60
 USER_TTL = 60 * 60  # Salesforce user names, for explanations and the card
 RETRY = (3, [2, 5, 15])
@@ -53,8 +56,18 @@ def pending_key(visitor_id: str) -> str:
     return pending_jobs.pending_key("crm", visitor_id)
 
 
+def in_flight_key(visitor_id: str) -> str:
+    return redis.key("crm", "in-flight", visitor_id)
+
+
 def request(visitor_id: str) -> bool:
-    """Enqueue `jobs.crm.resolve_crm` unless one is already waiting; True if queued."""
+    """Enqueue `jobs.crm.resolve_crm` unless one is already waiting; True if queued.
+
+    With a CRM enabled, the visitor's look-up is marked in flight until the job ends (see
+    `in_flight`): routing waits a moment for it rather than deciding without it.
+    """
+    if integrations.enabled_rows():
+        redis.client.set(in_flight_key(visitor_id), "1", ex=IN_FLIGHT_TTL)
     return pending_jobs.request("crm", visitor_id, "jobs.crm.resolve_crm",
                                 queue_name="default", pending_ttl=PENDING_TTL, job_timeout=180,
                                 retry=Retry(max=RETRY[0], interval=RETRY[1]))
@@ -63,6 +76,16 @@ def request(visitor_id: str) -> bool:
 def started(visitor_id: str) -> None:
     """The job began: a later change may ask again (that run will see it)."""
     pending_jobs.started("crm", visitor_id)
+
+
+def finished(visitor_id: str) -> None:
+    """The look-up ended with an answer, or failed for good (no retry left)."""
+    redis.client.delete(in_flight_key(visitor_id))
+
+
+def in_flight(visitor_id: str) -> bool:
+    """Whether a CRM look-up for this visitor is queued, running or retrying."""
+    return bool(redis.client.exists(in_flight_key(visitor_id)))
 
 
 def on_change(change: changes.Change) -> None:
@@ -214,14 +237,35 @@ LOOKUPS: dict[str, Callable[..., dict]] = {
 # ---------------------------------------------------------------- facts for routing
 
 
-def crm_facts_for(visitor: Visitor) -> CrmFacts:
-    """What routing reads of the visitor's CRM look-ups (None: CRM not connected)."""
+def crm_facts_for(visitor: Visitor, configured: Collection[str] | None = None,
+                  in_flight: bool = False) -> CrmFacts:
+    """What routing reads of the visitor's CRM look-ups.
+
+    `configured`: the enabled CRMs (None: those with an answer on the visitor). A CRM not
+    configured is None; a configured one with no answer yet is pending while its look-up
+    is `in_flight`, else not looked up.
+    """
     crm = visitor.crm or {}
+    names = {n for n in crm if n in LOOKUPS} if configured is None else set(configured)
+
+    def facts(name: str, build: Callable[[dict], Any], kind: Any) -> Any:
+        if name not in names:
+            return None
+        if crm.get(name):
+            return build(crm[name])
+        return kind.pending() if in_flight else kind.not_looked_up()
+
     return CrmFacts(
-        outreach=engagement_facts(crm.get("outreach")),
-        salesloft=engagement_facts(crm.get("salesloft")),
-        salesforce=salesforce_facts(crm.get("salesforce")),
+        outreach=facts("outreach", engagement_facts, EngagementFacts),
+        salesloft=facts("salesloft", engagement_facts, EngagementFacts),
+        salesforce=facts("salesforce", salesforce_facts, SalesforceFacts),
     )
+
+
+def routing_facts(visitor: Visitor) -> CrmFacts:
+    """`crm_facts_for` with what is configured now and whether a look-up is in flight."""
+    configured = {row.name for row in integrations.enabled_rows()}
+    return crm_facts_for(visitor, configured, in_flight(visitor.id))
 
 
 def _reason(entry: dict) -> str:

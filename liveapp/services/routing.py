@@ -18,6 +18,16 @@ Redis keeps each visitor's routing state (all keys expire after a day):
   after ``ROUTING_QUEUE_WAIT`` seconds there (default 120) a visitor still waiting is shown
   the meeting booker instead (`queue_timed_out`), so nobody waits forever.
 
+CRM facts come before the decision (SPEC 2.5). While the visitor's CRM look-up is in
+flight (`crm.in_flight`), a routing job does not decide: it queues itself again a moment
+later (the worker is not blocked) until the answer is stored or ``ROUTING_CRM_WAIT``
+seconds (default 3) have passed, then decides with what it has ("Salesforce look-up
+pending"). When CRM facts (or enrichment) arrive or change later for a visitor routed
+and not claimed, routing runs again with the trigger "crm": it re-decides (with the
+sticky inbound/pounce trigger) and replaces the decision, open offer or held pounce
+included, only when the outcome or reps differ, saying "re-routed: … → …"; the same
+outcome writes nothing (no history entry, no assignment save).
+
 The visible result is the visitor's `assignments.Assignment`, whose explanation is the
 decision's summary.
 """
@@ -38,9 +48,10 @@ from rq.job import Job
 
 from liveapp.domain.routing import RoutingDecision
 from liveapp.domain.routing.inputs import TRIGGERS
+from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, queue, redis
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, changes, membership, presence, routing_rules
+from liveapp.services import assignments, changes, crm, membership, presence, routing_rules
 from liveapp.services.routing_inputs import Inputs, compiled_rules, decide_with_rotation, gather
 
 QUEUE = "high"  # a visitor waiting for a rep is the most urgent work there is
@@ -51,7 +62,12 @@ DRAIN_LIMIT = 200  # waiting visitors offered per drain; a new drain follows if 
 OFFER_GRACE = 30  # an offer whose timeout job was lost counts as open this much longer
 RETRY_INTERVALS = [2, 10, 30]
 QUEUE_WAIT = 120  # seconds an inbound visitor waits in the queue before the meeting booker
-ONE_REP_MODES = ("round_robin", "balanced")
+CRM_WAIT = 3.0  # seconds a routing job waits for a CRM look-up in flight
+CRM_POLL = 0.5  # how soon a waiting routing job looks again (the scheduler's tick bounds it)
+# "crm": CRM or enrichment facts changed for a routed visitor; re-decide, replace only if
+# the outcome differs (the decision itself keeps the visitor's inbound/pounce trigger).
+RECHECK = "crm"
+JOB_TRIGGERS = (*TRIGGERS, RECHECK)
 
 # Take the open offer if the given field still holds the given value (timeout vs decline
 # vs another worker: exactly one of them wins).
@@ -99,21 +115,47 @@ def enqueue_routing(visitor_id: str, trigger: str, *, follow_up: bool = False) -
     """Queue `jobs.routing.route_visitor` unless routing for this visitor is queued or
     running; returns the job, or None.
 
-    A duplicate is a no-op; with `follow_up` (an inbound request, a decline) the trigger
-    is remembered and routed again as soon as the running job finishes, so it is not lost.
+    A duplicate is a no-op; with `follow_up` (an inbound request, a decline, new CRM
+    facts) the trigger is remembered and routed again as soon as the running job finishes,
+    so it is not lost. A "crm" re-check never overwrites another waiting trigger: that
+    one routes with the new facts anyway.
     """
-    if trigger not in TRIGGERS:
+    if trigger not in JOB_TRIGGERS:
         raise ValueError(f"unknown routing trigger {trigger!r}")
     if not redis.client.set(lock_key(visitor_id), trigger, nx=True, ex=LOCK_TTL):
         if follow_up:
-            redis.client.set(again_key(visitor_id), trigger, ex=LOCK_TTL)
+            redis.client.set(again_key(visitor_id), trigger, ex=LOCK_TTL,
+                             nx=trigger == RECHECK)
         return None
+    return queue(QUEUE).enqueue("jobs.routing.route_visitor", visitor_id, trigger,
+                                **_route_job_options())
+
+
+def _route_job_options() -> dict[str, Any]:
     intervals = current_app.config.get("ROUTING_RETRY_INTERVALS", RETRY_INTERVALS)
-    return queue(QUEUE).enqueue(
-        "jobs.routing.route_visitor", visitor_id, trigger,
-        job_timeout=60, result_ttl=300, failure_ttl=7 * 24 * 3600,
-        retry=Retry(max=len(intervals), interval=intervals),
-    )
+    return {"job_timeout": 60, "result_ttl": 300, "failure_ttl": 7 * 24 * 3600,
+            "retry": Retry(max=len(intervals), interval=intervals)}
+
+
+def _crm_wait() -> float:
+    return float(current_app.config.get("ROUTING_CRM_WAIT", CRM_WAIT))
+
+
+def wait_for_crm(visitor_id: str, trigger: str, waiting_since: float | None = None,
+                 now: float | None = None) -> bool:
+    """Whether this routing job waits for the visitor's CRM look-up in flight: if so, it is
+    queued again `CRM_POLL` seconds on, still holding the visitor's lock, until the look-up
+    ends or `ROUTING_CRM_WAIT` seconds after `waiting_since` (its first run)."""
+    now = time.time() if now is None else now
+    since = now if waiting_since is None else waiting_since
+    left = since + _crm_wait() - now
+    if left <= 0 or not crm.in_flight(visitor_id):
+        return False
+    redis.client.expire(lock_key(visitor_id), LOCK_TTL)  # still ours, for a while longer
+    queue(QUEUE).enqueue_in(timedelta(seconds=min(CRM_POLL, left)),
+                            "jobs.routing.route_visitor", visitor_id, trigger, since,
+                            **_route_job_options())
+    return True
 
 
 def finished(visitor_id: str) -> None:
@@ -157,7 +199,9 @@ def route(visitor_id: str, trigger: str | None = None,
     """Route one visitor now and store the result; idempotent.
 
     Does nothing (returns None) when the visitor is gone or has left, a rep already
-    claimed them, or a one-rep offer is still open (its timeout moves it on).
+    claimed them, or a one-rep offer is still open (its timeout moves it on). The
+    "crm" trigger re-decides a routed visitor, open offer or not, and stores the new
+    decision only when its outcome differs (`_recheck`).
     """
     now = time.time() if now is None else now
     hot, current, state, excluded_reps = _read(visitor_id)
@@ -167,13 +211,32 @@ def route(visitor_id: str, trigger: str | None = None,
         return None
     if current is not None and current.claimed_by is not None:
         return None
+    recheck = trigger == RECHECK
     trigger = "inbound" if "inbound" in (trigger, state.get("trigger")) else "pounce"
+    if recheck and current is None:  # never routed: nothing to re-decide
+        return None
     inputs = gather(visitor, hot, trigger, now, excluded_reps)
-    if _offer_open(state, now) and _still_offered(current, inputs):
+    if recheck:
+        decision = _recheck(visitor_id, current, inputs)
+    elif _offer_open(state, now) and _still_offered(current, inputs):
+        return None
+    else:
+        decision = decide_with_rotation(inputs)
+    if decision is not None:
+        apply(visitor_id, decision, trigger, now, state)
+    return decision
+
+
+def _recheck(visitor_id: str, current: assignments.Assignment,
+             inputs: Inputs) -> RoutingDecision | None:
+    """The new decision, marked re-routed, when new facts change where the visitor goes;
+    None when they do not. Round Robin's turn is only taken for a decision that stands."""
+    last = history(visitor_id)[:1]
+    previous = RoutingDecision.from_dict(last[0]) if last else None
+    if previous is not None and same_outcome(previous, inputs.decide(), current.offered_to):
         return None
     decision = decide_with_rotation(inputs)
-    apply(visitor_id, decision, trigger, now, state)
-    return decision
+    return rerouted(previous, decision) if previous is not None else decision
 
 
 def _still_offered(current: assignments.Assignment | None, inputs: Inputs) -> bool:
@@ -540,8 +603,23 @@ def pounce_wanted(old: dict[str, Any], new: dict[str, Any]) -> bool:
             and _routes_for_pounce(int(experience_id)))
 
 
+def recheck_wanted(visitor_id: str) -> bool:
+    """Whether new CRM or enrichment facts may change this visitor's routing: they are
+    routed and not claimed, or a routing job is deciding right now (it may have read the
+    facts before they were stored)."""
+    if redis.client.exists(lock_key(visitor_id)):
+        return True
+    current = assignments.get(visitor_id)
+    return current is not None and current.claimed_by is None
+
+
 def on_change(change: changes.Change) -> None:
-    """Subscriber: membership changes that call for pounce routing enqueue it."""
+    """Subscriber: membership changes that call for pounce routing enqueue it; new CRM
+    or enrichment facts re-check a visitor's routing."""
+    if change.kind in ("crm", "enrichment"):
+        if recheck_wanted(change.visitor_id):
+            enqueue_routing(change.visitor_id, RECHECK, follow_up=True)
+        return
     if change.kind != "membership":
         return
     if pounce_wanted(change.data.get("old") or {}, change.data.get("new") or {}):

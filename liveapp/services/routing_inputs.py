@@ -3,9 +3,8 @@ decision itself with Round Robin's turn taken atomically in Redis."""
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from liveapp.domain import routing as domain
@@ -13,7 +12,7 @@ from liveapp.domain.routing import CrmFacts, RoutingDecision
 from liveapp.domain.streams import Membership
 from liveapp.extensions import redis
 from liveapp.models import Visitor
-from liveapp.services import membership, presence, reps, rotation, routing_rules
+from liveapp.services import crm, membership, presence, reps, rotation, routing_rules
 
 RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump
 
@@ -43,25 +42,10 @@ class Inputs:
         )
 
 
-@functools.cache
-def _crm_reader() -> Callable[[Visitor], CrmFacts] | None:
-    # Looked up once: a failed import is not cached by Python and costs a path search.
-    try:
-        from liveapp.services.crm import crm_facts_for
-    except ImportError:
-        return None
-    return crm_facts_for
-
-
 def crm_facts(visitor: Visitor) -> CrmFacts:
-    """The visitor's CRM facts for routing.
-
-    Uses `liveapp.services.crm.crm_facts_for` (the results `resolve_crm` stored on the
-    visitor, so no CRM is called here) when the CRM integrations are installed;
-    without them it is "no CRM configured": every CRM step is skipped.
-    """
-    reader = _crm_reader()
-    return reader(visitor) if reader is not None else CrmFacts()
+    """The visitor's CRM facts for routing: the results `resolve_crm` stored on the
+    visitor (no CRM is called here), each CRM configured or not, pending or not."""
+    return crm.routing_facts(visitor)
 
 
 def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,

@@ -91,14 +91,14 @@ def test_salesloft_is_used_when_outreach_is_down():
     )
 
 
-def test_outreach_without_a_prospect_or_not_connected_falls_through():
+def test_outreach_without_a_prospect_or_not_configured_falls_through():
     not_found = crm(outreach=EngagementFacts.not_found())
     decision = decide([rule(outreach_mode="both", route_to_users=[1])], {1}, team(rep(1)),
                       not_found)
     assert "Outreach: no prospect for this visitor" in decision.trace
     assert decision.offer_to == (1,)
     decision = decide([rule(outreach_mode="both", route_to_users=[1])], {1}, team(rep(1)))
-    assert "Outreach/Salesloft not connected: skipped" in decision.trace
+    assert "Outreach/Salesloft not configured: skipped" in decision.trace
 
 
 # --- 2. Salesforce owner and account team ------------------------------------------------

@@ -54,6 +54,18 @@ class RoutingDecision:
             "trace": list(self.trace), "summary": self.summary,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RoutingDecision:
+        """Back from to_dict() (a stored history entry); unknown keys are ignored."""
+        return cls(
+            outcome=data.get("outcome") or "none", rule_id=data.get("rule_id"),
+            rule_name=data.get("rule_name"), mode=data.get("mode"), step=data.get("step"),
+            candidates=tuple(int(i) for i in data.get("candidates") or ()),
+            offer_to=tuple(int(i) for i in data.get("offer_to") or ()),
+            offer_timeout_seconds=data.get("offer_timeout_seconds"),
+            trace=tuple(str(line) for line in data.get("trace") or ()),
+        )
+
 
 def first_matching_rule(
     rules: Iterable[RoutingRule], matched_rule_ids: Collection[int]

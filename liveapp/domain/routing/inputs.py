@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Literal
 
 Availability = Literal["available", "away", "offline"]
-CrmStatus = Literal["ok", "unavailable", "not_found"]
+# pending: a look-up is in flight; not_looked_up: the CRM is configured but has no answer
+# for this visitor (nothing to look them up by yet, or the look-up failed for good).
+CrmStatus = Literal["ok", "unavailable", "not_found", "pending", "not_looked_up"]
 OutreachMode = Literal["sender", "owner", "both"]
 Distribution = Literal["first_available", "round_robin", "balanced"]
 WhenNobody = Literal["meeting_booker", "queue"]
@@ -64,6 +66,14 @@ class EngagementFacts:
     def not_found(cls) -> EngagementFacts:
         return cls(status="not_found")
 
+    @classmethod
+    def pending(cls) -> EngagementFacts:
+        return cls(status="pending")
+
+    @classmethod
+    def not_looked_up(cls) -> EngagementFacts:
+        return cls(status="not_looked_up")
+
 
 @dataclass(frozen=True, slots=True)
 class SalesforceFacts:
@@ -87,10 +97,19 @@ class SalesforceFacts:
     def not_found(cls) -> SalesforceFacts:
         return cls(status="not_found")
 
+    @classmethod
+    def pending(cls) -> SalesforceFacts:
+        return cls(status="pending")
+
+    @classmethod
+    def not_looked_up(cls) -> SalesforceFacts:
+        return cls(status="not_looked_up")
+
 
 @dataclass(frozen=True, slots=True)
 class CrmFacts:
-    """CRM look-up results for one visitor; None means the integration is not connected."""
+    """CRM look-up results for one visitor; None means the integration is not configured
+    (a configured one whose look-up is in flight is `pending`, never None)."""
 
     outreach: EngagementFacts | None = None
     salesloft: EngagementFacts | None = None

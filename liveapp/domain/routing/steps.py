@@ -135,17 +135,34 @@ OUTREACH_ROLES = {"sender": ("sender",), "owner": ("owner",), "both": ("sender",
 
 def _engagement(crm: CrmFacts, trace: Trace) -> tuple[str, EngagementFacts] | None:
     """Outreach or Salesloft, whichever answered with a prospect."""
-    connected = [(n, f) for n, f in (("Outreach", crm.outreach), ("Salesloft", crm.salesloft))
-                 if f is not None]
-    if not connected:
-        trace.add("Outreach/Salesloft not connected: skipped")
-    for system, facts in connected:
-        if facts.status == "unavailable":
-            trace.add(f"{system} unavailable ({facts.reason or 'no reason given'}): skipped")
-        elif facts.status == "not_found" or not (facts.sender_email or facts.prospect_owner_email):
+    configured = [(n, f) for n, f in (("Outreach", crm.outreach), ("Salesloft", crm.salesloft))
+                  if f is not None]
+    if not configured:
+        trace.add("Outreach/Salesloft not configured: skipped")
+    for system, facts in configured:
+        why_not = _no_answer(system, facts.status, facts.reason)
+        if why_not is not None:
+            trace.add(why_not)
+        elif not (facts.sender_email or facts.prospect_owner_email):
             trace.add(f"{system}: no prospect for this visitor")
         else:
             return system, facts
+    return None
+
+
+def _no_answer(system: str, status: str, reason: str) -> str | None:
+    """Why a configured CRM gave routing nothing to use, in the trace's words; None when
+    it answered with a match. "not connected" is never said of a configured CRM: routing
+    that ran before its look-up says so."""
+    if status == "pending":
+        return f"{system} look-up pending: skipped"
+    if status == "unavailable":
+        return f"{system} unavailable ({reason or 'no reason given'}): skipped"
+    if status == "not_looked_up":
+        return f"{system}: no look-up result for this visitor: skipped"
+    if status == "not_found":
+        return (f"{system}: no prospect for this visitor" if system != "Salesforce"
+                else "Salesforce: no matching Contact, Lead or Account")
     return None
 
 
@@ -175,14 +192,13 @@ def _outreach(rule: RoutingRule, crm: CrmFacts, directory: Directory, trace: Tra
 def _salesforce(crm: CrmFacts, trace: Trace) -> SalesforceFacts | None:
     facts = crm.salesforce
     if facts is None:
-        trace.once("Salesforce not connected: skipped")
-    elif facts.status == "unavailable":
-        trace.once(f"Salesforce unavailable ({facts.reason or 'no reason given'}): skipped")
-    elif facts.status == "not_found":
-        trace.once("Salesforce: no matching Contact, Lead or Account")
-    else:
-        return facts
-    return None
+        trace.once("Salesforce not configured: skipped")
+        return None
+    why_not = _no_answer("Salesforce", facts.status, facts.reason)
+    if why_not is not None:
+        trace.once(why_not)
+        return None
+    return facts
 
 
 def _salesforce_owner(
