@@ -4,16 +4,12 @@ as Salesforce and Outreach would, and the whole demo team at their boards."""
 
 from __future__ import annotations
 
-import pytest
-
 from liveapp.integrations.sandbox.state import load_fixture
 from tests.scenarios.people import Rep, Visitor, eventually, routing_of
 from tests.scenarios.settings import form_errors
 
 FIXTURE = load_fixture()  # what the sandbox answers from (the bundled demo fixture)
 ROUTED = 15.0  # seconds routing may take, CRM look-ups included
-DEFECT_2 = ("issue 12 defect 2: routing decides before the CRM look-up answers and does not "
-            "run again when the CRM facts arrive, so the owner never gets the visitor")
 
 
 def contacts_owned_by(email: str) -> list[str]:
@@ -64,7 +60,6 @@ def only_sees(team: dict[str, Rep], visitor: Visitor, *names: str) -> None:
             assert (rep.card(visitor) is not None) == (name in names), (name, names)
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECT_2)
 def test_each_demo_reps_salesforce_contact_routes_to_that_rep(team, visitor):
     """Four visitors identify at once on the contact form, each a Contact of one demo
     rep: each lands on that rep's board alone, and the explanation names the owner."""
@@ -155,14 +150,12 @@ def identified_goes_to_dev(team: dict[str, Rep], person: Visitor, page: str, con
     only_sees(team, person, "dev")
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECT_2)
 def test_an_identify_while_routing_is_in_flight_ends_with_the_owner(team, visitor):
     """Landing on Pricing starts pounce routing at once (its experience routes for
     pounce); the identify arrives while that routing is queued or running."""
     identified_goes_to_dev(team, visitor(), "pricing", contact=1)
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECT_2)
 def test_a_crm_answering_3_s_late_still_ends_with_the_owner(stack, team, visitor):
     """Salesforce answers each query 3 s late (the sandbox's "slow" fault) while the
     identified visitor is routed."""
