@@ -45,12 +45,21 @@ def create_app(config: dict | None = None) -> Flask:
 
     routing_service.init_app(app)  # pounce routing follows membership's stream placement
     init_web(app)
-    from liveapp.services import board_live, chat_flow, chat_live, crm, inbound_alerts, membership
+    from liveapp.services import (
+        arrivals,
+        board_live,
+        chat_flow,
+        chat_live,
+        crm,
+        inbound_alerts,
+        membership,
+    )
 
     membership.init_app(app)
     crm.init_app(app)
     board_live.init_app(app)  # after membership: board updates follow its evaluation
     inbound_alerts.init_app(app)  # accept prompts for inbound chat requests
+    arrivals.init_app(app)  # after the card: a rep's pounce visitor just arrived
     chat_live.init_app(app)  # chat panels on the visitor detail
     chat_flow.init_app(app)  # inbound routing changes reach the visitor's widget
     return app
