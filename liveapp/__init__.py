@@ -45,7 +45,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     routing_service.init_app(app)  # pounce routing follows membership's stream placement
     init_web(app)
-    from liveapp.services import board_live, chat_flow, chat_live, crm, inbound_alerts, membership
+    from liveapp.services import (
+        arrivals,
+        board_live,
+        chat_flow,
+        chat_live,
+        crm,
+        inbound_alerts,
+        membership,
+    )
 
     # Before membership: a CRM look-up is marked in flight before the pounce routing that
     # the same change may trigger, so that routing waits for it.
@@ -53,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     membership.init_app(app)
     board_live.init_app(app)  # after membership: board updates follow its evaluation
     inbound_alerts.init_app(app)  # accept prompts for inbound chat requests
+    arrivals.init_app(app)  # after the card: a rep's pounce visitor just arrived
     chat_live.init_app(app)  # chat panels on the visitor detail
     chat_flow.init_app(app)  # inbound routing changes reach the visitor's widget
     return app

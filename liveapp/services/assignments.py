@@ -33,6 +33,8 @@ class Assignment:
     `trigger` is what the routing answered: "inbound" (the visitor asked to chat: the
     offered reps get an accept prompt) or "pounce"; `offer_until` (epoch seconds) is
     when a one-rep (Round Robin, Balanced) inbound offer runs out, for its countdown.
+    `reason` is the decision's, in the offered reps' words ("from your Outreach
+    sequence"), for their pounce arrival notice.
     """
 
     rule_name: str | None
@@ -45,6 +47,7 @@ class Assignment:
     outcome: str | None = None
     trigger: str | None = None
     offer_until: float | None = None
+    reason: str | None = None
 
     def reps(self) -> set[int]:
         """Every rep who sees this visitor: routed to, offered to or claimed by."""
@@ -73,6 +76,7 @@ class Assignment:
                 trigger=None if data.get("trigger") is None else str(data["trigger"]),
                 offer_until=None if data.get("offer_until") is None
                 else float(data["offer_until"]),
+                reason=None if data.get("reason") is None else str(data["reason"]),
             )
         except (TypeError, AttributeError) as error:
             raise ValueError(f"not an assignment: {error}") from error

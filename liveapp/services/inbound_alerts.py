@@ -127,7 +127,11 @@ def render(prompt: Prompt) -> str:
 
 
 def _removal(visitor_id: str) -> str:
-    return f'<div id="{prompt_id(visitor_id)}" hx-swap-oob="delete"></div>'
+    return _delete(prompt_id(visitor_id))
+
+
+def _delete(element_id: str) -> str:
+    return f'<div id="{element_id}" hx-swap-oob="delete"></div>'
 
 
 def _on_top(html: str) -> str:
@@ -139,10 +143,12 @@ def _insert(visitor_id: str, html: str) -> str:
     return _removal(visitor_id) + _on_top(html)
 
 
-def notify(rep_id: int, html: str) -> None:
+def notify(rep_id: int, html: str, replaces: str | None = None) -> None:
     """Put a notice (rendered HTML, e.g. a meeting just booked) on top of the rep's open
-    boards' prompts area, where accept prompts go."""
-    realtime.send(realtime.rep_channel(rep_id), EVENT, _on_top(html))
+    boards' prompts area, where accept prompts go; `replaces`: the id of an earlier
+    notice about the same thing, taken away first so it shows once."""
+    removal = _delete(replaces) if replaces else ""
+    realtime.send(realtime.rep_channel(rep_id), EVENT, removal + _on_top(html))
 
 
 def _update(html: str) -> str:

@@ -1,13 +1,16 @@
 // Inbound chat accept prompts on the board: alerts (sound, desktop notification), the
 // offer countdown, and what Accept's answer does. No inline scripts: the CSP forbids them.
 // Visitor text is only ever set with textContent.
+// What alerts is anything in the prompts area with `data-alert` (its key): accept prompts
+// and pounce arrival notices alike, each saying its desktop notification's title, body
+// and, optionally, the page a click on it opens (data-alert-title/-body/-url).
 (function () {
   "use strict";
 
   var SOUND_KEY = "liveapp.offerSound";
 
   function area() { return document.querySelector("[data-offers]"); }
-  function prompts() { return document.querySelectorAll("[data-offer]"); }
+  function alerting() { return document.querySelectorAll("[data-alert]"); }
 
   // ---------------------------------------------------------------- countdown
 
@@ -64,36 +67,39 @@
     if (!button) { return; }
     button.hidden = !(canNotify() && Notification.permission === "default");
   }
-  function notify(prompt) {
+  function notify(el) {
     if (!canNotify() || Notification.permission !== "granted") { return; }
-    var name = prompt.getAttribute("data-offer-name") || "A visitor";
-    var page = prompt.getAttribute("data-offer-page") || "";
+    var url = el.getAttribute("data-alert-url");
     try {
-      var note = new Notification(name + " wants to chat", {
-        body: page, tag: "offer-" + prompt.getAttribute("data-offer")
+      var note = new Notification(el.getAttribute("data-alert-title") || "A visitor", {
+        body: el.getAttribute("data-alert-body") || "", tag: el.getAttribute("data-alert")
       });
-      note.onclick = function () { window.focus(); note.close(); };
+      note.onclick = function () {
+        window.focus();
+        note.close();
+        if (url) { window.location.assign(url); }
+      };
     } catch (e) { /* some browsers allow notifications from service workers only */ }
   }
 
-  // ---------------------------------------------------------------- new prompts
+  // ---------------------------------------------------------------- new prompts and notices
 
-  // A prompt is new when its visitor was not prompted a moment ago: an in-place update
+  // A prompt or notice is new when its key was not shown a moment ago: an in-place update
   // (same id swapped) or a re-insert does not alert twice.
   var shown = {};
   function current() {
     var ids = {};
-    prompts().forEach(function (el) { ids[el.getAttribute("data-offer")] = el; });
+    alerting().forEach(function (el) { ids[el.getAttribute("data-alert")] = el; });
     return ids;
   }
-  function alertFor(prompt) {
+  function alertFor(el) {
     var box = area();
     if (box) {
       box.setAttribute("data-alerts", String(parseInt(box.getAttribute("data-alerts") || "0", 10) + 1));
     }
-    prompt.classList.add("offer-new");
+    el.classList.add("offer-new");
     if (soundOn()) { beep(); }
-    notify(prompt);
+    notify(el);
   }
   function check() {
     var now = current();
@@ -152,7 +158,7 @@
     var box = area();
     if (!box) { return; }
     shown = current();  // prompts present on load were seen already: no alert on reload
-    prompts().forEach(function (el) { el.classList.add("offer-new"); });
+    alerting().forEach(function (el) { el.classList.add("offer-new"); });
     // Prompts come and go as children of the list (inserted, replaced, removed, or the
     // list re-fetched); the countdown's text changes deeper down do not count.
     var list = box.querySelector(".offers-list");

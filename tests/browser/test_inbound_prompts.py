@@ -5,13 +5,11 @@ Robin: one board at a time, with a countdown, moving on when the offer times out
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import httpx
 import pytest
 
-from tests.browser.helpers import sign_in
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import run_scheduled, work
 from tests.tracking.conftest import ORIGIN
@@ -23,55 +21,6 @@ job_app, make_rule = routing_fixtures.job_app, routing_fixtures.make_rule
 # Visitors land on a flow that starts with Route for Inbound Chat: they may ask for a rep.
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("inbound_flow")]
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
-
-# Desktop notifications, recorded instead of shown (permission already granted).
-RECORD_NOTIFICATIONS = """
-window.__notes = [];
-window.Notification = function (title, options) {
-  window.__notes.push(title + " | " + ((options && options.body) || ""));
-  this.close = function () {};
-};
-window.Notification.permission = "granted";
-window.Notification.requestPermission = function () { return Promise.resolve("granted"); };
-"""
-
-
-@pytest.fixture
-def boards(app, chromium, live_server, monkeypatch):
-    """boards(*reps) -> one signed-in page per rep, each in its own browser context, with
-    its board's live stream open."""
-    from liveapp.services.fanout import hub_for
-
-    monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
-    contexts = []
-
-    def open_boards(*reps):
-        pages = []
-        for rep in reps:
-            context = chromium.new_context()
-            context.add_init_script(RECORD_NOTIFICATIONS)
-            contexts.append(context)
-            page = context.new_page()
-            page.set_default_timeout(10_000)
-            sign_in(page, live_server, rep.email)
-            page.wait_for_selector("[data-sse-open]", state="attached")
-            page.evaluate("window.notReloaded = true")
-            pages.append(page)
-        return pages
-
-    yield open_boards
-    for context in contexts:
-        context.close()
-    deadline = time.monotonic() + 5  # leave no open stream behind for other tests
-    while hub_for(app).listener_count() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
-@pytest.fixture
-def reps(make_user):
-    return [make_user(name="Ann Rep", email="ann@example.com"),
-            make_user(name="Bob Rep", email="bob@example.com")]
-
 
 def visitor_asks_to_chat(live_server: str, site_key: str, name: str) -> str:
     """A visitor browses the pricing page and asks to chat, through the real APIs."""

@@ -27,9 +27,10 @@ def test_first_available_prompts_every_candidate_at_once(job_app, visit, two_rep
     recorder = record(channel(ann), channel(bob))
     vid = visit(traits={"name": "Vera Visitor"})
     routing.enqueue_routing(vid, "pounce")
-    work()  # offered for pounce: no prompt, nobody asked to chat
+    work()  # offered for pounce: no prompt, nobody asked to chat (an arrival notice only)
     assert assignments.get(vid).offered_to == [ann.id, bob.id]
-    assert offers(recorder.take()) == {}
+    assert offers(recorder.take()) == {
+        channel(rep): [f"delete #arrival-{vid}", "afterbegin:#offers-list"] for rep in two_reps}
     asked(vid)
     events = [e for e in recorder.take() if e[1] == "offer"]
     assert offers(events) == {

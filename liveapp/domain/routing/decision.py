@@ -39,6 +39,9 @@ class RoutingDecision:
     offer_to: tuple[int, ...] = ()  # all candidates (first available) or the next one
     offer_timeout_seconds: int | None = None  # the rule's accept timeout, every mode
     trace: tuple[str, ...] = ()
+    # Why the offered reps get the visitor, in a few words as they read it: "from your
+    # Outreach sequence", "your Salesforce lead", or the rule ("via Target accounts").
+    reason: str | None = None
 
     @property
     def summary(self) -> str:
@@ -51,7 +54,7 @@ class RoutingDecision:
             "outcome": self.outcome, "rule_id": self.rule_id, "rule_name": self.rule_name,
             "mode": self.mode, "step": self.step, "candidates": list(self.candidates),
             "offer_to": list(self.offer_to), "offer_timeout_seconds": self.offer_timeout_seconds,
-            "trace": list(self.trace), "summary": self.summary,
+            "trace": list(self.trace), "summary": self.summary, "reason": self.reason,
         }
 
     @classmethod
@@ -172,7 +175,7 @@ def _distribute(
         step=step.kind, candidates=tuple(r.id for r in ordered),
         offer_to=tuple(r.id for r in offer_to),
         offer_timeout_seconds=rule.offer_timeout_seconds,
-        trace=tuple(trace.lines),
+        trace=tuple(trace.lines), reason=step.reason or f"via {rule.name}",
     )
 
 

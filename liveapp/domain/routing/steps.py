@@ -51,6 +51,9 @@ class Step:
     candidates: tuple[Candidate, ...]
     # Route-to and fallback lists are traced in one line each; owners one line apiece.
     listed: bool = False
+    # Why its reps get the visitor, as they read it ("from your Outreach sequence");
+    # None for route-to and fallback lists, where the rule itself is the reason.
+    reason: str | None = None
 
 
 class Directory:
@@ -184,7 +187,8 @@ def _outreach(rule: RoutingRule, crm: CrmFacts, directory: Directory, trace: Tra
             trace.add(f"{title} {email} is not an app user")
         else:
             candidates.append(Candidate(f"{title} {email}", rep))
-    return Step("outreach", system, _unique(candidates))
+    return Step("outreach", system, _unique(candidates),
+                reason=f"from your {system} sequence")
 
 
 # --- 2. Salesforce owner and account team -----------------------------------------------
@@ -210,19 +214,20 @@ def _salesforce_owner(
     if facts is None:
         return None
     if facts.record_type and facts.owner_user_id:
-        title, user_id, name = f"{facts.record_type} owner", facts.owner_user_id, facts.owner_name
+        record, user_id, name = facts.record_type, facts.owner_user_id, facts.owner_name
     elif facts.account_owner_user_id:
-        title, user_id = "Account owner", facts.account_owner_user_id
-        name = facts.account_owner_name
+        record, user_id, name = "Account", facts.account_owner_user_id, facts.account_owner_name
     else:
         trace.add("Salesforce: no owner on record")
         return None
+    title = f"{record} owner"
     rep = directory.by_salesforce_id(user_id)
     if rep is None:
         trace.add(f"Salesforce {title} {name or user_id} {_unmatched(user_id)}")
         return None
     candidate = Candidate(f"Salesforce {title} {rep.name}", rep)
-    return Step("salesforce_owner", "Salesforce", (candidate,))
+    return Step("salesforce_owner", "Salesforce", (candidate,),
+                reason=f"your Salesforce {record.casefold()}")
 
 
 def _unmatched(user_id: str) -> str:
@@ -258,7 +263,8 @@ def _account_team(
             trace.add(f"account team {role} {user_id} {_unmatched(user_id)}")
         else:
             candidates.append(Candidate(f"account team {role} {rep.name}", rep))
-    return Step("account_team", "account team", _unique(candidates))
+    return Step("account_team", "account team", _unique(candidates),
+                reason="your Salesforce account team")
 
 
 # --- 3. and 4. route to users / groups / all, and fallbacks ------------------------------
