@@ -10,6 +10,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import select
 
 from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.extensions import db, redis
@@ -42,7 +43,13 @@ def routed(vid: str, trigger: str = "pounce") -> None:
 
 
 def facts(vid: str, **fields) -> None:
-    """Store what the visitor is (name, company, CRM look-ups) as enrichment would."""
+    """Store what the visitor is (name, company, CRM look-ups) as enrichment would; the
+    CRMs it names count as configured (routing skips a CRM nobody set up)."""
+    from liveapp.models import Integration
+
+    for name in (fields.get("crm") or {}):
+        if db.session.scalar(select(Integration).where(Integration.name == name)) is None:
+            db.session.add(Integration(name=name, enabled=True, settings={}))
     visitor = db.session.get(Visitor, vid)
     for name, value in fields.items():
         setattr(visitor, name, value)

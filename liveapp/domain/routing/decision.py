@@ -67,6 +67,7 @@ class RoutingDecision:
             offer_to=tuple(int(i) for i in data.get("offer_to") or ()),
             offer_timeout_seconds=data.get("offer_timeout_seconds"),
             trace=tuple(str(line) for line in data.get("trace") or ()),
+            reason=None if data.get("reason") is None else str(data["reason"]),
         )
 
 
