@@ -3,11 +3,7 @@ routes their unclaimed visitors on."""
 
 from __future__ import annotations
 
-import re
-import time
-from datetime import timedelta
-
-from jobs import app_context
+from jobs import app_context, schedule_in_slot
 
 SWEEP_EVERY = 30  # seconds
 
@@ -34,16 +30,5 @@ def schedule_next_sweep(now: float | None = None) -> str:
     Returns:
         The scheduled job's id.
     """
-    from flask import current_app
-
-    from liveapp.extensions import queue
-
-    now = time.time() if now is None else now
-    slot = int(now // SWEEP_EVERY) + 1
-    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", current_app.config["REDIS_PREFIX"])
-    job_id = f"presence-sweep-{prefix}{slot}"
-    queue("low").enqueue_in(
-        timedelta(seconds=slot * SWEEP_EVERY - now), "jobs.board_presence.sweep_board_presence",
-        job_id=job_id,
-    )
-    return job_id
+    return schedule_in_slot("presence-sweep", SWEEP_EVERY,
+                            "jobs.board_presence.sweep_board_presence", "low", now)

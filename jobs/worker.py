@@ -9,6 +9,7 @@ from rq import Worker
 
 from jobs import get_app
 from jobs.board_presence import schedule_next_sweep
+from jobs.conversations import schedule_next as schedule_chat_closing
 
 
 def queues_for(app) -> list:
@@ -31,6 +32,7 @@ def run(burst: bool = False) -> bool:
 
             ensure_scheduled()  # presence expiry, every few seconds, one chain for all workers
             schedule_next_sweep()  # board presence sweeps reschedule themselves from here on
+            schedule_chat_closing()  # so do the closings of abandoned chats
     worker = Worker(queues, connection=connection, serializer="json")
     # Job-by-job INFO lines (the presence chain runs every 5 s) would drown the demo console.
     return worker.work(with_scheduler=True, burst=burst,

@@ -104,6 +104,8 @@ def from_environment(instance_path: Path) -> dict:
         "ROUTING_QUEUE_WAIT": int(os.environ.get("LIVEAPP_ROUTING_QUEUE_WAIT", "120")),
         # Seconds routing waits for a visitor's CRM look-up in flight before deciding.
         "ROUTING_CRM_WAIT": _seconds("LIVEAPP_ROUTING_CRM_WAIT", 3.0),
+        # Seconds after the visitor left the site that their open conversation is closed.
+        "CHAT_CLOSE_AFTER_LEFT": int(os.environ.get("LIVEAPP_CHAT_CLOSE_AFTER_LEFT", "300")),
         # The chat widget's writes (answers, messages, chat requests, bookings) per minute.
         "CHAT_VISITOR_LIMIT": int(os.environ.get("LIVEAPP_CHAT_VISITOR_LIMIT", "30")),
         "CHAT_IP_LIMIT": int(os.environ.get("LIVEAPP_CHAT_IP_LIMIT", "300")),

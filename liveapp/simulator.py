@@ -1,10 +1,13 @@
 """`liveapp simulate`: realistic visitor journeys sent through the real public API over HTTP.
 
 Visitors land (some from outbound emails carrying `lv_email`/`lv_src`, some from ads with
-UTM tags), read pages, visit pricing, go idle (passive heartbeats), fill a form now and
-then, and leave (a beacon, or just a closed laptop that presence expiry notices). Each
+UTM tags, some signed in to the product: customers and trial users the site identifies),
+read pages, visit pricing, go idle (passive heartbeats), fill a form now and then, and
+leave (a beacon, or just a closed laptop that presence expiry notices). Each
 company's visitors come from its own IP range, sent in X-Forwarded-For, which only the
-demo's web process trusts.
+demo's web process trusts; target accounts (the demo's ABM list) come more often. The
+emails are ones the CRM sandbox or the demo's marketing data know, so the visitors land in
+every example stream.
 
 A share of the visitors who reach the pricing page (`chat_share`) use the chat widget's
 public API (`/t/v1/chat…`) as the widget does: they read their experience's flow, answer
@@ -20,12 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
 import functools
 import ipaddress
 import random
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -41,6 +46,16 @@ WAIT_FOR_REP = 240.0  # simulated seconds a visitor stays on the page waiting fo
 QUIET_AFTER_CHAT = 90.0  # ... and after its last word, when the rep says nothing more
 MAX_LINGER = 900.0  # at most this long on one page because of the chat
 MIN_POLL = 0.05  # real seconds between two polls, whatever the speed
+# Visitors signed in to the product (the site identifies them as they land): customers,
+# and trial users whom marketing counts as leads.
+SIGNED_IN_SHARE = 0.4  # of the visitors who came neither from an email nor an ad: about 26%
+SIGNED_IN_CUSTOMERS = 0.6
+TARGET_SHARE = 0.25  # ABM puts ads and outbound in front of the target accounts: they come
+DATA = Path(__file__).resolve().parent / "data"
+MARKETING_SAMPLE = DATA / "marketing.csv"
+ABM_SAMPLE = DATA / "abm_accounts.csv"
+CUSTOMER_STAGES = ("customer", "evangelist")
+PROSPECT_STAGES = ("lead", "mql", "sql", "opportunity")
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,29 @@ def crm_identities() -> tuple[str, ...]:
     except ImportError:
         return ()
     return tuple(sorted({i["email"] for i in identities() if i["email"]}))
+
+
+@functools.cache
+def target_companies() -> tuple[Company, ...]:
+    """The companies of `company_pool` on the demo's ABM target list (imported by the seed)."""
+    try:
+        with ABM_SAMPLE.open(newline="") as sample:
+            domains = {row["domain"].lower() for row in csv.DictReader(sample)}
+    except OSError:
+        return ()
+    return tuple(c for c in company_pool() if c.domain.lower() in domains)
+
+
+@functools.cache
+def marketing_people(stages: tuple[str, ...]) -> tuple[str, ...]:
+    """Emails of the demo's marketing automation sample (imported by the demo seed) whose
+    lifecycle stage is one of `stages`."""
+    try:
+        with MARKETING_SAMPLE.open(newline="") as sample:
+            return tuple(row["email"] for row in csv.DictReader(sample)
+                         if row.get("lifecycle_stage", "").lower() in stages)
+    except OSError:
+        return ()
 
 
 @dataclass
@@ -370,6 +408,10 @@ class Journey:
     token: str | None = None  # the widget token the events API hands out
     chat: ChatVisitor | None = None
     chat_task: asyncio.Task | None = None
+    signed_in: bool = False  # a customer the site identifies as they land
+    # Draws added after seeded journeys were relied on (tests pick seeds by what their one
+    # journey does): from their own generator, so `rng` draws what it always drew.
+    profile: random.Random = field(default_factory=random.Random)
 
     async def send(self, kind: str, **fields) -> None:
         body = {"site_key": self.site_key, "visitor_id": self.visitor_id, "type": kind, **fields}
@@ -431,13 +473,29 @@ class Journey:
         if roll < 0.35:
             return {"utm_source": self.rng.choice(["google", "linkedin", "newsletter"]),
                     "utm_medium": "cpc", "utm_campaign": "q4-pipeline"}
+        if self.profile.random() < SIGNED_IN_SHARE:
+            customer = self.profile.random() < SIGNED_IN_CUSTOMERS
+            people = marketing_people(CUSTOMER_STAGES if customer else PROSPECT_STAGES)
+            if people:
+                self.email, self.signed_in = self.profile.choice(people), True
         return {}
 
+    def pick_company(self) -> Company:
+        company = self.rng.choice(company_pool())
+        targets = target_companies()
+        if targets and self.profile.random() < TARGET_SHARE:
+            return self.profile.choice(targets)
+        return company
+
     def make_email(self, company: Company) -> str:
-        """Mostly someone the CRMs know; now and then a stranger from the visitor's company."""
-        known = crm_identities()
-        if known and self.rng.random() < 0.8:
-            return self.rng.choice(known)
+        """Mostly someone the CRMs or marketing automation know (Salesforce Contacts and
+        Leads, or marketing's leads); now and then a stranger from the visitor's company."""
+        known, prospects = crm_identities(), marketing_people(PROSPECT_STAGES)
+        if (known or prospects) and self.rng.random() < 0.8:
+            email = self.rng.choice(known) if known else None
+            if prospects and (email is None or self.profile.random() < 0.5):
+                email = self.profile.choice(prospects)
+            return email
         return f"{self.rng.choice(FIRST_NAMES)}.{self.rng.choice(LAST_NAMES)}@{company.domain}"
 
     def path(self) -> list[tuple[str, str]]:
@@ -454,7 +512,7 @@ class Journey:
             await self.stop_chat()
 
     async def journey(self) -> None:
-        company = self.rng.choice(company_pool())
+        company = self.pick_company()
         self.headers = {"X-Forwarded-For": company.ip(self.rng)}
         pages = self.path()
         referrer = self.rng.choice(REFERRERS)
@@ -464,6 +522,9 @@ class Journey:
             if index == 0 and referrer:
                 fields["referrer"] = referrer
             await self.send("page_view", **fields)
+            if index == 0 and self.signed_in and self.email:
+                await self.send("identify", email=self.email, url=fields["url"],
+                                traits={"form": "sign-in"})
             if path.endswith("pricing"):
                 self.maybe_chat(company)
             await self.dwell(self.rng.uniform(5, 50), active=True)
@@ -512,8 +573,10 @@ async def simulate(base_url: str, site_key: str, visitors: int = 20, rate: float
         running: set[asyncio.Task] = set()
         while total is None or stats.journeys < total:
             if len(running) < visitors:
-                journey = Journey(client, base_url, site_key, random.Random(rng.random()),
-                                  speed, stats, chat_share=chat_share)
+                seed_value = rng.random()
+                journey = Journey(client, base_url, site_key, random.Random(seed_value),
+                                  speed, stats, chat_share=chat_share,
+                                  profile=random.Random(f"profile {seed_value!r}"))
                 task = asyncio.create_task(journey.run())
                 running.add(task)
                 task.add_done_callback(running.discard)

@@ -12,7 +12,7 @@ from liveapp.models.user import User, utcnow
 from liveapp.models.visitor import Visitor
 
 ORIGINS = ("pounce", "inbound")
-SENDERS = ("visitor", "rep", "bot")
+SENDERS = ("visitor", "rep", "bot", "system")  # system: notes such as why it closed
 
 
 class Conversation(db.Model):

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from flask import after_this_request, g, has_request_context
 
+from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
 from liveapp.services import board, cards, changes, realtime, timeline, viewers
 from liveapp.services.board import Column
@@ -204,7 +205,9 @@ def timeline_entries(change: changes.Change, pipe=None) -> list[timeline.Entry]:
             if stream is not None:
                 entries.append(timeline.Entry(at, "stream", f"Entered stream {stream.name}"))
     elif change.kind == "routing":
-        entries.append(_routing_entry(data, at))
+        # Routing runs again often and mostly decides the same: one entry per decision.
+        if timeline.routing_changed(change.visitor_id, routing_key(data)):
+            entries.append(_routing_entry(data, at))
     elif change.kind == "identify" and data.get("email"):
         entries.append(timeline.Entry(at, "identify", f"Identified as {data['email']}"))
     elif change.kind == "presence" and data.get("state") == "left":

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from liveapp.domain import abandoned_chats
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
-from liveapp.services import assignments, changes, realtime
+from liveapp.services import assignments, changes, presence, realtime
 
 MAX_MESSAGE = 2000
 
@@ -116,12 +118,20 @@ def post(conversation: Conversation, sender: str, body: object,
     return message
 
 
-def close(conversation: Conversation) -> None:
-    """Close the conversation; the rep's freed capacity goes to waiting visitors."""
-    if conversation.status == "closed":
-        return
-    conversation.status, conversation.closed_at = "closed", utcnow()
+def close(conversation: Conversation, note: str | None = None) -> bool:
+    """Close the conversation, with `note` (from the system) last in its transcript; the
+    rep's freed capacity goes to waiting visitors. One close wins, whoever else closes it
+    at the same time (the rep, the abandoned-chat job); returns whether this one did."""
+    done = db.session.execute(update(Conversation).where(
+        Conversation.id == conversation.id, Conversation.status == "open",
+    ).values(status="closed", closed_at=utcnow()))
+    if done.rowcount != 1:
+        db.session.rollback()
+        return False
+    if note:
+        db.session.add(Message(conversation_id=conversation.id, sender="system", body=note))
     db.session.commit()
+    db.session.refresh(conversation)
     _mark_claimed(conversation.visitor_id, None)
     changes.publish(conversation.visitor_id, "conversation", conversation_id=conversation.id,
                     rep_id=conversation.rep_id, status="closed")
@@ -130,6 +140,23 @@ def close(conversation: Conversation) -> None:
     from liveapp.services import routing
 
     routing.chat_closed(conversation.rep_id)
+    return True
+
+
+def close_abandoned(now: float, close_after: float) -> list[int]:
+    """Close every open conversation whose visitor has counted as left for `close_after`
+    seconds, with a note saying so; returns the ids closed. A visitor who came back keeps
+    the chat open. Safe to run twice, or beside a rep closing by hand."""
+    closed = []
+    for conversation in db.session.scalars(select(Conversation).where(
+            Conversation.status == "open").order_by(Conversation.id)).all():
+        hot = presence.load(conversation.visitor_id)
+        last_seen = conversation.visitor.last_seen.replace(tzinfo=UTC).timestamp()
+        gone = abandoned_chats.gone_for(hot.presence if hot else None, last_seen, now)
+        if gone is not None and gone >= close_after and \
+                close(conversation, abandoned_chats.closing_note(gone)):
+            closed.append(conversation.id)
+    return closed
 
 
 def transcripts_for(user: User) -> list[Conversation]:

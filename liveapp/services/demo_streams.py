@@ -14,16 +14,20 @@ def _condition(field: str, operator: str, value=None) -> dict:
 
 
 SEGMENTS = {
-    "Known Visitor": ("Visitors who told us their email", "all", [_condition("email", "is_set")]),
-    "Target Accounts": ("Companies on the ABM target list", "all",
-                        [_condition("is_target_account", "equals", True)]),
-    "Known Customers": ("Customers in marketing automation or Salesforce", "any", [
-        _condition("lifecycle_stage", "equals", "Customer"),
+    "Known Customers": ("Customers (and evangelists) in marketing automation, or Salesforce "
+                        "accounts of type Customer", "any", [
+        _condition("lifecycle_stage", "in_list", ["Customer", "Evangelist"]),
         _condition("account_type", "equals", "Customer"),
     ]),
+    "Target Accounts": ("Companies on the ABM target list", "all",
+                        [_condition("is_target_account", "equals", True)]),
     "Known Leads": ("Leads in Salesforce or qualified in marketing automation", "any", [
         _condition("is_lead", "equals", True),
         _condition("lifecycle_stage", "in_list", ["Lead", "MQL", "SQL"]),
+    ]),
+    "Buying Pages": ("Visitors who looked at pricing or asked for a demo", "any", [
+        _condition("visited_urls", "contains", "/pricing"),
+        _condition("visited_urls", "contains", "/contact"),
     ]),
 }
 
@@ -40,11 +44,16 @@ PRICING_FLOW = [
     {"type": "meeting_booker", "text": "Nobody is free right now: pick a time that suits you."},
 ]
 
+# Left to right, the first that holds a visitor shows them (SPEC 2.4): people the team
+# already knows go to the streams their owners work (customers, target accounts, leads);
+# High Intent keeps the buyers nobody knows yet (anonymous, or a new email) on pricing or
+# the demo request page. High Intent first would swallow every known visitor who reads
+# pricing, and leave the other streams empty (issue 12, defect 10).
 STREAMS = (
-    ("High Intent", "#c62f3a", ["Known Visitor"], ["Pricing Page"]),
-    ("Target Accounts", "#7c3aed", ["Target Accounts"], []),
     ("Known Customers", "#1f9d55", ["Known Customers"], []),
+    ("Target Accounts", "#7c3aed", ["Target Accounts"], []),
     ("Known Leads", "#2f5bea", ["Known Leads"], []),
+    ("High Intent", "#c62f3a", ["Buying Pages"], ["Pricing Page"]),
 )
 
 

@@ -35,6 +35,18 @@ def _key(visitor_id: str) -> str:
     return redis.key("timeline", visitor_id)
 
 
+def _last_routing_key(visitor_id: str) -> str:
+    return redis.key("timeline", "routing-last", visitor_id)
+
+
+def routing_changed(visitor_id: str, key: str) -> bool:
+    """Remember `key` (`domain.timeline.routing_key`) as the visitor's latest routing
+    decision; whether it differs from the one before. One atomic swap, so of two equal
+    decisions recorded at once exactly one is new."""
+    old = redis.client.set(_last_routing_key(visitor_id), key, ex=EVENTS_TTL, get=True)
+    return old is None or old.decode() != key
+
+
 def record(visitor_id: str, entry: Entry, pipe=None) -> Entry:
     """Append an event to the visitor's timeline (newest first, capped); on the caller's
     pipeline `pipe` if given (written when the caller executes it)."""

@@ -67,3 +67,13 @@ def test_sse_card_events_are_inert(app_ctx, browser, visitors, record, admin, re
     assert {e for _, e, _ in events} >= {"card", "admin-card", f"visitor-{vid}"}
     for _, _, data in events:
         assert_inert(data)
+
+
+def test_the_cards_why_line_shows_the_explanation_escaped(app_ctx, browser, visitors, rep_a):
+    vid = hostile_visitor(visitors, rep_a)
+    assert browser.login(rep_a.email).status_code == 303
+    html = browser.get(f"/board/cards/{vid}").get_data(as_text=True)
+    escaped = ("&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x "
+               "onerror=alert(2)&gt;&#39; onmouseover=&#39;alert(3)")
+    assert f'<p class="vc-why">Why: {escaped}</p>' in html
+    assert_inert(html)

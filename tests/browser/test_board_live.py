@@ -120,3 +120,28 @@ def test_the_admin_board_shows_every_visitor_live(page, live_server, app_ctx, ad
     page.wait_for_selector(f"#stream-{streams['pricing'].id}-cards {card(vid)}", timeout=WAIT_MS)
     assert not page.locator("#stream-other").is_visible()
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_the_why_line_reads_whole_on_a_narrow_card(page, live_server, app_ctx, api, streams,
+                                                  rep_a, tracked):
+    """The routing explanation is text on the card (not a tooltip), wrapped, never cut."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    why = ("rule Target accounts matched; Salesforce owner is not a chat user "
+           "(former.owner.with.a.very.long.address@northwindanalytics.example); "
+           "Enterprise group: Alice Rep is available → Alice Rep")
+    vid = str(uuid.uuid4())
+    Visitors(api).route(vid, rep_a, explanation=why)
+    tracked(vid, url=PRICING, title="Pricing plans")
+    sign_in(page, live_server, rep_a)
+    line = page.locator(f"{card(vid)} .vc-why")
+    line.wait_for(timeout=WAIT_MS)
+    assert line.inner_text() == f"Why: {why}"
+    assert line.get_attribute("title") is None
+    fits = line.evaluate("""el => {
+        const card = el.closest('.visitor-card').getBoundingClientRect();
+        const box = el.getBoundingClientRect();
+        return el.scrollWidth <= el.clientWidth && box.right <= card.right + 0.5
+            && getComputedStyle(el).overflow === 'visible'
+            && getComputedStyle(el).textOverflow !== 'ellipsis';
+    }""")
+    assert fits

@@ -10,6 +10,7 @@ import uuid
 import httpx
 import pytest
 
+from liveapp.domain.presence import LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.models import Message
 from liveapp.services import assignments
@@ -118,3 +119,23 @@ def test_a_rep_chats_with_a_visitor_live_and_another_rep_cannot_start(
     second_page.wait_for_selector("text=Start conversation", timeout=WAIT_MS)
     db.session.expire_all()
     assert service.open_conversation(vid) is None
+
+
+def test_a_chat_whose_visitor_left_closes_live_with_a_note(
+        page, live_server, app_ctx, rep, visitor):
+    vid = visitor["id"]
+    sign_in(page, live_server, rep.email)
+    open_detail(page, live_server, vid)
+    htmx_swap(page, "/conversations/claim/", lambda: page.click("text=Start conversation"))
+    page.wait_for_selector(".chat-form textarea")
+    chat = service.open_conversation(vid)
+
+    # Five minutes and a bit after the visitor's last heartbeat counted them as left:
+    later = time.time() + LEFT_AFTER + 310
+    assert service.close_abandoned(later, close_after=300) == [chat.id]
+    page.wait_for_selector(".message-system", timeout=WAIT_MS)
+    assert page.locator(".message-system").inner_text().startswith(
+        "Note Closed: the visitor left the site 5 minutes ago")
+    assert page.locator(".chat-status").text_content() == "closed"
+    assert page.locator(".chat-form textarea").count() == 0
+    assert page.evaluate("window.notReloaded") is True

@@ -14,18 +14,24 @@ def test_seed_is_idempotent_and_ordered(app_ctx):
     seed_streams()
     seed_streams()
     names = db.session.scalars(select(Stream.name).order_by(Stream.position)).all()
-    assert names == ["High Intent", "Target Accounts", "Known Customers", "Known Leads"]
+    assert names == ["Known Customers", "Target Accounts", "Known Leads", "High Intent"]
     assert db.session.scalar(select(func.count(Stream.id))) == 4
 
 
 def test_visitors_land_in_the_example_streams(api, app_ctx):
+    """Known people go to the streams their owners work; High Intent keeps the buyers
+    nobody knows yet, wherever else they read (it no longer swallows known visitors)."""
     seed_streams()
     streams = {s.name: s.id for s in db.session.scalars(select(Stream))}
     vid = str(uuid.uuid4())
     api.send(visitor_id=vid, url="https://www.example.com/blog")
     assert membership.stored(vid).stream_id is None
+    api.send(visitor_id=vid, url="https://www.example.com/pricing")
+    assert membership.stored(vid).stream_id == streams["High Intent"]
+    api.send(visitor_id=vid, url="https://www.example.com/docs")
+    assert membership.stored(vid).stream_id == streams["High Intent"]  # pricing was read
     visitor = db.session.get(Visitor, vid)
-    visitor.lifecycle_stage = "mql"
+    visitor.email, visitor.lifecycle_stage = "sam@example.com", "mql"
     db.session.commit()
     membership.reevaluate(vid)
     assert membership.stored(vid).stream_id == streams["Known Leads"]
@@ -33,8 +39,18 @@ def test_visitors_land_in_the_example_streams(api, app_ctx):
     db.session.commit()
     membership.reevaluate(vid)
     assert membership.stored(vid).stream_id == streams["Target Accounts"]
-    api.send(visitor_id=vid, url="https://www.example.com/pricing")
-    assert membership.stored(vid).stream_id == streams["High Intent"]
+    visitor.lifecycle_stage = "evangelist"
+    db.session.commit()
+    membership.reevaluate(vid)
+    assert membership.stored(vid).stream_id == streams["Known Customers"]
+
+
+def test_a_visitor_asking_for_a_demo_is_high_intent(api, app_ctx):
+    seed_streams()
+    high_intent = db.session.scalar(select(Stream.id).where(Stream.name == "High Intent"))
+    vid = str(uuid.uuid4())
+    api.send(visitor_id=vid, url="https://www.example.com/contact")
+    assert membership.stored(vid).stream_id == high_intent
 
 
 def test_segment_form_previews_live_matches(api, app_ctx, as_admin):
