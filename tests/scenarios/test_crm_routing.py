@@ -49,7 +49,8 @@ def routed_to(admin: Rep, visitor: Visitor, rep: Rep, reason: str,
 
     eventually(offered, within, f"offered to {rep.name} ({reason})",
                show=lambda: routing_of(admin.card(visitor)))
-    assert rep.has_card(visitor), f"{rep.name}'s board lacks the card"
+    # The board follows the routing live (its card arrives over the board's stream).
+    eventually(lambda: rep.has_card(visitor), 5, f"the card on {rep.name}'s board")
     eventually(lambda: rep.events("card", mentioning=f'id="visitor-{visitor.id}"'), 5,
                f"the card live on {rep.name}'s board")
 
