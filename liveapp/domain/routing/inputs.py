@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Self
 
 Availability = Literal["available", "away", "offline"]
 # pending: a look-up is in flight; not_looked_up: the CRM is configured but has no answer
@@ -49,8 +49,30 @@ class Rep:
     board_closed: bool = False
 
 
+class _LookUpStatus:
+    """Constructors for a CRM look-up that gave no facts, shared by every CRM's facts."""
+
+    __slots__ = ()
+
+    @classmethod
+    def unavailable(cls, reason: str) -> Self:
+        return cls(status="unavailable", reason=reason)  # type: ignore[call-arg]
+
+    @classmethod
+    def not_found(cls) -> Self:
+        return cls(status="not_found")  # type: ignore[call-arg]
+
+    @classmethod
+    def pending(cls) -> Self:
+        return cls(status="pending")  # type: ignore[call-arg]
+
+    @classmethod
+    def not_looked_up(cls) -> Self:
+        return cls(status="not_looked_up")  # type: ignore[call-arg]
+
+
 @dataclass(frozen=True, slots=True)
-class EngagementFacts:
+class EngagementFacts(_LookUpStatus):
     """What Outreach or Salesloft knows about the visitor's prospect."""
 
     status: CrmStatus = "ok"
@@ -58,25 +80,9 @@ class EngagementFacts:
     prospect_owner_email: str | None = None
     sender_email: str | None = None
 
-    @classmethod
-    def unavailable(cls, reason: str) -> EngagementFacts:
-        return cls(status="unavailable", reason=reason)
-
-    @classmethod
-    def not_found(cls) -> EngagementFacts:
-        return cls(status="not_found")
-
-    @classmethod
-    def pending(cls) -> EngagementFacts:
-        return cls(status="pending")
-
-    @classmethod
-    def not_looked_up(cls) -> EngagementFacts:
-        return cls(status="not_looked_up")
-
 
 @dataclass(frozen=True, slots=True)
-class SalesforceFacts:
+class SalesforceFacts(_LookUpStatus):
     """The visitor's Contact or Lead (a converted Lead already followed to its Contact)
     and the Account fuzzy-matched by email domain or company."""
 
@@ -88,22 +94,6 @@ class SalesforceFacts:
     account_owner_user_id: str | None = None
     account_owner_name: str | None = None
     account_team: tuple[tuple[str, str], ...] = ()  # (Salesforce user id, team role)
-
-    @classmethod
-    def unavailable(cls, reason: str) -> SalesforceFacts:
-        return cls(status="unavailable", reason=reason)
-
-    @classmethod
-    def not_found(cls) -> SalesforceFacts:
-        return cls(status="not_found")
-
-    @classmethod
-    def pending(cls) -> SalesforceFacts:
-        return cls(status="pending")
-
-    @classmethod
-    def not_looked_up(cls) -> SalesforceFacts:
-        return cls(status="not_looked_up")
 
 
 @dataclass(frozen=True, slots=True)
