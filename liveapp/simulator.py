@@ -469,7 +469,9 @@ class Journey:
         roll = self.rng.random()
         if roll < 0.15:  # clicked through from an Outreach or Salesloft email
             self.email = self.make_email(company)
-            return {"lv_email": self.email, "lv_src": self.rng.choice(["outreach", "salesloft"])}
+            source = self.rng.choice(["outreach", "salesloft"])  # tagged as sequences tag links
+            return {"lv_email": self.email, "lv_src": source, "utm_source": source,
+                    "utm_medium": "email"}
         if roll < 0.35:
             return {"utm_source": self.rng.choice(["google", "linkedin", "newsletter"]),
                     "utm_medium": "cpc", "utm_campaign": "q4-pipeline"}

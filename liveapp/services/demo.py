@@ -103,7 +103,8 @@ def _condition(field: str, operator: str, value: object = None) -> dict:
 
 
 # Top to bottom: outbound email clicks go to their sender, target accounts to their owner
-# or the Enterprise team in turn, everyone else to Mid-Market by load.
+# or the Enterprise team in turn, everyone else to their owner (a Salesforce Lead's, an
+# Outreach/Salesloft prospect's) or Mid-Market by load.
 DEMO_RULES = (
     {
         "name": "Outbound prospects",
@@ -125,6 +126,7 @@ DEMO_RULES = (
     {
         "name": "Everyone else",
         "criteria": {"match": "all", "conditions": []},
+        "outreach_mode": "owner", "salesforce_owner": True,
         "route_to_groups": ["Mid-Market"],
         "distribution": "balanced", "when_nobody": "queue",
     },
