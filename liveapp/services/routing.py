@@ -216,15 +216,38 @@ def route(visitor_id: str, trigger: str | None = None,
     if recheck and current is None:  # never routed: nothing to re-decide
         return None
     inputs = gather(visitor, hot, trigger, now, excluded_reps)
+    asks_after_pounce = _asks_after_pounce(trigger, current)
     if recheck:
         decision = _recheck(visitor_id, current, inputs)
-    elif _offer_open(state, now) and _still_offered(current, inputs):
+    elif _offer_open(state, now) and _still_offered(current, inputs) and not asks_after_pounce:
         return None
+    elif asks_after_pounce and current is not None:
+        decision = _inbound_for_holder(inputs, current)
     else:
         decision = decide_with_rotation(inputs)
     if decision is not None:
         apply(visitor_id, decision, trigger, now, state)
     return decision
+
+
+def _asks_after_pounce(trigger: str, current: assignments.Assignment | None) -> bool:
+    """The visitor asks to chat while routing holds them for pounce (a pounce assignment
+    keeps its rep with no timer): the request must be routed, not taken for that hold."""
+    return (trigger == "inbound" and current is not None and current.claimed_by is None
+            and current.trigger == "pounce")
+
+
+def _inbound_for_holder(inputs: Inputs, current: assignments.Assignment) -> RoutingDecision:
+    """An inbound request from a visitor held for pounce: under Round Robin the rep who
+    holds them (still a candidate) is offered it first, on their turn already taken, so
+    the visitor does not jump to another rep's board for asking; otherwise as usual."""
+    rule = inputs.rule
+    holder = current.offered_to[0] if len(current.offered_to) == 1 else None
+    if rule is not None and rule.distribution == "round_robin" and holder is not None:
+        decision = inputs.decide(holder - 1)  # ids are ints: the first candidate after it
+        if decision.outcome == "offer" and tuple(decision.offer_to) == (holder,):
+            return decision
+    return decide_with_rotation(inputs)
 
 
 def _recheck(visitor_id: str, current: assignments.Assignment,
@@ -625,8 +648,3 @@ def on_change(change: changes.Change) -> None:
         return
     if pounce_wanted(change.data.get("old") or {}, change.data.get("new") or {}):
         enqueue_routing(change.visitor_id, "pounce")
-
-
-def init_app(app) -> None:
-    """Route visitors as membership places them."""
-    changes.subscribe(on_change)

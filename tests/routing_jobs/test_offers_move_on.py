@@ -144,6 +144,28 @@ def test_a_pounce_assignment_has_no_timer_and_stays_with_its_rep(job_app, api, v
     assert [h["offer_to"] for h in routing.history(vid)] == [[ann.id]]
 
 
+@pytest.mark.parametrize("mode", ["round_robin", "balanced"])
+def test_a_pounce_visitor_who_asks_to_chat_is_routed_inbound(job_app, visit, three_reps,
+                                                             make_rule, mode):
+    """Seen in the demo: visitors held for pounce answered the flow and asked for a rep,
+    and the request was taken for the hold (no offer, no prompt, no timeout). Under Round
+    Robin the rep holding the visitor is offered the request first, though the next turn
+    is another rep's."""
+    ann = three_reps[0]
+    vid = pounced(make_rule, visit, three_reps, mode)
+    assert offered(vid) == [ann.id]
+    routing.request_inbound(vid)
+    work()
+    latest = routing.history(vid)[0]
+    assert latest["trigger"] == "inbound" and latest["outcome"] == "offer"
+    stored = assignments.get(vid)
+    assert stored.trigger == "inbound" and stored.offer_until is not None  # a countdown
+    assert prompted(vid) == set(stored.offered_to) != set()
+    assert scheduled() == 1  # the request's timeout
+    if mode == "round_robin":
+        assert stored.offered_to == [ann.id]
+
+
 def test_a_pounce_rep_who_passes_hands_the_visitor_on(job_app, app, visit, three_reps,
                                                       make_rule):
     ann, bob, _ = three_reps
