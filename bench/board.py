@@ -34,18 +34,23 @@ INDUSTRIES = ("Software", "Finance", "Retail", "Healthcare", "Manufacturing")
 
 def seed(app, visitors: int, reps: int) -> tuple[str, list[str]]:
     """Streams, users, live visitors with memberships and assignments; (admin, rep emails)."""
+
+    from liveapp.services import changes, sites
+
+    # Seeding writes state directly: no per-visitor board update while it does.
+    with changes.muted():
+        return _seed(visitors, reps, site=sites.save_site(None, name="Bench", allowed_origins=[]))
+
+
+def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
     from sqlalchemy import insert
 
     from liveapp.domain.presence import arrived
     from liveapp.domain.streams import Membership
     from liveapp.extensions import db, redis
     from liveapp.models import Segment, Stream, User, Visitor, VisitSession
-    from liveapp.services import assignments, board_live, changes, membership, presence, sites
+    from liveapp.services import assignments, membership, presence
 
-    # Seeding writes state directly: no per-visitor board update while it does.
-    changes.unsubscribe(board_live.on_change)
-    changes.unsubscribe(membership.on_change)
-    site = sites.save_site(None, name="Bench", allowed_origins=[])
     users = [User(email="admin@bench.test", name="Ada Admin", role="admin")]
     users += [User(email=f"rep{i}@bench.test", name=f"Rep {i}", role="rep") for i in range(reps)]
     for user in users:
@@ -97,8 +102,6 @@ def seed(app, visitors: int, reps: int) -> tuple[str, list[str]]:
             assignments.save(vid, assignments.Assignment(
                 "Bench rule", "round_robin", routed_to=[rep_ids[n % reps]],
                 offered_to=[rep_ids[n % reps]], explanation="rule Bench rule matched"))
-    changes.subscribe(membership.on_change)
-    changes.subscribe(board_live.on_change)
     return users[0].email, [u.email for u in users[1:]]
 
 

@@ -125,13 +125,11 @@ def configure_tracking(app) -> None:
 
 def route_visitors(app, rep_ids: list[int], count: int) -> dict[str, int]:
     """`count` visitor ids, each routed to a random rep (as the routing job will)."""
-    from liveapp.services import assignments, board_live, changes, membership
+    from liveapp.services import assignments, changes
 
     # The benchmark's own process has nothing to show: no board updates from here.
-    changes.unsubscribe(board_live.on_change)
-    changes.unsubscribe(membership.on_change)
     routed = {str(uuid.uuid4()): random.choice(rep_ids) for _ in range(count)}
-    with app.app_context():
+    with app.app_context(), changes.muted():
         for visitor_id, rep_id in routed.items():
             assignments.save(visitor_id, assignments.Assignment(
                 "Bench rule", "first_available", routed_to=[rep_id], explanation="bench"))

@@ -32,15 +32,25 @@ def get_app():
 
 @contextlib.contextmanager
 def app_context():
-    """Run a job body inside the app context, with a clean session afterwards."""
+    """Run a job body inside the app context as one unit of work of the change bus (its
+    changes are dispatched when it ends, also when it fails: what it committed before
+    failing happened), with a clean session afterwards."""
     app = get_app()
     with app.app_context():
         from liveapp.extensions import db
+        from liveapp.services import changes
 
+        work = changes.begin()
         try:
             yield app
+        except BaseException:
+            db.session.rollback()
+            raise
         finally:
-            db.session.remove()
+            try:
+                changes.end(work)
+            finally:
+                db.session.remove()
 
 
 def schedule_in_slot(name: str, every: int, func: str, queue_name: str,

@@ -41,27 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     from liveapp.web import init_app as init_web
 
     register_blueprints(app)
-    from liveapp.services import routing as routing_service
-
-    routing_service.init_app(app)  # pounce routing follows membership's stream placement
     init_web(app)
-    from liveapp.services import (
-        arrivals,
-        board_live,
-        chat_flow,
-        chat_live,
-        crm,
-        inbound_alerts,
-        membership,
-    )
+    from liveapp.services import changes, dispatch
 
-    # Before membership: a CRM look-up is marked in flight before the pounce routing that
-    # the same change may trigger, so that routing waits for it.
-    crm.init_app(app)
-    membership.init_app(app)
-    board_live.init_app(app)  # after membership: board updates follow its evaluation
-    inbound_alerts.init_app(app)  # accept prompts for inbound chat requests
-    arrivals.init_app(app)  # after the card: a rep's pounce visitor just arrived
-    chat_live.init_app(app)  # chat panels on the visitor detail
-    chat_flow.init_app(app)  # inbound routing changes reach the visitor's widget
+    dispatch.wire()  # the change bus's handlers, in their written-down order
+    changes.init_app(app)  # each request is a unit of work
     return app

@@ -246,17 +246,18 @@ def inbound_flow(app_ctx):
 
 @pytest.fixture
 def changes():
-    """The kinds of settings_changed signals sent during the test, in order."""
-    from liveapp.signals import settings_changed
+    """The kinds of settings changes published on the change bus during the test, in order."""
+    from liveapp.services import changes as bus
 
     seen = []
 
-    def record(sender, **kwargs):
-        seen.append(kwargs["kind"])
+    def record(change):
+        if change.kind == "settings":
+            seen.append(change.data["what"])
 
-    settings_changed.connect(record)
+    bus.subscribe(record)
     yield seen
-    settings_changed.disconnect(record)
+    bus.unsubscribe(record)
 
 
 @pytest.fixture(scope="session")

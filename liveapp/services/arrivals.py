@@ -115,8 +115,3 @@ def on_change(change: changes.Change) -> None:
                 announce(change.visitor_id, held)
     except Exception:  # the change is stored; a notice must not fail it
         log.exception("pounce arrival notice failed for %s", change.visitor_id)
-
-
-def init_app(app) -> None:
-    """Subscribe the arrival notices to routing changes."""
-    changes.subscribe(on_change)

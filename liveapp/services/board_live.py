@@ -24,8 +24,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from flask import after_this_request, g, has_request_context
-
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
 from liveapp.services import board, cards, changes, realtime, timeline, viewers
@@ -273,22 +271,13 @@ def handle(visitor_id: str, batch: list[changes.Change]) -> None:
             pipe.execute()
 
 
-def on_change(change: changes.Change) -> None:
-    """Subscriber: in a request, the changes of one event are handled together at its
-    end (after membership's evaluation, which subscribed first); elsewhere at once."""
-    if not has_request_context():
-        _safely(change.visitor_id, [change])
-        return
-    pending = g.setdefault("board_pending", {})
-    if not pending:
-        after_this_request(_flush)
-    pending.setdefault(change.visitor_id, []).append(change)
-
-
-def _flush(response):
-    for visitor_id, batch in g.pop("board_pending", {}).items():
-        _safely(visitor_id, batch)
-    return response
+def on_changes(batch: list[changes.Change]) -> None:
+    """Bus handler (after membership and routing): each visitor's card is rendered and
+    sent once for all its changes in the batch; a settings change refreshes the boards."""
+    for visitor_id, mine in changes.visitor_batches(batch).items():
+        _safely(visitor_id, mine)
+    if changes.settings_kinds(batch):
+        on_settings_changed()
 
 
 def _safely(visitor_id: str, batch: list[changes.Change]) -> None:
@@ -312,18 +301,9 @@ def sweep_viewers(now: float | None = None) -> set[str]:
     return changed
 
 
-def on_settings_changed(sender, **kwargs) -> None:
+def on_settings_changed() -> None:
     """Streams, segments or experiences changed: every open board re-fetches its columns."""
     cards.new_generation()
     realtime.send(realtime.ADMIN_CHANNEL, "refresh", "refresh")
     for user_id in realtime.seen_since(time.time() - BOARD_PRESENCE_GRACE):
         realtime.send(realtime.rep_channel(user_id), "refresh", "refresh")
-
-
-def init_app(app) -> None:
-    """Subscribe the board to visitor changes (after membership) and settings changes."""
-    from liveapp.signals import settings_changed
-
-    changes.subscribe(on_change)
-    settings_changed.connect(on_settings_changed)
-

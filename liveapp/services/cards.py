@@ -198,8 +198,9 @@ def experience_name(experience_id: int | None) -> str | None:
 
 
 # Experience names by settings version (per Redis prefix): a rename, a new or a deleted
-# experience bumps the version (membership.on_settings_changed), so a card load that read
-# the version in its own pipeline names experiences without a query.
+# experience bumps the version (membership.on_settings_changed, on a "settings" change),
+# so a card load that read the version in its own pipeline names experiences without a
+# query.
 _names_cache: dict[str, tuple[bytes, dict[int, str]]] = {}
 
 

@@ -208,8 +208,3 @@ def on_change(change: changes.Change) -> None:
     status = rules.status(False, data.get("outcome"), "inbound", False, True)
     realtime.send(realtime.visitor_channel(change.visitor_id), "status",
                   json.dumps({"status": status}))
-
-
-def init_app(app) -> None:
-    """Push routing changes of inbound requests to the visitors' widgets."""
-    changes.subscribe(on_change)

@@ -134,7 +134,3 @@ def on_change(change: changes.Change) -> None:
             status_changed(change.visitor_id, change.data["conversation_id"])
     except Exception:  # the message is stored; a live update must not fail its request
         log.exception("chat update failed for %s", change.visitor_id)
-
-
-def init_app(app) -> None:
-    changes.subscribe(on_change)

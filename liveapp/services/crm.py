@@ -99,10 +99,6 @@ def on_change(change: changes.Change) -> None:
             log.exception("could not request CRM resolution for %s", change.visitor_id)
 
 
-def init_app(app) -> None:
-    changes.subscribe(on_change)
-
-
 # ---------------------------------------------------------------- resolving
 
 

@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 from liveapp.domain import experiences as domain
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment
-from liveapp.services import ordering
+from liveapp.services import changes, ordering
 from liveapp.services.users import ValidationFailed
-from liveapp.signals import settings_changed
 
 
 def ordered_experiences() -> list[Experience]:
@@ -55,7 +54,7 @@ def save_experience(
     experience.flow = [s.to_dict() for s in domain.parse_flow(flow)]
     experience.audience = list(audience)
     db.session.commit()
-    settings_changed.send("experiences", kind="experiences")
+    changes.settings_changed("experiences")
     return experience
 
 
@@ -63,14 +62,14 @@ def reorder(experience_ids: Sequence[int]) -> list[Experience]:
     """Save a new priority order; the ids must be exactly the existing experiences."""
     ordering.apply_order(ordered_experiences(), experience_ids, "priority", "experience")
     db.session.commit()
-    settings_changed.send("experiences", kind="experiences")
+    changes.settings_changed("experiences")
     return ordered_experiences()
 
 
 def delete_experience(experience: Experience) -> None:
     db.session.delete(experience)
     db.session.commit()
-    settings_changed.send("experiences", kind="experiences")
+    changes.settings_changed("experiences")
 
 
 def domain_experiences() -> list[domain.Experience]:

@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import after_this_request, g, has_request_context
 from redis.commands.core import Script
 
 from liveapp.extensions import redis
@@ -219,25 +218,12 @@ def refresh(visitor_id: str, now: float | None = None) -> list[tuple[str, str, s
 # ---------------------------------------------------------------- subscriber
 
 
-def on_change(change: changes.Change) -> None:
-    """Subscriber: in a request, each visitor is refreshed once at its end; elsewhere
-    (routing jobs, offer timeouts) at once."""
-    if change.kind not in KINDS:
-        return
-    if not has_request_context():
-        _safely(change.visitor_id)
-        return
-    pending = g.setdefault("offers_pending", [])
-    if not pending:
-        after_this_request(_flush)
-    if change.visitor_id not in pending:
-        pending.append(change.visitor_id)
-
-
-def _flush(response):
-    for visitor_id in g.pop("offers_pending", []):
-        _safely(visitor_id)
-    return response
+def on_changes(batch: list[changes.Change]) -> None:
+    """Bus handler (after the cards): each visitor whose routing, presence or chat moved
+    gets its accept prompts refreshed once."""
+    for visitor_id, mine in changes.visitor_batches(batch).items():
+        if any(change.kind in KINDS for change in mine):
+            _safely(visitor_id)
 
 
 def _safely(visitor_id: str) -> None:
@@ -245,8 +231,3 @@ def _safely(visitor_id: str) -> None:
         refresh(visitor_id)
     except Exception:  # the change is stored; a prompt update must not fail it
         log.exception("accept prompt update failed for %s", visitor_id)
-
-
-def init_app(app) -> None:
-    """Subscribe the accept prompts to visitor changes."""
-    changes.subscribe(on_change)

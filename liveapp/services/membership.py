@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import after_this_request, g, has_request_context
 from sqlalchemy import bindparam, func, select
 
 from liveapp.domain.facts import VisitorFacts
@@ -35,7 +34,7 @@ log = logging.getLogger(__name__)
 VISITED_URLS_LIMIT = 200
 MEMBERSHIP_TTL = 24 * 3600
 # Changes that cannot alter membership on their own (and our own announcements).
-IGNORED_KINDS = frozenset({"membership", "routing", "meeting"})
+IGNORED_KINDS = frozenset({"membership", "routing", "meeting", "settings"})
 
 
 # ---------------------------------------------------------------- compiled settings
@@ -284,31 +283,17 @@ def _announce(visitor_id: str, change: MembershipChange) -> None:
     )
 
 
-def on_change(change: changes.Change) -> None:
-    """Subscriber: every visitor change may move the visitor between streams.
-
-    One tracked event publishes several changes (new visitor, page view, presence); in a
-    request they are evaluated once, after the event is recorded, not once each.
-    """
-    if change.kind in IGNORED_KINDS:
-        return
-    if not has_request_context():
-        reevaluate(change.visitor_id)
-        return
-    pending = g.setdefault("membership_pending", set())
-    if not pending:
-        after_this_request(_evaluate_pending)
-    pending.add(change.visitor_id)
-
-
-def _evaluate_pending(response):
-    for visitor_id in sorted(g.pop("membership_pending", ())):
+def on_changes(batch: list[changes.Change]) -> None:
+    """Bus handler: every visible visitor change may move the visitor between streams;
+    each visitor of the batch is evaluated once, however many changes it had."""
+    for visitor_id in changes.visitor_batches(batch, IGNORED_KINDS):
         try:
             reevaluate(visitor_id)
         except Exception:  # the event is recorded; a failed evaluation must not lose it
             db.session.rollback()
             log.exception("membership evaluation failed for %s", visitor_id)
-    return response
+    if changes.settings_kinds(batch):
+        on_settings_changed()
 
 
 def reevaluate_live() -> int:
@@ -320,15 +305,7 @@ def reevaluate_live() -> int:
     return changed
 
 
-def on_settings_changed(sender, **kwargs) -> None:
+def on_settings_changed() -> None:
     """Settings saved: recompile everywhere, and re-evaluate live visitors in a job."""
     bump_settings_version()
     queue("high").enqueue("jobs.membership.reevaluate_live")
-
-
-def init_app(app) -> None:
-    """Subscribe membership to visitor changes and to settings changes."""
-    from liveapp.signals import settings_changed
-
-    changes.subscribe(on_change)
-    settings_changed.connect(on_settings_changed)

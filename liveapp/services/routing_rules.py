@@ -24,9 +24,8 @@ from liveapp.domain.routing.validation import flag, validate_rule
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
 from liveapp.models.user import group_members
-from liveapp.services import criteria_refs, ordering
+from liveapp.services import changes, criteria_refs, ordering
 from liveapp.services.users import ValidationFailed
-from liveapp.signals import settings_changed
 
 ID_FIELDS = {
     "route_to_users": User,
@@ -85,7 +84,7 @@ def save_rule(rule: RoutingRule | None, data: Mapping[str, Any], *,
         rule = _placed_new_rule(order.is_catch_all(parsed))
     _apply(rule, data, parsed, roles, enterprise)
     db.session.commit()
-    settings_changed.send("routing", kind="routing")
+    changes.settings_changed("routing")
     return rule
 
 
@@ -204,7 +203,7 @@ def reorder(rule_ids: Sequence[int]) -> list[RoutingRule]:
     """Save a new order; the ids must be exactly the existing rules."""
     ordering.apply_order(ordered_rules(), rule_ids, "position", "routing rule")
     db.session.commit()
-    settings_changed.send("routing", kind="routing")
+    changes.settings_changed("routing")
     return ordered_rules()
 
 
@@ -230,7 +229,7 @@ def delete_rule(rule: RoutingRule) -> None:
     db.session.flush()
     ordering.renumber(ordered_rules(), "position")
     db.session.commit()
-    settings_changed.send("routing", kind="routing")
+    changes.settings_changed("routing")
 
 
 # ---------------------------------------------------------------- words

@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 from liveapp.domain import criteria as domain
 from liveapp.extensions import db
 from liveapp.models import Segment
-from liveapp.services import criteria_refs
+from liveapp.services import changes, criteria_refs
 from liveapp.services.users import ValidationFailed
-from liveapp.signals import settings_changed
 
 
 def ordered_segments() -> list[Segment]:
@@ -36,7 +35,7 @@ def save_segment(segment: Segment | None, *, name: str, description: str,
     segment.name, segment.description = name, description.strip()
     segment.criteria = parsed.to_dict()
     db.session.commit()
-    settings_changed.send("segments", kind="segments")
+    changes.settings_changed("segments")
     return segment
 
 
@@ -50,7 +49,7 @@ def delete_segment(segment: Segment) -> None:
         raise ValidationFailed({"segment": refused})
     db.session.delete(segment)
     db.session.commit()
-    settings_changed.send("segments", kind="segments")
+    changes.settings_changed("segments")
 
 
 def describe(segment: Segment, names: domain.Names) -> str:

@@ -9,9 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream, stream_segments
-from liveapp.services import criteria_refs, ordering
+from liveapp.services import changes, criteria_refs, ordering
 from liveapp.services.users import ValidationFailed
-from liveapp.signals import settings_changed
 
 PALETTE = (
     ("#2f5bea", "Blue"),
@@ -89,7 +88,7 @@ def save_stream(
         db.session.rollback()
         raise ValidationFailed({"segments": "; ".join(_ownership_errors(None, segments))
                                 or "This segment belongs to another stream."}) from None
-    settings_changed.send("streams", kind="streams")
+    changes.settings_changed("streams")
     return stream
 
 
@@ -97,7 +96,7 @@ def reorder(stream_ids: Sequence[int]) -> list[Stream]:
     """Save a new left-to-right order; the ids must be exactly the existing streams."""
     ordering.apply_order(ordered_streams(), stream_ids, "position", "stream")
     db.session.commit()
-    settings_changed.send("streams", kind="streams")
+    changes.settings_changed("streams")
     return ordered_streams()
 
 
@@ -112,4 +111,4 @@ def delete_stream(stream: Stream) -> None:
     db.session.flush()
     ordering.renumber(ordered_streams(), "position")
     db.session.commit()
-    settings_changed.send("streams", kind="streams")
+    changes.settings_changed("streams")

@@ -44,7 +44,13 @@ def to_datetime(ts: float) -> datetime:
 
 
 def ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
-    """Record one validated event; raises RateLimited or InvalidEvent before writing."""
+    """Record one validated event; raises RateLimited or InvalidEvent before writing. Its
+    changes are dispatched together, as one unit of work (or with the caller's)."""
+    with changes.unit():
+        return _ingest(event, site, ip, now)
+
+
+def _ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
     config = current_app.config
     window = config["TRACKING_RATE_WINDOW"]
     hit = hot.ingest_hit(
