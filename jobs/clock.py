@@ -103,13 +103,14 @@ class Clock(threading.Thread):
         # Wake often enough to renew the lease and start each slot on time.
         self.resolution = min([1.0, lease / 3, *(task.every / 4 for task in tasks)])
         self._stopped = threading.Event()
-
-    def run(self) -> None:
-        with self.app.app_context():
+        with app.app_context():
             from liveapp.extensions import redis
 
             self._claim = redis.client.register_script(_CLAIM)
             self._release = redis.client.register_script(_RELEASE)
+
+    def run(self) -> None:
+        with self.app.app_context():
             if self.scheduler:
                 self.scheduler.register_birth()
             try:
@@ -122,7 +123,11 @@ class Clock(threading.Thread):
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the task running now, and give up the leases for others to take."""
         self._stopped.set()
-        self.join(timeout)
+        if self.ident is None:  # never started (ticked by hand): let go here
+            with self.app.app_context():
+                self._let_go()
+        else:
+            self.join(timeout)
 
     def tick(self, now: float) -> None:
         """Run each task whose lease this worker holds and whose slot has not run yet."""

@@ -62,9 +62,8 @@ def wait_for(job: Job, timeout: float = 20.0) -> str:
 
 
 def log_of(proc: subprocess.Popen) -> str:
-    with contextlib.suppress(OSError):
-        with open(proc.log, errors="replace") as f:
-            return f.read()[-4000:]
+    with contextlib.suppress(OSError), open(proc.log, errors="replace") as f:
+        return f.read()[-4000:]
     return "(no log)"
 
 
