@@ -1,6 +1,6 @@
 """Memory and forks of `liveapp worker` while `liveapp demo` runs.
 
-    python bench/worker_forks.py [--seconds 60]
+    python bench/worker_forks.py [--seconds 60] [--pid PID]
 
 Finds the running demo's worker (`python -m jobs.worker`), then samples every 20 ms for
 `--seconds`: the worker's RSS, and the processes whose parent is the worker (a forking
@@ -51,8 +51,9 @@ def children(pid: int) -> set[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--pid", type=int, action="append", help="the worker (default: all)")
     args = parser.parse_args()
-    pids = worker_pids()
+    pids = args.pid or worker_pids()
     if not pids:
         raise SystemExit("no `python -m jobs.worker` running: start `liveapp demo` first")
     for pid in pids:
