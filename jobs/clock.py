@@ -112,10 +112,16 @@ class Clock(threading.Thread):
     def run(self) -> None:
         with self.app.app_context():
             if self.scheduler:
-                self.scheduler.register_birth()
+                try:
+                    self.scheduler.register_birth()
+                except Exception:  # its heartbeats write the same hash later
+                    log.warning("clock: cannot register RQ's scheduler", exc_info=True)
             try:
                 while not self._stopped.is_set():
-                    self.tick(time.time())
+                    try:
+                        self.tick(time.time())
+                    except Exception:  # Redis away mid-tick: the clock must keep going
+                        log.warning("clock: tick failed", exc_info=True)
                     self._stopped.wait(self.resolution)
             finally:
                 self._let_go()
