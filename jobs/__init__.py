@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import time
-from datetime import timedelta
 
 _app = None
 _app_pid = None
@@ -52,22 +49,3 @@ def app_context():
             finally:
                 db.session.remove()
 
-
-def schedule_in_slot(name: str, every: int, func: str, queue_name: str,
-                     now: float | None = None) -> str:
-    """Schedule `func` at the start of the next `every`-second slot; one job id per slot
-    (named after `name` and the Redis prefix), so scheduling it again is a no-op.
-
-    Returns:
-        The scheduled job's id.
-    """
-    from flask import current_app
-
-    from liveapp.extensions import queue
-
-    now = time.time() if now is None else now
-    slot = int(now // every) + 1
-    prefix = re.sub(r"[^A-Za-z0-9_-]", "-", current_app.config["REDIS_PREFIX"])
-    job_id = f"{name}-{prefix}{slot}"
-    queue(queue_name).enqueue_in(timedelta(seconds=slot * every - now), func, job_id=job_id)
-    return job_id

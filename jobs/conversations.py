@@ -1,31 +1,19 @@
-"""Abandoned chats: every half minute, close the open conversations whose visitor left
-the site `CHAT_CLOSE_AFTER_LEFT` seconds ago (they hold a slot of the rep's chat limit)."""
+"""Abandoned chats: close the open conversations whose visitor left the site
+`CHAT_CLOSE_AFTER_LEFT` seconds ago (they hold a slot of the rep's chat limit). The
+worker's clock runs it every half minute (`CHAT_CLOSING_EVERY`, see jobs/clock.py)."""
 
 from __future__ import annotations
 
 import time
 
-from jobs import app_context, schedule_in_slot
-
-EVERY = 30  # seconds between runs
-QUEUE = "default"
+from jobs import app_context
 
 
-def close_abandoned_chats(now: float | None = None, reschedule: bool = True) -> list[int]:
-    """Close abandoned conversations as of `now` (default: the clock), then schedule the
-    next run (idempotent); returns the ids closed."""
+def close_abandoned_chats(now: float | None = None) -> list[int]:
+    """Close abandoned conversations as of `now` (default: the clock); returns the ids
+    closed (idempotent)."""
     with app_context() as app:
         from liveapp.services import conversations
 
-        try:
-            return conversations.close_abandoned(
-                time.time() if now is None else now, app.config["CHAT_CLOSE_AFTER_LEFT"])
-        finally:
-            if reschedule:
-                schedule_next(now)
-
-
-def schedule_next(now: float | None = None) -> str:
-    """Schedule the run of the next time slot (one job id per slot: repeats are no-ops)."""
-    return schedule_in_slot("chat-close", EVERY, "jobs.conversations.close_abandoned_chats",
-                            QUEUE, now)
+        return conversations.close_abandoned(
+            time.time() if now is None else now, app.config["CHAT_CLOSE_AFTER_LEFT"])

@@ -1,15 +1,24 @@
-"""`liveapp worker`: an RQ worker with the scheduler, on liveapp's namespaced queues."""
+"""`liveapp worker`: a non-forking RQ worker on liveapp's namespaced queues, with the clock
+(periodic work and RQ's scheduler) in a thread of the same process.
+
+RQ's default `Worker` forks the whole app (~190 MB) for every job; `SimpleWorker` runs
+each job in this process's main thread, where RQ's death penalty (SIGALRM) still ends a
+job that outruns its `job_timeout`. Each job opens its own app context and removes its
+session afterwards (`jobs.app_context`), so nothing a job leaves behind reaches the next.
+More throughput: run more `liveapp worker` processes (on one machine or several); the
+clock's leases keep each periodic task to one run per interval among them.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from rq import Worker
+from rq import SimpleWorker
+from rq.scheduler import RQScheduler
 
 from jobs import get_app
-from jobs.board_presence import schedule_next_sweep
-from jobs.conversations import schedule_next as schedule_chat_closing
+from jobs.clock import Clock, tasks_for
 
 
 def queues_for(app) -> list:
@@ -27,16 +36,20 @@ def run(burst: bool = False) -> bool:
     queues = queues_for(app)
     with app.app_context():
         connection = redis.client
-        if not burst:
-            from jobs.presence import ensure_scheduled
-
-            ensure_scheduled()  # presence expiry, every few seconds, one chain for all workers
-            schedule_next_sweep()  # board presence sweeps reschedule themselves from here on
-            schedule_chat_closing()  # so do the closings of abandoned chats
-    worker = Worker(queues, connection=connection, serializer="json")
-    # Job-by-job INFO lines (the presence chain runs every 5 s) would drown the demo console.
-    return worker.work(with_scheduler=True, burst=burst,
-                       logging_level=os.environ.get("LIVEAPP_WORKER_LOG_LEVEL", "WARNING"))
+    worker = SimpleWorker(queues, connection=connection, serializer="json")
+    # Job-by-job INFO lines (presence expiry runs every 5 s) would drown the demo console.
+    level = os.environ.get("LIVEAPP_WORKER_LOG_LEVEL", "WARNING")
+    if burst:
+        return worker.work(burst=True, with_scheduler=True, logging_level=level)
+    scheduler = RQScheduler(queues, connection=connection, serializer="json",
+                            logging_level=level, name=worker.name)
+    clock = Clock(app, worker.name, tasks_for(app.config), app.config["CLOCK_LEASE"],
+                  scheduler)
+    clock.start()
+    try:
+        return worker.work(logging_level=level)
+    finally:
+        clock.stop()
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def web(host: str, port: int, workers: int) -> None:
 
 @main.command()
 def worker() -> None:
-    """Run an RQ worker with the scheduler on liveapp's queues."""
+    """Run jobs (without forking per job) and the periodic tasks on liveapp's queues."""
     _prepare()
     from jobs.worker import run
 

@@ -106,6 +106,12 @@ def from_environment(instance_path: Path) -> dict:
         "ROUTING_CRM_WAIT": _seconds("LIVEAPP_ROUTING_CRM_WAIT", 3.0),
         # Seconds after the visitor left the site that their open conversation is closed.
         "CHAT_CLOSE_AFTER_LEFT": int(os.environ.get("LIVEAPP_CHAT_CLOSE_AFTER_LEFT", "300")),
+        # The worker's clock (jobs/clock.py): seconds between runs of each periodic task,
+        # and how long a dead worker's lease on a task keeps the others from taking it.
+        "PRESENCE_EXPIRY_EVERY": _seconds("LIVEAPP_PRESENCE_EXPIRY_EVERY", 5.0),
+        "BOARD_SWEEP_EVERY": _seconds("LIVEAPP_BOARD_SWEEP_EVERY", 30.0),
+        "CHAT_CLOSING_EVERY": _seconds("LIVEAPP_CHAT_CLOSING_EVERY", 30.0),
+        "CLOCK_LEASE": _seconds("LIVEAPP_CLOCK_LEASE", 15.0),
         # The chat widget's writes (answers, messages, chat requests, bookings) per minute.
         "CHAT_VISITOR_LIMIT": int(os.environ.get("LIVEAPP_CHAT_VISITOR_LIMIT", "30")),
         "CHAT_IP_LIMIT": int(os.environ.get("LIVEAPP_CHAT_IP_LIMIT", "300")),

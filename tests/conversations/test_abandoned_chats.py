@@ -1,7 +1,7 @@
 """Conversations whose visitor left the site close on their own (issue 12, defect 13):
-after CHAT_CLOSE_AFTER_LEFT seconds (300 by default) the scheduled job closes them with a
-note in the transcript, live on the rep's panel, and frees the rep's chat slot. Jobs run
-through a real RQ worker (SimpleWorker, burst); time moves with time-machine."""
+after CHAT_CLOSE_AFTER_LEFT seconds (300 by default) the worker's clock closes them with a
+note in the transcript, live on the rep's panel, and frees the rep's chat slot. The clock's
+task runs as the clock runs it (jobs/clock.py); time moves with time-machine."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import time
 
 import pytest
 import time_machine
-from rq import SimpleWorker
 
-from jobs.conversations import EVERY, QUEUE, schedule_next
+from jobs.conversations import close_abandoned_chats
 from liveapp.domain.presence import LEAVE_GRACE, LEFT_AFTER
-from liveapp.extensions import db, queue, redis
+from liveapp.extensions import db
 from liveapp.models import Conversation
 from liveapp.services import assignments, board_live, realtime, routing, tracking
 from liveapp.services import conversations as service
@@ -25,11 +24,12 @@ from tests.routing_jobs.conftest import work as work_routing
 CLOSE_AFTER = 300
 
 
+EVERY = 30  # seconds between the clock's runs (CHAT_CLOSING_EVERY's default)
+
+
 def run_closing_job() -> None:
-    """The scheduled job, run by a real worker as the scheduler would when it is due."""
-    queue(QUEUE).enqueue("jobs.conversations.close_abandoned_chats")
-    worker = SimpleWorker([queue(QUEUE)], connection=redis.client, serializer="json")
-    worker.work(burst=True, max_jobs=5)
+    """The clock's task, as the worker's clock runs it when its slot comes."""
+    close_abandoned_chats()
 
 
 def status(conversation: Conversation) -> str:
@@ -133,13 +133,4 @@ def test_a_rep_closing_at_the_same_time_leaves_one_close(api, chatting, app):
     db.session.expire_all()
     bodies = [m.body for m in db.session.get(Conversation, chatting.id).messages]
     assert bodies == ["Is there an annual discount?", "first"]
-
-
-def test_the_job_is_scheduled_once_per_slot(app_ctx):
-    now = time.time()
-    first, again = schedule_next(now), schedule_next(now)
-    assert first == again
-    registry = queue(QUEUE).scheduled_job_registry
-    assert registry.get_job_ids().count(first) == 1
-    registry.remove(first)
 

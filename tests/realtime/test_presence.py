@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import time
 
-from jobs.board_presence import schedule_next_sweep
-from liveapp.extensions import queue
 from liveapp.services import realtime, reps
 from liveapp.services.fanout import hub_for
 
@@ -55,13 +53,3 @@ def test_sweep_tells_admins_who_went_offline_once(app, app_ctx, make_user):
     finally:
         hub.unsubscribe(admins)
 
-
-def test_next_sweep_is_scheduled_once_per_slot(app_ctx):
-    now = time.time()
-    first = schedule_next_sweep(now=now)
-    again = schedule_next_sweep(now=now)
-    assert first == again
-    registry = queue("low").scheduled_job_registry
-    assert registry.get_job_ids().count(first) == 1
-    queue("low").connection.delete(f"rq:job:{first}")
-    registry.remove(first)

@@ -2,11 +2,12 @@
 
 `liveapp demo` runs, in one process group: an embedded Redis (unless REDIS_URL is set),
 migrations and the demo data, `liveapp web` (gunicorn, gevent workers), `liveapp worker`
-(an RQ worker with its scheduler), the CRM sandbox (`liveapp crm-sandbox`, with every
-CRM integration pointed at it) and the visitor simulator. A scenario gets the same
-processes, minus the simulator (its visitors are the scenario's own), each in its own
-process group with its own log, on a fresh database and Redis namespace, with the
-settings that shorten time given through the environment as an operator would.
+(RQ jobs without a fork per job, and the periodic tasks), the CRM sandbox
+(`liveapp crm-sandbox`, with every CRM integration pointed at it) and the visitor
+simulator. A scenario gets the same processes, minus the simulator (its visitors are the
+scenario's own), each in its own process group with its own log, on a fresh database and
+Redis namespace, with the settings that shorten time given through the environment as an
+operator would.
 """
 
 from __future__ import annotations

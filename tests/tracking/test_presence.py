@@ -177,8 +177,7 @@ def test_expiry_job_through_a_real_worker(send, job_app):
     seen = []
     changes.subscribe(seen.append)
     try:
-        job = queue("high").enqueue("jobs.presence.expire_presence", now=T0 + 61,
-                                    reschedule=False)
+        job = queue("high").enqueue("jobs.presence.expire_presence", now=T0 + 61)
         run_worker()
     finally:
         changes.unsubscribe(seen.append)
@@ -189,23 +188,6 @@ def test_expiry_job_through_a_real_worker(send, job_app):
     assert [c.data["state"] for c in seen if c.kind == "presence"] == ["left"]
     db.session.expire_all()
     assert db.session.scalars(db.select(VisitSession)).one().ended_at is not None
-
-
-def test_expiry_job_schedules_exactly_one_next_run(job_app, app_ctx):
-    from rq.registry import ScheduledJobRegistry
-
-    from jobs.presence import ensure_scheduled
-
-    first = ensure_scheduled()
-    assert first is not None
-    assert ensure_scheduled() is None  # a second worker starting does not add a chain
-    job = queue("high").enqueue("jobs.presence.expire_presence", now=T0)
-    run_worker()
-    job.refresh()
-    assert job.get_status() == "finished", job.exc_info
-    registry = ScheduledJobRegistry(queue=queue("high"))
-    # The extra run (not the chain's owner) did not schedule another one.
-    assert registry.get_job_ids() == [first]
 
 
 @settings(max_examples=60, deadline=None,
