@@ -120,21 +120,30 @@ def test_the_app_wires_its_handlers_in_the_written_down_order(app):
     assert modules["prompts"][0] == "liveapp.services.inbound_alerts"
 
 
-def test_a_request_is_one_unit(app, recorded):
-    """Changes published inside a view are dispatched after it, together."""
-    from flask import Blueprint
+def test_a_request_is_one_unit(recorded):
+    """Changes published inside a view are dispatched after it, together; a view that
+    raises still dispatches what it published (what it committed before failing)."""
+    from flask import Flask
 
-    bp = Blueprint("bus_probe", __name__)
+    web = Flask(__name__)
+    changes.init_app(web)
 
-    @bp.get("/__bus_probe")
+    @web.get("/probe")
     def probe():
         changes.publish("bus-r", "page_view", url="/")
         changes.publish("bus-r", "presence", state="active")
         assert [b for _, b in recorded if b] == []  # not yet: at the end of the request
         return "ok"
 
-    if "bus_probe" not in app.blueprints:
-        app.register_blueprint(bp)
-    assert app.test_client().get("/__bus_probe").status_code == 200
+    @web.get("/fails")
+    def fails():
+        changes.publish("bus-f", "identify", email="f@x.example")
+        raise RuntimeError("after the commit")
+
+    assert web.test_client().get("/probe").status_code == 200
     record_calls = [batch for stage, batch in recorded if stage == "record" and batch]
     assert record_calls == [[("bus-r", "page_view"), ("bus-r", "presence")]]
+    assert web.test_client().get("/fails").status_code == 500
+    assert [b for stage, b in recorded if stage == "record" and b][-1] == [
+        ("bus-f", "identify")]
+    assert changes.current() is None
