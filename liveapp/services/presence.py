@@ -208,6 +208,14 @@ elseif kind == 'leave' then
 elseif kind == 'heartbeat' and active ~= '1' then
   state, act = 'idle', ARGV[14]
 end
+-- The append first: when Redis refuses it (a full memory, a wrong key) nothing else of
+-- this event is written, and the API answers 503.
+local before = h[2] or ''
+local append = not (kind == 'heartbeat' and known and before == state)
+if append then
+  redis.call('XADD', KEYS[6], '*', 'id', event_id, 'v', vid, 'type', kind,
+             'before', before, 'state', state, 'url', h[5] or '', 'data', data)
+end
 redis.call('HSET', KEYS[3], 'site_id', site_id, 'state', state, 'act', act, 'hb', hb)
 redis.call('EXPIRE', KEYS[3], ARGV[9])
 if state == 'left' then
@@ -221,12 +229,9 @@ else
     redis.call('ZREM', KEYS[5], vid)
   end
 end
-local before = h[2] or ''
-if kind == 'heartbeat' and known and before == state then
+if not append then
   return {'beat', before, state}
 end
-redis.call('XADD', KEYS[6], '*', 'id', event_id, 'v', vid, 'type', kind,
-           'before', before, 'state', state, 'url', h[5] or '', 'data', data)
 return {'queued', before, state}
 """
 
