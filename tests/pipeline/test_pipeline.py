@@ -13,7 +13,6 @@ from liveapp.extensions import db, redis
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services import changes, pipeline
 from liveapp.services import presence as hot
-from tests.conftest import clear_redis
 
 PAGES = ("https://www.example.com/", "https://www.example.com/pricing?utm_source=ads",
          "https://www.example.com/docs")
