@@ -1,4 +1,5 @@
-"""The `liveapp` console script: demo, web, worker, seed-demo, create-admin, crm-sandbox."""
+"""The `liveapp` console script: demo, web, worker, pipeline, seed-demo, create-admin,
+crm-sandbox."""
 
 from __future__ import annotations
 
@@ -296,6 +297,11 @@ def demo(host: str, port: int) -> None:
     web_env = {**os.environ, "LIVEAPP_TRUSTED_PROXIES": "1"}
     group.start("web", _gunicorn_argv(host, port, workers=2), env=web_env)
     group.start("worker", _worker_argv())
+    if app.config["EVENT_PIPELINE"] == "stream":
+        # Opt-in for now (LIVEAPP_EVENT_PIPELINE=stream): the web processes only accept
+        # events, and this process records them. Not the default yet: a new visitor's
+        # widget can ask before the processor has recorded the visitor (see issue 13).
+        group.start("pipeline", _pipeline_argv())
     for name, argv in demo_data.extra_processes(f"http://{host}:{port}"):
         group.start(name, argv)
     with app.app_context():
