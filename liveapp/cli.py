@@ -1,4 +1,5 @@
-"""The `liveapp` console script: demo, web, worker, seed-demo, create-admin, crm-sandbox."""
+"""The `liveapp` console script: demo, web, worker, pipeline, seed-demo, create-admin,
+crm-sandbox."""
 
 from __future__ import annotations
 
@@ -248,6 +249,29 @@ def crm_sandbox(host: str, port: int, fixture: str | None, quiet: bool) -> None:
 
 
 @main.command()
+@click.option("--batch", default=50, show_default=True, help="entries per batch")
+@click.option("--block-ms", default=1000, show_default=True,
+              help="how long to wait for new entries before looking for stale ones")
+def pipeline(batch: int, block_ms: int) -> None:
+    """Process the events stream (LIVEAPP_EVENT_PIPELINE=stream) in batches; run several
+    for more throughput (one consumer group shares the load)."""
+    _prepare()
+    import logging
+
+    from liveapp.services import pipeline as event_pipeline
+
+    logging.basicConfig(level=os.environ.get("LIVEAPP_PIPELINE_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = _app()
+    with app.app_context():
+        event_pipeline.run(f"{socket.gethostname()}:{os.getpid()}", batch, block_ms)
+
+
+def _pipeline_argv() -> list[str]:
+    return [sys.executable, "-m", "liveapp.cli", "pipeline"]
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=DEFAULT_PORT, show_default=True)
 def demo(host: str, port: int) -> None:
@@ -273,6 +297,11 @@ def demo(host: str, port: int) -> None:
     web_env = {**os.environ, "LIVEAPP_TRUSTED_PROXIES": "1"}
     group.start("web", _gunicorn_argv(host, port, workers=2), env=web_env)
     group.start("worker", _worker_argv())
+    if app.config["EVENT_PIPELINE"] == "stream":
+        # Opt-in for now (LIVEAPP_EVENT_PIPELINE=stream): the web processes only accept
+        # events, and this process records them. Not the default yet: a new visitor's
+        # widget can ask before the processor has recorded the visitor (see issue 13).
+        group.start("pipeline", _pipeline_argv())
     for name, argv in demo_data.extra_processes(f"http://{host}:{port}"):
         group.start(name, argv)
     with app.app_context():

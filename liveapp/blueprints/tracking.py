@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import time
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
+from redis.exceptions import RedisError
 
 from liveapp.domain.events import MAX_BODY_BYTES, InvalidEvent, parse_event
 from liveapp.extensions import csrf
@@ -86,8 +87,18 @@ def events():
         return _error(403, "site_key: unknown site", any_origin)
     if origin and origin not in site.origins:
         return _error(403, "origin: not allowed for this site")
+    stream = current_app.config["EVENT_PIPELINE"] == "stream"
     try:
-        tracking.ingest(event, site, client_ip(), time.time())
+        if stream:
+            tracking.accept(event, site, client_ip(), time.time())
+        else:
+            tracking.ingest(event, site, client_ip(), time.time())
+    except RedisError as error:
+        if not stream:
+            raise
+        # Accepted means never lost: when Redis cannot take the event, say so.
+        current_app.logger.warning("events API: Redis refused an event: %s", error)
+        return _error(503, "Unavailable; try again shortly.", origin)
     except tracking.RateLimited:
         return _error(429, "Too many events; slow down.", origin)
     except InvalidEvent as invalid:

@@ -128,5 +128,8 @@ class PageView(db.Model):
     utm_content: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
     at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
+    # The event pipeline's event id: a redelivered event is recognised and not recorded twice.
+    event_id: Mapped[str | None] = mapped_column(String(36))
 
-    __table_args__ = (db.Index("ix_page_views_visitor_id_at", "visitor_id", "at"),)
+    __table_args__ = (db.Index("ix_page_views_visitor_id_at", "visitor_id", "at"),
+                      db.Index("ix_page_views_event_id", "event_id", unique=True))

@@ -167,6 +167,118 @@ def ingest_hit(visitor_id: str, site_id: int, kind: str, active: bool, now: floa
     return Ingested(outcome)
 
 
+# The events API's one round trip in "stream" mode (EVENT_PIPELINE): the same limits and
+# heartbeat fast path as INGEST_SCRIPT, but every other event also has its presence applied
+# here (mirroring liveapp.domain.presence.on_event) and is appended to the pipeline's
+# stream in the same script, so presence and the stream never disagree and nothing is
+# appended for a rejected event. A known visitor's heartbeat is appended only when it
+# changed the presence state (the processor publishes that change).
+ACCEPT_SCRIPT = """
+local window, ip_limit, visitor_limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local ip_hits = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], window)
+local visitor_hits = redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], window)
+if ip_hits > ip_limit or visitor_hits > visitor_limit then
+  return {'limited'}
+end
+local site_id, kind, now, active = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+local vid, event_id, data = ARGV[10], ARGV[11], ARGV[12]
+local h = redis.call('HMGET', KEYS[3], 'site_id', 'state', 'act', 'hb', 'url')
+if h[1] and h[1] ~= site_id then
+  return {'foreign'}
+end
+local known = h[1] and h[2] and h[3] and h[4]
+local state, act, hb = 'active', now, now
+if kind == 'heartbeat' and known then
+  if active ~= '1' then
+    act = h[3]
+    if tonumber(now) - tonumber(act) >= tonumber(ARGV[8]) then
+      state = 'idle'
+    end
+  end
+elseif kind == 'leave' then
+  if not known then
+    return {'nothing'}
+  end
+  state, act, hb = h[2], h[3], h[4]
+  if tonumber(ARGV[13]) < tonumber(hb) then
+    hb = ARGV[13]
+  end
+elseif kind == 'heartbeat' and active ~= '1' then
+  state, act = 'idle', ARGV[14]
+end
+-- The append first: when Redis refuses it (a full memory, a wrong key) nothing else of
+-- this event is written, and the API answers 503.
+local before = h[2] or ''
+local append = not (kind == 'heartbeat' and known and before == state)
+if append then
+  redis.call('XADD', KEYS[6], '*', 'id', event_id, 'v', vid, 'type', kind,
+             'before', before, 'state', state, 'url', h[5] or '', 'data', data)
+end
+redis.call('HSET', KEYS[3], 'site_id', site_id, 'state', state, 'act', act, 'hb', hb)
+redis.call('EXPIRE', KEYS[3], ARGV[9])
+if state == 'left' then
+  redis.call('ZREM', KEYS[4], vid)
+  redis.call('ZREM', KEYS[5], vid)
+else
+  redis.call('ZADD', KEYS[4], hb, vid)
+  if state == 'active' then
+    redis.call('ZADD', KEYS[5], act, vid)
+  else
+    redis.call('ZREM', KEYS[5], vid)
+  end
+end
+if not append then
+  return {'beat', before, state}
+end
+return {'queued', before, state}
+"""
+
+
+def accept_hit(visitor_id: str, site_id: int, kind: str, active: bool, now: float,
+               limit_keys: tuple[str, str], limits: tuple[int, int], window: int,
+               stream: str, event_id: str, data: str) -> Ingested:
+    """Rate limits, presence and the append to the pipeline's stream, in one round trip:
+    `limited`, `foreign` (the visitor belongs to another site), `nothing` (a leave of an
+    unknown visitor), `beat` (a heartbeat that changed nothing: not appended) or `queued`.
+    Raises redis' ConnectionError/ResponseError when Redis cannot take it."""
+    script = current_app.extensions.get("liveapp_accept_script")
+    if script is None:
+        script = current_app.extensions["liveapp_accept_script"] = (
+            redis.client.register_script(ACCEPT_SCRIPT))
+    answer = script(
+        keys=[*limit_keys, state_key(visitor_id), heartbeats_key(), activity_key(), stream],
+        args=[window + 1, limits[0], limits[1], site_id, kind, repr(now), int(active),
+              rules.IDLE_AFTER, SESSION_TIMEOUT, visitor_id, event_id, data,
+              repr(now - rules.LEFT_AFTER + rules.LEAVE_GRACE), repr(now - rules.IDLE_AFTER)],
+    )
+    outcome = answer[0].decode()
+    if outcome in ("beat", "queued"):
+        return Ingested(outcome, before=answer[1].decode(), after=answer[2].decode())
+    return Ingested(outcome)
+
+
+# The processor's write of what it recorded: only these fields, so presence fields the
+# events API updated meanwhile are kept, and only while the hot state lives (a visitor
+# whose state expired is not brought back half-written).
+RECORD_FIELDS = ("session_id", "pv_id", "pv_at", "url", "title", "pages")
+SAVE_RECORD_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], unpack(ARGV))
+  return 1
+end
+return 0
+"""
+
+
+def save_record(pipe, visitor_id: str, state: HotState) -> None:
+    """Queue the write of a state's record fields (see RECORD_FIELDS) on a pipeline."""
+    mapping = state.to_mapping()
+    flat = [item for name in RECORD_FIELDS for item in (name, mapping[name])]
+    pipe.eval(SAVE_RECORD_SCRIPT, 1, state_key(visitor_id), *flat)
+
+
 def _queue_indexes(pipe, visitor_id: str, presence: Presence) -> None:
     if presence.state == rules.LEFT:
         pipe.zrem(heartbeats_key(), visitor_id)

@@ -6,6 +6,8 @@ views, identify and leave write only what they change, commit, then publish.
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -50,6 +52,34 @@ def ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
         return _ingest(event, site, ip, now)
 
 
+def accept(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
+    """The "stream" pipeline (EVENT_PIPELINE): limits and hot presence as `ingest`, then
+    the event appended to the pipeline's stream in the same Redis round trip; no SQL and no
+    change published here (`liveapp pipeline` records and publishes). Raises RateLimited,
+    InvalidEvent, or redis' ConnectionError/ResponseError when Redis cannot take it."""
+    from liveapp.services import pipeline
+
+    config = current_app.config
+    window = config["TRACKING_RATE_WINDOW"]
+    data = json.dumps({
+        "site_id": site.id, "url": event.url, "title": event.title,
+        "referrer": event.referrer, "active": event.active, "email": event.email,
+        "traits": event.traits, "ip": ip, "at": now,
+    })
+    hit = hot.accept_hit(
+        event.visitor_id, site.id, event.type, event.active, now,
+        limit_keys=(ratelimit.window_key("events-ip", ip, window),
+                    ratelimit.window_key("events-visitor", event.visitor_id, window)),
+        limits=(config["TRACKING_IP_LIMIT"], config["TRACKING_VISITOR_LIMIT"]),
+        window=window, stream=pipeline.stream_key(), event_id=str(uuid.uuid4()), data=data,
+    )
+    if hit.outcome == "limited":
+        raise RateLimited()
+    if hit.outcome == "foreign":
+        raise InvalidEvent("visitor_id", "belongs to another site")
+    return Outcome(event.visitor_id, presence=hit.after)
+
+
 def _ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
     config = current_app.config
     window = config["TRACKING_RATE_WINDOW"]
@@ -81,14 +111,14 @@ def _ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
         return _record(event, site, ip, hot.load(event.visitor_id), now)
 
 
-def _load_visitor(event: Event, site: SiteInfo, now: float) -> tuple[Visitor, bool]:
+def _load_visitor(event: Event, site_id: int, now: float) -> tuple[Visitor, bool]:
     visitor = db.session.get(Visitor, event.visitor_id)
     if visitor is not None:
-        if visitor.site_id != site.id:
+        if visitor.site_id != site_id:
             raise InvalidEvent("visitor_id", "belongs to another site")
         return visitor, False
     at = to_datetime(now)
-    visitor = Visitor(id=event.visitor_id, site_id=site.id, first_seen=at, last_seen=at,
+    visitor = Visitor(id=event.visitor_id, site_id=site_id, first_seen=at, last_seen=at,
                       traits={}, crm={}, abm_target=False)
     db.session.add(visitor)
     return visitor, True
@@ -159,6 +189,7 @@ class _Work:
     before it: the commit expires the rows, and reading them again would cost a SELECT
     each for what this request itself just wrote)."""
 
+    visitor_id: str = ""
     created: bool = False
     identified: bool = False
     page_view: dict | None = None  # url, title, page_view_id
@@ -168,7 +199,7 @@ class _Work:
 
 
 def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: float,
-               work: _Work) -> HotState:
+               work: _Work, event_id: str | None = None) -> HotState:
     landing = read_landing(event.url)
     session_id = state.session_id if state else None
     # The visit goes on: count the page in one statement (no SELECT of the visit first).
@@ -182,6 +213,7 @@ def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: floa
     view_id = db.session.execute(_INSERT_PAGE_VIEW, {
         "visitor_id": visitor.id, "session_id": session_id, "url": landing.url,
         "title": event.title, "referrer": event.referrer, "at": to_datetime(now),
+        "event_id": event_id,
         **dict.fromkeys(UTM_FIELDS), **landing.utm}).scalar_one()
     work.page_view = {"url": landing.url, "title": event.title, "page_view_id": view_id}
     if landing.email:
@@ -216,42 +248,53 @@ def _leave(visitor: Visitor, state: HotState, now: float) -> HotState:
     return replace(state, page_view_id=None, page_view_at=None)
 
 
-def _record(event: Event, site: SiteInfo, ip: str, state: HotState | None,
-            now: float) -> Outcome:
-    """Everything but a known visitor's heartbeat: write the history, then the hot state."""
-    visitor, created = _load_visitor(event, site, now)
-    work = _Work(created=created)
+def apply(event: Event, site_id: int, ip: str, state: HotState | None, now: float,
+          event_id: str | None = None) -> tuple[_Work, HotState]:
+    """Write one event's history in the open transaction, without committing (the events
+    API commits each event; the pipeline commits a batch of them): what it changed, to
+    announce after the commit, and the hot state after it (presence left as it was)."""
+    visitor, created = _load_visitor(event, site_id, now)
+    work = _Work(visitor_id=visitor.id, created=created)
     visitor.last_seen, visitor.ip = to_datetime(now), ip[:45]
     _merge_traits(visitor, event.traits)
-    new_state = state or HotState(site.id, rules.arrived(now))
+    new_state = state or HotState(site_id, rules.arrived(now))
     if event.type == "page_view":
-        new_state = _page_view(event, visitor, state, now, work)
+        new_state = _page_view(event, visitor, state, now, work, event_id)
     elif event.type == "identify":
         _identify_event(event, visitor, work)
     elif event.type == "leave":
         new_state = _leave(visitor, new_state, now)
+    work.site_id, work.email, work.email_source = (
+        visitor.site_id, visitor.email, visitor.email_source)
+    return work, new_state
+
+
+def _record(event: Event, site: SiteInfo, ip: str, state: HotState | None,
+            now: float) -> Outcome:
+    """Everything but a known visitor's heartbeat: write the history, then the hot state."""
+    work, new_state = apply(event, site.id, ip, state, now)
     previous = state.presence if state else None
     presence = rules.on_event(previous, event.type, event.active, now)
     new_state = replace(new_state, presence=presence)
-    visitor_id = visitor.id
-    work.site_id, work.email, work.email_source = (
-        visitor.site_id, visitor.email, visitor.email_source)
     db.session.commit()
-    hot.save(visitor_id, new_state)
-    _announce(visitor_id, work, previous, new_state)
-    return Outcome(visitor_id, created=created, presence=presence.state, wrote_database=True)
+    hot.save(work.visitor_id, new_state)
+    announce(work, previous.state if previous else None, presence.state, new_state)
+    return Outcome(work.visitor_id, created=work.created, presence=presence.state,
+                   wrote_database=True)
 
 
-def _announce(visitor_id: str, work: _Work, previous, state: HotState) -> None:
+def announce(work: _Work, before: str | None, after: str, state: HotState) -> None:
+    """Publish what a recorded event changed (after its commit): `before` and `after` are
+    the presence states around it (before None for a visitor not known until now)."""
+    visitor_id = work.visitor_id
     if work.created:
         changes.publish(visitor_id, "new_visitor", site_id=work.site_id)
     if work.page_view is not None:
         changes.publish(visitor_id, "page_view", **work.page_view, pages=state.pages)
     if work.identified:
         changes.publish(visitor_id, "identify", email=work.email, source=work.email_source)
-    if previous is None or previous.state != state.presence.state:
-        changes.publish(visitor_id, "presence", state=state.presence.state,
-                        before=previous.state if previous else None, url=state.url)
+    if before is None or before != after:
+        changes.publish(visitor_id, "presence", state=after, before=before, url=state.url)
     if work.created or work.identified:
         visitor_enrichment.request(visitor_id)
 

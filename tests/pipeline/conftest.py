@@ -1,0 +1,32 @@
+"""Fixtures for the event pipeline: the tracking fixtures, and the app in "stream" mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tracking.conftest import (  # noqa: F401 (fixtures)
+    api,
+    count_rows,
+    published,
+    site,
+)
+
+
+@pytest.fixture
+def stream_mode(app, monkeypatch):
+    """The events API appends to the pipeline's stream instead of recording (this test)."""
+    monkeypatch.setitem(app.config, "EVENT_PIPELINE", "stream")
+    monkeypatch.setitem(app.config, "PIPELINE_CLAIM_IDLE", 30.0)
+    return app
+
+
+@pytest.fixture
+def stream_length(app):
+    from liveapp.extensions import redis
+    from liveapp.services import pipeline
+
+    def length() -> int:
+        with app.app_context():
+            return redis.client.xlen(pipeline.stream_key())
+
+    return length
