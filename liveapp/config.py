@@ -66,6 +66,20 @@ def _pipeline_mode() -> str:
     return value
 
 
+def _count(name: str, default: int) -> int:
+    """A whole number, 1 or more, from the environment."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{name} must be a whole number, 1 or more (got {value!r})")
+    return number
+
+
 CRMS = ("salesforce", "outreach", "salesloft")
 
 
@@ -126,6 +140,13 @@ def from_environment(instance_path: Path) -> dict:
         "EVENT_PIPELINE": _pipeline_mode(),
         # Seconds a pipeline entry stays pending with a consumer before another takes it.
         "PIPELINE_CLAIM_IDLE": _seconds("LIVEAPP_PIPELINE_CLAIM_IDLE", 30.0),
+        # The stream is split in this many shards by visitor (the API and every processor
+        # must agree); a processor owns shards through leases that a dead one's lose after
+        # PIPELINE_LEASE seconds; an entry failing PIPELINE_MAX_DELIVERIES times goes to
+        # the dead-letter stream `events:dead`.
+        "PIPELINE_SHARDS": _count("LIVEAPP_PIPELINE_SHARDS", 8),
+        "PIPELINE_LEASE": _seconds("LIVEAPP_PIPELINE_LEASE", 10.0),
+        "PIPELINE_MAX_DELIVERIES": _count("LIVEAPP_PIPELINE_MAX_DELIVERIES", 5),
         "CHAT_CLOSING_EVERY": _seconds("LIVEAPP_CHAT_CLOSING_EVERY", 30.0),
         "CLOCK_LEASE": _seconds("LIVEAPP_CLOCK_LEASE", 15.0),
         # The chat widget's writes (answers, messages, chat requests, bookings) per minute.

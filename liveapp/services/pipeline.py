@@ -21,17 +21,20 @@ statements per batch belong in `_record_batch`.
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import time
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC
 
 from flask import current_app
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from liveapp.domain.events import Event, InvalidEvent
 from liveapp.extensions import db, redis
@@ -43,19 +46,44 @@ from liveapp.services.presence import HotState
 log = logging.getLogger(__name__)
 
 GROUP = "pipeline"
+DEAD_KEPT = 10_000  # entries kept in the dead-letter stream (the oldest go first)
+
+# Failures that say nothing about the event (the database or Redis away, SQLite busy): the
+# entries wait and are tried again, never moved to the dead-letter stream for them.
+TRANSIENT = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
-def stream_key() -> str:
-    return redis.key("events")
+def shard_count() -> int:
+    return current_app.config["PIPELINE_SHARDS"]
 
 
-def ensure_group() -> None:
-    """The consumer group, and the stream with it when there is none yet."""
-    try:
-        redis.client.xgroup_create(stream_key(), GROUP, id="0", mkstream=True)
-    except ResponseError as error:
-        if "BUSYGROUP" not in str(error):  # it exists already: fine
-            raise
+def shard_of(visitor_id: str, shards: int | None = None) -> int:
+    """The shard of a visitor's events: a stable hash (the same in every process and
+    release, unlike Python's hash()), so one visitor's events stay in one stream, in order."""
+    return zlib.crc32(visitor_id.encode()) % (shards or shard_count())
+
+
+def stream_key(shard: int) -> str:
+    return redis.key("events", str(shard))
+
+
+def stream_keys() -> list[str]:
+    return [stream_key(shard) for shard in range(shard_count())]
+
+
+def dead_key() -> str:
+    """The dead-letter stream: entries that failed PIPELINE_MAX_DELIVERIES times."""
+    return redis.key("events", "dead")
+
+
+def ensure_groups() -> None:
+    """The consumer group on every shard's stream (creating the streams), one round trip."""
+    pipe = redis.client.pipeline(transaction=False)
+    for key in stream_keys():
+        pipe.xgroup_create(key, GROUP, id="0", mkstream=True)
+    for answer in pipe.execute(raise_on_error=False):
+        if isinstance(answer, Exception) and "BUSYGROUP" not in str(answer):
+            raise answer  # BUSYGROUP: it exists already, fine
 
 
 @dataclass(frozen=True)
@@ -70,43 +98,53 @@ class Entry:
     state: str
     url: str  # the hot state's URL when the event was accepted (for a heartbeat's change)
     data: dict
+    stream: str = ""  # the shard's stream it came from
+    fields: dict = field(default_factory=dict, compare=False)  # as appended (dead letters)
 
 
-def _decode(entry_id, fields: dict) -> Entry:
-    import json
-
-    values = {k.decode(): v.decode() for k, v in fields.items()}
-    return Entry(entry_id.decode() if isinstance(entry_id, bytes) else entry_id,
-                 values["id"], values["v"], values["type"], values.get("before", ""),
-                 values.get("state", ""), values.get("url", ""), json.loads(values["data"]))
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
-def _entries(messages) -> list[Entry]:
+def _decode(stream, entry_id, fields: dict) -> Entry:
+    values = {_text(k): _text(v) for k, v in fields.items()}
+    return Entry(_text(entry_id), values["id"], values["v"], values["type"],
+                 values.get("before", ""), values.get("state", ""), values.get("url", ""),
+                 json.loads(values["data"]), _text(stream), values)
+
+
+def _entries(stream, messages) -> list[Entry]:
     # Entries deleted while pending come back as (id, None) on Redis 6.2: nothing to do.
-    return [_decode(entry_id, fields) for entry_id, fields in messages if fields]
+    return [_decode(stream, entry_id, fields) for entry_id, fields in messages if fields]
 
 
-def claim(consumer: str, count: int, min_idle: float | None = None) -> list[Entry]:
-    """Take over entries pending with any consumer for at least `min_idle` seconds
-    (PIPELINE_CLAIM_IDLE by default): a dead processor's batch."""
+def claim(consumer: str, count: int, min_idle: float | None = None,
+          shards: list[int] | None = None) -> list[Entry]:
+    """Take over entries of these shards (all by default) pending with any consumer for at
+    least `min_idle` seconds (PIPELINE_CLAIM_IDLE by default), up to `count` a shard, in
+    stream order per shard. XAUTOCLAIM counts a delivery of each."""
     if min_idle is None:
         min_idle = current_app.config["PIPELINE_CLAIM_IDLE"]
-    answer = redis.client.xautoclaim(stream_key(), GROUP, consumer,
-                                     min_idle_time=int(min_idle * 1000), start_id="0-0",
-                                     count=count)
-    return _entries(answer[1])
+    keys = [stream_key(s) for s in (range(shard_count()) if shards is None else shards)]
+    pipe = redis.client.pipeline(transaction=False)
+    for key in keys:
+        pipe.xautoclaim(key, GROUP, consumer, min_idle_time=int(min_idle * 1000),
+                        start_id="0-0", count=count)
+    return [entry for key, answer in zip(keys, pipe.execute(), strict=True)
+            for entry in _entries(key, answer[1])]
 
 
 def read(consumer: str, count: int, block_ms: int | None = None,
-         min_idle: float | None = None) -> list[Entry]:
-    """The next batch for this consumer: stale pending entries first, else new ones
-    (waiting up to `block_ms` for them; None: not at all)."""
-    claimed = claim(consumer, count, min_idle)
-    if claimed:
-        return claimed
-    answer = redis.client.xreadgroup(GROUP, consumer, {stream_key(): ">"}, count=count,
+         shards: list[int] | None = None) -> list[Entry]:
+    """New entries of these shards (all by default) for this consumer, up to `count` a
+    shard, one XREADGROUP over their streams (waiting up to `block_ms` for some; None: not
+    at all)."""
+    keys = [stream_key(s) for s in (range(shard_count()) if shards is None else shards)]
+    if not keys:
+        return []
+    answer = redis.client.xreadgroup(GROUP, consumer, dict.fromkeys(keys, ">"), count=count,
                                      block=block_ms)
-    return _entries(answer[0][1]) if answer else []
+    return [entry for key, messages in (answer or []) for entry in _entries(key, messages)]
 
 
 def _event(entry: Entry) -> Event:
@@ -124,12 +162,41 @@ def _hot_states(visitor_ids: list[str]) -> dict[str, HotState | None]:
     return {v: hot.decode(raw) for v, raw in zip(visitor_ids, pipe.execute(), strict=True)}
 
 
+def _recorded_page_views(event_ids: list[str]) -> dict:
+    """The page views already recorded for these event ids (earlier deliveries)."""
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(PageView.event_id, PageView.id, PageView.session_id, PageView.at,
+               PageView.url, PageView.title).where(PageView.event_id.in_(event_ids)))
+    return {row.event_id: row for row in rows}
+
+
+def _restored(state: HotState | None, row) -> HotState | None:
+    """The hot state with an already recorded page view put back, when the delivery that
+    recorded it died between its commit and its hot-state write; None when the hot state
+    holds that page view or a later one already (or is gone: nothing to put it into)."""
+    if state is None:
+        return None
+    at = row.at.replace(tzinfo=UTC).timestamp()
+    if ((state.page_view_id is not None and state.page_view_id >= row.id)
+            or (state.page_view_at is not None and state.page_view_at >= at)
+            or (state.session_id is not None and state.session_id > row.session_id)):
+        return None
+    # The visit's page count as of this page view (later ones of it are not recorded yet:
+    # a visitor's entries are processed in order).
+    pages = db.session.scalar(select(func.count()).select_from(PageView).where(
+        PageView.session_id == row.session_id, PageView.id <= row.id))
+    return HotState(state.site_id, state.presence, session_id=row.session_id,
+                    page_view_id=row.id, page_view_at=at, url=row.url,
+                    title=row.title or "", pages=pages)
+
+
 def _record_batch(entries: list[Entry]) -> tuple[list, dict[str, HotState]]:
     """Record the batch in the open transaction and commit: the announcements to make, in
     stream order, and each touched visitor's hot state after it."""
-    page_ids = [e.event_id for e in entries if e.type == "page_view"]
-    done = set(db.session.scalars(
-        select(PageView.event_id).where(PageView.event_id.in_(page_ids)))) if page_ids else set()
+    recorded = _recorded_page_views([e.event_id for e in entries if e.type == "page_view"])
+    done = set(recorded)
     states = _hot_states(list(dict.fromkeys(e.visitor_id for e in entries)))
     touched: dict[str, HotState] = {}
     announcements: list = []
@@ -140,8 +207,21 @@ def _record_batch(entries: list[Entry]) -> tuple[list, dict[str, HotState]]:
             announcements.append(("presence", entry))
             continue
         if entry.type == "page_view":
+            row = recorded.get(entry.event_id)
+            if row is not None:  # recorded by an earlier delivery of this entry
+                restored = _restored(states.get(entry.visitor_id), row)
+                if restored is not None:
+                    # That delivery died after its commit, before its hot-state write; its
+                    # dispatch (which follows that write) did not happen either: do both.
+                    states[entry.visitor_id] = touched[entry.visitor_id] = restored
+                    work = tracking._Work(  # noqa: SLF001 (tracking's own record of a change)
+                        visitor_id=entry.visitor_id, site_id=restored.site_id,
+                        page_view={"url": row.url, "title": row.title,
+                                   "page_view_id": row.id})
+                    announcements.append(("recorded", entry, work, restored))
+                continue
             if entry.event_id in done:
-                continue  # recorded by an earlier delivery of this entry
+                continue  # the same entry twice in one batch
             done.add(entry.event_id)
         if entry.type == "leave" and states.get(entry.visitor_id) is None:
             continue  # nothing known to close (its hot state expired meanwhile)
@@ -159,8 +239,20 @@ def _record_batch(entries: list[Entry]) -> tuple[list, dict[str, HotState]]:
     return announcements, touched
 
 
+def _acknowledge(entries: list[Entry]) -> None:
+    by_stream: dict[str, list[str]] = {}
+    for entry in entries:
+        by_stream.setdefault(entry.stream, []).append(entry.entry_id)
+    pipe = redis.client.pipeline(transaction=True)
+    for key, ids in by_stream.items():
+        pipe.xack(key, GROUP, *ids)
+        pipe.xdel(key, *ids)
+    pipe.execute()
+
+
 def process_batch(entries: list[Entry]) -> int:
-    """Record, commit, dispatch, then acknowledge one batch; returns how many entries."""
+    """Record, commit, dispatch, then acknowledge one batch; returns how many entries.
+    Raises what failed (the entries stay pending)."""
     if not entries:
         return 0
     with changes.unit():
@@ -184,25 +276,254 @@ def process_batch(entries: list[Entry]) -> int:
                 _, entry, work, state = item
                 tracking.announce(work, entry.before or None, entry.state, state)
     # The unit has dispatched: only now is the batch done.
-    ids = [e.entry_id for e in entries]
-    pipe = redis.client.pipeline(transaction=True)
-    pipe.xack(stream_key(), GROUP, *ids)
-    pipe.xdel(stream_key(), *ids)
-    pipe.execute()
+    _acknowledge(entries)
     return len(entries)
 
 
+def deliveries(entry: Entry) -> int:
+    """How many times the entry was delivered (read or claimed) so far."""
+    pending = redis.client.xpending_range(entry.stream, GROUP, min=entry.entry_id,
+                                          max=entry.entry_id, count=1)
+    return pending[0]["times_delivered"] if pending else 0
+
+
+def bury(entry: Entry, error: str, delivered: int) -> None:
+    """Move an entry to the dead-letter stream (its fields as appended, where it came from,
+    the error) and acknowledge it, in one transaction."""
+    pipe = redis.client.pipeline(transaction=True)
+    pipe.xadd(dead_key(), {**entry.fields, "stream": entry.stream, "entry_id": entry.entry_id,
+                           "deliveries": str(delivered), "error": error[-4000:],
+                           "dead_at": repr(time.time())},
+              maxlen=DEAD_KEPT, approximate=True)
+    pipe.xack(entry.stream, GROUP, entry.entry_id)
+    pipe.xdel(entry.stream, entry.entry_id)
+    pipe.execute()
+    log.error("pipeline: event %s (%s of visitor %s, entry %s of %s) failed %d times; moved "
+              "to %s: %s", entry.event_id, entry.type, entry.visitor_id, entry.entry_id,
+              entry.stream, delivered, dead_key(), error.strip().splitlines()[-1])
+
+
+@dataclass
+class Outcome:
+    """What handling a batch did: entries done (recorded or dead-lettered), the shards
+    with entries left pending, and whether the failure was transient (back off)."""
+
+    done: int = 0
+    left: set[str] = field(default_factory=set)
+    transient: bool = False
+
+
+def handle(entries: list[Entry], max_deliveries: int | None = None) -> Outcome:
+    """Process a batch; when it fails, its events one by one, each in its own
+    transaction, so only a bad one fails. A bad one stays pending to be tried again, or,
+    once delivered `max_deliveries` times (PIPELINE_MAX_DELIVERIES), goes to the
+    dead-letter stream. Transient failures (database or Redis away) leave the entries
+    pending however often they were delivered."""
+    import traceback
+
+    if max_deliveries is None:
+        max_deliveries = current_app.config["PIPELINE_MAX_DELIVERIES"]
+    outcome = Outcome()
+    try:
+        outcome.done = process_batch(entries)
+        return outcome
+    except Exception as error:
+        db.session.rollback()
+        if isinstance(error, TRANSIENT) or len(entries) == 1:
+            failed_alone = error
+        else:
+            log.warning("pipeline: a batch of %d failed (%s); processing it one by one",
+                        len(entries), error)
+            failed_alone = None
+    for index, entry in enumerate(entries):
+        error = failed_alone
+        if error is None:
+            try:
+                outcome.done += process_batch([entry])
+                continue
+            except Exception as failure:
+                db.session.rollback()
+                error = failure
+        if isinstance(error, TRANSIENT):
+            # Nothing to learn from the others now: all of them wait (in order).
+            log.warning("pipeline: %s; %d entries wait", error, len(entries) - index)
+            outcome.transient = True
+            outcome.left.update(e.stream for e in entries[index:])
+            return outcome
+        failed_alone = None
+        delivered = deliveries(entry)
+        if delivered >= max_deliveries:
+            bury(entry, "".join(traceback.format_exception(error)), delivered)
+            outcome.done += 1
+        else:
+            log.warning("pipeline: event %s failed (delivery %d of %d): %s", entry.event_id,
+                        delivered, max_deliveries, error)
+            outcome.left.add(entry.stream)
+    return outcome
+
+
+def _chunks(entries: list[Entry], size: int) -> list[list[Entry]]:
+    return [entries[i:i + size] for i in range(0, len(entries), size)]
+
+
 def drain(consumer: str = "drain", batch: int = 50, min_idle: float | None = None) -> int:
-    """Process everything there is now (tests, tools); returns how many entries."""
-    ensure_group()
+    """Process everything there is now on every shard, without leases (tests, tools):
+    entries pending for `min_idle` seconds first (PIPELINE_CLAIM_IDLE by default), then new
+    ones. Stops at the first failure (the failed entries stay pending, or are dead letters
+    when they reached PIPELINE_MAX_DELIVERIES). Returns how many entries were done."""
+    ensure_groups()
     total = 0
-    while entries := read(consumer, batch, None, min_idle):
-        total += process_batch(entries)
+    while entries := (claim(consumer, batch, min_idle) or read(consumer, batch)):
+        for chunk in _chunks(entries, batch):
+            outcome = handle(chunk)
+            total += outcome.done
+            if outcome.left:
+                return total
     return total
 
 
+# KEYS: the registry of live processors, then every shard's lease. ARGV: owner, lease ms,
+# now ms. Registers the owner (until now + lease), forgets processors that stopped renewing,
+# renews the owner's leases, gives back those above its fair share (ceil(shards / live
+# processors): another processor started) and takes free ones up to it. Returns the shards
+# (0-based) the owner holds now. One script: two processors balancing at once cannot both
+# take one shard.
+_BALANCE = """
+local owner, ms, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+redis.call('ZADD', KEYS[1], now + ms, owner)
+redis.call('PEXPIRE', KEYS[1], ms * 2)
+local fair = math.ceil((#KEYS - 1) / redis.call('ZCARD', KEYS[1]))
+local mine, free = {}, {}
+for i = 2, #KEYS do
+  local holder = redis.call('GET', KEYS[i])
+  if holder == owner then
+    mine[#mine + 1] = i
+  elseif not holder then
+    free[#free + 1] = i
+  end
+end
+while #mine > fair do
+  redis.call('DEL', KEYS[mine[#mine]])
+  mine[#mine] = nil
+end
+for _, i in ipairs(free) do
+  if #mine >= fair then break end
+  mine[#mine + 1] = i
+end
+local owned = {}
+for _, i in ipairs(mine) do
+  redis.call('SET', KEYS[i], owner, 'PX', ARGV[2])
+  owned[#owned + 1] = i - 2
+end
+return owned
+"""
+
+# KEYS: the registry, then every shard's lease. ARGV: owner. A clean stop: the owner's
+# leases (only those still its own) and its registration go at once, for others to take.
+_RELEASE = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+end
+return 0
+"""
+
+
+def registry_key() -> str:
+    return redis.key("pipeline", "processors")
+
+
+def lease_key(shard: int) -> str:
+    return redis.key("pipeline", "lease", str(shard))
+
+
+def lease_holders() -> dict[int, str | None]:
+    """Who holds each shard's lease now (ops, tests)."""
+    values = redis.client.mget([lease_key(s) for s in range(shard_count())])
+    return {s: _text(v) if v else None for s, v in enumerate(values)}
+
+
+class Processor:
+    """One `liveapp pipeline` process: owns shards through leases and processes only
+    theirs, so each visitor's events are processed by one processor at a time, in order."""
+
+    def __init__(self, consumer: str, batch: int = 50, block_ms: int = 1000,
+                 lease: float | None = None) -> None:
+        config = current_app.config
+        self.consumer, self.batch = consumer, batch
+        self.lease = config["PIPELINE_LEASE"] if lease is None else lease
+        if not self.lease > 0:
+            raise ValueError(f"the pipeline's lease must be above 0 s, not {self.lease}")
+        if batch < 1:
+            raise ValueError(f"the batch must be 1 entry or more, not {batch}")
+        self.shards = shard_count()
+        # Renew at least three times a lease: a wait for entries must not outlast that.
+        self.every = self.lease / 3
+        self.block_ms = max(1, min(block_ms, int(self.every * 1000)))
+        self.owned: list[int] = []
+        self.dirty: set[int] = set()  # owned shards whose pending entries come first
+        self.pause = 0.0
+        self._next_balance = 0.0
+        self._keys = [registry_key(), *(lease_key(s) for s in range(self.shards))]
+        self._shard_of_stream = {stream_key(s): s for s in range(self.shards)}
+        self._balance = redis.client.register_script(_BALANCE)
+        self._release = redis.client.register_script(_RELEASE)
+
+    def balance(self) -> list[int]:
+        owned = sorted(int(s) for s in self._balance(
+            keys=self._keys, args=[self.consumer, int(self.lease * 1000),
+                                   int(time.time() * 1000)]))
+        taken = set(owned) - set(self.owned)
+        if taken or len(owned) != len(self.owned):
+            log.info("pipeline %s owns shards %s", self.consumer, owned)
+        # A shard taken over: its previous owner is gone (its lease expired or was given
+        # back), so whatever is pending in it is this processor's to claim, however fresh.
+        self.dirty = (self.dirty & set(owned)) | taken
+        self.owned = owned
+        self._next_balance = time.monotonic() + self.every
+        return owned
+
+    def step(self) -> int:
+        """Balance when due, then one batch of the owned shards: pending entries of a
+        taken-over (or failed) shard first, else new ones. Returns the entries done."""
+        if time.monotonic() >= self._next_balance:
+            self.balance()
+        if not self.owned:
+            time.sleep(self.block_ms / 1000)
+            return 0
+        entries: list[Entry] = []
+        for shard in sorted(self.dirty):
+            claimed = claim(self.consumer, self.batch, 0, [shard])
+            if len(claimed) < self.batch:
+                self.dirty.discard(shard)
+            if claimed:
+                entries = claimed
+                break
+        if not entries:
+            entries = read(self.consumer, self.batch, self.block_ms, self.owned)
+        done = 0
+        for chunk in _chunks(entries, self.batch):
+            outcome = handle(chunk)
+            done += outcome.done
+            self.dirty |= {self._shard_of_stream[key] for key in outcome.left}
+            if outcome.left:
+                # Try again after a pause (doubling while the failure is transient).
+                self.pause = min(30.0, max(1.0, self.pause * 2)) if outcome.transient else 1.0
+                break
+            self.pause = 0.0
+        if self.pause:
+            time.sleep(self.pause)
+        return done
+
+    def release(self) -> None:
+        self._release(keys=self._keys, args=[self.consumer])
+        self.owned, self.dirty = [], set()
+
+
 def run(consumer: str, batch: int = 50, block_ms: int = 1000) -> None:
-    """Process batches until SIGTERM or SIGINT (the batch in hand is finished first)."""
+    """Process batches of the owned shards until SIGTERM or SIGINT (the batch in hand is
+    finished first, then the leases are given back)."""
     stopping = []
 
     def stop(*_args) -> None:
@@ -210,21 +531,28 @@ def run(consumer: str, batch: int = 50, block_ms: int = 1000) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    ensure_group()
-    log.info("pipeline consumer %s reading %s", consumer, stream_key())
-    while not stopping:
+    ensure_groups()
+    processor = Processor(consumer, batch, block_ms)
+    log.info("pipeline consumer %s: %d shards, lease %.1f s", consumer, processor.shards,
+             processor.lease)
+    try:
+        while not stopping:
+            try:
+                processor.step()
+            except (RedisConnectionError, RedisTimeoutError):
+                log.warning("pipeline: Redis unavailable; trying again in 1 s")
+                time.sleep(1.0)
+            except ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                ensure_groups()  # a stream was deleted (a flushed Redis): start it again
+            except Exception:
+                # Outside a batch's handling (which keeps its entries pending): log, go on.
+                log.exception("pipeline: step failed")
+                db.session.rollback()
+                time.sleep(1.0)
+    finally:
         try:
-            entries = read(consumer, batch, block_ms)
-            process_batch(entries)
-        except (RedisConnectionError, RedisTimeoutError):
-            log.warning("pipeline: Redis unavailable; trying again in 1 s")
-            time.sleep(1.0)
-        except ResponseError as error:
-            if "NOGROUP" not in str(error):
-                raise
-            ensure_group()  # the stream was deleted (a flushed Redis): start it again
-        except Exception:
-            # The entries stay pending; after PIPELINE_CLAIM_IDLE they are claimed again.
-            log.exception("pipeline: batch failed")
-            db.session.rollback()
-            time.sleep(1.0)
+            processor.release()
+        except Exception:  # they expire on their own
+            log.warning("pipeline: cannot give the leases back", exc_info=True)

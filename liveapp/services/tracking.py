@@ -71,7 +71,8 @@ def accept(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
         limit_keys=(ratelimit.window_key("events-ip", ip, window),
                     ratelimit.window_key("events-visitor", event.visitor_id, window)),
         limits=(config["TRACKING_IP_LIMIT"], config["TRACKING_VISITOR_LIMIT"]),
-        window=window, stream=pipeline.stream_key(), event_id=str(uuid.uuid4()), data=data,
+        window=window, stream=pipeline.stream_key(pipeline.shard_of(event.visitor_id)),
+        event_id=str(uuid.uuid4()), data=data,
     )
     if hit.outcome == "limited":
         raise RateLimited()

@@ -27,6 +27,6 @@ def stream_length(app):
 
     def length() -> int:
         with app.app_context():
-            return redis.client.xlen(pipeline.stream_key())
+            return sum(redis.client.xlen(key) for key in pipeline.stream_keys())
 
     return length

@@ -140,14 +140,14 @@ def test_entries_of_a_dead_consumer_are_claimed_and_processed_once(
     for url in PAGES:
         api.send(visitor_id=visitor_id, url=url)
     with app.app_context():
-        pipeline.ensure_group()
+        pipeline.ensure_groups()
         taken = pipeline.read("consumer-a", 10)  # A dies before processing them
         assert len(taken) == 3
         assert pipeline.drain("consumer-b") == 0  # not idle long enough yet: left to A
         assert pipeline.drain("consumer-b", min_idle=0) == 3
         assert pipeline.drain("consumer-b", min_idle=0) == 0
-        pending = redis.client.xpending(pipeline.stream_key(), pipeline.GROUP)
-        assert pending["pending"] == 0
+        key = pipeline.stream_key(pipeline.shard_of(visitor_id))
+        assert redis.client.xpending(key, pipeline.GROUP)["pending"] == 0
         session = db.session.scalars(select(VisitSession)).one()
         assert session.page_count == 3
     assert count_rows() == {"visitors": 1, "visit_sessions": 1, "page_views": 3}
@@ -161,7 +161,7 @@ def test_processing_the_same_entries_twice_adds_nothing(stream_mode, api, count_
     api.send(visitor_id=visitor_id, type="identify", email="bo@acme.example")
     api.send(visitor_id=visitor_id, type="leave")
     with app.app_context():
-        pipeline.ensure_group()
+        pipeline.ensure_groups()
         entries = pipeline.read("consumer-a", 50)
         assert len(entries) == 5
         pipeline.process_batch(entries)
@@ -175,7 +175,8 @@ def test_processing_the_same_entries_twice_adds_nothing(stream_mode, api, count_
 def test_503_when_redis_refuses_the_append(stream_mode, api, count_rows, app):
     visitor_id = str(uuid.uuid4())
     with app.app_context():
-        redis.client.set(pipeline.stream_key(), "not a stream")  # XADD fails: WRONGTYPE
+        key = pipeline.stream_key(pipeline.shard_of(visitor_id))
+        redis.client.set(key, "not a stream")  # XADD fails: WRONGTYPE
     response = api.send(visitor_id=visitor_id)
     assert response.status_code == 503
     assert "error" in response.get_json()
