@@ -107,10 +107,17 @@ def _text(value) -> str:
 
 
 def _decode(stream, entry_id, fields: dict) -> Entry:
+    """An entry as appended; one that cannot be read (not written by the events API)
+    still becomes an Entry, which fails when processed and ends as a dead letter."""
     values = {_text(k): _text(v) for k, v in fields.items()}
-    return Entry(_text(entry_id), values["id"], values["v"], values["type"],
-                 values.get("before", ""), values.get("state", ""), values.get("url", ""),
-                 json.loads(values["data"]), _text(stream), values)
+    try:
+        data = json.loads(values.get("data", ""))
+    except ValueError:
+        data = None
+    return Entry(_text(entry_id), values.get("id", ""), values.get("v", ""),
+                 values.get("type", ""), values.get("before", ""), values.get("state", ""),
+                 values.get("url", ""), data if isinstance(data, dict) else {},
+                 _text(stream), values)
 
 
 def _entries(stream, messages) -> list[Entry]:
@@ -172,13 +179,12 @@ def _recorded_page_views(event_ids: list[str]) -> dict:
     return {row.event_id: row for row in rows}
 
 
-def _restored(state: HotState | None, row) -> HotState | None:
+def _restored(state: HotState | None, row, at: float) -> HotState | None:
     """The hot state with an already recorded page view put back, when the delivery that
     recorded it died between its commit and its hot-state write; None when the hot state
     holds that page view or a later one already (or is gone: nothing to put it into)."""
     if state is None:
         return None
-    at = row.at.replace(tzinfo=UTC).timestamp()
     if ((state.page_view_id is not None and state.page_view_id >= row.id)
             or (state.page_view_at is not None and state.page_view_at >= at)
             or (state.session_id is not None and state.session_id > row.session_id)):
@@ -209,7 +215,9 @@ def _record_batch(entries: list[Entry]) -> tuple[list, dict[str, HotState]]:
         if entry.type == "page_view":
             row = recorded.get(entry.event_id)
             if row is not None:  # recorded by an earlier delivery of this entry
-                restored = _restored(states.get(entry.visitor_id), row)
+                # The event's own time: the row's is rounded to the microsecond.
+                at = float(entry.data.get("at") or row.at.replace(tzinfo=UTC).timestamp())
+                restored = _restored(states.get(entry.visitor_id), row, at)
                 if restored is not None:
                     # That delivery died after its commit, before its hot-state write; its
                     # dispatch (which follows that write) did not happen either: do both.
