@@ -1,18 +1,41 @@
 """The event pipeline (issue 13): in "stream" mode (EVENT_PIPELINE) the events API only
-accepts an event (limits, hot presence, an append to the Redis Stream `events`, one Lua
-round trip; see tracking.accept); `liveapp pipeline` processes run here read the stream
-through the consumer group "pipeline", in batches.
+accepts an event (limits, hot presence, an append to the Redis Stream of the visitor's shard,
+one Lua round trip; see tracking.accept); `liveapp pipeline` processes run here read the
+streams through the consumer group "pipeline", in batches.
+
+Shards and order. The stream is split in PIPELINE_SHARDS streams `events:<n>`, n a stable
+hash (crc32) of the visitor id, so one visitor's events are in one stream, in order. A
+processor owns shards through Redis leases (`pipeline:lease:<n>`, PIPELINE_LEASE seconds,
+renewed three times a lease between batches; one Lua script, as the worker clock's) and
+reads only its own, with one XREADGROUP over their streams: one visitor's events are never
+processed by two processors at once. Processors register in `pipeline:processors`; each
+holds at most ceil(shards / live processors), giving back what is above that when another
+starts, and taking free shards up to it. A killed processor's leases expire after the
+lease; a stopped one gives them back at once. On taking a shard over, a processor first
+claims everything pending in it (XAUTOCLAIM, min idle 0: the lease says its previous owner
+is gone), so those entries come before the shard's new ones.
 
 A batch is one unit of work on the change bus: its events are recorded in one database
 transaction, in stream order (the same per-event code the inline path runs, tracking.apply),
 committed, then the unit dispatches their changes (membership once per visitor, cards
 once per visitor, ... as the bus does for any unit), and only then are the entries
-acknowledged and deleted. A processor killed before that leaves them pending: another
-(or the restarted one) takes them over with XAUTOCLAIM once they were idle
-PIPELINE_CLAIM_IDLE seconds. Recording is idempotent per event id: a page view whose id is
-already in page_views is skipped; identify (same email: no change), leave (closes what is
-still open, at the event's own time) and the visitor's last_seen/ip/traits (set to the
-event's values) give the same rows when applied twice.
+acknowledged and deleted. A processor killed before that leaves them pending for the
+shard's next owner. Recording is idempotent per event id: a page view whose id is already
+in page_views is skipped, and when the hot state lacks it (the delivery that recorded it
+died between its commit and its hot-state write, so before its dispatch too) the hot
+state's record fields are put back from the row and its changes dispatched; identify
+(same email: no change), leave (closes what is still open, at the event's own time) and the
+visitor's last_seen/ip/traits (set to the event's values) give the same rows when applied
+twice.
+
+Failures. A batch that fails is done again one event at a time, each in its own
+transaction, so only a bad event fails; it stays pending and is claimed again (after a
+pause) before the shard's new entries. Once an entry was delivered PIPELINE_MAX_DELIVERIES
+times and fails again it is moved to the dead-letter stream `events:dead` (its fields as
+appended, its stream and entry id, the deliveries, the error's traceback), acknowledged
+and logged at ERROR. Failures that say nothing about the event (the database or Redis
+away) never dead-letter: the entries wait, with a pause doubling up to 30 s. `drain()`
+processes every shard without leases, for tests and tools.
 
 Later optimisation (noted, not done): the batch is recorded with the per-event statements
 (a SELECT of the visitor, an UPDATE of the visit, an INSERT of the page view each); bulk
