@@ -39,12 +39,13 @@ def _snapshot(app) -> dict:
     with app.app_context():
         visitors = [(v.id, v.site_id, v.email, v.email_source, v.name, v.traits, v.ip)
                     for v in db.session.scalars(select(Visitor).order_by(Visitor.id))]
+        by_visitor = select(VisitSession).order_by(VisitSession.visitor_id, VisitSession.id)
         sessions = [(s.visitor_id, s.page_count, s.landing_url, s.referrer, s.utm_source,
-                     s.ended_at is not None)
-                    for s in db.session.scalars(select(VisitSession).order_by(VisitSession.visitor_id, VisitSession.id))]
+                     s.ended_at is not None) for s in db.session.scalars(by_visitor)]
         views = [(p.visitor_id, p.url, p.title, p.referrer, p.utm_source,
                   p.duration_seconds is not None)
-                 for p in db.session.scalars(select(PageView).order_by(PageView.visitor_id, PageView.id))]
+                 for p in db.session.scalars(
+                     select(PageView).order_by(PageView.visitor_id, PageView.id))]
         return {"visitors": visitors, "sessions": sessions, "page_views": views}
 
 
