@@ -174,10 +174,12 @@ def inbound_waits(vid: str, history: list[dict], timeouts: dict[str, int],
     start = inbound[0]["at"]
     ends = [h for h in inbound if h.get("outcome") in ("meeting_booker",)]
     end = ends[0]["at"] if ends else inbound[-1]["at"]
-    offered = {r for h in inbound for r in h.get("offer_to") or ()
-               if h.get("mode") in ("round_robin", "balanced")} or {0}
+    # Each offer of the request runs the rule's accept timeout: one rep at a time under
+    # Round Robin / Balanced, and one step at a time of an owner-first chain (Outreach
+    # sender, then Salesforce owner, then the group, First Available included).
+    offers = {tuple(h.get("offer_to") or ()) for h in inbound if h.get("outcome") == "offer"}
     rule = inbound[0].get("rule_name") or ""
-    bound = timeouts.get(rule, 30) * len(offered) + queue_wait + 5  # 5 s: job scheduling
+    bound = (timeouts.get(rule) or 30) * max(len(offers), 1) + queue_wait + 5  # 5 s: jobs
     return [(vid, end - start, bound, rule)]
 
 
