@@ -136,13 +136,16 @@ def status_of(visitor_id: str) -> str:
 
 
 def _identify(visitor: Visitor, email: str) -> None:
-    """The events API's identify, as if the snippet had sent it (raises RateLimited)."""
+    """The events API's identify, as if the snippet had sent it: appended to the events
+    stream behind the visitor's queued events (recording it here could overtake them, and
+    the processor would then apply an older page view's traits over it). Raises
+    RateLimited, or redis' errors when Redis cannot take it."""
     from liveapp.services import tracking
     from liveapp.web import client_ip
 
     event = Event(site_key="", visitor_id=visitor.id, type="identify", email=email,
                   traits={"source": "chat"})
-    tracking.ingest(event, SiteInfo(visitor.site_id, frozenset()), client_ip(), time.time())
+    tracking.accept(event, SiteInfo(visitor.site_id, frozenset()), client_ip(), time.time())
 
 
 def answer(visitor: Visitor, step: object, value: object) -> dict:
