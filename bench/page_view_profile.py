@@ -157,7 +157,7 @@ class Statements:
 
 
 PHASES = {
-    "tracking.ingest (record, commit, publish)": ("liveapp.services.tracking", "ingest"),
+    "tracking.accept (limits, presence, append)": ("liveapp.services.tracking", "accept"),
     "membership._evaluate_pending": ("liveapp.services.membership", "_evaluate_pending"),
     "  membership.facts_for": ("liveapp.services.membership", "facts_for"),
     "board_live._flush": ("liveapp.services.board_live", "_flush"),

@@ -253,8 +253,8 @@ def crm_sandbox(host: str, port: int, fixture: str | None, quiet: bool) -> None:
 @click.option("--block-ms", default=1000, show_default=True,
               help="how long to wait for new entries before looking for stale ones")
 def pipeline(batch: int, block_ms: int) -> None:
-    """Process the events stream (LIVEAPP_EVENT_PIPELINE=stream) in batches; run several
-    for more throughput (one consumer group shares the load)."""
+    """Record the events the events API accepted (its Redis Stream), in batches; run
+    several for more throughput (one consumer group shares the load)."""
     _prepare()
     import logging
 
@@ -297,11 +297,8 @@ def demo(host: str, port: int) -> None:
     web_env = {**os.environ, "LIVEAPP_TRUSTED_PROXIES": "1"}
     group.start("web", _gunicorn_argv(host, port, workers=2), env=web_env)
     group.start("worker", _worker_argv())
-    if app.config["EVENT_PIPELINE"] == "stream":
-        # Opt-in for now (LIVEAPP_EVENT_PIPELINE=stream): the web processes only accept
-        # events, and this process records them. Not the default yet: a new visitor's
-        # widget can ask before the processor has recorded the visitor (see issue 13).
-        group.start("pipeline", _pipeline_argv())
+    # The web processes only accept events; this process records them (issue 13).
+    group.start("pipeline", _pipeline_argv())
     for name, argv in demo_data.extra_processes(f"http://{host}:{port}"):
         group.start(name, argv)
     with app.app_context():

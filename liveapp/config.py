@@ -55,17 +55,6 @@ def _seconds(name: str, default: float) -> float:
     return seconds
 
 
-PIPELINE_MODES = ("inline", "stream")
-
-
-def _pipeline_mode() -> str:
-    value = os.environ.get("LIVEAPP_EVENT_PIPELINE", "").strip().lower() or "inline"
-    if value not in PIPELINE_MODES:
-        raise ValueError(f"LIVEAPP_EVENT_PIPELINE must be one of {', '.join(PIPELINE_MODES)}"
-                         f" (got {value!r})")
-    return value
-
-
 def _count(name: str, default: int) -> int:
     """A whole number, 1 or more, from the environment."""
     value = os.environ.get(name, "").strip()
@@ -135,9 +124,6 @@ def from_environment(instance_path: Path) -> dict:
         # and how long a dead worker's lease on a task keeps the others from taking it.
         "PRESENCE_EXPIRY_EVERY": _seconds("LIVEAPP_PRESENCE_EXPIRY_EVERY", 5.0),
         "BOARD_SWEEP_EVERY": _seconds("LIVEAPP_BOARD_SWEEP_EVERY", 30.0),
-        # How the events API hands events on: "inline" records them in the request (today),
-        # "stream" appends them to a Redis Stream for `liveapp pipeline` (issue 13).
-        "EVENT_PIPELINE": _pipeline_mode(),
         # Seconds a pipeline entry stays pending with a consumer before another takes it.
         "PIPELINE_CLAIM_IDLE": _seconds("LIVEAPP_PIPELINE_CLAIM_IDLE", 30.0),
         # The stream is split in this many shards by visitor (the API and every processor

@@ -103,6 +103,33 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+class DrainAfterPosts:
+    """WSGI middleware for the in-process app: after each POST under /t/v1/ (the events
+    API, and the widget's writes, which may append an identify), the real processor code
+    (`pipeline.drain()`) records what was appended before the answer reaches the test, as
+    `liveapp pipeline` would a moment later. Tests of the pipeline itself turn it off
+    (the `stream_mode` fixture in tests/pipeline) to see the stream before processing."""
+
+    def __init__(self, app, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.enabled = True
+        # The live server answers in threads: one drain at a time keeps stream order.
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        response = self.wsgi_app(environ, start_response)
+        if (self.enabled and environ.get("REQUEST_METHOD") == "POST"
+                and environ.get("PATH_INFO", "").startswith("/t/v1/")):
+            self.drain()
+        return response
+
+    def drain(self) -> int:
+        from liveapp.services import pipeline
+
+        with self.lock, self.app.app_context():
+            return pipeline.drain()
+
+
 @pytest.fixture(scope="session")
 def app(database_url, redis_url, tmp_path_factory):
     os.environ["LIVEAPP_INSTANCE"] = str(tmp_path_factory.mktemp("instance"))
@@ -117,6 +144,7 @@ def app(database_url, redis_url, tmp_path_factory):
         "SECRET_KEY": "test-secret",
     })
     app.test_client_class = IsolatedClient
+    app.wsgi_app = app.extensions["test_drain"] = DrainAfterPosts(app, app.wsgi_app)
     migrate_to_head(app)
     yield app
     with app.app_context():
@@ -158,6 +186,13 @@ def clean_state(request, app):
                     raise
                 time.sleep(0.2)
     clear_redis(app)
+
+
+@pytest.fixture
+def drain(app):
+    """drain() -> entries processed: what `liveapp pipeline` would record now (for events
+    appended by a service called directly, not through a request)."""
+    return app.extensions["test_drain"].drain
 
 
 @pytest.fixture

@@ -69,7 +69,8 @@ def preflight():
 
 @bp.post("/events")
 def events():
-    """Validate, check the site, origin and limits, record; 202 with the visitor's token."""
+    """Validate, check the site, origin and limits, append to the events stream (for
+    `liveapp pipeline`); 202 with the visitor's token."""
     origin = request.headers.get("Origin")
     any_origin = origin if origin and sites.origin_allowed_anywhere(origin) else None
     if request.mimetype not in CONTENT_TYPES:
@@ -87,15 +88,10 @@ def events():
         return _error(403, "site_key: unknown site", any_origin)
     if origin and origin not in site.origins:
         return _error(403, "origin: not allowed for this site")
-    stream = current_app.config["EVENT_PIPELINE"] == "stream"
     try:
-        if stream:
-            tracking.accept(event, site, client_ip(), time.time())
-        else:
-            tracking.ingest(event, site, client_ip(), time.time())
+        # Accepted only: `liveapp pipeline` records the event (no SQL in this request).
+        tracking.accept(event, site, client_ip(), time.time())
     except RedisError as error:
-        if not stream:
-            raise
         # Accepted means never lost: when Redis cannot take the event, say so.
         current_app.logger.warning("events API: Redis refused an event: %s", error)
         return _error(503, "Unavailable; try again shortly.", origin)

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, request
 from liveapp.blueprints.tracking import _error, _json, preflight
 from liveapp.extensions import csrf, db
 from liveapp.models import Visitor
-from liveapp.services import chat_flow, ratelimit, sites
+from liveapp.services import chat_flow, presence, ratelimit, sites
 from liveapp.services import conversations as service
 from liveapp.services.tokens import verify_visitor_token
 from liveapp.web import client_ip
@@ -53,12 +53,17 @@ def _refused(refused: _Refused):
     return _error(refused.status, str(refused), _origin())
 
 
-def _reader() -> Visitor:
-    """The visitor whose token is in the query string (GET), or 403."""
-    visitor = _visitor(request.args.get("token"))
-    if visitor is None:
+def _reader() -> str:
+    """The id of the visitor whose token is in the query string (GET), or 403. A visitor
+    the events API accepted (in hot presence) whom `liveapp pipeline` has not recorded
+    yet is let in: their widget loads right after the 202, often before the processor."""
+    token = request.args.get("token")
+    visitor_id = verify_visitor_token(token) if isinstance(token, str) else None
+    if visitor_id is None:
         raise _Refused(403, "token: not valid")
-    return visitor
+    if db.session.get(Visitor, visitor_id) is None and presence.load(visitor_id) is None:
+        raise _Refused(403, "token: not valid")
+    return visitor_id
 
 
 def _posted() -> tuple[Visitor, dict]:
@@ -78,8 +83,8 @@ def _posted() -> tuple[Visitor, dict]:
     return visitor, data
 
 
-def _transcript(visitor: Visitor) -> dict:
-    conversation = service.open_conversation(visitor.id)
+def _transcript(visitor_id: str) -> dict:
+    conversation = service.open_conversation(visitor_id)
     if conversation is None:
         return {"conversation": None, "messages": []}
     return {
@@ -90,9 +95,9 @@ def _transcript(visitor: Visitor) -> dict:
     }
 
 
-def _flow(visitor: Visitor) -> dict:
+def _flow(visitor_id: str) -> dict:
     """The visitor's experience, answers and where its flow is (path, asking, can_request)."""
-    state = chat_flow.state_of(visitor.id)
+    state = chat_flow.state_of(visitor_id)
     experience = state.experience
     return {
         "experience": {"id": experience.id, "name": experience.name,
@@ -106,10 +111,12 @@ def _flow(visitor: Visitor) -> dict:
 @bp.get("")
 def read():
     """The visitor's open conversation and its messages, their status and the flow of
-    the experience they receive with their answers (JSON; the widget escapes them)."""
-    visitor = _reader()
-    return _json(200, {**_transcript(visitor), "status": chat_flow.status_of(visitor.id),
-                       **_flow(visitor)}, _origin())
+    the experience they receive with their answers (JSON; the widget escapes them). A
+    visitor not recorded yet gets the same answer empty: no experience until `liveapp
+    pipeline` records them (then an `experience` nudge on their channel, see chat_flow)."""
+    visitor_id = _reader()
+    return _json(200, {**_transcript(visitor_id), "status": chat_flow.status_of(visitor_id),
+                       **_flow(visitor_id)}, _origin())
 
 
 @bp.post("/answer")
@@ -124,7 +131,7 @@ def answer():
         return _error(400, str(bad), _origin())
     except RateLimited:
         return _error(429, "Too many events; slow down.", _origin())
-    flow = _flow(visitor)
+    flow = _flow(visitor.id)
     return _json(200, {"answers": flow["answers"], "flow": flow["flow"]}, _origin())
 
 
@@ -169,12 +176,12 @@ def slots():
     """The meeting booker: whose calendar and its free slots (UTC), when it is offered."""
     from liveapp.services import meetings
 
-    visitor = _reader()
+    visitor_id = _reader()
     try:
-        booker = meetings.booker_for(visitor.id)
+        booker = meetings.booker_for(visitor_id)
     except meetings.BookingRefused as refused:
         return _error(refused.status, str(refused), _origin())
-    booked = meetings.upcoming_for_visitor(visitor.id)
+    booked = meetings.upcoming_for_visitor(visitor_id)
     return _json(200, {
         "rep": booker.rep.name if booker.rep else None,
         "time_zone": booker.rep.time_zone if booker.rep else None,

@@ -136,13 +136,16 @@ def status_of(visitor_id: str) -> str:
 
 
 def _identify(visitor: Visitor, email: str) -> None:
-    """The events API's identify, as if the snippet had sent it (raises RateLimited)."""
+    """The events API's identify, as if the snippet had sent it: appended to the events
+    stream behind the visitor's queued events (recording it here could overtake them, and
+    the processor would then apply an older page view's traits over it). Raises
+    RateLimited, or redis' errors when Redis cannot take it."""
     from liveapp.services import tracking
     from liveapp.web import client_ip
 
     event = Event(site_key="", visitor_id=visitor.id, type="identify", email=email,
                   traits={"source": "chat"})
-    tracking.ingest(event, SiteInfo(visitor.site_id, frozenset()), client_ip(), time.time())
+    tracking.accept(event, SiteInfo(visitor.site_id, frozenset()), client_ip(), time.time())
 
 
 def answer(visitor: Visitor, step: object, value: object) -> dict:
@@ -200,8 +203,17 @@ def chose_many(visitor_ids: list[str]) -> dict[str, str]:
 
 
 def on_change(change: changes.Change) -> None:
-    """Subscriber: an inbound request's routing moved: tell the visitor's widget."""
+    """Subscriber: an inbound request's routing moved, or the visitor's experience
+    changed: tell the visitor's widget."""
     data = change.data
+    if change.kind == "membership" and data.get("experience_changed"):
+        # A nudge, not the experience: the widget reads its state again (GET /t/v1/chat).
+        # A new visitor's widget usually asks before the pipeline recorded them, and has
+        # no experience until this arrives.
+        experience_id = (data.get("new") or {}).get("experience_id")
+        realtime.send(realtime.visitor_channel(change.visitor_id), "experience",
+                      json.dumps({"experience_id": experience_id}))
+        return
     if (change.kind != "routing" or data.get("trigger") != "inbound"
             or data.get("claimed_by") is not None or not _request_live(change.visitor_id)):
         return

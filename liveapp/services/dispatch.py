@@ -9,7 +9,8 @@ order of the change bus (services/changes.py) is written down.
                 arrivals.on_change        "your prospect just arrived" (after the card)
     prompts     inbound_alerts.on_changes inbound accept prompts (once per visitor)
     chat        chat_live.on_change       chat panels on the visitor detail
-                chat_flow.on_change       an inbound request's status to the visitor's widget
+                chat_flow.on_change       an inbound request's status, and a new experience,
+                                          to the visitor's widget
 
 The CRM look-up is marked in flight (record) before routing runs (routing), so routing
 waits for it; routing reads the stream membership just placed; the card shows both.

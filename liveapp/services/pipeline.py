@@ -1,7 +1,7 @@
-"""The event pipeline (issue 13): in "stream" mode (EVENT_PIPELINE) the events API only
-accepts an event (limits, hot presence, an append to the Redis Stream of the visitor's shard,
-one Lua round trip; see tracking.accept); `liveapp pipeline` processes run here read the
-streams through the consumer group "pipeline", in batches.
+"""The event pipeline: the events API only accepts an event (limits, hot presence, an
+append to the Redis Stream of the visitor's shard, one Lua round trip; see
+tracking.accept); `liveapp pipeline` processes run here read the streams through the
+consumer group "pipeline", in batches.
 
 Shards and order. The stream is split in PIPELINE_SHARDS streams `events:<n>`, n a stable
 hash (crc32) of the visitor id, so one visitor's events are in one stream, in order. A
@@ -16,7 +16,7 @@ claims everything pending in it (XAUTOCLAIM, min idle 0: the lease says its prev
 is gone), so those entries come before the shard's new ones.
 
 A batch is one unit of work on the change bus: its events are recorded in one database
-transaction, in stream order (the same per-event code the inline path runs, tracking.apply),
+transaction, in stream order (tracking.apply, per event),
 committed, then the unit dispatches their changes (membership once per visitor, cards
 once per visitor, ... as the bus does for any unit), and only then are the entries
 acknowledged and deleted. A processor killed before that leaves them pending for the

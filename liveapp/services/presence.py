@@ -92,85 +92,20 @@ def load(visitor_id: str) -> HotState | None:
     return decode(redis.client.hgetall(state_key(visitor_id)))
 
 
-# The events API's one round trip: count both rate limits, then either apply a heartbeat
-# (mirroring liveapp.domain.presence.on_event for heartbeats; tests check they agree) or
-# return the hot state for Python to handle. Rejected hits write nothing but the counters.
-INGEST_SCRIPT = """
-local window, ip_limit, visitor_limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local ip_hits = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], window)
-local visitor_hits = redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], window)
-if ip_hits > ip_limit or visitor_hits > visitor_limit then
-  return {'limited'}
-end
-local site_id, kind, now, active = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-if kind ~= 'heartbeat' then
-  return {'state', redis.call('HGETALL', KEYS[3])}
-end
-local h = redis.call('HMGET', KEYS[3], 'site_id', 'state', 'act', 'url')
-if not h[1] or h[1] ~= site_id or not h[3] then
-  return {'state', redis.call('HGETALL', KEYS[3])}
-end
-local state, act = 'active', h[3]
-if active == '1' then
-  act = now
-elseif tonumber(now) - tonumber(act) >= tonumber(ARGV[8]) then
-  state = 'idle'
-end
-redis.call('HSET', KEYS[3], 'state', state, 'act', act, 'hb', now)
-redis.call('EXPIRE', KEYS[3], ARGV[9])
-redis.call('ZADD', KEYS[4], now, ARGV[10])
-if state == 'active' then
-  redis.call('ZADD', KEYS[5], act, ARGV[10])
-else
-  redis.call('ZREM', KEYS[5], ARGV[10])
-end
-return {'beat', h[2], state, h[4] or ''}
-"""
-
-
 @dataclass(frozen=True)
 class Ingested:
-    """What the ingest script did: `limited`, `beat` (a heartbeat applied: states before
-    and after) or `state` (nothing written; the hot state for Python to work on)."""
+    """What the accept script did: `limited`, `foreign` (another site's visitor),
+    `nothing` (a leave for nobody known), `beat` (a heartbeat applied, nothing appended) or
+    `queued` (appended): with the presence states before and after."""
 
     outcome: str
-    state: HotState | None = None
     before: str = ""
     after: str = ""
-    url: str = ""
 
 
-def _pairs(flat: list) -> dict:
-    return dict(zip(flat[::2], flat[1::2], strict=True))
-
-
-def ingest_hit(visitor_id: str, site_id: int, kind: str, active: bool, now: float,
-               limit_keys: tuple[str, str], limits: tuple[int, int], window: int) -> Ingested:
-    """Rate limits plus the heartbeat fast path, in one Redis round trip."""
-    script = current_app.extensions.get("liveapp_ingest_script")
-    if script is None:
-        script = current_app.extensions["liveapp_ingest_script"] = (
-            redis.client.register_script(INGEST_SCRIPT))
-    answer = script(
-        keys=[*limit_keys, state_key(visitor_id), heartbeats_key(), activity_key()],
-        args=[window + 1, limits[0], limits[1], site_id, kind, repr(now), int(active),
-              rules.IDLE_AFTER, SESSION_TIMEOUT, visitor_id],
-    )
-    outcome = answer[0].decode()
-    if outcome == "beat":
-        return Ingested(outcome, before=(answer[1] or b"").decode(), after=answer[2].decode(),
-                        url=answer[3].decode())
-    if outcome == "state":
-        return Ingested(outcome, state=decode(_pairs(answer[1])))
-    return Ingested(outcome)
-
-
-# The events API's one round trip in "stream" mode (EVENT_PIPELINE): the same limits and
-# heartbeat fast path as INGEST_SCRIPT, but every other event also has its presence applied
-# here (mirroring liveapp.domain.presence.on_event) and is appended to the pipeline's
-# stream in the same script, so presence and the stream never disagree and nothing is
+# The events API's one round trip: both rate limits, then the event's presence applied
+# here (mirroring liveapp.domain.presence.on_event) and the event appended to the
+# pipeline's stream in the same script, so presence and the stream never disagree and nothing is
 # appended for a rejected event. A known visitor's heartbeat is appended only when it
 # changed the presence state (the processor publishes that change).
 ACCEPT_SCRIPT = """

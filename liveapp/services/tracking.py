@@ -1,7 +1,8 @@
 """The events API's work: rate limits, hot presence, and the visitor's history.
 
-A heartbeat for a known visitor is two Redis round trips and no database query; page
-views, identify and leave write only what they change, commit, then publish.
+The events API only accepts (`accept`: one Redis round trip, no SQL); `liveapp pipeline`
+(services/pipeline.py) records the accepted events with `apply` and publishes with
+`announce`. Page views, identify and leave write only what they change.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import bindparam, update
-from sqlalchemy.exc import IntegrityError
 
 from liveapp.domain import presence as rules
 from liveapp.domain.events import UTM_FIELDS, Event, InvalidEvent, Landing, read_landing
@@ -36,27 +36,19 @@ class Outcome:
     """What an event did, for the caller (tests, the simulator) to inspect."""
 
     visitor_id: str
-    created: bool = False
     presence: str = ""
-    wrote_database: bool = False
 
 
 def to_datetime(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
 
 
-def ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
-    """Record one validated event; raises RateLimited or InvalidEvent before writing. Its
-    changes are dispatched together, as one unit of work (or with the caller's)."""
-    with changes.unit():
-        return _ingest(event, site, ip, now)
-
-
 def accept(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
-    """The "stream" pipeline (EVENT_PIPELINE): limits and hot presence as `ingest`, then
-    the event appended to the pipeline's stream in the same Redis round trip; no SQL and no
-    change published here (`liveapp pipeline` records and publishes). Raises RateLimited,
-    InvalidEvent, or redis' ConnectionError/ResponseError when Redis cannot take it."""
+    """The events API's whole work: rate limits and hot presence, then the event appended
+    to the pipeline's stream in the same Redis round trip; no SQL and no change published
+    here (`liveapp pipeline` records, with `apply`, and publishes, with `announce`).
+    Raises RateLimited, InvalidEvent, or redis' ConnectionError/ResponseError when Redis
+    cannot take it."""
     from liveapp.services import pipeline
 
     config = current_app.config
@@ -79,37 +71,6 @@ def accept(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
     if hit.outcome == "foreign":
         raise InvalidEvent("visitor_id", "belongs to another site")
     return Outcome(event.visitor_id, presence=hit.after)
-
-
-def _ingest(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
-    config = current_app.config
-    window = config["TRACKING_RATE_WINDOW"]
-    hit = hot.ingest_hit(
-        event.visitor_id, site.id, event.type, event.active, now,
-        limit_keys=(ratelimit.window_key("events-ip", ip, window),
-                    ratelimit.window_key("events-visitor", event.visitor_id, window)),
-        limits=(config["TRACKING_IP_LIMIT"], config["TRACKING_VISITOR_LIMIT"]),
-        window=window,
-    )
-    if hit.outcome == "limited":
-        raise RateLimited()
-    if hit.outcome == "beat":  # a known visitor's heartbeat, applied in Redis already
-        if hit.before != hit.after:
-            changes.publish(event.visitor_id, "presence", state=hit.after, before=hit.before,
-                            url=hit.url)
-        return Outcome(event.visitor_id, presence=hit.after)
-    state = hit.state
-    if state is not None and state.site_id != site.id:
-        raise InvalidEvent("visitor_id", "belongs to another site")
-    if event.type == "leave" and state is None:
-        return Outcome(event.visitor_id)  # nothing known to close: write nothing
-    try:
-        return _record(event, site, ip, state, now)
-    except IntegrityError:
-        # Two first events of one visitor at once (a form post racing the page view):
-        # the other request created the visitor; do this one again on top of it.
-        db.session.rollback()
-        return _record(event, site, ip, hot.load(event.visitor_id), now)
 
 
 def _load_visitor(event: Event, site_id: int, now: float) -> tuple[Visitor, bool]:
@@ -268,20 +229,6 @@ def apply(event: Event, site_id: int, ip: str, state: HotState | None, now: floa
     work.site_id, work.email, work.email_source = (
         visitor.site_id, visitor.email, visitor.email_source)
     return work, new_state
-
-
-def _record(event: Event, site: SiteInfo, ip: str, state: HotState | None,
-            now: float) -> Outcome:
-    """Everything but a known visitor's heartbeat: write the history, then the hot state."""
-    work, new_state = apply(event, site.id, ip, state, now)
-    previous = state.presence if state else None
-    presence = rules.on_event(previous, event.type, event.active, now)
-    new_state = replace(new_state, presence=presence)
-    db.session.commit()
-    hot.save(work.visitor_id, new_state)
-    announce(work, previous.state if previous else None, presence.state, new_state)
-    return Outcome(work.visitor_id, created=work.created, presence=presence.state,
-                   wrote_database=True)
 
 
 def announce(work: _Work, before: str | None, after: str, state: HotState) -> None:

@@ -264,14 +264,30 @@ function listen() {
     if (S.status !== "chatting") { S.status = d.status; render(); }
   }));
   source.addEventListener("resync", load);
-  source.onopen = function () { S.live = true; };
+  // The visitor's experience arrived (or changed): read the state again. A new visitor's
+  // first load usually comes before `liveapp pipeline` recorded them (no experience yet).
+  source.addEventListener("experience", load);
+  source.onopen = function () {
+    // A nudge sent between the first load and this subscription was missed: read once more.
+    if (!S.live && !S.steps.length && !S.conv) load();
+    S.live = true;
+  };
   source.onerror = function () {
     // Closed for good (refused: an old token): try again with the snippet's newest one.
     if (source.readyState === 2) setTimeout(function () { load().then(function (ok) { if (ok) listen(); }); }, 10000);
   };
 }
 
-load().then(function (ok) {
+// The first load, tried again a few times (1, 2, 4 s) should the server not answer it.
+function first(tries) {
+  return load().then(function (ok) {
+    if (ok || tries <= 0) return ok;
+    return new Promise(function (done) { setTimeout(done, 1000 * Math.pow(2, 3 - tries)); })
+      .then(function () { return first(tries - 1); });
+  });
+}
+
+first(3).then(function (ok) {
   if (!ok) return;
   listen();
   var wasOpen = false;

@@ -11,7 +11,7 @@ import pytest
 from liveapp.services import board_live, cards, realtime
 from tests.board.conftest import PRICING
 from tests.factories import PASSWORD
-from tests.realtime.server import gunicorn, rep_stream, stop
+from tests.realtime.server import gunicorn, pipeline, rep_stream, stop
 from tests.tracking.conftest import ORIGIN
 
 WAIT = 5.0
@@ -21,7 +21,9 @@ WAIT = 5.0
 def server(app, tmp_path_factory):
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     proc, base_url = gunicorn(app, {"SSE_PING_INTERVAL": 5.0}, log_path=log)
+    processor = pipeline(app, log.with_name("pipeline.log"))
     yield base_url
+    stop(processor)
     stop(proc)
 
 

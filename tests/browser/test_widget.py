@@ -128,6 +128,23 @@ def test_the_pricing_flow_runs_in_the_widget(demo, visitor_page):
     page.wait_for_selector(".lvw-booker")
 
 
+def test_the_flow_arrives_in_a_widget_that_loaded_before_the_processor(
+        app, demo, visitor_page, drain, monkeypatch):
+    """The visitor's first events wait in the stream (`liveapp pipeline` has not run yet):
+    the widget loads an empty state, listens, and shows the flow once the processor
+    records the visitor and their experience's nudge arrives on the visitor's channel."""
+    monkeypatch.setattr(app.extensions["test_drain"], "enabled", False)
+    page = visitor_page
+    page.goto(f"{demo}/demo-site/pricing")
+    page.wait_for_function(LIVE)
+    vid = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
+    assert db.session.get(Visitor, vid) is None  # not recorded yet
+    assert page.locator(".lvw").is_hidden()
+    assert drain() >= 1  # the processor, now
+    page.click(".lvw-launcher")
+    page.wait_for_selector(".lvw-bot >> text=Comparing plans? I can answer pricing questions.")
+
+
 def test_just_browsing_ends_the_flow_in_the_widget(demo, visitor_page, rep):
     """The visitor clicks "Just browsing": no more questions, no request for a rep (the
     widget never calls /t/v1/chat/request), and the rep's card shows the choice."""

@@ -14,8 +14,9 @@ from tests.tracking.conftest import (  # noqa: F401 (fixtures)
 
 @pytest.fixture
 def stream_mode(app, monkeypatch):
-    """The events API appends to the pipeline's stream instead of recording (this test)."""
-    monkeypatch.setitem(app.config, "EVENT_PIPELINE", "stream")
+    """The events API's appends stay in the stream until the test processes them (the
+    suite's other tests have them drained after each post: tests/conftest.py)."""
+    monkeypatch.setattr(app.extensions["test_drain"], "enabled", False)
     monkeypatch.setitem(app.config, "PIPELINE_CLAIM_IDLE", 30.0)
     return app
 

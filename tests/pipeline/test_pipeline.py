@@ -95,26 +95,26 @@ def test_known_heartbeat_without_change_is_not_appended(stream_mode, api, stream
     assert stream_length() == 1
 
 
-def test_drain_records_what_inline_mode_records(app, api, published, monkeypatch):
+def test_batches_record_what_one_event_at_a_time_records(app, api, published, monkeypatch):
     visitors = [str(uuid.uuid4()) for _ in range(2)]
     for visitor_id in visitors:
-        _visit(api, visitor_id)
-    inline_rows = _snapshot(app)
-    inline_kinds = sorted([(c.visitor_id, c.kind) for c in published],
+        _visit(api, visitor_id)  # each post processed before the next (tests/conftest.py)
+    single_rows = _snapshot(app)
+    single_kinds = sorted([(c.visitor_id, c.kind) for c in published],
                           key=lambda change: change[0])  # stable: each visitor's in order
-    assert inline_rows["page_views"] and inline_rows["visitors"][0][2] == "ann@acme.example"
+    assert single_rows["page_views"] and single_rows["visitors"][0][2] == "ann@acme.example"
 
     _wipe(app)
     published.clear()
-    monkeypatch.setitem(app.config, "EVENT_PIPELINE", "stream")
+    monkeypatch.setattr(app.extensions["test_drain"], "enabled", False)
     for visitor_id in visitors:
         _visit(api, visitor_id)
     assert published == []  # nothing published (nor dispatched) in the requests
     with app.app_context():
         pipeline.drain(batch=7)  # batches that cut through visits
-    assert _snapshot(app) == inline_rows
+    assert _snapshot(app) == single_rows
     assert sorted([(c.visitor_id, c.kind) for c in published],
-                  key=lambda change: change[0]) == inline_kinds
+                  key=lambda change: change[0]) == single_kinds
 
 
 def test_a_batch_dispatches_membership_once_per_visitor(stream_mode, api, app):

@@ -21,8 +21,7 @@ def test_a_pipeline_process_records_events_posted_to_a_running_server(
         stream_mode, live_server, site, app, database_url, redis_url, count_rows, tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "LIVEAPP_REDIS_PREFIX": app.config["REDIS_PREFIX"],
-           "LIVEAPP_INSTANCE": str(tmp_path), "SECRET_KEY": "test-secret",
-           "LIVEAPP_EVENT_PIPELINE": "stream"}
+           "LIVEAPP_INSTANCE": str(tmp_path), "SECRET_KEY": "test-secret"}
     log = (tmp_path / "pipeline.log").open("w")
     proc = subprocess.Popen([*LIVEAPP, "pipeline", "--block-ms", "200"], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -81,7 +80,7 @@ def test_two_processors_keep_each_visitors_order_and_survive_a_kill(
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "LIVEAPP_REDIS_PREFIX": app.config["REDIS_PREFIX"],
            "LIVEAPP_INSTANCE": str(tmp_path), "SECRET_KEY": "test-secret",
-           "LIVEAPP_EVENT_PIPELINE": "stream", "LIVEAPP_PIPELINE_SHARDS": "8",
+           "LIVEAPP_PIPELINE_SHARDS": "8",
            "LIVEAPP_PIPELINE_LEASE": "2"}
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     procs = [_start(env, path) for path in logs]

@@ -32,15 +32,7 @@ def gunicorn(app, config: dict, workers: int = 1, log_path: Path | None = None):
     `config` is passed to create_app (gunicorn calls the factory with literal args).
     """
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": app.config["REDIS_URL"],
-        "LIVEAPP_REDIS_PREFIX": app.config["REDIS_PREFIX"],
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "LIVEAPP_INSTANCE": app.instance_path,
-        "LIVEAPP_LOGIN_RATE_LIMIT": "100000",
-    }
+    env = _env(app)
     argv = [
         sys.executable, "-m", "gunicorn", "--worker-class", "gevent",
         "--workers", str(workers), "--worker-connections", "2000",
@@ -63,6 +55,26 @@ def gunicorn(app, config: dict, workers: int = 1, log_path: Path | None = None):
             proc.kill()
             raise RuntimeError("gunicorn did not answer within 30 s")
         time.sleep(0.1)
+
+
+def _env(app) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "LIVEAPP_REDIS_PREFIX": app.config["REDIS_PREFIX"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "LIVEAPP_INSTANCE": app.instance_path,
+        "LIVEAPP_LOGIN_RATE_LIMIT": "100000",
+    }
+
+
+def pipeline(app, log_path: Path | None = None) -> subprocess.Popen:
+    """Start `liveapp pipeline` on the app's database and Redis: a server started with
+    `gunicorn` only accepts events; this process records them, as in production."""
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen([sys.executable, "-m", "liveapp.cli", "pipeline", "--block-ms",
+                             "100"], cwd=ROOT, env=_env(app), stdout=log, stderr=log)
 
 
 def stop(proc: subprocess.Popen) -> None:

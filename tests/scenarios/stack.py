@@ -2,7 +2,8 @@
 
 `liveapp demo` runs, in one process group: an embedded Redis (unless REDIS_URL is set),
 migrations and the demo data, `liveapp web` (gunicorn, gevent workers), `liveapp worker`
-(RQ jobs without a fork per job, and the periodic tasks), the CRM sandbox
+(RQ jobs without a fork per job, and the periodic tasks), `liveapp pipeline` (records the
+events the web processes accepted), the CRM sandbox
 (`liveapp crm-sandbox`, with every CRM integration pointed at it) and the visitor
 simulator. A scenario gets the same processes, minus the simulator (its visitors are the
 scenario's own), each in its own process group with its own log, on a fresh database and
@@ -267,5 +268,7 @@ def _start(folder: Path, instance: Path, env: dict[str, str], seed: str,
     web_env = {**env, "LIVEAPP_TRUSTED_PROXIES": "1"}
     processes.append(_command("web", [*LIVEAPP, "web", "--port", str(port)], web_env, folder))
     processes.append(_command("worker", [*LIVEAPP, "worker"], env, folder))
+    processes.append(_command("pipeline", [*LIVEAPP, "pipeline", "--block-ms", "200"], env,
+                              folder))
     _wait_for("web /healthz", lambda: _healthy(url), processes)
     return Stack(url=url, folder=folder, env=env, sandbox=sandbox, processes=processes)
