@@ -92,8 +92,8 @@ def setup(folder: Path, reps: int, database_url: str):
         "LIVEAPP_INSTANCE": str(folder), "REDIS_URL": server.url,
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_hex(16), "LIVEAPP_REDIS_PREFIX": "bench:",
-        # One client IP sends every visitor's events here.
-        "LIVEAPP_TRACKING_IP_LIMIT": "100000000",
+        # One client IP sends every visitor's events here, some visitors many a second.
+        "LIVEAPP_TRACKING_IP_LIMIT": "100000000", "LIVEAPP_TRACKING_VISITOR_LIMIT": "100000000",
     })
     from liveapp import create_app
     from liveapp.extensions import db
@@ -193,6 +193,7 @@ class Board:
     seqs_of: dict[str, list[int]] = {}
     visitor_of: dict[int, str] = {}
     own_cards: set = set()  # (channel, seq) of cards carrying their own page's title
+    statuses: dict = {}  # (api) answers by status (or the client error's name)
 
     def __init__(self, port: int, channel: str, cookie: str, arrivals: dict,
                  plain_channel: str | None = None) -> None:
@@ -451,8 +452,8 @@ async def run_clients(args, app, cookies, port, server_pid, plain: bool = False,
     await asyncio.gather(*tasks, base_task, return_exceptions=True)
     report(args, plan, sse_arrivals, base_arrivals, subscribers)
     if api:
-        print(f"page views posted: {len(plan)}, not answered 202: {failed}; "
-              f"POST → answer: {percentiles(Board.answered)}")
+        print(f"page views posted: {len(plan)}, not answered 202: {failed} (answers "
+              f"{Board.statuses}); POST → answer: {percentiles(Board.answered)}")
         if processors:
             print(f"stream backlog when the last POST was answered: {left} entries; "
                   f"drained {drained:.1f} s later")
@@ -513,8 +514,11 @@ async def post_steadily(port: int, path: str, picks: list[str], rate: float, ok:
                                            headers={"Content-Type": "application/json"})
                 Board.answered.append(time.time() - Board.sent_at[seq])
                 failed += answer.status_code != ok
-            except httpx.HTTPError:
+                status = answer.status_code
+            except httpx.HTTPError as error:
                 failed += 1
+                status = type(error).__name__
+            Board.statuses[status] = Board.statuses.get(status, 0) + 1
 
         start, pending = time.monotonic(), []
         for seq, visitor_id in enumerate(picks):
