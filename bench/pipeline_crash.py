@@ -76,6 +76,18 @@ def pending_of(app, consumer: str) -> int:
     return 0
 
 
+async def wait_consumers(folder: Path, count: int, timeout: float = 90) -> None:
+    """Until `count` processors log that they read the stream (they take a while to start;
+    Redis lists a consumer only once it was given an entry)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        logs = [log.read_text(errors="replace") for log in folder.glob("pipeline-*.log")]
+        if sum(1 for text in logs if "reading" in text) >= count:
+            return
+        await asyncio.sleep(0.2)
+    raise SystemExit(f"{count} pipeline processors did not start reading in {timeout:g} s")
+
+
 def recorded_count(app) -> int:
     from liveapp.extensions import db
     from liveapp.models import PageView
@@ -119,11 +131,12 @@ async def crash_one(app, args, folder: Path, processors: list, report: dict) -> 
     deadline = time.monotonic() + args.duration / 2
     while pending_of(app, name) == 0 and time.monotonic() < deadline:
         await asyncio.sleep(0.005)
-    report["rows_at_kill"] = recorded_count(app)
     report["at_kill"] = time.monotonic()
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
     report["pending_at_kill"] = pending_of(app, name)
+    # Off the event loop: a database read may wait for the processors' writes.
+    report["rows_at_kill"] = await asyncio.to_thread(recorded_count, app)
     processors.extend(fanout.start_processors(1, folder, args.batch))
 
 
@@ -146,6 +159,7 @@ async def run(app, args, folder: Path, port: int, processors: list) -> None:
     picks = [random.choice(visitors) for _ in range(int(args.rate * args.duration))]
     statuses: dict[int, int] = {}
     report: dict = {}
+    await wait_consumers(folder, len(processors))
     started = time.monotonic()
     await asyncio.gather(post_all(port, site_key, picks, args.rate, statuses),
                          crash_one(app, args, folder, processors, report))
@@ -153,7 +167,7 @@ async def run(app, args, folder: Path, port: int, processors: list) -> None:
     left = fanout.backlog(app)
     waited = await fanout.wait_drained(app, 120 + args.claim_idle)
     still = fanout.backlog(app)
-    found = verify(app)
+    found = await asyncio.to_thread(verify, app)
     accepted = {seq for seq, status in statuses.items() if status == 202}
     missing = [seq for seq in accepted if f"crash-{seq}" not in found["titles"]]
     unanswered = [t for t in found["titles"] if t and int(t.split("-")[1]) not in accepted]
@@ -180,6 +194,11 @@ async def run(app, args, folder: Path, port: int, processors: list) -> None:
           f"{len(missing)})   DUPLICATED {duplicated} (rows − distinct event ids "
           f"{found['rows'] - found['event_ids']}, rows − distinct titles "
           f"{found['rows'] - found['distinct_titles']})   rows without a 202: {len(unanswered)}")
+    for log in sorted(folder.glob("pipeline-*.log")):
+        text = log.read_text(errors="replace")
+        print(f"{log.name}: {text.count(' ERROR ')} errors, {text.count(' WARNING ')} warnings"
+              + "".join(f"\n    {line[:160]}" for line in [
+                  line for line in text.splitlines() if " ERROR " in line or "Error" in line][:4]))
     print("PASS" if lost == 0 and duplicated == 0 and not unanswered else "FAIL")
 
 
