@@ -16,8 +16,9 @@ Then, for `--views` page views of random ones of those visitors:
 
 CPU is time.process_time of this process only (SQLite's work is in it, Redis's and
 PostgreSQL's are not). Nobody subscribes to the boards' channels; both paths publish the
-same cards. `--profile` adds a cProfile of the drain at batch 50 (top 15 by cumulative
-and by own time).
+same cards. At batch 50 it also prints CPU per page view by phase (read, record + commit,
+each change-bus stage, acknowledge), from timers wrapped around those functions; `--profile`
+adds a cProfile (CPU clock) of the drain at batch 50, top 15 by cumulative and by own time.
 
     .venv/bin/python bench/pipeline_cpu.py [--views 400] [--visitors 200] [--batches 1,10,50,200]
     .venv/bin/python bench/pipeline_cpu.py --profile
@@ -167,22 +168,50 @@ class Runner:
             tracking.accept(event, self.site, "127.0.0.1", time.time())
         return time.process_time() - started
 
-    def drain(self, batch: int, profiler: cProfile.Profile | None = None) -> tuple[float, int]:
-        """CPU seconds and batches to read and process the whole stream `batch` at a time."""
+    def drain(self, batch: int, profiler: cProfile.Profile | None = None
+              ) -> tuple[float, int, int]:
+        """CPU seconds, batches, and distinct visitors summed over the batches, to read and
+        process the whole stream `batch` at a time."""
         from liveapp.services import pipeline
 
         pipeline.ensure_group()
-        batches = 0
+        batches = distinct = 0
         if profiler is not None:
             profiler.enable()
         started = time.process_time()
         while entries := pipeline.read("bench", batch, None):
             pipeline.process_batch(entries)
             batches += 1
+            distinct += len({e.visitor_id for e in entries})
         spent = time.process_time() - started
         if profiler is not None:
             profiler.disable()
-        return spent, batches
+        return spent, batches, distinct
+
+
+SPENT: dict[str, float] = {}
+
+
+def wrap_phases() -> None:
+    """CPU timers around the pipeline's phases (where their callers look them up)."""
+    from liveapp.services import changes, pipeline
+
+    def timed(module, name, label_of):
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                label = label_of(*args)
+                SPENT[label] = SPENT.get(label, 0.0) + time.process_time() - started
+
+        setattr(module, name, wrapper)
+
+    timed(pipeline, "read", lambda *a: "read (XAUTOCLAIM + XREADGROUP, decode)")
+    timed(pipeline, "_record_batch", lambda *a: "record + commit (_record_batch)")
+    timed(changes, "_run", lambda stage, *a: f"bus stage {stage}")
 
 
 def ms(seconds: float, count: int) -> str:
@@ -205,23 +234,32 @@ def run(app, args) -> None:
     accept_cpu = 0.0
     for batch in args.batches:
         accept_cpu += runner.accept(n)
-        spent, batches = runner.drain(batch)
-        results.append((batch, spent, batches))
+        spent, batches, distinct = runner.drain(batch)
+        results.append((batch, spent, batches, distinct))
+    wrap_phases()
+    runner.accept(n)
+    phased, _, _ = runner.drain(50)
     rows = db.session.scalar(db.select(db.func.count()).select_from(PageView)) - rows_before
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{n} page views per measurement, {len(runner.visitors)} visitors, database "
           f"{db.engine.dialect.name}; load average (1/5/15 min): {load} (2 cores, shared)")
-    print(f"page views recorded: {rows} of {n * (1 + len(args.batches))}")
+    print(f"page views recorded: {rows} of {n * (2 + len(args.batches))}")
     print(f"baseline, inline tracking.ingest per event: {ms(baseline, n)} CPU per page view")
     print(f"accept (tracking.accept, the request's part in stream mode): "
           f"{ms(accept_cpu, n * len(args.batches))} CPU per page view")
-    for batch, spent, batches in results:
-        print(f"pipeline batch {batch:>4} ({batches:>3} batches): {ms(spent, n)} CPU per page "
-              f"view  = {spent / baseline:.2f}x inline")
+    for batch, spent, batches, distinct in results:
+        print(f"pipeline batch {batch:>4} ({batches:>3} batches, {distinct / batches:5.1f} "
+              f"distinct visitors each): {ms(spent, n)} CPU per page view  = "
+              f"{spent / baseline:.2f}x inline")
+    print(f"batch 50 again, with timers ({ms(phased, n)} CPU per page view), by phase:")
+    for label, seconds in sorted(SPENT.items(), key=lambda kv: -kv[1]):
+        print(f"  {label:<42} {ms(seconds, n)}")
+    print(f"  {'(rest: hot states, XACK/XDEL, announce)':<42} "
+          f"{ms(phased - sum(SPENT.values()), n)}")
     if args.profile:
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU, not waits on a busy machine
         runner.accept(n)
-        spent, batches = runner.drain(50, profiler)
+        spent, batches, _ = runner.drain(50, profiler)
         print(f"\n-- profiled: {n} page views at batch 50 ({batches} batches), "
               f"{ms(spent, n)} CPU per page view under the profiler")
         for order in ("cumulative", "tottime"):
