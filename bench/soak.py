@@ -13,12 +13,15 @@ Then, for `--minutes`: every visitor sends a heartbeat every 15 s (as liveapp.js
 spread evenly), and page views of random visitors arrive at `--page-rate`/s.
 
 Reported: the web processes' RSS before and after the streams opened (per open stream),
-heartbeat POST → 202 p50/p99, page view → card on the admin board p50/p99, errors
-(non-202 answers, refused or dropped streams), and the load average. The baseline in the
+heartbeat POST → 202 p50/p99 (from the write, and from when it was due: the client's own
+queue included), heartbeats answered against scheduled, page view → card on the admin
+board p50/p99, errors (non-202 answers, refused or dropped streams), CPU seconds of the web
+workers, the pipeline processes and this client during the soak, and the load average. The baseline in the
 same run: raw Redis PING round trips from the client, measured alongside the heartbeats.
 
 The client is one asyncio process on raw sockets (no HTTP library): each stream is one
-idle connection, the POSTs go over `--post-connections` keep-alive connections.
+idle connection, the heartbeats go over `--post-connections` keep-alive connections and
+the page views over 4 of their own (so they do not queue behind late heartbeats).
 
     .venv/bin/python bench/soak.py [--visitors 10000] [--minutes 5] [--page-rate 5]
 """
@@ -205,7 +208,7 @@ async def redis_pings(url: str, samples: list[float], stop: asyncio.Event) -> No
     await client.aclose()
 
 
-async def run(args, app, cookies, port: int, web_pids: list[int]) -> None:
+async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: list[int]) -> None:
     from liveapp.services import realtime
 
     site_key = app.config["BENCH_SITE_KEY"]
@@ -254,7 +257,10 @@ async def run(args, app, cookies, port: int, web_pids: list[int]) -> None:
     print(f"pipeline backlog after the ramp: {backlog_start} entries, drained in {waited:.0f} s")
 
     # The soak: heartbeats every 15 s per visitor, spread evenly; page views at page-rate.
+    viewer = Poster(port, 4)
     beats: list[float] = []
+    beats_due: list[float] = []
+    scheduled = [0]
     beat_status: dict[int, int] = {}
     view_status: dict[int, int] = {}
     lag = [0.0]
@@ -263,13 +269,16 @@ async def run(args, app, cookies, port: int, web_pids: list[int]) -> None:
     ping_task = asyncio.create_task(redis_pings(app.config["REDIS_URL"], pings, stop))
     soak_started = time.monotonic()
     end = soak_started + args.minutes * 60
+    cpu_before = (sum(fanout.process_cpu(p) for p in web_pids),
+                  sum(fanout.process_cpu(p) for p in pipe_pids), time.process_time())
     dropped_before = streams.dropped
 
-    async def beat(visitor_id: str) -> None:
+    async def beat(visitor_id: str, due: float) -> None:
         status, seconds, _ = await poster.post(event(site_key, visitor_id, "heartbeat"))
         beat_status[status] = beat_status.get(status, 0) + 1
         if status == 202:
             beats.append(seconds)
+            beats_due.append(time.monotonic() - due)
 
     async def heartbeats() -> None:
         interval = HEARTBEAT_INTERVAL / max(len(visitors), 1)
@@ -281,7 +290,8 @@ async def run(args, app, cookies, port: int, web_pids: list[int]) -> None:
             else:
                 lag[0] = max(lag[0], -delay)
             visitor_id, _ = visitors[n % len(visitors)]
-            asyncio.create_task(beat(visitor_id))
+            asyncio.create_task(beat(visitor_id, due))
+            scheduled[0] += 1
             n += 1
 
     async def page_views() -> None:
@@ -298,7 +308,7 @@ async def run(args, app, cookies, port: int, web_pids: list[int]) -> None:
             seq += 1
 
     async def view(visitor_id: str, seq: int) -> None:
-        status, _, _ = await poster.post(event(site_key, visitor_id, "page_view", seq))
+        status, _, _ = await viewer.post(event(site_key, visitor_id, "page_view", seq))
         view_status[status] = view_status.get(status, 0) + 1
 
     last_report = [soak_started]
@@ -310,15 +320,18 @@ async def run(args, app, cookies, port: int, web_pids: list[int]) -> None:
                   f"{len(beats)} heartbeats, load {os.getloadavg()[0]:.1f}", flush=True)
 
     await asyncio.gather(heartbeats(), page_views(), progress())
+    cpu_after = (sum(fanout.process_cpu(p) for p in web_pids),
+                 sum(fanout.process_cpu(p) for p in pipe_pids), time.process_time())
     await asyncio.sleep(3.0)  # the last answers and cards
     stop.set()
     await ping_task
     open_at_end = streams.open
     rss_end = rss(web_pids)
     streams.stopping = True
-    for task in [*streams.tasks, admin_task, *poster.tasks]:
+    workers = [*poster.tasks, *viewer.tasks]
+    for task in [*streams.tasks, admin_task, *workers]:
         task.cancel()
-    await asyncio.gather(*streams.tasks, admin_task, *poster.tasks, return_exceptions=True)
+    await asyncio.gather(*streams.tasks, admin_task, *workers, return_exceptions=True)
 
     views = len(fanout.Board.sent_at)
     cards = [v for (_, seq), v in arrivals.items() if seq >= 0]
@@ -330,8 +343,17 @@ async def run(args, app, cookies, port: int, web_pids: list[int]) -> None:
           f"{rss_after / 2**20:.0f} MiB with them, {rss_end / 2**20:.0f} MiB at the end; per "
           f"open stream {(rss_after - rss_before) / max(len(visitors), 1) / 1024:.1f} KiB "
           f"(at the end {(rss_end - rss_before) / max(len(visitors), 1) / 1024:.1f} KiB)")
-    print(f"heartbeats: {sum(beat_status.values())} sent, answers {beat_status}; POST → 202 "
-          f"{percentiles(beats)}; client scheduling lag max {lag[0] * 1000:.0f} ms")
+    seconds = args.minutes * 60
+    print(f"heartbeats: {scheduled[0]} due ({scheduled[0] / seconds:.0f}/s), "
+          f"{sum(beat_status.values())} answered by the end + 3 s, answers {beat_status}")
+    print(f"  POST → 202 from the write:   {percentiles(beats)}")
+    print(f"  POST → 202 from when it was due (client queue included): {percentiles(beats_due)}; "
+          f"client scheduling lag max {lag[0] * 1000:.0f} ms")
+    cpu = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
+    print(f"CPU during the soak ({seconds:.0f} s): web workers {cpu[0]:.1f} s "
+          f"({cpu[0] / seconds * 100:.0f}% of a core; {cpu[0] / max(len(beats), 1) * 1000:.2f} ms "
+          f"per answered heartbeat, pings and page views included), pipeline {cpu[1]:.1f} s, "
+          f"this client {cpu[2]:.1f} s")
     print(f"raw Redis PING from the client (baseline): {percentiles(pings)}")
     if beats and len(pings) > 1:
         q = statistics.quantiles
@@ -378,7 +400,7 @@ def main() -> None:
             web_pids = fanout.gunicorn_workers(proc.pid)
             print(f"gunicorn: {len(web_pids)} workers, {per_worker} connections each; client "
                   f"open-files limit {soft}")
-            asyncio.run(run(args, app, cookies, port, web_pids))
+            asyncio.run(run(args, app, cookies, port, web_pids, [p.pid for p in processors]))
         finally:
             fanout.stop_processes(processors)
             proc.terminate()
