@@ -499,35 +499,83 @@ async def post_steadily(port: int, path: str, picks: list[str], rate: float, ok:
                         body_of) -> int:
     """POST `body_of(seq, visitor_id)` to `path` for each pick at a steady rate, noting when
     each was sent (`Board.sent_at`) and answered; returns how many did not answer `ok`."""
-    import httpx
-
     failed = 0
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                 limits=limits) as client:
-        async def post(seq: int, visitor_id: str) -> None:
-            nonlocal failed
-            body = body_of(seq, visitor_id)
-            Board.sent_at[seq] = time.time()
-            try:
-                answer = await client.post(path, content=body,
-                                           headers={"Content-Type": "application/json"})
-                Board.answered.append(time.time() - Board.sent_at[seq])
-                failed += answer.status_code != ok
-                status = answer.status_code
-            except httpx.HTTPError as error:
-                failed += 1
-                status = type(error).__name__
-            Board.statuses[status] = Board.statuses.get(status, 0) + 1
+    poster = Poster(port, 64, path)
 
-        start, pending = time.monotonic(), []
-        for seq, visitor_id in enumerate(picks):
-            delay = start + seq / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            pending.append(asyncio.create_task(post(seq, visitor_id)))
-        await asyncio.gather(*pending)
+    async def post(seq: int, visitor_id: str) -> None:
+        nonlocal failed
+        body = body_of(seq, visitor_id)
+        Board.sent_at[seq] = time.time()
+        status, _, _ = await poster.post(body if isinstance(body, bytes) else body.encode())
+        Board.answered.append(time.time() - Board.sent_at[seq])
+        failed += status != ok
+        Board.statuses[status] = Board.statuses.get(status, 0) + 1
+
+    start, pending = time.monotonic(), []
+    for seq, visitor_id in enumerate(picks):
+        delay = start + seq / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        pending.append(asyncio.create_task(post(seq, visitor_id)))
+    await asyncio.gather(*pending)
+    for task in poster.tasks:
+        task.cancel()
+    await asyncio.gather(*poster.tasks, return_exceptions=True)
     return failed
+
+
+class Poster:
+    """POSTs JSON over a few keep-alive HTTP/1.1 connections (raw asyncio). httpx's pool
+    costs CPU quadratic in the requests waiting for a connection: with hundreds queued the
+    client itself stalls for seconds (seen at 100/s), so the benchmarks do not use it."""
+
+    def __init__(self, port: int, connections: int, path: str = "/t/v1/events") -> None:
+        self.port, self.path = port, path
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.tasks = [asyncio.create_task(self.worker()) for _ in range(connections)]
+        self.statuses: dict[int, int] = {}
+        self.errors = 0
+
+    async def post(self, body: bytes) -> tuple[int, float, bytes]:
+        """(status, seconds from write to answer, body)."""
+        done = asyncio.get_running_loop().create_future()
+        await self.queue.put((body, done))
+        return await done
+
+    async def worker(self) -> None:
+        reader = writer = None
+        while True:
+            body, done = await self.queue.get()
+            for attempt in range(2):
+                try:
+                    if writer is None:
+                        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                    started = time.perf_counter()
+                    writer.write(f"POST {self.path} HTTP/1.1\r\nHost: bench\r\n".encode()
+                                 + b"Content-Type: application/json\r\nContent-Length: "
+                                 + str(len(body)).encode() + b"\r\n\r\n" + body)
+                    status_line = await reader.readline()
+                    length, close = 0, False
+                    while (line := await reader.readline()) not in (b"\r\n", b""):
+                        name, _, value = line.decode().partition(":")
+                        if name.lower() == "content-length":
+                            length = int(value)
+                        elif name.lower() == "connection" and "close" in value.lower():
+                            close = True
+                    answer = await reader.readexactly(length) if length else b""
+                    status = int(status_line.split()[1])
+                    done.set_result((status, time.perf_counter() - started, answer))
+                    if close:
+                        writer.close()
+                        writer = None
+                    break
+                except (OSError, asyncio.IncompleteReadError, IndexError, ValueError) as error:
+                    if writer is not None:
+                        writer.close()
+                    writer = None
+                    if attempt == 1:
+                        self.errors += 1
+                        done.set_result((0, 0.0, str(error).encode()))
 
 
 def report(args, plan, sse_arrivals, base_arrivals, subscribers) -> None:

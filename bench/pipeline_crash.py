@@ -163,7 +163,6 @@ async def run(app, args, folder: Path, port: int, processors: list) -> None:
     started = time.monotonic()
     await asyncio.gather(post_all(port, site_key, picks, args.rate, statuses),
                          crash_one(app, args, folder, processors, report))
-    posted_at = time.monotonic()
     left = fanout.backlog(app)
     waited = await fanout.wait_drained(app, 120 + args.claim_idle)
     still = fanout.backlog(app)

@@ -16,8 +16,9 @@ Reported: the web processes' RSS before and after the streams opened (per open s
 heartbeat POST → 202 p50/p99 (from the write, and from when it was due: the client's own
 queue included), heartbeats answered against scheduled, page view → card on the admin
 board p50/p99, errors (non-202 answers, refused or dropped streams), CPU seconds of the web
-workers, the pipeline processes and this client during the soak, and the load average. The baseline in the
-same run: raw Redis PING round trips from the client, measured alongside the heartbeats.
+workers, the pipeline processes and this client during the soak, and the load average.
+The baseline in the same run: raw Redis PING round trips from the client, measured
+alongside the heartbeats.
 
 The client is one asyncio process on raw sockets (no HTTP library): each stream is one
 idle connection, the heartbeats go over `--post-connections` keep-alive connections and
@@ -84,58 +85,6 @@ def rss(pids: list[int]) -> int:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1]) * 1024
     return total
-
-
-class Poster:
-    """POSTs JSON over a few keep-alive HTTP/1.1 connections (raw asyncio)."""
-
-    def __init__(self, port: int, connections: int) -> None:
-        self.port = port
-        self.queue: asyncio.Queue = asyncio.Queue()
-        self.tasks = [asyncio.create_task(self.worker()) for _ in range(connections)]
-        self.statuses: dict[int, int] = {}
-        self.errors = 0
-
-    async def post(self, body: bytes) -> tuple[int, float, bytes]:
-        """(status, seconds from write to answer, body)."""
-        done = asyncio.get_running_loop().create_future()
-        await self.queue.put((body, done))
-        return await done
-
-    async def worker(self) -> None:
-        reader = writer = None
-        while True:
-            body, done = await self.queue.get()
-            for attempt in range(2):
-                try:
-                    if writer is None:
-                        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                    started = time.perf_counter()
-                    writer.write(b"POST /t/v1/events HTTP/1.1\r\nHost: bench\r\n"
-                                 b"Content-Type: application/json\r\nContent-Length: "
-                                 + str(len(body)).encode() + b"\r\n\r\n" + body)
-                    status_line = await reader.readline()
-                    length, close = 0, False
-                    while (line := await reader.readline()) not in (b"\r\n", b""):
-                        name, _, value = line.decode().partition(":")
-                        if name.lower() == "content-length":
-                            length = int(value)
-                        elif name.lower() == "connection" and "close" in value.lower():
-                            close = True
-                    answer = await reader.readexactly(length) if length else b""
-                    status = int(status_line.split()[1])
-                    done.set_result((status, time.perf_counter() - started, answer))
-                    if close:
-                        writer.close()
-                        writer = None
-                    break
-                except (OSError, asyncio.IncompleteReadError, IndexError, ValueError) as error:
-                    if writer is not None:
-                        writer.close()
-                    writer = None
-                    if attempt == 1:
-                        self.errors += 1
-                        done.set_result((0, 0.0, str(error).encode()))
 
 
 class Streams:
@@ -217,7 +166,7 @@ async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: lis
     admin = fanout.Board(port, realtime.ADMIN_CHANNEL, admin_cookie, arrivals)
     admin_task = asyncio.create_task(admin.run())
     await asyncio.wait_for(admin.connected.wait(), 30)
-    poster = Poster(port, args.post_connections)
+    poster = fanout.Poster(port, args.post_connections)
     streams = Streams(port)
     await asyncio.sleep(1.0)
     rss_before = rss(web_pids)
@@ -257,7 +206,7 @@ async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: lis
     print(f"pipeline backlog after the ramp: {backlog_start} entries, drained in {waited:.0f} s")
 
     # The soak: heartbeats every 15 s per visitor, spread evenly; page views at page-rate.
-    viewer = Poster(port, 4)
+    viewer = fanout.Poster(port, 4)
     beats: list[float] = []
     beats_due: list[float] = []
     scheduled = [0]
@@ -311,7 +260,6 @@ async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: lis
         status, _, _ = await viewer.post(event(site_key, visitor_id, "page_view", seq))
         view_status[status] = view_status.get(status, 0) + 1
 
-    last_report = [soak_started]
 
     async def progress() -> None:
         while time.monotonic() < end:
