@@ -100,27 +100,22 @@ def recorded_count(app) -> int:
 
 async def post_all(port: int, site_key: str, picks: list[str], rate: float,
                    statuses: dict[int, int]) -> None:
-    import httpx
+    poster = fanout.Poster(port, 64)  # raw keep-alive connections (see fanout.Poster)
 
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                 limits=limits) as client:
-        async def post(seq: int, visitor_id: str) -> None:
-            body = fanout.page_view(site_key, visitor_id, f"crash-{seq}", f"/p/{seq}")
-            try:
-                answer = await client.post("/t/v1/events", content=body,
-                                           headers={"Content-Type": "application/json"})
-                statuses[seq] = answer.status_code
-            except httpx.HTTPError:
-                statuses[seq] = 0
+    async def post(seq: int, visitor_id: str) -> None:
+        body = fanout.page_view(site_key, visitor_id, f"crash-{seq}", f"/p/{seq}")
+        statuses[seq], _, _ = await poster.post(body)
 
-        start, pending = time.monotonic(), []
-        for seq, visitor_id in enumerate(picks):
-            delay = start + seq / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            pending.append(asyncio.create_task(post(seq, visitor_id)))
-        await asyncio.gather(*pending)
+    start, pending = time.monotonic(), []
+    for seq, visitor_id in enumerate(picks):
+        delay = start + seq / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        pending.append(asyncio.create_task(post(seq, visitor_id)))
+    await asyncio.gather(*pending)
+    for task in poster.tasks:
+        task.cancel()
+    await asyncio.gather(*poster.tasks, return_exceptions=True)
 
 
 async def crash_one(app, args, folder: Path, processors: list, report: dict) -> None:
@@ -196,8 +191,9 @@ async def run(app, args, folder: Path, port: int, processors: list) -> None:
     for log in sorted(folder.glob("pipeline-*.log")):
         text = log.read_text(errors="replace")
         print(f"{log.name}: {text.count(' ERROR ')} errors, {text.count(' WARNING ')} warnings"
-              + "".join(f"\n    {line[:160]}" for line in [
-                  line for line in text.splitlines() if " ERROR " in line or "Error" in line][:4]))
+              + "".join(f"\n    {line[:300]}" for line in [
+                  line for line in text.splitlines()
+                  if any(word in line for word in (" ERROR ", "Error", "DETAIL", "deadlock"))][:6]))
     print("PASS" if lost == 0 and duplicated == 0 and not unanswered else "FAIL")
 
 
