@@ -5,10 +5,13 @@ creates N reps + 1 admin and connects N+1 SSE boards. Then, at a steady rate:
 
 - `--source api` (default): page views are POSTed to the public events API
   (`POST /t/v1/events`) for visitors already routed to random reps (through
-  `assignments.save`) and placed in a stream; the server records each one, re-evaluates
-  membership, renders the visitor's card once and sends it to the routed rep and to the
-  admin channel. Measured: POST sent → card event (carrying that page's title) arriving
-  on the routed rep's stream, and on the admin's.
+  `assignments.save`) and placed in a stream. With `--pipeline stream` (default) the
+  server runs with LIVEAPP_EVENT_PIPELINE=stream and only accepts (limits, hot presence,
+  XADD); `--processors` `liveapp pipeline` processes record the events in batches and
+  dispatch the cards. With `--pipeline inline` the request does it all (the old path).
+  Measured: POST → 202, POST sent → card event (carrying that page's title) arriving on
+  the routed rep's stream, and on the admin's; CPU seconds of the web and pipeline
+  processes per page view (/proc utime + stime).
 - `--source send`: card events are published directly with `realtime.send` to random
   reps' channels (plus an admin copy): the fan-out alone.
 
@@ -16,6 +19,7 @@ In the same run, a raw Redis subscriber measures PUBLISH→message latency at th
 rate: the baseline.
 
     .venv/bin/python bench/fanout.py [--reps 500] [--rate 100] [--duration 10]
+        [--pipeline stream|inline] [--processors 1]
 """
 
 from __future__ import annotations
@@ -52,10 +56,7 @@ TRACKED_TITLE = re.compile(r"bench-page-(\d+)-")
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=500, help="rep boards connected")
-    parser.add_argument("--rate", type=float, default=None,
-                        help="events per second (default: 100 with --source send, 10 with "
-                             "--source api: this shared 2-core machine saturates near 30 page "
-                             "views/s, see bench/README.md)")
+    parser.add_argument("--rate", type=float, default=100.0, help="events per second")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of publishing")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn gevent workers")
     parser.add_argument("--payload", type=int, default=1500, help="bytes of card HTML")
@@ -70,11 +71,17 @@ def parse_args() -> argparse.Namespace:
                         help="api: page views through POST /t/v1/events; send: realtime.send")
     parser.add_argument("--visitors", type=int, default=200,
                         help="(api) live visitors, each routed to a random rep")
+    parser.add_argument("--pipeline", choices=("stream", "inline"), default="stream",
+                        help="(api) LIVEAPP_EVENT_PIPELINE of the server")
+    parser.add_argument("--processors", type=int, default=1,
+                        help="(api, stream) `liveapp pipeline` processes")
+    parser.add_argument("--batch", type=int, default=50,
+                        help="(api, stream) the processors' --batch")
     args = parser.parse_args()
     if args.compare_flask_sse:
         args.source = "send"
-    if args.rate is None:
-        args.rate = 10.0 if args.source == "api" else 100.0
+    if args.processors < 1:
+        parser.error("--processors must be at least 1")
     return args
 
 
@@ -85,8 +92,8 @@ def setup(folder: Path, reps: int, database_url: str):
         "LIVEAPP_INSTANCE": str(folder), "REDIS_URL": server.url,
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_hex(16), "LIVEAPP_REDIS_PREFIX": "bench:",
-        # One client IP sends every visitor's events here.
-        "LIVEAPP_TRACKING_IP_LIMIT": "100000000",
+        # One client IP sends every visitor's events here, some visitors many a second.
+        "LIVEAPP_TRACKING_IP_LIMIT": "100000000", "LIVEAPP_TRACKING_VISITOR_LIMIT": "100000000",
     })
     from liveapp import create_app
     from liveapp.extensions import db
@@ -181,6 +188,12 @@ class Board:
 
     sent_at: dict[int, float] = {}  # (api) when each page view was POSTed, by sequence
     answered: list[float] = []  # (api) POST → 202 latencies
+    # (api) each visitor's page views by sequence: a batch renders a visitor's card once,
+    # with its latest page, so that card also delivers the visitor's earlier page views.
+    seqs_of: dict[str, list[int]] = {}
+    visitor_of: dict[int, str] = {}
+    own_cards: set = set()  # (channel, seq) of cards carrying their own page's title
+    statuses: dict = {}  # (api) answers by status (or the client error's name)
 
     def __init__(self, port: int, channel: str, cookie: str, arrivals: dict,
                  plain_channel: str | None = None) -> None:
@@ -224,7 +237,11 @@ class Board:
         tracked = TRACKED_TITLE.search(frame)
         if tracked is not None:  # a card rendered from a tracked page view
             seq = int(tracked.group(1))
-            self.arrivals.setdefault((self.channel, seq), now - self.sent_at[seq])
+            self.own_cards.add((self.channel, seq))
+            for earlier in self.seqs_of.get(self.visitor_of.get(seq), (seq,)):
+                if earlier > seq:
+                    break
+                self.arrivals.setdefault((self.channel, earlier), now - self.sent_at[earlier])
             return
         for line in frame.split("\n"):
             if line.startswith("data:") and "|" in line:
@@ -292,17 +309,73 @@ async def wait_subscribed(app, channels: list[str], timeout: float = 60) -> None
     raise SystemExit("flask-sse boards did not all subscribe in time")
 
 
-def workers_cpu(master_pid: int) -> float:
-    """CPU seconds used so far by gunicorn's worker processes (Linux /proc)."""
+def gunicorn_workers(master_pid: int) -> list[int]:
+    """The pids of gunicorn's worker processes (Linux /proc)."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    ticks = 0
-    for pid in children:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return [int(pid) for pid in children]
 
 
-async def run_clients(args, app, cookies, port, server_pid, plain: bool = False) -> None:
+def process_cpu(pid: int) -> float:
+    """CPU seconds (utime + stime) used so far by one process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu(master_pid: int) -> float:
+    """CPU seconds used so far by gunicorn's worker processes."""
+    return sum(process_cpu(pid) for pid in gunicorn_workers(master_pid))
+
+
+def start_processors(count: int, folder: Path, batch: int = 50,
+                     env: dict | None = None) -> list[subprocess.Popen]:
+    """`count` `liveapp pipeline` processes on this run's Redis and database (inherited
+    environment), logging to <folder>/pipeline-<n>.log."""
+    procs = []
+    for n in range(count):
+        log = open(folder / f"pipeline-{n}.log", "ab")  # noqa: SIM115
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "liveapp.cli", "pipeline", "--batch", str(batch)],
+            cwd=ROOT, stdout=log, stderr=log, env={**os.environ, **(env or {})}))
+    return procs
+
+
+def stop_processes(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def backlog(app) -> tuple[int, int]:
+    """(entries in the events stream, entries pending with a consumer)."""
+    from liveapp.extensions import redis
+    from liveapp.services import pipeline
+
+    with app.app_context():
+        key = pipeline.stream_key()
+        length = redis.client.xlen(key)
+        try:
+            pending = redis.client.xpending(key, pipeline.GROUP)["pending"]
+        except Exception:  # noqa: BLE001  (no group yet: nothing pending)
+            pending = 0
+    return length, pending
+
+
+async def wait_drained(app, timeout: float) -> float:
+    """Wait until the events stream is empty (processed entries are deleted); seconds
+    waited. Returns at the timeout whatever is left."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout and backlog(app)[0]:
+        await asyncio.sleep(0.1)
+    return time.monotonic() - started
+
+
+async def run_clients(args, app, cookies, port, server_pid, plain: bool = False,
+                      processors: list[subprocess.Popen] = ()) -> None:
     from liveapp.services import realtime
 
     sse_arrivals: dict = {}
@@ -342,13 +415,21 @@ async def run_clients(args, app, cookies, port, server_pid, plain: bool = False)
     if api:
         routed = route_visitors(app, rep_ids, args.visitors)
         await warm_up(port, app.config["BENCH_SITE_KEY"], list(routed))
+        await wait_drained(app, 60)
+        await asyncio.sleep(1.0)  # let their cards reach the boards before measuring
         visitor_ids = list(routed)
         picks = [random.choice(visitor_ids) for _ in range(int(args.rate * args.duration))]
+        for seq, visitor_id in enumerate(picks):
+            Board.visitor_of[seq] = visitor_id
+            Board.seqs_of.setdefault(visitor_id, []).append(seq)
         plan = [routed[vid] for vid in picks]
     else:
         plan = [random.choice(rep_ids) for _ in range(int(args.rate * args.duration))]
     done = threading.Event()
-    cpu_before = workers_cpu(server_pid)
+    web_pids = gunicorn_workers(server_pid)
+    pipe_pids = [p.pid for p in processors]
+    web_before = sum(process_cpu(pid) for pid in web_pids)
+    pipe_before = sum(process_cpu(pid) for pid in pipe_pids)
     thread = threading.Thread(target=publish, args=(
         app, plan, args.rate, args.payload, not args.no_admin_copy, baseline, done, not api))
     thread.start()
@@ -358,7 +439,10 @@ async def run_clients(args, app, cookies, port, server_pid, plain: bool = False)
     while not done.is_set() or (posts is not None and not posts.done()):
         await asyncio.sleep(0.2)
     failed = posts.result() if posts is not None else 0
-    cpu = workers_cpu(server_pid) - cpu_before
+    left = backlog(app)[0] if api else 0
+    drained = await wait_drained(app, 120) if api else 0.0
+    web_cpu = sum(process_cpu(pid) for pid in web_pids) - web_before
+    pipe_cpu = sum(process_cpu(pid) for pid in pipe_pids) - pipe_before
     deadline = time.monotonic() + 5
     expected = len(plan) * (1 if args.no_admin_copy and not api else 2)
     while len(sse_arrivals) < expected and time.monotonic() < deadline:
@@ -368,9 +452,17 @@ async def run_clients(args, app, cookies, port, server_pid, plain: bool = False)
     await asyncio.gather(*tasks, base_task, return_exceptions=True)
     report(args, plan, sse_arrivals, base_arrivals, subscribers)
     if api:
-        print(f"page views posted: {len(plan)}, not answered 202: {failed}; "
-              f"POST → answer: {percentiles(Board.answered)}")
-    print(f"web workers' CPU while publishing: {cpu:.2f} s over {args.duration:g} s")
+        print(f"page views posted: {len(plan)}, not answered 202: {failed} (answers "
+              f"{Board.statuses}); POST → answer: {percentiles(Board.answered)}")
+        if processors:
+            print(f"stream backlog when the last POST was answered: {left} entries; "
+                  f"drained {drained:.1f} s later")
+        total = web_cpu + pipe_cpu
+        print(f"CPU per page view: web {web_cpu / len(plan) * 1000:.2f} ms + pipeline "
+              f"{pipe_cpu / len(plan) * 1000:.2f} ms = {total / len(plan) * 1000:.2f} ms "
+              f"(web {web_cpu:.2f} s, {len(processors)} pipeline process(es) {pipe_cpu:.2f} s)")
+    else:
+        print(f"web workers' CPU while publishing: {web_cpu:.2f} s over {args.duration:g} s")
 
 
 def page_view(site_key: str, visitor_id: str, title: str, path: str) -> bytes:
@@ -392,7 +484,6 @@ async def warm_up(port: int, site_key: str, visitor_ids: list[str]) -> None:
                                   content=page_view(site_key, visitor_id, "Home", "/"))
 
         await asyncio.gather(*(first(v) for v in visitor_ids))
-    await asyncio.sleep(1.0)  # let their cards reach the boards before measuring
     print(f"{len(visitor_ids)} routed visitors arrived in {time.monotonic() - started:.1f} s")
 
 
@@ -408,32 +499,83 @@ async def post_steadily(port: int, path: str, picks: list[str], rate: float, ok:
                         body_of) -> int:
     """POST `body_of(seq, visitor_id)` to `path` for each pick at a steady rate, noting when
     each was sent (`Board.sent_at`) and answered; returns how many did not answer `ok`."""
-    import httpx
-
     failed = 0
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
-                                 limits=limits) as client:
-        async def post(seq: int, visitor_id: str) -> None:
-            nonlocal failed
-            body = body_of(seq, visitor_id)
-            Board.sent_at[seq] = time.time()
-            try:
-                answer = await client.post(path, content=body,
-                                           headers={"Content-Type": "application/json"})
-                Board.answered.append(time.time() - Board.sent_at[seq])
-                failed += answer.status_code != ok
-            except httpx.HTTPError:
-                failed += 1
+    poster = Poster(port, 64, path)
 
-        start, pending = time.monotonic(), []
-        for seq, visitor_id in enumerate(picks):
-            delay = start + seq / rate - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            pending.append(asyncio.create_task(post(seq, visitor_id)))
-        await asyncio.gather(*pending)
+    async def post(seq: int, visitor_id: str) -> None:
+        nonlocal failed
+        body = body_of(seq, visitor_id)
+        Board.sent_at[seq] = time.time()
+        status, _, _ = await poster.post(body if isinstance(body, bytes) else body.encode())
+        Board.answered.append(time.time() - Board.sent_at[seq])
+        failed += status != ok
+        Board.statuses[status] = Board.statuses.get(status, 0) + 1
+
+    start, pending = time.monotonic(), []
+    for seq, visitor_id in enumerate(picks):
+        delay = start + seq / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        pending.append(asyncio.create_task(post(seq, visitor_id)))
+    await asyncio.gather(*pending)
+    for task in poster.tasks:
+        task.cancel()
+    await asyncio.gather(*poster.tasks, return_exceptions=True)
     return failed
+
+
+class Poster:
+    """POSTs JSON over a few keep-alive HTTP/1.1 connections (raw asyncio). httpx's pool
+    costs CPU quadratic in the requests waiting for a connection: with hundreds queued the
+    client itself stalls for seconds (seen at 100/s), so the benchmarks do not use it."""
+
+    def __init__(self, port: int, connections: int, path: str = "/t/v1/events") -> None:
+        self.port, self.path = port, path
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.tasks = [asyncio.create_task(self.worker()) for _ in range(connections)]
+        self.statuses: dict[int, int] = {}
+        self.errors = 0
+
+    async def post(self, body: bytes) -> tuple[int, float, bytes]:
+        """(status, seconds from write to answer, body)."""
+        done = asyncio.get_running_loop().create_future()
+        await self.queue.put((body, done))
+        return await done
+
+    async def worker(self) -> None:
+        reader = writer = None
+        while True:
+            body, done = await self.queue.get()
+            for attempt in range(2):
+                try:
+                    if writer is None:
+                        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                    started = time.perf_counter()
+                    writer.write(f"POST {self.path} HTTP/1.1\r\nHost: bench\r\n".encode()
+                                 + b"Content-Type: application/json\r\nContent-Length: "
+                                 + str(len(body)).encode() + b"\r\n\r\n" + body)
+                    status_line = await reader.readline()
+                    length, close = 0, False
+                    while (line := await reader.readline()) not in (b"\r\n", b""):
+                        name, _, value = line.decode().partition(":")
+                        if name.lower() == "content-length":
+                            length = int(value)
+                        elif name.lower() == "connection" and "close" in value.lower():
+                            close = True
+                    answer = await reader.readexactly(length) if length else b""
+                    status = int(status_line.split()[1])
+                    done.set_result((status, time.perf_counter() - started, answer))
+                    if close:
+                        writer.close()
+                        writer = None
+                    break
+                except (OSError, asyncio.IncompleteReadError, IndexError, ValueError) as error:
+                    if writer is not None:
+                        writer.close()
+                    writer = None
+                    if attempt == 1:
+                        self.errors += 1
+                        done.set_result((0, 0.0, str(error).encode()))
 
 
 def report(args, plan, sse_arrivals, base_arrivals, subscribers) -> None:
@@ -444,12 +586,20 @@ def report(args, plan, sse_arrivals, base_arrivals, subscribers) -> None:
             if args.source == "api" else f"card events sent ({args.payload} B cards)")
     print(f"{len(plan)} {what} at {args.rate:g}/s over {args.duration:g} s, for {args.reps} "
           f"reps + 1 admin, {args.workers} gevent workers")
+    if args.source == "api":
+        shape = (f"stream pipeline, {args.processors} processor(s), batch {args.batch}"
+                 if args.pipeline == "stream" else "inline (recorded in the request)")
+        print(f"event pipeline: {shape}; database {os.environ['DATABASE_URL'].split(':')[0]}")
     print(f"Redis pub/sub connections held by the web processes: {subscribers}")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average (1/5/15 min) at the end: {load} (2 cores, shared)")
     print(f"rep boards   ({len(rep)}/{len(plan)} arrived): {percentiles(rep)}")
     if args.source == "api" or not args.no_admin_copy:
         print(f"admin board  ({len(admin)}/{len(plan)} arrived): {percentiles(admin)}")
+    if args.source == "api":
+        own = sum(1 for channel, _ in Board.own_cards if channel != "admin")
+        print(f"  (a page view counts as arrived when its card, or a later card of the same "
+              f"visitor from the same batch, arrives; {own} rep cards carried their own page)")
     print(f"raw Redis    ({len(base)}/{len(plan)} arrived): {percentiles(base)}")
     if len(rep) > 1 and len(base) > 1:
         q = statistics.quantiles
@@ -476,6 +626,8 @@ def bench_setup(prefix: str, reps: int):
 
 def main() -> None:
     args = parse_args()
+    # The server (a child) reads it; set before the app is built here too.
+    os.environ["LIVEAPP_EVENT_PIPELINE"] = args.pipeline if args.source == "api" else "inline"
     with bench_setup("liveapp-fanout-", args.reps) as (app, cookies, folder):
         print("== liveapp: shared subscriber per web process ==")
         factory = f"liveapp:create_app({{'SSE_PING_INTERVAL': {args.ping_interval!r}}})"
@@ -487,9 +639,13 @@ def main() -> None:
 
 def run_server(args, app, cookies, folder: Path, app_path: str, plain: bool) -> None:
     proc, port = start_gunicorn(args.workers, folder, app_path)
+    processors = []
+    if args.source == "api" and args.pipeline == "stream":
+        processors = start_processors(args.processors, folder, args.batch)
     try:
-        asyncio.run(run_clients(args, app, cookies, port, proc.pid, plain))
+        asyncio.run(run_clients(args, app, cookies, port, proc.pid, plain, processors))
     finally:
+        stop_processes(processors)
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -1,0 +1,291 @@
+"""Event pipeline CPU per page view, in process, by batch size (issue 13: ≤ 3 ms at 50).
+
+Sets up liveapp on its own embedded Redis and a SQLite file in a temporary folder (or a
+fresh database on DATABASE_URL's PostgreSQL server; REDIS_URL when set, under a prefix of
+its own), with SPEC 5's configuration (bench/settings_fixture.py: 20 segments, 10
+experiences, 5 streams, 10 routing rules), `--reps` reps and `--visitors` live visitors,
+each routed to a random rep and placed in a stream by a first, unmeasured page view.
+
+Then, for `--views` page views of random ones of those visitors:
+- baseline: the old inline path, `tracking.ingest` per event (record, commit, dispatch
+  its changes: membership, card, ...), CPU timed around each call;
+- for each `--batches` size: the events are accepted (`tracking.accept`, as the API does
+  in stream mode; not in the figure) and appended to the stream, then read and processed
+  by `pipeline.read` + `pipeline.process_batch` in batches of that size, CPU timed around
+  the whole drain.
+
+CPU is time.process_time of this process only (SQLite's work is in it, Redis's and
+PostgreSQL's are not). Nobody subscribes to the boards' channels; both paths publish the
+same cards. At batch 50 it also prints CPU per page view by phase (read, record + commit,
+each change-bus stage, acknowledge), from timers wrapped around those functions; `--profile`
+adds a cProfile (CPU clock) of the drain at batch 50, top 15 by cumulative and by own time.
+
+    .venv/bin/python bench/pipeline_cpu.py [--views 400] [--visitors 200] [--batches 1,10,50,200]
+    .venv/bin/python bench/pipeline_cpu.py --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--views", type=int, default=400, help="page views per measurement")
+    parser.add_argument("--visitors", type=int, default=200, help="live, routed visitors")
+    parser.add_argument("--reps", type=int, default=20, help="reps the visitors are routed to")
+    parser.add_argument("--batches", default="1,10,50,200", help="batch sizes, comma-separated")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the drain at batch 50: top 15 by cumulative, own time")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    try:
+        args.batches = [int(b) for b in args.batches.split(",")]
+    except ValueError:
+        parser.error("--batches: whole numbers separated by commas, e.g. 1,10,50")
+    if any(b < 1 for b in args.batches) or args.views < 1 or args.visitors < 1:
+        parser.error("--batches, --views and --visitors must be at least 1")
+    return args
+
+
+def setup(folder: Path, reps: int):
+    """Own Redis and database, the SPEC 5 settings, reps and a site; (app, server, db)."""
+    from liveapp import embedded_redis
+
+    server = None
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        server = embedded_redis.start(folder / "redis")
+        redis_url = server.url
+    from bench.ingest import Database
+
+    database = Database(folder)
+    os.environ.update({
+        "LIVEAPP_INSTANCE": str(folder), "REDIS_URL": redis_url,
+        "DATABASE_URL": database.url, "SECRET_KEY": secrets.token_hex(16),
+        "LIVEAPP_REDIS_PREFIX": f"bench{uuid.uuid4().hex[:6]}:",
+        "LIVEAPP_EVENT_PIPELINE": "stream",
+        "LIVEAPP_TRACKING_IP_LIMIT": "1000000000",
+        "LIVEAPP_TRACKING_VISITOR_LIMIT": "1000000000",
+    })
+    from settings_fixture import configure_settings
+
+    from liveapp import create_app
+    from liveapp.extensions import db
+    from liveapp.models import User
+    from liveapp.services import sites
+    from liveapp.services.schema import migrate_to_head
+
+    app = create_app()
+    migrate_to_head(app)
+    with app.app_context():
+        rows = [dict(email=f"rep{i}@bench.test", name=f"Rep {i}", role="rep",
+                     password_hash="!", is_chat_user=True, availability="available",
+                     max_concurrent_chats=3, active=True) for i in range(reps)]
+        db.session.execute(db.insert(User), rows)
+        db.session.commit()
+        configure_settings()
+        site = sites.save_site(None, name="Bench", allowed_origins=[])
+        app.config["BENCH_SITE_KEY"] = site.site_key
+    return app, server, database
+
+
+def page_view(site_key: str, visitor_id: str, seq: int):
+    from liveapp.domain.events import parse_event
+
+    # URLs that match the settings' segments and experiences (/pageN, utm_source=ads).
+    return parse_event({"site_key": site_key, "visitor_id": visitor_id, "type": "page_view",
+                        "url": f"https://www.example.com/page{seq % 12}?utm_source=ads",
+                        "title": f"bench-page-{seq}"})
+
+
+class Runner:
+    def __init__(self, app, args) -> None:
+        from liveapp.extensions import db
+        from liveapp.models import User
+        from liveapp.services import assignments, membership, sites, tracking
+
+        self.app, self.args = app, args
+        self.rng = random.Random(args.seed)
+        self.seq = 0
+        self.site = sites.site_for_key(app.config["BENCH_SITE_KEY"])
+        rep_ids = list(db.session.scalars(db.select(User.id)))
+        self.visitors = [str(uuid.uuid4()) for _ in range(args.visitors)]
+        for visitor_id in self.visitors:
+            assignments.save(visitor_id, assignments.Assignment(
+                "Bench rule", "first_available", routed_to=[self.rng.choice(rep_ids)],
+                explanation="bench"))
+            tracking.ingest(self.next_view(visitor_id), self.site, "127.0.0.1", time.time())
+        placed = sum(1 for v in self.visitors
+                     if (m := membership.stored(v)) is not None and m.stream_id is not None)
+        print(f"{len(self.visitors)} visitors routed to {len(rep_ids)} reps; {placed} placed "
+              f"in a stream")
+
+    def next_view(self, visitor_id: str):
+        self.seq += 1
+        return page_view(self.site_key, visitor_id, self.seq)
+
+    @property
+    def site_key(self) -> str:
+        return self.app.config["BENCH_SITE_KEY"]
+
+    def views(self, count: int) -> list:
+        return [self.next_view(self.rng.choice(self.visitors)) for _ in range(count)]
+
+    def inline(self, count: int) -> float:
+        """CPU seconds of `count` page views through tracking.ingest, one by one."""
+        from liveapp.services import tracking
+
+        spent = 0.0
+        for event in self.views(count):
+            started = time.process_time()
+            tracking.ingest(event, self.site, "127.0.0.1", time.time())
+            spent += time.process_time() - started
+        return spent
+
+    def accept(self, count: int) -> float:
+        """Append `count` page views to the stream as the API does; CPU seconds."""
+        from liveapp.services import tracking
+
+        started = time.process_time()
+        for event in self.views(count):
+            tracking.accept(event, self.site, "127.0.0.1", time.time())
+        return time.process_time() - started
+
+    def drain(self, batch: int, profiler: cProfile.Profile | None = None
+              ) -> tuple[float, int, int]:
+        """CPU seconds, batches, and distinct visitors summed over the batches, to read and
+        process the whole stream `batch` at a time."""
+        from liveapp.services import pipeline
+
+        pipeline.ensure_group()
+        batches = distinct = 0
+        if profiler is not None:
+            profiler.enable()
+        started = time.process_time()
+        while entries := pipeline.read("bench", batch, None):
+            pipeline.process_batch(entries)
+            batches += 1
+            distinct += len({e.visitor_id for e in entries})
+        spent = time.process_time() - started
+        if profiler is not None:
+            profiler.disable()
+        return spent, batches, distinct
+
+
+SPENT: dict[str, float] = {}
+
+
+def wrap_phases() -> None:
+    """CPU timers around the pipeline's phases (where their callers look them up)."""
+    from liveapp.services import changes, pipeline
+
+    def timed(module, name, label_of):
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                label = label_of(*args)
+                SPENT[label] = SPENT.get(label, 0.0) + time.process_time() - started
+
+        setattr(module, name, wrapper)
+
+    timed(pipeline, "read", lambda *a: "read (XAUTOCLAIM + XREADGROUP, decode)")
+    timed(pipeline, "_record_batch", lambda *a: "record + commit (_record_batch)")
+    timed(changes, "_run", lambda stage, *a: f"bus stage {stage}")
+
+
+def ms(seconds: float, count: int) -> str:
+    return f"{seconds / count * 1000:6.2f} ms"
+
+
+def run(app, args) -> None:
+    from liveapp.extensions import db
+    from liveapp.models import PageView
+
+    runner = Runner(app, args)
+    # Warm-up: compiled settings, templates, statement caches of both paths.
+    runner.inline(20)
+    runner.accept(20)
+    runner.drain(10)
+    rows_before = db.session.scalar(db.select(db.func.count()).select_from(PageView))
+    n = args.views
+    baseline = runner.inline(n)
+    results = []
+    accept_cpu = 0.0
+    for batch in args.batches:
+        accept_cpu += runner.accept(n)
+        spent, batches, distinct = runner.drain(batch)
+        results.append((batch, spent, batches, distinct))
+    wrap_phases()
+    runner.accept(n)
+    phased, _, _ = runner.drain(50)
+    rows = db.session.scalar(db.select(db.func.count()).select_from(PageView)) - rows_before
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{n} page views per measurement, {len(runner.visitors)} visitors, database "
+          f"{db.engine.dialect.name}; load average (1/5/15 min): {load} (2 cores, shared)")
+    print(f"page views recorded: {rows} of {n * (2 + len(args.batches))}")
+    print(f"baseline, inline tracking.ingest per event: {ms(baseline, n)} CPU per page view")
+    print(f"accept (tracking.accept, the request's part in stream mode): "
+          f"{ms(accept_cpu, n * len(args.batches))} CPU per page view")
+    for batch, spent, batches, distinct in results:
+        print(f"pipeline batch {batch:>4} ({batches:>3} batches, {distinct / batches:5.1f} "
+              f"distinct visitors each): {ms(spent, n)} CPU per page view  = "
+              f"{spent / baseline:.2f}x inline")
+    print(f"batch 50 again, with timers ({ms(phased, n)} CPU per page view), by phase:")
+    for label, seconds in sorted(SPENT.items(), key=lambda kv: -kv[1]):
+        print(f"  {label:<42} {ms(seconds, n)}")
+    print(f"  {'(rest: hot states, XACK/XDEL, announce)':<42} "
+          f"{ms(phased - sum(SPENT.values()), n)}")
+    if args.profile:
+        profiler = cProfile.Profile(time.process_time)  # CPU, not waits on a busy machine
+        runner.accept(n)
+        spent, batches, _ = runner.drain(50, profiler)
+        print(f"\n-- profiled: {n} page views at batch 50 ({batches} batches), "
+              f"{ms(spent, n)} CPU per page view under the profiler")
+        for order in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(15)
+            print(f"\n-- top 15 by {order}:")
+            print(out.getvalue().split("\n", 4)[-1].rstrip())
+
+
+def main() -> None:
+    args = parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="liveapp-pipecpu-"))
+    server = database = None
+    try:
+        app, server, database = setup(folder, args.reps)
+        with app.app_context():
+            run(app, args)
+    finally:
+        if server is not None:
+            from liveapp import embedded_redis
+
+            embedded_redis.stop(folder / "redis", server)
+        if database is not None:
+            database.drop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
