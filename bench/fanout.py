@@ -5,10 +5,9 @@ creates N reps + 1 admin and connects N+1 SSE boards. Then, at a steady rate:
 
 - `--source api` (default): page views are POSTed to the public events API
   (`POST /t/v1/events`) for visitors already routed to random reps (through
-  `assignments.save`) and placed in a stream. With `--pipeline stream` (default) the
-  server runs with LIVEAPP_EVENT_PIPELINE=stream and only accepts (limits, hot presence,
-  XADD); `--processors` `liveapp pipeline` processes record the events in batches and
-  dispatch the cards. With `--pipeline inline` the request does it all (the old path).
+  `assignments.save`) and placed in a stream. The server only accepts (limits, hot
+  presence, XADD to the visitor's shard stream); `--processors` `liveapp pipeline`
+  processes record the events in batches and dispatch the cards.
   Measured: POST → 202, POST sent → card event (carrying that page's title) arriving on
   the routed rep's stream, and on the admin's; CPU seconds of the web and pipeline
   processes per page view (/proc utime + stime).
@@ -19,7 +18,7 @@ In the same run, a raw Redis subscriber measures PUBLISH→message latency at th
 rate: the baseline.
 
     .venv/bin/python bench/fanout.py [--reps 500] [--rate 100] [--duration 10]
-        [--pipeline stream|inline] [--processors 1]
+        [--processors 1] [--batch 50]
 """
 
 from __future__ import annotations
@@ -71,12 +70,10 @@ def parse_args() -> argparse.Namespace:
                         help="api: page views through POST /t/v1/events; send: realtime.send")
     parser.add_argument("--visitors", type=int, default=200,
                         help="(api) live visitors, each routed to a random rep")
-    parser.add_argument("--pipeline", choices=("stream", "inline"), default="stream",
-                        help="(api) LIVEAPP_EVENT_PIPELINE of the server")
     parser.add_argument("--processors", type=int, default=1,
-                        help="(api, stream) `liveapp pipeline` processes")
+                        help="(api) `liveapp pipeline` processes")
     parser.add_argument("--batch", type=int, default=50,
-                        help="(api, stream) the processors' --batch")
+                        help="(api) the processors' --batch")
     args = parser.parse_args()
     if args.compare_flask_sse:
         args.source = "send"
@@ -351,17 +348,16 @@ def stop_processes(procs: list[subprocess.Popen]) -> None:
 
 
 def backlog(app) -> tuple[int, int]:
-    """(entries in the events stream, entries pending with a consumer)."""
+    """(entries in the shards' event streams, entries pending with a consumer)."""
     from liveapp.extensions import redis
     from liveapp.services import pipeline
 
+    length = pending = 0
     with app.app_context():
-        key = pipeline.stream_key()
-        length = redis.client.xlen(key)
-        try:
-            pending = redis.client.xpending(key, pipeline.GROUP)["pending"]
-        except Exception:  # noqa: BLE001  (no group yet: nothing pending)
-            pending = 0
+        for key in pipeline.stream_keys():
+            length += redis.client.xlen(key)
+            with contextlib.suppress(Exception):  # no group yet: nothing pending
+                pending += redis.client.xpending(key, pipeline.GROUP)["pending"]
     return length, pending
 
 
@@ -587,8 +583,7 @@ def report(args, plan, sse_arrivals, base_arrivals, subscribers) -> None:
     print(f"{len(plan)} {what} at {args.rate:g}/s over {args.duration:g} s, for {args.reps} "
           f"reps + 1 admin, {args.workers} gevent workers")
     if args.source == "api":
-        shape = (f"stream pipeline, {args.processors} processor(s), batch {args.batch}"
-                 if args.pipeline == "stream" else "inline (recorded in the request)")
+        shape = f"stream pipeline, {args.processors} processor(s), batch {args.batch}"
         print(f"event pipeline: {shape}; database {os.environ['DATABASE_URL'].split(':')[0]}")
     print(f"Redis pub/sub connections held by the web processes: {subscribers}")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -626,8 +621,6 @@ def bench_setup(prefix: str, reps: int):
 
 def main() -> None:
     args = parse_args()
-    # The server (a child) reads it; set before the app is built here too.
-    os.environ["LIVEAPP_EVENT_PIPELINE"] = args.pipeline if args.source == "api" else "inline"
     with bench_setup("liveapp-fanout-", args.reps) as (app, cookies, folder):
         print("== liveapp: shared subscriber per web process ==")
         factory = f"liveapp:create_app({{'SSE_PING_INTERVAL': {args.ping_interval!r}}})"
@@ -640,7 +633,7 @@ def main() -> None:
 def run_server(args, app, cookies, folder: Path, app_path: str, plain: bool) -> None:
     proc, port = start_gunicorn(args.workers, folder, app_path)
     processors = []
-    if args.source == "api" and args.pipeline == "stream":
+    if args.source == "api":
         processors = start_processors(args.processors, folder, args.batch)
     try:
         asyncio.run(run_clients(args, app, cookies, port, proc.pid, plain, processors))

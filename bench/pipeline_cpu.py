@@ -6,19 +6,23 @@ its own), with SPEC 5's configuration (bench/settings_fixture.py: 20 segments, 1
 experiences, 5 streams, 10 routing rules), `--reps` reps and `--visitors` live visitors,
 each routed to a random rep and placed in a stream by a first, unmeasured page view.
 
-Then, for `--views` page views of random ones of those visitors:
-- baseline: the old inline path, `tracking.ingest` per event (record, commit, dispatch
-  its changes: membership, card, ...), CPU timed around each call;
-- for each `--batches` size: the events are accepted (`tracking.accept`, as the API does
-  in stream mode; not in the figure) and appended to the stream, then read and processed
-  by `pipeline.read` + `pipeline.process_batch` in batches of that size, CPU timed around
-  the whole drain.
+Then, for `--views` page views of random ones of those visitors, each accepted first
+(`tracking.accept`, as the events API does: limits, hot presence, the append to the
+visitor's shard stream; not in the figures):
+- baseline: batch size 1, each event processed alone through `pipeline.process_batch`
+  (one event per unit of work: record, commit, dispatch its changes (membership, card,
+  ...), acknowledge; what the request used to do per event before the inline path was
+  removed), CPU timed around each `process_batch` call only (not the stream reads);
+- for each `--batches` size: the events are read and processed by `pipeline.read` +
+  `pipeline.process_batch` in batches of that size (as `liveapp pipeline` does), CPU timed
+  around the whole drain, reads included. The ratio printed is against the baseline.
 
 CPU is time.process_time of this process only (SQLite's work is in it, Redis's and
-PostgreSQL's are not). Nobody subscribes to the boards' channels; both paths publish the
-same cards. At batch 50 it also prints CPU per page view by phase (read, record + commit,
-each change-bus stage, acknowledge), from timers wrapped around those functions; `--profile`
-adds a cProfile (CPU clock) of the drain at batch 50, top 15 by cumulative and by own time.
+PostgreSQL's are not). Nobody subscribes to the boards' channels; every batch size
+publishes the same cards. At batch 50 it also prints CPU per page view by phase (read,
+record + commit, each change-bus stage, acknowledge), from timers wrapped around those
+functions; `--profile` adds a cProfile (CPU clock) of the drain at batch 50, top 15 by
+cumulative and by own time.
 
     .venv/bin/python bench/pipeline_cpu.py [--views 400] [--visitors 200] [--batches 1,10,50,200]
     .venv/bin/python bench/pipeline_cpu.py --profile
@@ -80,7 +84,6 @@ def setup(folder: Path, reps: int):
         "LIVEAPP_INSTANCE": str(folder), "REDIS_URL": redis_url,
         "DATABASE_URL": database.url, "SECRET_KEY": secrets.token_hex(16),
         "LIVEAPP_REDIS_PREFIX": f"bench{uuid.uuid4().hex[:6]}:",
-        "LIVEAPP_EVENT_PIPELINE": "stream",
         "LIVEAPP_TRACKING_IP_LIMIT": "1000000000",
         "LIVEAPP_TRACKING_VISITOR_LIMIT": "1000000000",
     })
@@ -119,7 +122,7 @@ class Runner:
     def __init__(self, app, args) -> None:
         from liveapp.extensions import db
         from liveapp.models import User
-        from liveapp.services import assignments, membership, sites, tracking
+        from liveapp.services import assignments, membership, pipeline, sites, tracking
 
         self.app, self.args = app, args
         self.rng = random.Random(args.seed)
@@ -131,7 +134,8 @@ class Runner:
             assignments.save(visitor_id, assignments.Assignment(
                 "Bench rule", "first_available", routed_to=[self.rng.choice(rep_ids)],
                 explanation="bench"))
-            tracking.ingest(self.next_view(visitor_id), self.site, "127.0.0.1", time.time())
+            tracking.accept(self.next_view(visitor_id), self.site, "127.0.0.1", time.time())
+        pipeline.drain("bench-setup")  # record the first page views (placing the visitors)
         placed = sum(1 for v in self.visitors
                      if (m := membership.stored(v)) is not None and m.stream_id is not None)
         print(f"{len(self.visitors)} visitors routed to {len(rep_ids)} reps; {placed} placed "
@@ -148,15 +152,19 @@ class Runner:
     def views(self, count: int) -> list:
         return [self.next_view(self.rng.choice(self.visitors)) for _ in range(count)]
 
-    def inline(self, count: int) -> float:
-        """CPU seconds of `count` page views through tracking.ingest, one by one."""
-        from liveapp.services import tracking
+    def one_by_one(self, count: int) -> float:
+        """The baseline: `count` page views accepted, then each processed alone through
+        pipeline.process_batch (one event per unit of work); CPU seconds of those calls."""
+        from liveapp.services import pipeline
 
+        self.accept(count)
+        pipeline.ensure_groups()
         spent = 0.0
-        for event in self.views(count):
-            started = time.process_time()
-            tracking.ingest(event, self.site, "127.0.0.1", time.time())
-            spent += time.process_time() - started
+        while entries := pipeline.read("bench", 1, None):  # one entry of each shard
+            for entry in entries:
+                started = time.process_time()
+                pipeline.process_batch([entry])
+                spent += time.process_time() - started
         return spent
 
     def accept(self, count: int) -> float:
@@ -174,15 +182,19 @@ class Runner:
         process the whole stream `batch` at a time."""
         from liveapp.services import pipeline
 
-        pipeline.ensure_group()
+        pipeline.ensure_groups()
         batches = distinct = 0
         if profiler is not None:
             profiler.enable()
         started = time.process_time()
+        # Up to `batch` entries of each shard a read, processed `batch` at a time, as
+        # pipeline.Processor does.
         while entries := pipeline.read("bench", batch, None):
-            pipeline.process_batch(entries)
-            batches += 1
-            distinct += len({e.visitor_id for e in entries})
+            for start in range(0, len(entries), batch):
+                chunk = entries[start:start + batch]
+                pipeline.process_batch(chunk)
+                batches += 1
+                distinct += len({e.visitor_id for e in chunk})
         spent = time.process_time() - started
         if profiler is not None:
             profiler.disable()
@@ -209,7 +221,7 @@ def wrap_phases() -> None:
 
         setattr(module, name, wrapper)
 
-    timed(pipeline, "read", lambda *a: "read (XAUTOCLAIM + XREADGROUP, decode)")
+    timed(pipeline, "read", lambda *a: "read (XREADGROUP over the shards, decode)")
     timed(pipeline, "_record_batch", lambda *a: "record + commit (_record_batch)")
     timed(changes, "_run", lambda stage, *a: f"bus stage {stage}")
 
@@ -223,13 +235,13 @@ def run(app, args) -> None:
     from liveapp.models import PageView
 
     runner = Runner(app, args)
-    # Warm-up: compiled settings, templates, statement caches of both paths.
-    runner.inline(20)
+    # Warm-up: compiled settings, templates, statement caches.
+    runner.one_by_one(20)
     runner.accept(20)
     runner.drain(10)
     rows_before = db.session.scalar(db.select(db.func.count()).select_from(PageView))
     n = args.views
-    baseline = runner.inline(n)
+    baseline = runner.one_by_one(n)
     results = []
     accept_cpu = 0.0
     for batch in args.batches:
@@ -244,13 +256,14 @@ def run(app, args) -> None:
     print(f"{n} page views per measurement, {len(runner.visitors)} visitors, database "
           f"{db.engine.dialect.name}; load average (1/5/15 min): {load} (2 cores, shared)")
     print(f"page views recorded: {rows} of {n * (2 + len(args.batches))}")
-    print(f"baseline, inline tracking.ingest per event: {ms(baseline, n)} CPU per page view")
-    print(f"accept (tracking.accept, the request's part in stream mode): "
+    print(f"baseline, batch 1 (process_batch per event, one unit of work each): "
+          f"{ms(baseline, n)} CPU per page view")
+    print(f"accept (tracking.accept, the events API's part): "
           f"{ms(accept_cpu, n * len(args.batches))} CPU per page view")
     for batch, spent, batches, distinct in results:
         print(f"pipeline batch {batch:>4} ({batches:>3} batches, {distinct / batches:5.1f} "
               f"distinct visitors each): {ms(spent, n)} CPU per page view  = "
-              f"{spent / baseline:.2f}x inline")
+              f"{spent / baseline:.2f}x baseline")
     print(f"batch 50 again, with timers ({ms(phased, n)} CPU per page view), by phase:")
     for label, seconds in sorted(SPENT.items(), key=lambda kv: -kv[1]):
         print(f"  {label:<42} {ms(seconds, n)}")

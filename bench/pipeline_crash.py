@@ -1,14 +1,15 @@
 """Crash run (issue 13): `kill -9` a pipeline processor mid-load; nothing lost, nothing twice.
 
-Starts liveapp under gunicorn (gevent, 2 workers) with LIVEAPP_EVENT_PIPELINE=stream on its
-own Redis and SQLite file (or a fresh database on DATABASE_URL's PostgreSQL server), plus
-`--processors` (default 2) `liveapp pipeline` processes, and a few reps + 1 admin. Then it
-POSTs page views at `--rate` for `--duration` seconds from `--visitors` new visitors, each
-page view titled with its sequence number. Halfway, it waits until the first processor has
-entries pending (it is inside a batch), `kill -9`s it and starts another processor. After
-the last POST it waits until the stream is empty (the dead consumer's entries are taken
-over with XAUTOCLAIM once idle for LIVEAPP_PIPELINE_CLAIM_IDLE, `--claim-idle`), then
-compares the page_views table with the 202 answers:
+Starts liveapp under gunicorn (gevent, 2 workers) on its own Redis and SQLite file (or a
+fresh database on DATABASE_URL's PostgreSQL server), plus `--processors` (default 2)
+`liveapp pipeline` processes, and a few reps + 1 admin. Then it POSTs page views at
+`--rate` for `--duration` seconds from `--visitors` new visitors, each page view titled
+with its sequence number. Halfway, it waits until the first processor has entries pending
+(it is inside a batch), `kill -9`s it and starts another processor. After the last POST it
+waits until the shard streams are empty (the dead processor's shard leases expire after
+LIVEAPP_PIPELINE_LEASE, `--lease`; the processors that take those shards over claim their
+pending entries first, with XAUTOCLAIM), then compares the page_views table with the 202
+answers:
 
 - lost = page views answered 202 whose title is not in page_views (and 202s − rows);
 - duplicated = rows − distinct event ids, and rows − distinct titles.
@@ -25,6 +26,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -47,13 +49,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--visitors", type=int, default=500, help="distinct new visitors")
     parser.add_argument("--processors", type=int, default=2, help="pipeline processes")
     parser.add_argument("--reps", type=int, default=5, help="reps (boards are not opened)")
-    parser.add_argument("--claim-idle", type=float, default=3.0,
-                        help="LIVEAPP_PIPELINE_CLAIM_IDLE: seconds before a dead consumer's "
-                             "entries are claimed")
+    parser.add_argument("--lease", type=float, default=3.0,
+                        help="LIVEAPP_PIPELINE_LEASE: seconds before a dead processor's "
+                             "shards are taken over")
     parser.add_argument("--batch", type=int, default=50, help="the processors' --batch")
     args = parser.parse_args()
-    if args.processors < 1 or args.rate <= 0 or args.duration <= 0 or args.visitors < 1:
-        parser.error("--processors, --rate, --duration and --visitors must be positive")
+    if (args.processors < 1 or args.rate <= 0 or args.duration <= 0 or args.visitors < 1
+            or args.lease <= 0):
+        parser.error("--processors, --rate, --duration, --visitors and --lease must be "
+                     "positive")
     return args
 
 
@@ -65,24 +69,27 @@ def pending_of(app, consumer: str) -> int:
     from liveapp.extensions import redis
     from liveapp.services import pipeline
 
+    total = 0
     with app.app_context():
-        try:
-            for row in redis.client.xpending(pipeline.stream_key(), pipeline.GROUP)["consumers"]:
+        for key in pipeline.stream_keys():
+            try:
+                rows = redis.client.xpending(key, pipeline.GROUP)["consumers"]
+            except Exception:  # noqa: BLE001  (no group yet)
+                continue
+            for row in rows:
                 name = row["name"].decode() if isinstance(row["name"], bytes) else row["name"]
                 if name == consumer:
-                    return int(row["pending"])
-        except Exception:  # noqa: BLE001  (no group yet)
-            return 0
-    return 0
+                    total += int(row["pending"])
+    return total
 
 
 async def wait_consumers(folder: Path, count: int, timeout: float = 90) -> None:
-    """Until `count` processors log that they read the stream (they take a while to start;
-    Redis lists a consumer only once it was given an entry)."""
+    """Until `count` processors log that they own shards (they take a while to start, and
+    a later one gets shards only once the first gives back what is above its fair share)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         logs = [log.read_text(errors="replace") for log in folder.glob("pipeline-*.log")]
-        if sum(1 for text in logs if "reading" in text) >= count:
+        if sum(1 for text in logs if re.search(r"owns shards \[\d", text)) >= count:
             return
         await asyncio.sleep(0.2)
     raise SystemExit(f"{count} pipeline processors did not start reading in {timeout:g} s")
@@ -159,7 +166,7 @@ async def run(app, args, folder: Path, port: int, processors: list) -> None:
     await asyncio.gather(post_all(port, site_key, picks, args.rate, statuses),
                          crash_one(app, args, folder, processors, report))
     left = fanout.backlog(app)
-    waited = await fanout.wait_drained(app, 120 + args.claim_idle)
+    waited = await fanout.wait_drained(app, 120 + args.lease)
     still = fanout.backlog(app)
     found = await asyncio.to_thread(verify, app)
     accepted = {seq for seq, status in statuses.items() if status == 202}
@@ -168,8 +175,8 @@ async def run(app, args, folder: Path, port: int, processors: list) -> None:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     before_rate = report["rows_at_kill"] / (report["at_kill"] - started)
     print(f"{len(picks)} page views POSTed at {args.rate:g}/s over {args.duration:g} s from "
-          f"{args.visitors} visitors; {args.processors} processors, batch {args.batch}, claim "
-          f"idle {args.claim_idle:g} s; database {os.environ['DATABASE_URL'].split(':')[0]}")
+          f"{args.visitors} visitors; {args.processors} processors, batch {args.batch}, lease "
+          f"{args.lease:g} s; database {os.environ['DATABASE_URL'].split(':')[0]}")
     print(f"load average (1/5/15 min) at the end: {load} (2 cores, shared)")
     others = {s: sum(1 for v in statuses.values() if v == s) for s in set(statuses.values())}
     print(f"answers: {others}")
@@ -199,8 +206,7 @@ async def run(app, args, folder: Path, port: int, processors: list) -> None:
 
 def main() -> None:
     args = parse_args()
-    os.environ.update({"LIVEAPP_EVENT_PIPELINE": "stream",
-                       "LIVEAPP_PIPELINE_CLAIM_IDLE": repr(args.claim_idle),
+    os.environ.update({"LIVEAPP_PIPELINE_LEASE": repr(args.lease),
                        "LIVEAPP_TRACKING_VISITOR_LIMIT": "100000000"})
     with fanout.bench_setup("liveapp-crash-", args.reps) as (app, _cookies, folder):
         proc, port = fanout.start_gunicorn(2, folder, "liveapp:create_app()")
