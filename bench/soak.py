@@ -1,10 +1,10 @@
 """Soak (issue 13): V visitors with open widget streams and heartbeats on one node.
 
 Starts liveapp as `liveapp web` would (gunicorn gevent, `--workers 2`,
-LIVEAPP_WORKER_CONNECTIONS sized for the streams, liveapp.cli's own argv) with
-LIVEAPP_EVENT_PIPELINE=stream and `--processors` `liveapp pipeline` processes, on its own
-Redis and SQLite file (or a fresh database on DATABASE_URL's PostgreSQL server), with a few
-reps and one admin whose board (`/events/stream?channel=admin`) stays open.
+LIVEAPP_WORKER_CONNECTIONS sized for the streams, liveapp.cli's own argv) and `--processors`
+`liveapp pipeline` processes, on its own Redis and SQLite file (or a fresh database on
+DATABASE_URL's PostgreSQL server), with a few reps and one admin whose board
+(`/events/stream?channel=admin`) stays open.
 
 Ramp-up: each of `--visitors` visitors sends its first page view (the 202 carries its
 token) and opens its widget stream as liveapp-widget.js does
@@ -323,8 +323,7 @@ def main() -> None:
     if soft < args.visitors + args.post_connections + 64:
         raise SystemExit(f"open-files limit {soft} is too low for {args.visitors} streams")
     per_worker = args.visitors + 1000  # gevent does not balance connections between workers
-    os.environ.update({"LIVEAPP_EVENT_PIPELINE": "stream",
-                       "LIVEAPP_WORKER_CONNECTIONS": str(per_worker),
+    os.environ.update({"LIVEAPP_WORKER_CONNECTIONS": str(per_worker),
                        "LIVEAPP_TRACKING_VISITOR_LIMIT": "100000000"})
     from liveapp import cli
 
