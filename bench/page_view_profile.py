@@ -1,18 +1,25 @@
-"""What one tracked page view costs the web process, in process and repeatable.
+"""What one tracked page view costs the web process, in process and repeatable; with
+`--phases`, what recording it costs the pipeline processor, by phase.
 
 Sets up liveapp on its own embedded Redis and a SQLite file in a temporary folder (or
 DATABASE_URL / REDIS_URL when set), with SPEC 5's configuration (bench/settings_fixture.py:
 20 segments, 10 experiences, 5 streams, 10 routing rules), `--reps` reps, and `--visitors`
 known visitors, each routed to a random rep (`assignments.save`, as the routing job does)
-and placed in a stream by a first, unmeasured page view. Then, through the Flask test
+and placed in a stream by a first, unmeasured page view (accepted, then recorded with
+`pipeline.drain`, as `liveapp pipeline` would). Then, through the Flask test
 client (no HTTP, no gunicorn), it times `--views` page views `POST /t/v1/events` for random
 ones of them, as many heartbeats, and as many calls of the trivial endpoint
 (`POST /bench/ping`, bench/ingest.py's framework ceiling), and prints for each: wall time
 p50/p99, CPU per request (time.process_time: this process only, so Redis's own work is
 not in it, SQLite's is) and SQL statements per request (a `before_cursor_execute` listener).
+The events API only accepts (`tracking.accept`: limits, hot presence, the append to the
+visitor's shard stream); recording is the processor's. `--phases` then processes the
+measured page views with `pipeline.drain` (batches of 50) and prints the processor's CPU
+per page view by phase of `pipeline.process_batch` (read, record + commit, each change-bus
+stage, acknowledge); bench/pipeline_cpu.py compares batch sizes.
 
     .venv/bin/python bench/page_view_profile.py [--views 500] [--visitors 200] [--rounds 3]
-    .venv/bin/python bench/page_view_profile.py --phases      # + CPU per phase of a page view
+    .venv/bin/python bench/page_view_profile.py --phases      # + processor CPU per phase
     .venv/bin/python bench/page_view_profile.py --sql         # + one page view's statements
     .venv/bin/python bench/page_view_profile.py --profile     # + cProfile top 25 of page views
 """
@@ -156,42 +163,41 @@ class Statements:
                              + " < ".join(reversed(where[-4:])))
 
 
-PHASES = {
-    "tracking.accept (limits, presence, append)": ("liveapp.services.tracking", "accept"),
-    "membership._evaluate_pending": ("liveapp.services.membership", "_evaluate_pending"),
-    "  membership.facts_for": ("liveapp.services.membership", "facts_for"),
-    "board_live._flush": ("liveapp.services.board_live", "_flush"),
-    "  cards.load": ("liveapp.services.cards", "load"),
-    "  cards.render": ("liveapp.services.cards", "render"),
-    "inbound_alerts._flush": ("liveapp.services.inbound_alerts", "_flush"),
-    "changes.publish (incl. subscribers)": ("liveapp.services.changes", "publish"),
+PHASES = {  # the processor's phases: label, (module, function)
+    "read (XAUTOCLAIM, XREADGROUP over the shards, decode)": None,  # claim + read
+    "record + commit (_record_batch)": ("liveapp.services.pipeline", "_record_batch"),
+    "bus stages (all; by stage below)": None,  # the sum of the "bus stage" rows
+    "acknowledge (XACK + XDEL)": ("liveapp.services.pipeline", "_acknowledge"),
 }
 SPENT: Counter = Counter()
 
 
 def wrap_phases() -> None:
-    """Replace each phase's function (where it is looked up) by a CPU-timed one."""
-    import functools
+    """Replace each processor phase's function (looked up in its module's globals at each
+    call) by a CPU-timed one; change-bus stages are timed per stage."""
     import importlib
 
-    for label, (module_name, name) in PHASES.items():
-        module = importlib.import_module(module_name)
+    def timed(module, name, label_of) -> None:
         original = getattr(module, name)
 
-        def timed(*args, __original=original, __label=label, **kwargs):
+        def wrapper(*args, **kwargs):
             started = time.process_time()
             try:
-                return __original(*args, **kwargs)
+                return original(*args, **kwargs)
             finally:
-                SPENT[__label] += time.process_time() - started
+                SPENT[label_of(*args)] += time.process_time() - started
 
-        functools.update_wrapper(timed, original)
-        setattr(module, name, timed)
-        for other in ("liveapp.services.board_live", "liveapp.blueprints.tracking"):
-            holder = importlib.import_module(other)
-            for attr, value in list(vars(holder).items()):
-                if value is original:
-                    setattr(holder, attr, timed)
+        setattr(module, name, wrapper)
+
+    pipeline = importlib.import_module("liveapp.services.pipeline")
+    changes = importlib.import_module("liveapp.services.changes")
+    read_label = next(iter(PHASES))
+    timed(pipeline, "claim", lambda *a: read_label)
+    timed(pipeline, "read", lambda *a: read_label)
+    for label, where in PHASES.items():
+        if where is not None:
+            timed(importlib.import_module(where[0]), where[1], lambda *a, _label=label: _label)
+    timed(changes, "_run", lambda stage, *a: f"  bus stage {stage}")
 
 
 def measure(client, path: str, bodies: list[dict], statements: Statements,
@@ -246,7 +252,9 @@ def run(app, rep_ids: list[int]) -> None:
     if set(headers_ok) != {202}:
         raise SystemExit(f"first page views answered {Counter(headers_ok)}")
     with app.app_context():
-        from liveapp.services import membership
+        from liveapp.services import membership, pipeline
+
+        pipeline.drain("bench")  # record them (the events API only accepted them)
 
         placed = sum(1 for v in visitors if (membership.stored(v) or None) is not None
                      and membership.stored(v).stream_id is not None)
@@ -272,13 +280,17 @@ def run(app, rep_ids: list[int]) -> None:
         statements.seen.clear()
         print()
 
-    if ARGS.phases:
-        wrap_phases()
     trivial = measure(client, "/bench/ping", beats, statements)
     beat = measure(client, "/t/v1/events", beats, statements)
-    SPENT.clear()
+    with app.app_context():
+        pipeline.drain("bench")  # the warm-up's and the heartbeats' entries: not timed
     viewed = measure(client, "/t/v1/events", views, statements)
-    spent = dict(SPENT)
+    if ARGS.phases:  # the processor records exactly the measured page views, timed
+        wrap_phases()
+        with app.app_context():
+            drain_cpu = time.process_time()
+            drained = pipeline.drain("bench")
+            drain_cpu = time.process_time() - drain_cpu
     rounds = [statistics.median(viewed["cpus"])]
     for n in range(1, ARGS.rounds):  # more rounds: the machine is shared, CPU time drifts
         more = [page_view(site_key, v, (n + 2) * 10**6 + i) for i, v in enumerate(picks)]
@@ -296,9 +308,16 @@ def run(app, rep_ids: list[int]) -> None:
               + " ".join(f"{r * 1000:.2f}" for r in rounds)
               + f" ms; lowest {min(rounds) * 1000:.2f} ms")
     if ARGS.phases:
-        print("CPU per page view by phase (timers wrapped around them; nested ones indented):")
-        for label in PHASES:
-            print(f"  {label:<44} {spent.get(label, 0) / len(views) * 1000:6.2f} ms")
+        stages = {k: v for k, v in SPENT.items() if k.startswith("  bus stage")}
+        SPENT["bus stages (all; by stage below)"] = sum(stages.values())
+        print(f"processor: {drained} entries recorded by pipeline.drain (batch 50), "
+              f"{drain_cpu / len(views) * 1000:.2f} ms CPU per page view; by phase (timers "
+              f"wrapped around them):")
+        for label in [*PHASES, *sorted(stages, key=lambda k: -stages[k])]:
+            print(f"  {label:<54} {SPENT.get(label, 0) / len(views) * 1000:6.2f} ms")
+        rest = drain_cpu - sum(v for k, v in SPENT.items() if not k.startswith("  "))
+        print(f"  {'(rest: hot states, announce, the drain loop)':<54} "
+              f"{rest / len(views) * 1000:6.2f} ms")
     if ARGS.profile:  # a second round of page views, profiled (not in the figures above)
         profiler = cProfile.Profile()
         measure(client, "/t/v1/events", [page_view(site_key, v, 2 * 10**6 + i)
