@@ -507,16 +507,7 @@ async def post_steadily(port: int, path: str, picks: list[str], rate: float, ok:
         failed += status != ok
         Board.statuses[status] = Board.statuses.get(status, 0) + 1
 
-    start, pending = time.monotonic(), []
-    for seq, visitor_id in enumerate(picks):
-        delay = start + seq / rate - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        pending.append(asyncio.create_task(post(seq, visitor_id)))
-    await asyncio.gather(*pending)
-    for task in poster.tasks:
-        task.cancel()
-    await asyncio.gather(*poster.tasks, return_exceptions=True)
+    await poster.paced(picks, rate, post)
     return failed
 
 
@@ -531,6 +522,20 @@ class Poster:
         self.tasks = [asyncio.create_task(self.worker()) for _ in range(connections)]
         self.statuses: dict[int, int] = {}
         self.errors = 0
+
+    async def paced(self, picks: list, rate: float, post) -> None:
+        """`await post(seq, pick)` for each pick, started at `rate` a second whatever the
+        answers take; wait for them all, then close the connections."""
+        start, pending = time.monotonic(), []
+        for seq, pick in enumerate(picks):
+            delay = start + seq / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            pending.append(asyncio.create_task(post(seq, pick)))
+        await asyncio.gather(*pending)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def post(self, body: bytes) -> tuple[int, float, bytes]:
         """(status, seconds from write to answer, body)."""

@@ -69,8 +69,10 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def setup(folder: Path):
-    """Own Redis and database, the SPEC 5 settings, reps and a site; returns the app."""
+def setup(folder: Path, reps: int | None = None):
+    """Own Redis and database, the SPEC 5 settings, `reps` reps (--reps by default) and a
+    site; (app, embedded Redis or None, database, rep ids). bench/pipeline_cpu.py too."""
+    reps = ARGS.reps if reps is None else reps
     from liveapp import embedded_redis
 
     server = None
@@ -102,7 +104,7 @@ def setup(folder: Path):
     with app.app_context():
         rows = [dict(email=f"rep{i}@bench.test", name=f"Rep {i}", role="rep",
                      password_hash="!", is_chat_user=True, availability="available",
-                     max_concurrent_chats=3, active=True) for i in range(ARGS.reps)]
+                     max_concurrent_chats=3, active=True) for i in range(reps)]
         db.session.execute(db.insert(User), rows)
         db.session.commit()
         configure_settings()

@@ -36,7 +36,6 @@ import io
 import os
 import pstats
 import random
-import secrets
 import shutil
 import sys
 import tempfile
@@ -47,6 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from page_view_profile import setup  # noqa: E402  (the same app, settings, reps and site)
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,47 +67,6 @@ def parse_args() -> argparse.Namespace:
     if any(b < 1 for b in args.batches) or args.views < 1 or args.visitors < 1:
         parser.error("--batches, --views and --visitors must be at least 1")
     return args
-
-
-def setup(folder: Path, reps: int):
-    """Own Redis and database, the SPEC 5 settings, reps and a site; (app, server, db)."""
-    from liveapp import embedded_redis
-
-    server = None
-    redis_url = os.environ.get("REDIS_URL")
-    if not redis_url:
-        server = embedded_redis.start(folder / "redis")
-        redis_url = server.url
-    from bench.ingest import Database
-
-    database = Database(folder)
-    os.environ.update({
-        "LIVEAPP_INSTANCE": str(folder), "REDIS_URL": redis_url,
-        "DATABASE_URL": database.url, "SECRET_KEY": secrets.token_hex(16),
-        "LIVEAPP_REDIS_PREFIX": f"bench{uuid.uuid4().hex[:6]}:",
-        "LIVEAPP_TRACKING_IP_LIMIT": "1000000000",
-        "LIVEAPP_TRACKING_VISITOR_LIMIT": "1000000000",
-    })
-    from settings_fixture import configure_settings
-
-    from liveapp import create_app
-    from liveapp.extensions import db
-    from liveapp.models import User
-    from liveapp.services import sites
-    from liveapp.services.schema import migrate_to_head
-
-    app = create_app()
-    migrate_to_head(app)
-    with app.app_context():
-        rows = [dict(email=f"rep{i}@bench.test", name=f"Rep {i}", role="rep",
-                     password_hash="!", is_chat_user=True, availability="available",
-                     max_concurrent_chats=3, active=True) for i in range(reps)]
-        db.session.execute(db.insert(User), rows)
-        db.session.commit()
-        configure_settings()
-        site = sites.save_site(None, name="Bench", allowed_origins=[])
-        app.config["BENCH_SITE_KEY"] = site.site_key
-    return app, server, database
 
 
 def page_view(site_key: str, visitor_id: str, seq: int):
@@ -287,7 +247,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="liveapp-pipecpu-"))
     server = database = None
     try:
-        app, server, database = setup(folder, args.reps)
+        app, server, database, _ = setup(folder, args.reps)
         with app.app_context():
             run(app, args)
     finally:

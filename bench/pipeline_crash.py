@@ -113,16 +113,7 @@ async def post_all(port: int, site_key: str, picks: list[str], rate: float,
         body = fanout.page_view(site_key, visitor_id, f"crash-{seq}", f"/p/{seq}")
         statuses[seq], _, _ = await poster.post(body)
 
-    start, pending = time.monotonic(), []
-    for seq, visitor_id in enumerate(picks):
-        delay = start + seq / rate - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        pending.append(asyncio.create_task(post(seq, visitor_id)))
-    await asyncio.gather(*pending)
-    for task in poster.tasks:
-        task.cancel()
-    await asyncio.gather(*poster.tasks, return_exceptions=True)
+    await poster.paced(picks, rate, post)
 
 
 async def crash_one(app, args, folder: Path, processors: list, report: dict) -> None:
