@@ -169,3 +169,29 @@ def test_round_robin_pounce_stays_on_one_reps_board_while_the_visitor_browses(
 
     holds(stays, POUNCE_SECONDS, f"the pounce on {chosen.name}'s board alone", interval=2,
           during=browse, show=lambda: routing_of(admin.card(person)))
+
+
+@pytest.mark.browser
+def test_a_visitor_held_for_pounce_who_asks_to_chat_is_offered_to_their_rep(
+        team, rule, widget_visitor):
+    """Seen in the demo: a visitor on a rep's board for pounce (Round Robin) answered the
+    flow and asked for a rep; the request was taken for the hold: no prompt, no timeout.
+    Now the rep who holds the visitor gets the accept prompt (the other does not), and
+    nobody accepting sends the visitor to the booker after the rule's timeout."""
+    admin, ann, bob = team["admin"], team["ann"], team["bob"]
+    rule("Scenario: held, then asks", [("utm_campaign", "equals", "scn-pounce-asks")],
+         route_to_groups=admin.option("/settings/routing/new", "Enterprise"),
+         distribution="round_robin", offer_timeout_seconds=OFFER_TIMEOUT,
+         when_nobody="meeting_booker")
+    person = widget_visitor
+    person.open("pricing", campaign("scn-pounce-asks"))
+    held = eventually(lambda: routing_of(admin.card(person)), 15, "routed for pounce")
+    chosen, other = (ann, bob) if held.line.endswith(ann.name) else (bob, ann)
+    eventually(lambda: chosen.has_card(person), 10, f"the card on {chosen.name}'s board")
+    person.choose("Talk to sales")
+    person.answer(stranger())
+    person.page.wait_for_selector(".lvw-note >> text=A rep will be with you in a moment…")
+    eventually(lambda: chosen.has_prompt(person), 15, f"{chosen.name}'s accept prompt")
+    assert not other.has_prompt(person)
+    person.page.wait_for_selector(".lvw-booker", timeout=(OFFER_TIMEOUT * 2 + 20) * 1000)
+    eventually(lambda: not chosen.has_prompt(person), 10, f"{chosen.name}'s prompt gone")
