@@ -40,14 +40,19 @@ def test_a_pipeline_process_records_events_posted_to_a_running_server(
         assert count_rows() == {"visitors": 3, "visit_sessions": 3, "page_views": 6}, (
             (tmp_path / "pipeline.log").read_text())
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _stop(proc)
         log.close()
     assert proc.returncode == 0, (tmp_path / "pipeline.log").read_text()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (a clean stop: leases given back), SIGKILL if it does not end in 10 s."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def _start(env: dict, log_path) -> subprocess.Popen:
@@ -143,11 +148,6 @@ def test_two_processors_keep_each_visitors_order_and_survive_a_kill(
     finally:
         for proc in procs:
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+                _stop(proc)
     assert procs[1].returncode == 0, output()
     assert set(holders().values()) == {None}  # a clean stop gives its leases back
