@@ -58,6 +58,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batches", default="1,10,50,200", help="batch sizes, comma-separated")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the drain at batch 50: top 15 by cumulative, own time")
+    parser.add_argument("--profile-batch", type=int, default=50,
+                        help="the batch size --profile profiles (default 50)")
+    parser.add_argument("--profile-out", help="also save the profile here (pstats file)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     try:
@@ -232,8 +235,10 @@ def run(app, args) -> None:
     if args.profile:
         profiler = cProfile.Profile(time.process_time)  # CPU, not waits on a busy machine
         runner.accept(n)
-        spent, batches, _ = runner.drain(50, profiler)
-        print(f"\n-- profiled: {n} page views at batch 50 ({batches} batches), "
+        spent, batches, _ = runner.drain(args.profile_batch, profiler)
+        if args.profile_out:
+            profiler.dump_stats(args.profile_out)
+        print(f"\n-- profiled: {n} page views at batch {args.profile_batch} ({batches} batches), "
               f"{ms(spent, n)} CPU per page view under the profiler")
         for order in ("cumulative", "tottime"):
             out = io.StringIO()

@@ -110,14 +110,32 @@ return old
 """
 
 
-def _swap_state(visitor_id: str, new: dict[str, str], placed: Placed | None,
-                generation: int) -> dict[str, str]:
-    """Store what is now shown (and the rendered card); returns what was shown before."""
-    script = redis.client.register_script(SWAP_SCRIPT)
-    pairs = [item for field_value in new.items() for item in field_value]
-    old = script(keys=[_sent_key(visitor_id), cards.cache_key(generation, visitor_id)],
-                 args=[SENT_TTL, placed.encode() if placed else "", cards.CACHE_TTL, *pairs])
-    return {old[i].decode(): old[i + 1].decode() for i in range(0, len(old), 2)}
+_swap_script = None
+
+
+def _swapper():
+    """The registered swap script (its SHA computed once per process)."""
+    global _swap_script
+    if _swap_script is None:
+        _swap_script = redis.client.register_script(SWAP_SCRIPT)
+    return _swap_script
+
+
+def _swap_states(swaps: list[tuple[str, dict[str, str], Placed | None]],
+                 generation: int) -> list[dict[str, str]]:
+    """Store what each visitor's boards are now shown (and the rendered card), in one
+    round trip; returns what each was shown before, in the same order."""
+    if not swaps:
+        return []
+    script = _swapper()
+    pipe = redis.client.pipeline(transaction=False)
+    for visitor_id, new, placed in swaps:
+        pairs = [item for field_value in new.items() for item in field_value]
+        script(keys=[_sent_key(visitor_id), cards.cache_key(generation, visitor_id)],
+               args=[SENT_TTL, placed.encode() if placed else "", cards.CACHE_TTL, *pairs],
+               client=pipe)
+    return [{old[i].decode(): old[i + 1].decode() for i in range(0, len(old), 2)}
+            for old in pipe.execute()]
 
 
 @dataclass
@@ -161,22 +179,50 @@ def plan(visitor_id: str, card: Card | None, card_html: str,
     return delivery
 
 
+@dataclass(frozen=True)
+class Refreshed:
+    """One visitor's refresh: the card (None for an unknown visitor), its HTML and what
+    was sent."""
+
+    card: Card | None
+    html: str
+    delivery: Delivery
+
+
 def refresh(visitor_id: str, pipe=None) -> tuple[Card | None, str, Delivery]:
     """Bring every board showing (or now to show) this visitor up to date; returns the
     card (None for an unknown visitor), its HTML and what was sent (the events queued on
     `pipe` if given, sent when the caller executes it)."""
-    card, generation = cards.load(visitor_id)
-    card_html = render_card(card) if card is not None else ""
-    digest = hashlib.sha1(card_html.encode()).hexdigest()
-    new = targets(card)
-    if new:
-        new[DIGEST] = digest
-    placed = Placed.of(card, card_html) if card is not None and card.live else None
-    old = _swap_state(visitor_id, new, placed, generation)
-    delivery = plan(visitor_id, card, card_html, old, new)
-    if delivery.events:
-        realtime.send_many(delivery.events, pipe)
-    return card, card_html, delivery
+    done = refresh_many([visitor_id], pipe)[visitor_id]
+    return done.card, done.html, done.delivery
+
+
+def refresh_many(visitor_ids: list[str], pipe=None) -> dict[str, Refreshed]:
+    """`refresh` for several visitors at once: their cards loaded in bulk, each rendered
+    once, every board state swapped in one round trip, the events sent in one more (or
+    queued on `pipe`)."""
+    loaded, generation = cards.load_many(visitor_ids)
+    with cards.rendering():
+        rendered = {vid: render_card(card) if card is not None else ""
+                    for vid, card in loaded.items()}
+    swaps = []
+    for visitor_id, card in loaded.items():
+        html = rendered[visitor_id]
+        new = targets(card)
+        if new:
+            new[DIGEST] = hashlib.sha1(html.encode()).hexdigest()
+        placed = Placed.of(card, html) if card is not None and card.live else None
+        swaps.append((visitor_id, new, placed))
+    done: dict[str, Refreshed] = {}
+    events: list[tuple[str, str, str]] = []
+    for (visitor_id, new, _), old in zip(swaps, _swap_states(swaps, generation), strict=True):
+        card, html = loaded[visitor_id], rendered[visitor_id]
+        delivery = plan(visitor_id, card, html, old, new)
+        events.extend(delivery.events)
+        done[visitor_id] = Refreshed(card, html, delivery)
+    if events:
+        realtime.send_many(events, pipe)
+    return done
 
 
 # ---------------------------------------------------------------- timeline
@@ -258,14 +304,22 @@ def _tell_viewers(visitor_id: str, watching: tuple[int, ...], card_html: str,
 
 
 def handle(visitor_id: str, batch: list[changes.Change]) -> None:
-    """One visitor's changes (one tracked event's worth): refresh cards once, then tell
-    the reps viewing the visitor's detail."""
+    """One visitor's changes: see `handle_many`."""
+    handle_many({visitor_id: batch})
+
+
+def handle_many(batches: dict[str, list[changes.Change]]) -> None:
+    """Each visitor's changes (a unit of work's worth): refresh their cards once, in
+    bulk, then tell the reps viewing their detail pages."""
     pipe = redis.client.pipeline(transaction=False)  # what follows, in one round trip
     try:
-        card, card_html, delivery = refresh(visitor_id, pipe)
-        entries = [e for change in batch for e in timeline_entries(change, pipe)]
-        watching = card.viewer_ids if card is not None else ()
-        _tell_viewers(visitor_id, watching, card_html, delivery.card_changed, entries, pipe)
+        done = refresh_many(list(batches), pipe)
+        for visitor_id, mine in batches.items():
+            refreshed = done[visitor_id]
+            entries = [e for change in mine for e in timeline_entries(change, pipe)]
+            watching = refreshed.card.viewer_ids if refreshed.card is not None else ()
+            _tell_viewers(visitor_id, watching, refreshed.html,
+                          refreshed.delivery.card_changed, entries, pipe)
     finally:  # what was ready goes out even if a later step failed
         if len(pipe):
             pipe.execute()
@@ -273,9 +327,16 @@ def handle(visitor_id: str, batch: list[changes.Change]) -> None:
 
 def on_changes(batch: list[changes.Change]) -> None:
     """Bus handler (after membership and routing): each visitor's card is rendered and
-    sent once for all its changes in the batch; a settings change refreshes the boards."""
-    for visitor_id, mine in changes.visitor_batches(batch).items():
-        _safely(visitor_id, mine)
+    sent once for all its changes in the batch, the batch's cards in bulk; a settings
+    change refreshes the boards."""
+    batches = changes.visitor_batches(batch)
+    if batches:
+        try:
+            handle_many(batches)
+        except Exception:  # one bad visitor must not keep the others' cards back
+            log.exception("board update of %d visitors failed; one by one", len(batches))
+            for visitor_id, mine in batches.items():
+                _safely(visitor_id, mine)
     if changes.settings_kinds(batch):
         on_settings_changed()
 

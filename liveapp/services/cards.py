@@ -12,15 +12,17 @@ shows on cached cards at the visitor's next change (or after CACHE_TTL); setting
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
 
 from flask import current_app, has_request_context, render_template
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import identity_key
 
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
@@ -115,19 +117,33 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
         yield ids[start:start + CHUNK]
 
 
-def _visitors(ids: list[str]) -> dict[str, Visitor]:
+def _loaded(model, ids) -> dict:
+    """The rows of these ids the session holds loaded and unexpired (a membership
+    evaluation of the same unit of work just read them): no query for those."""
     found = {}
-    for chunk in _chunks(ids):
+    for row_id in ids:
+        row = db.session.identity_map.get(identity_key(model, row_id))
+        if row is not None and not inspect(row).expired_attributes:
+            found[row_id] = row
+    return found
+
+
+def _visitors(ids: list[str]) -> dict[str, Visitor]:
+    found = _loaded(Visitor, ids)
+    missing = [vid for vid in ids if vid not in found]
+    for chunk in _chunks(missing):
         found.update((v.id, v) for v in db.session.scalars(
             select(Visitor).where(Visitor.id.in_(chunk))))
     return found
 
 
 def _session_starts(session_ids: list[int]) -> dict[int, float]:
-    starts = {}
-    for start in range(0, len(session_ids), CHUNK):
+    starts = {sid: row.started_at.replace(tzinfo=UTC).timestamp()
+              for sid, row in _loaded(VisitSession, session_ids).items()}
+    missing = [sid for sid in session_ids if sid not in starts]
+    for start in range(0, len(missing), CHUNK):
         rows = db.session.execute(select(VisitSession.id, VisitSession.started_at).where(
-            VisitSession.id.in_(session_ids[start:start + CHUNK])))
+            VisitSession.id.in_(missing[start:start + CHUNK])))
         starts.update((sid, at.replace(tzinfo=UTC).timestamp()) for sid, at in rows)
     return starts
 
@@ -334,41 +350,60 @@ def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> l
 
 def load(visitor_id: str) -> tuple[Card | None, int]:
     """One visitor's card (presence "left" when gone; None for an unknown visitor) and
-    the cache generation: one Redis round trip, a few primary-key look-ups (rows the
-    visitor's membership evaluation just read come from the identity map), the routed
-    reps' names, and the open conversation's query for a claimed visitor."""
+    the cache generation (see `load_many`)."""
+    found, generation = load_many([visitor_id])
+    return found[visitor_id], generation
+
+
+_PER_VISITOR = 5  # Redis reads queued per visitor by load_many
+
+
+def load_many(visitor_ids: list[str]) -> tuple[dict[str, Card | None], int]:
+    """These visitors' cards (None for an unknown visitor) and the cache generation, for
+    the change bus's batches: one Redis round trip for every visitor's hot state,
+    membership, assignment, viewers and flow answers; one query for the visitors (rows a
+    membership evaluation just read are refreshed, not built again), one for their visits'
+    start times, one for the reps' names, and one for the open conversations of claimed
+    visitors. The number of queries does not grow with the batch."""
+    ids = list(dict.fromkeys(visitor_ids))
     pipe = redis.client.pipeline(transaction=False)
-    presence.queue_read(pipe, visitor_id)
-    pipe.get(membership.membership_key(visitor_id))
-    pipe.get(assignments.assignment_key(visitor_id))
-    viewers.queue_current(pipe, visitor_id)
+    for visitor_id in ids:
+        presence.queue_read(pipe, visitor_id)
+        pipe.get(membership.membership_key(visitor_id))
+        pipe.get(assignments.assignment_key(visitor_id))
+        viewers.queue_current(pipe, visitor_id)
+        pipe.get(chat_flow.answers_key(visitor_id))
     pipe.get(_generation_key())
-    pipe.get(chat_flow.answers_key(visitor_id))
     pipe.get(membership.settings_version_key())
-    (raw_state, raw_member, raw_assignment, raw_viewers, generation, raw_answers,
-     settings_version) = pipe.execute()
-    visitor = db.session.get(Visitor, visitor_id)
-    if visitor is None:
-        return None, int(generation or 0)
-    state = presence.decode(raw_state)
-    assignment = assignments.decode(raw_assignment)
-    member = Membership.from_dict(_json(raw_member)) if raw_member else Membership()
-    session = (db.session.get(VisitSession, state.session_id)
-               if state is not None and state.session_id else None)
-    routed = {visitor_id: assignment} if assignment else {}
-    ctx = _Context(
-        memberships={visitor_id: member},
-        assignments=routed,
-        viewers={visitor_id: viewers.decode_current(raw_viewers)},
-        starts={session.id: session.started_at.replace(tzinfo=UTC).timestamp()}
-        if session else {},
-        chats=chat_lines(_chatting(routed)),
-        chose=chat_flow.chose_of(visitor_id, raw_answers),
-    )
-    experience_id = member.experience_id or visitor.experience_id
-    ctx.load_names({experience_id: experience_name_at(settings_version, experience_id)}
-                   if experience_id else {})
-    return _card(visitor, state, ctx), int(generation or 0)
+    raws = pipe.execute()
+    generation, settings_version = raws[-2:]
+    visitors = _visitors(ids)
+    states: dict[str, HotState] = {}
+    ctx = _Context(memberships={}, assignments={}, viewers={}, starts={})
+    for index, visitor_id in enumerate(ids):
+        raw_state, raw_member, raw_assignment, raw_viewers, raw_answers = (
+            raws[index * _PER_VISITOR:(index + 1) * _PER_VISITOR])
+        if visitor_id not in visitors:
+            continue
+        state = presence.decode(raw_state)
+        if state is not None:
+            states[visitor_id] = state
+        ctx.memberships[visitor_id] = (Membership.from_dict(_json(raw_member))
+                                       if raw_member else Membership())
+        assignment = assignments.decode(raw_assignment)
+        if assignment is not None:
+            ctx.assignments[visitor_id] = assignment
+        ctx.viewers[visitor_id] = viewers.decode_current(raw_viewers)
+        ctx.chose.update(chat_flow.chose_of(visitor_id, raw_answers))
+    ctx.starts = _session_starts(sorted({s.session_id for s in states.values()
+                                         if s.session_id is not None}))
+    ctx.chats = chat_lines(_chatting(ctx.assignments))
+    wanted = {m.experience_id or visitors[v].experience_id for v, m in ctx.memberships.items()}
+    ctx.load_names({e: experience_name_at(settings_version, e) for e in wanted if e})
+    found: dict[str, Card | None] = {
+        vid: _card(visitors[vid], states.get(vid), ctx) if vid in visitors else None
+        for vid in ids}
+    return found, int(generation or 0)
 
 
 def card_for(visitor_id: str) -> Card | None:
@@ -385,6 +420,17 @@ def render_template_anywhere(template: str, **context) -> str:
         return render_template(template, **context)
     with current_app.test_request_context("/"):
         return render_template(template, **context)
+
+
+@contextlib.contextmanager
+def rendering() -> Iterator[None]:
+    """One request context for many renders outside a request (a pipeline batch's cards):
+    `render_template_anywhere` would build one per card."""
+    if has_request_context():
+        yield
+        return
+    with current_app.test_request_context("/"):
+        yield
 
 
 def render(card: Card) -> str:

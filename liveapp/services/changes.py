@@ -32,7 +32,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -118,6 +118,7 @@ class Unit:
     def __init__(self) -> None:
         self.items: list[tuple[Change, set[str]]] = []
         self.dispatching = False
+        self.kept: list = []  # see keep()
 
     def add(self, change: Change) -> None:
         self.items.append((change, set()))
@@ -215,6 +216,16 @@ def muted() -> Iterator[None]:
         yield
     finally:
         end(work, flush=False)
+
+
+def keep(*groups: Iterable) -> None:
+    """Hold these objects until the current unit of work ends (database rows one stage
+    loaded in bulk, for the next stages to find in the session's identity map, which
+    holds rows only while something refers to them). Outside a unit: nothing."""
+    work = _current.get()
+    if work is not None:
+        for group in groups:
+            work.kept.extend(group)
 
 
 def publish(visitor_id: str, kind: str, **data) -> Change:

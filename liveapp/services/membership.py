@@ -125,6 +125,21 @@ _VISITED_URLS = (
 )
 _SESSION_COUNT = select(func.count(VisitSession.id)).where(
     VisitSession.visitor_id == bindparam("visitor_id"))
+_IDS = bindparam("ids", expanding=True)
+_URL_RANKS = (
+    select(PageView.visitor_id, PageView.url,
+           func.row_number().over(partition_by=PageView.visitor_id,
+                                  order_by=func.max(PageView.at).desc()).label("rank"))
+    .where(PageView.visitor_id.in_(_IDS)).group_by(PageView.visitor_id, PageView.url)
+    .subquery()
+)
+_VISITED_URLS_MANY = (
+    select(_URL_RANKS.c.visitor_id, _URL_RANKS.c.url)
+    .where(_URL_RANKS.c.rank <= VISITED_URLS_LIMIT)
+    .order_by(_URL_RANKS.c.visitor_id, _URL_RANKS.c.rank)
+)
+_SESSION_COUNTS = (select(VisitSession.visitor_id, func.count(VisitSession.id))
+                   .where(VisitSession.visitor_id.in_(_IDS)).group_by(VisitSession.visitor_id))
 
 
 def facts_for(visitor: Visitor, state: presence.HotState | None, now: float) -> VisitorFacts:
@@ -223,56 +238,106 @@ def _decode_stored(raw: bytes | None) -> Membership | None:
     return Membership.from_dict(json.loads(raw)) if raw else None
 
 
-def _store(visitor_id: str, membership: Membership | None) -> None:
-    if membership is None:
-        redis.client.delete(membership_key(visitor_id))
-    else:
-        redis.client.set(membership_key(visitor_id), json.dumps(membership.to_dict()),
-                         ex=MEMBERSHIP_TTL)
-
-
-def _record_experience(visitor: Visitor, experience_id: int | None) -> None:
-    if experience_id is None or visitor.experience_id == experience_id:
-        return
-    visitor.experience_id = experience_id
-    visitor.experiences_received = sorted({*(visitor.experiences_received or ()), experience_id})
-    db.session.commit()
-
-
 # ---------------------------------------------------------------- evaluation
 
 
 def reevaluate(visitor_id: str, now: float | None = None) -> MembershipChange | None:
     """Recompute one visitor's membership; publish and return the change if any."""
+    return reevaluate_many([visitor_id], now).get(visitor_id)
+
+
+def reevaluate_many(visitor_ids: list[str], now: float | None = None
+                    ) -> dict[str, MembershipChange]:
+    """Recompute these visitors' memberships in bulk: one Redis round trip to read their
+    hot states and stored memberships, four queries for their rows and histories (see
+    `_Loaded`), one round trip to store what changed, one commit for the experiences
+    they received. Publishes each change; returns them by visitor (unchanged ones left
+    out)."""
     now = time.time() if now is None else now
+    ids = list(dict.fromkeys(visitor_ids))
+    if not ids:
+        return {}
     pipe = redis.client.pipeline(transaction=False)  # the Redis reads in one round trip
-    presence.queue_read(pipe, visitor_id)
-    pipe.get(membership_key(visitor_id))
+    for visitor_id in ids:
+        presence.queue_read(pipe, visitor_id)
+        pipe.get(membership_key(visitor_id))
     pipe.get(settings_version_key())
-    raw_state, raw_membership, token = pipe.execute()
-    state = presence.decode(raw_state)
-    visitor = db.session.get(Visitor, visitor_id)
-    old = _decode_stored(raw_membership)
-    if visitor is None or state is None or state.presence.state == "left":
-        if old is not None:
-            _store(visitor_id, None)
-            change = diff(old, Membership())
-            _announce(visitor_id, change)
-            return change
-        return None
-    session = db.session.get(VisitSession, state.session_id) if state.session_id else None
-    # The rows stay in the session's identity map until the next evaluation: the card of
-    # this visitor, built right after (board_live), finds them there instead of selecting
-    # them again. One pair only, so a job evaluating every live visitor holds no more.
-    db.session.info["membership_rows"] = (visitor, session)
-    new = evaluate(current_rules(token), facts_for(visitor, state, now))
-    change = diff(old, new)
-    if old is not None and not change.changed:
-        return None
-    _store(visitor_id, new)
-    _record_experience(visitor, new.experience_id)
-    _announce(visitor_id, change)
-    return change
+    raws = pipe.execute()
+    token = raws[-1]
+    states = {vid: presence.decode(raws[2 * i]) for i, vid in enumerate(ids)}
+    olds = {vid: _decode_stored(raws[2 * i + 1]) for i, vid in enumerate(ids)}
+    present = [vid for vid in ids
+               if states[vid] is not None and states[vid].presence.state != "left"]
+    loaded = _Loaded.of(present, states) if present else None
+    rules = current_rules(token) if present else None
+    found: dict[str, MembershipChange] = {}
+    store = redis.client.pipeline(transaction=False)
+    received = False
+    for visitor_id in ids:
+        old, state = olds[visitor_id], states[visitor_id]
+        visitor = loaded.visitors.get(visitor_id) if loaded else None
+        if visitor is None or visitor_id not in present:
+            if old is not None:
+                store.delete(membership_key(visitor_id))
+                found[visitor_id] = diff(old, Membership())
+            continue
+        new = evaluate(rules, loaded.facts(visitor, state, now))
+        change = diff(old, new)
+        if old is not None and not change.changed:
+            continue
+        store.set(membership_key(visitor_id), json.dumps(new.to_dict()), ex=MEMBERSHIP_TTL)
+        received |= _receive_experience(visitor, new.experience_id)
+        found[visitor_id] = change
+    if len(store):
+        store.execute()
+    if received:
+        db.session.commit()
+    for visitor_id, change in found.items():
+        _announce(visitor_id, change)
+    return found
+
+
+@dataclass
+class _Loaded:
+    """The rows criteria need of several visitors, loaded together: the visitors, their
+    current visits, their visited URLs (most recent first, VISITED_URLS_LIMIT each) and
+    their visit counts, one query each."""
+
+    visitors: dict[str, Visitor]
+    sessions: dict[int, VisitSession]
+    urls: dict[str, list[str]]
+    counts: dict[str, int]
+
+    @classmethod
+    def of(cls, ids: list[str], states: dict[str, presence.HotState | None]) -> _Loaded:
+        visitors = {v.id: v for v in db.session.scalars(
+            select(Visitor).where(Visitor.id.in_(ids)))}
+        session_ids = sorted({s.session_id for s in states.values() if s and s.session_id})
+        sessions = {s.id: s for s in db.session.scalars(
+            select(VisitSession).where(VisitSession.id.in_(session_ids)))} if session_ids else {}
+        urls: dict[str, list[str]] = {}
+        for visitor_id, url in db.session.execute(_VISITED_URLS_MANY, {"ids": ids}):
+            urls.setdefault(visitor_id, []).append(url)
+        counts = dict(db.session.execute(_SESSION_COUNTS, {"ids": ids}).all())
+        # Held for the rest of the unit of work: the identity map keeps rows only while
+        # something refers to them, and the cards built right after read these.
+        changes.keep(visitors.values(), sessions.values())
+        return cls(visitors, sessions, urls, counts)
+
+    def facts(self, visitor: Visitor, state: presence.HotState, now: float) -> VisitorFacts:
+        session = self.sessions.get(state.session_id) if state.session_id else None
+        return build_facts(visitor, state, session, tuple(self.urls.get(visitor.id, ())),
+                           self.counts.get(visitor.id, 0), now)
+
+
+def _receive_experience(visitor: Visitor, experience_id: int | None) -> bool:
+    """Note a received experience on the visitor's row (committed by the caller); whether
+    the row changed."""
+    if experience_id is None or visitor.experience_id == experience_id:
+        return False
+    visitor.experience_id = experience_id
+    visitor.experiences_received = sorted({*(visitor.experiences_received or ()), experience_id})
+    return True
 
 
 def _announce(visitor_id: str, change: MembershipChange) -> None:
@@ -286,12 +351,18 @@ def _announce(visitor_id: str, change: MembershipChange) -> None:
 def on_changes(batch: list[changes.Change]) -> None:
     """Bus handler: every visible visitor change may move the visitor between streams;
     each visitor of the batch is evaluated once, however many changes it had."""
-    for visitor_id in changes.visitor_batches(batch, IGNORED_KINDS):
-        try:
-            reevaluate(visitor_id)
-        except Exception:  # the event is recorded; a failed evaluation must not lose it
-            db.session.rollback()
-            log.exception("membership evaluation failed for %s", visitor_id)
+    ids = list(changes.visitor_batches(batch, IGNORED_KINDS))
+    try:
+        reevaluate_many(ids)
+    except Exception:  # one bad visitor must not keep the others back: one by one
+        db.session.rollback()
+        log.exception("membership evaluation of %d visitors failed; one by one", len(ids))
+        for visitor_id in ids:
+            try:
+                reevaluate(visitor_id)
+            except Exception:  # the event is recorded; a failed evaluation must not lose it
+                db.session.rollback()
+                log.exception("membership evaluation failed for %s", visitor_id)
     if changes.settings_kinds(batch):
         on_settings_changed()
 

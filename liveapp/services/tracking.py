@@ -171,7 +171,8 @@ def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: floa
         session.page_count += 1
         session_id, pages = session.id, session.page_count
     _close_page_view(state, now)
-    db.session.flush()  # the visitor's (and a new visit's) rows before the page's
+    if db.session.new:  # a new visitor's row before their page's (a known one's last_seen
+        db.session.flush()  # and ip are written with the batch's other updates at commit)
     view_id = db.session.execute(_INSERT_PAGE_VIEW, {
         "visitor_id": visitor.id, "session_id": session_id, "url": landing.url,
         "title": event.title, "referrer": event.referrer, "at": to_datetime(now),

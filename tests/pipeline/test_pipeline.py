@@ -201,3 +201,39 @@ def test_503_when_redis_is_away(stream_mode, api, count_rows, app, monkeypatch):
     assert response.status_code == 503
     assert count_rows() == {"visitors": 0, "visit_sessions": 0, "page_views": 0}
 
+
+
+def test_a_batch_reads_the_database_the_same_number_of_times_for_2_or_12_visitors(
+        stream_mode, api, app):
+    """Membership and cards load a batch's visitors in bulk: the SELECTs of a batch do not
+    grow with how many visitors are in it (the record phase's writes do, one per event)."""
+    from sqlalchemy import event as sa_event
+
+    def selects_for(count: int) -> int:
+        for _ in range(count):
+            visitor_id = str(uuid.uuid4())
+            api.send(visitor_id=visitor_id, url=PAGES[0])  # known visitors: each has
+        with app.app_context():                            # a visit and a page already
+            pipeline.drain(batch=50)
+        ids = []
+        for _ in range(count):
+            ids.append(str(uuid.uuid4()))
+            api.send(visitor_id=ids[-1], url=PAGES[0])
+        with app.app_context():
+            pipeline.drain(batch=50)
+            for visitor_id in ids:
+                api.send(visitor_id=visitor_id, url=PAGES[1])
+            seen: list[str] = []
+
+            def record(conn, cursor, statement, *args):
+                if statement.lstrip().upper().startswith("SELECT"):
+                    seen.append(statement)
+
+            sa_event.listen(db.engine, "before_cursor_execute", record)
+            try:
+                assert pipeline.drain(batch=50) == count
+            finally:
+                sa_event.remove(db.engine, "before_cursor_execute", record)
+            return len(seen)
+
+    assert selects_for(2) == selects_for(12)
