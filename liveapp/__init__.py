@@ -39,7 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     from liveapp import models  # noqa: F401  (register every model with the metadata)
     from liveapp.blueprints import register_blueprints
     from liveapp.web import init_app as init_web
+    from liveapp.web import install_converters
 
+    install_converters(app)
     register_blueprints(app)
     init_web(app)
     from liveapp.services import changes, dispatch
