@@ -8,6 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
+from liveapp import simulated_clients
 from liveapp.domain.text import NUL, NUL_REFUSED
 from liveapp.extensions import db, login_manager
 from liveapp.models import User
@@ -132,9 +133,14 @@ def init_app(app: Flask) -> None:
 
 
 def client_ip() -> str:
-    """The client's address: the socket's, unless a trusted proxy count is configured."""
+    """The client's address: the socket's, unless a trusted proxy count is configured;
+    the demo simulator's signed address when its key is configured."""
     from flask import current_app
 
+    simulated = simulated_clients.verified(current_app.config.get("SIMULATOR_KEY", ""),
+                                           request.headers.get(simulated_clients.HEADER))
+    if simulated is not None:
+        return simulated
     trusted = current_app.config.get("TRUSTED_PROXY_COUNT", 0)
     if trusted:
         forwarded = request.headers.get("X-Forwarded-For", "")
