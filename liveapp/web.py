@@ -42,11 +42,13 @@ def install_converters(app: Flask) -> None:
 
 
 def _nul_field() -> str | None:
-    """Where the request's path, query string or form holds a NUL character, if it does
-    (JSON bodies are checked by the endpoints that read them)."""
+    """Where the request's path, query string or form holds a NUL character, if it does.
+    The public API's bodies are JSON, checked by the endpoints that read them within their
+    size limits: its forms are not parsed here."""
     if NUL in request.path:
         return "path"
-    for values in (request.args, request.form):
+    public = request.path.startswith(JSON_PREFIXES)
+    for values in (request.args,) if public else (request.args, request.form):
         for key, value in values.items(multi=True):
             if NUL in key or NUL in value:
                 return key.replace(NUL, "") or "form"
