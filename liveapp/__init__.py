@@ -9,7 +9,7 @@ import email_validator
 from flask import Flask
 
 from liveapp import config as config_module
-from liveapp import embedded_redis
+from liveapp import embedded_redis, instance
 from liveapp.extensions import csrf, db, login_manager, migrate, redis
 
 # Demo, simulator and CRM-sandbox addresses use the reserved .test TLD (RFC 2606), which
@@ -23,7 +23,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error pages and CLI."""
     app = Flask(__name__, instance_path=os.environ.get("LIVEAPP_INSTANCE") or None)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    instance.private_folder(app.instance_path)
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path)))
     if config:
         app.config.from_mapping(config)
@@ -39,7 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     from liveapp import models  # noqa: F401  (register every model with the metadata)
     from liveapp.blueprints import register_blueprints
     from liveapp.web import init_app as init_web
+    from liveapp.web import install_converters
 
+    install_converters(app)
     register_blueprints(app)
     init_web(app)
     from liveapp.services import changes, dispatch

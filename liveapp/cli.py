@@ -12,25 +12,25 @@ from pathlib import Path
 
 import click
 
-from liveapp import embedded_redis
+from liveapp import embedded_redis, instance, simulated_clients
 
 DEFAULT_PORT = 8000
 
 
 def _instance_path() -> Path:
     path = Path(os.environ.get("LIVEAPP_INSTANCE") or Path.cwd() / "instance").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    instance.private_folder(path)
     os.environ["LIVEAPP_INSTANCE"] = str(path)  # children share the same instance folder
     return path
 
 
 def _prepare() -> Path:
     """Instance folder, Redis (embedded unless REDIS_URL is set), and an env children inherit."""
-    instance = _instance_path()
+    folder = _instance_path()
     if not os.environ.get("REDIS_URL"):
-        url = embedded_redis.ensure(instance)
-        click.echo(f"liveapp: embedded Redis at {url}", err=True)
-    return instance
+        url = embedded_redis.ensure(folder)
+        click.echo(f"liveapp: embedded Redis at {embedded_redis.shown(url)}", err=True)
+    return folder
 
 
 def _app():
@@ -108,6 +108,9 @@ def _worker_argv() -> list[str]:
 @click.group()
 def main() -> None:
     """liveapp: live visitor streams and conversation routing."""
+    # Whatever this command and its children create (the database, logs, settings) is
+    # the owner's only: it holds visitors' data and credentials.
+    os.umask(0o077)
 
 
 @main.command()
@@ -211,7 +214,8 @@ def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, sp
     click.echo(f"liveapp simulate: {visitors} visitors, {rate}/s, to {base_url}", err=True)
     try:
         stats = simulator.run(base_url, key, visitors=visitors, rate=rate, speed=speed,
-                              total=total, seed=seed, chat_share=chat_share)
+                              total=total, seed=seed, chat_share=chat_share,
+                              simulator_key=os.environ.get(simulated_clients.KEY_VARIABLE, ""))
     except KeyboardInterrupt:
         return
     except RuntimeError as failed:
@@ -233,10 +237,10 @@ def crm_sandbox(host: str, port: int, fixture: str | None, quiet: bool) -> None:
     """Serve the Salesforce/Outreach/Salesloft sandbox over TLS (see instance/crm-sandbox.json)."""
     from liveapp.integrations.sandbox import server
 
-    instance = _instance_path()
-    running = server.start(fixture, host, port, instance / "crm-sandbox", background=False,
+    folder = _instance_path()
+    running = server.start(fixture, host, port, folder / "crm-sandbox", background=False,
                            quiet=quiet)
-    settings_file = instance / server.SETTINGS_FILE
+    settings_file = folder / server.SETTINGS_FILE
     server.write_settings(settings_file, running)
     click.echo(f"CRM sandbox at {running.url} (CA: {running.tls.ca_bundle}); "
                f"settings in {settings_file}")
@@ -278,7 +282,7 @@ def demo(host: str, port: int) -> None:
     """Everything in one process group, on embedded defaults, with demo data."""
     from liveapp.processes import ProcessGroup
 
-    instance = _prepare()
+    folder = _prepare()
     # Someone trying the demo should not wait two minutes for the meeting booker.
     os.environ.setdefault("LIVEAPP_ROUTING_QUEUE_WAIT", "45")
     app = _app()
@@ -291,18 +295,20 @@ def demo(host: str, port: int) -> None:
         logins = demo_data.seed()
         demo_data.allow_demo_origin(f"http://{host}:{port}")
         extras = demo_data.announcements()
-        demo_data.forget_crm_sandbox(instance)
+        demo_data.forget_crm_sandbox(folder)
     group = ProcessGroup()
-    # Only the demo trusts X-Forwarded-For: the simulator sends company IPs in it.
-    web_env = {**os.environ, "LIVEAPP_TRUSTED_PROXIES": "1"}
-    group.start("web", _gunicorn_argv(host, port, workers=2), env=web_env)
+    # The simulator signs its visitors' company addresses with a key only the demo's
+    # processes hold (children inherit it); nobody else can choose their address.
+    os.environ[simulated_clients.KEY_VARIABLE] = instance.secret(
+        folder / simulated_clients.KEY_FILE)
+    group.start("web", _gunicorn_argv(host, port, workers=2))
     group.start("worker", _worker_argv())
     # The web processes only accept events; this process records them (issue 13).
     group.start("pipeline", _pipeline_argv())
     for name, argv in demo_data.extra_processes(f"http://{host}:{port}"):
         group.start(name, argv)
     with app.app_context():
-        sandbox_url = demo_data.connect_crm_sandbox(instance)
+        sandbox_url = demo_data.connect_crm_sandbox(folder)
     extras.append(f"CRM sandbox (Salesforce, Outreach, Salesloft) at {sandbox_url}; "
                   "Settings → Integrations points at it." if sandbox_url
                   else "CRM sandbox did not start: CRM look-ups are off.")
@@ -312,7 +318,7 @@ def demo(host: str, port: int) -> None:
     _print_logins(logins)
     for line in extras:
         click.echo(line.replace("<URL>", url))
-    click.echo(f"Data: {instance}. Press Ctrl-C to stop.")
+    click.echo(f"Data: {folder}. Press Ctrl-C to stop.")
     sys.exit(group.wait())
 
 

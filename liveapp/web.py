@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
+from liveapp import simulated_clients
+from liveapp.domain.text import NUL, NUL_REFUSED
 from liveapp.extensions import db, login_manager
 from liveapp.models import User
 
@@ -17,6 +20,47 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
+
+
+# The largest id in a route: every table a route names by id keys it with an `integer`,
+# 32 bits on PostgreSQL (SQLite's hold 64): a larger id can name nothing.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """The app's `<int:…>`: at most MAX_ID, so a larger id is a 404 (not an overflow in
+    the database, a 500)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = MAX_ID, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def install_converters(app: Flask) -> None:
+    """Before any blueprint: a rule takes its converters when it is added."""
+    app.url_map.converters["int"] = IdConverter
+
+
+def _nul_field() -> str | None:
+    """Where the request's path, query string or form holds a NUL character, if it does.
+    The public API's bodies are JSON, checked by the endpoints that read them within their
+    size limits: its forms are not parsed here."""
+    if NUL in request.path:
+        return "path"
+    public = request.path.startswith(JSON_PREFIXES)
+    for values in (request.args,) if public else (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if NUL in key or NUL in value:
+                return key.replace(NUL, "") or "form"
+    return None
+
+
+def refuse_nul():
+    """400 before any view reads text that PostgreSQL could not store."""
+    field = _nul_field()
+    if field is not None:
+        return _error(400, f"{field}: {NUL_REFUSED}")
+    return None
 
 
 @login_manager.user_loader
@@ -59,6 +103,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    app.before_request(refuse_nul)
     app.after_request(set_security_headers)
     app.jinja_env.globals["settings_nav"] = settings_nav
     app.jinja_env.filters["clock"] = clock
@@ -90,9 +135,14 @@ def init_app(app: Flask) -> None:
 
 
 def client_ip() -> str:
-    """The client's address: the socket's, unless a trusted proxy count is configured."""
+    """The client's address: the socket's, unless a trusted proxy count is configured;
+    the demo simulator's signed address when its key is configured."""
     from flask import current_app
 
+    simulated = simulated_clients.verified(current_app.config.get("SIMULATOR_KEY", ""),
+                                           request.headers.get(simulated_clients.HEADER))
+    if simulated is not None:
+        return simulated
     trusted = current_app.config.get("TRUSTED_PROXY_COUNT", 0)
     if trusted:
         forwarded = request.headers.get("X-Forwarded-For", "")

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 from redis import Redis
@@ -111,6 +112,8 @@ def test_app_starts_embedded_redis_when_unset_and_stops_it_at_exit(tmp_path):
                          timeout=60)
     assert out.returncode == 0, out.stderr
     url, pong = out.stdout.split()
-    assert url.startswith("redis://127.0.0.1:") and pong == "True"
-    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    parts = urlsplit(url)
+    assert (parts.hostname, pong) == ("127.0.0.1", "True")
+    assert parts.password == (tmp_path / embedded_redis.PASSWORD_FILE).read_text().strip()
+    port = parts.port
     assert not embedded_redis.ping(port)  # stopped when the process exited

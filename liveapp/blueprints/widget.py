@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from liveapp.blueprints.tracking import _error, _json, preflight
+from liveapp.domain.text import NUL_REFUSED, nul_field
 from liveapp.extensions import csrf, db
 from liveapp.models import Visitor
 from liveapp.services import chat_flow, presence, ratelimit, sites
@@ -36,7 +37,10 @@ def _visitor(token: object) -> Visitor | None:
 def _payload() -> dict | None:
     if (request.content_length or 0) > MAX_BODY:
         return None
-    data = request.get_json(silent=True, force=True)
+    try:
+        data = request.get_json(silent=True, force=True)
+    except RecursionError:  # nested deeper than the JSON decoder goes: not ours
+        return None
     return data if isinstance(data, dict) else None
 
 
@@ -71,6 +75,9 @@ def _posted() -> tuple[Visitor, dict]:
     data = _payload()
     if data is None:
         raise _Refused(400, f"body: must be a JSON object of at most {MAX_BODY // 1024} KB")
+    refused = nul_field(data)
+    if refused is not None:
+        raise _Refused(400, f"{refused}: {NUL_REFUSED}")
     visitor = _visitor(data.get("token"))
     if visitor is None:
         raise _Refused(403, "token: not valid")

@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from liveapp.domain.text import NUL, NUL_REFUSED
+
 EVENT_TYPES = ("page_view", "heartbeat", "identify", "leave")
 MAX_BODY_BYTES = 8 * 1024
 MAX_URL = 2048
@@ -71,6 +73,8 @@ def _string(body: dict, name: str, max_length: int, required: bool = False) -> s
         raise InvalidEvent(name, "is required")
     if len(value) > max_length:
         raise InvalidEvent(name, f"must be at most {max_length} characters")
+    if NUL in value:
+        raise InvalidEvent(name, NUL_REFUSED)
     return value
 
 
@@ -130,6 +134,8 @@ def _trait_value(key: str, value: object) -> object:
     if isinstance(value, str):
         if len(value) > MAX_TRAIT_VALUE:
             raise InvalidEvent(f"traits.{key}", f"must be at most {MAX_TRAIT_VALUE} characters")
+        if NUL in value:
+            raise InvalidEvent(f"traits.{key}", NUL_REFUSED)
         return value
     raise InvalidEvent(f"traits.{key}", "must be a string, number, boolean or null")
 

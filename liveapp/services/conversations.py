@@ -37,7 +37,20 @@ def open_chats(rep_id: int) -> int:
         Conversation.rep_id == rep_id, Conversation.status == "open")) or 0
 
 
+def _hold_rep(rep: User) -> None:
+    """Serialise this rep's claims until the commit, so that claims at once cannot all see
+    room under the limit: PostgreSQL locks the rep's row; SQLite, which has no row locks,
+    takes its one write lock with a write that changes nothing. The rep is then re-read,
+    as an admin may have changed their limit meanwhile."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(User).where(User.id == rep.id).values(id=User.id))
+    else:
+        db.session.execute(select(User.id).where(User.id == rep.id).with_for_update())
+    db.session.refresh(rep)
+
+
 def _check_rep(rep: User) -> None:
+    _hold_rep(rep)
     if not rep.is_chat_user or not rep.active:
         raise ConversationRefused("You are not set up to chat with visitors.")
     if open_chats(rep.id) >= rep.max_concurrent_chats:

@@ -203,9 +203,12 @@ def _start(value: object) -> datetime:
         raise BookingRefused(400, "start: give a time such as 2026-12-02T14:00:00Z")
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if moment.tzinfo:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        moment + LENGTH  # noqa: B018  (a meeting whose end is past year 9999 cannot be)
+    except (ValueError, OverflowError):
         raise BookingRefused(400, "start: give a time such as 2026-12-02T14:00:00Z") from None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment
 
 
 def _announce(visitor: Visitor, meeting: Meeting, identified: bool) -> None:

@@ -170,3 +170,47 @@ def test_claiming_takes_the_visitor_out_of_the_waiting_queue(api, as_rep, rep, a
     redis.client.hset(routing.state_key(vid), "trigger", "inbound")
     as_rep.post(f"/conversations/claim/{vid}")
     assert routing.waiting() == [] and not redis.client.exists(routing.state_key(vid))
+
+
+
+def _claim_at_once(app, rep_id, visitors):
+    """Each visitor claimed for the rep in a thread of its own (its own app context and
+    database session, as on the server), all released together; the refusals counted."""
+    from liveapp.models import User
+
+    barrier = threading.Barrier(len(visitors))
+    refused: list[str] = []
+
+    def claim(vid):
+        with app.app_context():
+            rep = db.session.get(User, rep_id)
+            barrier.wait(timeout=10)
+            try:
+                service.claim(vid, rep, "pounce")
+            except service.ConversationRefused as why:
+                refused.append(str(why))
+
+    threads = [threading.Thread(target=claim, args=(vid,)) for vid in visitors]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return refused
+
+
+def test_racing_claims_never_exceed_the_concurrent_chat_limit(api, app, rep, app_ctx):
+    """Limit 3 with 2 open: of five claims at once (five tabs, five visitors) one wins,
+    round after round, on whichever database."""
+    rep.max_concurrent_chats = 3
+    db.session.commit()
+    for _ in range(6):
+        for _ in range(2):
+            service.claim(routed(api, rep), rep, "pounce")
+        refused = _claim_at_once(app, rep.id, [routed(api, rep) for _ in range(5)])
+        assert len(refused) == 4, refused
+        assert all("You already have 3 open chats" in why for why in refused)
+        db.session.expire_all()
+        assert service.open_chats(rep.id) == 3
+        for conversation in db.session.scalars(db.select(Conversation).where(
+                Conversation.status == "open")).all():
+            service.close(conversation)

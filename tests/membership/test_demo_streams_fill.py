@@ -19,7 +19,10 @@ from liveapp.extensions import QUEUE_NAMES, db, queue, redis
 from liveapp.models import Stream, Visitor
 from liveapp.services import demo, membership
 from tests.routing_jobs.conftest import job_app  # noqa: F401
-from tests.tracking.test_simulator import live_server  # noqa: F401  (trusts X-Forwarded-For)
+from tests.tracking.test_simulator import (
+    SIMULATOR_KEY,
+    live_server,  # noqa: F401  (honours SIMULATOR_KEY)
+)
 
 EXAMPLES = ["High Intent", "Target Accounts", "Known Customers", "Known Leads"]
 JOURNEYS_IN_TWO_MINUTES = 30
@@ -47,7 +50,7 @@ def test_every_example_stream_fills_in_the_demos_first_two_minutes(
     site = demo.demo_site()
     stats = simulator.run(live_server, site.site_key, visitors=25, rate=200, speed=1000,
                           total=JOURNEYS_IN_TWO_MINUTES, seed=seed, startup_timeout=5,
-                          chat_share=0)
+                          chat_share=0, simulator_key=SIMULATOR_KEY)
     assert stats.errors == 0 and set(stats.statuses) == {202}, stats.statuses
     work_everything()
     counts = stream_counts()

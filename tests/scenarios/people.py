@@ -29,9 +29,13 @@ from urllib.parse import urlencode
 
 import httpx
 
+from liveapp import simulated_clients
 from liveapp.services.demo import DEMO_PASSWORD
 from liveapp.simulator import HEARTBEAT_SECONDS
 from tests.realtime.server import CSRF_META, Frame, login, parse_frames
+
+# The stack's web honours addresses signed with this key, as the demo's does.
+SIMULATOR_KEY = "scenario-simulator-key"
 
 T = TypeVar("T")
 POLL = 0.25
@@ -86,8 +90,8 @@ class Visitor:
         self.token: str | None = None
         self.url = f"{base_url}/demo-site/"
         headers = {"Origin": base_url}
-        if ip:  # the demo trusts one proxy: the company's address for reverse IP
-            headers["X-Forwarded-For"] = ip
+        if ip:  # the company's address for reverse IP, signed as the demo's simulator does
+            headers[simulated_clients.HEADER] = simulated_clients.signed(SIMULATOR_KEY, ip)
         self.http = httpx.Client(base_url=base_url, headers=headers, timeout=10)
         self._beating: threading.Thread | None = None
         self._stop = threading.Event()

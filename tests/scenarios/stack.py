@@ -27,11 +27,12 @@ from pathlib import Path
 import httpx
 import redis as redis_client
 
-from liveapp import embedded_redis
+from liveapp import embedded_redis, simulated_clients
 from liveapp.integrations.sandbox import server as sandbox_server
 from liveapp.integrations.tls import httpx_verify
 from tests.conftest import RUN_ID, fresh_database
 from tests.realtime.server import ROOT, free_port
+from tests.scenarios.people import SIMULATOR_KEY
 from tests.test_cli import LIVEAPP
 
 START_TIMEOUT = 60.0
@@ -264,8 +265,8 @@ def _start(folder: Path, instance: Path, env: dict[str, str], seed: str,
     # (the seed waits for the sandbox's settings, as the demo does).
     _run("seed", [sys.executable, "-m", seed, url], env, folder)
     sandbox = sandbox_server.load_settings(instance)
-    # Only the demo trusts X-Forwarded-For: its visitors send company addresses in it.
-    web_env = {**env, "LIVEAPP_TRUSTED_PROXIES": "1"}
+    # As in the demo, visitors' company addresses come signed with the simulator's key.
+    web_env = {**env, simulated_clients.KEY_VARIABLE: SIMULATOR_KEY}
     processes.append(_command("web", [*LIVEAPP, "web", "--port", str(port)], web_env, folder))
     processes.append(_command("worker", [*LIVEAPP, "worker"], env, folder))
     processes.append(_command("pipeline", [*LIVEAPP, "pipeline", "--block-ms", "200"], env,

@@ -13,11 +13,14 @@ from liveapp import simulator
 from liveapp.extensions import db
 from liveapp.models import PageView, Site, Visitor
 
+SIMULATOR_KEY = "test-simulator-key"
+
 
 @pytest.fixture
 def live_server(app, monkeypatch):
-    """The test app served over HTTP on a free port, trusting one proxy like the demo."""
-    monkeypatch.setitem(app.config, "TRUSTED_PROXY_COUNT", 1)
+    """The test app served over HTTP on a free port, honouring the simulator's signed
+    addresses like the demo's web process."""
+    monkeypatch.setitem(app.config, "SIMULATOR_KEY", SIMULATOR_KEY)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -28,7 +31,7 @@ def live_server(app, monkeypatch):
 
 def test_simulated_journeys_arrive_through_the_api(live_server, site, app_ctx):
     stats = simulator.run(live_server, site.site_key, visitors=4, rate=50, speed=2000,
-                          total=4, seed=7, startup_timeout=5)
+                          total=4, seed=7, startup_timeout=5, simulator_key=SIMULATOR_KEY)
     assert stats.journeys == 4 and stats.errors == 0
     assert set(stats.statuses) == {202}, stats.statuses
     visitors = db.session.scalars(db.select(Visitor)).all()

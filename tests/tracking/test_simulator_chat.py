@@ -21,6 +21,7 @@ from liveapp.services import conversations as service
 from liveapp.services.demo import DEMO_SITE_NAME
 from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
 from tests.browser.helpers import eventually
+from tests.tracking.test_simulator import SIMULATOR_KEY
 
 EMAIL = "pat.lee@acme-anvils.example"
 
@@ -65,9 +66,9 @@ def test_replies_are_varied_b2b_questions_then_a_thank_you():
 
 @pytest.fixture
 def demo(app_ctx, live_server, monkeypatch):
-    """The demo site and its Pricing Page experience, served trusting one proxy like the
-    demo's web process (the simulator's company IPs come in X-Forwarded-For)."""
-    monkeypatch.setitem(app_ctx.config, "TRUSTED_PROXY_COUNT", 1)
+    """The demo site and its Pricing Page experience, served honouring the simulator's
+    signed company addresses like the demo's web process."""
+    monkeypatch.setitem(app_ctx.config, "SIMULATOR_KEY", SIMULATOR_KEY)
     site = sites.save_site(None, name=DEMO_SITE_NAME, allowed_origins=[live_server])
     seed_streams()
     return site
@@ -85,7 +86,7 @@ def _simulate(live_server: str, key: str, seed: int, done: dict) -> threading.Th
     """One journey with the chat at 40x speed, in a thread; its Stats land in `done`."""
     thread = threading.Thread(daemon=True, target=lambda: done.update(stats=simulator.run(
         live_server, key, visitors=1, rate=50, speed=40, total=1, seed=seed,
-        startup_timeout=5, chat_share=1)))
+        startup_timeout=5, chat_share=1, simulator_key=SIMULATOR_KEY)))
     thread.start()
     return thread
 

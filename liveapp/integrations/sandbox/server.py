@@ -14,6 +14,7 @@ from typing import Any
 import trustme
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from liveapp import instance
 from liveapp.integrations.sandbox.app import SandboxApp
 
 SF_VERSION = "59.0"
@@ -128,11 +129,10 @@ def sandbox_settings(url: str, ca_bundle: str, fixture: dict[str, Any]) -> dict[
 
 
 def write_settings(path: Path, running: RunningSandbox) -> None:
-    """Atomically, so whoever polls for the file never reads half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(running.settings(), indent=2) + "\n")
-    partial.replace(path)
+    """Atomically, so whoever polls for the file never reads half of it; the owner's
+    only, as it holds the sandbox's credentials."""
+    instance.private_folder(path.parent)
+    instance.write_private(path, json.dumps(running.settings(), indent=2) + "\n")
 
 
 def load_settings(instance: Path) -> dict[str, Any] | None:
