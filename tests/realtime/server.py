@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from liveapp.cli import WORKER_CLASS
+
 ROOT = Path(__file__).resolve().parents[2]
 CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
 
@@ -26,7 +28,8 @@ def free_port() -> int:
 
 
 def gunicorn(app, config: dict, workers: int = 1, log_path: Path | None = None):
-    """Start the app with gunicorn's gevent worker on a free port; returns (proc, base_url).
+    """Start the app with gunicorn's gevent worker (as `liveapp web` runs it) on a free
+    port; returns (proc, base_url).
 
     It uses the given app's database, Redis, key prefix, secret and instance folder;
     `config` is passed to create_app (gunicorn calls the factory with literal args).
@@ -34,7 +37,7 @@ def gunicorn(app, config: dict, workers: int = 1, log_path: Path | None = None):
     port = free_port()
     env = _env(app)
     argv = [
-        sys.executable, "-m", "gunicorn", "--worker-class", "gevent",
+        sys.executable, "-m", "gunicorn", "--worker-class", WORKER_CLASS,
         "--workers", str(workers), "--worker-connections", "2000",
         "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "2", "--timeout", "60",
         f"liveapp:create_app({config!r})",
