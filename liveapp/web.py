@@ -55,8 +55,10 @@ def set_security_headers(response):
 
 def no_store_when_signed_in(response):
     """Signed-in pages and fragments are not kept by browsers or proxies (a shared
-    computer's back button, a caching proxy); static files still are."""
-    if request.endpoint != "static" and current_user.is_authenticated:
+    computer's back button, a caching proxy); static files still are, and a view that
+    chose its own caching (the event stream's no-cache) keeps it."""
+    if (request.endpoint != "static" and "Cache-Control" not in response.headers
+            and current_user.is_authenticated):
         response.headers["Cache-Control"] = "no-store"
     return response
 
