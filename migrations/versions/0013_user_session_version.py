@@ -9,9 +9,8 @@ Revises: 0012_page_view_event_ids
 Create Date: 2026-12-02 09:15:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_user_session_version'

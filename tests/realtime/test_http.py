@@ -140,10 +140,7 @@ def test_anonymous_and_foreign_streams_are_refused(server, app_ctx, rep, admin):
 def closes_soon(stream: EventStream, timeout: float = WAIT) -> bool:
     """Whether the server ends the stream within `timeout` (pings keep it open otherwise)."""
     deadline = time.monotonic() + timeout
-    for _ in stream.frames:
-        if time.monotonic() > deadline:
-            return False
-    return True
+    return all(time.monotonic() <= deadline for _ in stream.frames)
 
 
 def test_a_deactivated_reps_open_board_is_closed(server, app_ctx, rep, make_user):
