@@ -1,12 +1,120 @@
-"""Who may do what: access decorators and lookups that raise 403/404 themselves."""
+"""Who may do what: access decorators, and the access rule every endpoint declares.
+
+Every endpoint of the app has one rule in `RULES`; tests/test_access.py walks the
+url_map, fails for an endpoint with no rule, and tries every route as nobody, two reps
+and an admin to prove the rule holds. A new route lands with its rule here, or not at all.
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+
+
+class Access(enum.Enum):
+    """An endpoint's access rule."""
+
+    PUBLIC = "anyone, signed in or not"
+    SIGNED_IN = "any signed-in user"
+    OWN = "a signed-in rep, for their own visitors and conversations only (admins: all)"
+    ADMIN = "signed-in admins only"
+    VISITOR = "a visitor holding their widget token (from the events API)"
+    CHANNEL = "per channel: a signed-in user's own board, or a visitor token's conversation"
+
+
+PUBLIC, SIGNED_IN, OWN, ADMIN = Access.PUBLIC, Access.SIGNED_IN, Access.OWN, Access.ADMIN
+VISITOR, CHANNEL = Access.VISITOR, Access.CHANNEL
+
+RULES: dict[str, Access] = {
+    "static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "bench.ping": PUBLIC,  # registered only with LIVEAPP_BENCH_ENDPOINTS
+    # Signing in and the signed-in user's own settings.
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.availability": SIGNED_IN,
+    # The board and the rep's own visitors, conversations, prompts and meetings.
+    "board.index": SIGNED_IN,
+    "board.body": SIGNED_IN,
+    "board.card": OWN,
+    "board.visitor": OWN,
+    "board.detail": OWN,
+    "board.chat": OWN,
+    "board.viewing": OWN,
+    "board.stop_viewing": OWN,
+    "conversations.index": SIGNED_IN,
+    "conversations.show": OWN,
+    "conversations.claim": OWN,
+    "conversations.post_message": OWN,
+    "conversations.close": OWN,
+    "offers.index": SIGNED_IN,
+    "offers.decline": OWN,
+    "meetings.index": SIGNED_IN,
+    "events.stream": CHANNEL,
+    # Settings.
+    "users.index": ADMIN,
+    "users.create": ADMIN,
+    "users.edit": ADMIN,
+    "users.deactivate": ADMIN,
+    "users.reactivate": ADMIN,
+    "groups.index": ADMIN,
+    "groups.edit": ADMIN,
+    "groups.delete": ADMIN,
+    "sites.index": ADMIN,
+    "sites.create": ADMIN,
+    "sites.edit": ADMIN,
+    "visitors.index": ADMIN,
+    "visitors.detail": ADMIN,
+    "streams.index": ADMIN,
+    "streams.edit": ADMIN,
+    "streams.reorder": ADMIN,
+    "streams.delete": ADMIN,
+    "segments.index": ADMIN,
+    "segments.edit": ADMIN,
+    "segments.delete": ADMIN,
+    "segments.preview": ADMIN,
+    "segments.condition_row": ADMIN,
+    "segments.condition_removed": ADMIN,
+    "experiences.index": ADMIN,
+    "experiences.edit": ADMIN,
+    "experiences.delete": ADMIN,
+    "experiences.reorder": ADMIN,
+    "experiences.step_row": ADMIN,
+    "experiences.url_rule_row": ADMIN,
+    "routing.index": ADMIN,
+    "routing.edit": ADMIN,
+    "routing.delete": ADMIN,
+    "routing.reorder": ADMIN,
+    "imports.index": ADMIN,
+    "imports.upload": ADMIN,
+    "integrations.index": ADMIN,
+    "integrations.save": ADMIN,
+    "integrations.test": ADMIN,
+    "integrations.users": ADMIN,
+    # The public API: the site snippet's events, CORS preflights, the chat widget.
+    "tracking.events": PUBLIC,
+    "tracking.preflight": PUBLIC,
+    "widget.read": VISITOR,
+    "widget.answer": VISITOR,
+    "widget.write": VISITOR,
+    "widget.ask": VISITOR,
+    "widget.slots": VISITOR,
+    "widget.book_meeting": VISITOR,
+    "widget.preflight_messages": PUBLIC,
+    "widget.preflight_request": PUBLIC,
+    "widget.preflight_answer": PUBLIC,
+    "widget.preflight_slots": PUBLIC,
+    "widget.preflight_meetings": PUBLIC,
+    # The demo's marketing site, where the snippet runs.
+    "demo_site.home": PUBLIC,
+    "demo_site.page": PUBLIC,
+    "demo_site.contact": PUBLIC,
+    "demo_site.thanks": PUBLIC,
+}
 
 
 def admin_required(view: Callable) -> Callable:

@@ -297,6 +297,8 @@ def demo(host: str, port: int) -> None:
     _migrate(app)
     while not _port_free(host, port):
         port += 1
+    # The site snippet points here, whatever Host header a request carries.
+    os.environ.setdefault("LIVEAPP_PUBLIC_URL", f"http://{host}:{port}")
     with app.app_context():
         from liveapp.services import demo as demo_data
 

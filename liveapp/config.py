@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from liveapp import instance
@@ -94,10 +95,17 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, which expires on its own
         "LOGIN_RATE_LIMIT": int(os.environ.get("LIVEAPP_LOGIN_RATE_LIMIT", "10")),
         "LOGIN_RATE_WINDOW": int(os.environ.get("LIVEAPP_LOGIN_RATE_WINDOW", "300")),
+        # Sign-in attempts per account (known or not) per window, from any address.
+        "LOGIN_ACCOUNT_RATE_LIMIT": _count("LIVEAPP_LOGIN_ACCOUNT_RATE_LIMIT", 10),
+        # The address the site snippet points at (https://liveapp.example.com); unset, it
+        # is taken from the request, whose Host header a client chooses: set it in production.
+        "PUBLIC_URL": os.environ.get("LIVEAPP_PUBLIC_URL", "").strip().rstrip("/"),
         "TRUSTED_PROXY_COUNT": int(os.environ.get("LIVEAPP_TRUSTED_PROXIES", "0")),
         # The demo's: its simulator's visitors' addresses, signed (liveapp.simulated_clients).
         "SIMULATOR_KEY": os.environ.get("LIVEAPP_SIMULATOR_KEY", ""),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
@@ -64,12 +65,16 @@ def refuse_nul():
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """The user of a session or remember cookie ("<id>:<version>", see User.get_id): None
+    once the user is deactivated or their sessions were ended (sign-out, new password)."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    # A deactivated user's existing session ends at their next request.
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def _wants_json() -> bool:
@@ -92,6 +97,25 @@ def set_security_headers(response):
     return response
 
 
+def no_store_when_signed_in(response):
+    """Signed-in pages and fragments are not kept by browsers or proxies (a shared
+    computer's back button, a caching proxy); static files still are, and a view that
+    chose its own caching (the event stream's no-cache) keeps it."""
+    if (request.endpoint != "static" and "Cache-Control" not in response.headers
+            and current_user.is_authenticated):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL of this app for other sites to use (the site snippet): under
+    LIVEAPP_PUBLIC_URL when set, else from the request (whose Host a client chooses)."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base + url_for(endpoint, **values)
+
+
 def clock(epoch: float) -> str:
     """HH:MM:SS (UTC) of an epoch timestamp, for timelines."""
     return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S")
@@ -105,12 +129,18 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(refuse_nul)
     app.after_request(set_security_headers)
+    app.after_request(no_store_when_signed_in)
     app.jinja_env.globals["settings_nav"] = settings_nav
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.filters["clock"] = clock
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _error(400, "Your form expired or was not sent from this site. Reload and retry.")
+
+    @app.errorhandler(401)
+    def unauthorised(error):
+        return _error(401, "Please sign in to continue.")
 
     @app.errorhandler(403)
     def forbidden(error):

@@ -25,6 +25,8 @@ from flask import abort, current_app, request, stream_with_context
 from flask_login import current_user
 from flask_sse import ServerSentEventsBlueprint
 from redis.exceptions import RedisError
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from liveapp.domain.channels import (
     Decision,
@@ -34,6 +36,7 @@ from liveapp.domain.channels import (
     rep_id_of,
 )
 from liveapp.extensions import db, redis
+from liveapp.models import User
 from liveapp.services import realtime, routing, sites
 from liveapp.services.fanout import RESYNC_FRAME, hub_for
 from liveapp.services.tokens import verify_visitor_token
@@ -85,6 +88,7 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
         presence_of = _own_board(channels)
         widget_origin = _widget_origin(channels)
         reconnected = "Last-Event-ID" in request.headers
+        signed_in = _session_of_user()
         ping_interval = float(current_app.config.get("SSE_PING_INTERVAL", PING_INTERVAL))
         db.session.remove()  # nothing below needs the database: give the connection back
 
@@ -96,6 +100,8 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
                 if reconnected:
                     yield RESYNC_FRAME
                 for frame in messages:
+                    if frame is PING_FRAME and not _still_allowed(signed_in):
+                        return  # signed out, new password or deactivated: stream ends
                     if presence_of is not None and frame is PING_FRAME:
                         _presence(realtime.touch_board, presence_of)
                     yield frame
@@ -125,6 +131,31 @@ def _presence(record: Callable[[int], object], user_id: int) -> None:
         record(user_id)
     except RedisError as error:
         log.warning("board presence not recorded: %s", error)
+
+
+def _session_of_user() -> tuple[int, int] | None:
+    """(user id, session version) of a signed-in stream, to re-check at each ping."""
+    if not current_user.is_authenticated:
+        return None
+    return current_user.id, current_user.session_version
+
+
+def _still_allowed(signed_in: tuple[int, int] | None) -> bool:
+    """Whether the stream's user may still read it: active, and their session not ended
+    since it opened. A database blip keeps the stream open until the next ping."""
+    if signed_in is None:
+        return True
+    user_id, version = signed_in
+    try:
+        row = db.session.execute(
+            select(User.active, User.session_version).where(User.id == user_id)
+        ).first()
+    except SQLAlchemyError as error:
+        log.warning("stream's user not re-checked: %s", error)
+        return True
+    finally:
+        db.session.remove()  # hold no database connection between pings
+    return row is not None and row.active and row.session_version == version
 
 
 def _opening_frame() -> str:

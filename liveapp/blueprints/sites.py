@@ -65,9 +65,9 @@ def create():
 @admin_required
 def edit(site_id: int):
     site = get_site(site_id)
-    form = SiteForm(obj=site)
-    if not form.is_submitted():
-        form.allowed_origins.data = "\n".join(site.allowed_origins or [])
+    # The origins as the text the form edits, also for a field a POST left out.
+    form = SiteForm(data={"name": site.name,
+                          "allowed_origins": "\n".join(site.allowed_origins or [])})
     if form.validate_on_submit() and _save(form, site) is not None:
         flash(f"Saved {site.name}.", "success")
         return redirect(url_for("sites.index"), code=303)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -194,6 +194,8 @@ def edit(user_id: int):
             except user_service.ValidationFailed as failed:
                 _apply_errors(form, failed.errors)
             else:
+                if user.id == current_user.id and values["password"]:
+                    login_user(user)  # a new password ends the other sessions, not this one
                 flash(f"Saved {user.name}.", "success")
                 return redirect(url_for("users.index"), code=303)
     status = 422 if form.is_submitted() else 200

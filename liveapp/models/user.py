@@ -40,6 +40,11 @@ class User(UserMixin, db.Model):
     max_concurrent_chats: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
     salesforce_user_id: Mapped[str | None] = mapped_column(String(18), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Part of the id kept in the session and the remember cookie (see get_id): raising it
+    # (sign-out, a new password, deactivation) ends every session issued before.
+    session_version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=1, server_default="1"
+    )
     # Working hours, read in the user's IANA time zone: seven lists (Monday first) of
     # ["HH:MM", "HH:MM"] shifts, as liveapp.domain.routing.hours reads them. None means
     # no working hours were set: the rep is routable whenever they are available.
@@ -60,6 +65,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot log in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session and the remember cookie: "<id>:<version>"."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember cookie issued to this user so far."""
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -74,7 +74,8 @@ def create_user(*, email: str, name: str, password: str, role: str = "rep",
 
 def update_user(user: User, *, email: str, name: str, role: str, password: str | None = None,
                 groups: Iterable[Group] = (), **fields) -> User:
-    """Change a user's details; an empty password keeps the old one."""
+    """Change a user's details; an empty password keeps the old one, a new one ends the
+    user's sessions everywhere."""
     email = email.strip().lower()
     fields = _checked(user, email, fields)
     user.email, user.name, user.role = email, name.strip(), role
@@ -82,6 +83,7 @@ def update_user(user: User, *, email: str, name: str, role: str, password: str |
         setattr(user, key, value)
     if password:
         user.set_password(password)
+        user.end_sessions()
     user.groups = list(groups)
     db.session.commit()
     return user
@@ -102,6 +104,13 @@ def set_active(user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.availability = "offline"
+        user.end_sessions()
+    db.session.commit()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session and remember cookie of the user (on every device)."""
+    user.end_sessions()
     db.session.commit()
 
 

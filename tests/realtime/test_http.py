@@ -10,7 +10,7 @@ import pytest
 
 from liveapp.services import realtime
 from tests.factories import PASSWORD
-from tests.realtime.server import EventStream, gunicorn, login, stop
+from tests.realtime.server import CSRF_META, EventStream, gunicorn, login, stop
 
 WAIT = 5.0  # upper bound of every wait; nothing here asserts a timing
 
@@ -135,3 +135,29 @@ def test_anonymous_and_foreign_streams_are_refused(server, app_ctx, rep, admin):
         login(client, rep.email, PASSWORD)
         assert client.get(f"/events/stream?channel=rep:{admin.id}").status_code == 403
         assert client.get("/events/stream?channel=admin").status_code == 403
+
+
+def closes_soon(stream: EventStream, timeout: float = WAIT) -> bool:
+    """Whether the server ends the stream within `timeout` (pings keep it open otherwise)."""
+    deadline = time.monotonic() + timeout
+    return all(time.monotonic() <= deadline for _ in stream.frames)
+
+
+def test_a_deactivated_reps_open_board_is_closed(server, app_ctx, rep, make_user):
+    from liveapp.services import users
+
+    other = make_user(role="rep", email="otto@example.com")
+    with board(server, rep) as stream, board(server, other) as others:
+        users.set_active(rep, False)
+        # Closed at its next ping (0.2 s here), instead of waiting for the read timeout.
+        assert closes_soon(stream)
+        realtime.send(realtime.rep_channel(other.id), "card", "still here")
+        assert others.next_event().data == "still here"  # nobody else's board closes
+
+
+def test_a_signed_out_reps_open_board_is_closed(server, app_ctx, rep):
+    with board(server, rep) as stream, httpx.Client(base_url=server, timeout=WAIT) as phone:
+        login(phone, rep.email, PASSWORD)
+        token = CSRF_META.search(phone.get("/").text).group(1)
+        assert phone.post("/auth/logout", data={"csrf_token": token}).status_code == 303
+        assert closes_soon(stream)

@@ -84,3 +84,10 @@ def test_unknown_visitor_is_404(as_admin):
 def test_settings_nav_lists_sites_and_visitors(as_admin):
     page = as_admin.get("/settings/sites/").get_data(as_text=True)
     assert "/settings/visitors/" in page
+
+
+def test_a_site_form_posted_without_its_fields_keeps_the_site(as_admin, app_ctx, site):
+    response = as_admin.post(f"/settings/sites/{site.id}", {})
+    assert response.status_code == 303  # not a 500 on the stored list of origins
+    db.session.expire_all()
+    assert db.session.get(Site, site.id).allowed_origins == ["https://www.example.com"]
