@@ -48,4 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     dispatch.wire()  # the change bus's handlers, in their written-down order
     changes.init_app(app)  # each request is a unit of work
+    from liveapp.blueprints import tracking
+
+    tracking.install(app)  # the events API's fast path, in front of Flask
     return app

@@ -87,13 +87,20 @@ def _error(status: int, message: str):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def security_headers() -> list[tuple[str, str]]:
+    """Headers every response carries (unless a blueprint set its own first)."""
+    return [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ]
+
+
 def set_security_headers(response):
-    """Headers every response carries; a blueprint may set its own CSP first."""
-    headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    """Every response's security headers; a blueprint may set its own CSP first."""
+    for name, value in security_headers():
+        response.headers.setdefault(name, value)
     return response
 
 
@@ -165,21 +172,25 @@ def init_app(app: Flask) -> None:
 
 
 def client_ip() -> str:
-    """The client's address: the socket's, unless a trusted proxy count is configured;
-    the demo simulator's signed address when its key is configured."""
-    from flask import current_app
+    """The client's address (see `client_ip_of`) in a request."""
+    return client_ip_of(request.environ)
 
-    simulated = simulated_clients.verified(current_app.config.get("SIMULATOR_KEY", ""),
-                                           request.headers.get(simulated_clients.HEADER))
+
+def client_ip_of(environ: dict) -> str:
+    """The client's address: the socket's, unless a trusted proxy count is configured;
+    the demo simulator's signed address when its key is configured (in an app context)."""
+    simulated = simulated_clients.verified(
+        current_app.config.get("SIMULATOR_KEY", ""),
+        environ.get("HTTP_" + simulated_clients.HEADER.upper().replace("-", "_")))
     if simulated is not None:
         return simulated
     trusted = current_app.config.get("TRUSTED_PROXY_COUNT", 0)
     if trusted:
-        forwarded = request.headers.get("X-Forwarded-For", "")
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= trusted:
             return hops[-trusted]
-    return request.remote_addr or "unknown"
+    return environ.get("REMOTE_ADDR") or "unknown"
 
 
 # Settings pages in nav order; a page shows once its blueprint is registered.

@@ -7,12 +7,14 @@ import time
 
 from flask import Blueprint, Response, current_app, request
 from redis.exceptions import RedisError
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import get_input_stream
 
 from liveapp.domain.events import MAX_BODY_BYTES, InvalidEvent, parse_event
 from liveapp.extensions import csrf
 from liveapp.services import sites, tracking
 from liveapp.services.tokens import visitor_token
-from liveapp.web import client_ip
+from liveapp.web import client_ip, client_ip_of, security_headers
 
 bp = Blueprint("tracking", __name__, url_prefix="/t/v1")
 csrf.exempt(bp)
@@ -22,25 +24,30 @@ CONTENT_TYPES = ("application/json", "text/plain")
 PREFLIGHT_MAX_AGE = "600"
 
 
-def _json(status: int, payload: dict, origin: str | None = None) -> Response:
-    response = Response(json.dumps(payload), status=status, mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Origin")
+def answer_headers(origin: str | None = None) -> list[tuple[str, str]]:
+    """The events API's own headers on every answer (the app's security headers are
+    added after: `web.set_security_headers`, or the fast path's own)."""
+    headers = [("Cache-Control", "no-store"), ("Vary", "Origin")]
     if origin:
         # Never "*", never credentials: the snippet's cookie is first-party on the site.
-        response.headers["Access-Control-Allow-Origin"] = origin
-    return response
+        headers.append(("Access-Control-Allow-Origin", origin))
+    return headers
+
+
+def _json(status: int, payload: dict, origin: str | None = None) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json",
+                    headers=answer_headers(origin))
 
 
 def _error(status: int, message: str, origin: str | None = None) -> Response:
     return _json(status, {"error": message}, origin)
 
 
-def _read_body() -> bytes:
+def _read_body(content_length: int | None, stream) -> bytes:
     """The body, at most MAX_BODY_BYTES; raises InvalidEvent (mapped to 413) beyond."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    if (content_length or 0) > MAX_BODY_BYTES:
         raise InvalidEvent("body", f"must be at most {MAX_BODY_BYTES} bytes")
-    data = request.stream.read(MAX_BODY_BYTES + 1)
+    data = stream.read(MAX_BODY_BYTES + 1)
     if len(data) > MAX_BODY_BYTES:
         raise InvalidEvent("body", f"must be at most {MAX_BODY_BYTES} bytes")
     return data
@@ -69,35 +76,92 @@ def preflight():
 
 @bp.post("/events")
 def events():
+    """POST /t/v1/events (see `ingest`). In a server the fast path (`EventsFastPath`)
+    answers it before Flask; this view answers the same for whoever calls the Flask app
+    without it."""
+    status, payload, origin = ingest(request.mimetype, request.content_length,
+                                     request.stream, request.headers.get("Origin"),
+                                     client_ip())
+    return _json(status, payload, origin)
+
+
+def ingest(mimetype: str, content_length: int | None, stream, origin: str | None,
+           ip: str) -> tuple[int, dict, str | None]:
     """Validate, check the site, origin and limits, append to the events stream (for
-    `liveapp pipeline`); 202 with the visitor's token."""
-    origin = request.headers.get("Origin")
+    `liveapp pipeline`): (status, JSON payload, the origin to allow): 202 with the
+    visitor's token."""
     any_origin = origin if origin and sites.origin_allowed_anywhere(origin) else None
-    if request.mimetype not in CONTENT_TYPES:
-        return _error(400, "content-type: must be application/json", any_origin)
+    if mimetype not in CONTENT_TYPES:
+        return 400, {"error": "content-type: must be application/json"}, any_origin
     try:
-        data = _read_body()
+        data = _read_body(content_length, stream)
     except InvalidEvent as invalid:
-        return _error(413, str(invalid), any_origin)
+        return 413, {"error": str(invalid)}, any_origin
     try:
         event = parse_event(_decode(data))
     except InvalidEvent as invalid:
-        return _error(400, str(invalid), any_origin)
+        return 400, {"error": str(invalid)}, any_origin
     site = sites.site_for_key(event.site_key)
     if site is None:
-        return _error(403, "site_key: unknown site", any_origin)
+        return 403, {"error": "site_key: unknown site"}, any_origin
     if origin and origin not in site.origins:
-        return _error(403, "origin: not allowed for this site")
+        return 403, {"error": "origin: not allowed for this site"}, None
     try:
         # Accepted only: `liveapp pipeline` records the event (no SQL in this request).
-        tracking.accept(event, site, client_ip(), time.time())
+        tracking.accept(event, site, ip, time.time())
     except RedisError as error:
-        # Accepted means never lost: when Redis cannot take the event, say so.
+        # Accepted means never lost: when Redis cannot take it, say so.
         current_app.logger.warning("events API: Redis refused an event: %s", error)
-        return _error(503, "Unavailable; try again shortly.", origin)
+        return 503, {"error": "Unavailable; try again shortly."}, origin
     except tracking.RateLimited:
-        return _error(429, "Too many events; slow down.", origin)
+        return 429, {"error": "Too many events; slow down."}, origin
     except InvalidEvent as invalid:
-        return _error(400, str(invalid), origin)
-    return _json(202, {"visitor_id": event.visitor_id,
-                       "token": visitor_token(event.visitor_id)}, origin)
+        return 400, {"error": str(invalid)}, origin
+    return 202, {"visitor_id": event.visitor_id,
+                 "token": visitor_token(event.visitor_id)}, origin
+
+
+class EventsFastPath:
+    """WSGI middleware: `POST /t/v1/events` answered without Flask's request machinery.
+
+    Measured reason (bench/README.md, "Heartbeats"): every live visitor sends a heartbeat
+    every 15 s, 667/s for 10,000 visitors on one node, and Flask's request context, hooks
+    and response object cost as much again as the event's own work (a heartbeat called
+    as WSGI in process: 0.72 ms CPU through the Flask app, 0.35 ms through this path,
+    same run). The answer is the
+    same as the view's (`ingest`, the same headers); the request needs nothing else of
+    the app's hooks: no session, no sign-in, no CSRF (the API is exempt), no change is
+    published (the event is only appended), and the NUL check is parse_event's own.
+    """
+
+    PATH = "/t/v1/events"
+
+    def __init__(self, app, wsgi_app) -> None:
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != self.PATH or environ.get("REQUEST_METHOD") != "POST":
+            return self.wsgi_app(environ, start_response)
+        mimetype = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0) or None
+        except ValueError:
+            length = None
+        with self.app.app_context():
+            try:
+                status, payload, origin = ingest(
+                    mimetype, length, get_input_stream(environ, max_content_length=None),
+                    environ.get("HTTP_ORIGIN"), client_ip_of(environ))
+            except Exception:  # as the app's own error handler would answer
+                current_app.logger.exception("events API: unexpected error")
+                status, payload, origin = 500, {"error": "Something went wrong on our side."}, None
+        body = json.dumps(payload).encode()
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                   *answer_headers(origin), *security_headers()]
+        start_response(f"{status} {HTTP_STATUS_CODES.get(status, '')}", headers)
+        return [body]
+
+
+def install(app) -> None:
+    """Put the fast path in front of the app (create_app)."""
+    app.wsgi_app = EventsFastPath(app, app.wsgi_app)

@@ -1,0 +1,74 @@
+"""The events API's fast path (`EventsFastPath`, in front of Flask) answers exactly what the
+Flask view answers: status, body, the API's headers and the app's security headers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from werkzeug.test import Client
+
+from liveapp.blueprints.tracking import EventsFastPath
+from liveapp.services.tokens import verify_visitor_token
+from tests.tracking.conftest import ORIGIN
+
+
+def _flask_only(app):
+    """The app's WSGI callable behind the fast path (the Flask app itself)."""
+    layer = app.wsgi_app
+    while not isinstance(layer, EventsFastPath):
+        layer = layer.wsgi_app
+    return Client(layer.wsgi_app)
+
+
+def _cases(site_key: str) -> list[tuple[str, dict, bytes]]:
+    visitor = str(uuid.uuid4())
+    good = {"site_key": site_key, "visitor_id": visitor, "type": "page_view",
+            "url": "https://www.example.com/pricing", "title": "Pricing"}
+    return [
+        ("page view", {"Origin": ORIGIN}, json.dumps(good).encode()),
+        ("heartbeat", {}, json.dumps({**good, "type": "heartbeat"}).encode()),
+        ("as text/plain (sendBeacon)", {"Content-Type": "text/plain"}, json.dumps(good).encode()),
+        ("bad field", {"Origin": ORIGIN}, json.dumps({**good, "type": "click"}).encode()),
+        ("not JSON", {}, b"{nope"),
+        ("nested too deep", {}, b"[" * 1000 + b"]" * 1000),
+        ("NUL in the title", {}, json.dumps({**good, "title": "a\x00b"}).encode()),
+        ("too big", {}, json.dumps({**good, "title": "x" * 70_000}).encode()),
+        ("unknown site", {"Origin": ORIGIN}, json.dumps({**good, "site_key": "nope"}).encode()),
+        ("foreign origin", {"Origin": "https://evil.example"}, json.dumps(good).encode()),
+        ("form content type", {"Content-Type": "application/x-www-form-urlencoded"},
+         json.dumps(good).encode()),
+    ]
+
+
+HEADERS = ("Content-Type", "Cache-Control", "Access-Control-Allow-Origin",
+           "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
+           "Content-Security-Policy")
+
+
+@pytest.mark.parametrize("index", range(11))
+def test_the_fast_path_answers_as_the_flask_view(app, site, index):
+    name, headers, body = _cases(site.site_key)[index]
+    headers = {"Content-Type": "application/json", **headers}
+    fast = app.test_client().post("/t/v1/events", data=body, headers=headers)
+    flask = _flask_only(app).post("/t/v1/events", data=body, headers=headers)
+    assert fast.status_code == flask.status_code, name
+    fast_body, flask_body = fast.get_json(), flask.get_json()
+    if fast.status_code == 202:
+        assert verify_visitor_token(fast_body.pop("token")) == fast_body["visitor_id"]
+        assert verify_visitor_token(flask_body.pop("token")) == flask_body["visitor_id"]
+    assert fast_body == flask_body, name
+    for header in HEADERS:
+        assert fast.headers.get(header) == flask.headers.get(header), (name, header)
+    # Flask adds Cookie because a hook looked at the session; the answer does not depend
+    # on cookies (the API is cookieless), so the fast path does not say it does.
+    assert set(fast.vary) == set(flask.vary) - {"Cookie"} == {"Origin"}, name
+
+
+def test_other_paths_and_methods_go_to_flask(app, site):
+    client = app.test_client()
+    preflight = client.options("/t/v1/events", headers={"Origin": ORIGIN})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Methods"] == "POST, OPTIONS"
+    assert client.get("/t/v1/events").status_code == 405
