@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from flask import current_app, has_request_context, render_template
-from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.util import identity_key
 
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
-from liveapp.services import assignments, chat_flow, membership, presence, viewers
+from liveapp.services import assignments, chat_flow, membership, presence, rows, viewers
 from liveapp.services.assignments import Assignment
 from liveapp.services.presence import HotState
 
@@ -117,34 +116,18 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
         yield ids[start:start + CHUNK]
 
 
-def _loaded(model, ids) -> dict:
-    """The rows of these ids the session holds loaded and unexpired (a membership
-    evaluation of the same unit of work just read them): no query for those."""
-    found = {}
-    for row_id in ids:
-        row = db.session.identity_map.get(identity_key(model, row_id))
-        if row is not None and not inspect(row).expired_attributes:
-            found[row_id] = row
-    return found
-
-
 def _visitors(ids: list[str]) -> dict[str, Visitor]:
-    found = _loaded(Visitor, ids)
-    missing = [vid for vid in ids if vid not in found]
-    for chunk in _chunks(missing):
-        found.update((v.id, v) for v in db.session.scalars(
-            select(Visitor).where(Visitor.id.in_(chunk))))
-    return found
+    return rows.load(Visitor, ids)
 
 
 def _session_starts(session_ids: list[int]) -> dict[int, float]:
     starts = {sid: row.started_at.replace(tzinfo=UTC).timestamp()
-              for sid, row in _loaded(VisitSession, session_ids).items()}
+              for sid, row in rows.in_session(VisitSession, session_ids).items()}
     missing = [sid for sid in session_ids if sid not in starts]
     for start in range(0, len(missing), CHUNK):
-        rows = db.session.execute(select(VisitSession.id, VisitSession.started_at).where(
+        found = db.session.execute(select(VisitSession.id, VisitSession.started_at).where(
             VisitSession.id.in_(missing[start:start + CHUNK])))
-        starts.update((sid, at.replace(tzinfo=UTC).timestamp()) for sid, at in rows)
+        starts.update((sid, at.replace(tzinfo=UTC).timestamp()) for sid, at in found)
     return starts
 
 

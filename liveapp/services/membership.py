@@ -26,7 +26,7 @@ from liveapp.domain.widget import answer_facts
 from liveapp.extensions import db, queue, redis
 from liveapp.models import PageView, Segment, Visitor, VisitSession
 from liveapp.models import Stream as StreamRow
-from liveapp.services import changes, presence
+from liveapp.services import changes, presence, rows
 from liveapp.services.experiences import domain_experiences
 
 log = logging.getLogger(__name__)
@@ -291,7 +291,8 @@ def reevaluate_many(visitor_ids: list[str], now: float | None = None
     if len(store):
         store.execute()
     if received:
-        db.session.commit()
+        with rows.keeping_loaded():  # the cards built next read these rows again
+            db.session.commit()
     for visitor_id, change in found.items():
         _announce(visitor_id, change)
     return found
@@ -310,8 +311,7 @@ class _Loaded:
 
     @classmethod
     def of(cls, ids: list[str], states: dict[str, presence.HotState | None]) -> _Loaded:
-        visitors = {v.id: v for v in db.session.scalars(
-            select(Visitor).where(Visitor.id.in_(ids)))}
+        visitors = rows.load(Visitor, ids)  # the batch's record phase has them loaded
         session_ids = sorted({s.session_id for s in states.values() if s and s.session_id})
         sessions = {s.id: s for s in db.session.scalars(
             select(VisitSession).where(VisitSession.id.in_(session_ids)))} if session_ids else {}

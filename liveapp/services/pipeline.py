@@ -53,7 +53,7 @@ import logging
 import signal
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 
 from flask import current_app
@@ -66,7 +66,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from liveapp.domain.events import Event, InvalidEvent
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, Visitor
-from liveapp.services import changes, tracking
+from liveapp.services import changes, rows, tracking
 from liveapp.services import presence as hot
 from liveapp.services.presence import HotState
 
@@ -127,6 +127,9 @@ class Entry:
     data: dict
     stream: str = ""  # the shard's stream it came from
     fields: dict = field(default_factory=dict, compare=False)  # as appended (dead letters)
+    # Read as new (XREADGROUP ">"): never delivered before, so not recorded by an earlier
+    # delivery (claimed entries, and any entry tried again, are checked).
+    fresh: bool = field(default=False, compare=False)
 
 
 def _text(value) -> str:
@@ -147,9 +150,10 @@ def _decode(stream, entry_id, fields: dict) -> Entry:
                  _text(stream), values)
 
 
-def _entries(stream, messages) -> list[Entry]:
+def _entries(stream, messages, fresh: bool = False) -> list[Entry]:
     # Entries deleted while pending come back as (id, None) on Redis 6.2: nothing to do.
-    return [_decode(stream, entry_id, fields) for entry_id, fields in messages if fields]
+    entries = [_decode(stream, entry_id, fields) for entry_id, fields in messages if fields]
+    return [replace(entry, fresh=True) for entry in entries] if fresh else entries
 
 
 def claim(consumer: str, count: int, min_idle: float | None = None,
@@ -168,6 +172,12 @@ def claim(consumer: str, count: int, min_idle: float | None = None,
             for entry in _entries(key, answer[1])]
 
 
+def redelivered(entries: list[Entry]) -> list[Entry]:
+    """These entries as a later delivery sees them (claimed, so not fresh): tests and
+    tools that deliver entries again."""
+    return [replace(entry, fresh=False) for entry in entries]
+
+
 def read(consumer: str, count: int, block_ms: int | None = None,
          shards: list[int] | None = None) -> list[Entry]:
     """New entries of these shards (all by default) for this consumer, up to `count` a
@@ -178,7 +188,8 @@ def read(consumer: str, count: int, block_ms: int | None = None,
         return []
     answer = redis.client.xreadgroup(GROUP, consumer, dict.fromkeys(keys, ">"), count=count,
                                      block=block_ms)
-    return [entry for key, messages in (answer or []) for entry in _entries(key, messages)]
+    return [entry for key, messages in (answer or [])
+            for entry in _entries(key, messages, fresh=True)]
 
 
 def _event(entry: Entry) -> Event:
@@ -225,15 +236,21 @@ def _restored(state: HotState | None, row, at: float) -> HotState | None:
                     title=row.title or "", pages=pages)
 
 
-def _record_batch(entries: list[Entry]) -> tuple[list, dict[str, HotState]]:
+def _record_batch(entries: list[Entry], check: bool = True
+                  ) -> tuple[list, dict[str, HotState]]:
     """Record the batch in the open transaction and commit: the announcements to make, in
-    stream order, and each touched visitor's hot state after it."""
-    recorded = _recorded_page_views([e.event_id for e in entries if e.type == "page_view"])
+    stream order, and each touched visitor's hot state after it. `check`: look up which
+    page views an earlier delivery recorded (not needed when every entry is fresh)."""
+    recorded = _recorded_page_views(
+        [e.event_id for e in entries if e.type == "page_view"]) if check else {}
     done = set(recorded)
     visitor_ids = list(dict.fromkeys(e.visitor_id for e in entries))
     states = _hot_states(visitor_ids)
-    # The batch's known visitors in one query: tracking.apply finds them in the session.
-    known = db.session.scalars(select(Visitor).where(Visitor.id.in_(visitor_ids))).all()
+    # The batch's known visitors in one query (as they are now, not as an earlier batch
+    # left them in the session): tracking.apply, then membership and the cards, find them
+    # in the session.
+    known = db.session.scalars(select(Visitor).where(Visitor.id.in_(visitor_ids))
+                               .execution_options(populate_existing=True)).all()
     touched: dict[str, HotState] = {}
     announcements: list = []
     for entry in entries:
@@ -273,8 +290,10 @@ def _record_batch(entries: list[Entry]) -> tuple[list, dict[str, HotState]]:
             continue
         states[entry.visitor_id] = touched[entry.visitor_id] = new_state
         announcements.append(("recorded", entry, work, new_state))
-    db.session.commit()
-    del known  # held until the commit: the identity map keeps rows only while referred to
+    with rows.keeping_loaded():
+        db.session.commit()
+    # Held for the unit of work: the identity map keeps rows only while referred to.
+    changes.keep(known)
     return announcements, touched
 
 
@@ -289,14 +308,16 @@ def _acknowledge(entries: list[Entry]) -> None:
     pipe.execute()
 
 
-def process_batch(entries: list[Entry]) -> int:
+def process_batch(entries: list[Entry], again: bool = False) -> int:
     """Record, commit, dispatch, then acknowledge one batch; returns how many entries.
-    Raises what failed (the entries stay pending)."""
+    Raises what failed (the entries stay pending). `again`: these entries were tried
+    before (in this process), so may be recorded already, fresh or not."""
     if not entries:
         return 0
     with changes.unit():
         try:
-            announcements, touched = _record_batch(entries)
+            announcements, touched = _record_batch(
+                entries, check=again or not all(e.fresh for e in entries))
         except IntegrityError:
             # Another processor created one of these visitors (or recorded one of these
             # page views) meanwhile: do the batch again on top of what it wrote.
@@ -378,7 +399,7 @@ def handle(entries: list[Entry], max_deliveries: int | None = None) -> Outcome:
         error = failed_alone
         if error is None:
             try:
-                outcome.done += process_batch([entry])
+                outcome.done += process_batch([entry], again=True)
                 continue
             except Exception as failure:
                 db.session.rollback()

@@ -154,7 +154,8 @@ def test_a_redelivered_page_view_puts_a_lost_hot_state_write_back(
         redis.client.hset(hot.state_key(visitor_id), mapping=record_fields)
         assert hot.load(visitor_id).pages == 1
         published.clear()
-        pipeline.process_batch(entries)  # redelivered: skipped as recorded, state put back
+        # Redelivered (claimed): skipped as recorded, state put back.
+        pipeline.process_batch(pipeline.redelivered(entries))
         state = hot.load(visitor_id)
         assert (state.session_id, state.page_view_id, state.page_view_at, state.url,
                 state.title, state.pages) == (
@@ -179,5 +180,5 @@ def test_a_redelivered_page_view_leaves_a_later_hot_state_alone(stream_mode, api
     with app.app_context():
         pipeline.drain()
         later = hot.load(visitor_id)
-        pipeline.process_batch(first)  # the first page view delivered again, late
+        pipeline.process_batch(pipeline.redelivered(first))  # delivered again, late
         assert hot.load(visitor_id) == later and later.url == PAGES[1] and later.pages == 2
