@@ -119,6 +119,7 @@ class Unit:
         self.items: list[tuple[Change, set[str]]] = []
         self.dispatching = False
         self.kept: list = []  # see keep()
+        self.notes: dict[str, object] = {}  # see note()
 
     def add(self, change: Change) -> None:
         self.items.append((change, set()))
@@ -226,6 +227,20 @@ def keep(*groups: Iterable) -> None:
     if work is not None:
         for group in groups:
             work.kept.extend(group)
+
+
+def note(key: str, value: object) -> None:
+    """Remember a value read from Redis for the rest of the unit of work (the settings
+    version, which each stage would otherwise read again). Outside a unit: nothing."""
+    work = _current.get()
+    if work is not None:
+        work.notes[key] = value
+
+
+def noted(key: str) -> object | None:
+    """A value noted earlier in the current unit of work, or None."""
+    work = _current.get()
+    return None if work is None else work.notes.get(key)
 
 
 def publish(visitor_id: str, kind: str, **data) -> Change:

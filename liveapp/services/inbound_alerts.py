@@ -193,14 +193,42 @@ def _swap(visitor_id: str, new: dict[str, str]) -> dict[str, str]:
 
 def refresh(visitor_id: str, now: float | None = None) -> list[tuple[str, str, str]]:
     """Bring every rep's prompt for this visitor up to date; returns the events sent."""
+    return refresh_many([visitor_id], now).get(visitor_id, [])
+
+
+_READS = 4  # Redis reads queued per visitor by refresh_many
+
+
+def refresh_many(visitor_ids: list[str], now: float | None = None
+                 ) -> dict[str, list[tuple[str, str, str]]]:
+    """`refresh` for several visitors: their state read in one round trip; only those
+    with an offer, or a prompt shown before, go further. Returns the events sent, by
+    visitor (those that sent none left out)."""
     pipe = redis.client.pipeline(transaction=False)
-    presence.queue_read(pipe, visitor_id)
-    pipe.get(assignments.assignment_key(visitor_id))
-    pipe.smembers(routing.excluded_key(visitor_id))
-    pipe.exists(_sent_key(visitor_id))
-    raw_hot, raw_assignment, excluded, was_sent = pipe.execute()
-    hot, assignment = presence.decode(raw_hot), assignments.decode(raw_assignment)
-    reps = offered_reps(assignment, hot, {int(m) for m in excluded}, now)
+    for visitor_id in visitor_ids:
+        presence.queue_read(pipe, visitor_id)
+        pipe.get(assignments.assignment_key(visitor_id))
+        pipe.smembers(routing.excluded_key(visitor_id))
+        pipe.exists(_sent_key(visitor_id))
+    raws = pipe.execute() if visitor_ids else []
+    sent = {}
+    for index, visitor_id in enumerate(visitor_ids):
+        raw_hot, raw_assignment, excluded, was_sent = raws[index * _READS:(index + 1) * _READS]
+        try:
+            events = _refresh(visitor_id, presence.decode(raw_hot),
+                              assignments.decode(raw_assignment),
+                              {int(m) for m in excluded}, was_sent, now)
+        except Exception:  # the change is stored; a prompt update must not fail it
+            log.exception("accept prompt update failed for %s", visitor_id)
+            continue
+        if events:
+            sent[visitor_id] = events
+    return sent
+
+
+def _refresh(visitor_id: str, hot, assignment, excluded: set[int], was_sent,
+             now: float | None) -> list[tuple[str, str, str]]:
+    reps = offered_reps(assignment, hot, excluded, now)
     if not reps and not was_sent:
         return []  # the common case: no inbound offer, nothing shown anywhere
     html = ""
@@ -221,13 +249,9 @@ def refresh(visitor_id: str, now: float | None = None) -> list[tuple[str, str, s
 def on_changes(batch: list[changes.Change]) -> None:
     """Bus handler (after the cards): each visitor whose routing, presence or chat moved
     gets its accept prompts refreshed once."""
-    for visitor_id, mine in changes.visitor_batches(batch).items():
-        if any(change.kind in KINDS for change in mine):
-            _safely(visitor_id)
-
-
-def _safely(visitor_id: str) -> None:
+    moved = [visitor_id for visitor_id, mine in changes.visitor_batches(batch).items()
+             if any(change.kind in KINDS for change in mine)]
     try:
-        refresh(visitor_id)
-    except Exception:  # the change is stored; a prompt update must not fail it
-        log.exception("accept prompt update failed for %s", visitor_id)
+        refresh_many(moved)
+    except Exception:  # the changes are stored; a prompt update must not fail them
+        log.exception("accept prompt update failed for %d visitors", len(moved))

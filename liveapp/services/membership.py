@@ -49,6 +49,9 @@ class _Compiled:
 _cache: dict[str, _Compiled] = {}
 
 
+SETTINGS_NOTE = "settings-version"  # the version read once per unit of work (changes.note)
+
+
 def settings_version_key() -> str:
     return redis.key("settings", "version")
 
@@ -61,6 +64,7 @@ def bump_settings_version() -> str:
     """
     token = uuid.uuid4().hex
     redis.client.set(settings_version_key(), token)
+    changes.note(SETTINGS_NOTE, token.encode())
     return token
 
 
@@ -72,10 +76,11 @@ def settings_stamp(token: bytes | None = None) -> str:
     here, so a process's rules compiled under the old token can never match again.
     """
     if token is None:
-        token = redis.client.get(settings_version_key())
+        token = changes.noted(SETTINGS_NOTE) or redis.client.get(settings_version_key())
     if token is None:
         redis.client.set(settings_version_key(), uuid.uuid4().hex, nx=True)
         token = redis.client.get(settings_version_key())
+    changes.note(SETTINGS_NOTE, token)  # the rest of the unit of work asks no more
     return token.decode()
 
 
