@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
-from liveapp.services import board, cards, changes, realtime, timeline, viewers
+from liveapp.services import board, cards, changes, membership, realtime, timeline, viewers
 from liveapp.services.board import Column
 from liveapp.services.cards import Card, Placed
 
@@ -242,7 +242,8 @@ def timeline_entries(change: changes.Change, pipe=None) -> list[timeline.Entry]:
     if change.kind == "membership":
         new = data.get("new") or {}
         if data.get("experience_changed") and new.get("experience_id"):
-            name = cards.experience_name(new["experience_id"]) or "an experience"
+            name = cards.experience_name_at(changes.noted(membership.SETTINGS_NOTE),
+                                            new["experience_id"]) or "an experience"
             entries.append(timeline.Entry(at, "experience", f"Receiving experience {name}"))
         if data.get("stream_changed") and new.get("stream_id"):
             stream = board.stream_by_id(new["stream_id"])

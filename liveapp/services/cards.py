@@ -22,6 +22,7 @@ from datetime import UTC
 from flask import current_app, has_request_context, render_template
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
+from werkzeug.test import EnvironBuilder
 
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
@@ -399,20 +400,26 @@ def card_for(visitor_id: str) -> Card | None:
 
 def render_template_anywhere(template: str, **context) -> str:
     """Render in a request or outside one (jobs): url_for needs a request context."""
-    if has_request_context():
+    with rendering():
         return render_template(template, **context)
-    with current_app.test_request_context("/"):
-        return render_template(template, **context)
+
+
+_environs: dict[int, dict] = {}  # a bare "GET /" environ per app, built once
 
 
 @contextlib.contextmanager
 def rendering() -> Iterator[None]:
-    """One request context for many renders outside a request (a pipeline batch's cards):
-    `render_template_anywhere` would build one per card."""
+    """A request context for renders outside a request (jobs, a pipeline batch's cards:
+    one for the whole batch). Its environ is built once per app: test_request_context
+    builds one each time, which cost more than rendering a card."""
     if has_request_context():
         yield
         return
-    with current_app.test_request_context("/"):
+    app = current_app._get_current_object()  # noqa: SLF001 (the app itself, as a key)
+    environ = _environs.get(id(app))
+    if environ is None:
+        environ = _environs[id(app)] = EnvironBuilder("/").get_environ()
+    with app.request_context(dict(environ)):
         yield
 
 
