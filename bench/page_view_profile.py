@@ -223,12 +223,24 @@ def measure(client, path: str, bodies: list[dict], statements: Statements,
     return {"walls": walls, "cpus": cpus, "counts": counts, "trips": trips}
 
 
+def flask_client(app):
+    """A test client of the Flask app behind the events API's fast path."""
+    from werkzeug.test import Client
+
+    from liveapp.blueprints.tracking import EventsFastPath
+
+    layer = app.wsgi_app
+    while not isinstance(layer, EventsFastPath):
+        layer = layer.wsgi_app
+    return Client(layer.wsgi_app)
+
+
 def line(name: str, result: dict) -> str:
     q = statistics.quantiles(result["walls"], n=100, method="inclusive")
     cpu = sum(result["cpus"]) / len(result["cpus"])
     cpu_p50 = statistics.median(result["cpus"])
     counts = Counter(result["counts"])
-    return (f"{name:<10} n={len(result['walls'])} wall p50 {q[49] * 1000:5.2f} ms "
+    return (f"{name:<10}\n{'':11}n={len(result['walls'])} wall p50 {q[49] * 1000:5.2f} ms "
             f"p99 {q[98] * 1000:5.2f} ms  CPU mean {cpu * 1000:5.2f} ms p50 "
             f"{cpu_p50 * 1000:5.2f} ms\n{'':11}"
             f"SQL statements/request {dict(sorted(counts.items()))}   Redis round trips/request "
@@ -284,6 +296,8 @@ def run(app, rep_ids: list[int]) -> None:
 
     trivial = measure(client, "/bench/ping", beats, statements)
     beat = measure(client, "/t/v1/events", beats, statements)
+    # The same heartbeats through Flask's own view (what the fast path in front of it saves).
+    through_flask = measure(flask_client(app), "/t/v1/events", beats, statements)
     with app.app_context():
         pipeline.drain("bench")  # the warm-up's and the heartbeats' entries: not timed
     viewed = measure(client, "/t/v1/events", views, statements)
@@ -302,6 +316,9 @@ def run(app, rep_ids: list[int]) -> None:
     print(f"load average (1/5/15 min): {load} (2 cores, shared)")
     print(line("trivial", trivial))
     print(line("heartbeat", beat))
+    print(line("heartbeat through Flask's view (no fast path)", through_flask))
+    print(f"heartbeat CPU p50: fast path / Flask view "
+          f"{statistics.median(beat['cpus']) / statistics.median(through_flask['cpus']):.2f}x")
     print(line("page view", viewed))
     ratio = statistics.median(viewed["cpus"]) / statistics.median(trivial["cpus"])
     print(f"page view CPU / trivial CPU (p50): {ratio:.1f}x")
