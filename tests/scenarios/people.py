@@ -317,7 +317,10 @@ class WidgetVisitor:
 
     @property
     def id(self) -> str:
-        return self.page.evaluate("window.liveapp.visitorId")
+        """The visitor as reps see it: the widget's channel names it (the page's cookie
+        holds another id, which only this browser knows)."""
+        channel = self.page.evaluate("window.liveapp.chat.channel")
+        return channel.removeprefix("visitor:")
 
     @property
     def token(self) -> str:
