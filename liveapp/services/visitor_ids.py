@@ -14,6 +14,7 @@ only the ids that are not internal yet.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import uuid
@@ -24,13 +25,18 @@ PURPOSE = b"liveapp.visitor-id"
 VERSION = 8
 
 
+@functools.lru_cache(maxsize=8)
+def _key(secret_key: str | bytes) -> bytes:
+    """The visitor-id key of a SECRET_KEY (its own key: the secret signs other things)."""
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.new(secret, PURPOSE, hashlib.sha256).digest()
+
+
 def derive(secret_key: str | bytes, cookie_id: str) -> str:
     """The internal id of `cookie_id` under `secret_key`: the same for the same cookie id
     however the UUID is spelt (case, braces). Raises ValueError for a non-UUID."""
-    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
-    key = hmac.new(secret, PURPOSE, hashlib.sha256).digest()
     canonical = str(uuid.UUID(cookie_id)).encode()
-    raw = bytearray(hmac.new(key, canonical, hashlib.sha256).digest()[:16])
+    raw = bytearray(hmac.new(_key(secret_key), canonical, hashlib.sha256).digest()[:16])
     raw[6] = (raw[6] & 0x0F) | (VERSION << 4)
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
     return str(uuid.UUID(bytes=bytes(raw)))
