@@ -57,21 +57,24 @@ def parse_args() -> argparse.Namespace:
 
 def open_conversations(app, routed: dict[str, int]) -> dict[str, str]:
     """One open conversation per visitor, the visitors dealt to the reps in turn (each rep
-    has at most 3 chats); `routed` is updated to the owners. Returns their tokens."""
+    has at most 3 chats); `routed` (by cookie id) is updated to the owners. Returns their
+    tokens, by cookie id."""
     from liveapp.extensions import db
     from liveapp.models import User
     from liveapp.services import assignments, conversations
     from liveapp.services.tokens import visitor_token
+    from liveapp.services.visitor_ids import internal_id
 
     tokens = {}
     with app.app_context():
         reps = [u.id for u in db.session.scalars(db.select(User).where(User.role == "rep"))]
-        for turn, visitor_id in enumerate(routed):
-            rep_id = routed[visitor_id] = reps[turn % len(reps)]
+        for turn, cookie_id in enumerate(routed):
+            rep_id = routed[cookie_id] = reps[turn % len(reps)]
+            visitor_id = internal_id(cookie_id)
             assignments.save(visitor_id, assignments.Assignment(
                 "Bench rule", "first_available", routed_to=[rep_id], explanation="bench"))
             conversations.claim(visitor_id, db.session.get(User, rep_id), "pounce")
-            tokens[visitor_id] = visitor_token(visitor_id)
+            tokens[cookie_id] = visitor_token(visitor_id)
     return tokens
 
 

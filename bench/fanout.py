@@ -128,14 +128,16 @@ def configure_tracking(app) -> None:
 
 
 def route_visitors(app, rep_ids: list[int], count: int) -> dict[str, int]:
-    """`count` visitor ids, each routed to a random rep (as the routing job will)."""
+    """`count` visitors' cookie ids (what the bench posts), each routed to a random rep
+    (as the routing job will, under the visitor's internal id)."""
     from liveapp.services import assignments, changes
+    from liveapp.services.visitor_ids import internal_id
 
     # The benchmark's own process has nothing to show: no board updates from here.
     routed = {str(uuid.uuid4()): random.choice(rep_ids) for _ in range(count)}
     with app.app_context(), changes.muted():
-        for visitor_id, rep_id in routed.items():
-            assignments.save(visitor_id, assignments.Assignment(
+        for cookie_id, rep_id in routed.items():
+            assignments.save(internal_id(cookie_id), assignments.Assignment(
                 "Bench rule", "first_available", routed_to=[rep_id], explanation="bench"))
     return routed
 

@@ -250,13 +250,14 @@ def line(name: str, result: dict) -> str:
 def run(app, rep_ids: list[int]) -> None:
     from liveapp.extensions import db
     from liveapp.services import assignments
+    from liveapp.services.visitor_ids import internal_id
 
     rng = random.Random(ARGS.seed)
     site_key = app.config["BENCH_SITE_KEY"]
-    visitors = [str(uuid.uuid4()) for _ in range(ARGS.visitors)]
+    visitors = [str(uuid.uuid4()) for _ in range(ARGS.visitors)]  # their cookie ids
     with app.app_context():
-        for visitor_id in visitors:
-            assignments.save(visitor_id, assignments.Assignment(
+        for cookie_id in visitors:
+            assignments.save(internal_id(cookie_id), assignments.Assignment(
                 "Bench rule", "first_available", routed_to=[rng.choice(rep_ids)],
                 explanation="bench"))
         statements = Statements(db.engine)
@@ -270,8 +271,8 @@ def run(app, rep_ids: list[int]) -> None:
 
         pipeline.drain("bench")  # record them (the events API only accepted them)
 
-        placed = sum(1 for v in visitors if (membership.stored(v) or None) is not None
-                     and membership.stored(v).stream_id is not None)
+        stored = [membership.stored(internal_id(v)) for v in visitors]
+        placed = sum(1 for member in stored if member is not None and member.stream_id is not None)
     print(f"{len(visitors)} visitors routed to {len(rep_ids)} reps; {placed} placed in a stream")
 
     picks = [rng.choice(visitors) for _ in range(ARGS.views)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, request
 from redis.exceptions import RedisError
@@ -14,6 +15,7 @@ from liveapp.domain.events import MAX_BODY_BYTES, InvalidEvent, parse_event
 from liveapp.extensions import csrf
 from liveapp.services import sites, tracking
 from liveapp.services.tokens import visitor_token
+from liveapp.services.visitor_ids import internal_id
 from liveapp.web import client_ip, client_ip_of, security_headers
 
 bp = Blueprint("tracking", __name__, url_prefix="/t/v1")
@@ -106,6 +108,9 @@ def ingest(mimetype: str, content_length: int | None, stream, origin: str | None
         return 403, {"error": "site_key: unknown site"}, any_origin
     if origin and origin not in site.origins:
         return 403, {"error": "origin: not allowed for this site"}, None
+    cookie_id = event.visitor_id
+    # The cookie's id goes no further than this line: from here on, the internal id.
+    event = replace(event, visitor_id=internal_id(cookie_id))
     try:
         # Accepted only: `liveapp pipeline` records the event (no SQL in this request).
         tracking.accept(event, site, ip, time.time())
@@ -117,8 +122,8 @@ def ingest(mimetype: str, content_length: int | None, stream, origin: str | None
         return 429, {"error": "Too many events; slow down."}, origin
     except InvalidEvent as invalid:
         return 400, {"error": str(invalid)}, origin
-    return 202, {"visitor_id": event.visitor_id,
-                 "token": visitor_token(event.visitor_id)}, origin
+    # SPEC 3: the cookie's id echoed as sent; the token signs the internal id.
+    return 202, {"visitor_id": cookie_id, "token": visitor_token(event.visitor_id)}, origin
 
 
 class EventsFastPath:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from liveapp.blueprints.tracking import _error, _json, preflight
+from liveapp.domain.channels import visitor_channel
 from liveapp.domain.text import NUL_REFUSED, nul_field
 from liveapp.extensions import csrf, db
 from liveapp.models import Visitor
@@ -120,10 +121,13 @@ def read():
     """The visitor's open conversation and its messages, their status and the flow of
     the experience they receive with their answers (JSON; the widget escapes them). A
     visitor not recorded yet gets the same answer empty: no experience until `liveapp
-    pipeline` records them (then an `experience` nudge on their channel, see chat_flow)."""
+    pipeline` records them (then an `experience` nudge on their channel, see chat_flow).
+    `channel` is the visitor's live channel, for the widget to subscribe to with its
+    token: the widget holds the cookie's id, not the internal one, and cannot name it."""
     visitor_id = _reader()
     return _json(200, {**_transcript(visitor_id), "status": chat_flow.status_of(visitor_id),
-                       **_flow(visitor_id)}, _origin())
+                       **_flow(visitor_id), "channel": visitor_channel(visitor_id)},
+                 _origin())
 
 
 @bp.post("/answer")

@@ -238,6 +238,7 @@ function load() {
     S.flow = d.flow || NO_FLOW;
     S.requested = d.requested;
     S.status = d.status;
+    S.channel = d.channel; // the server's name for this visitor, never the cookie's id
     if (d.conversation && d.conversation.status === "open") {
       if (!S.conv || S.conv.id !== d.conversation.id) {
         chatLog.replaceChildren();
@@ -254,7 +255,7 @@ function load() {
 }
 
 function listen() {
-  var url = base + "/events/stream?channel=visitor:" + encodeURIComponent(lv.visitorId) +
+  var url = base + "/events/stream?channel=" + encodeURIComponent(S.channel) +
     "&token=" + encodeURIComponent(lv.token);
   source = new EventSource(url);
   var handle = function (fn) { return function (e) { try { fn(JSON.parse(e.data)); } catch (x) { /* not ours */ } }; };

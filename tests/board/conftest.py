@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 
 import pytest
 
@@ -16,6 +15,7 @@ from liveapp.services.assignments import Assignment
 from tests.factories import SegmentFactory, StreamFactory
 from tests.tracking import conftest as tracking_fixtures
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId, tracked
 
 api, site = tracking_fixtures.api, tracking_fixtures.site  # the events API fixtures
 
@@ -56,8 +56,8 @@ class Visitors:
     def __init__(self, api):
         self.api = api
 
-    def visit(self, url: str = PRICING, visitor_id: str | None = None, **fields) -> str:
-        visitor_id = visitor_id or str(uuid.uuid4())
+    def visit(self, url: str = PRICING, visitor_id: str | None = None, **fields) -> VisitorId:
+        visitor_id = tracked(visitor_id)
         response = self.api.send(visitor_id=visitor_id, url=url, **fields)
         assert response.status_code == 202, response.get_json()
         return visitor_id

@@ -3,8 +3,6 @@ rep's real event stream (gunicorn with the gevent worker), and on nobody else's.
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 
@@ -13,6 +11,7 @@ from tests.board.conftest import PRICING
 from tests.factories import PASSWORD
 from tests.realtime.server import gunicorn, pipeline, rep_stream, stop
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 WAIT = 5.0
 
@@ -33,10 +32,10 @@ def stream_of(server, user):
 
 def test_a_tracked_event_produces_exactly_the_expected_card_event(
         server, app_ctx, site, visitors, streams, rep_a, rep_b):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     visitors.route(vid, rep_a)  # routed before their first page view reaches the server
     with stream_of(server, rep_a) as alice, stream_of(server, rep_b) as bob:
-        body = {"site_key": site.site_key, "visitor_id": vid, "type": "page_view",
+        body = {"site_key": site.site_key, "visitor_id": vid.cookie, "type": "page_view",
                 "url": PRICING, "title": "Pricing"}
         response = httpx.post(server + "/t/v1/events", json=body,
                               headers={"Origin": ORIGIN}, timeout=WAIT)

@@ -4,7 +4,6 @@ leave, and the timeline grows, with no reload."""
 from __future__ import annotations
 
 import time
-import uuid
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.services import tracking
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import DOCS, ORIGIN, PRICING, Visitors
+from tests.visitor_ids import VisitorId, cookie_of
 
 # Fixtures of the board tests, shared here.
 api, site = board_fixtures.api, board_fixtures.site
@@ -39,7 +39,7 @@ def streams_end_with_the_test(app, page, monkeypatch):
 @pytest.fixture
 def tracked(live_server, site):
     def send(vid: str, type: str = "page_view", url: str = PRICING, **fields) -> None:
-        body = {"site_key": site.site_key, "visitor_id": vid, "type": type, "url": url,
+        body = {"site_key": site.site_key, "visitor_id": cookie_of(vid), "type": type, "url": url,
                 **fields}
         response = httpx.post(f"{live_server}/t/v1/events", json=body,
                               headers={"Origin": ORIGIN}, timeout=5)
@@ -65,7 +65,7 @@ def test_cards_appear_move_and_leave_without_reload(
         page, live_server, app_ctx, api, streams, rep_a, tracked):
     sign_in(page, live_server, rep_a)
     assert page.locator(".empty-state").is_visible()
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     Visitors(api).route(vid, rep_a)
     tracked(vid, url=PRICING, title="Pricing plans")
     pricing = f"#stream-{streams['pricing'].id}"
@@ -90,7 +90,7 @@ def test_cards_appear_move_and_leave_without_reload(
 
 
 def test_the_detail_timeline_grows_live(page, live_server, app_ctx, api, streams, rep_a, tracked):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     Visitors(api).route(vid, rep_a)
     tracked(vid, url=PRICING, title="Pricing plans")
     sign_in(page, live_server, rep_a)
@@ -112,7 +112,7 @@ def test_the_detail_timeline_grows_live(page, live_server, app_ctx, api, streams
 def test_the_admin_board_shows_every_visitor_live(page, live_server, app_ctx, admin, streams,
                                                   tracked):
     sign_in(page, live_server, admin)
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     tracked(vid, url=f"{ORIGIN}/about", title="About us")  # in no stream, routed to nobody
     page.wait_for_selector(f"#stream-other-cards {card(vid)}", timeout=WAIT_MS)
     assert page.locator("#stream-other h2").inner_text() == "Other visitors"
@@ -129,7 +129,7 @@ def test_the_why_line_reads_whole_on_a_narrow_card(page, live_server, app_ctx, a
     why = ("rule Target accounts matched; Salesforce owner is not a chat user "
            "(former.owner.with.a.very.long.address@northwindanalytics.example); "
            "Enterprise group: Alice Rep is available → Alice Rep")
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     Visitors(api).route(vid, rep_a, explanation=why)
     tracked(vid, url=PRICING, title="Pricing plans")
     sign_in(page, live_server, rep_a)

@@ -4,8 +4,6 @@ said; and an admin builds a routing rule on that segment in the form."""
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 from sqlalchemy import select
@@ -18,6 +16,7 @@ from tests.board.conftest import ORIGIN, PRICING
 from tests.browser.helpers import htmx_swap
 from tests.browser.test_board_live import card, sign_in, streams_end_with_the_test  # noqa: F401
 from tests.factories import SegmentFactory, StreamFactory
+from tests.visitor_ids import VisitorId
 
 site = board_fixtures.site  # the events API's site, allowing ORIGIN
 
@@ -52,8 +51,8 @@ def test_the_card_moves_and_says_what_the_visitor_answered(page, live_server, ad
                                                            large):
     _, stream = large
     sign_in(page, live_server, admin)
-    vid = str(uuid.uuid4())
-    token = _post(live_server, "/t/v1/events", {"site_key": site.site_key, "visitor_id": vid,
+    vid = VisitorId()
+    token = _post(live_server, "/t/v1/events", {"site_key": site.site_key, "visitor_id": vid.cookie,
                                                  "type": "page_view", "url": PRICING})["token"]
     page.wait_for_selector(f"#stream-other-cards {card(vid)}", timeout=WAIT_MS)
     _post(live_server, "/t/v1/chat/answer", {"token": token, "step": 0, "value": "201-1000"})

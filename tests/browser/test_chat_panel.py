@@ -5,7 +5,6 @@ second rep viewing the same visitor sees who is chatting, live, and cannot start
 from __future__ import annotations
 
 import time
-import uuid
 
 import httpx
 import pytest
@@ -18,6 +17,7 @@ from liveapp.services import conversations as service
 from tests.browser.helpers import htmx_swap, sign_in
 from tests.tracking import conftest as tracking_fixtures
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 site = tracking_fixtures.site
 
@@ -52,8 +52,8 @@ def streams_end_with_the_test(app, page, second_page, monkeypatch):
 def visitor(live_server, site, rep, make_user):
     """A visitor on the site (its token from the real events API), routed to Rita and Otto."""
     otto = make_user(name="Otto Other", email="otto@example.com")
-    vid = str(uuid.uuid4())
-    body = {"site_key": site.site_key, "visitor_id": vid, "type": "page_view",
+    vid = VisitorId()
+    body = {"site_key": site.site_key, "visitor_id": vid.cookie, "type": "page_view",
             "url": f"{ORIGIN}/pricing", "title": "Pricing"}
     answer = httpx.post(f"{live_server}/t/v1/events", json=body, headers={"Origin": ORIGIN},
                         timeout=5)

@@ -18,6 +18,7 @@ from liveapp.services.demo_streams import seed_streams
 from tests.browser.helpers import eventually, htmx_swap, sign_in
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import run_scheduled, work
+from tests.visitor_ids import VisitorId
 
 job_app, make_rule = routing_fixtures.job_app, routing_fixtures.make_rule
 make_rep = routing_fixtures.make_rep
@@ -52,7 +53,7 @@ def visitor_page(chromium, app):
 
 
 def _visitor_id(page) -> str:
-    vid = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
+    vid = VisitorId(next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid"))
     assert eventually(lambda: db.session.get(Visitor, vid)), "the visit was never recorded"
     return vid
 

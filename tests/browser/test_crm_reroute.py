@@ -3,8 +3,6 @@ Salesforce owner's board when the answer comes, live, and the card says why."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from liveapp.services import realtime, routing_rules
@@ -25,6 +23,7 @@ from tests.routing_jobs.test_crm_race import (  # noqa: F401  (no_crm_wait: a fi
     no_crm_wait,
     resolve_crm,
 )
+from tests.visitor_ids import VisitorId
 
 site, streams = board_fixtures.site, board_fixtures.streams
 pytestmark = pytest.mark.browser
@@ -46,7 +45,7 @@ def test_the_owner_sees_the_visitor_arrive_with_the_reason(
     realtime.touch_board(gina.id)
     sign_in(page, live_server, ann)
     realtime.touch_board(ann.id)
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     tracked(vid, url=PRICING, title="Pricing plans")  # lands in Pricing: pounce routing
     tracked(vid, type="identify", url=PRICING, email=contact_owned_by(ANN_SF_ID))
     work()

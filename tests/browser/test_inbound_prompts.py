@@ -5,14 +5,13 @@ Robin: one board at a time, with a countdown, moving on when the offer times out
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import run_scheduled, work
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 # Fixtures of the routing job tests, shared here.
 api, site = routing_fixtures.api, routing_fixtures.site
@@ -24,10 +23,10 @@ WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
 
 def visitor_asks_to_chat(live_server: str, site_key: str, name: str) -> str:
     """A visitor browses the pricing page and asks to chat, through the real APIs."""
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     headers = {"Origin": ORIGIN}
     tracked = httpx.post(f"{live_server}/t/v1/events", headers=headers, timeout=5, json={
-        "site_key": site_key, "visitor_id": vid, "type": "page_view",
+        "site_key": site_key, "visitor_id": vid.cookie, "type": "page_view",
         "url": f"{ORIGIN}/pricing", "title": "Pricing plans", "traits": {"name": name}})
     assert tracked.status_code == 202, tracked.text
     token = tracked.json()["token"]

@@ -5,8 +5,6 @@ visitor; Bob's board shows nothing; the notice is not an offer and can be dismis
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 import pytest
 
@@ -14,6 +12,7 @@ from liveapp.services import routing
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import work
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 api, site = routing_fixtures.api, routing_fixtures.site
 job_app, make_rule = routing_fixtures.job_app, routing_fixtures.make_rule
@@ -26,9 +25,9 @@ LINE = f"{NAME}, via Pricing visitors, is on {TITLE}"
 
 def visitor_lands(live_server: str, site_key: str) -> str:
     """A visitor (with HTML in their name and page title) browses the pricing page."""
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     tracked = httpx.post(f"{live_server}/t/v1/events", headers={"Origin": ORIGIN}, timeout=5,
-                         json={"site_key": site_key, "visitor_id": vid, "type": "page_view",
+                         json={"site_key": site_key, "visitor_id": vid.cookie, "type": "page_view",
                                "url": f"{ORIGIN}/pricing", "title": TITLE,
                                "traits": {"name": NAME}})
     assert tracked.status_code == 202, tracked.text

@@ -10,6 +10,7 @@ from liveapp.models import PageView, Visitor
 from liveapp.services import presence, sites
 from liveapp.services.demo import DEMO_SITE_NAME
 from tests.browser.helpers import eventually
+from tests.visitor_ids import VisitorId
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +22,8 @@ def test_demo_site_visit_is_recorded_end_to_end(page, live_server, app_ctx):
               "?lv_email=pat%40acme.example&lv_src=outreach&utm_source=mail")
     page.wait_for_function("() => !location.search.includes('lv_email')")
     assert "utm_source=mail" in page.url and "lv_src" not in page.url
-    visitor_id = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
+    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
+    visitor_id = VisitorId(cookie)
     page.click("nav >> text=Pricing")
     page.wait_for_load_state("load")
     views = eventually(lambda: len(db.session.scalars(

@@ -16,6 +16,7 @@ from liveapp.services import conversations as service
 from liveapp.services.demo import DEMO_SITE_NAME
 from liveapp.services.demo_streams import seed_streams
 from tests.browser.helpers import eventually
+from tests.visitor_ids import VisitorId
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
@@ -38,7 +39,7 @@ def visitor_page(page):
 
 
 def _visitor_id(page) -> str:
-    vid = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
+    vid = VisitorId(next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid"))
     assert eventually(lambda: db.session.get(Visitor, vid)), "the visit was never recorded"
     return vid
 
@@ -137,7 +138,7 @@ def test_the_flow_arrives_in_a_widget_that_loaded_before_the_processor(
     page = visitor_page
     page.goto(f"{demo}/demo-site/pricing")
     page.wait_for_function(LIVE)
-    vid = next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid")
+    vid = VisitorId(next(c["value"] for c in page.context.cookies() if c["name"] == "lv_vid"))
     assert db.session.get(Visitor, vid) is None  # not recorded yet
     assert page.locator(".lvw").is_hidden()
     assert drain() >= 1  # the processor, now

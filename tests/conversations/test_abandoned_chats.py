@@ -38,10 +38,15 @@ def status(conversation: Conversation) -> str:
 
 
 @pytest.fixture
-def chatting(job_app, api, rep):  # noqa: F811
-    """Rita chats with a visitor (the job's worker runs against the test app)."""
-    vid = routed(api, rep)
-    conversation = service.claim(vid, rep, "pounce")
+def chatter(job_app, api, rep):  # noqa: F811
+    """A visitor routed to Rita (the job's worker runs against the test app)."""
+    return routed(api, rep)
+
+
+@pytest.fixture
+def chatting(chatter, rep):
+    """Rita chats with the visitor."""
+    conversation = service.claim(chatter, rep, "pounce")
     service.post(conversation, "visitor", "Is there an annual discount?")
     return conversation
 
@@ -56,9 +61,9 @@ def leave(api, vid: str, at: float) -> float:
 
 
 def test_a_left_visitors_chat_closes_with_a_note_after_the_limit(
-        app, api, chatting, rep, record):  # noqa: F811
+        app, api, chatter, chatting, rep, record):  # noqa: F811
     assert app.config["CHAT_CLOSE_AFTER_LEFT"] == CLOSE_AFTER  # the default
-    left_at = leave(api, chatting.visitor_id, time.time())
+    left_at = leave(api, chatter, time.time())
     with time_machine.travel(left_at + CLOSE_AFTER - EVERY, tick=False):
         run_closing_job()  # gone 4.5 minutes: still open
     assert status(chatting) == "open"
@@ -81,10 +86,10 @@ def test_a_left_visitors_chat_closes_with_a_note_after_the_limit(
     assert len(db.session.get(Conversation, chatting.id).messages) == 2
 
 
-def test_a_visitor_who_comes_back_keeps_the_chat_open(app, api, chatting):
-    left_at = leave(api, chatting.visitor_id, time.time())
+def test_a_visitor_who_comes_back_keeps_the_chat_open(app, api, chatter, chatting):
+    left_at = leave(api, chatter, time.time())
     with time_machine.travel(left_at + 120, tick=False):
-        assert api.send(visitor_id=chatting.visitor_id).status_code == 202  # back
+        assert api.send(visitor_id=chatter).status_code == 202  # back
     with time_machine.travel(left_at + 120 + LEFT_AFTER - 5, tick=False):
         run_closing_job()
     assert status(chatting) == "open"

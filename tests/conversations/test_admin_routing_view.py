@@ -1,8 +1,8 @@
 """Admins see each visitor's routing decision and its explanation in Settings → Visitors."""
 
-import uuid
 
 from liveapp.services import routing, routing_rules
+from tests.visitor_ids import VisitorId
 
 
 def test_visitor_list_and_detail_show_the_routing_explanation(api, as_admin, rep, app_ctx):
@@ -11,7 +11,7 @@ def test_visitor_list_and_detail_show_the_routing_explanation(api, as_admin, rep
         "distribution": "first_available", "when_nobody": "meeting_booker",
         "offer_timeout_seconds": 30,
     })
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid)
     decision = routing.route(vid, "pounce")
     assert decision is not None and decision.rule_name == "Everyone <b>"

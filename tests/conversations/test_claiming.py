@@ -2,7 +2,6 @@
 
 import re
 import threading
-import uuid
 
 import httpx
 import pytest
@@ -12,11 +11,12 @@ from liveapp.models import Conversation
 from liveapp.services import assignments
 from liveapp.services import conversations as service
 from tests.factories import PASSWORD, UserFactory
+from tests.visitor_ids import VisitorId
 
 
 def routed(api, *reps):
     """A live visitor routed (first available) to these reps."""
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     assert api.send(visitor_id=vid).status_code == 202
     assignments.save(vid, assignments.Assignment(
         rule_name="Everyone", mode="first_available", routed_to=[r.id for r in reps],

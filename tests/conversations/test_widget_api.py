@@ -1,12 +1,12 @@
 """The widget's API: a visitor token reads and writes only its own conversation."""
 
 import json
-import uuid
 
 from liveapp.extensions import db, redis
 from liveapp.services import conversations as service
 from liveapp.services.tokens import visitor_token
 from tests.conversations.test_claiming import routed
+from tests.visitor_ids import VisitorId
 
 
 def _token_of(api, vid):
@@ -21,7 +21,7 @@ def test_visitor_reads_and_writes_its_own_conversation(api, as_rep, rep, app, ap
     assert empty.status_code == 200
     assert empty.get_json() == {"conversation": None, "messages": [], "status": "idle",
                                 "experience": None, "answers": {}, "flow": None,
-                                "requested": False}
+                                "requested": False, "channel": f"visitor:{vid}"}
     early = client.post("/t/v1/chat/messages", json={"token": token, "body": "hello?"})
     assert early.status_code == 409
     as_rep.post(f"/conversations/claim/{vid}")
@@ -43,8 +43,8 @@ def test_forged_other_and_expired_tokens_are_refused(api, as_rep, rep, app, app_
     vid = routed(api, rep)
     as_rep.post(f"/conversations/claim/{vid}")
     client = app.test_client()
-    other = _token_of(api, str(uuid.uuid4()))  # another real visitor, with no chat
-    unknown = visitor_token(str(uuid.uuid4()))  # signed, but for nobody we know
+    other = _token_of(api, VisitorId())  # another real visitor, with no chat
+    unknown = visitor_token(VisitorId())  # signed, but for nobody we know
     altered = _token_of(api, vid)[:-3] + "abc"
     for token in ("forged", altered, unknown):
         assert client.get(f"/t/v1/chat?token={token}").status_code == 403
@@ -76,7 +76,7 @@ def test_bad_messages_from_visitors(api, as_rep, rep, app, app_ctx):
 def test_inbound_request_needs_a_valid_token(api, app, app_ctx, inbound_flow):
     client = app.test_client()
     assert client.post("/t/v1/chat/request", json={"token": "nope"}).status_code == 403
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     token = _token_of(api, vid)
     assert client.post("/t/v1/chat/request", json={"token": token}).status_code == 202
 
@@ -86,7 +86,7 @@ def test_inbound_request_needs_a_flow_that_asks_for_a_rep(api, app, app_ctx):
     from liveapp.services import routing
 
     client = app.test_client()
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     refused = client.post("/t/v1/chat/request", json={"token": _token_of(api, vid)})
     assert refused.status_code == 409
     assert refused.get_json() == {
@@ -137,6 +137,6 @@ def test_many_visitors_behind_one_address_share_its_limit(api, app, app_ctx, mon
                                                           inbound_flow):
     monkeypatch.setitem(app.config, "CHAT_IP_LIMIT", 2)
     client = app.test_client()
-    tokens = [_token_of(api, str(uuid.uuid4())) for _ in range(3)]
+    tokens = [_token_of(api, VisitorId()) for _ in range(3)]
     codes = [client.post("/t/v1/chat/request", json={"token": t}).status_code for t in tokens]
     assert codes == [202, 202, 429]

@@ -7,7 +7,6 @@ visitor's queued events, never recorded ahead of them."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
@@ -17,6 +16,7 @@ from liveapp.services import realtime
 from liveapp.services.demo_streams import seed_streams
 from liveapp.services.tokens import visitor_token
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 PRICING_URL = "https://www.example.com/pricing"
 
@@ -50,7 +50,7 @@ def _events(listener) -> list[tuple[str, dict]]:
 def test_a_new_visitors_first_load_is_empty_then_nudged_to_its_experience(
         api, app, app_ctx, queued, drain):
     seed_streams()  # the pricing page's experience
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     response = api.send(visitor_id=vid, url=PRICING_URL, headers={"Origin": ORIGIN})
     assert response.status_code == 202
     token = response.get_json()["token"]
@@ -61,7 +61,7 @@ def test_a_new_visitors_first_load_is_empty_then_nudged_to_its_experience(
     assert first.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert first.get_json() == {"conversation": None, "messages": [], "status": "idle",
                                 "experience": None, "answers": {}, "flow": None,
-                                "requested": False}
+                                "requested": False, "channel": f"visitor:{vid}"}
     listener = _listen(vid)
     try:
         assert drain() == 1
@@ -84,12 +84,12 @@ def test_a_new_visitors_first_load_is_empty_then_nudged_to_its_experience(
 
 def test_a_token_for_a_visitor_neither_recorded_nor_present_is_refused(app, app_ctx):
     client = app.test_client()
-    assert _read(client, visitor_token(str(uuid.uuid4()))).status_code == 403
+    assert _read(client, visitor_token(VisitorId())).status_code == 403
     assert _read(client, "forged").status_code == 403
 
 
 def test_writes_wait_for_the_recorded_visitor(api, app, app_ctx, queued, inbound_flow):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     token = api.send(visitor_id=vid).get_json()["token"]
     client = app.test_client()
     # Nothing to write to before the visitor is recorded (no experience, no conversation).
@@ -102,7 +102,7 @@ def test_a_chat_email_answer_is_appended_behind_the_visitors_queued_events(
     from tests.conversations.test_widget_flow import _answer
 
     seed_streams()
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     token = api.send(visitor_id=vid, url=PRICING_URL).get_json()["token"]  # recorded
     client = app.test_client()
     assert _answer(client, token, 2, "Talk to sales").status_code == 200

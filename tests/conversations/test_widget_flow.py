@@ -3,7 +3,6 @@ POST /t/v1/chat/answer (buttons, questions; an email answer identifies the visit
 flow branches: "Just browsing" ends it, and only a flow that reached Route for Inbound
 Chat may ask for a rep (POST /t/v1/chat/request)."""
 
-import uuid
 
 import pytest
 
@@ -14,6 +13,7 @@ from liveapp.services import conversations as service
 from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule, work  # noqa: F401
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 PRICING_URL = "https://www.example.com/pricing"
 
@@ -24,7 +24,7 @@ def pricing(app_ctx):
 
 
 def _visit(api, url=PRICING_URL):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     response = api.send(visitor_id=vid, url=url)
     assert response.status_code == 202
     return vid, response.get_json()["token"]

@@ -1,7 +1,6 @@
 """Settings → Imports: ABM and marketing CSV files, all or nothing, admin only."""
 
 import io
-import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from liveapp.extensions import db
 from liveapp.models import AbmAccount, MarketingRecord
 from liveapp.services import data_imports
 from tests.tracking.conftest import api, site  # noqa: F401
+from tests.visitor_ids import VisitorId
 
 ABM_OK = b"domain,tier,name\nacme.example,1,Acme\nhttps://www.globex.example/about,B,Globex\n"
 MARKETING_OK = (b"email,lead_score,lifecycle_stage\n"
@@ -87,7 +87,7 @@ def test_reps_get_403(as_rep, method):
 def test_import_enriches_live_visitors(api, app_ctx, as_admin):  # noqa: F811
     from liveapp.services import visitor_enrichment
 
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid)
     from liveapp.extensions import redis
 

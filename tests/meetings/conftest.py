@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 
 import pytest
 
 from liveapp.extensions import redis
 from liveapp.services import assignments, routing
 from tests.tracking.conftest import ORIGIN, api, site  # noqa: F401  (events API fixtures)
+from tests.visitor_ids import VisitorId
 
 
 def decision(outcome: str, *, offer_to=(), candidates=(), rule_id=None, at=None,
@@ -29,7 +29,7 @@ def at_booker(api):  # noqa: F811  (the events API fixture)
     meeting booker (or whose routing history is `history`, oldest first)."""
 
     def make(rep=None, *, history=None, rule_name="Test rule", outcome="meeting_booker"):
-        vid = str(uuid.uuid4())
+        vid = VisitorId()
         response = api.send(visitor_id=vid)
         assert response.status_code == 202
         asked = time.time() - 60

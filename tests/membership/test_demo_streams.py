@@ -1,6 +1,5 @@
 """The demo's example streams: seeded once, and visitors land in the right one."""
 
-import uuid
 
 from sqlalchemy import func, select
 
@@ -8,6 +7,7 @@ from liveapp.extensions import db
 from liveapp.models import Stream, Visitor
 from liveapp.services import membership
 from liveapp.services.demo_streams import seed_streams
+from tests.visitor_ids import VisitorId
 
 
 def test_seed_is_idempotent_and_ordered(app_ctx):
@@ -23,7 +23,7 @@ def test_visitors_land_in_the_example_streams(api, app_ctx):
     nobody knows yet, wherever else they read (it no longer swallows known visitors)."""
     seed_streams()
     streams = {s.name: s.id for s in db.session.scalars(select(Stream))}
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/blog")
     assert membership.stored(vid).stream_id is None
     api.send(visitor_id=vid, url="https://www.example.com/pricing")
@@ -48,15 +48,15 @@ def test_visitors_land_in_the_example_streams(api, app_ctx):
 def test_a_visitor_asking_for_a_demo_is_high_intent(api, app_ctx):
     seed_streams()
     high_intent = db.session.scalar(select(Stream.id).where(Stream.name == "High Intent"))
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/contact")
     assert membership.stored(vid).stream_id == high_intent
 
 
 def test_segment_form_previews_live_matches(api, app_ctx, as_admin):
     for n in range(3):
-        api.send(visitor_id=str(uuid.uuid4()), url=f"https://www.example.com/page{n}")
-    api.send(visitor_id=str(uuid.uuid4()), url="https://www.example.com/pricing")
+        api.send(visitor_id=VisitorId(), url=f"https://www.example.com/page{n}")
+    api.send(visitor_id=VisitorId(), url="https://www.example.com/pricing")
     token = as_admin.csrf("/settings/segments/new")
 
     def preview(form):

@@ -1,7 +1,6 @@
 """Live membership: tracked events move visitors into segments, experiences and streams."""
 
 import time
-import uuid
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +9,7 @@ from liveapp.extensions import db, redis
 from liveapp.models import Visitor
 from liveapp.services import changes, membership
 from tests.factories import ExperienceFactory, SegmentFactory, StreamFactory
+from tests.visitor_ids import VisitorId
 
 PRICING_URL = "https://www.example.com/pricing"
 
@@ -50,7 +50,7 @@ def _stored(vid):
 
 
 def test_new_visitor_gets_an_empty_membership_once(api, app_ctx, announced):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     assert api.send(visitor_id=vid).status_code == 202
     assert _stored(vid).stream_id is None
     assert len(announced) == 1
@@ -60,7 +60,7 @@ def test_new_visitor_gets_an_empty_membership_once(api, app_ctx, announced):
 
 def test_pricing_page_places_visitor_in_high_intent_and_records_experience(
         api, app_ctx, example_streams, announced):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/")
     assert _stored(vid).stream_id is None
     api.send(visitor_id=vid, url=PRICING_URL)
@@ -76,7 +76,7 @@ def test_pricing_page_places_visitor_in_high_intent_and_records_experience(
 
 
 def test_higher_priority_stream_wins_and_appears_once(api, app_ctx, example_streams):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     for page in ("/a", "/b", "/c"):
         api.send(visitor_id=vid, url=f"https://www.example.com{page}")
     assert _stored(vid).stream_id == example_streams["engaged"].id
@@ -87,7 +87,7 @@ def test_higher_priority_stream_wins_and_appears_once(api, app_ctx, example_stre
 
 
 def test_saving_settings_reevaluates_live_visitors(api, app_ctx, example_streams, as_admin):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     for page in ("/a", "/b", "/c"):
         api.send(visitor_id=vid, url=f"https://www.example.com{page}")
     assert _stored(vid).stream_id == example_streams["engaged"].id
@@ -114,7 +114,7 @@ def test_settings_version_recompiles(app_ctx, example_streams):
 
 
 def test_left_visitor_loses_membership(api, app_ctx, example_streams, announced):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, url=PRICING_URL)
     assert _stored(vid).stream_id is not None
     from liveapp.services.tracking import expire_presence
@@ -125,7 +125,7 @@ def test_left_visitor_loses_membership(api, app_ctx, example_streams, announced)
 
 
 def test_facts_reflect_the_visit(api, app_ctx):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/?utm_source=ads&utm_campaign=q4",
              referrer="https://search.example/")
     api.send(visitor_id=vid, url=PRICING_URL)

@@ -3,8 +3,6 @@ live events read from Redis pub/sub (tests/board), reps who sign in."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from liveapp.services import realtime
@@ -18,6 +16,7 @@ from tests.routing_jobs.conftest import (  # noqa: F401  (shared fixtures)
     site,
 )
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 PRICING = f"{ORIGIN}/pricing"
 
@@ -33,7 +32,7 @@ def visit(api, app_ctx):  # noqa: F811
     """visit(**fields) -> a new live visitor's id, created through the events API."""
 
     def make(**fields) -> str:
-        vid = str(uuid.uuid4())
+        vid = VisitorId()
         fields.setdefault("url", PRICING)
         fields.setdefault("title", "Pricing plans")
         response = api.send(visitor_id=vid, **fields)

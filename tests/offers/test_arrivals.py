@@ -6,7 +6,6 @@ record, the rule) and the page, with what the visitor sent escaped."""
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import replace
 
 import pytest
@@ -30,6 +29,7 @@ from tests.factories import SegmentFactory, StreamFactory
 from tests.offers.conftest import channel, offers
 from tests.routing_jobs.conftest import work
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 
 def arrived(vid: str) -> list[str]:
@@ -191,7 +191,7 @@ def test_a_visitor_back_for_their_rep_tells_them_once_per_visit(
         job_app, api, two_reps, make_rule, pricing_stream, recorded):
     ann = two_reps[0]
     make_rule([ann], distribution="round_robin")
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     assert api.send(visitor_id=vid, url=f"{ORIGIN}/pricing").status_code == 202
     work()  # landing in the stream routed them to Ann
     assert offers(recorded.take()) == {channel(ann): arrived(vid)}

@@ -4,8 +4,6 @@ batches in one transaction, dispatches them as one unit, and acknowledges after.
 
 from __future__ import annotations
 
-import uuid
-
 from redis import Redis
 from sqlalchemy import select
 
@@ -13,6 +11,7 @@ from liveapp.extensions import db, redis
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services import changes, pipeline
 from liveapp.services import presence as hot
+from tests.visitor_ids import VisitorId
 
 PAGES = ("https://www.example.com/", "https://www.example.com/pricing?utm_source=ads",
          "https://www.example.com/docs")
@@ -65,10 +64,10 @@ def _wipe(app) -> None:
 
 def test_stream_mode_accepts_without_writing_and_drain_records(
         stream_mode, api, count_rows, stream_length, app):
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     response = api.send(visitor_id=visitor_id, url=PAGES[0])
     assert response.status_code == 202
-    assert response.get_json()["visitor_id"] == visitor_id and response.get_json()["token"]
+    assert response.get_json()["visitor_id"] == visitor_id.cookie and response.get_json()["token"]
     assert count_rows() == {"visitors": 0, "visit_sessions": 0, "page_views": 0}
     assert stream_length() == 1
     with app.app_context():
@@ -82,7 +81,7 @@ def test_stream_mode_accepts_without_writing_and_drain_records(
 
 
 def test_known_heartbeat_without_change_is_not_appended(stream_mode, api, stream_length, app):
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     api.send(visitor_id=visitor_id)
     with app.app_context():
         pipeline.drain()
@@ -96,7 +95,7 @@ def test_known_heartbeat_without_change_is_not_appended(stream_mode, api, stream
 
 
 def test_batches_record_what_one_event_at_a_time_records(app, api, published, monkeypatch):
-    visitors = [str(uuid.uuid4()) for _ in range(2)]
+    visitors = [VisitorId() for _ in range(2)]
     for visitor_id in visitors:
         _visit(api, visitor_id)  # each post processed before the next (tests/conftest.py)
     single_rows = _snapshot(app)
@@ -118,7 +117,7 @@ def test_batches_record_what_one_event_at_a_time_records(app, api, published, mo
 
 
 def test_a_batch_dispatches_membership_once_per_visitor(stream_mode, api, app):
-    visitors = [str(uuid.uuid4()) for _ in range(3)]
+    visitors = [VisitorId() for _ in range(3)]
     for visitor_id in visitors:
         for url in PAGES:
             api.send(visitor_id=visitor_id, url=url)
@@ -141,7 +140,7 @@ def test_a_batch_dispatches_membership_once_per_visitor(stream_mode, api, app):
 
 def test_entries_of_a_dead_consumer_are_claimed_and_processed_once(
         stream_mode, api, count_rows, stream_length, app):
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     for url in PAGES:
         api.send(visitor_id=visitor_id, url=url)
     with app.app_context():
@@ -160,7 +159,7 @@ def test_entries_of_a_dead_consumer_are_claimed_and_processed_once(
 
 
 def test_processing_the_same_entries_twice_adds_nothing(stream_mode, api, count_rows, app):
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     for url in PAGES:
         api.send(visitor_id=visitor_id, url=url)
     api.send(visitor_id=visitor_id, type="identify", email="bo@acme.example")
@@ -179,7 +178,7 @@ def test_processing_the_same_entries_twice_adds_nothing(stream_mode, api, count_
 
 
 def test_503_when_redis_refuses_the_append(stream_mode, api, count_rows, app):
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     with app.app_context():
         key = pipeline.stream_key(pipeline.shard_of(visitor_id))
         redis.client.set(key, "not a stream")  # XADD fails: WRONGTYPE
@@ -198,7 +197,7 @@ def test_503_when_redis_is_away(stream_mode, api, count_rows, app, monkeypatch):
     away = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
     monkeypatch.setitem(app.extensions, "liveapp_redis", away)
     monkeypatch.delitem(app.extensions, "liveapp_accept_script", raising=False)
-    response = api.send(visitor_id=str(uuid.uuid4()))
+    response = api.send(visitor_id=VisitorId())
     assert response.status_code == 503
     assert count_rows() == {"visitors": 0, "visit_sessions": 0, "page_views": 0}
 
@@ -212,13 +211,13 @@ def test_a_batch_reads_the_database_the_same_number_of_times_for_2_or_12_visitor
 
     def selects_for(count: int) -> int:
         for _ in range(count):
-            visitor_id = str(uuid.uuid4())
+            visitor_id = VisitorId()
             api.send(visitor_id=visitor_id, url=PAGES[0])  # known visitors: each has
         with app.app_context():                            # a visit and a page already
             pipeline.drain(batch=50)
         ids = []
         for _ in range(count):
-            ids.append(str(uuid.uuid4()))
+            ids.append(VisitorId())
             api.send(visitor_id=ids[-1], url=PAGES[0])
         with app.app_context():
             pipeline.drain(batch=50)

@@ -7,12 +7,12 @@ import signal
 import socket
 import subprocess
 import time
-import uuid
 
 import httpx
 
 from tests.test_cli import LIVEAPP
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId, cookie_of
 
 WAIT = 30.0
 
@@ -26,12 +26,12 @@ def test_a_pipeline_process_records_events_posted_to_a_running_server(
     proc = subprocess.Popen([*LIVEAPP, "pipeline", "--block-ms", "200"], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        visitors = [str(uuid.uuid4()) for _ in range(3)]
+        visitors = [VisitorId() for _ in range(3)]
         with httpx.Client(base_url=live_server, headers={"Origin": ORIGIN}) as http:
             for visitor_id in visitors:
                 for page in ("/", "/pricing"):
                     response = http.post("/t/v1/events", json={
-                        "site_key": site.site_key, "visitor_id": visitor_id,
+                        "site_key": site.site_key, "visitor_id": cookie_of(visitor_id),
                         "type": "page_view", "url": f"https://www.example.com{page}"})
                     assert response.status_code == 202
         deadline = time.monotonic() + WAIT
@@ -97,14 +97,14 @@ def test_two_processors_keep_each_visitors_order_and_survive_a_kill(
     def output() -> str:
         return "\n".join(path.read_text() for path in logs)
 
-    visitors = [str(uuid.uuid4()) for _ in range(40)]
+    visitors = [VisitorId() for _ in range(40)]
     pages = 6
     accepted = []
     site_key = site.site_key  # read here: the posting threads have no app context
 
     def post(http, visitor_id: str, page: int) -> None:
         response = http.post("/t/v1/events", json={
-            "site_key": site_key, "visitor_id": visitor_id, "type": "page_view",
+            "site_key": site_key, "visitor_id": cookie_of(visitor_id), "type": "page_view",
             "url": f"https://www.example.com/p{page}"})
         assert response.status_code == 202
         accepted.append(visitor_id)

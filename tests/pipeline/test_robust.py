@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 
 from sqlalchemy import select
 
@@ -15,12 +14,13 @@ from liveapp.extensions import db, redis
 from liveapp.models import PageView, VisitSession
 from liveapp.services import pipeline
 from liveapp.services import presence as hot
+from tests.visitor_ids import VisitorId
 
 PAGES = [f"https://www.example.com/p{i}" for i in range(3)]
 
 
 def test_a_visitors_events_go_to_one_shard_chosen_by_a_stable_hash(stream_mode, api, app):
-    visitors = [str(uuid.uuid4()) for _ in range(40)]
+    visitors = [VisitorId() for _ in range(40)]
     for visitor_id in visitors:
         for url in PAGES[:2]:
             assert api.send(visitor_id=visitor_id, url=url).status_code == 202
@@ -78,8 +78,8 @@ def test_a_poison_event_fails_alone_and_ends_in_the_dead_letter_stream(
     # Alembic's fileConfig (the suite's migrations) disables loggers imported before it.
     monkeypatch.setattr(pipeline.log, "disabled", False)
     caplog.set_level(logging.WARNING, logger=pipeline.log.name)
-    visitor_id = str(uuid.uuid4())
-    others = [str(uuid.uuid4()) for _ in range(3)]
+    visitor_id = VisitorId()
+    others = [VisitorId() for _ in range(3)]
     api.send(visitor_id=visitor_id, url=PAGES[0])
     key = _poison(app, site.id, visitor_id)
     api.send(visitor_id=visitor_id, url=PAGES[1])
@@ -114,7 +114,7 @@ def test_a_poison_event_fails_alone_and_ends_in_the_dead_letter_stream(
 def test_a_processor_retries_a_failed_event_and_dead_letters_it(
         stream_mode, api, site, count_rows, app, monkeypatch):
     monkeypatch.setitem(app.config, "PIPELINE_MAX_DELIVERIES", 2)
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     api.send(visitor_id=visitor_id, url=PAGES[0])
     _poison(app, site.id, visitor_id)
     api.send(visitor_id=visitor_id, url=PAGES[1])
@@ -135,7 +135,7 @@ def test_a_processor_retries_a_failed_event_and_dead_letters_it(
 
 def test_a_redelivered_page_view_puts_a_lost_hot_state_write_back(
         stream_mode, api, published, app):
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     api.send(visitor_id=visitor_id, url=PAGES[0])
     with app.app_context():
         pipeline.drain()
@@ -170,7 +170,7 @@ def test_a_redelivered_page_view_puts_a_lost_hot_state_write_back(
 
 
 def test_a_redelivered_page_view_leaves_a_later_hot_state_alone(stream_mode, api, app):
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     api.send(visitor_id=visitor_id, url=PAGES[0])
     with app.app_context():
         pipeline.ensure_groups()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-import uuid
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ from liveapp.services import conversations as service
 from tests.factories import PASSWORD
 from tests.realtime.server import EventStream, login
 from tests.tracking.conftest import ORIGIN, EventsApi
+from tests.visitor_ids import VisitorId
 
 WAIT = 5.0
 
@@ -52,7 +52,7 @@ def stream(server, channel, token=None, origin=ORIGIN, client=None):
 
 
 def _visitor(events_api):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     token = events_api.send(visitor_id=vid, headers={"Origin": ORIGIN}).get_json()["token"]
     return vid, token
 

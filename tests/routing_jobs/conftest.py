@@ -4,7 +4,6 @@ test app, visitors created through the real events API, reps whose boards are op
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from rq import SimpleWorker
@@ -15,6 +14,7 @@ from liveapp.extensions import queue, redis
 from liveapp.services import realtime, routing
 from tests.factories import RoutingRuleFactory, UserFactory
 from tests.tracking.conftest import api, site  # noqa: F401  (the events API fixtures)
+from tests.visitor_ids import VisitorId
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def visit(api, app_ctx):  # noqa: F811  (the events API fixture)
     """visit() -> a new live visitor's id, created through the events API."""
 
     def make() -> str:
-        vid = str(uuid.uuid4())
+        vid = VisitorId()
         assert api.send(visitor_id=vid).status_code == 202
         return vid
 

@@ -3,12 +3,11 @@ worker from the memberships the boards show."""
 
 from __future__ import annotations
 
-import uuid
-
 from liveapp.extensions import db
 from liveapp.services import assignments, membership, routing
 from tests.factories import SegmentFactory, StreamFactory
 from tests.routing_jobs.conftest import work
+from tests.visitor_ids import VisitorId
 
 
 def _segment(name: str, path: str):
@@ -22,7 +21,7 @@ def _in(field: str, ident: int, operator: str = "equals") -> dict:
 
 
 def _route(api, path: str) -> str:
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     assert api.send(visitor_id=vid, url=f"https://www.example.com{path}").status_code == 202
     routing.enqueue_routing(vid, "pounce")
     work()

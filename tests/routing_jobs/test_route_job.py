@@ -9,6 +9,7 @@ from liveapp.extensions import queue, redis
 from liveapp.services import assignments, routing
 from tests.factories import SegmentFactory, StreamFactory
 from tests.routing_jobs.conftest import run_scheduled, work
+from tests.visitor_ids import VisitorId
 
 
 def test_a_second_enqueue_while_one_is_queued_or_running_is_a_no_op(job_app, visit,
@@ -115,7 +116,6 @@ def test_no_rule_matched_is_stored_with_its_reason(job_app, visit, three_reps, m
 
 def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, three_reps,
                                                      make_rule):
-    import uuid
 
     make_rule(three_reps)
     segment = SegmentFactory(criteria={"match": "all", "conditions": [
@@ -127,7 +127,7 @@ def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, thre
 
     db.session.commit()
     membership.bump_settings_version()
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/")
     assert queue(routing.QUEUE).count == 0  # not in a stream: no pounce routing
     api.send(visitor_id=vid, url="https://www.example.com/pricing")
@@ -141,7 +141,6 @@ def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, thre
 
 def test_an_experience_with_route_for_pounce_enqueues_routing(job_app, api, app_ctx,
                                                              three_reps, make_rule):
-    import uuid
 
     from liveapp.services import membership
     from tests.factories import ExperienceFactory
@@ -152,7 +151,7 @@ def test_an_experience_with_route_for_pounce_enqueues_routing(job_app, api, app_
     ExperienceFactory(targeting=[{"kind": "contains", "value": "/blog", "exclude": False}],
                       flow=[{"type": "bot_message", "text": "Hi"}])
     membership.bump_settings_version()
-    reader, prospect = str(uuid.uuid4()), str(uuid.uuid4())
+    reader, prospect = VisitorId(), VisitorId()
     api.send(visitor_id=reader, url="https://www.example.com/blog")
     assert queue(routing.QUEUE).count == 0  # an experience without Route for Pounce
     api.send(visitor_id=prospect, url="https://www.example.com/demo")
@@ -164,7 +163,6 @@ def test_an_experience_with_route_for_pounce_enqueues_routing(job_app, api, app_
 
 def test_a_rep_coming_online_gets_the_live_visitors_nobody_could_take(
         job_app, api, app_ctx, three_reps, make_rule, as_rep, rep):
-    import uuid
 
     from liveapp.extensions import db
     from liveapp.services import membership, realtime
@@ -177,7 +175,7 @@ def test_a_rep_coming_online_gets_the_live_visitors_nobody_could_take(
     membership.bump_settings_version()
     rep.availability = "away"  # Rita is away when the visitor lands
     db.session.commit()
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/pricing")
     work()
     assert assignments.get(vid).offered_to == []  # nobody could be offered

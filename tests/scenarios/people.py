@@ -86,7 +86,8 @@ class Visitor:
     def __init__(self, base_url: str, site_key: str, ip: str | None = None) -> None:
         self.base_url = base_url
         self.site_key = site_key
-        self.id = str(uuid.uuid4())
+        self.cookie = str(uuid.uuid4())  # the snippet's: only this visitor knows it
+        self.id: str | None = None  # what reps see, once the server told the widget
         self.token: str | None = None
         self.url = f"{base_url}/demo-site/"
         headers = {"Origin": base_url}
@@ -98,12 +99,15 @@ class Visitor:
 
     # -- the snippet
     def send(self, kind: str, **fields: Any) -> dict:
-        body = {"site_key": self.site_key, "visitor_id": self.id, "type": kind,
+        body = {"site_key": self.site_key, "visitor_id": self.cookie, "type": kind,
                 "url": self.url, **fields}
         response = self.http.post("/t/v1/events", json=body)
         assert response.status_code == 202, (kind, response.status_code, response.text)
         data = response.json()
-        self.token = self.token or data["token"]
+        if self.token is None:
+            self.token = data["token"]
+            # The widget's channel names the visitor as reps see it (the internal id).
+            self.id = self.chat()["channel"].removeprefix("visitor:")
         return data
 
     def page_view(self, path: str = "", title: str = "", query: dict | None = None,
@@ -129,7 +133,7 @@ class Visitor:
                 self.heartbeat()
 
         self._stop.clear()
-        self._beating = threading.Thread(target=beat, daemon=True, name=f"visitor-{self.id}")
+        self._beating = threading.Thread(target=beat, daemon=True, name=f"visitor-{self.cookie}")
         self._beating.start()
 
     def stop_heartbeats(self) -> None:
@@ -313,7 +317,10 @@ class WidgetVisitor:
 
     @property
     def id(self) -> str:
-        return self.page.evaluate("window.liveapp.visitorId")
+        """The visitor as reps see it: the widget's channel names it (the page's cookie
+        holds another id, which only this browser knows)."""
+        channel = self.page.evaluate("window.liveapp.chat.channel")
+        return channel.removeprefix("visitor:")
 
     @property
     def token(self) -> str:

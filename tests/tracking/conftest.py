@@ -8,6 +8,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from tests.visitor_ids import cookie_of
+
 ORIGIN = "https://www.example.com"
 
 
@@ -26,8 +28,9 @@ class EventsApi:
         self.site_key = site_key
 
     def body(self, **fields) -> dict:
-        body = {"site_key": self.site_key, "visitor_id": fields.pop("visitor_id", None)
-                or str(uuid.uuid4()), "type": "page_view", "url": "https://www.example.com/"}
+        visitor_id = fields.pop("visitor_id", None) or str(uuid.uuid4())
+        body = {"site_key": self.site_key, "visitor_id": cookie_of(visitor_id),
+                "type": "page_view", "url": "https://www.example.com/"}
         body.update(fields)
         return {k: v for k, v in body.items() if v is not ...}
 

@@ -8,6 +8,7 @@ import pytest
 
 from liveapp.extensions import db
 from liveapp.models import Site
+from tests.visitor_ids import VisitorId
 
 
 @pytest.mark.parametrize("path", ["/settings/sites/", "/settings/sites/new",
@@ -68,7 +69,7 @@ def test_edit_origins_keeps_the_key(as_admin, app_ctx, site):
 
 
 def test_visitors_page_shows_live_visitors_and_history(api, as_admin):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/", title="Home")
     api.send(visitor_id=vid, url="https://www.example.com/pricing", title="Pricing")
     page = as_admin.get("/settings/visitors/").get_data(as_text=True)

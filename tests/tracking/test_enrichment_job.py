@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import uuid
 
 import pytest
 from rq import SimpleWorker
 
 from liveapp.extensions import db, queue, redis
 from liveapp.models import AbmAccount, MarketingRecord, Visitor
+from tests.visitor_ids import VisitorId
 
 
 def _has_directory() -> bool:
@@ -38,7 +38,7 @@ def run_low_queue() -> None:
 
 
 def test_a_new_visitor_queues_one_enrichment(api, app_ctx):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid)
     api.send(visitor_id=vid, url="https://www.example.com/b")
     assert queue("low").count == 1
@@ -51,7 +51,7 @@ def test_abm_and_marketing_data_through_a_real_worker(api, app_ctx, job_app, pub
                         MarketingRecord(email="jo@acme.example", lead_score=87,
                                         lifecycle_stage="MQL")])
     db.session.commit()
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, type="identify", email="Jo@Acme.example", url=...)
     run_low_queue()
     db.session.expire_all()
@@ -78,7 +78,7 @@ def test_company_by_email_domain_through_the_directory(api, app_ctx, job_app):
     company = next(iter(directory.companies)) if hasattr(directory, "companies") else None
     if company is None:
         pytest.skip("the directory does not list its companies")
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, type="identify", email=f"x@{company.domain}", url=...)
     run_low_queue()
     db.session.expire_all()
@@ -96,7 +96,7 @@ def test_company_by_reverse_ip_through_the_directory(app, api, app_ctx, job_app,
     monkeypatch.setitem(app.config, "TRUSTED_PROXY_COUNT", 1)
     company = next(c for c in CompanyDirectory.default().companies if c.ip_range)
     ip = str(ipaddress.IPv4Network(company.ip_range).network_address + 7)
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     assert api.send(visitor_id=vid, headers={"X-Forwarded-For": ip}).status_code == 202
     run_low_queue()
     db.session.expire_all()

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
 from tests.tracking.conftest import ORIGIN
+from tests.visitor_ids import VisitorId
 
 EMPTY = {"visitors": 0, "visit_sessions": 0, "page_views": 0}
 
 
 def test_page_view_is_accepted_and_recorded(api, app_ctx, published):
-    visitor_id = str(uuid.uuid4())
+    visitor_id = VisitorId()
     res = api.send(visitor_id=visitor_id, title="Home",
                    url="https://www.example.com/?utm_source=news&utm_campaign=fall",
                    referrer="https://google.com/")
     assert res.status_code == 202
     body = res.get_json()
-    assert body["visitor_id"] == visitor_id
+    assert body["visitor_id"] == visitor_id.cookie  # SPEC 3: echoed as sent
     from liveapp.services.tokens import verify_visitor_token
 
     assert verify_visitor_token(body["token"]) == visitor_id
@@ -36,7 +36,7 @@ def test_page_view_is_accepted_and_recorded(api, app_ctx, published):
 
 
 def test_next_page_view_fills_the_previous_duration(api, app_ctx):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     assert api.send(visitor_id=vid, url="https://www.example.com/a").status_code == 202
     assert api.send(visitor_id=vid, url="https://www.example.com/b").status_code == 202
     views = db.session.scalars(db.select(PageView).order_by(PageView.id)).all()
@@ -130,7 +130,7 @@ def test_visitor_of_another_site_is_refused(api, app_ctx, count_rows):
     from liveapp.services import sites
 
     other = sites.save_site(None, name="Other", allowed_origins=[])
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     assert api.send(visitor_id=vid).status_code == 202
     before = count_rows()
     res = api.send(visitor_id=vid, site_key=other.site_key)
@@ -139,7 +139,7 @@ def test_visitor_of_another_site_is_refused(api, app_ctx, count_rows):
 
 
 def test_identify_stores_email_and_traits(api, app_ctx, published):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid)
     res = api.send(visitor_id=vid, type="identify", email="Jane@Acme.example",
                    traits={"name": "Jane Doe", "plan": "pro"}, url=...)
@@ -152,7 +152,7 @@ def test_identify_stores_email_and_traits(api, app_ctx, published):
 
 @pytest.mark.parametrize("source", ["outreach", "salesloft"])
 def test_outbound_click_through_identifies_and_is_stripped(api, app_ctx, source):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     url = f"https://www.example.com/pricing?lv_email=pat%40prospect.example&lv_src={source}&x=1"
     assert api.send(visitor_id=vid, url=url).status_code == 202
     visitor = db.session.get(Visitor, vid)
@@ -162,14 +162,14 @@ def test_outbound_click_through_identifies_and_is_stripped(api, app_ctx, source)
 
 
 def test_click_through_with_an_unknown_source_does_not_identify(api, app_ctx):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     url = "https://www.example.com/?lv_email=pat%40prospect.example&lv_src=spam"
     assert api.send(visitor_id=vid, url=url).status_code == 202
     assert db.session.get(Visitor, vid).email is None
 
 
 def test_visitor_sent_markup_is_escaped_in_admin_pages(api, as_admin):
-    vid = str(uuid.uuid4())
+    vid = VisitorId()
     api.send(visitor_id=vid, title="<script>alert(1)</script>",
              url="https://www.example.com/?q=<b>x</b>")
     api.send(visitor_id=vid, type="identify", email="x@y.example",
@@ -221,7 +221,7 @@ class TestCors:
 class TestRateLimits:
     def test_per_visitor_limit(self, api, app, count_rows, monkeypatch):
         monkeypatch.setitem(app.config, "TRACKING_VISITOR_LIMIT", 3)
-        vid = str(uuid.uuid4())
+        vid = VisitorId()
         codes = [api.send(visitor_id=vid, type="heartbeat").status_code for _ in range(4)]
         assert codes == [202, 202, 202, 429]
         assert api.send().status_code == 202  # another visitor is fine
@@ -243,7 +243,7 @@ class TestRateLimits:
                                                           monkeypatch):
         monkeypatch.setitem(app.config, "TRACKING_IP_LIMIT", 1)
         monkeypatch.setitem(app.config, "TRUSTED_PROXY_COUNT", 1)
-        vid = str(uuid.uuid4())
+        vid = VisitorId()
         assert api.send(visitor_id=vid, headers={"X-Forwarded-For": "10.0.0.1"}
                         ).status_code == 202
         assert api.send(headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 202
@@ -254,7 +254,7 @@ def test_first_events_of_one_visitor_at_once_do_not_fail(app, api, app_ctx):
     import threading
 
     for _ in range(5):
-        vid = str(uuid.uuid4())
+        vid = VisitorId()
         barrier = threading.Barrier(3)
         codes = []
 
