@@ -26,5 +26,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.drop_column('session_version')
+    # SQLite (3.35+) drops the column in place: a batch copy of `users` would be refused
+    # by the foreign keys of the rows that name a user (conversations, meetings, ...).
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE users DROP COLUMN session_version')
+    else:
+        op.drop_column('users', 'session_version')
