@@ -77,6 +77,3 @@ def test_a_job_logs_its_id_queue_and_outcome(app_ctx, json_lines):
     line = next(line for line in json_lines() if line["logger"] == "liveapp.jobs")
     assert line["job_id"] == job.id and line["message"].endswith("finished")
     assert line["queue"] == queue("default").name
-
-
-from tests.tracking.conftest import api, site  # noqa: E402, F401  (events API fixtures)

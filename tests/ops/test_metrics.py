@@ -7,7 +7,6 @@ import os
 import pytest
 
 from tests.ops.scrape import value
-from tests.tracking.conftest import api, site  # noqa: F401  (the events API fixtures)
 
 TOKEN = "scrape-me-please"
 
