@@ -11,14 +11,38 @@ clock's leases keep each periodic task to one run per interval among them.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import time
 
 from rq import SimpleWorker
 from rq.scheduler import RQScheduler
 
 from jobs import get_app
 from jobs.clock import Clock, tasks_for
+
+log = logging.getLogger("liveapp.jobs")
+RETRYING = ("scheduled", "queued")  # a failed job with retries left goes back
+
+
+class LiveappWorker(SimpleWorker):
+    """SimpleWorker that counts each job (liveapp_jobs_total, liveapp_job_duration_seconds)
+    and logs one line per job, with the job id in every line logged while it runs."""
+
+    def perform_job(self, job, queue, *args, **kwargs) -> bool:
+        from liveapp import logs, metrics
+
+        started = time.perf_counter()
+        with logs.bound(job_id=job.id):
+            ok = super().perform_job(job, queue, *args, **kwargs)
+            seconds = time.perf_counter() - started
+            outcome = "finished" if ok else (
+                "retried" if job.get_status(refresh=False) in RETRYING else "failed")
+            metrics.job_done(queue.name, outcome, seconds)
+            log.log(logging.INFO if ok else logging.WARNING, "job %s %s", job.func_name,
+                    outcome, extra={"queue": queue.name, "duration_ms": round(seconds * 1000, 2)})
+        return ok
 
 
 def queues_for(app) -> list:
@@ -36,7 +60,7 @@ def run(burst: bool = False) -> bool:
     queues = queues_for(app)
     with app.app_context():
         connection = redis.client
-    worker = SimpleWorker(queues, connection=connection, serializer="json")
+    worker = LiveappWorker(queues, connection=connection, serializer="json")
     # Job-by-job INFO lines (presence expiry runs every 5 s) would drown the demo console.
     level = os.environ.get("LIVEAPP_WORKER_LOG_LEVEL", "WARNING")
     if burst:

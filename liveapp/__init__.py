@@ -9,7 +9,7 @@ import email_validator
 from flask import Flask
 
 from liveapp import config as config_module
-from liveapp import embedded_redis, instance
+from liveapp import embedded_redis, instance, logs
 from liveapp.extensions import csrf, db, login_manager, migrate, redis
 
 # Demo, simulator and CRM-sandbox addresses use the reserved .test TLD (RFC 2606), which
@@ -23,6 +23,7 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error pages and CLI."""
     app = Flask(__name__, instance_path=os.environ.get("LIVEAPP_INSTANCE") or None)
+    logs.configure()  # one place: LIVEAPP_LOG_FORMAT, LIVEAPP_LOG_LEVEL
     instance.private_folder(app.instance_path)
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path)))
     if config:
@@ -44,6 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     install_converters(app)
     register_blueprints(app)
     init_web(app)
+    from liveapp import observe
+
+    observe.init_app(app)  # request ids, latency, one log line per request
     from liveapp.services import changes, dispatch
 
     dispatch.wire()  # the change bus's handlers, in their written-down order

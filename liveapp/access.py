@@ -24,14 +24,16 @@ class Access(enum.Enum):
     ADMIN = "signed-in admins only"
     VISITOR = "a visitor holding their widget token (from the events API)"
     CHANNEL = "per channel: a signed-in user's own board, or a visitor token's conversation"
+    TOKEN = "a bearer token from the environment (ops' scrapers), no session; 404 unset"
 
 
 PUBLIC, SIGNED_IN, OWN, ADMIN = Access.PUBLIC, Access.SIGNED_IN, Access.OWN, Access.ADMIN
-VISITOR, CHANNEL = Access.VISITOR, Access.CHANNEL
+VISITOR, CHANNEL, TOKEN = Access.VISITOR, Access.CHANNEL, Access.TOKEN
 
 RULES: dict[str, Access] = {
     "static": PUBLIC,
     "health.healthz": PUBLIC,
+    "metrics.scrape": TOKEN,  # LIVEAPP_METRICS_TOKEN; a session, even an admin's, is not one
     "bench.ping": PUBLIC,  # registered only with LIVEAPP_BENCH_ENDPOINTS
     # Signing in and the signed-in user's own settings.
     "auth.login": PUBLIC,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from liveapp import embedded_redis, instance, simulated_clients
+from liveapp import embedded_redis, instance, metrics_folder, simulated_clients
 
 DEFAULT_PORT = 8000
 
@@ -31,6 +31,12 @@ def _prepare() -> Path:
         url = embedded_redis.ensure(folder)
         click.echo(f"liveapp: embedded Redis at {embedded_redis.shown(url)}", err=True)
     return folder
+
+
+def _counting(folder: Path, command: str) -> None:
+    """This command's (and its children's) metrics folder, before anything imports
+    prometheus-client (see liveapp.metrics_folder)."""
+    metrics_folder.multiprocess_dir(folder, command)
 
 
 def _app():
@@ -104,6 +110,7 @@ def _gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
         "--timeout", "60",
         "--graceful-timeout", "5",
         "--no-control-socket",
+        "--config", "python:liveapp.gunicorn_conf",
         *(["--access-logfile", "-"] if os.environ.get("LIVEAPP_ACCESS_LOG") else []),
         "liveapp:create_app()",
     ]
@@ -127,7 +134,7 @@ def main() -> None:
 @click.option("--workers", default=2, show_default=True, help="gunicorn (gevent) processes")
 def web(host: str, port: int, workers: int) -> None:
     """Serve the app with gunicorn (gevent workers), after applying migrations."""
-    _prepare()
+    _counting(_prepare(), "web")
     _migrate(_app())
     from liveapp.processes import ProcessGroup
 
@@ -139,7 +146,7 @@ def web(host: str, port: int, workers: int) -> None:
 @main.command()
 def worker() -> None:
     """Run jobs (without forking per job) and the periodic tasks on liveapp's queues."""
-    _prepare()
+    _counting(_prepare(), "worker")
     from jobs.worker import run
 
     run()
@@ -267,7 +274,7 @@ def crm_sandbox(host: str, port: int, fixture: str | None, quiet: bool) -> None:
 def pipeline(batch: int, block_ms: int) -> None:
     """Record the events the events API accepted (its Redis Stream), in batches; run
     several for more throughput (one consumer group shares the load)."""
-    _prepare()
+    _counting(_prepare(), "pipeline")
     import logging
 
     from liveapp.services import pipeline as event_pipeline
@@ -291,6 +298,7 @@ def demo(host: str, port: int) -> None:
     from liveapp.processes import ProcessGroup
 
     folder = _prepare()
+    _counting(folder, "demo")  # the web, worker and pipeline children count in it too
     # Someone trying the demo should not wait two minutes for the meeting booker.
     os.environ.setdefault("LIVEAPP_ROUTING_QUEUE_WAIT", "45")
     app = _app()

@@ -107,6 +107,8 @@ def from_environment(instance_path: Path) -> dict:
         # is taken from the request, whose Host header a client chooses: set it in production.
         "PUBLIC_URL": os.environ.get("LIVEAPP_PUBLIC_URL", "").strip().rstrip("/"),
         "TRUSTED_PROXY_COUNT": int(os.environ.get("LIVEAPP_TRUSTED_PROXIES", "0")),
+        # GET /metrics answers only a scraper sending this bearer token; unset: 404.
+        "METRICS_TOKEN": os.environ.get("LIVEAPP_METRICS_TOKEN", "").strip(),
         # The demo's: its simulator's visitors' addresses, signed (liveapp.simulated_clients).
         "SIMULATOR_KEY": os.environ.get("LIVEAPP_SIMULATOR_KEY", ""),
         # Events API limits per window (seconds): one IP may front a whole office.

@@ -180,6 +180,8 @@ def _refusal(rule, role: str, response) -> str | None:
         return "refused" if kept_out else None
     if rule is Access.VISITOR:  # no visitor token here: refused, whoever is signed in
         return None if status in (400, 401, 403) else f"{status} without a token"
+    if rule is Access.TOKEN:  # no token configured in tests: not there for anyone
+        return None if status == 404 else f"{status}, not 404"
     if rule is Access.CHANNEL:  # rep A's board channel
         wanted = {"anonymous": 401, "rep_a": 200}.get(role, 403)
         return None if status == wanted else f"{status}, not {wanted}"

@@ -13,6 +13,7 @@ FEATURES = (
     "sites",
     "visitors",
     "health",
+    "metrics",
     "tracking",
     "streams",
     "segments",

@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from liveapp import metrics
 from liveapp.domain.channels import (
     Decision,
     Subscriber,
@@ -92,9 +93,12 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
         ping_interval = float(current_app.config.get("SSE_PING_INTERVAL", PING_INTERVAL))
         db.session.remove()  # nothing below needs the database: give the connection back
 
+        kind = metrics.stream_kind(channels)
+
         @stream_with_context
         def generate() -> Iterator[str]:
             messages = self.messages(channels, ping_interval)
+            metrics.stream_opened(kind)
             try:
                 yield next(messages)  # the opening comment: subscribed from here on
                 if reconnected:
@@ -106,6 +110,7 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
                         _presence(realtime.touch_board, presence_of)
                     yield frame
             finally:
+                metrics.stream_closed(kind)
                 messages.close()
                 if presence_of is not None:
                     _presence(realtime.board_closed, presence_of)

@@ -11,8 +11,10 @@ from redis.exceptions import RedisError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_input_stream
 
+from liveapp import logs, metrics
 from liveapp.domain.events import MAX_BODY_BYTES, InvalidEvent, parse_event
 from liveapp.extensions import csrf
+from liveapp.observe import request_id_of
 from liveapp.services import sites, tracking
 from liveapp.services.tokens import visitor_token
 from liveapp.services.visitor_ids import internal_id
@@ -91,23 +93,24 @@ def ingest(mimetype: str, content_length: int | None, stream, origin: str | None
            ip: str) -> tuple[int, dict, str | None]:
     """Validate, check the site, origin and limits, append to the events stream (for
     `liveapp pipeline`): (status, JSON payload, the origin to allow): 202 with the
-    visitor's token."""
+    visitor's token. Counts the event accepted or rejected (liveapp.metrics)."""
     any_origin = origin if origin and sites.origin_allowed_anywhere(origin) else None
     if mimetype not in CONTENT_TYPES:
-        return 400, {"error": "content-type: must be application/json"}, any_origin
+        return _refused(400, "content-type: must be application/json", any_origin,
+                        "content_type")
     try:
         data = _read_body(content_length, stream)
     except InvalidEvent as invalid:
-        return 413, {"error": str(invalid)}, any_origin
+        return _refused(413, str(invalid), any_origin, "too_large")
     try:
         event = parse_event(_decode(data))
     except InvalidEvent as invalid:
-        return 400, {"error": str(invalid)}, any_origin
+        return _refused(400, str(invalid), any_origin, "invalid")
     site = sites.site_for_key(event.site_key)
     if site is None:
-        return 403, {"error": "site_key: unknown site"}, any_origin
+        return _refused(403, "site_key: unknown site", any_origin, "unknown_site", event.type)
     if origin and origin not in site.origins:
-        return 403, {"error": "origin: not allowed for this site"}, None
+        return _refused(403, "origin: not allowed for this site", None, "origin", event.type)
     cookie_id = event.visitor_id
     # The cookie's id goes no further than this line: from here on, the internal id.
     event = replace(event, visitor_id=internal_id(cookie_id))
@@ -117,13 +120,22 @@ def ingest(mimetype: str, content_length: int | None, stream, origin: str | None
     except RedisError as error:
         # Accepted means never lost: when Redis cannot take it, say so.
         current_app.logger.warning("events API: Redis refused an event: %s", error)
-        return 503, {"error": "Unavailable; try again shortly."}, origin
+        return _refused(503, "Unavailable; try again shortly.", origin, "unavailable",
+                        event.type)
     except tracking.RateLimited:
-        return 429, {"error": "Too many events; slow down."}, origin
+        return _refused(429, "Too many events; slow down.", origin, "rate_limited",
+                        event.type)
     except InvalidEvent as invalid:
-        return 400, {"error": str(invalid)}, origin
+        return _refused(400, str(invalid), origin, "invalid", event.type)
+    metrics.event_accepted(event.type)
     # SPEC 3: the cookie's id echoed as sent; the token signs the internal id.
     return 202, {"visitor_id": cookie_id, "token": visitor_token(event.visitor_id)}, origin
+
+
+def _refused(status: int, message: str, origin: str | None, reason: str,
+             kind: str = "unknown") -> tuple[int, dict, str | None]:
+    metrics.event_rejected(kind, reason)
+    return status, {"error": message}, origin
 
 
 class EventsFastPath:
@@ -152,6 +164,9 @@ class EventsFastPath:
             length = int(environ.get("CONTENT_LENGTH") or 0) or None
         except ValueError:
             length = None
+        started = time.perf_counter()
+        request_id = request_id_of(environ)
+        bound = logs.REQUEST_ID.set(request_id)  # a contextmanager costs microseconds
         with self.app.app_context():
             try:
                 status, payload, origin = ingest(
@@ -160,9 +175,12 @@ class EventsFastPath:
             except Exception:  # as the app's own error handler would answer
                 current_app.logger.exception("events API: unexpected error")
                 status, payload, origin = 500, {"error": "Something went wrong on our side."}, None
+            finally:
+                logs.REQUEST_ID.reset(bound)
         body = json.dumps(payload).encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                   *answer_headers(origin), *security_headers()]
+                   ("X-Request-Id", request_id), *answer_headers(origin), *security_headers()]
+        metrics.request_done(metrics.EVENTS_ENDPOINT, status, time.perf_counter() - started)
         start_response(f"{status} {HTTP_STATUS_CODES.get(status, '')}", headers)
         return [body]
 

@@ -24,6 +24,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from liveapp import metrics
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
 from liveapp.services import board, cards, changes, membership, realtime, timeline, viewers
@@ -221,6 +222,7 @@ def refresh_many(visitor_ids: list[str], pipe=None) -> dict[str, Refreshed]:
         events.extend(delivery.events)
         done[visitor_id] = Refreshed(card, html, delivery)
     if events:
+        metrics.cards_sent(events)
         realtime.send_many(events, pipe)
     return done
 

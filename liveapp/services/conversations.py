@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from datetime import UTC
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from liveapp import metrics
 from liveapp.domain import abandoned_chats
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
 from liveapp.services import assignments, changes, presence, realtime
+
+log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 2000
 
@@ -68,6 +72,7 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
     if existing is not None:
         if existing.rep_id == rep.id:
             return existing  # a double click, or the same rep on two tabs
+        metrics.claim_conflict()
         raise ConversationRefused(f"{existing.rep.name} is already chatting with this visitor.")
     _check_rep(rep)
     conversation = Conversation(visitor_id=visitor_id, rep_id=rep.id, origin=origin)
@@ -76,10 +81,13 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+        metrics.claim_conflict()
         winner = open_conversation(visitor_id)
         name = winner.rep.name if winner is not None else "Another rep"
         raise ConversationRefused(f"{name} is already chatting with this visitor.") from None
     _mark_claimed(visitor_id, rep.id)
+    log.info("conversation %s claimed (%s)", conversation.id, origin,
+             extra={"visitor_id": visitor_id, "user_id": rep.id})
     from liveapp.services import routing
 
     routing.claimed(visitor_id)

@@ -29,6 +29,7 @@ from typing import Any
 from flask import current_app
 from rq import Retry
 
+from liveapp import metrics
 from liveapp.domain.routing.inputs import CrmFacts, EngagementFacts, SalesforceFacts
 from liveapp.extensions import db, redis
 from liveapp.integrations.crm_types import CrmUnavailable, ProspectOwnership
@@ -153,13 +154,18 @@ def _lookup(row: Integration, email: str | None, company: str | None,
                     domain if row.name == "salesforce" else None, team)
     cached = redis.client.get(key)
     if cached is not None:
+        metrics.crm_looked_up(row.name, "cached")
         return json.loads(cached)
+    started = time.perf_counter()
     try:
         client = integrations.client_for(row)
         found = LOOKUPS[row.name](client, row, email, company, domain, team)
     except CrmUnavailable as error:
-        log.warning("CRM look-up unavailable: %s", error)
+        metrics.crm_looked_up(row.name, "unavailable", time.perf_counter() - started)
+        log.warning("CRM look-up unavailable: %s", error,
+                    extra={"service": row.name, "reason": error.reason})
         return {"status": "unavailable", "reason": error.reason, "detail": error.detail[:300]}
+    metrics.crm_looked_up(row.name, found.get("status", "ok"), time.perf_counter() - started)
     redis.client.set(key, json.dumps(found), ex=CACHE_TTL)
     return found
 

@@ -63,6 +63,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
+from liveapp import metrics
 from liveapp.domain.events import Event, InvalidEvent
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, Visitor
@@ -422,6 +423,14 @@ def handle(entries: list[Entry], max_deliveries: int | None = None) -> Outcome:
     return outcome
 
 
+def measured(entries: list[Entry]) -> Outcome:
+    """`handle`, with the batch's size and time counted (liveapp.metrics)."""
+    started = time.perf_counter()
+    outcome = handle(entries)
+    metrics.batch_handled(len(entries), time.perf_counter() - started)
+    return outcome
+
+
 def _chunks(entries: list[Entry], size: int) -> list[list[Entry]]:
     return [entries[i:i + size] for i in range(0, len(entries), size)]
 
@@ -435,7 +444,7 @@ def drain(consumer: str = "drain", batch: int = 50, min_idle: float | None = Non
     total = 0
     while entries := (claim(consumer, batch, min_idle) or read(consumer, batch)):
         for chunk in _chunks(entries, batch):
-            outcome = handle(chunk)
+            outcome = measured(chunk)
             total += outcome.done
             if outcome.left:
                 return total
@@ -564,7 +573,7 @@ class Processor:
             entries = read(self.consumer, self.batch, self.block_ms, self.owned)
         done = 0
         for chunk in _chunks(entries, self.batch):
-            outcome = handle(chunk)
+            outcome = measured(chunk)
             done += outcome.done
             self.dirty |= {self._shard_of_stream[key] for key in outcome.left}
             if outcome.left:

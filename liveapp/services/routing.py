@@ -35,6 +35,7 @@ decision's summary.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -46,6 +47,7 @@ from redis.commands.core import Script
 from rq import Retry
 from rq.job import Job
 
+from liveapp import metrics
 from liveapp.domain.routing import RoutingDecision
 from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
@@ -78,6 +80,8 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
 end
 return 0
 """)
+
+log = logging.getLogger(__name__)
 
 
 def lock_key(visitor_id: str) -> str:
@@ -227,6 +231,10 @@ def route(visitor_id: str, trigger: str | None = None,
         decision = decide_with_rotation(inputs)
     if decision is not None:
         apply(visitor_id, decision, trigger, now, state)
+        metrics.routing_decided(decision.mode, decision.outcome, decision.step)
+        log.info("routing: %s", decision.outcome, extra={
+            "visitor_id": visitor_id, "trigger": trigger, "mode": decision.mode,
+            "step": decision.step, "offered_to": list(decision.offer_to) or None})
     return decision
 
 
