@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from werkzeug.routing import IntegerConverter
 
 from liveapp import simulated_clients
@@ -128,10 +129,38 @@ def init_app(app: Flask) -> None:
     def too_many(error):
         return _error(429, getattr(error, "description", None) or "Too many requests.")
 
+    @app.errorhandler(RedisError)
+    def redis_unavailable(error):
+        return _unavailable(error)
+
     @app.errorhandler(500)
     def server_error(error):
+        # What failed after the view (its changes' dispatch) comes here too.
+        if isinstance(getattr(error, "original_exception", None), UNAVAILABLE):
+            return _unavailable(error.original_exception)
         db.session.rollback()
         return _error(500, "Something went wrong on our side.")
+
+
+# A part the app needs is away (Redis): the request is refused as a whole, with a 503 that
+# says so (what the view wrote is rolled back), never a 500.
+UNAVAILABLE: tuple[type[Exception], ...] = (RedisError,)
+RETRY_AFTER = "5"
+
+
+def _unavailable(error: Exception):
+    from flask import current_app
+
+    db.session.rollback()
+    current_app.logger.warning("%s %s: unavailable: %s: %s", request.method, request.path,
+                               type(error).__name__, error)
+    response, status = _error(503, "Unavailable; try again shortly.")
+    if isinstance(response, str):
+        from flask import make_response
+
+        response = make_response(response, status)
+    response.headers["Retry-After"] = RETRY_AFTER
+    return response, 503
 
 
 def client_ip() -> str:
