@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.routing import IntegerConverter
 
 from liveapp import simulated_clients
@@ -129,9 +131,10 @@ def init_app(app: Flask) -> None:
     def too_many(error):
         return _error(429, getattr(error, "description", None) or "Too many requests.")
 
-    @app.errorhandler(RedisError)
-    def redis_unavailable(error):
-        return _unavailable(error)
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, _unavailable)
+    # Before Flask-SQLAlchemy's own (teardowns run last registered first).
+    app.teardown_appcontext(_end_session)
 
     @app.errorhandler(500)
     def server_error(error):
@@ -142,25 +145,49 @@ def init_app(app: Flask) -> None:
         return _error(500, "Something went wrong on our side.")
 
 
-# A part the app needs is away (Redis): the request is refused as a whole, with a 503 that
-# says so (what the view wrote is rolled back), never a 500.
-UNAVAILABLE: tuple[type[Exception], ...] = (RedisError,)
+# A part the app needs is away (Redis; the database: refusing connections, ended sessions,
+# SQLite locked past its busy timeout, the pool exhausted): the request is refused as a
+# whole, with a 503 that says so (what the view wrote is rolled back), never a 500.
+UNAVAILABLE: tuple[type[Exception], ...] = (RedisError, OperationalError, InterfaceError,
+                                            PoolTimeout)
 RETRY_AFTER = "5"
 
 
-def _unavailable(error: Exception):
-    from flask import current_app
+UNAVAILABLE_MESSAGE = "Unavailable; try again shortly."
+# The page needs nothing the outage took (rendering the app's templates loads the user).
+UNAVAILABLE_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unavailable'
+    '</title></head><body><h1>Temporarily unavailable</h1><p>' + UNAVAILABLE_MESSAGE
+    + " Nothing was saved from this request.</p></body></html>")
 
-    db.session.rollback()
+
+def _unavailable(error: Exception):
+    from flask import Response, current_app
+
+    _end_session()
     current_app.logger.warning("%s %s: unavailable: %s: %s", request.method, request.path,
                                type(error).__name__, error)
-    response, status = _error(503, "Unavailable; try again shortly.")
-    if isinstance(response, str):
-        from flask import make_response
-
-        response = make_response(response, status)
+    if _wants_json():
+        response = jsonify(error=UNAVAILABLE_MESSAGE)
+    else:
+        response = Response(UNAVAILABLE_PAGE, mimetype="text/html")
+    response.status_code = 503
     response.headers["Retry-After"] = RETRY_AFTER
-    return response, 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _end_session(error: BaseException | None = None) -> None:
+    """Roll back and close the request's session, also when its connection died (the
+    database went away mid-request): a rollback that cannot reach the database leaves
+    nothing to undo there, and must not turn the answer into a 500."""
+    from flask import current_app
+
+    try:
+        db.session.remove()
+    except Exception as failure:
+        current_app.logger.warning("session ended without the database: %s", failure)
+        db.session.registry.clear()
 
 
 def client_ip() -> str:
