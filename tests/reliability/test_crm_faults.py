@@ -1,8 +1,9 @@
-"""The CRM (the sandbox, answering as Salesforce, Outreach and Salesloft) failing during routing, in turn:
-all its CRMs answering 500, then 429, then 5 s late, then down (its process killed, started again on
-its port). Each time routing does not wait for it: the visitor is routed on without the
-CRM's owner and the card says why; once the CRM answers again, the look-up is tried again
-and routing catches up (the visitor goes to their Salesforce owner)."""
+"""The CRMs (the sandbox, answering as Salesforce, Outreach and Salesloft) failing during
+routing, in turn: answering 500, then 429, then 5 s late, then down (its process killed,
+started again on its port). Each time routing does not wait for them: the visitor is
+routed on without their owner and the card says why; once the CRMs answer again, the
+look-up is tried again and routing catches up (the visitor goes to their Salesforce
+owner)."""
 
 from __future__ import annotations
 

@@ -13,22 +13,18 @@ import time
 
 import httpx
 
-from tests.reliability.conftest import kill_redis, rows, signal_process, start_redis
+from tests.reliability.checks import (
+    chatting_visitor,
+    every_page_view_recorded,
+    only_clear_refusals,
+    still_routes,
+    visitor_messages,
+)
+from tests.reliability.conftest import kill_redis, signal_process, start_redis
 from tests.reliability.load import Load
 from tests.scenarios.people import eventually, holds
-from tests.scenarios.test_crm_routing import contacts_owned_by, routed_to
 
 DOWN = 3.0  # seconds Redis stays down
-
-
-def chatting_visitor(admin, visitor):
-    """A visitor the admin is chatting with (claimed from the board, as a pounce)."""
-    person = visitor()
-    person.page_view("pricing", "Pricing")
-    eventually(lambda: admin.card(person) is not None, 15, "the visitor's card")
-    claimed = admin.post(f"/conversations/claim/{person.id}", {"origin": "pounce"})
-    assert claimed.status_code == 201, claimed.text
-    return person
 
 
 def test_nothing_accepted_is_lost_when_redis_restarts(stack, team, visitor, site_key,
@@ -55,25 +51,13 @@ def test_nothing_accepted_is_lost_when_redis_restarts(stack, team, visitor, site
         accepted_then = load.pages.count()
         eventually(lambda: load.pages.count() > accepted_then + 20, 20,
                    "page views accepted again")
-    for answers in (load.pages, load.messages):
-        assert set(answers.statuses) <= {202, 201, 503}, answers.statuses
-        assert all("navailable" in body for status, body in answers.refusals), \
-            answers.refusals[:5]
+    only_clear_refusals(load)
     assert load.messages.statuses[201] > 5 and load.messages.statuses[503] > 0, \
         load.messages.statuses
 
     # Every accepted page view and message is recorded (the pipeline resumed).
-    def missing_pages():
-        kept = _kept_pages(database, load.visitors)
-        return [(v, url) for v, urls in load.pages.accepted.items() for url in urls
-                if (v, url) not in kept]
-
-    eventually(lambda: not missing_pages(), 30, "every accepted page view recorded",
-               show=lambda: missing_pages()[:10])
-    bodies = [r.body for r in rows(
-        database, "SELECT m.body FROM messages m JOIN conversations c "
-        "ON c.id = m.conversation_id WHERE c.visitor_id = :v AND m.sender = 'visitor'",
-        v=person.id)]
+    every_page_view_recorded(database, load)
+    bodies = visitor_messages(database, person.id)
     lost = [body for body in load.messages.accepted.get("chat", []) if body not in bodies]
     assert not lost, lost
     assert sorted(bodies) == sorted(set(bodies)), "a message stored twice"
@@ -83,19 +67,7 @@ def test_nothing_accepted_is_lost_when_redis_restarts(stack, team, visitor, site
         eventually(lambda rep=rep, name=name: len(rep.events("resync")) > before[name], 10,
                    f"{name}'s board told to re-sync")
     # The worker and the pipeline go on: a new visitor is routed as before.
-    dev = team["dev"]
-    newcomer = visitor()
-    newcomer.page_view("contact", "Contact us")
-    newcomer.identify(contacts_owned_by(dev.email)[0], form="contact")
-    newcomer.start_heartbeats()
-    routed_to(admin, newcomer, dev, f"Salesforce Contact owner {dev.name}", within=30)
+    still_routes(team, visitor)
     holds(lambda: httpx.get(f"{stack.url}/healthz", timeout=5).status_code == 200, 1,
           "healthy")
 
-
-def _kept_pages(database, visitors: list[str]) -> set[tuple[str, str]]:
-    found = set()
-    for visitor_id in visitors:
-        found |= {(visitor_id, r.url) for r in rows(
-            database, "SELECT url FROM page_views WHERE visitor_id = :v", v=visitor_id)}
-    return found
