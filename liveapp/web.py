@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.routing import IntegerConverter
@@ -131,16 +133,17 @@ def init_app(app: Flask) -> None:
     def too_many(error):
         return _error(429, getattr(error, "description", None) or "Too many requests.")
 
-    for unavailable in UNAVAILABLE:
-        app.register_error_handler(unavailable, _unavailable)
+    for failure in UNAVAILABLE:
+        app.register_error_handler(failure, _unavailable)
     # Before Flask-SQLAlchemy's own (teardowns run last registered first).
     app.teardown_appcontext(_end_session)
 
     @app.errorhandler(500)
     def server_error(error):
         # What failed after the view (its changes' dispatch) comes here too.
-        if isinstance(getattr(error, "original_exception", None), UNAVAILABLE):
-            return _unavailable(error.original_exception)
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, UNAVAILABLE) and is_unavailable(original):
+            return _unavailable(original)
         db.session.rollback()
         return _error(500, "Something went wrong on our side.")
 
@@ -148,9 +151,18 @@ def init_app(app: Flask) -> None:
 # A part the app needs is away (Redis; the database: refusing connections, ended sessions,
 # SQLite locked past its busy timeout, the pool exhausted): the request is refused as a
 # whole, with a 503 that says so (what the view wrote is rolled back), never a 500.
-UNAVAILABLE: tuple[type[Exception], ...] = (RedisError, OperationalError, InterfaceError,
-                                            PoolTimeout)
+UNAVAILABLE: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError,
+                                            OperationalError, InterfaceError, PoolTimeout)
+# SQLite says OperationalError of its own mistakes too ("no such column"): those are bugs.
+SQLITE_AWAY = ("locked", "busy", "unable to open", "disk i/o")
 RETRY_AFTER = "5"
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether the error says a part is away (not that the request or the code is wrong)."""
+    if isinstance(error, OperationalError) and isinstance(error.orig, sqlite3.Error):
+        return any(words in str(error.orig).lower() for words in SQLITE_AWAY)
+    return isinstance(error, UNAVAILABLE)
 
 
 UNAVAILABLE_MESSAGE = "Unavailable; try again shortly."
@@ -158,12 +170,14 @@ UNAVAILABLE_MESSAGE = "Unavailable; try again shortly."
 UNAVAILABLE_PAGE = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unavailable'
     '</title></head><body><h1>Temporarily unavailable</h1><p>' + UNAVAILABLE_MESSAGE
-    + " Nothing was saved from this request.</p></body></html>")
+    + "</p></body></html>")
 
 
 def _unavailable(error: Exception):
     from flask import Response, current_app
 
+    if not is_unavailable(error):
+        raise error  # a bug: the ordinary 500
     _end_session()
     current_app.logger.warning("%s %s: unavailable: %s: %s", request.method, request.path,
                                type(error).__name__, error)
