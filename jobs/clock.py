@@ -63,6 +63,7 @@ class Task:
 
 def tasks_for(config) -> list[Task]:
     """The periodic tasks, with their intervals from the app's configuration."""
+    from jobs.abandoned import recover_abandoned_jobs
     from jobs.board_presence import sweep_board_presence
     from jobs.conversations import close_abandoned_chats
     from jobs.presence import expire_presence
@@ -71,6 +72,7 @@ def tasks_for(config) -> list[Task]:
         Task("presence-expiry", config["PRESENCE_EXPIRY_EVERY"], expire_presence),
         Task("board-presence-sweep", config["BOARD_SWEEP_EVERY"], sweep_board_presence),
         Task("chat-closing", config["CHAT_CLOSING_EVERY"], close_abandoned_chats),
+        Task("abandoned-jobs", config["ABANDONED_JOBS_EVERY"], recover_abandoned_jobs),
     ]
 
 

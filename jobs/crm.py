@@ -7,9 +7,15 @@ from rq import get_current_job
 from jobs import app_context
 
 
+class LookupIncomplete(Exception):
+    """A CRM did not answer (down, rate limited, too slow): the look-up is tried again."""
+
+
 def resolve_crm(visitor_id: str) -> dict:
     """Salesforce owner, Outreach/Salesloft owner and sender for one visitor (idempotent);
-    returns each enabled CRM's status."""
+    returns each enabled CRM's status. When a CRM did not answer, its "unavailable" is
+    stored (routing goes on without it, saying why) and the job fails to be retried with
+    backoff (crm.RETRY): once the CRM answers, its "crm" change re-routes the visitor."""
     with app_context():
         from liveapp.services import crm
 
@@ -21,8 +27,13 @@ def resolve_crm(visitor_id: str) -> dict:
                 crm.finished(visitor_id)
             raise
         crm.finished(visitor_id)
-        return {name: crm.status_of(result, name) for name in ("salesforce", "outreach",
-                                                                "salesloft") if name in result}
+        statuses = {name: crm.status_of(result, name)
+                    for name in ("salesforce", "outreach", "salesloft") if name in result}
+        unanswered = sorted(name for name, status in statuses.items()
+                            if status == "unavailable")
+        if unanswered and not _last_attempt():
+            raise LookupIncomplete(f"{', '.join(unanswered)} did not answer; tried again")
+        return statuses
 
 
 def _last_attempt() -> bool:

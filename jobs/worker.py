@@ -20,6 +20,7 @@ from rq import SimpleWorker
 from rq.scheduler import RQScheduler
 
 from jobs import get_app
+from jobs.abandoned import Liveness
 from jobs.clock import Clock, tasks_for
 
 log = logging.getLogger("liveapp.jobs")
@@ -69,11 +70,15 @@ def run(burst: bool = False) -> bool:
                             logging_level=level, name=worker.name)
     clock = Clock(app, worker.name, tasks_for(app.config), app.config["CLOCK_LEASE"],
                   scheduler)
+    # Known alive while it runs; once it dies, its jobs are retried (jobs.abandoned).
+    liveness = Liveness(app, worker.name, app.config["CLOCK_LEASE"])
+    liveness.start()
     clock.start()
     try:
         return worker.work(logging_level=level)
     finally:
         clock.stop()
+        liveness.stop()
 
 
 if __name__ == "__main__":

@@ -120,14 +120,17 @@ def running(instance_path: str | os.PathLike) -> EmbeddedRedis | None:
     return None
 
 
-def start(instance_path: str | os.PathLike, timeout: float = 10.0) -> EmbeddedRedis:
-    """Start (or reuse) the embedded server for this instance folder."""
+def start(instance_path: str | os.PathLike, timeout: float = 10.0,
+          port: int | None = None) -> EmbeddedRedis:
+    """Start (or reuse) the embedded server for this instance folder (on `port`, else a
+    free one). It keeps an append-only file there: what it acknowledged (an accepted
+    event in the pipeline's stream, a queued job) is back after a restart."""
     folder = instance.private_folder(instance_path)
     existing = running(folder)
     if existing:
         return existing
     password = instance.secret(folder / PASSWORD_FILE)
-    port = _free_port()
+    port = port or _free_port()
     proc = subprocess.Popen(
         [
             redis_server_binary(),
@@ -135,7 +138,11 @@ def start(instance_path: str | os.PathLike, timeout: float = 10.0) -> EmbeddedRe
             "--port", str(port),
             "--bind", "127.0.0.1",
             "--save", "",
-            "--appendonly", "no",
+            # Written before each reply: a killed or restarted server loses nothing it
+            # acknowledged; fsynced every second (a crash of the machine may lose that).
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            "--appendfilename", "redis.aof",
             "--dir", str(folder),
             "--logfile", str(folder / "redis.log"),
             "--maxclients", "10000",

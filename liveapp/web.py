@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.routing import IntegerConverter
 
 from liveapp import simulated_clients
@@ -165,10 +170,75 @@ def init_app(app: Flask) -> None:
     def too_many(error):
         return _error(429, getattr(error, "description", None) or "Too many requests.")
 
+    for failure in UNAVAILABLE:
+        app.register_error_handler(failure, _unavailable)
+    # Before Flask-SQLAlchemy's own (teardowns run last registered first).
+    app.teardown_appcontext(_end_session)
+
     @app.errorhandler(500)
     def server_error(error):
+        # What failed after the view (its changes' dispatch) comes here too.
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, UNAVAILABLE) and is_unavailable(original):
+            return _unavailable(original)
         db.session.rollback()
         return _error(500, "Something went wrong on our side.")
+
+
+# A part the app needs is away (Redis; the database: refusing connections, ended sessions,
+# SQLite locked past its busy timeout, the pool exhausted): the request is refused as a
+# whole, with a 503 that says so (what the view wrote is rolled back), never a 500.
+UNAVAILABLE: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError,
+                                            OperationalError, InterfaceError, PoolTimeout)
+# SQLite says OperationalError of its own mistakes too ("no such column"): those are bugs.
+SQLITE_AWAY = ("locked", "busy", "unable to open", "disk i/o")
+RETRY_AFTER = "5"
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether the error says a part is away (not that the request or the code is wrong)."""
+    if isinstance(error, OperationalError) and isinstance(error.orig, sqlite3.Error):
+        return any(words in str(error.orig).lower() for words in SQLITE_AWAY)
+    return isinstance(error, UNAVAILABLE)
+
+
+UNAVAILABLE_MESSAGE = "Unavailable; try again shortly."
+# The page needs nothing the outage took (rendering the app's templates loads the user).
+UNAVAILABLE_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unavailable'
+    '</title></head><body><h1>Temporarily unavailable</h1><p>' + UNAVAILABLE_MESSAGE
+    + "</p></body></html>")
+
+
+def _unavailable(error: Exception):
+    from flask import Response, current_app
+
+    if not is_unavailable(error):
+        raise error  # a bug: the ordinary 500
+    _end_session()
+    current_app.logger.warning("%s %s: unavailable: %s: %s", request.method, request.path,
+                               type(error).__name__, error)
+    if _wants_json():
+        response = jsonify(error=UNAVAILABLE_MESSAGE)
+    else:
+        response = Response(UNAVAILABLE_PAGE, mimetype="text/html")
+    response.status_code = 503
+    response.headers["Retry-After"] = RETRY_AFTER
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _end_session(error: BaseException | None = None) -> None:
+    """Roll back and close the request's session, also when its connection died (the
+    database went away mid-request): a rollback that cannot reach the database leaves
+    nothing to undo there, and must not turn the answer into a 500."""
+    from flask import current_app
+
+    try:
+        db.session.remove()
+    except Exception as failure:
+        current_app.logger.warning("session ended without the database: %s", failure)
+        db.session.registry.clear()
 
 
 def client_ip() -> str:

@@ -42,11 +42,13 @@ log = logging.getLogger(__name__)
 
 PENDING_TTL = 60  # a lost job stops blocking new requests after this many seconds
 # Routing waits only its own short while for a look-up; this only bounds a marker whose job
-# was lost (the retries' backoff, 2 + 5 + 15 s, fits inside it).
+# was lost (a look-up a CRM did not answer is no longer in flight while it waits to retry).
 IN_FLIGHT_TTL = 60
 CACHE_TTL = 15 * 60
 USER_TTL = 60 * 60  # Salesforce user names, for explanations and the card
-RETRY = (3, [2, 5, 15])
+# A look-up that failed, or that a CRM did not answer (down, rate limited, too slow), is
+# tried again after these pauses: routing catches up once the CRM is back (~5 min).
+RETRY = (5, [2, 5, 15, 60, 240])
 COMPANY_FIELDS = frozenset({"company_name", "company_domain"})
 
 

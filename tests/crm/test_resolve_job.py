@@ -32,7 +32,7 @@ def test_an_identify_event_queues_one_resolution(app, app_ctx, connected, make_v
     assert queue("default").count == 1
     job = queue("default").jobs[0]
     assert job.func_name == "jobs.crm.resolve_crm" and job.args == [visitor.id]
-    assert job.retries_left == 3 and job.retry_intervals == [2, 5, 15]
+    assert job.retries_left == 5 and job.retry_intervals == [2, 5, 15, 60, 240]
 
 
 def test_resolved_through_a_worker(connected, make_visitor, run_jobs, published):
@@ -90,6 +90,7 @@ def test_a_crm_that_is_down_is_recorded_unavailable(connected, make_visitor, run
     control.fault("outreach", "/", "500", count=None)
     visitor = make_visitor(email=CONTACT)
     crm.request(visitor.id)
+    job_id = queue("default").job_ids[0]
     run_jobs()
     result = crm_of(visitor.id)
     assert result["outreach"]["status"] == "unavailable"
@@ -97,6 +98,11 @@ def test_a_crm_that_is_down_is_recorded_unavailable(connected, make_visitor, run
     assert result["salesforce"]["status"] == "ok"
     assert [c.data["outreach"] for c in published if c.kind == "crm"] == ["unavailable"]
     assert queue("default").failed_job_registry.count == 0
+    # Routing goes on without Outreach now; the look-up is tried again after a backoff
+    # (and routing is told once it answers), no longer waited for meanwhile.
+    assert Job.fetch(job_id, connection=redis.client, serializer="json").get_status() == (
+        "scheduled")
+    assert not crm.in_flight(visitor.id)
     # Unavailable answers are not cached: the next run asks again and gets through.
     control.reset()
     crm.request(visitor.id)
@@ -130,7 +136,7 @@ def test_unexpected_errors_are_retried(connected, make_visitor, run_jobs, app):
     job_id = queue("default").job_ids[0]
     run_jobs()
     job = Job.fetch(job_id, connection=redis.client, serializer="json")
-    assert job.get_status() == "scheduled" and job.retries_left == 2
+    assert job.get_status() == "scheduled" and job.retries_left == 4
     assert job_id in queue("default").scheduled_job_registry.get_job_ids()
     redis.client.delete(poisoned)
     queue("default").scheduled_job_registry.remove(job)

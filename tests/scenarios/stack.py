@@ -73,6 +73,7 @@ class Stack:
     env: dict[str, str]
     sandbox: dict
     processes: list[Process] = field(default_factory=list)
+    redis: embedded_redis.EmbeddedRedis | None = None  # the stack's own server, if any
 
     def logs(self) -> str:
         """The end of every process's log, for a failure report."""
@@ -192,22 +193,31 @@ def stop(processes: list[Process]) -> None:
 
 
 @contextlib.contextmanager
-def fresh_redis(folder: Path) -> Iterator[tuple[str, str]]:
-    """(REDIS_URL, key prefix): REDIS_URL's server with a prefix of this stack's own,
-    emptied afterwards; else an embedded server of its own, stopped afterwards."""
+def fresh_redis(folder: Path, own: bool = False) -> Iterator[
+        tuple[str, str, embedded_redis.EmbeddedRedis | None]]:
+    """(REDIS_URL, key prefix, server): REDIS_URL's server with a prefix of this stack's
+    own, emptied afterwards; else (or when `own`) an embedded server of its own (in
+    `folder`/redis), stopped afterwards."""
     prefix = f"lvs{RUN_ID}{secrets.token_hex(3)}:"
-    if os.environ.get("REDIS_URL"):
+    if os.environ.get("REDIS_URL") and not own:
         url = os.environ["REDIS_URL"]
         try:
-            yield url, prefix
+            yield url, prefix, None
         finally:
             _forget_keys(url, prefix)
         return
     server = embedded_redis.start(folder / "redis")
     try:
-        yield server.url, prefix
+        yield server.url, prefix, server
     finally:
-        embedded_redis.stop(folder / "redis", server)
+        # A test may have restarted it: stop whichever server runs for that folder now.
+        embedded_redis.stop(folder / "redis", _owned(embedded_redis.running(folder / "redis"))
+                            or server)
+
+
+def _owned(server: embedded_redis.EmbeddedRedis | None):
+    return server and embedded_redis.EmbeddedRedis(server.pid, server.port, True,
+                                                   server.password)
 
 
 def _forget_keys(url: str, prefix: str) -> None:
@@ -227,7 +237,8 @@ def _forget_keys(url: str, prefix: str) -> None:
 
 @contextlib.contextmanager
 def started(folder: Path, settings: Mapping[str, str] | None = None,
-            seed: str = "tests.scenarios.demo_setup") -> Iterator[Stack]:
+            seed: str = "tests.scenarios.demo_setup", own_redis: bool = False
+            ) -> Iterator[Stack]:
     """Start the stack in `folder`; stop every process and forget its data afterwards.
 
     Args:
@@ -235,11 +246,13 @@ def started(folder: Path, settings: Mapping[str, str] | None = None,
         settings: environment settings over DEFAULT_SETTINGS.
         seed: the module run (`python -m`) to migrate and load the data; it is given the
             base URL and finds everything else in the environment.
+        own_redis: an embedded Redis of the stack's own even when REDIS_URL is set (a
+            test that stops and restarts it).
     """
     instance = folder / "instance"
     instance.mkdir(parents=True)
     with fresh_database(folder, f"{RUN_ID}_{folder.name}") as db_url, \
-            fresh_redis(folder) as (redis_url, prefix):
+            fresh_redis(folder, own_redis) as (redis_url, prefix, server):
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         env.update(DEFAULT_SETTINGS)
         env.update(settings or {})
@@ -250,7 +263,9 @@ def started(folder: Path, settings: Mapping[str, str] | None = None,
         })
         processes: list[Process] = []
         try:
-            yield _start(folder, instance, env, seed, processes)
+            running = _start(folder, instance, env, seed, processes)
+            running.redis = server
+            yield running
         finally:
             stop(processes)
 
