@@ -34,7 +34,8 @@ def every_page_view_recorded(database, load: Load, within: float = 30) -> None:
         kept = set()
         for visitor_id in load.visitors:
             kept |= {(visitor_id, r.url) for r in rows(
-                database, "SELECT url FROM page_views WHERE visitor_id = :v", v=visitor_id)}
+                database, "SELECT url FROM page_views WHERE visitor_id = :v",
+                v=load.internal[visitor_id])}
         return [(v, url) for v, urls in load.pages.accepted.items() for url in urls
                 if (v, url) not in kept]
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from liveapp.services.visitor_ids import derive
+
 
 @dataclass
 class Answers:
@@ -44,11 +46,13 @@ class Load:
     """`browsers` visitors each sending a page view every `every` s; optionally one
     visitor (with an open conversation) posting a message every `every` s."""
 
-    def __init__(self, url: str, site_key: str, browsers: int = 4, every: float = 0.1,
-                 chat_token: str | None = None) -> None:
+    def __init__(self, url: str, site_key: str, secret: str, browsers: int = 4,
+                 every: float = 0.1, chat_token: str | None = None) -> None:
         self.url, self.site_key, self.every = url, site_key, every
         self.pages, self.messages = Answers(), Answers()
-        self.visitors = [str(uuid.uuid4()) for _ in range(browsers)]
+        self.visitors = [str(uuid.uuid4()) for _ in range(browsers)]  # the cookies' ids
+        # The ids the stack stores them under (its SECRET_KEY's internal ids).
+        self.internal = {v: derive(secret, v) for v in self.visitors}
         self.chat_token = chat_token
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -64,7 +64,8 @@ def test_database_away_for_10_s(stack, team, visitor, site_key, database):
     bystander = visitor()  # on the board, nobody chats with them yet
     bystander.page_view("pricing", "Pricing")
     eventually(lambda: admin.card(bystander) is not None, 15, "the bystander's card")
-    with Load(stack.url, site_key, chat_token=person.token, every=0.2) as load:
+    with Load(stack.url, site_key, stack.env["SECRET_KEY"], chat_token=person.token,
+              every=0.2) as load:
         eventually(lambda: load.pages.count() > 10 and load.messages.count() > 3, 15,
                    "load under way")
         with database_unavailable(stack):

@@ -32,7 +32,7 @@ def test_nothing_accepted_is_lost_when_redis_restarts(stack, team, visitor, site
     admin = team["admin"]
     person = chatting_visitor(admin, visitor)
     before = {name: len(rep.events("resync")) for name, rep in team.items()}
-    with Load(stack.url, site_key, chat_token=person.token) as load:
+    with Load(stack.url, site_key, stack.env["SECRET_KEY"], chat_token=person.token) as load:
         eventually(lambda: load.pages.count() > 20 and load.messages.count() > 5, 15,
                    "load under way")
         # The pipeline lags (paused): accepted events wait in Redis when it goes down.
