@@ -20,6 +20,41 @@
   document.addEventListener("htmx:afterSettle", tick);
   document.addEventListener("htmx:oobAfterSwap", tick);
 
+  // Each column head counts its cards; cards arrive, move and leave by out-of-band swaps
+  // (and a resync replaces the whole board), so the counts follow the DOM itself.
+  function count() {
+    document.querySelectorAll(".column").forEach(function (column) {
+      var label = column.querySelector("[data-column-count]");
+      if (!label) { return; }
+      var n = column.querySelectorAll(".cards > .visitor-card").length;
+      if (label.textContent !== String(n)) { label.textContent = String(n); }
+      label.setAttribute("aria-label", n + (n === 1 ? " visitor" : " visitors"));
+    });
+  }
+  var counting = false;
+  function countSoon() {
+    if (counting) { return; }
+    counting = true;
+    window.requestAnimationFrame(function () { counting = false; count(); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var board = document.getElementById("board");
+    if (!board) { return; }
+    count();
+    new MutationObserver(countSoon).observe(board, { childList: true, subtree: true });
+  });
+
+  // A card placed on a board that (after a resync) already shows it replaces it: the
+  // server sends a removal only to boards it knows showed the card.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment;
+    if (!fragment || !fragment.querySelectorAll) { return; }
+    fragment.querySelectorAll(".visitor-card[id]").forEach(function (incoming) {
+      var shown = document.getElementById(incoming.id);
+      if (shown && shown !== event.detail.target) { shown.remove(); }
+    });
+  });
+
   // After a reconnect the server sends `resync`; a brand-new EventSource (opened after a
   // refused reconnect) does not, so every open after the first re-fetches the columns too.
   var opened = 0;
