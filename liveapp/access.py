@@ -31,6 +31,7 @@ VISITOR, CHANNEL = Access.VISITOR, Access.CHANNEL
 
 RULES: dict[str, Access] = {
     "static": PUBLIC,
+    "favicon": PUBLIC,  # /favicon.ico: a redirect to the static icon
     "health.healthz": PUBLIC,
     "bench.ping": PUBLIC,  # registered only with LIVEAPP_BENCH_ENDPOINTS
     # Signing in and the signed-in user's own settings.

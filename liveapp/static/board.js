@@ -44,13 +44,16 @@
     new MutationObserver(countSoon).observe(board, { childList: true, subtree: true });
   });
 
-  // A card placed on a board that (after a resync) already shows it replaces it: the
-  // server sends a removal only to boards it knows showed the card.
+  // An element inserted out of band (a card placed in a column, a prompt or notice put
+  // on top) replaces a copy with its id already on the page: a board loaded between a
+  // change and its event shows it already, and a repeated notice shows once. The server
+  // sends removals only where it knows the element is (elsewhere htmx would log
+  // htmx:oobErrorNoTarget).
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var fragment = event.detail.fragment;
-    if (!fragment || !fragment.querySelectorAll) { return; }
-    fragment.querySelectorAll(".visitor-card[id]").forEach(function (incoming) {
-      var shown = document.getElementById(incoming.id);
+    if (!fragment || !fragment.children) { return; }
+    Array.prototype.forEach.call(fragment.children, function (incoming) {
+      var shown = incoming.id && document.getElementById(incoming.id);
       if (shown && shown !== event.detail.target) { shown.remove(); }
     });
   });

@@ -10,7 +10,9 @@ import uuid
 import httpx
 import pytest
 
-from liveapp.services import membership
+from liveapp.extensions import redis
+from liveapp.services import arrivals, assignments, membership
+from liveapp.services.assignments import Assignment
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING, Visitors, _url_segment
 from tests.browser.helpers import sign_in
@@ -260,3 +262,93 @@ def test_a_rep_watches_their_board_and_answers_a_chat_on_a_phone(
     assert page.locator(".chat-form textarea").bounding_box()["width"] <= PHONE["width"]
     assert page_width(page) <= PHONE["width"]
     page.screenshot(path=str(tmp_path / "phone-rep-chat.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- 6. console noise
+
+
+def live_traffic(api, tracked, rep, streams) -> list[str]:
+    """Visitors arrive, are routed (some to the rep), move between streams and leave."""
+    from liveapp.domain.presence import LEAVE_GRACE
+    from liveapp.services import tracking
+
+    visitors = Visitors(api)
+    vids = [tracked(url=f"{ORIGIN}/{name}", title=name.title()) for name in streams]
+    vids.append(tracked(url=f"{ORIGIN}/about", title="About us"))  # in no stream
+    for vid in vids[:3]:
+        visitors.route(vid, rep)
+    tracked(vids[0], url=f"{ORIGIN}/docs", title="Docs")  # moves
+    tracked(vids[3], url=f"{ORIGIN}/pricing", title="Pricing")  # someone else's visitor
+    visitors.route(vids[3], rep)
+    tracked(vids[4], type="leave", url=f"{ORIGIN}/partners")
+    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    # An inbound chat offered to the rep (an accept prompt), and a pounce arrival notice,
+    # told twice (the second replaces the first on the rep's page).
+    assignments.save(vids[1], Assignment(rule_name="Inbound", mode="first_available",
+                                         offered_to=[rep.id], outcome="offer",
+                                         trigger="inbound", explanation="asked to chat"))
+    pounce = Assignment(rule_name="Pounce", mode="first_available", routed_to=[rep.id],
+                        offered_to=[rep.id], outcome="offer", trigger="pounce",
+                        reason="from your Outreach sequence")
+    assignments.save(vids[2], pounce)
+    arrivals.announce(vids[2], pounce)
+    redis.client.delete(arrivals.notified_key(vids[2], rep.id))
+    arrivals.announce(vids[2], pounce)
+    return vids
+
+
+def test_board_visitor_and_settings_pages_log_no_console_error(
+        page, chromium, live_server, app_ctx, api, admin, five_streams, make_user, tracked,
+        console):
+    rep = make_user(role="rep", email="a@example.com", name="Alice Rep")
+    rep_page = chromium.new_context().new_page()
+    rep_console: list[str] = []
+    rep_page.on("console", lambda m: rep_console.append(f"{m.type}: {m.text}")
+                if m.type == "error" else None)
+    rep_page.on("response", lambda r: rep_console.append(f"HTTP {r.status}: {r.url}")
+                if r.status >= 400 else None)
+    try:
+        open_board(page, live_server, admin)
+        open_board(rep_page, live_server, rep)
+        vids = live_traffic(api, tracked, rep, five_streams)
+        page.wait_for_selector(f'[id="visitor-{vids[3]}"]', timeout=WAIT_MS)
+        rep_page.wait_for_selector(f'[id="visitor-{vids[3]}"]', timeout=WAIT_MS)
+        rep_page.wait_for_selector(f"#offer-{vids[1]}", timeout=WAIT_MS)
+        rep_page.wait_for_selector(f"#arrival-{vids[2]}", timeout=WAIT_MS)
+        rep_page.wait_for_timeout(300)
+        assert rep_page.locator(f"#arrival-{vids[2]}").count() == 1
+        page.wait_for_selector(f'[id="visitor-{vids[4]}"]', state="detached", timeout=WAIT_MS)
+
+        # The rep on a visitor's page while the traffic goes on (other visitors too).
+        rep_page.goto(f"{live_server}/board/visitors/{vids[1]}")
+        rep_page.wait_for_selector("[data-sse-open]", state="attached")
+        page.goto(f"{live_server}/board/visitors/{vids[2]}")
+        page.wait_for_selector("[data-sse-open]", state="attached")
+        more = live_traffic(api, tracked, rep, five_streams)
+        tracked(vids[1], url=f"{ORIGIN}/blog", title="Blog")
+        rep_page.wait_for_selector(f"#timeline-{vids[1]} li:has-text('Blog')",
+                                   timeout=WAIT_MS)
+        page.goto(f"{live_server}/")
+        page.wait_for_selector(f'[id="visitor-{more[3]}"]', timeout=WAIT_MS)
+        for href in settings_links(page):
+            page.goto(href)
+            page.wait_for_load_state("load")
+        page.goto(f"{live_server}/settings/streams/new")
+        rep_page.goto(f"{live_server}/")
+        rep_page.wait_for_selector("[data-sse-open]", state="attached")
+        live_traffic(api, tracked, rep, five_streams)
+        rep_page.wait_for_timeout(500)
+    finally:
+        rep_page.goto("about:blank")
+        rep_page.context.close()
+    assert console == []
+    assert rep_console == []
+
+
+def test_the_favicon_is_served_where_browsers_look(page, live_server, admin):
+    sign_in(page, live_server, admin.email)
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert httpx.get(f"{live_server}{icon}", timeout=5).headers["content-type"].startswith(
+        "image/svg+xml")
+    answer = httpx.get(f"{live_server}/favicon.ico", timeout=5, follow_redirects=True)
+    assert answer.status_code == 200 and answer.url.path == icon
