@@ -16,26 +16,18 @@ from liveapp.services.assignments import Assignment
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING, Visitors, _url_segment
 from tests.browser.helpers import sign_in
-from tests.factories import StreamFactory
+from tests.factories import (
+    ExperienceFactory,
+    GroupFactory,
+    RoutingRuleFactory,
+    StreamFactory,
+)
 
 api, site = board_fixtures.api, board_fixtures.site
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("streams_end_with_the_test")]
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1440, "height": 900}
-
-
-@pytest.fixture(autouse=True)
-def streams_end_with_the_test(app, page, monkeypatch):
-    """Each test leaves no open stream behind (other tests count the shared listeners)."""
-    from liveapp.services.fanout import hub_for
-
-    monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
-    yield
-    page.goto("about:blank")
-    deadline = time.monotonic() + 5
-    while hub_for(app).listener_count() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -208,7 +200,13 @@ def settings_links(page) -> list[str]:
 
 
 def test_every_admin_page_fits_a_phone(page, live_server, app_ctx, admin, five_streams,
-                                       tracked, tmp_path):
+                                       make_user, tracked, tmp_path):
+    rep = make_user(role="rep", email="eli.evans.with.a.long.address@example.com",
+                    name="Eli Evans")
+    GroupFactory(name="Enterprise team", members=[rep])
+    RoutingRuleFactory(name="Target accounts on pricing", route_to_all=False,
+                       route_to_users=[rep])
+    ExperienceFactory(name="Pricing page greeting")
     vid = tracked(url=f"{ORIGIN}/pricing", title="Pricing plans")
     page.set_viewport_size(PHONE)
     open_board(page, live_server, admin)
@@ -218,17 +216,26 @@ def test_every_admin_page_fits_a_phone(page, live_server, app_ctx, admin, five_s
         box = nav.get_by_text(name, exact=True).first.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
     assert nav.get_by_label("Availability").bounding_box()["x"] >= 0
-    pages = [("board", None), ("visitor", f"{live_server}/board/visitors/{vid}")]
-    pages += [(href.rstrip("/").rsplit("/", 1)[-1], href) for href in settings_links(page)]
-    pages.append(("stream-form", f"{live_server}/settings/streams/new"))
     wide = {}
-    for name, url in pages:
+
+    def check(name: str, url: str | None) -> None:
         if url:
             page.goto(url)
         page.wait_for_load_state("load")
         page.screenshot(path=str(tmp_path / f"phone-{name}.png"), full_page=True)
         if page_width(page) > PHONE["width"]:
             wide[name] = page_width(page)
+
+    check("board", None)
+    check("visitor", f"{live_server}/board/visitors/{vid}")
+    for href in settings_links(page):
+        name = href.rstrip("/").rsplit("/", 1)[-1]
+        check(name, href)
+        forms = page.locator("main a.button.primary").evaluate_all("as => as.map(a => a.href)")
+        for i, form in enumerate(forms):  # its "New …" form(s)
+            check(f"{name}-new{i}", form)
+    for name, url in (("meetings", "/meetings/"), ("conversations", "/conversations/")):
+        check(name, live_server + url)
     assert wide == {}
 
 
