@@ -28,7 +28,6 @@
       if (!label) { return; }
       var n = column.querySelectorAll(".cards > .visitor-card").length;
       if (label.textContent !== String(n)) { label.textContent = String(n); }
-      label.setAttribute("aria-label", n + (n === 1 ? " visitor" : " visitors"));
     });
   }
   var counting = false;
