@@ -32,6 +32,7 @@ VISITOR, CHANNEL, TOKEN = Access.VISITOR, Access.CHANNEL, Access.TOKEN
 
 RULES: dict[str, Access] = {
     "static": PUBLIC,
+    "favicon": PUBLIC,  # /favicon.ico: a redirect to the static icon
     "health.healthz": PUBLIC,
     "metrics.scrape": TOKEN,  # LIVEAPP_METRICS_TOKEN; a session, even an admin's, is not one
     "bench.ping": PUBLIC,  # registered only with LIVEAPP_BENCH_ENDPOINTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, jsonify, render_template, request, url_for
+from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -133,6 +133,11 @@ def clock(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S")
 
 
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: send them the SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 def init_app(app: Flask) -> None:
     """Wire login, headers and error handlers into the app."""
     login_manager.login_view = "auth.login"
@@ -140,6 +145,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     app.before_request(refuse_nul)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.after_request(set_security_headers)
     app.after_request(no_store_when_signed_in)
     app.jinja_env.globals["settings_nav"] = settings_nav

@@ -46,10 +46,6 @@ def notified_key(visitor_id: str, rep_id: int) -> str:
     return redis.key("arrivals", "notified", visitor_id, rep_id)
 
 
-def notice_id(visitor_id: str) -> str:
-    return f"arrival-{visitor_id}"
-
-
 def held_for(assignment: Assignment) -> list[int]:
     """The reps an unclaimed pounce assignment holds the visitor for."""
     if (assignment.trigger != "pounce" or assignment.outcome != "offer"
@@ -91,7 +87,7 @@ def announce(visitor_id: str, assignment: Assignment) -> list[int]:
         return []
     html = render(arrival)
     for rep in told:
-        inbound_alerts.notify(rep, html, replaces=notice_id(visitor_id))
+        inbound_alerts.notify(rep, html)  # replaces its earlier notice (same id)
     return told
 
 

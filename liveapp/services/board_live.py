@@ -158,7 +158,11 @@ def plan(visitor_id: str, card: Card | None, card_html: str,
 
     def payload(kind: str, channel: str, column: str = "") -> str:
         rep = channel != realtime.ADMIN_CHANNEL
-        key = (kind, column + ("/rep" if rep and kind == "place" else ""))
+        # A board that was not showing the card has nothing to remove (a removal with no
+        # target is an htmx:oobErrorNoTarget in its console): only a move removes first.
+        moved = channel in old
+        key = (kind, column + ("/rep" if rep and kind == "place" else "")
+               + ("/move" if moved and kind == "place" else ""))
         if key not in payloads:
             if kind == "remove":
                 payloads[key] = _removal(visitor_id)
@@ -166,7 +170,8 @@ def plan(visitor_id: str, card: Card | None, card_html: str,
                 payloads[key] = _oob(card_html)
             else:
                 head = _column_head(card) if rep else ""
-                payloads[key] = _removal(visitor_id) + head + _insert(column, card_html)
+                removal = _removal(visitor_id) if moved else ""
+                payloads[key] = removal + head + _insert(column, card_html)
         return payloads[key]
 
     for channel in sorted(set(old) | set(new)):

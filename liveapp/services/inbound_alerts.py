@@ -137,17 +137,18 @@ def _on_top(html: str) -> str:
     return f'<div hx-swap-oob="afterbegin:#{LIST_ID}">{html}</div>'
 
 
-def _insert(visitor_id: str, html: str) -> str:
-    # Remove first: a board loaded between the change and its event already shows it.
-    return _removal(visitor_id) + _on_top(html)
+def _insert(html: str) -> str:
+    # No removal first: most boards do not show it, and a removal with no target logs
+    # htmx:oobErrorNoTarget there. A board loaded between the change and its event
+    # already shows it: board.js drops that copy when this one arrives (same id).
+    return _on_top(html)
 
 
-def notify(rep_id: int, html: str, replaces: str | None = None) -> None:
+def notify(rep_id: int, html: str) -> None:
     """Put a notice (rendered HTML, e.g. a meeting just booked) on top of the rep's open
-    boards' prompts area, where accept prompts go; `replaces`: the id of an earlier
-    notice about the same thing, taken away first so it shows once."""
-    removal = _delete(replaces) if replaces else ""
-    realtime.send(realtime.rep_channel(rep_id), EVENT, removal + _on_top(html))
+    boards' prompts area, where accept prompts go; an earlier notice with the same id
+    (about the same thing) is replaced on the page, so it shows once (board.js)."""
+    realtime.send(realtime.rep_channel(rep_id), EVENT, _insert(html))
 
 
 def _update(html: str) -> str:
@@ -164,7 +165,7 @@ def plan(visitor_id: str, html: str, old: dict[str, str],
         if rep not in new:
             events.append((channel, EVENT, _removal(visitor_id)))
         elif rep not in old:
-            events.append((channel, EVENT, _insert(visitor_id, html)))
+            events.append((channel, EVENT, _insert(html)))
         elif old[rep] != new[rep]:
             events.append((channel, EVENT, _update(html)))
     return events

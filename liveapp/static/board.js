@@ -20,6 +20,43 @@
   document.addEventListener("htmx:afterSettle", tick);
   document.addEventListener("htmx:oobAfterSwap", tick);
 
+  // Each column head counts its cards; cards arrive, move and leave by out-of-band swaps
+  // (and a resync replaces the whole board), so the counts follow the DOM itself.
+  function count() {
+    document.querySelectorAll(".column").forEach(function (column) {
+      var label = column.querySelector("[data-column-count]");
+      if (!label) { return; }
+      var n = column.querySelectorAll(".cards > .visitor-card").length;
+      if (label.textContent !== String(n)) { label.textContent = String(n); }
+    });
+  }
+  var counting = false;
+  function countSoon() {
+    if (counting) { return; }
+    counting = true;
+    window.requestAnimationFrame(function () { counting = false; count(); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var board = document.getElementById("board");
+    if (!board) { return; }
+    count();
+    new MutationObserver(countSoon).observe(board, { childList: true, subtree: true });
+  });
+
+  // An element inserted out of band (a card placed in a column, a prompt or notice put
+  // on top) replaces a copy with its id already on the page: a board loaded between a
+  // change and its event shows it already, and a repeated notice shows once. The server
+  // sends removals only where it knows the element is (elsewhere htmx would log
+  // htmx:oobErrorNoTarget).
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment;
+    if (!fragment || !fragment.children) { return; }
+    Array.prototype.forEach.call(fragment.children, function (incoming) {
+      var shown = incoming.id && document.getElementById(incoming.id);
+      if (shown && shown !== event.detail.target) { shown.remove(); }
+    });
+  });
+
   // After a reconnect the server sends `resync`; a brand-new EventSource (opened after a
   // refused reconnect) does not, so every open after the first re-fetches the columns too.
   var opened = 0;

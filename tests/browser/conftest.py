@@ -111,6 +111,27 @@ def boards(app, chromium, live_server, monkeypatch):
         time.sleep(0.05)
 
 
+def leave_no_stream(app, *pages) -> None:
+    """Close these pages' event streams and wait until the server saw them go (other tests
+    count the shared subscriber's listeners)."""
+    from liveapp.services.fanout import hub_for
+
+    for page in pages:
+        page.goto("about:blank")
+    deadline = time.monotonic() + 5
+    while hub_for(app).listener_count() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def streams_end_with_the_test(app, page, monkeypatch):
+    """Boards ping often, so the server notices a closed page at once; the test leaves no
+    open stream behind. Modules with live pages use it autouse."""
+    monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
+    yield
+    leave_no_stream(app, page)
+
+
 @pytest.fixture
 def reps(make_user):
     return [make_user(name="Ann Rep", email="ann@example.com"),

@@ -18,22 +18,8 @@ from tests.visitor_ids import VisitorId, cookie_of
 api, site = board_fixtures.api, board_fixtures.site
 rep_a, streams = board_fixtures.rep_a, board_fixtures.streams
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("streams_end_with_the_test")]
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
-
-
-@pytest.fixture(autouse=True)
-def streams_end_with_the_test(app, page, monkeypatch):
-    """Boards ping often here, so the server notices a closed page at once; each test
-    leaves no open stream behind (other tests count the shared subscriber's listeners)."""
-    from liveapp.services.fanout import hub_for
-
-    monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
-    yield
-    page.goto("about:blank")
-    deadline = time.monotonic() + 5
-    while hub_for(app).listener_count() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 @pytest.fixture

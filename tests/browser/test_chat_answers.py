@@ -14,13 +14,13 @@ from liveapp.services import experiences, membership
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING
 from tests.browser.helpers import htmx_swap
-from tests.browser.test_board_live import card, sign_in, streams_end_with_the_test  # noqa: F401
+from tests.browser.test_board_live import card, sign_in
 from tests.factories import SegmentFactory, StreamFactory
 from tests.visitor_ids import VisitorId
 
 site = board_fixtures.site  # the events API's site, allowing ORIGIN
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("streams_end_with_the_test")]
 WAIT_MS = 5_000
 
 

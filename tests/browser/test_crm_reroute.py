@@ -8,10 +8,9 @@ import pytest
 from liveapp.services import realtime, routing_rules
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import PRICING
-from tests.browser.test_board_live import (  # noqa: F401  (its fixtures: autouse, tracked)
+from tests.browser.test_board_live import (  # noqa: F401  (its fixture: tracked)
     card,
     sign_in,
-    streams_end_with_the_test,
     tracked,
 )
 from tests.crm.conftest import connected, control, job_app, sandbox  # noqa: F401
@@ -26,7 +25,7 @@ from tests.routing_jobs.test_crm_race import (  # noqa: F401  (no_crm_wait: a fi
 from tests.visitor_ids import VisitorId
 
 site, streams = board_fixtures.site, board_fixtures.streams
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("streams_end_with_the_test")]
 WAIT_MS = 5_000
 
 
