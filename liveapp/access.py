@@ -32,6 +32,7 @@ VISITOR, CHANNEL = Access.VISITOR, Access.CHANNEL
 RULES: dict[str, Access] = {
     "static": PUBLIC,
     "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     "bench.ping": PUBLIC,  # registered only with LIVEAPP_BENCH_ENDPOINTS
     # Signing in and the signed-in user's own settings.
     "auth.login": PUBLIC,
@@ -95,6 +96,22 @@ RULES: dict[str, Access] = {
     "integrations.save": ADMIN,
     "integrations.test": ADMIN,
     "integrations.users": ADMIN,
+    # Settings → Jobs: rq-dashboard's pages, JSON and actions (liveapp/blueprints/jobs.py).
+    "rq_dashboard.static": ADMIN,
+    "rq_dashboard.favicon": ADMIN,
+    "rq_dashboard.queues_overview": ADMIN,
+    "rq_dashboard.workers_overview": ADMIN,
+    "rq_dashboard.jobs_overview": ADMIN,
+    "rq_dashboard.job_view": ADMIN,
+    "rq_dashboard.job_info": ADMIN,
+    "rq_dashboard.list_queues": ADMIN,
+    "rq_dashboard.list_jobs": ADMIN,
+    "rq_dashboard.list_workers": ADMIN,
+    "rq_dashboard.delete_job_view": ADMIN,
+    "rq_dashboard.requeue_job_view": ADMIN,
+    "rq_dashboard.requeue_all": ADMIN,
+    "rq_dashboard.empty_queue": ADMIN,
+    "rq_dashboard.compact_queue": ADMIN,
     # The public API: the site snippet's events, CORS preflights, the chat widget.
     "tracking.events": PUBLIC,
     "tracking.preflight": PUBLIC,
