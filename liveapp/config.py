@@ -134,6 +134,10 @@ def from_environment(instance_path: Path) -> dict:
         "PIPELINE_MAX_DELIVERIES": _count("LIVEAPP_PIPELINE_MAX_DELIVERIES", 5),
         "CHAT_CLOSING_EVERY": _seconds("LIVEAPP_CHAT_CLOSING_EVERY", 30.0),
         "CLOCK_LEASE": _seconds("LIVEAPP_CLOCK_LEASE", 15.0),
+        # Page views, visits and closed conversations older than this many days are
+        # deleted by the worker's clock every RETENTION_EVERY seconds (jobs/retention.py).
+        "RETENTION_DAYS": _count("LIVEAPP_RETENTION_DAYS", 180),
+        "RETENTION_EVERY": _seconds("LIVEAPP_RETENTION_EVERY", 3600.0),
         # The chat widget's writes (answers, messages, chat requests, bookings) per minute.
         "CHAT_VISITOR_LIMIT": int(os.environ.get("LIVEAPP_CHAT_VISITOR_LIMIT", "30")),
         "CHAT_IP_LIMIT": int(os.environ.get("LIVEAPP_CHAT_IP_LIMIT", "300")),

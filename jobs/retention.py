@@ -1,0 +1,28 @@
+"""Data retention: every RETENTION_EVERY seconds the clock enqueues `delete_expired_data`
+on the low queue (a first run on a large database may take minutes: the clock's thread
+must stay free for presence expiry), which deletes what outlived LIVEAPP_RETENTION_DAYS."""
+
+from __future__ import annotations
+
+from jobs import app_context
+
+JOB_ID = "retention"  # one at a time: enqueued again, it replaces the waiting one
+
+
+def delete_expired_data() -> dict[str, int]:
+    """Delete page views, visits and closed conversations older than the cut-off."""
+    from liveapp.services import retention
+
+    with app_context():
+        return retention.delete_expired()
+
+
+def enqueue_retention() -> None:
+    """The clock's task: put the deletion on the low queue (each batch commits on its own,
+    so a run that outlasts its timeout has still done its share)."""
+    from flask import current_app
+
+    from liveapp.extensions import queue
+
+    queue("low").enqueue("jobs.retention.delete_expired_data", job_id=JOB_ID,
+                         job_timeout=int(current_app.config["RETENTION_EVERY"]) or 3600)
