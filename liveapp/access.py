@@ -70,6 +70,7 @@ RULES: dict[str, Access] = {
     "sites.edit": ADMIN,
     "visitors.index": ADMIN,
     "visitors.detail": ADMIN,
+    "visitors.erase": ADMIN,
     "streams.index": ADMIN,
     "streams.edit": ADMIN,
     "streams.reorder": ADMIN,
