@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, MarketingRecord, Message, Visitor
 from liveapp.models.user import utcnow
-from liveapp.services import chat_flow, pipeline, viewers
-from tests.board.conftest import PRICING, rep_a, streams, visitors  # noqa: F401 (fixtures)
+from liveapp.services import chat_flow, pipeline, realtime, viewers
+from tests.board.conftest import PRICING, ops, record, rep_a, streams, visitors  # noqa: F401
 from tests.test_cli import LIVEAPP, ROOT
 from tests.tracking.conftest import api, site  # noqa: F401 (fixtures)
 
@@ -108,6 +108,15 @@ def test_the_form_erases_one_visitor_and_nobody_else(as_admin, tracked, caplog):
     [line] = [r.getMessage() for r in caplog.records if r.name == "liveapp.audit"]
     assert erased in line and "1 visitors" in line
     assert "prospect" not in line.lower() and "jane" not in line.lower()
+
+
+def test_open_boards_drop_the_erased_visitors_card(as_admin, tracked, record):  # noqa: F811
+    visitor_id = tracked()
+    recorder = record(realtime.ADMIN_CHANNEL)
+    as_admin.post("/settings/visitors/erase", {"visitor_id": visitor_id, "confirm": "y"})
+    sent = [ops(data) for _, _, data in recorder.take()]
+    assert [f"delete #visitor-{visitor_id}"] in sent
+    assert_erased(visitor_id)
 
 
 def test_the_form_erases_every_visitor_with_the_email(as_admin, tracked, caplog):
