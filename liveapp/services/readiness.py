@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from flask import current_app
 from rq import Worker
 
 from liveapp.extensions import QUEUE_NAMES, queue, redis
@@ -40,13 +41,21 @@ def pipeline_lag(now: float | None = None) -> dict:
 
 
 def last_worker_heartbeat() -> float | None:
-    """The epoch of the latest heartbeat of any worker on liveapp's queues, or None."""
+    """The epoch a worker was last seen, or None: the latest of the RQ heartbeats of the
+    workers on liveapp's queues and of the clock's runs. RQ alone is not enough: an idle
+    worker blocks on its queues for its TTL less 15 s (405 s by default) between two
+    heartbeats, and one running a job does not heartbeat until it ends; the clock thread
+    of every `liveapp worker` runs a task every few seconds (presence expiry: 5 s)."""
+    from jobs.clock import runs, tasks_for
+
     beats = []
     for name in QUEUE_NAMES:
         for worker in Worker.all(queue=queue(name)):
             if worker.last_heartbeat is not None:
                 beat = worker.last_heartbeat
                 beats.append((beat if beat.tzinfo else beat.replace(tzinfo=UTC)).timestamp())
+    for task in tasks_for(current_app.config):
+        beats += [run["at"] for run in runs(task.name)[:1]]
     return max(beats, default=None)
 
 

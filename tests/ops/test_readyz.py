@@ -39,14 +39,31 @@ def test_not_ready_without_a_worker(browser, app_ctx):
 
 
 def test_a_worker_silent_for_over_a_minute_is_not_seen(browser, live_worker):
-    from datetime import UTC, datetime, timedelta
-
-    live_worker.last_heartbeat = datetime.now(UTC) - timedelta(seconds=90)
-    live_worker.connection.hset(live_worker.key, "last_heartbeat",
-                                live_worker.last_heartbeat.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    _heartbeat_at(live_worker, 90)
     response = browser.get("/readyz")
     assert response.status_code == 503
     assert 85 < response.get_json()["worker"]["last_seconds_ago"] < 120
+
+
+def test_an_idle_worker_is_seen_through_its_clock(app, browser, live_worker):
+    """RQ heartbeats an idle worker every 405 s only: its clock's runs say it is alive."""
+    from jobs.clock import Clock, tasks_for
+
+    _heartbeat_at(live_worker, 300)
+    assert browser.get("/readyz").status_code == 503
+    clock = Clock(app, live_worker.name, tasks_for(app.config), 15.0)
+    clock.tick(time.time())
+    clock.stop()
+    response = browser.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["worker"]["last_seconds_ago"] < 30
+
+
+def _heartbeat_at(worker, seconds_ago: float) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    beat = datetime.now(UTC) - timedelta(seconds=seconds_ago)
+    worker.connection.hset(worker.key, "last_heartbeat", beat.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
 def test_the_pipeline_lag_counts_waiting_and_pending_entries(browser, live_worker):
