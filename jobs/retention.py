@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jobs import app_context
 
-JOB_ID = "retention"  # one at a time: enqueued again, it replaces the waiting one
+JOB_ID = "retention"  # one at a time
 
 
 def delete_expired_data() -> dict[str, int]:
@@ -18,11 +18,19 @@ def delete_expired_data() -> dict[str, int]:
 
 
 def enqueue_retention() -> None:
-    """The clock's task: put the deletion on the low queue (each batch commits on its own,
-    so a run that outlasts its timeout has still done its share)."""
+    """The clock's task: put the deletion on the low queue, unless the last run is still
+    queued or running (each batch commits on its own, so a run that outlasts its timeout
+    has still done its share)."""
     from flask import current_app
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
 
-    from liveapp.extensions import queue
+    from liveapp.extensions import queue, redis
 
+    try:
+        if Job.fetch(JOB_ID, connection=redis.client).get_status() in ("queued", "started"):
+            return  # the last run is still waiting or deleting: it catches up on its own
+    except NoSuchJobError:
+        pass
     queue("low").enqueue("jobs.retention.delete_expired_data", job_id=JOB_ID,
                          job_timeout=int(current_app.config["RETENTION_EVERY"]) or 3600)

@@ -95,6 +95,15 @@ def test_the_clock_enqueues_the_job_and_a_worker_runs_it(history, days, jobs_in_
     assert _count(PageView) == 0
 
 
+def test_the_clock_enqueues_one_run_at_a_time(app_ctx):
+    from jobs.retention import JOB_ID, enqueue_retention
+    from liveapp.extensions import queue
+
+    enqueue_retention()
+    enqueue_retention()  # the first still waits
+    assert queue("low").job_ids == [JOB_ID]
+
+
 def test_retention_days_must_be_a_whole_number(monkeypatch, tmp_path):
     from liveapp.config import from_environment
 
