@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from jobs import app_context
 
-JOB_ID = "retention"  # one at a time
-
 
 def delete_expired_data() -> dict[str, int]:
     """Delete page views, visits and closed conversations older than the cut-off."""
@@ -27,10 +25,20 @@ def enqueue_retention() -> None:
 
     from liveapp.extensions import queue, redis
 
+    last = redis.client.get(last_job_key())
     try:
-        if Job.fetch(JOB_ID, connection=redis.client).get_status() in ("queued", "started"):
+        if last and Job.fetch(last.decode(), connection=redis.client).get_status() in (
+                "queued", "started"):
             return  # the last run is still waiting or deleting: it catches up on its own
     except NoSuchJobError:
         pass
-    queue("low").enqueue("jobs.retention.delete_expired_data", job_id=JOB_ID,
-                         job_timeout=int(current_app.config["RETENTION_EVERY"]) or 3600)
+    job = queue("low").enqueue("jobs.retention.delete_expired_data",
+                               job_timeout=int(current_app.config["RETENTION_EVERY"]) or 3600)
+    redis.client.set(last_job_key(), job.id, ex=7 * 24 * 3600)
+
+
+def last_job_key() -> str:
+    """The id of the last retention job enqueued (RQ's job ids are not namespaced)."""
+    from liveapp.extensions import redis
+
+    return redis.key("retention", "last-job")

@@ -96,12 +96,12 @@ def test_the_clock_enqueues_the_job_and_a_worker_runs_it(history, days, jobs_in_
 
 
 def test_the_clock_enqueues_one_run_at_a_time(app_ctx):
-    from jobs.retention import JOB_ID, enqueue_retention
+    from jobs.retention import enqueue_retention
     from liveapp.extensions import queue
 
     enqueue_retention()
     enqueue_retention()  # the first still waits
-    assert queue("low").job_ids == [JOB_ID]
+    assert len(queue("low").job_ids) == 1
 
 
 def test_retention_days_must_be_a_whole_number(monkeypatch, tmp_path):
