@@ -1,5 +1,5 @@
 """The worker's clock: periodic work (presence expiry, board presence sweeps, closing
-abandoned chats) and RQ's scheduled jobs, run from a thread inside `liveapp worker`.
+abandoned chats, data retention) and RQ's scheduled jobs, run from a thread inside `liveapp worker`.
 
 Every worker process runs a clock, but each periodic task runs once per interval across
 all of them: a Redis lease per task names the worker that runs it. The holder renews
@@ -67,12 +67,14 @@ def tasks_for(config) -> list[Task]:
     from jobs.board_presence import sweep_board_presence
     from jobs.conversations import close_abandoned_chats
     from jobs.presence import expire_presence
+    from jobs.retention import enqueue_retention
 
     return [
         Task("presence-expiry", config["PRESENCE_EXPIRY_EVERY"], expire_presence),
         Task("board-presence-sweep", config["BOARD_SWEEP_EVERY"], sweep_board_presence),
         Task("chat-closing", config["CHAT_CLOSING_EVERY"], close_abandoned_chats),
         Task("abandoned-jobs", config["ABANDONED_JOBS_EVERY"], recover_abandoned_jobs),
+        Task("retention", config["RETENTION_EVERY"], enqueue_retention),
     ]
 
 

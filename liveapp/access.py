@@ -35,6 +35,7 @@ RULES: dict[str, Access] = {
     "favicon": PUBLIC,  # /favicon.ico: a redirect to the static icon
     "health.healthz": PUBLIC,
     "metrics.scrape": TOKEN,  # LIVEAPP_METRICS_TOKEN; a session, even an admin's, is not one
+    "health.readyz": PUBLIC,
     "bench.ping": PUBLIC,  # registered only with LIVEAPP_BENCH_ENDPOINTS
     # Signing in and the signed-in user's own settings.
     "auth.login": PUBLIC,
@@ -72,6 +73,7 @@ RULES: dict[str, Access] = {
     "sites.edit": ADMIN,
     "visitors.index": ADMIN,
     "visitors.detail": ADMIN,
+    "visitors.erase": ADMIN,
     "streams.index": ADMIN,
     "streams.edit": ADMIN,
     "streams.reorder": ADMIN,
@@ -98,6 +100,22 @@ RULES: dict[str, Access] = {
     "integrations.save": ADMIN,
     "integrations.test": ADMIN,
     "integrations.users": ADMIN,
+    # Settings → Jobs: rq-dashboard's pages, JSON and actions (liveapp/blueprints/jobs.py).
+    "rq_dashboard.static": ADMIN,
+    "rq_dashboard.favicon": ADMIN,
+    "rq_dashboard.queues_overview": ADMIN,
+    "rq_dashboard.workers_overview": ADMIN,
+    "rq_dashboard.jobs_overview": ADMIN,
+    "rq_dashboard.job_view": ADMIN,
+    "rq_dashboard.job_info": ADMIN,
+    "rq_dashboard.list_queues": ADMIN,
+    "rq_dashboard.list_jobs": ADMIN,
+    "rq_dashboard.list_workers": ADMIN,
+    "rq_dashboard.delete_job_view": ADMIN,
+    "rq_dashboard.requeue_job_view": ADMIN,
+    "rq_dashboard.requeue_all": ADMIN,
+    "rq_dashboard.empty_queue": ADMIN,
+    "rq_dashboard.compact_queue": ADMIN,
     # The public API: the site snippet's events, CORS preflights, the chat widget.
     "tracking.events": PUBLIC,
     "tracking.preflight": PUBLIC,

@@ -186,6 +186,45 @@ def create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"Admin {email} created.")
 
 
+@main.command()
+@click.option("--email", default=None, help="erase every visitor with this email")
+@click.option("--visitor", "visitor_id", default=None, help="erase one visitor (internal id)")
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+def erase(email: str | None, visitor_id: str | None, yes: bool) -> None:
+    """Erase everything about a visitor, or every visitor with an email (GDPR)."""
+    if (email is None) == (visitor_id is None):
+        raise click.UsageError("give either --email or --visitor")
+    if email is not None and "@" not in email.strip()[1:-1]:
+        raise click.BadParameter("not an email address", param_hint="--email")
+    _prepare()
+    app = _app()
+    _migrate(app)
+    _show_audit_lines()
+    with app.app_context():
+        from liveapp.services import erasure
+
+        found = erasure.visitors_with_email(email) if email else [visitor_id]
+        if email and not found:
+            raise click.ClickException("No visitor has this email: nothing erased.")
+        if not yes:
+            click.confirm(f"Erase {len(found)} visitor(s) and everything about them?",
+                          abort=True)
+        try:
+            counts = (erasure.erase_email(email, by="cli") if email
+                      else erasure.erase_visitor(visitor_id, by="cli"))
+        except erasure.NothingToErase as nothing:
+            raise click.ClickException(f"{nothing} Nothing erased.") from None
+    click.echo("Erased: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+def _show_audit_lines() -> None:
+    """The audit line on stderr, unless logging is configured already."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("liveapp.audit").setLevel(logging.INFO)
+
+
 def _print_logins(logins) -> None:
     from liveapp.services.demo import DEMO_PASSWORD
 

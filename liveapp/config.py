@@ -137,6 +137,10 @@ def from_environment(instance_path: Path) -> dict:
         "CHAT_CLOSING_EVERY": _seconds("LIVEAPP_CHAT_CLOSING_EVERY", 30.0),
         "CLOCK_LEASE": _seconds("LIVEAPP_CLOCK_LEASE", 15.0),
         "ABANDONED_JOBS_EVERY": _seconds("LIVEAPP_ABANDONED_JOBS_EVERY", 5.0),
+        # Page views, visits and closed conversations older than this many days are
+        # deleted by the worker's clock every RETENTION_EVERY seconds (jobs/retention.py).
+        "RETENTION_DAYS": _count("LIVEAPP_RETENTION_DAYS", 180),
+        "RETENTION_EVERY": _seconds("LIVEAPP_RETENTION_EVERY", 3600.0),
         # The chat widget's writes (answers, messages, chat requests, bookings) per minute.
         "CHAT_VISITOR_LIMIT": int(os.environ.get("LIVEAPP_CHAT_VISITOR_LIMIT", "30")),
         "CHAT_IP_LIMIT": int(os.environ.get("LIVEAPP_CHAT_IP_LIMIT", "300")),

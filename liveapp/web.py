@@ -281,6 +281,7 @@ SETTINGS_PAGES = (
     ("integrations.index", "Integrations"),
     ("imports.index", "Imports"),
     ("visitors.index", "Visitors"),
+    ("rq_dashboard.queues_overview", "Jobs"),
 )
 
 

@@ -78,7 +78,7 @@ def test_a_new_route_without_a_rule_fails_the_check(app):
 @pytest.fixture
 def world(app_ctx, make_user):
     """Two reps, an admin, and one of everything a route may name: a visitor routed to
-    rep A with an open conversation, and the settings objects admins edit."""
+    rep A with an open conversation, the settings objects admins edit, a live worker."""
     import uuid
 
     from liveapp.extensions import db
@@ -114,18 +114,37 @@ def world(app_ctx, make_user):
         "kind": "abm",
         "page": "product",
         "filename": "app.css",
+        # Settings → Jobs (rq-dashboard): a queue, a registry and a job that may not exist.
+        "instance_number": 0,
+        "queue_name": "default",
+        "registry_name": "failed",
+        "job_id": "no-such-job",
+        "per_page": 8,
+        "order": "asc",
+        "rq_dashboard.page": 1,  # its pages are numbers (the demo site's are names)
     }
-    return people, values
+    # A live worker, so that /readyz answers 200 (its 503 has tests of its own).
+    from rq import SimpleWorker
+
+    from liveapp.extensions import queue, redis
+
+    worker = SimpleWorker([queue()], connection=redis.client, serializer="json")
+    worker.register_birth()
+    yield people, values
+    worker.register_death()
 
 
 def _routes(app, values):
-    """(endpoint, method, path) of every route, built with `values`; the sign-out last
+    """(endpoint, method, path) of every route, built with `values` (`<blueprint>.<name>`
+    wins over `<name>` for that blueprint's routes); the sign-out last
     and the deletions just before it, so that what they end does not hide the others."""
     routes = []
     for rule in app.url_map.iter_rules():
         missing = rule.arguments - values.keys()
         assert not missing, f"{rule.rule}: give the test a value for {missing}"
-        _, path = rule.build({k: values[k] for k in rule.arguments})
+        blueprint = rule.endpoint.rpartition(".")[0]
+        _, path = rule.build({k: values.get(f"{blueprint}.{k}", values[k])
+                              for k in rule.arguments})
         methods = rule.methods - {"HEAD"}
         methods = methods - {"OPTIONS"} or methods  # preflight routes answer OPTIONS only
         if rule.endpoint == "events.stream":
@@ -151,6 +170,11 @@ def _request(browser, method: str, path: str, token: str | None):
         headers = PREFLIGHT if method == "OPTIONS" else {}
         response = FlaskClient.open(browser.client, path, method=method, data=data,
                                     headers=headers, buffered=False)
+        if response.status_code == 308:  # the router's canonical URL (a route's defaults)
+            response.close()
+            response = FlaskClient.open(browser.client, response.headers["Location"],
+                                        method=method, data=data, headers=headers,
+                                        buffered=False)
         if response.mimetype == "text/event-stream":
             next(iter(response.response))
         else:

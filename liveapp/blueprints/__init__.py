@@ -34,5 +34,6 @@ def register_blueprints(app: Flask) -> None:
     """Register every feature blueprint on the app."""
     for name in FEATURES:
         app.register_blueprint(import_module(f"liveapp.blueprints.{name}").bp)
+    import_module("liveapp.blueprints.jobs").register(app)  # rq-dashboard, not a `bp`
     if app.config.get("BENCH_ENDPOINTS"):
         app.register_blueprint(import_module("liveapp.blueprints.bench").bp)

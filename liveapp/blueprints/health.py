@@ -1,4 +1,5 @@
-"""GET /healthz for load balancers and ops: the database and Redis must answer."""
+"""GET /healthz (liveness: the database and Redis answer) and GET /readyz (readiness:
+also a worker seen in the last minute; it reports the event pipeline's lag too)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,21 @@ def healthz():
     if failures:
         return jsonify(status="unavailable", failed=failures), 503
     return jsonify(status="ok", database="ok", redis="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """200 when the database and Redis answer and a worker heartbeat within the last
+    minute, else 503; the body reports the pipeline's lag either way (when Redis answers)."""
+    from liveapp.services import readiness
+
+    failures = [f for f in (_check_database(), _check_redis()) if f]
+    if failures:
+        return jsonify(status="unavailable", failed=failures), 503
+    worker = readiness.worker_seen()
+    body = {"status": "ok" if worker["seen"] else "unavailable", "database": "ok",
+            "redis": "ok", "worker": worker, "pipeline": readiness.pipeline_lag()}
+    if not worker["seen"]:
+        body["failed"] = ["worker: none seen in the last minute"]
+        return jsonify(body), 503
+    return jsonify(body)

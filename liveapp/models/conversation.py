@@ -31,7 +31,7 @@ class Conversation(db.Model):
     origin: Mapped[str] = mapped_column(String(10), nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
     started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # retention
 
     rep: Mapped[User] = relationship()
     visitor: Mapped[Visitor] = relationship()

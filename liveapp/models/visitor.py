@@ -92,7 +92,7 @@ class VisitSession(db.Model):
         ForeignKey("visitors.id", ondelete="CASCADE"), nullable=False, index=True
     )
     started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # retention
     landing_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
     referrer: Mapped[str | None] = mapped_column(String(URL_LENGTH))
     utm_source: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
@@ -132,4 +132,5 @@ class PageView(db.Model):
     event_id: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (db.Index("ix_page_views_visitor_id_at", "visitor_id", "at"),
-                      db.Index("ix_page_views_event_id", "event_id", unique=True))
+                      db.Index("ix_page_views_event_id", "event_id", unique=True),
+                      db.Index("ix_page_views_at", "at"))  # the retention task's

@@ -1,0 +1,86 @@
+"""Settings → Jobs: the maintained `rq-dashboard` blueprint, mounted at /settings/jobs/.
+
+It shows liveapp's queues, workers and jobs (failed ones with their tracebacks) and lets
+admins requeue or delete them. rq-dashboard has no access control of its own: every one
+of its endpoints, pages and JSON alike, goes through `_admins_only` first (an app-level
+`before_request`, so it runs before any of the dashboard's own code). Its POST actions
+go through Flask-WTF's CSRF check like every other form: the dashboard's script sends the
+`_csrf_token` cookie back as the X-CSRFToken header, so that cookie carries our token.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from rq.exceptions import NoSuchJobError
+from rq.serializers import JSONSerializer
+from werkzeug.exceptions import NotFound
+
+from liveapp.extensions import redis
+
+URL_PREFIX = "/settings/jobs"
+BLUEPRINT = "rq_dashboard"
+
+# The dashboard's pages run inline scripts (its templates, not ours).
+DASHBOARD_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'"
+)
+
+
+def register(app: Flask) -> None:
+    """Mount the dashboard on `app`, on liveapp's Redis, behind admin access and CSRF."""
+    from rq_dashboard import web as dashboard
+
+    # liveapp's jobs are JSON-serialized (extensions.queue): the dashboard must read them so.
+    dashboard.config.serializer = JSONSerializer
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", (app.config["REDIS_URL"],))
+    app.config.setdefault("RQ_DASHBOARD_POLL_INTERVAL", 5000)
+    app.redis_conn = app.extensions["liveapp_redis"]
+    app.before_request(_admins_only)
+    app.after_request(_dashboard_headers)
+    app.register_error_handler(NoSuchJobError, _no_such_job)
+    app.register_blueprint(dashboard.blueprint, url_prefix=URL_PREFIX)
+
+
+def _admins_only():
+    """Anonymous: the sign-in page; signed-in non-admins: 403; and the dashboard's one
+    state change that also answers GET (requeue all) only as a POST, where CSRF holds."""
+    if request.blueprint != BLUEPRINT:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    if request.endpoint == f"{BLUEPRINT}.requeue_all" and request.method != "POST":
+        abort(405)
+    if request.endpoint == f"{BLUEPRINT}.compact_queue" and not _queue_exists():
+        return jsonify(status="OK")  # RQ's compact renames the list: none, a server error
+    current_app.redis_conn = redis.client  # the dashboard reads it from the app
+    return None
+
+
+def _queue_exists() -> bool:
+    from rq import Queue
+
+    name = request.view_args["queue_name"]
+    return bool(redis.client.exists(Queue(name, connection=redis.client).key))
+
+
+def _no_such_job(error):
+    """A job that expired or was deleted (a stale link): our 404 page, not a server error."""
+    return current_app.handle_http_exception(NotFound())
+
+
+def _dashboard_headers(response):
+    """The dashboard's pages: their own CSP, and our CSRF token where its script reads it."""
+    if request.blueprint != BLUEPRINT or not current_user.is_authenticated:
+        return response
+    response.headers["Content-Security-Policy"] = DASHBOARD_CSP
+    if response.mimetype == "text/html":
+        response.set_cookie("_csrf_token", generate_csrf(), path=URL_PREFIX + "/",
+                            samesite="Strict", secure=current_app.config["SESSION_COOKIE_SECURE"],
+                            httponly=False)  # read by the dashboard's script
+    return response

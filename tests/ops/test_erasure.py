@@ -1,0 +1,221 @@
+"""Erasure: Settings → Visitors → Erase visitor and `liveapp erase` leave no row and no
+Redis key naming the visitor; bad input writes nothing; reps are kept out; the audit
+line has counts and internal ids, never the email."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from liveapp.extensions import db, redis
+from liveapp.models import Conversation, MarketingRecord, Message, Visitor
+from liveapp.models.user import utcnow
+from liveapp.services import chat_flow, pipeline, realtime, viewers
+from tests.board.conftest import PRICING, ops, record, rep_a, streams, visitors  # noqa: F401
+from tests.test_cli import LIVEAPP, ROOT
+from tests.tracking.conftest import api, site  # noqa: F401 (fixtures)
+
+EMAIL = "Jane.Doe@Prospect.example"
+
+
+@pytest.fixture
+def tracked(visitors, rep_a):  # noqa: F811
+    """tracked(email) -> a visitor seen through the real events API (hot presence,
+    membership, card, timeline), identified, routed to rep A, viewed by rep A, with chat
+    answers, a closed conversation with a message, and an event still in the pipeline."""
+    rep_id = rep_a.id
+
+    def make(email: str | None = EMAIL) -> str:
+        visitor_id = visitors.visit(PRICING)
+        if email:
+            visitors.event(visitor_id, "identify", email=email)
+        visitors.route(visitor_id, rep_a)
+        viewers.mark(visitor_id, rep_id)
+        redis.client.set(chat_flow.answers_key(visitor_id), '{"questions": {}}')
+        conversation = Conversation(visitor_id=visitor_id, rep_id=rep_id, origin="inbound",
+                                    status="closed", closed_at=utcnow())
+        conversation.messages.append(Message(sender="visitor", body="Call me"))
+        db.session.add(conversation)
+        db.session.commit()
+        redis.client.xadd(pipeline.stream_key(pipeline.shard_of(visitor_id)),
+                          {"v": visitor_id, "type": "heartbeat"})
+        return visitor_id
+
+    return make
+
+
+def keys_naming(visitor_id: str) -> list[bytes]:
+    return list(redis.client.scan_iter(match=f"*{visitor_id}*"))
+
+
+def memberships_of(visitor_id: str) -> list[bytes]:
+    """Our sets, sorted sets and hashes that still hold the visitor."""
+    held = []
+    for key in redis.client.scan_iter(match=redis.key() + "*"):
+        kind = redis.client.type(key)
+        if ((kind == b"zset" and redis.client.zscore(key, visitor_id) is not None)
+                or (kind == b"set" and redis.client.sismember(key, visitor_id))
+                or (kind == b"hash" and redis.client.hexists(key, visitor_id))):
+            held.append(key)
+    return held
+
+
+def rows_naming(visitor_id: str) -> dict[str, int]:
+    found = {}
+    for table in db.metadata.sorted_tables:
+        column = table.c.get("visitor_id") if table.name != "visitors" else table.c.id
+        if column is not None:
+            found[table.name] = db.session.scalar(
+                select(func.count()).select_from(table).where(column == visitor_id))
+    return {name: n for name, n in found.items() if n}
+
+
+def events_of(visitor_id: str) -> list:
+    stream = pipeline.stream_key(pipeline.shard_of(visitor_id))
+    return [entry_id for entry_id, fields in redis.client.xrange(stream)
+            if fields.get(b"v") == visitor_id.encode()]
+
+
+def assert_erased(visitor_id: str) -> None:
+    db.session.expire_all()
+    assert rows_naming(visitor_id) == {}
+    assert keys_naming(visitor_id) == []
+    assert memberships_of(visitor_id) == []
+    assert events_of(visitor_id) == []
+
+
+def assert_kept(visitor_id: str) -> None:
+    db.session.expire_all()
+    assert {"visitors", "page_views", "conversations"} <= rows_naming(visitor_id).keys()
+    assert keys_naming(visitor_id)
+    assert memberships_of(visitor_id)
+
+
+def test_the_form_erases_one_visitor_and_nobody_else(as_admin, tracked, caplog):
+    erased, other = tracked(), tracked(email="someone@else.example")
+    assert keys_naming(erased) and memberships_of(erased) and events_of(erased)
+    with caplog.at_level("INFO", logger="liveapp.audit"):
+        response = as_admin.post("/settings/visitors/erase",
+                                 {"visitor_id": erased, "confirm": "y"})
+    assert response.status_code == 303
+    assert_erased(erased)
+    assert_kept(other)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "liveapp.audit"]
+    assert erased in line and "1 visitors" in line
+    assert "prospect" not in line.lower() and "jane" not in line.lower()
+
+
+def test_open_boards_drop_the_erased_visitors_card(as_admin, tracked, record):  # noqa: F811
+    visitor_id = tracked()
+    recorder = record(realtime.ADMIN_CHANNEL)
+    as_admin.post("/settings/visitors/erase", {"visitor_id": visitor_id, "confirm": "y"})
+    sent = [ops(data) for _, _, data in recorder.take()]
+    assert [f"delete #visitor-{visitor_id}"] in sent
+    assert_erased(visitor_id)
+
+
+def test_the_form_erases_every_visitor_with_the_email(as_admin, tracked, caplog):
+    first, second, other = tracked(), tracked(email=EMAIL.lower()), tracked(email=None)
+    db.session.add(MarketingRecord(email=EMAIL.lower(), lead_score=80))
+    db.session.commit()
+    with caplog.at_level("INFO", logger="liveapp.audit"):
+        response = as_admin.post("/settings/visitors/erase",
+                                 {"email": EMAIL.upper(), "confirm": "y"})
+    assert response.status_code == 303
+    for visitor_id in (first, second):
+        assert_erased(visitor_id)
+    assert_kept(other)
+    assert db.session.scalar(select(func.count()).select_from(MarketingRecord)) == 0
+    [line] = [r.getMessage() for r in caplog.records if r.name == "liveapp.audit"]
+    assert "2 visitors" in line and "@" not in line
+
+
+@pytest.mark.parametrize("form, error", [
+    ({"confirm": "y"}, "Give a visitor id or an email"),
+    ({"visitor_id": "VID", "email": EMAIL, "confirm": "y"}, "Give a visitor id or an email"),
+    ({"visitor_id": "VID"}, "Tick the box to confirm"),
+    ({"email": "not-an-email", "confirm": "y"}, "Invalid email"),
+    ({"email": "nobody@nowhere.example", "confirm": "y"}, "No visitor has this email"),
+    ({"visitor_id": str(uuid.uuid4()), "confirm": "y"}, "No visitor has this id"),
+])
+def test_the_form_refuses_bad_input_and_writes_nothing(as_admin, tracked, form, error, caplog):
+    visitor_id = tracked()
+    form = {k: (visitor_id if v == "VID" else v) for k, v in form.items()}
+    with caplog.at_level("INFO", logger="liveapp.audit"):
+        response = as_admin.post("/settings/visitors/erase", form)
+    assert response.status_code == 400
+    assert error in response.get_data(as_text=True)
+    assert_kept(visitor_id)
+    assert not [r for r in caplog.records if r.name == "liveapp.audit"]
+
+
+def test_the_form_needs_the_csrf_token(as_admin, tracked):
+    visitor_id = tracked()
+    response = as_admin.client.post("/settings/visitors/erase",
+                                    data={"visitor_id": visitor_id, "confirm": "y"})
+    assert response.status_code == 400
+    assert_kept(visitor_id)
+
+
+def test_a_rep_gets_403(as_rep, tracked):
+    visitor_id = tracked()
+    assert as_rep.get("/settings/visitors/erase").status_code == 403
+    response = as_rep.post("/settings/visitors/erase", {"visitor_id": visitor_id, "confirm": "y"})
+    assert response.status_code == 403
+    assert_kept(visitor_id)
+
+
+def test_the_visitor_page_links_to_the_form(as_admin, tracked):
+    visitor_id = tracked()
+    page = as_admin.get(f"/settings/visitors/{visitor_id}").get_data(as_text=True)
+    assert f"/settings/visitors/erase?visitor_id={visitor_id}" in page
+    form = as_admin.get(f"/settings/visitors/erase?visitor_id={visitor_id}")
+    assert f'value="{visitor_id}"' in form.get_data(as_text=True)
+
+
+def _cli(app, redis_url, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,
+                "LIVEAPP_REDIS_PREFIX": app.config["REDIS_PREFIX"], "SECRET_KEY": "test-secret",
+                "LIVEAPP_INSTANCE": os.environ["LIVEAPP_INSTANCE"]})
+    return subprocess.run([*LIVEAPP, "erase", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_the_erase_command(app, redis_url, tracked):
+    first, second, other = tracked(), tracked(), tracked(email="someone@else.example")
+    db.session.remove()
+    done = _cli(app, redis_url, "--email", EMAIL, "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "2 visitors" in done.stdout
+    audit = [line for line in done.stderr.splitlines() if "liveapp.audit" in line]
+    assert len(audit) == 1 and first in audit[0] and "@" not in audit[0]
+    assert_erased(first)
+    assert_erased(second)
+    assert_kept(other)
+
+
+def test_the_erase_command_refuses_bad_input_and_writes_nothing(app, redis_url, tracked):
+    visitor_id = tracked()
+    db.session.remove()
+    for args, error in ((("--email", "nobody@nowhere.example", "--yes"), "No visitor"),
+                        (("--email", "nonsense", "--yes"), "not an email"),
+                        (("--visitor", str(uuid.uuid4()), "--yes"), "No visitor has this id"),
+                        ((), "either --email or --visitor"),
+                        (("--email", EMAIL), "Aborted")):  # no confirmation
+        done = _cli(app, redis_url, *args)
+        assert done.returncode != 0 and error in done.stderr, (args, done.stderr)
+    assert_kept(visitor_id)
+
+
+def test_an_erased_visitors_old_rows_are_gone_even_past_retention(as_admin, history):
+    old_id = history(utcnow() - timedelta(days=400), email="old@prospect.example").id
+    assert as_admin.post("/settings/visitors/erase",
+                         {"email": "old@prospect.example", "confirm": "y"}).status_code == 303
+    assert rows_naming(old_id) == {}
+    assert db.session.scalar(select(func.count()).select_from(Visitor)) == 0

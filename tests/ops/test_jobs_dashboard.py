@@ -1,0 +1,120 @@
+"""Settings → Jobs (rq-dashboard at /settings/jobs/): admins only, pages and JSON alike;
+an admin sees a failed job's traceback and requeues it, with a CSRF token."""
+
+import pytest
+from rq import SimpleWorker
+from rq.registry import FailedJobRegistry
+
+DASHBOARD = [
+    "/settings/jobs/",
+    "/settings/jobs/0/view/workers",
+    "/settings/jobs/0/view/jobs",
+    "/settings/jobs/0/data/queues.json",
+    "/settings/jobs/0/data/workers.json",
+    "/settings/jobs/0/data/jobs/q/failed/8/asc/1.json",
+    "/settings/jobs/0/data/job/some-id.json",
+]
+
+
+def explode(order_id: int) -> None:
+    raise ValueError(f"the CRM refused order {order_id}")
+
+
+@pytest.fixture
+def failed_job(app_ctx):
+    """A job on liveapp's default queue that ran on a real worker and failed."""
+    from liveapp.extensions import queue, redis
+
+    job = queue("default").enqueue("tests.ops.test_jobs_dashboard.explode", 42)
+    SimpleWorker([queue("default")], connection=redis.client, serializer="json").work(
+        burst=True, max_jobs=1)
+    assert job.id in FailedJobRegistry(queue=queue("default")).get_job_ids()
+    return job
+
+
+@pytest.mark.parametrize("path", DASHBOARD)
+def test_a_rep_gets_403(as_rep, path):
+    assert as_rep.get(path).status_code == 403
+
+
+@pytest.mark.parametrize("path", DASHBOARD)
+def test_anonymous_goes_to_sign_in(browser, path):
+    response = browser.get(path)
+    assert response.status_code == 302
+    assert "/auth/login?next=" in response.headers["Location"]
+
+
+def test_a_rep_cannot_requeue_or_delete(as_rep, failed_job):
+    for action in ("requeue", "delete"):
+        response = as_rep.post(f"/settings/jobs/job/{failed_job.id}/{action}")
+        assert response.status_code == 403
+    assert failed_job.id in FailedJobRegistry(queue=_default()).get_job_ids()
+
+
+def test_the_admin_sees_liveapp_queues_and_the_failed_job(as_admin, failed_job):
+    page = as_admin.get("/settings/jobs/")
+    assert page.status_code == 200
+    assert b"rq_dashboard" in page.data or b"RQ" in page.data
+    queues = as_admin.get("/settings/jobs/0/data/queues.json").get_json()["queues"]
+    default = next(q for q in queues if q["name"] == _default().name)
+    assert default["failed_job_registry_count"] == 1
+    listed = as_admin.get(
+        f"/settings/jobs/0/data/jobs/{_default().name}/failed/8/asc/1.json").get_json()
+    assert [job["id"] for job in listed["jobs"]] == [failed_job.id]
+    info = as_admin.get(f"/settings/jobs/0/data/job/{failed_job.id}.json").get_json()
+    assert info["status"] == "failed"
+    assert "ValueError: the CRM refused order 42" in info["exc_info"]
+    assert "Traceback" in info["exc_info"]
+
+
+def test_the_admin_requeues_a_failed_job_with_the_csrf_token(as_admin, failed_job):
+    # No token: refused, nothing moves.
+    refused = as_admin.client.post(f"/settings/jobs/job/{failed_job.id}/requeue")
+    assert refused.status_code == 400
+    assert failed_job.id in FailedJobRegistry(queue=_default()).get_job_ids()
+    # The dashboard's script sends the `_csrf_token` cookie back as X-CSRFToken.
+    as_admin.get("/settings/jobs/")
+    cookie = as_admin.client.get_cookie("_csrf_token", path="/settings/jobs/")
+    assert cookie is not None
+    response = as_admin.client.post(f"/settings/jobs/job/{failed_job.id}/requeue",
+                                    headers={"X-CSRFToken": cookie.value})
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "OK"}
+    assert failed_job.id not in FailedJobRegistry(queue=_default()).get_job_ids()
+    assert failed_job.id in _default().job_ids
+
+
+def test_the_admin_deletes_a_failed_job(as_admin, failed_job):
+    as_admin.get("/settings/jobs/")
+    token = as_admin.client.get_cookie("_csrf_token", path="/settings/jobs/").value
+    response = as_admin.client.post(f"/settings/jobs/job/{failed_job.id}/delete",
+                                    headers={"X-CSRFToken": token})
+    assert response.get_json() == {"status": "OK"}
+    assert failed_job.id not in FailedJobRegistry(queue=_default()).get_job_ids()
+
+
+def test_requeue_all_is_not_a_get(as_admin, failed_job):
+    assert as_admin.get(f"/settings/jobs/requeue/{_default().name}").status_code == 405
+    assert failed_job.id in FailedJobRegistry(queue=_default()).get_job_ids()
+
+
+def test_an_unknown_job_is_404(as_admin):
+    assert as_admin.get("/settings/jobs/0/view/job/no-such-job").status_code == 404
+
+
+def test_the_settings_nav_links_jobs(as_admin):
+    assert b"/settings/jobs/" in as_admin.get("/").data
+
+
+def _default():
+    from liveapp.extensions import queue
+
+    return queue("default")
+
+
+def test_compacting_an_empty_queue_is_no_error(as_admin):
+    as_admin.get("/settings/jobs/")
+    token = as_admin.client.get_cookie("_csrf_token", path="/settings/jobs/").value
+    response = as_admin.client.post(f"/settings/jobs/queue/{_default().name}/compact",
+                                    headers={"X-CSRFToken": token})
+    assert response.get_json() == {"status": "OK"}

@@ -1,0 +1,120 @@
+"""Retention: what is older than LIVEAPP_RETENTION_DAYS goes, in batches; the rest stays."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from liveapp.models.user import utcnow
+
+NOW = utcnow().replace(microsecond=0)
+
+
+def _count(model, **where) -> int:
+    from liveapp.extensions import db
+
+    query = select(func.count()).select_from(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    return db.session.scalar(query)
+
+
+@pytest.fixture
+def days(app):
+    before = app.config["RETENTION_DAYS"]
+    app.config["RETENTION_DAYS"] = 180
+    yield 180
+    app.config["RETENTION_DAYS"] = before
+
+
+def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
+    from liveapp.models import Conversation, Message, PageView, VisitSession
+    from liveapp.services import retention
+
+    # A second past the cut-off, a second inside it, and an open chat from long ago.
+    old = history(NOW - timedelta(days=days, seconds=1))
+    kept = history(NOW - timedelta(days=days) + timedelta(seconds=1))
+    still_open = history(NOW - timedelta(days=400), closed=False)
+    with caplog.at_level("INFO", logger="liveapp.audit"):
+        counts = retention.delete_expired(now=NOW, batch=2)
+    # The open chat's old page view and visit go too; the chat itself stays.
+    assert counts == {"page_views": 2, "visit_sessions": 2, "conversations": 1}
+    assert _count(PageView, visitor_id=old.id) == 0
+    assert _count(VisitSession, visitor_id=old.id) == 0
+    assert _count(Conversation, visitor_id=old.id) == 0
+    assert _count(PageView, visitor_id=kept.id) == 1
+    assert _count(VisitSession, visitor_id=kept.id) == 1
+    assert _count(Conversation, visitor_id=kept.id) == 1
+    assert _count(Conversation, visitor_id=still_open.id) == 1
+    assert _count(Message) == 2  # the kept and the open conversations'
+    [line] = [r.getMessage() for r in caplog.records if r.name == "liveapp.audit"]
+    assert "2 page_views" in line and old.id not in line
+
+
+def test_works_in_batches_until_nothing_is_left(history, days):
+    from liveapp.models import Conversation, PageView
+    from liveapp.services import retention
+
+    for n in range(5):
+        history(NOW - timedelta(days=days + 1 + n))
+    assert retention.delete_expired(now=NOW, batch=2) == {
+        "page_views": 5, "visit_sessions": 5, "conversations": 5}
+    assert _count(PageView) == _count(Conversation) == 0
+    assert retention.delete_expired(now=NOW, batch=2) == {
+        "page_views": 0, "visit_sessions": 0, "conversations": 0}
+
+
+def test_the_days_come_from_the_configuration(history, app):
+    from liveapp.models import PageView
+    from liveapp.services import retention
+
+    history(NOW - timedelta(days=10))
+    app.config["RETENTION_DAYS"], before = 30, app.config["RETENTION_DAYS"]
+    try:
+        assert retention.delete_expired(now=NOW)["page_views"] == 0
+        app.config["RETENTION_DAYS"] = 7
+        assert retention.delete_expired(now=NOW)["page_views"] == 1
+    finally:
+        app.config["RETENTION_DAYS"] = before
+    assert _count(PageView) == 0
+
+
+def test_the_clock_enqueues_the_job_and_a_worker_runs_it(history, days, jobs_in_test_app):
+    from rq import SimpleWorker
+
+    from jobs.clock import tasks_for
+    from liveapp.extensions import queue, redis
+    from liveapp.models import PageView
+
+    history(utcnow() - timedelta(days=days + 1))
+    [task] = [t for t in tasks_for(app_config()) if t.name == "retention"]
+    assert task.every == 3600
+    task.run()
+    SimpleWorker([queue("low")], connection=redis.client, serializer="json").work(
+        burst=True, max_jobs=1)
+    assert _count(PageView) == 0
+
+
+def test_the_clock_enqueues_one_run_at_a_time(app_ctx):
+    from jobs.retention import enqueue_retention
+    from liveapp.extensions import queue
+
+    enqueue_retention()
+    enqueue_retention()  # the first still waits
+    assert len(queue("low").job_ids) == 1
+
+
+def test_retention_days_must_be_a_whole_number(monkeypatch, tmp_path):
+    from liveapp.config import from_environment
+
+    monkeypatch.setenv("LIVEAPP_RETENTION_DAYS", "soon")
+    with pytest.raises(ValueError, match="LIVEAPP_RETENTION_DAYS"):
+        from_environment(tmp_path)
+    monkeypatch.setenv("LIVEAPP_RETENTION_DAYS", "30")
+    assert from_environment(tmp_path)["RETENTION_DAYS"] == 30
+
+
+def app_config():
+    from flask import current_app
+
+    return current_app.config
