@@ -5,7 +5,6 @@ no console error with live traffic. Screenshots go under each test's tmp_path.""
 from __future__ import annotations
 
 import time
-import uuid
 
 import httpx
 import pytest
@@ -22,6 +21,8 @@ from tests.factories import (
     RoutingRuleFactory,
     StreamFactory,
 )
+from tests.visitor_ids import cookie_of
+from tests.visitor_ids import tracked as tracked_id
 
 api, site = board_fixtures.api, board_fixtures.site
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("streams_end_with_the_test")]
@@ -58,8 +59,9 @@ def five_streams(app_ctx):
 def tracked(live_server, site):
     """Page views through the real events API (over HTTP, as a browser's snippet sends)."""
     def send(vid: str | None = None, url: str = PRICING, **fields) -> str:
-        vid = vid or str(uuid.uuid4())
-        body = {"site_key": site.site_key, "visitor_id": vid, "type": "page_view",
+        """Returns the visitor's internal id (what the pages show); posts its cookie id."""
+        vid = tracked_id(vid)
+        body = {"site_key": site.site_key, "visitor_id": cookie_of(vid), "type": "page_view",
                 "url": url, **fields}
         answer = httpx.post(f"{live_server}/t/v1/events", json=body,
                             headers={"Origin": ORIGIN}, timeout=5)
