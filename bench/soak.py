@@ -8,7 +8,8 @@ DATABASE_URL's PostgreSQL server), with a few reps and one admin whose board
 
 Ramp-up: each of `--visitors` visitors sends its first page view (the 202 carries its
 token) and opens its widget stream as liveapp-widget.js does
-(`GET /events/stream?channel=visitor:<id>&token=<token>`), `--ramp` visitors per second.
+(`GET /events/stream?channel=visitor:<internal id>&token=<token>`), `--ramp` visitors per
+second.
 Then, for `--minutes`: every visitor sends a heartbeat every 15 s (as liveapp.js,
 spread evenly), and page views of random visitors arrive at `--page-rate`/s.
 
@@ -172,6 +173,9 @@ async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: lis
     rss_before = rss(web_pids)
 
     # Ramp-up: first page view (token), then the widget stream.
+    from liveapp.services.visitor_ids import derive
+
+    secret = app.config["SECRET_KEY"]
     visitors: list[tuple[str, str]] = []
     first_failed = 0
     limit = asyncio.Semaphore(200)
@@ -184,7 +188,9 @@ async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: lis
                 first_failed += 1
                 return
             token = json.loads(body)["token"]
-            if await streams.start(visitor_id, token):
+            # The widget's channel names the visitor's internal id (GET /t/v1/chat tells
+            # the widget; the bench, which holds the secret, derives it).
+            if await streams.start(derive(secret, visitor_id), token):
                 visitors.append((visitor_id, token))
 
     started = time.monotonic()
