@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from liveapp import instance
+from liveapp.processes import pid_alive
 
 STATE_FILE = "redis.json"
 PASSWORD_FILE = "redis-password"
@@ -96,16 +97,6 @@ def ping(port: int, password: str | None = None, timeout: float = 0.5) -> bool:
     return any(received.startswith(a) for a in answers)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def running(instance_path: str | os.PathLike) -> EmbeddedRedis | None:
     """The embedded server already running for this instance folder, if any."""
     state = Path(instance_path) / STATE_FILE
@@ -115,7 +106,7 @@ def running(instance_path: str | os.PathLike) -> EmbeddedRedis | None:
         password = (Path(instance_path) / PASSWORD_FILE).read_text().strip()
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if _pid_alive(pid) and ping(port, password):
+    if pid_alive(pid) and ping(port, password):
         return EmbeddedRedis(pid=pid, port=port, started_here=False, password=password)
     return None
 
@@ -172,7 +163,7 @@ def stop(instance_path: str | os.PathLike, server: EmbeddedRedis, timeout: float
     with contextlib.suppress(ProcessLookupError):
         os.kill(server.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _pid_alive(server.pid) and time.monotonic() < deadline:
+    while pid_alive(server.pid) and time.monotonic() < deadline:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(server.pid, os.WNOHANG)
         time.sleep(0.02)

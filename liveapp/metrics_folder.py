@@ -9,18 +9,10 @@ import os
 import shutil
 from pathlib import Path
 
+from liveapp.processes import pid_alive
+
 MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 METRICS_FOLDER = "metrics"  # under the instance folder: one sub-folder per command
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def multiprocess_dir(instance_folder: Path, command: str) -> Path:
@@ -36,7 +28,7 @@ def multiprocess_dir(instance_folder: Path, command: str) -> Path:
     root.mkdir(mode=0o700, exist_ok=True)
     for old in root.iterdir():
         pid = old.name.rpartition("-")[2]
-        if not pid.isdigit() or int(pid) == os.getpid() or not _running(int(pid)):
+        if not pid.isdigit() or int(pid) == os.getpid() or not pid_alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
     folder = root / f"{command}-{os.getpid()}"
     folder.mkdir(mode=0o700)
