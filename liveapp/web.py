@@ -179,7 +179,7 @@ def init_app(app: Flask) -> None:
     for failure in UNAVAILABLE:
         app.register_error_handler(failure, _unavailable)
     # Before Flask-SQLAlchemy's own (teardowns run last registered first).
-    app.teardown_appcontext(_end_session)
+    app.teardown_appcontext(end_session)
 
     @app.errorhandler(500)
     def server_error(error):
@@ -221,7 +221,7 @@ def _unavailable(error: Exception):
 
     if not is_unavailable(error):
         raise error  # a bug: the ordinary 500
-    _end_session()
+    end_session()
     current_app.logger.warning("%s %s: unavailable: %s: %s", request.method, request.path,
                                type(error).__name__, error)
     if _wants_json():
@@ -234,7 +234,7 @@ def _unavailable(error: Exception):
     return response
 
 
-def _end_session(error: BaseException | None = None) -> None:
+def end_session(error: BaseException | None = None) -> None:
     """Roll back and close the request's session, also when its connection died (the
     database went away mid-request): a rollback that cannot reach the database leaves
     nothing to undo there, and must not turn the answer into a 500."""

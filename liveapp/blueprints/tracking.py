@@ -18,7 +18,15 @@ from liveapp.observe import request_id_of
 from liveapp.services import sites, tracking
 from liveapp.services.tokens import visitor_token
 from liveapp.services.visitor_ids import internal_id
-from liveapp.web import client_ip, client_ip_of, security_headers
+from liveapp.web import (
+    RETRY_AFTER,
+    UNAVAILABLE_MESSAGE,
+    client_ip,
+    client_ip_of,
+    end_session,
+    is_unavailable,
+    security_headers,
+)
 
 bp = Blueprint("tracking", __name__, url_prefix="/t/v1")
 csrf.exempt(bp)
@@ -138,6 +146,9 @@ def _refused(status: int, message: str, origin: str | None, reason: str,
     return status, {"error": message}, origin
 
 
+SERVER_ERROR = "Something went wrong on our side."
+
+
 class EventsFastPath:
     """WSGI middleware: `POST /t/v1/events` answered without Flask's request machinery.
 
@@ -167,19 +178,27 @@ class EventsFastPath:
         started = time.perf_counter()
         request_id = request_id_of(environ)
         bound = logs.REQUEST_ID.set(request_id)  # a contextmanager costs microseconds
+        extra: list[tuple[str, str]] = []
         with self.app.app_context():
             try:
                 status, payload, origin = ingest(
                     mimetype, length, get_input_stream(environ, max_content_length=None),
                     environ.get("HTTP_ORIGIN"), client_ip_of(environ))
-            except Exception:  # as the app's own error handler would answer
-                current_app.logger.exception("events API: unexpected error")
-                status, payload, origin = 500, {"error": "Something went wrong on our side."}, None
+            except Exception as error:  # as the app's own error handlers would answer
+                if not is_unavailable(error):
+                    current_app.logger.exception("events API: unexpected error")
+                    status, payload, origin = 500, {"error": SERVER_ERROR}, None
+                else:  # a part is away (the database, Redis): 503, try again
+                    current_app.logger.warning("events API: unavailable: %s", error)
+                    end_session()
+                    status, payload, origin = 503, {"error": UNAVAILABLE_MESSAGE}, None
+                    extra = [("Retry-After", RETRY_AFTER)]
             finally:
                 logs.REQUEST_ID.reset(bound)
         body = json.dumps(payload).encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                   ("X-Request-Id", request_id), *answer_headers(origin), *security_headers()]
+                   ("X-Request-Id", request_id), *answer_headers(origin), *security_headers(),
+                   *extra]
         metrics.request_done(metrics.EVENTS_ENDPOINT, status, time.perf_counter() - started)
         start_response(f"{status} {HTTP_STATUS_CODES.get(status, '')}", headers)
         return [body]

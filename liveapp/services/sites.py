@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from liveapp.extensions import db
 from liveapp.models import Site
 from liveapp.services.users import ValidationFailed
+
+log = logging.getLogger(__name__)
 
 CACHE_TTL = 10.0  # seconds an origin change may take to reach other web processes
 MISS_RELOAD_INTERVAL = 1.0  # unknown keys re-read the table at most this often
@@ -86,7 +90,15 @@ def _snapshot(force: bool = False) -> tuple[dict[str, SiteInfo], frozenset[str]]
     now = time.monotonic()
     stale = cache.get("loaded", -CACHE_TTL) + CACHE_TTL < now
     if stale or (force and cache["loaded"] + MISS_RELOAD_INTERVAL < now):
-        cache["sites"], cache["origins"] = _load()
+        try:
+            cache["sites"], cache["origins"] = _load()
+        except (OperationalError, InterfaceError):
+            if "sites" not in cache:
+                raise  # nothing known yet: the request is refused (503)
+            # The database is away: the sites known a moment ago still take events (they
+            # wait in Redis for the pipeline), instead of every event answering 503.
+            db.session.rollback()
+            log.warning("sites: database away, keeping the sites loaded before")
         cache["loaded"] = now
     return cache["sites"], cache["origins"]
 

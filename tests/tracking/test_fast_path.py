@@ -75,3 +75,37 @@ def test_other_paths_and_methods_go_to_flask(app, site):
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Methods"] == "POST, OPTIONS"
     assert client.get("/t/v1/events").status_code == 405
+
+
+def _database_away():
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("SELECT sites", {}, Exception("connection refused"))
+
+
+def test_the_database_away_is_a_503_on_both_paths_when_no_site_is_known(app, site, monkeypatch):
+    from liveapp.services import sites
+
+    monkeypatch.setattr(sites, "_load", _database_away)
+    body = json.dumps({"site_key": site.site_key, "visitor_id": str(uuid.uuid4()),
+                       "type": "heartbeat"}).encode()
+    headers = {"Content-Type": "application/json"}
+    for client in (app.test_client(), _flask_only(app)):
+        sites.forget_cache()
+        answer = client.post("/t/v1/events", data=body, headers=headers)
+        assert answer.status_code == 503, answer.get_data(as_text=True)
+        assert answer.get_json() == {"error": "Unavailable; try again shortly."}
+        assert answer.headers["Retry-After"] == "5"
+
+
+def test_sites_known_before_the_database_went_away_still_take_events(app, site, monkeypatch):
+    from liveapp.services import sites
+
+    sites.forget_cache()
+    assert sites.site_for_key(site.site_key) is not None  # loaded while it was there
+    monkeypatch.setattr(sites, "CACHE_TTL", 0.0)  # every look-up would reload now
+    monkeypatch.setattr(sites, "_load", _database_away)
+    answer = app.test_client().post("/t/v1/events", json={
+        "site_key": site.site_key, "visitor_id": str(uuid.uuid4()), "type": "page_view",
+        "url": "https://www.example.com/"})
+    assert answer.status_code == 202, answer.get_data(as_text=True)
