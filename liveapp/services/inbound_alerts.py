@@ -8,7 +8,9 @@ with a countdown to `offer_until` (Round Robin, Balanced).
 Per visitor Redis keeps which reps were sent the prompt and a digest of its HTML. Every
 change compares that with who should see it now: a rep who no longer should gets a
 removal, a new one an insert at the top of their prompts, the others an in-place update
-when the prompt changed (the visitor moved to another page). A change that alters
+when the prompt changed (the visitor moved to another page). When another rep claimed the
+visitor, the prompt is replaced by a note saying who accepted first, not taken away
+without a word. A change that alters
 nothing sends nothing. Events go to each rep's own channel (`rep:<id>`) as `offer`, an
 htmx out-of-band fragment, so admins see prompts only when they are offered the visitor.
 """
@@ -23,7 +25,8 @@ from dataclasses import dataclass
 
 from redis.commands.core import Script
 
-from liveapp.extensions import redis
+from liveapp.extensions import db, redis
+from liveapp.models import User
 from liveapp.services import assignments, cards, changes, presence, realtime, routing
 from liveapp.services.assignments import Assignment
 from liveapp.services.presence import HotState
@@ -117,12 +120,37 @@ def prompts_for(user_id: int, now: float | None = None) -> list[Prompt]:
     return _prompts({vid: current[vid] for vid in shown}, {vid: states[vid] for vid in shown})
 
 
+@dataclass(frozen=True)
+class Taken:
+    """A prompt another rep accepted first: what the others see in its place."""
+
+    visitor_id: str
+    name: str
+    rep_id: int
+    rep_name: str
+
+
+def _taken(visitor_id: str, assignment: Assignment | None, hot) -> Taken | None:
+    """Who claimed this visitor, when someone did (None otherwise)."""
+    if assignment is None or assignment.claimed_by is None:
+        return None
+    rep = db.session.get(User, assignment.claimed_by)
+    built = cards.build_cards({visitor_id: hot}) if hot is not None else []
+    return Taken(visitor_id, built[0].name if built else "The visitor", assignment.claimed_by,
+                 rep.name if rep is not None else "Another rep")
+
+
 # ---------------------------------------------------------------- rendering
 
 
 def render(prompt: Prompt) -> str:
     """The prompt fragment (board/_offer.html)."""
     return cards.render_template_anywhere("board/_offer.html", prompt=prompt)
+
+
+def render_taken(taken: Taken) -> str:
+    """The "accepted first" note that replaces a prompt (board/_offer_taken.html)."""
+    return cards.render_template_anywhere("board/_offer_taken.html", taken=taken)
 
 
 def _removal(visitor_id: str) -> str:
@@ -155,14 +183,17 @@ def _update(html: str) -> str:
     return html.replace("<div ", '<div hx-swap-oob="true" ', 1)
 
 
-def plan(visitor_id: str, html: str, old: dict[str, str],
-         new: dict[str, str]) -> list[tuple[str, str, str]]:
+def plan(visitor_id: str, html: str, old: dict[str, str], new: dict[str, str],
+         taken: Taken | None = None) -> list[tuple[str, str, str]]:
     """(channel, event, data) taking every rep's prompts from what they were sent
-    (`old`: rep id -> digest) to what they should show (`new`)."""
+    (`old`: rep id -> digest) to what they should show (`new`). When another rep claimed
+    the visitor (`taken`), the reps who lose the prompt see who took it in its place."""
     events = []
     for rep in sorted(set(old) | set(new), key=int):
         channel = realtime.rep_channel(int(rep))
-        if rep not in new:
+        if rep not in new and taken is not None and int(rep) != taken.rep_id:
+            events.append((channel, EVENT, _update(render_taken(taken))))
+        elif rep not in new:
             events.append((channel, EVENT, _removal(visitor_id)))
         elif rep not in old:
             events.append((channel, EVENT, _insert(html)))
@@ -238,7 +269,9 @@ def _refresh(visitor_id: str, hot, assignment, excluded: set[int], was_sent,
         html = render(prompts[0]) if prompts else ""
     digest = hashlib.sha1(html.encode()).hexdigest()
     new = {str(rep): digest for rep in reps} if html else {}
-    events = plan(visitor_id, html, _swap(visitor_id, new), new)
+    old = _swap(visitor_id, new)
+    taken = _taken(visitor_id, assignment, hot) if set(old) - set(new) else None
+    events = plan(visitor_id, html, old, new, taken)
     if events:
         realtime.send_many(events)
     return events

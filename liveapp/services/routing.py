@@ -474,10 +474,26 @@ def rep_went_away(user_id: int) -> list[str]:
     ids = sorted(assignments.visible_to_rep(user_id))
     queued = []
     for visitor_id, current in assignments.get_many(ids).items():
-        if user_id in current.offered_to and current.claimed_by is None and \
-                enqueue_routing(visitor_id, current.trigger or "pounce", follow_up=True):
+        if user_id not in current.offered_to or current.claimed_by is not None:
+            continue
+        _withdraw_inbound_offer(visitor_id, current, user_id)
+        if enqueue_routing(visitor_id, current.trigger or "pounce", follow_up=True):
             queued.append(visitor_id)
     return queued
+
+
+def _withdraw_inbound_offer(visitor_id: str, current: assignments.Assignment,
+                            user_id: int) -> None:
+    """An inbound chat offered to a rep who went away leaves their board at once, its
+    countdown with it: routing alone would keep a First Available offer with them while
+    another candidate can still take it, and moves a one-rep offer on only when its job
+    runs. Not a decline: they may be offered the visitor again once back."""
+    if current.trigger != "inbound" or current.outcome != "offer":
+        return
+    assignments.save(visitor_id, replace(
+        current, offered_to=[rep for rep in current.offered_to if rep != user_id],
+        explanation="; ".join(filter(None, [current.explanation,
+                                            f"{_name(user_id)} went away"]))))
 
 
 # ---------------------------------------------------------------- waiting visitors

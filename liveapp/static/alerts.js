@@ -105,7 +105,23 @@
     var now = current();
     Object.keys(now).forEach(function (id) { if (!shown[id]) { alertFor(now[id]); } });
     shown = now;
+    tellTaken();
     tick();
+  }
+
+  // A prompt another rep accepted first comes back as a note in its place ("Ann accepted
+  // first"): said once in the status line (polite), then taken away after a while.
+  var TAKEN_FOR_MS = 20000;
+  function tellTaken() {
+    document.querySelectorAll("[data-offer-taken]:not([data-told])").forEach(function (note) {
+      note.setAttribute("data-told", "");
+      var status = document.querySelector("[data-offers-status]");
+      var line = note.querySelector(".offer-taken-line"), name = note.querySelector(".offer-name");
+      if (status && line) {
+        status.textContent = line.textContent.trim() + (name ? " (" + name.textContent.trim() + ")" : "");
+      }
+      setTimeout(function () { note.remove(); }, TAKEN_FOR_MS);
+    });
   }
 
   // ---------------------------------------------------------------- accepting

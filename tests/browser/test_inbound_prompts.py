@@ -56,7 +56,9 @@ def test_first_available_one_rep_accepts_the_others_prompt_disappears(
 
     ann_page.click(f"{prompt(vid)} [data-accept]")
     ann_page.wait_for_url(f"{live_server}/board/visitors/{vid}", timeout=WAIT_MS)
-    bob_page.wait_for_selector(prompt(vid), state="detached", timeout=WAIT_MS)
+    # Bob's prompt gives way to a note saying who took it (no Accept left to click).
+    bob_page.wait_for_selector(f"{prompt(vid)}[data-offer-taken]:has-text('Ann Rep accepted "
+                               "first.')", timeout=WAIT_MS)
     assert bob_page.evaluate("window.notReloaded") is True
     assert bob_page.locator("[data-offer]").count() == 0
 
@@ -78,7 +80,7 @@ def test_a_late_accept_says_who_is_chatting(job_app, app_ctx, live_server, site,
         document.getElementById("offers-list").appendChild(copy);
     }""", f"offer-{vid}")
     conversations.claim(vid, reps[0], "inbound")
-    bob_page.wait_for_selector(prompt(vid), state="detached", timeout=WAIT_MS)
+    bob_page.wait_for_selector(f"{prompt(vid)}[data-offer-taken]", timeout=WAIT_MS)
     bob_page.click(f'[id="offer-{vid}-stale"] [data-accept]')
     bob_page.wait_for_selector("#stale-result:has-text('Ann Rep is already chatting "
                                "with this visitor.')", timeout=WAIT_MS)

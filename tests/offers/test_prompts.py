@@ -68,14 +68,23 @@ def test_round_robin_prompts_one_rep_then_the_next_on_timeout(job_app, visit, tw
 
 
 def test_a_claim_takes_the_prompt_off_every_board(job_app, visit, two_reps, make_rule, record):
+    """The rep who accepted loses the prompt; the others see who accepted first in its place
+    (not a prompt: nothing to accept)."""
     ann, bob = two_reps
     make_rule(two_reps)
-    vid = visit()
+    vid = visit(traits={"name": "Vera <b>Visitor</b>"})
     asked(vid)
     recorder = record(channel(ann), channel(bob))
     chats.claim(vid, ann, "inbound")
-    assert offers(recorder.take()) == {
-        channel(ann): [f"delete #offer-{vid}"], channel(bob): [f"delete #offer-{vid}"]}
+    events = recorder.take()
+    assert offers(events) == {
+        channel(ann): [f"delete #offer-{vid}"], channel(bob): [f"true #offer-{vid}"]}
+    note = next(data for chan, event, data in events if chan == channel(bob) and event == "offer")
+    assert "Ann Rep accepted first." in note and "data-offer-taken" in note
+    assert "Vera &lt;b&gt;Visitor&lt;/b&gt;" in note and "<b>Visitor" not in note
+    assert "data-accept" not in note and "data-until" not in note
+    assert inbound_alerts.prompts_for(bob.id) == []  # a reload shows nothing
+    assert offers(recorder.take()) == {}
 
 
 def test_leaving_takes_the_prompt_away(job_app, visit, api, two_reps, make_rule, record):
@@ -120,3 +129,40 @@ def test_prompts_for_a_board_load(job_app, visit, two_reps, make_rule, make_rep)
     # Long overdue (its timeout job lost): shown to nobody.
     late = prompt.offer_until + routing.OFFER_GRACE + 1
     assert inbound_alerts.prompts_for(ann.id, now=late) == []
+
+
+def test_going_away_withdraws_a_first_available_prompt_at_once(job_app, visit, two_reps,
+                                                               make_rule, record, signed_in):
+    """Before any routing job runs: Ann's prompt (and countdown) leaves her board, Bob's
+    stays as it was; not a decline, so Ann may be offered the visitor again."""
+    ann, bob = two_reps
+    make_rule(two_reps, distribution="first_available")
+    vid = visit()
+    asked(vid)
+    recorder = record(channel(ann), channel(bob))
+    answer = signed_in(ann).post("/auth/availability", {"availability": "away"})
+    assert answer.status_code == 303
+    assert offers(recorder.take()) == {channel(ann): [f"delete #offer-{vid}"]}
+    stored = assignments.get(vid)
+    assert stored.offered_to == [bob.id] and stored.explanation.endswith("; Ann Rep went away")
+    assert inbound_alerts.prompts_for(ann.id) == []
+    assert [p.visitor_id for p in inbound_alerts.prompts_for(bob.id)] == [vid]
+    work()  # the routing job: Bob can still take it
+    assert assignments.get(vid).offered_to == [bob.id] and routing.excluded(vid) == set()
+    assert offers(recorder.take()) == {}
+
+
+@at_each_instant  # offer deadlines are wall-clock times
+def test_going_away_withdraws_a_round_robin_prompt_and_routing_moves_on(
+        job_app, visit, two_reps, make_rule, record, signed_in):
+    ann, bob = two_reps
+    make_rule(two_reps, distribution="round_robin", offer_timeout_seconds=60)
+    vid = visit()
+    asked(vid)
+    assert assignments.get(vid).offered_to == [ann.id]
+    recorder = record(channel(ann), channel(bob))
+    signed_in(ann).post("/auth/availability", {"availability": "away"})
+    assert offers(recorder.take()) == {channel(ann): [f"delete #offer-{vid}"]}
+    work()
+    assert assignments.get(vid).offered_to == [bob.id]
+    assert offers(recorder.take()) == {channel(bob): ["afterbegin:#offers-list"]}
