@@ -16,6 +16,9 @@ var WAIT = "A rep will be with you in a moment…";
 var NO_FLOW = { path: [], asking: null, can_request: false };
 var S = lv.chat = { status: "idle", steps: [], answers: {}, flow: NO_FLOW, requested: false, conv: null };
 var seen = {}, source = null, poll = null, sending = false, bookerBox = null, bookedText = "";
+// Bot questions left unanswered when a rep joined (a pounce): closed for this page, so the
+// chat does not sit under a question nobody asks any more, nor bring it back when it ends.
+var closed = {};
 
 function el(tag, cls, text) {
   var e = document.createElement(tag);
@@ -85,7 +88,7 @@ function render() {
   S.flow.path.forEach(function (i) {
     var step = S.steps[i];
     if (step.type === "bot_message") bubble(flowLog, "bot", step.text);
-    if (step.type === "buttons" || step.type === "question") {
+    if ((step.type === "buttons" || step.type === "question") && !closed[i]) {
       if (step.text || step.question) bubble(flowLog, "bot", step.text || ASK[step.question]);
       if (i !== S.flow.asking) bubble(flowLog, "visitor", S.answers[i]);
       else if (!chatting) ask(i, step);
@@ -159,16 +162,43 @@ function slots(note) {
     email.placeholder = "Your email (optional)";
     email.maxLength = 254;
     S.steps.forEach(function (s, i) { if (s.question === "email" && S.answers[i]) email.value = S.answers[i]; });
-    var days = {};
+    var days = {}, confirm = el("div", "lvw-confirm");
     list.forEach(function (iso) {
       var day = new Date(iso).toLocaleDateString([], { weekday: "long", month: "short", day: "numeric" });
       if (!days[day]) { days[day] = bookerBox.appendChild(el("div", "lvw-day")); days[day].appendChild(el("b", null, day)); }
-      days[day].appendChild(button(new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), function () {
-        book(iso, email.value.trim());
+      var slot = days[day].appendChild(button(new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }), function () {
+        pick(slot, iso, r.data.rep, confirm, function () { return email.value.trim(); });
       }, "lvw-slot"));
+      slot.setAttribute("aria-pressed", "false");
     });
+    confirm.hidden = true;
+    bookerBox.appendChild(confirm);
     reveal(bookerBox);
   });
+}
+
+// A slot is picked, then confirmed: one click books nothing. The confirm step takes the
+// focus (keyboard and screen reader users land on it); "Pick another time" gives it back.
+function pick(slot, iso, rep, confirm, email) {
+  bookerBox.querySelectorAll(".lvw-slot").forEach(function (b) {
+    b.setAttribute("aria-pressed", b === slot ? "true" : "false");
+  });
+  var ask = el("p", "lvw-confirm-ask", "Book " + when(iso) + (rep ? " with " + rep : "") + "?");
+  ask.id = "lvw-confirm-ask";
+  var yes = button("Confirm booking", function () {
+    yes.disabled = true;
+    book(iso, email()).then(function (ok) { yes.disabled = ok; });
+  }, "lvw-confirm-yes");
+  yes.setAttribute("aria-describedby", ask.id);
+  var no = button("Pick another time", function () {
+    confirm.hidden = true;
+    slot.setAttribute("aria-pressed", "false");
+    slot.focus();
+  }, "lvw-confirm-no");
+  confirm.replaceChildren(ask, yes, no);
+  confirm.hidden = false;
+  reveal(confirm);
+  yes.focus();
 }
 
 // Scroll the chat log (not the page) so the box's top is in view.
@@ -176,14 +206,18 @@ function reveal(box) {
   log.scrollTop += box.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
 }
 
+// Whether the meeting was booked (else the slots again, or the error said).
 function book(iso, email) {
-  call("/meetings", { start: iso, email: email || undefined }).then(function (r) {
-    if (r.status === 409) return slots(r.data.error);
-    if (r.status !== 201) return fail(r);
+  return call("/meetings", { start: iso, email: email || undefined }).then(function (r) {
+    if (r.status === 409) { slots(r.data.error); return false; }
+    if (r.status !== 201) { fail(r); return false; }
     var m = r.data.meeting;
     bookedText = "Booked: " + when(m.start) + (m.rep ? " with " + m.rep : "") + ". See you then!";
-    bookerBox.replaceChildren(el("p", "lvw-done", bookedText));
+    var done = el("p", "lvw-done", bookedText);
+    done.setAttribute("role", "status");
+    bookerBox.replaceChildren(done);
     reveal(bookerBox);
+    return true;
   });
 }
 
@@ -199,6 +233,7 @@ function conversation(c) {
     if (S.conv && S.conv.id === c.id) return;
     S.conv = c;
     S.status = "chatting";
+    if (S.flow.asking != null) closed[S.flow.asking] = true;
     title.textContent = c.rep;
     bubble(chatLog, "note", c.rep + " joined");
     show(true);

@@ -58,6 +58,20 @@ def _visitor_id(page) -> str:
     return vid
 
 
+def asks_for_a_rep(visitor_page, demo: str) -> str:
+    """The visitor goes through the pricing flow in the widget to a request for a rep
+    ("Talk to sales", their email); returns their id."""
+    visitor_page.goto(f"{demo}/demo-site/pricing")
+    visitor_page.wait_for_function(LIVE)
+    vid = _visitor_id(visitor_page)
+    visitor_page.click(".lvw-launcher")
+    visitor_page.click(".lvw-choice >> text=Talk to sales")
+    visitor_page.fill(".lvw-question input", "pat@acme.example")
+    visitor_page.click(".lvw-question button")
+    visitor_page.wait_for_selector(".lvw-note >> text=A rep will be with you in a moment…")
+    return vid
+
+
 def test_rep_pounces_and_the_visitor_replies_in_the_widget(demo, page, visitor_page, rep):
     visitor_page.goto(f"{demo}/demo-site/product")
     visitor_page.wait_for_function(LIVE)
@@ -101,14 +115,7 @@ def test_nobody_answers_so_the_visitor_books_a_meeting_the_rep_sees(
     page.wait_for_selector("[data-sse-open]", state="attached")
     page.evaluate("window.notReloaded = true")
 
-    visitor_page.goto(f"{demo}/demo-site/pricing")
-    visitor_page.wait_for_function(LIVE)
-    vid = _visitor_id(visitor_page)
-    visitor_page.click(".lvw-launcher")
-    visitor_page.click(".lvw-choice >> text=Talk to sales")
-    visitor_page.fill(".lvw-question input", "pat@acme.example")
-    visitor_page.click(".lvw-question button")
-    visitor_page.wait_for_selector(".lvw-note >> text=A rep will be with you in a moment…")
+    vid = asks_for_a_rep(visitor_page, demo)
 
     # Ann's offer times out through a real worker: the widget shows Ann's free times.
     assert eventually(lambda: redis.client.exists(routing.lock_key(vid)))  # job queued
@@ -120,6 +127,7 @@ def test_nobody_answers_so_the_visitor_books_a_meeting_the_rep_sees(
     assert assignments.get(vid).outcome == "meeting_booker"
     visitor_page.wait_for_selector(".lvw-slot")
     visitor_page.locator(".lvw-slot").first.click()
+    visitor_page.click(".lvw-confirm-yes")  # a slot is picked, then confirmed
     visitor_page.wait_for_selector(".lvw-done")
     meeting = eventually(lambda: db.session.scalar(select(Meeting).where(
         Meeting.visitor_id == vid)))

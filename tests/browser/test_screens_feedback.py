@@ -1,0 +1,177 @@
+"""The rep's and visitor's screens say what happened (issue 15, findings 7 and 10), in
+real browsers: the rep whose Accept lost the race is told who accepted first; going Away
+takes a live offer (and its countdown) off the board; a pounce closes the bot's pending
+question in the widget; a meeting slot is picked, then confirmed, by keyboard too; and the
+board's filter finds visitors by name, company, stream or rep, live cards included.
+Screenshots go under each test's tmp_path."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from liveapp.extensions import db
+from liveapp.models import Meeting
+from liveapp.services import assignments
+from liveapp.services import conversations as chats
+from tests.browser.helpers import eventually
+from tests.browser.test_conversations_e2e import (
+    LIVE,
+    _visitor_id,
+    asks_for_a_rep,
+    demo,
+    visitor_page,
+)
+from tests.browser.test_inbound_prompts import prompt, visitor_asks_to_chat
+from tests.factories import RoutingRuleFactory
+from tests.routing_jobs import conftest as routing_fixtures
+from tests.routing_jobs.conftest import work
+
+api, site = routing_fixtures.api, routing_fixtures.site
+job_app, make_rule = routing_fixtures.job_app, routing_fixtures.make_rule
+__all__ = ["demo", "visitor_page"]  # fixtures shared with the conversations tests
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
+PHONE = {"width": 375, "height": 800}
+
+
+def shot(page, tmp_path, name: str) -> None:
+    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- 7. feedback: prompts
+
+
+@pytest.mark.usefixtures("inbound_flow")
+def test_the_rep_whose_accept_lost_the_race_is_told_who_accepted_first(
+        job_app, app_ctx, live_server, site, reps, make_rule, boards, tmp_path):
+    make_rule(reps, name="Pricing visitors", distribution="first_available")
+    ann_page, bob_page = boards(*reps)
+    vid = visitor_asks_to_chat(live_server, site.site_key, "Vera Visitor")
+    for page in (ann_page, bob_page):
+        page.wait_for_selector(f"{prompt(vid)} [data-accept]", timeout=WAIT_MS)
+    # Both click Accept at once (neither waits for the other's answer): one wins.
+    click = f"() => document.querySelector('{prompt(vid)} [data-accept]')?.click()"
+    ann_page.evaluate(click)
+    bob_page.evaluate(click)
+    chat = eventually(lambda: chats.open_conversation(vid))
+    winner = next(rep for rep in reps if rep.id == chat.rep_id)
+    won, lost = (ann_page, bob_page) if winner is reps[0] else (bob_page, ann_page)
+    won.wait_for_url(f"{live_server}/board/visitors/{vid}", timeout=WAIT_MS)
+
+    note = f"{prompt(vid)}[data-offer-taken]"
+    lost.wait_for_selector(f"{note}:has-text('{winner.name} accepted first.')", timeout=WAIT_MS)
+    assert "Vera Visitor" in lost.inner_text(note)
+    assert lost.locator(f"{prompt(vid)} [data-accept], time[data-until]").count() == 0
+    # Said politely to screen readers too (the prompts' status line).
+    lost.wait_for_function(f"() => document.querySelector('[data-offers-status]')"
+                           f".textContent.includes('{winner.name}')", timeout=WAIT_MS)
+    assert lost.get_attribute("[data-offers-status]", "aria-live") == "polite"
+    assert lost.evaluate("window.notReloaded") is True
+    shot(lost, tmp_path, "accepted-first-1440")
+    lost.click(f"{note} [data-dismiss]")
+    assert lost.locator(prompt(vid)).count() == 0
+
+
+@pytest.mark.usefixtures("inbound_flow")
+def test_going_away_takes_the_live_offer_and_its_countdown_off_the_board(
+        job_app, app_ctx, live_server, site, reps, make_rule, boards, tmp_path):
+    ann, bob = reps
+    make_rule(reps, distribution="round_robin", offer_timeout_seconds=60)
+    ann_page, bob_page = boards(ann, bob)
+    vid = visitor_asks_to_chat(live_server, site.site_key, "Rob Robin")
+    ann_page.wait_for_selector(f"{prompt(vid)} time[data-until]:has-text('left to accept')",
+                               timeout=WAIT_MS)
+    ann_page.select_option("select[name=availability]", "away")
+    ann_page.wait_for_selector(prompt(vid), state="detached", timeout=WAIT_MS)
+    assert ann_page.locator("time[data-until]").count() == 0  # no countdown left running
+    assert ann_page.evaluate("window.notReloaded") is True
+    work()  # routing moves on: Bob's turn
+    bob_page.wait_for_selector(f"{prompt(vid)} time[data-until]", timeout=WAIT_MS)
+    assert assignments.get(vid).offered_to == [bob.id]
+    ann_page.wait_for_timeout(300)
+    assert ann_page.locator(prompt(vid)).count() == 0  # and it does not come back
+    shot(ann_page, tmp_path, "away-no-offer-1440")
+
+
+# ---------------------------------------------------------------- 7. feedback: the widget
+
+
+def test_a_pounce_closes_the_bots_pending_question_in_the_widget(demo, visitor_page, rep,
+                                                                 tmp_path):
+    page = visitor_page
+    page.goto(f"{demo}/demo-site/pricing")
+    page.wait_for_function(LIVE)
+    vid = _visitor_id(page)
+    page.click(".lvw-launcher")
+    page.wait_for_selector(".lvw-bot >> text=Comparing plans? I can answer pricing questions.")
+    question = ".lvw-bot >> text=What would help most?"
+    page.wait_for_selector(question)
+    assert page.locator(".lvw-choice").count() > 0
+
+    conversation = chats.claim(vid, rep, "pounce")  # the rep pounces before an answer
+    chats.post(conversation, "rep", "Hi, I'm Rita. Comparing plans?", rep=rep)
+    page.wait_for_selector(".lvw-note >> text=Rita Rep joined", timeout=WAIT_MS)
+    page.wait_for_selector(".lvw-rep >> text=Hi, I'm Rita. Comparing plans?")
+    assert page.locator(question).count() == 0  # no orphaned, unanswerable question
+    assert page.locator(".lvw-choice, .lvw-question").count() == 0
+    assert page.locator(".lvw-send").is_visible()
+    shot(page, tmp_path, "widget-after-pounce")
+
+    page.reload()  # the same after a reload, from the server's state
+    page.wait_for_function(LIVE)
+    if page.locator(".lvw-panel").is_hidden():
+        page.click(".lvw-launcher")
+    page.wait_for_selector(".lvw-rep >> text=Hi, I'm Rita. Comparing plans?")
+    assert page.locator(question).count() == 0
+    assert page.locator(".lvw-choice, .lvw-question").count() == 0
+
+
+def meetings() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(Meeting.id)))
+
+
+def test_a_meeting_slot_is_picked_then_confirmed_by_keyboard(demo, visitor_page, rep,
+                                                            tmp_path):
+    RoutingRuleFactory(name="Inbound", route_to_all=False, route_to_users=[rep])
+    page = visitor_page
+    page.set_viewport_size(PHONE)
+    vid = asks_for_a_rep(page, demo)
+    for outcome in ("offer", "meeting_booker"):  # nobody answered
+        assignments.save(vid, assignments.Assignment(
+            rule_name="Inbound", mode="round_robin", outcome=outcome, trigger="inbound"))
+    slots = page.locator(".lvw-slot")
+    slots.first.wait_for(timeout=WAIT_MS)
+    assert slots.count() >= 2
+
+    slots.first.focus()
+    page.keyboard.press("Enter")  # picks; books nothing yet
+    confirm = page.locator(".lvw-confirm")
+    confirm.wait_for()
+    assert slots.first.get_attribute("aria-pressed") == "true"
+    assert "with Rita Rep?" in confirm.inner_text()
+    assert page.evaluate("document.activeElement.textContent") == "Confirm booking"
+    page.wait_for_timeout(300)
+    assert meetings() == 0
+    shot(page, tmp_path, "booker-confirm-375")
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Pick another time"
+    page.keyboard.press("Enter")  # back to the slots, focus on the one picked
+    assert confirm.is_hidden()
+    assert page.evaluate("document.activeElement.getAttribute('aria-pressed')") == "false"
+    assert meetings() == 0
+
+    chosen = slots.nth(1)
+    chosen.focus()
+    page.keyboard.press("Space")
+    assert chosen.get_attribute("aria-pressed") == "true"
+    assert slots.first.get_attribute("aria-pressed") == "false"
+    page.keyboard.press("Enter")  # on Confirm booking
+    page.wait_for_selector(".lvw-done >> text=with Rita Rep")
+    assert eventually(lambda: meetings() == 1)
+    page.wait_for_timeout(300)
+    assert meetings() == 1  # booked once
+    shot(page, tmp_path, "booker-booked-375")
