@@ -105,6 +105,16 @@ class Card:
         return self.presence in ("active", "idle")
 
     @property
+    def reps(self) -> list[str]:
+        """The reps this visitor is with (routed, offered, claimed, chatting), each once:
+        what the board's filter finds them by."""
+        names = [self.chat.rep] if self.chat is not None else []
+        if self.routing is not None:
+            names += [*self.routing.routed_to, *self.routing.offered_to,
+                      *([self.routing.claimed_by] if self.routing.claimed_by else [])]
+        return list(dict.fromkeys(names))
+
+    @property
     def column_id(self) -> str:
         return f"stream-{self.stream_id}" if self.stream_id is not None else OTHER_COLUMN
 

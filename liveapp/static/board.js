@@ -20,15 +20,59 @@
   document.addEventListener("htmx:afterSettle", tick);
   document.addEventListener("htmx:oobAfterSwap", tick);
 
-  // Each column head counts its cards; cards arrive, move and leave by out-of-band swaps
-  // (and a resync replaces the whole board), so the counts follow the DOM itself.
+  // The filter finds visitors by name, company, stream or rep: every word typed must be
+  // in one of them. Cards that arrive, move or are re-fetched while it is set are matched
+  // as they land (a MutationObserver's callback runs before the page is painted).
+  var FILTER_KEY = "liveapp.boardFilter";
+  var words = [];
+  function filterInput() { return document.querySelector("[data-board-filter]"); }
+  function textOf(root, selector) {
+    var el = root.querySelector(selector);
+    return el ? el.textContent : "";
+  }
+  function matches(card) {
+    if (!words.length) { return true; }
+    var column = card.closest(".column");
+    var haystack = [textOf(card, ".vc-name"), textOf(card, ".vc-company"),
+      column ? textOf(column, ".column-head h2") : "", card.getAttribute("data-reps") || ""]
+      .join(" \n ").toLowerCase();
+    return words.every(function (word) { return haystack.indexOf(word) !== -1; });
+  }
+  function place(card) {
+    var hide = !matches(card);
+    if (card.hidden !== hide) { card.hidden = hide; }
+  }
+  function placeAll(root) {
+    (root || document).querySelectorAll(".visitor-card").forEach(place);
+  }
+  function setFilter(value) {
+    words = value.toLowerCase().split(/\s+/).filter(Boolean);
+    try { window.sessionStorage.setItem(FILTER_KEY, value); } catch (e) { /* private mode */ }
+    placeAll();
+    count();
+  }
+
+  // Each column head counts its cards, or while filtering "shown of all"; the status line
+  // under the filter says (politely) how many visitors it shows. Cards arrive, move and
+  // leave by out-of-band swaps (and a resync replaces the whole board), so the counts
+  // follow the DOM itself.
   function count() {
+    var shown = 0, all = 0;
     document.querySelectorAll(".column").forEach(function (column) {
+      var cards = column.querySelectorAll(".cards > .visitor-card");
+      var n = 0;
+      cards.forEach(function (card) { if (!card.hidden) { n += 1; } });
+      shown += n;
+      all += cards.length;
       var label = column.querySelector("[data-column-count]");
-      if (!label) { return; }
-      var n = column.querySelectorAll(".cards > .visitor-card").length;
-      if (label.textContent !== String(n)) { label.textContent = String(n); }
+      var text = words.length ? n + " of " + cards.length : String(n);
+      if (label && label.textContent !== text) { label.textContent = text; }
     });
+    var status = document.querySelector("[data-board-filter-count]");
+    if (!status) { return; }
+    var said = !words.length ? "" : shown === 0 ? "No visitor matches." :
+      "Showing " + shown + " of " + all + " visitor" + (all === 1 ? "" : "s") + ".";
+    if (status.textContent !== said) { status.textContent = said; }
   }
   var counting = false;
   function countSoon() {
@@ -36,11 +80,32 @@
     counting = true;
     window.requestAnimationFrame(function () { counting = false; count(); });
   }
+  function landed(mutations) {
+    if (words.length) {
+      mutations.forEach(function (mutation) {
+        mutation.addedNodes.forEach(function (node) {
+          if (node.nodeType !== 1) { return; }
+          if (node.matches(".visitor-card")) { place(node); } else { placeAll(node); }
+        });
+      });
+    }
+    countSoon();
+  }
   document.addEventListener("DOMContentLoaded", function () {
     var board = document.getElementById("board");
     if (!board) { return; }
-    count();
-    new MutationObserver(countSoon).observe(board, { childList: true, subtree: true });
+    var input = filterInput();
+    if (input) {
+      try { input.value = window.sessionStorage.getItem(FILTER_KEY) || ""; } catch (e) { /* private mode */ }
+      input.addEventListener("input", function () { setFilter(input.value); });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && input.value) { input.value = ""; setFilter(""); }
+      });
+      setFilter(input.value);
+    } else {
+      count();
+    }
+    new MutationObserver(landed).observe(board, { childList: true, subtree: true });
   });
 
   // An element inserted out of band (a card placed in a column, a prompt or notice put

@@ -185,3 +185,22 @@ def test_the_detail_fragment_is_refetched_after_a_reconnect(browser, rep_a, scen
     assert fragment.startswith(f'<div id="detail-{scene["alice"]}"')
     assert f'id="timeline-{scene["alice"]}"' in fragment and "<html" not in fragment
     assert browser.get(f"/board/visitors/{scene['bob']}/detail").status_code == 404
+
+
+def test_a_card_names_its_reps_for_the_boards_filter(app_ctx, browser, admin, rep_a, make_user,
+                                                     visitors):
+    """The filter (board.js) finds cards by the reps they are with: routed, offered or
+    claimed, each once, as text (a rep's name is escaped like anything else)."""
+    odd = make_user(role="rep", email="odd@example.com", name='Eve "<b>" Rep')
+    vid = visitors.visit(PRICING, title="Pricing plans")
+    assignments.save(vid, assignments.Assignment(
+        rule_name="Enterprise", mode="round_robin", routed_to=[rep_a.id, odd.id],
+        offered_to=[rep_a.id], explanation="rule Enterprise matched"))
+    login(browser, admin)
+    html = browser.get(f"/board/cards/{vid}").get_data(as_text=True)
+    assert 'data-reps="Alice Rep, Eve &#34;&lt;b&gt;&#34; Rep"' in html
+    page = browser.get("/").get_data(as_text=True)
+    assert '<label for="board-filter-input">Find a visitor</label>' in page
+    assert 'id="board-filter-count"' in page and 'aria-live="polite"' in page
+    other = visitors.visit(PRICING, title="Pricing plans")  # with nobody: no attribute
+    assert "data-reps" not in browser.get(f"/board/cards/{other}").get_data(as_text=True)

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from liveapp.extensions import db
-from liveapp.models import Meeting
+from liveapp.models import Meeting, Visitor
 from liveapp.services import assignments
 from liveapp.services import conversations as chats
+from tests.board.conftest import ORIGIN, Visitors
 from tests.browser.helpers import eventually
 from tests.browser.test_conversations_e2e import (
     LIVE,
@@ -23,17 +24,26 @@ from tests.browser.test_conversations_e2e import (
     visitor_page,
 )
 from tests.browser.test_inbound_prompts import prompt, visitor_asks_to_chat
+from tests.browser.test_screens import (
+    DESKTOP,
+    PHONE,
+    console,
+    counts,
+    five_streams,
+    open_board,
+    tracked,
+)
 from tests.factories import RoutingRuleFactory
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import work
 
 api, site = routing_fixtures.api, routing_fixtures.site
 job_app, make_rule = routing_fixtures.job_app, routing_fixtures.make_rule
-__all__ = ["demo", "visitor_page"]  # fixtures shared with the conversations tests
+# Fixtures shared with the conversations and screens tests.
+__all__ = ["console", "demo", "five_streams", "tracked", "visitor_page"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
-PHONE = {"width": 375, "height": 800}
 
 
 def shot(page, tmp_path, name: str) -> None:
@@ -175,3 +185,96 @@ def test_a_meeting_slot_is_picked_then_confirmed_by_keyboard(demo, visitor_page,
     page.wait_for_timeout(300)
     assert meetings() == 1  # booked once
     shot(page, tmp_path, "booker-booked-375")
+
+
+# ---------------------------------------------------------------- 10. finding a visitor
+
+
+def named(tracked, name: str, stream: str) -> str:
+    """A visitor called `name` on a stream's page."""
+    return tracked(url=f"{ORIGIN}/{stream}", title=stream.title(), traits={"name": name})
+
+
+def known(api, tracked, name: str, stream: str, company: str, rep) -> str:
+    """A visitor from `company` (as enrichment would say) routed to `rep`."""
+    vid = named(tracked, name, stream)
+    db.session.get(Visitor, vid).company_name = company
+    db.session.commit()
+    Visitors(api).route(vid, rep)  # a change: the card shows the company from now on
+    return vid
+
+
+def shown(page) -> list[str]:
+    """The names on the cards the board shows."""
+    return sorted(page.locator(".visitor-card:visible .vc-name").all_inner_texts())
+
+
+def said(page) -> str:
+    return page.inner_text("[data-board-filter-count]").strip()
+
+
+@pytest.mark.usefixtures("streams_end_with_the_test")
+def test_the_board_filter_finds_visitors_by_name_company_stream_or_rep_live_too(
+        page, live_server, app_ctx, api, admin, make_user, five_streams, tracked, console,
+        tmp_path):
+    alice = make_user(role="rep", email="alice@example.com", name="Alice Rep")
+    bob = make_user(role="rep", email="bob@example.com", name="Bob Rep")
+    known(api, tracked, "Vera Visitor", "pricing", "Acme Corp", alice)
+    known(api, tracked, "Otto Other", "docs", "Globex", bob)
+    named(tracked, "Pia Page", "blog")
+    pricing, docs, blog = (f"stream-{five_streams[n].id}" for n in ("pricing", "docs", "blog"))
+    page.set_viewport_size(DESKTOP)
+    open_board(page, live_server, admin)
+    assert shown(page) == ["Otto Other", "Pia Page", "Vera Visitor"]
+    assert said(page) == ""
+
+    search = page.get_by_label("Find a visitor")  # a labelled input
+    search.fill("acme")
+    assert shown(page) == ["Vera Visitor"]
+    assert said(page) == "Showing 1 of 3 visitors."
+    assert page.get_attribute("[data-board-filter-count]", "aria-live") == "polite"
+    assert counts(page)[pricing] == "1 of 1" and counts(page)[docs] == "0 of 1"
+    for query, names in (("Docs", ["Otto Other"]), ("bob", ["Otto Other"]),
+                         ("alice rep", ["Vera Visitor"]), ("pia", ["Pia Page"]),
+                         ("vera globex", [])):
+        search.fill(query)
+        assert shown(page) == names, query
+    assert said(page) == "No visitor matches."
+
+    # Live: cards that arrive after the filter was typed are filtered as they land.
+    search.fill("acme")
+    ada = named(tracked, "Ada Acme", "pricing")
+    zed = named(tracked, "Zed Zero", "docs")
+    page.wait_for_selector(f'[id="visitor-{zed}"]', state="attached", timeout=WAIT_MS)
+    page.wait_for_selector(f'[id="visitor-{ada}"]', timeout=WAIT_MS)
+    assert page.locator(f'[id="visitor-{zed}"]').is_hidden()
+    page.wait_for_function("() => document.querySelector('[data-board-filter-count]')"
+                           ".textContent === 'Showing 2 of 5 visitors.'", timeout=WAIT_MS)
+    assert counts(page)[pricing] == "2 of 2" and counts(page)[docs] == "0 of 2"
+    # A card swapped live (its visitor moves to Blog) is matched again where it lands.
+    tracked(ada, url=f"{ORIGIN}/blog", title="Blog")
+    page.wait_for_selector(f'#{blog}-cards [id="visitor-{ada}"]', timeout=WAIT_MS)
+    page.wait_for_function(f"() => document.querySelector('#{blog} [data-column-count]')"
+                           ".textContent === '1 of 2'", timeout=WAIT_MS)
+    assert shown(page) == ["Ada Acme", "Vera Visitor"]
+    # The columns re-fetched whole (a reconnect): the filter stays, and still applies.
+    with page.expect_response(lambda r: "/board/body" in r.url):
+        page.evaluate("htmx.trigger(document.getElementById('board-body'), "
+                      "'board:reconnected')")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
+    assert search.input_value() == "acme"
+    assert shown(page) == ["Ada Acme", "Vera Visitor"]
+    assert counts(page)[docs] == "0 of 2"
+    page.screenshot(path=str(tmp_path / "board-filter-1440.png"))
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(tmp_path / "board-filter-375.png"))
+
+    page.reload()  # kept for the tab (back from a visitor's page)
+    page.wait_for_selector("[data-sse-open]", state="attached")
+    assert search.input_value() == "acme" and shown(page) == ["Ada Acme", "Vera Visitor"]
+    search.focus()
+    page.keyboard.press("Escape")  # clears it: every card, plain counts, nothing said
+    assert search.input_value() == "" and len(shown(page)) == 5
+    assert counts(page)[docs] == "2" and said(page) == ""
+    assert console == []
