@@ -8,11 +8,11 @@ with a countdown to `offer_until` (Round Robin, Balanced).
 Per visitor Redis keeps which reps were sent the prompt and a digest of its HTML. Every
 change compares that with who should see it now: a rep who no longer should gets a
 removal, a new one an insert at the top of their prompts, the others an in-place update
-when the prompt changed (the visitor moved to another page). When another rep claimed the
-visitor, the prompt is replaced by a note saying who accepted first, not taken away
-without a word. A change that alters
-nothing sends nothing. Events go to each rep's own channel (`rep:<id>`) as `offer`, an
-htmx out-of-band fragment, so admins see prompts only when they are offered the visitor.
+when the prompt changed (the visitor moved to another page); when another rep claimed the
+visitor, the others' prompts are replaced by a note saying who accepted first, not taken
+away without a word. A change that alters nothing sends nothing. Events go to each rep's
+own channel (`rep:<id>`) as `offer`, an htmx out-of-band fragment, so admins see prompts
+only when they are offered the visitor.
 """
 
 from __future__ import annotations
@@ -189,10 +189,11 @@ def plan(visitor_id: str, html: str, old: dict[str, str], new: dict[str, str],
     (`old`: rep id -> digest) to what they should show (`new`). When another rep claimed
     the visitor (`taken`), the reps who lose the prompt see who took it in its place."""
     events = []
+    note = _update(render_taken(taken)) if taken is not None else ""
     for rep in sorted(set(old) | set(new), key=int):
         channel = realtime.rep_channel(int(rep))
-        if rep not in new and taken is not None and int(rep) != taken.rep_id:
-            events.append((channel, EVENT, _update(render_taken(taken))))
+        if rep not in new and note and int(rep) != taken.rep_id:
+            events.append((channel, EVENT, note))
         elif rep not in new:
             events.append((channel, EVENT, _removal(visitor_id)))
         elif rep not in old:
