@@ -8,7 +8,6 @@ from datetime import datetime
 
 import pytest
 
-from tests.ops.scrape import scrape, token  # noqa: F401
 from tests.tracking.conftest import api, site  # noqa: F401
 
 

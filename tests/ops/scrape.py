@@ -1,5 +1,5 @@
 """Read a /metrics answer (one sample's value by name and labels), and the fixtures that
-scrape it with the token: `token`, `scrape` (import them into a test module)."""
+scrape it with the token: `metrics_token`, `scrape` (tests/conftest.py offers them everywhere)."""
 
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ def value(text: str, name: str, **labels: str) -> float:
 
 
 @pytest.fixture
-def token(app, monkeypatch):
+def metrics_token(app, monkeypatch):
     monkeypatch.setitem(app.config, "METRICS_TOKEN", TOKEN)
     return TOKEN
 
 
 @pytest.fixture
-def scrape(app, token):
+def scrape(app, metrics_token):
     """scrape() -> the text of GET /metrics, with the token."""
     client = app.test_client()
 

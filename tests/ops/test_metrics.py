@@ -21,7 +21,7 @@ def test_the_token_comes_from_the_environment(monkeypatch, tmp_path):
     assert config.from_environment(tmp_path)["METRICS_TOKEN"] == "abc"
 
 
-def test_a_missing_or_wrong_token_is_refused(app, token):
+def test_a_missing_or_wrong_token_is_refused(app, metrics_token):
     client = app.test_client()
     missing = client.get("/metrics")
     assert missing.status_code == 401
