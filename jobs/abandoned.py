@@ -10,16 +10,22 @@ worker at a time) marks the entries of jobs whose worker's key is gone as expire
 hands them to RQ's own handling (`StartedJobRegistry.cleanup`: retried when the job has
 retries left, else failed). It also frees the RQ scheduler locks a dead worker held, so
 scheduled jobs (retries, offer timeouts) move on without waiting out the locks' minute.
+
+The same keys are the one answer to "is a worker alive?": each holds the time of its last
+renewal, and `last_beat` (GET /readyz, Settings → Status) reads the latest of them.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from rq.executions import Execution
 from rq.scheduler import RQScheduler
 from rq.utils import as_text, parse_composite_key
+from rq.worker import Worker
+from rq.worker_registration import get_keys
 
 log = logging.getLogger("liveapp.abandoned")
 
@@ -53,7 +59,8 @@ class Liveness(threading.Thread):
         with self.app.app_context():
             from liveapp.extensions import redis
 
-            redis.client.set(alive_key(self.worker_name), "1", px=int(self.ttl * 1000))
+            redis.client.set(alive_key(self.worker_name), repr(time.time()),
+                             px=int(self.ttl * 1000))
 
     def run(self) -> None:
         while not self._stopped.wait(self.ttl / 3):
@@ -72,6 +79,18 @@ class Liveness(threading.Thread):
                 redis.client.delete(alive_key(self.worker_name))
         except Exception:  # it expires on its own
             log.warning("liveness: cannot remove", exc_info=True)
+
+
+def last_beat() -> float | None:
+    """When a live worker last renewed its liveness key (epoch seconds), None when no
+    worker on liveapp's queues is alive (needs an app context). The names come from RQ's
+    registry of each queue's workers; a dead one's key has expired."""
+    from liveapp.extensions import QUEUE_NAMES, queue, redis
+
+    prefix = Worker.redis_worker_namespace_prefix
+    names = {key.removeprefix(prefix) for name in QUEUE_NAMES for key in get_keys(queue(name))}
+    beats = redis.client.mget([alive_key(n) for n in sorted(names)]) if names else []
+    return max((float(b) for b in beats if b is not None), default=None)
 
 
 def recover_abandoned_jobs() -> list[str]:

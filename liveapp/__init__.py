@@ -17,7 +17,8 @@ from liveapp.extensions import csrf, db, login_manager, migrate, redis
 if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
     email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+# Shipped in the package (pyproject's package-data): an installed liveapp migrates too.
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -100,6 +100,9 @@ RULES: dict[str, Access] = {
     "integrations.save": ADMIN,
     "integrations.test": ADMIN,
     "integrations.users": ADMIN,
+    # Settings → Status: the live figures of /metrics (liveapp/blueprints/status.py).
+    "status.index": ADMIN,
+    "status.figures_fragment": ADMIN,
     # Settings → Jobs: rq-dashboard's pages, JSON and actions (liveapp/blueprints/jobs.py).
     "rq_dashboard.static": ADMIN,
     "rq_dashboard.favicon": ADMIN,

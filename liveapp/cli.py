@@ -1,5 +1,5 @@
-"""The `liveapp` console script: demo, web, worker, pipeline, seed-demo, create-admin,
-crm-sandbox."""
+"""The `liveapp` console script: demo, web, worker, pipeline, migrate, seed-demo,
+create-admin, erase, simulate, crm-sandbox."""
 
 from __future__ import annotations
 
@@ -150,6 +150,15 @@ def worker() -> None:
     from jobs.worker import run
 
     run()
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations (once per deploy, before the other processes;
+    `liveapp web` applies them at start too). The migrations ship in the package."""
+    _prepare()
+    _migrate(_app())
+    click.echo("Database schema up to date.")
 
 
 @main.command("seed-demo")

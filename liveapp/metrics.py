@@ -15,6 +15,7 @@ command sets up (liveapp.metrics_folder) before this module is imported; `GET /m
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -60,6 +61,10 @@ CRM_LOOKUPS = Counter("liveapp_crm_lookups_total", "CRM look-ups, by service and
 CRM_SECONDS = Histogram("liveapp_crm_lookup_duration_seconds",
                         "Time a CRM look-up (not a cached one) took, by service.", ["service"],
                         buckets=(.05, .1, .25, .5, 1, 2.5, 5, 10, 30))
+CRM_LAST = Gauge("liveapp_crm_last_lookup_timestamp_seconds",
+                 "When the last CRM look-up (not a cached one) succeeded or failed, by "
+                 "service and result (success: the CRM answered; failure: unavailable).",
+                 ["service", "result"], multiprocess_mode="max")
 CLAIM_CONFLICTS = Counter("liveapp_claim_conflicts_total",
                           "Claims refused because another rep already chats with the visitor.")
 
@@ -135,9 +140,13 @@ def routing_decided(mode: str | None, outcome: str, step: str | None) -> None:
 
 
 def crm_looked_up(service: str, outcome: str, seconds: float | None = None) -> None:
+    """One look-up: its outcome; and, when the CRM was asked (`seconds`), its latency and
+    the time of this success or failure."""
     _child(CRM_LOOKUPS, service, outcome).inc()
     if seconds is not None:
         _child(CRM_SECONDS, service).observe(seconds)
+        result = "failure" if outcome == "unavailable" else "success"
+        _child(CRM_LAST, service, result).set(time.time())
 
 
 def claim_conflict() -> None:

@@ -282,6 +282,7 @@ SETTINGS_PAGES = (
     ("imports.index", "Imports"),
     ("visitors.index", "Visitors"),
     ("rq_dashboard.queues_overview", "Jobs"),
+    ("status.index", "Status"),
 )
 
 

@@ -76,7 +76,7 @@ def test_a_new_route_without_a_rule_fails_the_check(app):
 
 
 @pytest.fixture
-def world(app_ctx, make_user):
+def world(app, app_ctx, make_user):
     """Two reps, an admin, and one of everything a route may name: a visitor routed to
     rep A with an open conversation, the settings objects admins edit, a live worker."""
     import uuid
@@ -126,11 +126,15 @@ def world(app_ctx, make_user):
     # A live worker, so that /readyz answers 200 (its 503 has tests of its own).
     from rq import SimpleWorker
 
+    from jobs.abandoned import Liveness
     from liveapp.extensions import queue, redis
 
     worker = SimpleWorker([queue()], connection=redis.client, serializer="json")
     worker.register_birth()
+    liveness = Liveness(app, worker.name, ttl=60.0)  # alive as `liveapp worker` is
+    liveness.start()
     yield people, values
+    liveness.stop()
     worker.register_death()
 
 

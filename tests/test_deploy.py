@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import click
@@ -99,7 +105,7 @@ def test_deploy_runs_every_process_of_the_production_shape():
         assert names & {"web", "worker", "pipeline"}, where
     compose = {argv[1] for place, argv in commands
                if place == "compose.yaml" and argv[0] == "liveapp"}
-    assert compose == {"web", "worker", "pipeline"}
+    assert compose == {"migrate", "web", "worker", "pipeline"}
 
 
 def test_every_liveapp_command_in_deploy_exists_with_its_options():
@@ -110,13 +116,56 @@ def test_every_liveapp_command_in_deploy_exists_with_its_options():
     assert problems == []
 
 
-def test_the_migration_command_exists():
-    migrations = [argv for _, argv in _deploy_commands() if Path(argv[0]).name == "flask"]
+def test_the_migration_job_runs_the_installed_package():
+    migrations = [argv for _, argv in _deploy_commands()
+                  if Path(argv[0]).name == "liveapp" and argv[1] == "migrate"]
     assert len(migrations) == 2  # compose's migrate job and liveapp-migrate.service
-    for argv in migrations:
-        assert argv[1:] == ["--app", "app", "db", "upgrade"]
-    assert (ROOT / "app.py").exists() and (ROOT / "migrations" / "env.py").exists()
+    assert not [argv for _, argv in _deploy_commands() if Path(argv[0]).name == "flask"]
+    text = "\n".join(path.read_text() for path in [DEPLOY / "Dockerfile", *UNITS])
+    assert "PYTHONPATH" not in text  # nothing imports the source tree
+
+
+def test_flask_db_still_runs_from_the_source_tree(app):
     assert "upgrade" in db_commands.commands
+    assert (ROOT / "app.py").exists()
+    directory = Path(app.extensions["migrate"].directory)
+    assert directory == ROOT / "liveapp" / "migrations" and (directory / "env.py").exists()
+
+
+def test_the_wheel_ships_the_migrations_and_liveapp_migrate_runs_from_it(tmp_path, redis_url):
+    """Built as deploy/Dockerfile builds it (from a copy: setuptools writes beside the
+    sources); run from the unpacked wheel, away from the source tree, on a new SQLite
+    database."""
+    source = tmp_path / "src"
+    junk = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build")
+    for part in ("liveapp", "jobs"):
+        shutil.copytree(ROOT / part, source / part, ignore=junk)
+    for part in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / part, source / part)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(source),
+                            "-w", str(tmp_path / "dist")], capture_output=True, text=True,
+                           timeout=300)
+    assert built.returncode == 0, built.stderr
+    [wheel] = (tmp_path / "dist").glob("liveapp-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    tree = ROOT / "liveapp" / "migrations"
+    shipped = {str(p.relative_to(ROOT)) for p in tree.rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
+    assert len(shipped) > 15 and shipped <= names
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    database = tmp_path / "fresh.db"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "REDIS_URL": redis_url,
+           "DATABASE_URL": f"sqlite:///{database}", "LIVEAPP_INSTANCE": str(tmp_path / "i")}
+    run = subprocess.run([sys.executable, "-m", "liveapp.cli", "migrate"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "up to date" in run.stdout
+    with sqlite3.connect(database) as db:
+        [(version,)] = db.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert version == max(p.stem for p in (tree / "versions").glob("0*.py"))
+    where = subprocess.run([sys.executable, "-c", "import liveapp; print(liveapp.__file__)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert where.stdout.startswith(str(tmp_path / "site"))
 
 
 @pytest.mark.parametrize("where", ["liveapp.env.example", "Dockerfile",

@@ -14,6 +14,7 @@ FEATURES = (
     "visitors",
     "health",
     "metrics",
+    "status",
     "tracking",
     "streams",
     "segments",

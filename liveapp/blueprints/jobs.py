@@ -6,6 +6,15 @@ of its endpoints, pages and JSON alike, goes through `_admins_only` first (an ap
 `before_request`, so it runs before any of the dashboard's own code). Its POST actions
 go through Flask-WTF's CSRF check like every other form: the dashboard's script sends the
 `_csrf_token` cookie back as the X-CSRFToken header, so that cookie carries our token.
+
+Other apps' queues. RQ keeps one registry of queues and one of workers per Redis
+database, whatever the queues' names, and rq-dashboard 0.9.0 lists them with
+`Queue.all()` and `Worker.all()` and has no setting to filter them: on a Redis database
+shared with another RQ app, its queues and workers are listed too. Filtering the lists
+would mean replacing the dashboard's module globals, so we do not; what we can hold
+through the dashboard's own routes we do: a queue that is not liveapp's, and a job from
+one, are 404 (no view, no requeue, delete, empty or compact). Give liveapp a Redis
+database of its own (REDIS_URL …/N) and the lists hold only liveapp's.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from rq.exceptions import NoSuchJobError
 from rq.serializers import JSONSerializer
 from werkzeug.exceptions import NotFound
 
-from liveapp.extensions import redis
+from liveapp.extensions import QUEUE_NAMES, queue, redis
 
 URL_PREFIX = "/settings/jobs"
 BLUEPRINT = "rq_dashboard"
@@ -59,10 +68,26 @@ def _admins_only():
         abort(403)
     if request.endpoint == f"{BLUEPRINT}.requeue_all" and request.method != "POST":
         abort(405)
+    if not _liveapps(request.view_args or {}):
+        abort(404)
     if request.endpoint == f"{BLUEPRINT}.compact_queue" and not _queue_exists():
         return jsonify(status="OK")  # RQ's compact renames the list: none, a server error
     current_app.redis_conn = redis.client  # the dashboard reads it from the app
     return None
+
+
+def _liveapps(view_args: dict) -> bool:
+    """Whether the queue or the job a dashboard route names (if any) is liveapp's: one of
+    its namespaced queues, a job from one (or no such job: the dashboard's own 404)."""
+    from rq.job import Job
+
+    ours = {queue(name).name for name in QUEUE_NAMES}
+    if view_args.get("queue_name") is not None and view_args["queue_name"] not in ours:
+        return False
+    if view_args.get("job_id") is not None:
+        origin = redis.client.hget(Job.key_for(view_args["job_id"]), "origin")
+        return origin is None or origin.decode() in ours
+    return True
 
 
 def _queue_exists() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from liveapp.services import assignments, realtime
 from tests.board.conftest import DOCS, HOME, PRICING, ops
+from tests.ops.scrape import value
 
 
 def channels(*users):
@@ -11,7 +12,8 @@ def channels(*users):
 
 
 def test_a_routed_visitor_is_placed_on_admin_and_rep_boards(
-        app_ctx, visitors, record, admin, rep_a, rep_b, streams):
+        app_ctx, visitors, record, admin, rep_a, rep_b, streams, scrape):
+    before = scrape()
     recorder = record(*channels(admin, rep_a, rep_b))
     vid = visitors.visit(PRICING)
     column = f"stream-{streams['pricing'].id}"
@@ -31,6 +33,11 @@ def test_a_routed_visitor_is_placed_on_admin_and_rep_boards(
     # The admin's card changed (routing status) and is updated in place.
     assert by_channel["admin"][0] == "admin-card"
     assert ops(by_channel["admin"][1]) == [f"true #visitor-{vid}"]
+    # Counted as sent (liveapp_cards_sent_total), by board: two to the admin's, one to A's.
+    after = scrape()
+    for board, sent in (("admin", 2), ("rep", 1)):
+        assert value(after, "liveapp_cards_sent_total", board=board) - value(
+            before, "liveapp_cards_sent_total", board=board) == sent
 
 
 def test_one_event_one_card_event_per_channel(app_ctx, visitors, record, admin, rep_a):

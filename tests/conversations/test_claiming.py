@@ -39,14 +39,19 @@ def test_pounce_starts_a_conversation_and_marks_the_card(api, as_rep, rep, app_c
     assert state.claimed_by == rep.id and state.offered_to == []
 
 
-def test_second_rep_is_told_who_is_chatting(api, app, rep, make_user, app_ctx):
+def test_second_rep_is_told_who_is_chatting(api, app, rep, make_user, app_ctx, scrape):
     from tests.conftest import Browser
+    from tests.ops.scrape import value
+
+    def conflicts() -> float:
+        return value(scrape(), "liveapp_claim_conflicts_total")
 
     other = make_user(name="Otto Other", email="otto@example.com")
     vid = routed(api, rep, other)
     first, second = Browser(app.test_client()), Browser(app.test_client())
     first.login(rep.email)
     second.login(other.email)
+    before = conflicts()
     assert first.post(f"/conversations/claim/{vid}").status_code == 303
     refused = second.post(f"/conversations/claim/{vid}", headers={"HX-Request": "true"})
     assert refused.status_code == 409
@@ -54,6 +59,7 @@ def test_second_rep_is_told_who_is_chatting(api, app, rep, make_user, app_ctx):
     again = first.post(f"/conversations/claim/{vid}")  # the winner clicking twice
     assert again.status_code == 303
     assert db.session.query(Conversation).count() == 1
+    assert conflicts() - before == 1  # the refused claim only, not the double click
 
 
 def test_rep_cannot_claim_a_visitor_not_routed_to_them(api, as_rep, make_user, app_ctx):

@@ -118,3 +118,50 @@ def test_compacting_an_empty_queue_is_no_error(as_admin):
     response = as_admin.client.post(f"/settings/jobs/queue/{_default().name}/compact",
                                     headers={"X-CSRFToken": token})
     assert response.get_json() == {"status": "OK"}
+
+
+@pytest.fixture
+def foreign_failed_job(app_ctx):
+    """Another RQ app's failed job, on a queue of its own in the same Redis database."""
+    from rq import Queue
+
+    from liveapp.extensions import redis
+
+    other = Queue("otherapp-default", connection=redis.client, serializer="json")
+    job = other.enqueue("tests.ops.test_jobs_dashboard.explode", 9)
+    SimpleWorker([other], connection=redis.client, serializer="json").work(burst=True,
+                                                                          max_jobs=1)
+    assert job.id in FailedJobRegistry(queue=other).get_job_ids()
+    yield job
+    job.delete()  # outside liveapp's namespace: the suite's cleaning leaves it
+    other.delete(delete_jobs=True)
+
+
+def test_another_apps_queue_and_jobs_are_out_of_reach(as_admin, failed_job,
+                                                      foreign_failed_job):
+    """Listed (rq-dashboard 0.9.0 lists every queue of the database), but not viewed,
+    requeued, deleted, emptied or compacted through liveapp; liveapp's own still are."""
+    other, job = foreign_failed_job.origin, foreign_failed_job.id
+    for path in (f"/settings/jobs/0/view/jobs/{other}/failed/8/asc/1",
+                 f"/settings/jobs/0/data/jobs/{other}/failed/8/asc/1.json",
+                 f"/settings/jobs/0/view/job/{job}", f"/settings/jobs/0/data/job/{job}.json"):
+        assert as_admin.get(path).status_code == 404, path
+    as_admin.get("/settings/jobs/")
+    token = as_admin.client.get_cookie("_csrf_token", path="/settings/jobs/").value
+    for path in (f"/settings/jobs/job/{job}/requeue", f"/settings/jobs/job/{job}/delete",
+                 f"/settings/jobs/requeue/{other}", f"/settings/jobs/queue/{other}/compact",
+                 f"/settings/jobs/queue/{other}/failed/empty"):
+        assert as_admin.client.post(path, headers={"X-CSRFToken": token}
+                                    ).status_code == 404, path
+    assert FailedJobRegistry(queue=_other(other)).get_job_ids() == [job]
+    assert as_admin.get(f"/settings/jobs/0/data/job/{failed_job.id}.json").status_code == 200
+    assert as_admin.get(f"/settings/jobs/0/data/jobs/{_default().name}/failed/8/asc/1.json"
+                        ).status_code == 200
+
+
+def _other(name: str):
+    from rq import Queue
+
+    from liveapp.extensions import redis
+
+    return Queue(name, connection=redis.client, serializer="json")

@@ -4,30 +4,7 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
-from tests.ops.scrape import value
-
-TOKEN = "scrape-me-please"
-
-
-@pytest.fixture
-def token(app, monkeypatch):
-    monkeypatch.setitem(app.config, "METRICS_TOKEN", TOKEN)
-    return TOKEN
-
-
-@pytest.fixture
-def scrape(app, token):
-    client = app.test_client()
-
-    def get() -> str:
-        response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
-        assert response.status_code == 200
-        assert response.mimetype == "text/plain"
-        return response.get_data(as_text=True)
-
-    return get
+from tests.ops.scrape import TOKEN, value
 
 
 def test_no_token_configured_means_no_endpoint(app, browser, as_admin):
@@ -44,7 +21,7 @@ def test_the_token_comes_from_the_environment(monkeypatch, tmp_path):
     assert config.from_environment(tmp_path)["METRICS_TOKEN"] == "abc"
 
 
-def test_a_missing_or_wrong_token_is_refused(app, token):
+def test_a_missing_or_wrong_token_is_refused(app, metrics_token):
     client = app.test_client()
     missing = client.get("/metrics")
     assert missing.status_code == 401

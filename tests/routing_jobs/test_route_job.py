@@ -8,6 +8,7 @@ from rq.job import Job
 from liveapp.extensions import queue, redis
 from liveapp.services import assignments, routing
 from tests.factories import SegmentFactory, StreamFactory
+from tests.ops.scrape import value
 from tests.routing_jobs.conftest import run_scheduled, work
 from tests.visitor_ids import VisitorId
 
@@ -63,7 +64,8 @@ def test_an_unexpected_error_is_retried_with_backoff(job_app, visit, three_reps,
 
 
 def test_first_available_offers_every_eligible_rep_with_the_trace(job_app, visit, make_rep,
-                                                                  make_rule):
+                                                                  make_rule, scrape):
+    before = scrape()
     ann, bob = make_rep(name="Ann"), make_rep(name="Bob")
     away = make_rep(name="Dee", availability="away")
     closed = make_rep(name="Eve")
@@ -86,6 +88,9 @@ def test_first_available_offers_every_eligible_rep_with_the_trace(job_app, visit
     [entry] = routing.history(vid)
     assert entry["summary"] == stored.explanation and entry["trigger"] == "pounce"
     assert entry["trace"][0] == "rule 'Target accounts' matched"
+    decided = {"mode": "first_available", "outcome": "offer", "reason": "route_to"}
+    assert value(scrape(), "liveapp_routing_decisions_total", **decided) - value(
+        before, "liveapp_routing_decisions_total", **decided) == 1
 
 
 def test_routing_twice_is_idempotent(job_app, visit, three_reps, make_rule):
@@ -103,7 +108,9 @@ def test_routing_twice_is_idempotent(job_app, visit, three_reps, make_rule):
         "offer_until": None, "reason": first["reason"]}
 
 
-def test_no_rule_matched_is_stored_with_its_reason(job_app, visit, three_reps, make_rule):
+def test_no_rule_matched_is_stored_with_its_reason(job_app, visit, three_reps, make_rule,
+                                                  scrape):
+    before = scrape()
     make_rule(three_reps, criteria={"match": "all", "conditions": [
         {"field": "email", "operator": "is_set", "value": None}]})
     vid = visit()
@@ -112,6 +119,9 @@ def test_no_rule_matched_is_stored_with_its_reason(job_app, visit, three_reps, m
     stored = assignments.get(vid)
     assert stored.outcome == "no_rule" and stored.rule_name is None
     assert stored.explanation == "no routing rule matched"
+    decided = {"mode": "none", "outcome": "no_rule", "reason": "no_rule"}
+    assert value(scrape(), "liveapp_routing_decisions_total", **decided) - value(
+        before, "liveapp_routing_decisions_total", **decided) == 1
 
 
 def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, three_reps,
