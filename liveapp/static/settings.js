@@ -57,8 +57,17 @@
       input.hidden = false;  // useless without this script, so shown by it
     });
   }
+  function count(list) {
+    var shown = list.querySelector("[data-checklist-count]");
+    var chosen = list.querySelectorAll(".checklist-options input:checked").length;
+    if (shown) { shown.textContent = chosen ? chosen + " chosen" : ""; }
+  }
   document.addEventListener("input", function (event) {
     if (event.target.matches("[data-checklist-filter]")) { filter(event.target); }
+  });
+  document.addEventListener("change", function (event) {
+    var list = event.target.closest("[data-checklist]");
+    if (list && event.target.type === "checkbox") { count(list); }
   });
   // Enter in a filter box filters; it does not submit the form.
   document.addEventListener("keydown", function (event) {

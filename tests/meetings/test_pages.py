@@ -32,7 +32,7 @@ def test_a_rep_sees_their_meetings_in_their_zone(widget, at_booker, as_rep, rep,
     db.session.commit()
     page = as_rep.get("/meetings/").get_data(as_text=True)
     local = start.astimezone(ZoneInfo("America/New_York"))
-    assert "When <small class=\"hint\">(America/New_York)</small>" in page
+    assert "Times in America/New_York</caption>" in page
     assert f">{local:%a %d %b %H:%M}</time>" in page
     assert "Acme Corp" in page and "vi@example.com" in page
     assert "&lt;b&gt;pricing&lt;/b&gt;" in page and "<b>pricing" not in page

@@ -122,7 +122,7 @@ def test_edit_shows_and_saves_values(as_admin, app_ctx):
     )
     page = as_admin.get(f"/settings/routing/{rule.id}").get_data(as_text=True)
     assert 'value="45"' in page and 'value="email"' in page
-    assert (f'name="fallback_users" value="{ann.id}" checked> <span>Ann Archer</span>'
+    assert (f'name="fallback_users" value="{ann.id}" checked><span>Ann Archer</span>'
             in page)
     assert 'checked id="outreach_mode-3"' in page
     response = as_admin.post(f"/settings/routing/{rule.id}", {
