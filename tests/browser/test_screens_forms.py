@@ -129,14 +129,19 @@ def _rules() -> list[RoutingRule]:
     return list(db.session.scalars(select(RoutingRule)))
 
 
-def test_criteria_values_are_ticked_not_ctrl_clicked(page, live_server, admin, app_ctx, console):
+def new_segment(page, live_server, admin, name: str, field: str, operator: str) -> None:
+    """The new segment form, named, with its first row set to this field and operator."""
     sign_in(page, live_server, admin.email)
     page.goto(f"{live_server}/settings/segments/new")
-    page.fill("input[name=name]", "Qualified")
+    page.fill("input[name=name]", name)
     htmx_swap(page, "condition-row", lambda: page.select_option(
-        "select[name='conditions-0-field']", "lifecycle_stage"))
+        "select[name='conditions-0-field']", field))
     htmx_swap(page, "condition-row", lambda: page.select_option(
-        "select[name='conditions-0-operator']", "in_list"))
+        "select[name='conditions-0-operator']", operator))
+
+
+def test_criteria_values_are_ticked_not_ctrl_clicked(page, live_server, admin, app_ctx, console):
+    new_segment(page, live_server, admin, "Qualified", "lifecycle_stage", "in_list")
     row = page.locator("#condition-0")
     assert row.locator("select[multiple]").count() == 0
     # The value chosen under "is" (the first stage) is carried over, ticked, not lost.
@@ -233,13 +238,7 @@ def test_copy_without_the_clipboard_selects_the_snippet(chromium, live_server, a
 
 def test_matches_says_what_it_takes_and_refuses_a_regex(page, live_server, admin, app_ctx,
                                                         console, tmp_path):
-    sign_in(page, live_server, admin.email)
-    page.goto(f"{live_server}/settings/segments/new")
-    page.fill("input[name=name]", "Pricing")
-    htmx_swap(page, "condition-row", lambda: page.select_option(
-        "select[name='conditions-0-field']", "current_url"))
-    htmx_swap(page, "condition-row", lambda: page.select_option(
-        "select[name='conditions-0-operator']", "url_matches"))
+    new_segment(page, live_server, admin, "Pricing", "current_url", "url_matches")
     value = page.locator("#condition-0 input[name='conditions-0-value']")
     hint = page.locator("#" + value.get_attribute("aria-describedby"))
     assert hint.is_visible() and "not a regular expression" in hint.inner_text()
