@@ -1,12 +1,14 @@
-"""The "matches" operator takes a wildcard: a regular expression (or spaces) given to it
-would match nothing, so saving a segment or routing rule with one is refused with an error
-on its row and nothing written; saved criteria that hold one still load."""
+"""The "matches" operator (and an experience's wildcard URL rule) takes a wildcard: a
+regular expression (or spaces) given to it would match nothing, so saving a segment, routing
+rule or experience with one is refused with an error on its row and nothing written; saved
+criteria that hold one still load."""
 
 import pytest
 from sqlalchemy import select
 
 from liveapp.extensions import db
-from liveapp.models import RoutingRule, Segment
+from liveapp.models import Experience, RoutingRule, Segment
+from tests.experiences.test_experiences_settings import PRICING
 from tests.factories import SegmentFactory
 from tests.routing.test_rules_settings import FORM as RULE_FORM
 
@@ -74,3 +76,16 @@ def test_a_saved_regex_still_loads_and_is_refused_when_saved_again(as_admin, app
         "conditions-0-operator": "url_matches", "conditions-0-value": "^/pricing$"})
     assert response.status_code == 422
     assert "not a regular expression" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("pattern", ["^/pricing/faq$", "*/pricing/(faq|terms)*", "/faq page"])
+def test_an_experience_with_a_regex_as_its_wildcard_is_refused(as_admin, app_ctx, pattern):
+    response = as_admin.post("/settings/experiences/new",
+                             {**PRICING, "rules-1-value": pattern})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    rule = html[html.index('id="url-rule-1"'):]
+    rule = rule[:rule.index("</div>")]
+    assert "the wildcard takes" in rule
+    assert _rows(Experience) == []
+    assert "A wildcard, not a regular expression" in html
