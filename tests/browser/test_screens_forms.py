@@ -304,3 +304,15 @@ def test_meetings_show_when_on_one_line_and_each_email_once(page, live_server, a
         assert page_width(page) <= size["width"]
         page.screenshot(path=str(tmp_path / f"meetings-{size['width']}.png"), full_page=True)
     assert console == []
+
+
+def test_a_long_list_of_criteria_values_has_a_filter(page, live_server, admin, app_ctx, console):
+    for n in range(10):
+        ExperienceFactory(name=f"Region {n}" if n != 7 else "Enterprise welcome")
+    new_segment(page, live_server, admin, "Welcomed", "experiences_received", "in_list")
+    values = page.locator("#condition-0 fieldset[data-checklist]")
+    values.locator("[data-checklist-filter]").fill("enterp")
+    assert visible_labels(values) == ["Enterprise welcome"]
+    values.locator("label:has-text('Enterprise welcome') input").check()
+    assert values.locator("input:checked").count() == 1
+    assert console == []
