@@ -11,9 +11,11 @@ bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
 
 @bp.app_template_filter("in_zone")
-def in_zone(moment, tz_name: str) -> str:
-    """A naive UTC time as "Wed 02 Dec 15:00 (Europe/Paris)" on that zone's wall clock."""
-    return f"{service.in_zone(moment, tz_name):%a %d %b %H:%M} ({tz_name})"
+def in_zone(moment, tz_name: str, with_zone: bool = True) -> str:
+    """A naive UTC time as "Wed 02 Dec 15:00 (Europe/Paris)" on that zone's wall clock
+    (without the zone's name where the page already says it)."""
+    local = f"{service.in_zone(moment, tz_name):%a %d %b %H:%M}"
+    return f"{local} ({tz_name})" if with_zone else local
 
 
 @bp.get("/")

@@ -59,7 +59,9 @@ class UserForm(FlaskForm):
     )
     salesforce_user_id = StringField("Salesforce user id", validators=[Optional()])
     groups = SelectMultipleField("Groups", coerce=int)
-    time_zone = StringField("Time zone", default="UTC", validators=[Length(max=64)])
+    # Checked against the IANA names by _validate_hours, with a message naming the value.
+    time_zone = SelectField("Time zone", default="UTC", validate_choice=False,
+                            validators=[Length(max=64)])
     limit_hours = BooleanField("Route visitors to this user only during their working hours")
     hours = FieldList(FormField(ShiftForm), min_entries=7, max_entries=7)
 
@@ -68,6 +70,7 @@ class UserForm(FlaskForm):
         self.creating = creating
         groups = db.session.scalars(select(Group).order_by(Group.name))
         self.groups.choices = [(g.id, g.name) for g in groups]
+        self.time_zone.choices = _zone_choices(self.time_zone.data)
 
     def validate_salesforce_user_id(self, field: StringField) -> None:
         # Checked here too (the service decides), so the error shows with the others.
@@ -127,6 +130,15 @@ class UserForm(FlaskForm):
         }
 
 
+def _zone_choices(current: str | None) -> list[tuple[str, str]]:
+    """Every IANA zone; a saved or sent name that is not one is shown, marked, so the
+    select does not silently pick another."""
+    names = working_hours.zone_names()
+    current = (current or "").strip()
+    unknown = [] if not current or current in names else [(current, f"{current} (unknown)")]
+    return [*unknown, *((name, name) for name in names)]
+
+
 def _hours_data(user: User | None) -> dict:
     """Initial values of the working hours fields (office hours when none are set)."""
     schedule = user.working_hours if user is not None else None
@@ -137,7 +149,7 @@ def _hours_data(user: User | None) -> dict:
 
 
 def _hours_context() -> dict:
-    return {"weekdays": working_hours.WEEKDAYS, "zone_names": working_hours.zone_names()}
+    return {"weekdays": working_hours.WEEKDAYS}
 
 
 def get_user(user_id: int) -> User:

@@ -43,7 +43,7 @@ from liveapp.domain.fields import (
     operators_for,
     value_kind,
 )
-from liveapp.domain.urls import normalise_value
+from liveapp.domain.urls import normalise_value, wildcard_error
 
 __all__ = [
     "Condition", "Criteria", "InvalidCriteria", "Names", "Predicate", "compile", "describe",
@@ -148,6 +148,18 @@ def validate(data: Any, *, allow_empty: bool = False, for_routing: bool = False)
             _parse_condition(raw, for_routing)
         except _Bad as problem:
             errors.append(f"condition {number}: {problem}")
+    return errors
+
+
+def unmatchable(data: Any) -> list[str]:
+    """Conditions of valid criteria that could never match, e.g. a regex given to
+    "matches"; checked when criteria are saved (saved ones keep loading)."""
+    errors = []
+    for number, raw in enumerate(data.get("conditions") or (), start=1):
+        problem = (wildcard_error(raw["value"])
+                   if raw.get("operator") == Op.URL_MATCHES.value else None)
+        if problem:
+            errors.append(f'condition {number}: {FIELDS[raw["field"]].label}: "matches" {problem}')
     return errors
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liveapp.domain.flows import InvalidExperience, Step, parse_flow, validate_flow
-from liveapp.domain.urls import normalise_value, url_test
+from liveapp.domain.urls import normalise_value, url_test, wildcard_error
 
 __all__ = [
     "Experience", "InvalidExperience", "Step", "UrlRule", "choose_experience",
     "parse_audience", "parse_flow", "parse_targeting", "targeting_test", "validate_audience",
-    "validate_flow", "validate_targeting",
+    "unmatchable_targeting", "validate_flow", "validate_targeting",
 ]
 
 URL_RULE_KINDS = {"equals": "equals", "contains": "contains", "wildcard": "wildcard"}
@@ -68,6 +68,14 @@ def _rule_problem(raw: Any) -> str | None:
     if not isinstance(raw.get("exclude", False), bool):
         return "exclude must be true or false"
     return None
+
+
+def unmatchable_targeting(rules: Any) -> list[str]:
+    """Valid URL rules that could never match, e.g. a regex given as a wildcard; checked
+    when an experience is saved (saved ones keep loading)."""
+    return [f"URL rule {number}: the wildcard {problem}"
+            for number, raw in enumerate(rules or (), start=1)
+            if raw["kind"] == "wildcard" and (problem := wildcard_error(raw["value"]))]
 
 
 def parse_targeting(rules: Any) -> tuple[UrlRule, ...]:

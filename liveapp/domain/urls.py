@@ -10,7 +10,9 @@ The rules, as admins should read them:
   ``https://ACME.com/pricing/?utm_source=ads``.
 - In a wildcard, ``*`` stands for any run of characters (``/`` included, or nothing);
   every other character, ``?`` included, is literal. ``*/pricing*`` matches every URL
-  with ``/pricing`` in its path.
+  with ``/pricing`` in its path. A pattern with regular-expression syntax
+  (``\\ ^ $ | ( ) [ ] { }``, a leading ``.*``) or spaces is refused when saved
+  (wildcard_error): it would match nothing.
 """
 
 from __future__ import annotations
@@ -69,6 +71,25 @@ def form_for(value: str) -> int:
 def normalise_value(value: str) -> str:
     """A URL value as it is compared: lowercased, no fragment, one trailing slash dropped."""
     return _trim(value.strip().lower().split("#", 1)[0])
+
+
+# Regular-expression syntax that a wildcard would take literally: a URL holding it is so
+# rare that a pattern with it is a regex mistaken for a wildcard, and matches nothing.
+REGEX_SIGNS = frozenset("\\^$|()[]{}")
+REGEX_STARTS = (".*", ".+")
+
+
+def wildcard_error(pattern: str) -> str | None:
+    """Why `pattern` cannot work as a wildcard (regex syntax, spaces), or None."""
+    text = pattern.strip()
+    signs = sorted(REGEX_SIGNS.intersection(text))
+    if signs or text.startswith(REGEX_STARTS) or ".+" in text:
+        shown = " ".join(signs) or (text[:2] if text.startswith(REGEX_STARTS) else ".+")
+        return (f"takes a wildcard, not a regular expression ({shown}): only * is special, "
+                "standing for any characters, e.g. */pricing*")
+    if any(char.isspace() for char in text):
+        return "takes no spaces (a URL has none): use * for any characters, e.g. */pricing*"
+    return None
 
 
 def wildcard_test(pattern: str) -> Callable[[str], bool]:

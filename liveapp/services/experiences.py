@@ -24,7 +24,8 @@ def _check(experience, name, targeting, flow) -> dict:
     clash = db.session.scalar(select(Experience).where(func.lower(Experience.name) == name.lower()))
     if clash is not None and clash is not experience:
         errors["name"] = "An experience with this name already exists."
-    if problems := domain.validate_targeting(targeting):
+    if problems := (domain.validate_targeting(targeting)
+                    or domain.unmatchable_targeting(targeting)):
         errors["targeting"] = problems
     if problems := domain.validate_flow(flow):
         errors["flow"] = problems

@@ -94,7 +94,7 @@ def _errors(rule: RoutingRule | None, data: Mapping[str, Any], criteria: Any,
     if "name" not in errors and _name_taken(rule, str(data.get("name")).strip()):
         errors["name"] = "A routing rule with this name already exists."
     problems = (criteria_engine.validate(criteria, allow_empty=True, for_routing=True)
-                or criteria_refs.missing(criteria))
+                or criteria_engine.unmatchable(criteria) or criteria_refs.missing(criteria))
     if problems:
         errors["criteria"] = problems
     if isinstance(roles, str):

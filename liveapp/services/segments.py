@@ -23,7 +23,8 @@ def save_segment(segment: Segment | None, *, name: str, description: str,
     clash = db.session.scalar(select(Segment).where(func.lower(Segment.name) == name.lower()))
     if clash is not None and clash is not segment:
         errors["name"] = "A segment with this name already exists."
-    problems = domain.validate(criteria) or criteria_refs.missing(criteria)
+    problems = (domain.validate(criteria) or domain.unmatchable(criteria)
+                or criteria_refs.missing(criteria))
     if problems:
         errors["criteria"] = problems
     if errors:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -24,17 +24,21 @@ def zone_error(name: str) -> str | None:
     name = (name or "").strip()
     if not name:
         return "Give a time zone, e.g. Europe/Paris or UTC."
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return f"Unknown time zone {name!r}: use an IANA name such as America/New_York."
+    # ZoneInfo alone also opens files that are not zones' names (posixrules, posix/...).
+    if name not in _known_zones():
+        return f"Unknown time zone {name!r}: choose one from the list, e.g. America/New_York."
     return None
 
 
 @lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+@lru_cache(maxsize=1)
 def zone_names() -> tuple[str, ...]:
-    """Every IANA zone name this system knows, sorted, for the form's suggestions."""
-    return tuple(sorted(available_timezones()))
+    """Every IANA zone name this system knows, UTC first then sorted, for the form's select."""
+    return ("UTC", *sorted(_known_zones() - {"UTC"}))
 
 
 def shift_error(start: str, end: str) -> str | None:

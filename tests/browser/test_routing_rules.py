@@ -35,7 +35,7 @@ def test_admin_creates_a_rule_above_the_catch_all_and_drags_it_below(page, live_
                                          "is_target_account"))
     page.wait_for_selector("select[name=conditions-0-value]")
     page.check("input[name=salesforce_owner]")
-    page.select_option("select[name=route_to_groups]", str(group.id))
+    page.check(f"input[name=route_to_groups][value='{group.id}']")
     page.check("input[name=distribution][value=round_robin]")
     page.fill("input[name=offer_timeout_seconds]", "45")
     page.click("#rule-form button[type=submit]")

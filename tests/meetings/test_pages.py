@@ -32,7 +32,8 @@ def test_a_rep_sees_their_meetings_in_their_zone(widget, at_booker, as_rep, rep,
     db.session.commit()
     page = as_rep.get("/meetings/").get_data(as_text=True)
     local = start.astimezone(ZoneInfo("America/New_York"))
-    assert f"{local:%a %d %b %H:%M} (America/New_York)" in page
+    assert "Times in America/New_York</caption>" in page
+    assert f">{local:%a %d %b %H:%M}</time>" in page
     assert "Acme Corp" in page and "vi@example.com" in page
     assert "&lt;b&gt;pricing&lt;/b&gt;" in page and "<b>pricing" not in page
     assert f"/board/visitors/{vid}" in page and theirs not in page

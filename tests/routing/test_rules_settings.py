@@ -18,7 +18,9 @@ FORM = {
 }
 FORM_CRITERIA = {"match": "all", "conditions": [
     {"field": "is_target_account", "operator": "equals", "value": True}]}
-FIELDSETS = {"outreach_mode", "distribution", "when_nobody", "route_to"}
+FIELDSETS = {"outreach_mode", "distribution", "when_nobody", "route_to", "route_to_users",
+             "route_to_groups", "fallback_users", "fallback_groups"}
+ENDS = {"route_to": 'class="field fallback"'}  # its users and groups are fieldsets too
 
 
 def _rules():
@@ -29,7 +31,7 @@ def _rules():
 def error_on(html: str, field: str, message: str) -> bool:
     """The message is shown inside the field's own block of the form."""
     start = html.index(f'id="{field}"')
-    end = html.index("</fieldset>" if field in FIELDSETS else "</div>", start)
+    end = html.index(ENDS.get(field, "</fieldset>" if field in FIELDSETS else "</div>"), start)
     return message in html[start:end]
 
 
@@ -120,7 +122,8 @@ def test_edit_shows_and_saves_values(as_admin, app_ctx):
     )
     page = as_admin.get(f"/settings/routing/{rule.id}").get_data(as_text=True)
     assert 'value="45"' in page and 'value="email"' in page
-    assert f'<option value="{ann.id}" selected>Ann Archer</option>' in page
+    assert (f'name="fallback_users" value="{ann.id}" checked><span>Ann Archer</span>'
+            in page)
     assert 'checked id="outreach_mode-3"' in page
     response = as_admin.post(f"/settings/routing/{rule.id}", {
         **FORM, "name": "Outbound prospects", "fallback_users": [ann.id],

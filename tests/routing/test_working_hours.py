@@ -73,6 +73,9 @@ def test_new_user_form_offers_office_hours_and_empty_zone_is_utc(as_admin, app_c
     [
         ({"time_zone": "Mars/Olympus"}, WEEK, "time_zone", "Unknown time zone"),
         ({"time_zone": "../../etc/passwd"}, WEEK, "time_zone", "Unknown time zone"),
+        # Files zoneinfo opens that are not IANA zone names.
+        ({"time_zone": "posixrules"}, WEEK, "time_zone", "Unknown time zone"),
+        ({"time_zone": "posix/Europe/Paris"}, WEEK, "time_zone", "choose one from the list"),
         ({}, [("17:00", "09:00"), *WEEK[1:]], "hours-0-end", "The end must be after the start"),
         ({}, [*WEEK[:2], ("9am", "5pm"), *WEEK[3:]], "hours-2-end", "HH:MM"),
         ({}, [*WEEK[:4], ("09:00", ""), *WEEK[5:]], "hours-4-end", "both a start and an end"),
@@ -90,6 +93,28 @@ def test_hours_errors_rerender_and_write_nothing(as_admin, rep, app_ctx, changes
                                             start)]
     saved = _reload(rep)
     assert (saved.time_zone, saved.working_hours) == ("UTC", None)
+
+
+def test_time_zone_is_a_select_of_the_iana_zones(as_admin, rep, app_ctx):
+    page = as_admin.get(f"/settings/users/{rep.id}").get_data(as_text=True)
+    select = page[page.index('<select id="time_zone" name="time_zone">'):]
+    select = select[:select.index("</select>")]
+    options = select.count("<option ")
+    assert options == len(working_hours.zone_names()) > 300
+    assert select.index('<option selected value="UTC">UTC</option>') < select.index(
+        '<option value="Africa/Abidjan">')
+    assert '<option value="Europe/Paris">Europe/Paris</option>' in select
+    assert "<datalist" not in page
+
+
+def test_a_saved_unknown_zone_is_shown_not_silently_replaced(as_admin, rep, app_ctx):
+    rep.time_zone = "posixrules"
+    db.session.commit()
+    page = as_admin.get(f"/settings/users/{rep.id}").get_data(as_text=True)
+    assert '<option selected value="posixrules">posixrules (unknown)</option>' in page
+    response = as_admin.post(f"/settings/users/{rep.id}", form(rep, time_zone="posixrules"))
+    assert response.status_code == 422 and "Unknown time zone" in response.get_data(as_text=True)
+    assert _reload(rep).time_zone == "posixrules"
 
 
 def test_time_zone_is_escaped(as_admin, rep, app_ctx):

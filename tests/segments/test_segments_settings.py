@@ -115,7 +115,8 @@ def test_condition_row_follows_field_and_operator(as_admin):
     assert "(no value)" in unknown.get_data(as_text=True)
     choice = as_admin.get("/settings/segments/condition-row?index=0"
                           "&conditions-0-field=lifecycle_stage&conditions-0-operator=in_list")
-    assert "multiple" in choice.get_data(as_text=True) and ">MQL<" in choice.get_data(as_text=True)
+    assert ('type="checkbox" name="conditions-0-value" value="MQL"' in choice.get_data(as_text=True)
+            and "<span>MQL</span>" in choice.get_data(as_text=True))
 
 
 def test_add_condition_takes_the_next_index(as_admin):

@@ -85,7 +85,7 @@ def test_form_marks_segments_taken_by_other_streams(as_admin, app_ctx):
     known = SegmentFactory(name="Known Visitor")
     StreamFactory(name="High Intent", segments=[known])
     page = as_admin.get("/settings/streams/new").get_data(as_text=True)
-    assert "Known Visitor (in High Intent)" in page
+    assert 'Known Visitor <small class="hint">(in High Intent)</small>' in page
 
 
 def test_database_refuses_a_segment_in_two_streams(app_ctx):
