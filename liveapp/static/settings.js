@@ -1,4 +1,5 @@
-// Settings pages: drag-and-drop ordering for lists marked data-sortable.
+// Settings pages: ordering for lists marked data-sortable, by drag and drop (their
+// "Move up"/"Move down" buttons post on their own, see components/_macros.html).
 // The new order is POSTed with htmx (CSRF header added by app.js) and the server
 // answers with the re-rendered list, which replaces the old one.
 (function () {
@@ -22,11 +23,41 @@
     });
   }
   // Lists marked data-sortable-local reorder inside a form: the order is sent on submit.
+  // Their items' "Move up"/"Move down" buttons move the item in the page; each is named
+  // by the item's position ("Move step 2 up") and marked aria-disabled at the ends.
+  function items(list) {
+    return Array.prototype.filter.call(list.children, function (el) { return el.hasAttribute("data-id"); });
+  }
+  function nameMoves(list) {
+    var rows = items(list);
+    rows.forEach(function (row, n) {
+      row.querySelectorAll("[data-move]").forEach(function (button) {
+        var up = button.getAttribute("data-move") === "up";
+        button.setAttribute("aria-label", "Move step " + (n + 1) + (up ? " up" : " down"));
+        var atEnd = up ? n === 0 : n === rows.length - 1;
+        if (atEnd) { button.setAttribute("aria-disabled", "true"); } else { button.removeAttribute("aria-disabled"); }
+      });
+    });
+  }
+  function moveLocal(list, event) {
+    var button = event.target.closest("[data-move]");
+    if (!button || button.getAttribute("aria-disabled") === "true") { return; }
+    var row = button.closest("[data-id]");
+    var up = button.getAttribute("data-move") === "up";
+    var other = up ? row.previousElementSibling : row.nextElementSibling;
+    if (!other) { return; }
+    list.insertBefore(row, up ? other : other.nextElementSibling);
+    nameMoves(list);
+    button.focus();  // moving the row took the focus away
+  }
   function bindLocal(list) {
     if (list.dataset.sortableBound) { return; }
     list.dataset.sortableBound = "1";
     window.Sortable.create(list, { handle: ".handle", draggable: "[data-id]", animation: 120,
                                    forceFallback: true });
+    list.addEventListener("click", function (event) { moveLocal(list, event); });
+    new MutationObserver(function () { nameMoves(list); }).observe(list, { childList: true });
+    nameMoves(list);
   }
   function bindAll() {
     document.querySelectorAll("[data-sortable]").forEach(bind);
