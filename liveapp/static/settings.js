@@ -22,12 +22,31 @@
       }
     });
   }
-  // Lists marked data-sortable-local reorder inside a form: the order is sent on submit.
-  // Their items' "Move up"/"Move down" buttons move the item in the page; each is named
-  // by the item's position ("Move step 2 up") and marked aria-disabled at the ends.
   function items(list) {
     return Array.prototype.filter.call(list.children, function (el) { return el.hasAttribute("data-id"); });
   }
+  // Screen readers hear where a moved item went ("Moved Careers to position 2 of 3"): the
+  // focus stays on the button, whose name alone would not say it.
+  var status = null, pendingMove = null;
+  function announce(button) {
+    var row = button.closest("[data-id]");
+    if (!row || !status) { return; }
+    var rows = items(row.parentElement);
+    status.textContent = "Moved " + button.closest(".move").getAttribute("data-item-name") +
+      " to position " + (rows.indexOf(row) + 1) + " of " + rows.length;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    pendingMove = elt && elt.matches && elt.matches(".move button") ? elt.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var button = pendingMove && document.getElementById(pendingMove);
+    pendingMove = null;
+    if (button) { announce(button); }
+  });
+  // Lists marked data-sortable-local reorder inside a form: the order is sent on submit.
+  // Their items' "Move up"/"Move down" buttons move the item in the page; each is named
+  // by the item's position ("Move step 2 up") and marked aria-disabled at the ends.
   function nameMoves(list) {
     var rows = items(list);
     rows.forEach(function (row, n) {
@@ -49,6 +68,7 @@
     list.insertBefore(row, up ? other : other.nextElementSibling);
     nameMoves(list);
     button.focus();  // moving the row took the focus away
+    announce(button);
   }
   function bindLocal(list) {
     if (list.dataset.sortableBound) { return; }
@@ -59,10 +79,18 @@
     new MutationObserver(function () { nameMoves(list); }).observe(list, { childList: true });
     nameMoves(list);
   }
+  function addStatus() {
+    status = document.createElement("p");
+    status.className = "sr-only";
+    status.setAttribute("role", "status");
+    status.setAttribute("data-move-status", "");
+    (document.querySelector("main") || document.body).appendChild(status);
+  }
   function bindAll() {
     document.querySelectorAll("[data-sortable]").forEach(bind);
     document.querySelectorAll("[data-sortable-local]").forEach(bindLocal);
   }
+  document.addEventListener("DOMContentLoaded", addStatus);
   document.addEventListener("DOMContentLoaded", bindAll);
   document.addEventListener("htmx:afterSettle", bindAll);
 })();

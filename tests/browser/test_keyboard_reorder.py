@@ -40,6 +40,7 @@ def test_admin_reorders_from_the_keyboard(page, live_server, admin, app_ctx, kin
     htmx_swap(page, "/reorder", lambda: page.keyboard.press("Enter"))
     assert names(page, list_id) == ["Pricing", "Careers", "Docs"]
     assert focused(page) == "Move Careers up"
+    assert page.text_content("[data-move-status]") == "Moved Careers to position 2 of 3"
     htmx_swap(page, "/reorder", lambda: page.keyboard.press("Space"))
     assert names(page, list_id) == ["Careers", "Pricing", "Docs"]
     # At the top: the button keeps the focus, says it is unavailable and posts nothing.
@@ -80,6 +81,7 @@ def test_admin_moves_flow_steps_from_the_keyboard(page, live_server, admin, app_
     page.get_by_role("button", name="Move step 3 up").focus()
     page.keyboard.press("Enter")  # "Thanks" goes above the question
     assert focused(page) == "Move step 2 up"  # same button, renamed for its new place
+    assert page.text_content("[data-move-status]") == "Moved the step to position 2 of 3"
     page.keyboard.press("Enter")
     assert focused(page) == "Move step 1 up"
     assert page.get_by_role("button", name="Move step 1 up").get_attribute(
