@@ -20,7 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from liveapp.extensions import db
 from liveapp.models import Meeting
 from liveapp.models.user import utcnow
-from liveapp.services import assignments, demo
+from liveapp.services import arrivals, assignments, demo
 from liveapp.services import conversations as chat
 from liveapp.services.assignments import Assignment
 from liveapp.services.users import find_user_by_email
@@ -151,6 +151,19 @@ def test_every_admin_page(page, live_server, demo_data, checked):
 def test_every_rep_page(page, live_server, demo_data, checked):
     sign_in(page, live_server, ANN, demo.DEMO_PASSWORD)
     page.wait_for_selector(f'[id="visitor-{demo_data[0]}"]')
+    # The board's live parts too: an inbound chat offered to Ann, a pounce arrival notice.
+    ann = find_user_by_email(ANN)
+    assignments.save(demo_data[3], Assignment(
+        rule_name="Inbound", mode="first_available", offered_to=[ann.id], outcome="offer",
+        trigger="inbound", explanation="asked to chat"))
+    pounce = Assignment(rule_name="Pounce", mode="first_available", routed_to=[ann.id],
+                        offered_to=[ann.id], outcome="offer", trigger="pounce",
+                        reason="from your Outreach sequence")
+    assignments.save(demo_data[2], pounce)
+    arrivals.announce(demo_data[2], pounce)
+    page.wait_for_selector(f"#offer-{demo_data[3]}")
+    page.wait_for_selector(f"#arrival-{demo_data[2]}")
+    assert_clean(checked("/ (with an offer and an arrival)"))
     starts = [f"{live_server}/", f"{live_server}/board/visitors/{demo_data[0]}",
               f"{live_server}/board/visitors/{demo_data[1]}"]
     seen, problems = crawl(page, live_server, starts, checked)
