@@ -29,7 +29,7 @@ def focused(page) -> str:
 
 
 @pytest.mark.parametrize("kind", LISTS)
-def test_admin_reorders_from_the_keyboard(page, live_server, admin, app_ctx, kind):
+def test_admin_reorders_from_the_keyboard(page, live_server, admin, app_ctx, kind, tmp_path):
     url, factory, list_id, prefix = LISTS[kind]
     made = [factory(name=n) for n in ["Pricing", "Docs", "Careers"]]
     sign_in(page, live_server, admin.email)
@@ -60,6 +60,10 @@ def test_admin_reorders_from_the_keyboard(page, live_server, admin, app_ctx, kin
     assert page.evaluate("document.activeElement.id") == f"{prefix}-{made[2].id}-move-down"
     page.reload()
     assert names(page, list_id) == ["Pricing", "Careers", "Docs"]
+    for width in (1440, 375):  # for a person to look at
+        page.set_viewport_size({"width": width, "height": 800})
+        page.get_by_role("button", name="Move Careers up").focus()
+        page.screenshot(path=str(tmp_path / f"{kind}-move-buttons-{width}.png"))
 
 
 def test_admin_moves_flow_steps_from_the_keyboard(page, live_server, admin, app_ctx):
