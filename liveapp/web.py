@@ -146,6 +146,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(refuse_nul)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
+    # Settings → Jobs (rq-dashboard's own template) links the icon there.
+    app.add_url_rule("/static/favicon.ico", "favicon", favicon)
     app.after_request(set_security_headers)
     app.after_request(no_store_when_signed_in)
     app.jinja_env.globals["settings_nav"] = settings_nav

@@ -47,3 +47,20 @@ def eventually(check, timeout: float = 10.0):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.1)
+
+
+def settings_links(page) -> list[str]:
+    """The admin's settings pages, as the navigation links them."""
+    return page.locator("[data-nav=settings] a").evaluate_all("as => as.map(a => a.href)")
+
+
+def record_console(page) -> list[str]:
+    """Every console error, uncaught page error and HTTP error answer of the page, as text,
+    appended to the returned list as they happen."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(
+        f"{m.type}: {m.text} ({m.location.get('url')})") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 else None)
+    return errors

@@ -14,7 +14,7 @@ from liveapp.services import arrivals, assignments, membership
 from liveapp.services.assignments import Assignment
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING, Visitors, _url_segment
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import record_console, settings_links, sign_in
 from tests.factories import (
     ExperienceFactory,
     GroupFactory,
@@ -34,13 +34,7 @@ DESKTOP = {"width": 1440, "height": 900}
 @pytest.fixture
 def console(page):
     """Every console error and failed request of the page, as text."""
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(f"{m.type}: {m.text}")
-            if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}")
-            if r.status >= 400 else None)
-    return errors
+    return record_console(page)
 
 
 @pytest.fixture
@@ -197,10 +191,6 @@ def test_a_reps_column_counts_its_first_live_card(page, live_server, app_ctx, ap
 # ---------------------------------------------------------------- 3. phones
 
 
-def settings_links(page) -> list[str]:
-    return page.locator("[data-nav=settings] a").evaluate_all("as => as.map(a => a.href)")
-
-
 def test_every_admin_page_fits_a_phone(page, live_server, app_ctx, admin, five_streams,
                                        make_user, tracked, tmp_path):
     rep = make_user(role="rep", email="eli.evans.with.a.long.address@example.com",
@@ -311,11 +301,7 @@ def test_board_visitor_and_settings_pages_log_no_console_error(
         console):
     rep = make_user(role="rep", email="a@example.com", name="Alice Rep")
     rep_page = chromium.new_context().new_page()
-    rep_console: list[str] = []
-    rep_page.on("console", lambda m: rep_console.append(f"{m.type}: {m.text}")
-                if m.type == "error" else None)
-    rep_page.on("response", lambda r: rep_console.append(f"HTTP {r.status}: {r.url}")
-                if r.status >= 400 else None)
+    rep_console = record_console(rep_page)
     try:
         open_board(page, live_server, admin)
         open_board(rep_page, live_server, rep)

@@ -1,0 +1,203 @@
+"""Every page, as an admin and as a rep with demo data, and the public ones (sign-in, a 404,
+the demo site with its chat widget): no console error, no uncaught page error, no HTTP
+error answer, and no "serious" or "critical" axe-core violation (issue 15, finding 9).
+
+Pages are found by following the same-origin links of the board, the navigation and the
+settings pages (GET only; downloads, JSON and live streams are skipped), a few of each
+kind (one visitor page looks like the next). A failure names each page and what it found.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urldefrag, urlsplit
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from liveapp.extensions import db
+from liveapp.models import Meeting
+from liveapp.models.user import utcnow
+from liveapp.services import arrivals, assignments, demo
+from liveapp.services import conversations as chat
+from liveapp.services.assignments import Assignment
+from liveapp.services.users import find_user_by_email
+from tests.browser.conftest import leave_no_stream
+from tests.browser.helpers import SETTLED, record_console, settings_links, sign_in
+from tests.visitor_ids import cookie_of, tracked
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+AXE = Axe()
+BLOCKING = ("serious", "critical")
+SKIP = re.compile(r"/auth/logout|/events/|/t/v1/|/static/|download|export|\.csv|\.json"
+                  r"|/metrics|/healthz|/readyz"
+                  r"|/settings/jobs/(.*/)?(compact|empty|requeue|delete)\b")  # rq-dashboard's POSTs
+SAME_KIND = 2  # pages per path shape (ids as N): the third visitor page finds nothing new
+MAX_PAGES = 90  # a bound on the crawl; reaching it fails the test (raise it)
+# Settings → Jobs is rq-dashboard's own markup (pinned, mounted as it is): its console is
+# checked, axe-core is not run on it (its contrast and unlabelled selects are upstream's).
+NOT_OURS = "/settings/jobs/"
+LIVE = "() => window.liveapp && window.liveapp.chat && window.liveapp.chat.live === true"
+ADMIN, ANN = f"admin@{demo.DEMO_DOMAIN}", f"ann@{demo.DEMO_DOMAIN}"
+
+
+@pytest.fixture
+def demo_data(app_ctx, live_server):
+    """`liveapp seed-demo`'s data, visitors tracked through the events API over HTTP (some
+    routed to Ann, one chatting with her, one with a meeting booked) and the demo site's
+    pages allowed to send from this server."""
+    demo.seed()
+    demo.allow_demo_origin(live_server)
+    site = demo.demo_site()
+    ann = find_user_by_email(ANN)
+    views = [("pricing", "Pricing"), ("docs", "Docs"), ("product", "Product"),
+             ("careers", "Careers"), ("contact", "Contact us")]
+    vids = []
+    for path, title in views:
+        vid = tracked()
+        for url in (f"{live_server}/demo-site/", f"{live_server}/demo-site/{path}"):
+            answer = httpx.post(f"{live_server}/t/v1/events", timeout=5,
+                                headers={"Origin": live_server},
+                                json={"site_key": site.site_key, "visitor_id": cookie_of(vid),
+                                      "type": "page_view", "url": url, "title": title})
+            assert answer.status_code == 202, answer.text
+        vids.append(vid)
+    for vid in vids[:3]:
+        assignments.save(vid, Assignment(rule_name="High Intent", mode="first_available",
+                                         routed_to=[ann.id], explanation="routed to Ann"))
+    conversation = chat.claim(vids[0], ann, "pounce")
+    chat.post(conversation, "rep", "Hi, I'm Ann. Questions about <b>pricing</b>?", rep=ann)
+    chat.post(conversation, "visitor", "Yes: annual plans?")
+    start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    db.session.add(Meeting(visitor_id=vids[1], rep_id=ann.id, starts_at=start,
+                           ends_at=start + timedelta(minutes=30), email="pat@acme.example",
+                           status="booked"))
+    db.session.commit()
+    return vids
+
+
+@pytest.fixture
+def checked(page, app, monkeypatch):
+    """check(name) -> problems of the page open now: console errors since the last check,
+    and axe-core's serious and critical violations; the page's SSE streams end with the
+    test."""
+    monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
+    console = record_console(page)
+
+    def check(name: str, axe: bool = True) -> list[str]:
+        page.wait_for_load_state("load")
+        page.wait_for_function(SETTLED)
+        page.wait_for_timeout(150)  # htmx loads on "load" and the live stream's first events
+        found = [f"{name}: {line}" for line in console]
+        console.clear()
+        for violation in AXE.run(page).response["violations"] if axe else []:
+            if violation["impact"] in BLOCKING:
+                targets = " | ".join(", ".join(n["target"]) for n in violation["nodes"][:5])
+                found.append(f"{name}: axe {violation['impact']} {violation['id']} "
+                             f"({violation['help']}) at {targets}")
+        return found
+
+    yield check
+    leave_no_stream(app, page)
+
+
+def kind(url: str) -> str:
+    """The page's shape: ids as N, the query's names only; the dashboard's many views of
+    its queues and registries as the view's name."""
+    parts = urlsplit(url)
+    path = re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|\d+", "N", parts.path)
+    if path.startswith(NOT_OURS):
+        path = "/".join(path.split("/")[:6])
+    return path + "?" + "&".join(sorted(p.split("=")[0] for p in parts.query.split("&") if p))
+
+
+def crawl(page, live_server: str, starts: list[str], check) -> tuple[list[str], list[str]]:
+    """Visit starts and every same-origin page they link to (breadth first); returns the
+    pages seen and the problems found."""
+    queue, seen, kinds, problems = list(starts), set(), {}, []
+    while queue:
+        url = urldefrag(queue.pop(0))[0]
+        if url in seen or SKIP.search(url) or kinds.get(kind(url), 0) >= SAME_KIND:
+            continue
+        assert len(seen) < MAX_PAGES, f"more pages than MAX_PAGES, not checked: {url}"
+        seen.add(url)
+        kinds[kind(url)] = kinds.get(kind(url), 0) + 1
+        page.goto(url)
+        path = url.removeprefix(live_server)
+        problems += check(path, axe=not path.startswith(NOT_OURS))
+        links = page.locator("a[href]").evaluate_all("as => as.map(a => a.href)")
+        queue += [link for link in links if link.startswith(live_server + "/")
+                  and not link.startswith(live_server + "/demo-site")]
+    return sorted(seen), problems
+
+
+def assert_clean(problems: list[str]) -> None:
+    assert problems == [], "\n" + "\n".join(problems)
+
+
+def test_every_admin_page(page, live_server, demo_data, checked):
+    sign_in(page, live_server, ADMIN, demo.DEMO_PASSWORD)
+    page.wait_for_selector(f'[id="visitor-{demo_data[0]}"]')
+    starts = [f"{live_server}/", *settings_links(page),
+              f"{live_server}/board/visitors/{demo_data[0]}",
+              f"{live_server}/board/visitors/{demo_data[1]}"]
+    seen, problems = crawl(page, live_server, starts, checked)
+    assert len(seen) >= 30, seen  # the crawl reached the settings and their forms
+    assert_clean(problems)
+
+
+def test_every_rep_page(page, live_server, demo_data, checked):
+    sign_in(page, live_server, ANN, demo.DEMO_PASSWORD)
+    page.wait_for_selector(f'[id="visitor-{demo_data[0]}"]')
+    # The board's live parts too: an inbound chat offered to Ann, a pounce arrival notice.
+    ann = find_user_by_email(ANN)
+    assignments.save(demo_data[3], Assignment(
+        rule_name="Inbound", mode="first_available", offered_to=[ann.id], outcome="offer",
+        trigger="inbound", explanation="asked to chat"))
+    pounce = Assignment(rule_name="Pounce", mode="first_available", routed_to=[ann.id],
+                        offered_to=[ann.id], outcome="offer", trigger="pounce",
+                        reason="from your Outreach sequence")
+    assignments.save(demo_data[2], pounce)
+    arrivals.announce(demo_data[2], pounce)
+    page.wait_for_selector(f"#offer-{demo_data[3]}")
+    page.wait_for_selector(f"#arrival-{demo_data[2]}")
+    assert_clean(checked("/ (with an offer and an arrival)"))
+    starts = [f"{live_server}/", f"{live_server}/board/visitors/{demo_data[0]}",
+              f"{live_server}/board/visitors/{demo_data[1]}"]
+    seen, problems = crawl(page, live_server, starts, checked)
+    assert any("/meetings" in url for url in seen) and any("/conversations" in url
+                                                           for url in seen), seen
+    assert_clean(problems)
+
+
+def test_the_public_pages_and_the_widget(page, live_server, demo_data, checked):
+    problems = []
+    page.goto(f"{live_server}/auth/login")
+    problems += checked("/auth/login")
+    for path in ("/", "/product", "/docs", "/contact", "/pricing"):
+        page.goto(f"{live_server}/demo-site{path}")
+        page.wait_for_function(LIVE)
+        problems += checked(f"/demo-site{path}")
+    # The chat widget open on the pricing page, its flow asking its first question.
+    page.click(".lvw-launcher")
+    page.wait_for_selector(".lvw-choice >> text=Talk to sales")
+    problems += checked("/demo-site/pricing with the widget open")
+    assert_clean(problems)
+
+
+def test_the_not_found_pages(page, live_server, demo_data, checked):
+    """A 404 answer is the point here: the lines the browser logs for the page's own answer
+    are expected, anything else (and axe-core's findings) is not."""
+    def problems(url: str, name: str) -> list[str]:
+        answer = page.goto(live_server + url)
+        assert answer.status == 404
+        return [p for p in checked(name) if not p.rstrip(")").endswith(live_server + url)]
+
+    found = problems("/no-such-page", "/no-such-page (signed out)")
+    sign_in(page, live_server, ADMIN, demo.DEMO_PASSWORD)
+    found += problems("/board/visitors/no-such-visitor", "/board/visitors/no-such-visitor")
+    found += problems("/settings/streams/999", "/settings/streams/999")
+    assert_clean(found)
