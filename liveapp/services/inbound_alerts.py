@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from redis.commands.core import Script
 
+from liveapp.domain.avatars import Avatar
 from liveapp.extensions import redis
 from liveapp.services import assignments, cards, changes, presence, realtime, routing
 from liveapp.services.assignments import Assignment
@@ -52,6 +53,7 @@ class Prompt:
     mode: str
     offer_until: float | None
     at: float = 0.0
+    offered_to: tuple[Avatar, ...] = ()  # every rep it is offered to, for their avatars
 
     @property
     def mode_label(self) -> str:
@@ -99,7 +101,8 @@ def _prompts(assignments_by_id: dict[str, Assignment],
         prompts.append(Prompt(
             visitor_id=card.id, name=card.name, company=card.company, title=card.title,
             url=card.url, rule_name=assignment.rule_name or "", mode=assignment.mode or "",
-            offer_until=assignment.offer_until, at=assignment.at))
+            offer_until=assignment.offer_until, at=assignment.at,
+            offered_to=tuple(card.routing.offered_to) if card.routing else ()))
     return sorted(prompts, key=lambda p: p.at, reverse=True)
 
 
