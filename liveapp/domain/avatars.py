@@ -7,7 +7,7 @@ initials at a contrast of at least 4.5:1 (WCAG AA for normal text; a test checks
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Tailwind's 700 shades (and slate): white text reads on each at 4.5:1 or better.
 PALETTE = (
@@ -34,21 +34,19 @@ def colour(user_id: int) -> str:
     return PALETTE[user_id % len(PALETTE)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Avatar:
     """A user as cards, prompts and chats show them: initials on their colour, and the
-    name for the label."""
+    name for the label (initials and colour worked out once, when made)."""
 
     user_id: int
     name: str
+    initials: str = field(init=False, compare=False)
+    colour: str = field(init=False, compare=False)
 
-    @property
-    def initials(self) -> str:
-        return initials(self.name)
-
-    @property
-    def colour(self) -> str:
-        return colour(self.user_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "initials", initials(self.name))
+        object.__setattr__(self, "colour", colour(self.user_id))
 
     def __str__(self) -> str:
         return self.name

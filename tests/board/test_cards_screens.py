@@ -81,7 +81,7 @@ def test_the_engaged_rep_and_the_viewers_show_as_avatars(app_ctx, visitors, rep_
     html = card_html(vid)
     engaged = html.split('data-engaged>', 1)[1].split("</span>", 1)[0]
     assert "avatar-engaged" in engaged and 'aria-label="Alice Rep"' in engaged
-    assert "AR</span> <b>Alice Rep</b>: " in html  # the chat line
+    assert "💬 <b>Alice Rep</b>: " in html  # the chat line
     viewing = html.split('class="vc-viewing"', 1)[1].split("</p>", 1)[0]
     assert 'aria-label="Bob Rep"' in viewing and "Bob Rep viewing" in viewing
 

@@ -202,7 +202,7 @@ def test_every_message_updates_the_card(record, chatting):
     recorder = record(realtime.ADMIN_CHANNEL)
     service.post(chatting, "rep", "Yes, natively. " * 10, rep=chatting.rep)
     [update] = [d for c, e, d in recorder.take() if e == board_live.ADMIN_EVENT]
-    assert "RR</span> <b>Rita Rep</b>: <span" in update and "Yes, natively." in update
+    assert "💬 <b>Rita Rep</b>: <span" in update and "Yes, natively." in update
     assert "…</span>" in update  # shortened
 
 
@@ -214,8 +214,7 @@ def test_the_card_shows_who_is_chatting_and_the_last_message_inert(chatting):
     assert (card.chat.rep, card.chat.sender) == ("Rita Rep", "visitor")
     service.post(chatting, "visitor", HTML)
     html = cards.render(cards.card_for(chatting.visitor_id))
-    assert (f"RR</span> <b>Rita Rep</b> · visitor: <span class=\"vc-chat-last\">{ESCAPED}"
-            "</span>") in html
+    assert f"💬 <b>Rita Rep</b> · visitor: <span class=\"vc-chat-last\">{ESCAPED}</span>" in html
     service.close(chatting)
     assert cards.card_for(chatting.visitor_id).chat is None
 
@@ -223,7 +222,7 @@ def test_the_card_shows_who_is_chatting_and_the_last_message_inert(chatting):
 def test_a_new_chat_shows_before_any_message(api, rep, app_ctx):
     vid = routed(api, rep)
     service.claim(vid, rep, "pounce")
-    assert "RR</span> <b>Rita Rep</b> is chatting" in cards.render(cards.card_for(vid))
+    assert "💬 <b>Rita Rep</b> is chatting" in cards.render(cards.card_for(vid))
 
 
 def test_building_cards_does_not_query_per_card(api, rep, make_user, app_ctx):
