@@ -15,6 +15,7 @@ from liveapp.services import conversations as service
 from liveapp.services.assignments import Assignment
 from liveapp.services.demo_streams import seed_streams
 from tests.board.test_escaping import PAYLOAD, assert_inert
+from tests.conversations.test_widget_flow import _qualify_flow
 from tests.tracking.conftest import ORIGIN
 from tests.tracking.test_presence import statements  # noqa: F401  (SQL statements)
 from tests.visitor_ids import VisitorId
@@ -178,3 +179,21 @@ def test_the_visitor_page_names_the_visitor_once(in_flow, as_rep):
     page = as_rep.get(f"/board/visitors/{in_flow}").get_data(as_text=True)
     assert 'class="page page-wide"' in page
     assert page.count("<h1>") == 1
+
+
+def test_what_the_visitor_told_the_bot_renders_inert(api, app, app_ctx, rep, as_admin):
+    """An industry answer is free text: the timeline and the bot transcript escape it."""
+    _qualify_flow()
+    vid = VisitorId()
+    sent = api.send(visitor_id=vid, url=PRICING_URL)
+    token = sent.get_json()["token"]
+    for step, value in ((0, "201-1000"), (1, PAYLOAD[:120])):
+        answered = app.test_client().post(
+            "/t/v1/chat/answer", json={"token": token, "step": step, "value": value},
+            headers={"Origin": ORIGIN})
+        assert answered.status_code == 200, answered.get_json()
+    service.claim(vid, rep, "pounce")
+    page = as_admin.get(f"/board/visitors/{vid}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.split('class="chat-bot"', 1)[1]
+    assert "answered “&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert_inert(page)
