@@ -128,6 +128,7 @@ def test_cards_say_no_match_and_show_the_reps_avatars_and_the_reason(
     engaged.wait_for(timeout=WAIT_MS)
     assert_avatar(engaged, "Ann Archer", "AA")
     assert "Hello from Ann" in page.locator(f"{card(owned)} .vc-chat").inner_text()
+    page.screenshot(path=str(tmp_path / "cards-engaged-1440.png"))
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(tmp_path / "cards-375.png"))
     assert console == []
