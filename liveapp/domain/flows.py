@@ -27,6 +27,9 @@ STEP_LABELS = {
     "meeting_booker": "Meeting booker",
 }
 QUESTION_KINDS = {"email": "email", "company_size": "company size", "industry": "industry"}
+# What the widget asks when a question step has no text of its own (liveapp-widget.js ASK).
+QUESTION_PROMPTS = {"email": "What is your email?", "company_size": "How big is your company?",
+                    "industry": "Which industry are you in?"}
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001+")
 MAX_STEPS = 20
 MAX_BUTTONS = 6
@@ -71,6 +74,12 @@ class Step:
     def target_of(self, label: str) -> Target | None:
         """Where the button with this label leads; None when there is no such button."""
         return next((b.target for b in self.buttons if b.label == label), None)
+
+    @property
+    def asked(self) -> str:
+        """What the bot says at this step as the widget shows it: its text, else a
+        question's default wording ("" when it says nothing)."""
+        return self.text or QUESTION_PROMPTS.get(self.question or "", "")
 
     def to_dict(self) -> dict[str, Any]:
         """The step as JSON-safe data."""
@@ -265,3 +274,23 @@ def _after(step: Step, index: int, answer: str | None) -> int | None:
     # A target that does not go forward ends the flow: validation refuses it, and the
     # walk must end whatever data it is given.
     return target if isinstance(target, int) and target > index else None
+
+
+SAYING_STEPS = ("bot_message", "route_inbound")
+
+
+def transcript(steps: Sequence[Step], answers: Mapping[int, str]) -> list[tuple[str, str]]:
+    """What the bot said and the visitor answered so far, in order, as the widget showed
+    it: ("bot" or "visitor", text) pairs along the visitor's path through the flow."""
+    at = progress(steps, answers)
+    lines: list[tuple[str, str]] = []
+    for index in at.path:
+        step = steps[index]
+        if step.type in SAYING_STEPS and step.text:
+            lines.append(("bot", step.text))
+        elif step.type in ASKING_STEPS:
+            if step.asked:
+                lines.append(("bot", step.asked))
+            if index != at.asking and answers.get(index):
+                lines.append(("visitor", answers[index]))
+    return lines

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from liveapp.domain.avatars import Avatar
 from liveapp.extensions import db
 
 ROLES = ("admin", "rep")
@@ -57,6 +58,11 @@ class User(UserMixin, db.Model):
     groups: Mapped[list[Group]] = relationship(
         secondary=group_members, back_populates="members", order_by="Group.name"
     )
+
+    @property
+    def avatar(self) -> Avatar:
+        """Their generated avatar (initials on their colour), as cards and chats show it."""
+        return Avatar(self.id, self.name)
 
     @property
     def is_admin(self) -> bool:

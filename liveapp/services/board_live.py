@@ -264,6 +264,11 @@ def timeline_entries(change: changes.Change, pipe=None) -> list[timeline.Entry]:
         entries.append(timeline.Entry(at, "identify", f"Identified as {data['email']}"))
     elif change.kind == "presence" and data.get("state") == "left":
         entries.append(timeline.Entry(at, "presence", "Left the site"))
+    elif change.kind == "bot" and data.get("value"):
+        entries.append(_bot_entry(data, at))
+    elif (change.kind == "conversation" and data.get("message_id") is None
+          and data.get("status") in ("open", "closed")):
+        entries.append(_chat_entry(data, at))
     elif change.kind == "meeting" and data.get("status") == "booked":
         entries.append(timeline.Entry(at, "meeting", f"Booked a meeting with "
                                       f"{data.get('rep_name', '')} for {data.get('when', '')}"))
@@ -285,6 +290,23 @@ def _routing_entry(data: dict, at: float) -> timeline.Entry:
     mode = str(data.get("mode", "")).replace("_", " ")
     return timeline.Entry(at, "routing", f"{data.get('rule_name', '')} ({mode}): {text}",
                           detail=str(data.get("explanation") or ""))
+
+
+def _bot_entry(data: dict, at: float) -> timeline.Entry:
+    """The visitor answered the bot: its question and their answer."""
+    asked, value = str(data.get("asked") or ""), str(data["value"])
+    text = f"Asked “{asked}”, answered “{value}”" if asked else f"Answered “{value}”"
+    return timeline.Entry(at, "bot", text)
+
+
+def _chat_entry(data: dict, at: float) -> timeline.Entry:
+    """A rep started or closed a chat with the visitor."""
+    rep = _names([data["rep_id"]]) if data.get("rep_id") is not None else "a rep"
+    if data["status"] == "open":
+        origin = str(data.get("origin") or "").replace("_", " ")
+        return timeline.Entry(at, "chat", f"Chat started by {rep}",
+                              detail=f"{origin} chat" if origin else "")
+    return timeline.Entry(at, "chat", f"Chat with {rep} closed")
 
 
 def render_entries(entries: list[timeline.Entry]) -> str:

@@ -24,6 +24,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 from werkzeug.test import EnvironBuilder
 
+from liveapp.domain.avatars import Avatar
+from liveapp.domain.routing.reasons import card_reason
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
@@ -39,15 +41,16 @@ CHAT_PREVIEW = 80  # characters of the last message a card shows
 
 @dataclass(frozen=True)
 class Routing:
-    """A visitor's routing status in people's names."""
+    """A visitor's routing status in people's names (with their avatars)."""
 
     rule_name: str
     mode: str
-    routed_to: list[str]
-    offered_to: list[str]
-    claimed_by: str | None
+    routed_to: list[Avatar]
+    offered_to: list[Avatar]
+    claimed_by: Avatar | None
     explanation: str
     held: bool = False  # a pounce offer: the reps it is offered to may pass on it
+    reason: str | None = None  # the short why ("Salesforce lead owner"), domain wording
 
     @property
     def mode_label(self) -> str:
@@ -61,12 +64,17 @@ class ChatLine:
     rep: str
     sender: str | None = None
     last: str | None = None
+    rep_id: int = 0
+
+    @property
+    def avatar(self) -> Avatar:
+        return Avatar(self.rep_id, self.rep)
 
     @classmethod
-    def of(cls, rep: str, sender: str | None, body: str | None) -> ChatLine:
+    def of(cls, rep: str, sender: str | None, body: str | None, rep_id: int = 0) -> ChatLine:
         if body is not None and len(body) > CHAT_PREVIEW:
             body = body[:CHAT_PREVIEW - 1].rstrip() + "…"
-        return cls(rep, sender, body)
+        return cls(rep, sender, body, rep_id)
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,7 @@ class Card:
     salesforce: dict | None = None
     routing: Routing | None = None
     chat: ChatLine | None = None
-    viewers: list[str] = field(default_factory=list)
+    viewers: list[Avatar] = field(default_factory=list)
     routed_user_ids: frozenset[int] = frozenset()
     viewer_ids: tuple[int, ...] = ()
 
@@ -149,7 +157,7 @@ def _chat_lines_query():
     latest = aliased(Message)
     last_id = (select(func.max(latest.id)).where(latest.conversation_id == Conversation.id)
                .correlate(Conversation).scalar_subquery())
-    return (select(Conversation.visitor_id, User.name, Message.sender, Message.body)
+    return (select(Conversation.visitor_id, User.name, Message.sender, Message.body, User.id)
             .join(User, User.id == Conversation.rep_id)
             .outerjoin(Message, Message.id == last_id)
             .where(Conversation.status == "open",
@@ -162,7 +170,8 @@ def chat_lines(ids: list[str]) -> dict[str, ChatLine]:
     found: dict[str, ChatLine] = {}
     for chunk in _chunks(ids):
         rows = db.session.execute(_chat_lines_query(), {"ids": chunk})
-        found.update((vid, ChatLine.of(rep, sender, body)) for vid, rep, sender, body in rows)
+        found.update((vid, ChatLine.of(rep, sender, body, rep_id))
+                     for vid, rep, sender, body, rep_id in rows)
     return found
 
 
@@ -247,16 +256,22 @@ def _routing(assignment: Assignment | None, names: dict[int, str]) -> Routing | 
     if assignment is None:
         return None
 
-    def named(ids):
-        return [names.get(i, f"user {i}") for i in ids]
-
     claimed = assignment.claimed_by
     held = (assignment.trigger == "pounce" and assignment.outcome == "offer"
             and claimed is None and bool(assignment.offered_to))
-    return Routing(assignment.rule_name, assignment.mode, named(assignment.routed_to),
-                   named(assignment.offered_to),
-                   None if claimed is None else names.get(claimed, f"user {claimed}"),
-                   assignment.explanation, held)
+    return Routing(assignment.rule_name, assignment.mode, _avatars(assignment.routed_to, names),
+                   _avatars(assignment.offered_to, names),
+                   None if claimed is None else _avatar(claimed, names),
+                   assignment.explanation, held,
+                   card_reason(assignment.reason, assignment.outcome))
+
+
+def _avatar(user_id: int, names: dict[int, str]) -> Avatar:
+    return Avatar(user_id, names.get(user_id, f"user {user_id}"))
+
+
+def _avatars(ids: Iterable[int], names: dict[int, str]) -> list[Avatar]:
+    return [_avatar(i, names) for i in ids]
 
 
 def _said(visitor: Visitor) -> tuple[str, ...]:
@@ -269,14 +284,17 @@ def _said(visitor: Visitor) -> tuple[str, ...]:
 
 
 def _salesforce(visitor: Visitor) -> dict | None:
+    """What the card says about Salesforce: the record's facts; {"status": "not_found"}
+    (the card says "no match") or "unavailable"; None when there is nothing to say."""
     data = (visitor.crm or {}).get("salesforce") or {}
-    if not data:
-        return None
-    return {
+    if data.get("status") in ("not_found", "unavailable"):
+        return {"status": data["status"]}
+    found = {
         "record_type": data.get("record_type"),
         "owner": data.get("owner_name") or data.get("owner_email") or data.get("owner_id"),
         "account": data.get("account_name") or data.get("account_id"),
     }
+    return found if any(found.values()) else None
 
 
 @dataclass
@@ -319,7 +337,7 @@ def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
         abm_tier=visitor.abm_tier, lead_score=visitor.lead_score,
         lifecycle_stage=visitor.lifecycle_stage, salesforce=_salesforce(visitor),
         routing=_routing(assignment, ctx.users), chat=ctx.chats.get(visitor.id),
-        viewers=[ctx.users.get(i, f"user {i}") for i in watching],
+        viewers=_avatars(watching, ctx.users),
         routed_user_ids=frozenset(assignment.reps()) if assignment else frozenset(),
         viewer_ids=tuple(watching),
     )

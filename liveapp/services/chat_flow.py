@@ -30,7 +30,7 @@ from liveapp.services import assignments, changes, conversations, membership, re
 from liveapp.services.sites import SiteInfo
 
 __all__ = ["BadAnswer", "FlowState", "answer", "current_experience", "may_request",
-           "state_of", "status_of"]
+           "state_of", "status_of", "transcript"]
 
 ANSWERS_TTL = membership.MEMBERSHIP_TTL
 
@@ -105,6 +105,15 @@ def state_of(visitor_id: str) -> FlowState:
                      flows.progress(steps, _by_step(answers)), requested)
 
 
+def transcript(visitor_id: str) -> list[tuple[str, str]]:
+    """What the bot said and the visitor answered in their flow so far, in order
+    (("bot" or "visitor", text) pairs; [] outside any flow)."""
+    state = state_of(visitor_id)
+    if state.experience is None:
+        return []
+    return flows.transcript(flows.parse_flow(state.experience.flow), _by_step(state.answers))
+
+
 def may_request(visitor_id: str) -> bool:
     """Whether the visitor's flow reached Route for Inbound Chat (they may ask for a rep)."""
     progress = state_of(visitor_id).progress
@@ -156,8 +165,9 @@ def answer(visitor: Visitor, step: object, value: object) -> dict:
     experience = current_experience(visitor.id, record)
     if experience is None:
         raise BadAnswer("step: you are not in a chat flow")
-    kind, clean = rules.check_answer(flows.parse_flow(experience.flow),
-                                     _by_step(answers_for(record, experience)), step, value)
+    steps = flows.parse_flow(experience.flow)
+    kind, clean = rules.check_answer(steps, _by_step(answers_for(record, experience)), step,
+                                     value)
     if kind == "email":
         _identify(visitor, clean)
     else:
@@ -170,7 +180,7 @@ def answer(visitor: Visitor, step: object, value: object) -> dict:
         record["chose"] = clean
     _save(visitor.id, record)
     changes.publish(visitor.id, "bot", experience_id=experience.id, step=step, answer=kind,
-                    value=clean)
+                    value=clean, asked=steps[step].asked)
     return record["answers"]
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, User
-from liveapp.services import changes, conversations, realtime, viewers
+from liveapp.services import changes, chat_flow, conversations, realtime, viewers
 from liveapp.services.board_live import detail_event
 from liveapp.services.cards import render_template_anywhere
 
@@ -40,6 +40,9 @@ class ChatArea:
     conversation: Conversation | None  # the open one
     closed: Conversation | None = None  # just closed: its transcript stays on screen
     refused: str | None = None  # why a claim just failed
+    # What the bot said and the visitor answered before a rep joined: ("bot" or
+    # "visitor", text) pairs, in order.
+    bot: tuple[tuple[str, str], ...] = ()
 
     @property
     def owner(self) -> bool:
@@ -59,10 +62,14 @@ class ChatArea:
 
 
 def area_for(user: User, visitor_id: str, closed: Conversation | None = None,
-             refused: str | None = None) -> ChatArea:
-    """The chat area of this visitor's detail for this user."""
+             refused: str | None = None,
+             bot: tuple[tuple[str, str], ...] | None = None) -> ChatArea:
+    """The chat area of this visitor's detail for this user (`bot`: the visitor's bot
+    transcript, when the caller read it already)."""
+    if bot is None:
+        bot = tuple(chat_flow.transcript(visitor_id))
     return ChatArea(visitor_id, user.id, user.is_admin,
-                    conversations.open_conversation(visitor_id), closed, refused)
+                    conversations.open_conversation(visitor_id), closed, refused, bot)
 
 
 def render_area(area: ChatArea, pushed: bool = False) -> str:
@@ -114,8 +121,9 @@ def status_changed(visitor_id: str, conversation_id: int) -> None:
     users = db.session.scalars(select(User).where(User.id.in_(wanted)))
     event = detail_event(visitor_id)
     events = []
+    bot = tuple(chat_flow.transcript(visitor_id))
     for user in users:
-        area = area_for(user, visitor_id, closed=closed)
+        area = area_for(user, visitor_id, closed=closed, bot=bot)
         html = render_area(area, pushed=True).replace(
             f'id="{area.dom_id}"', f'id="{area.dom_id}" hx-swap-oob="true"', 1)
         events.append((realtime.rep_channel(user.id), event, html))

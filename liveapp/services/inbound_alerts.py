@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from redis.commands.core import Script
 
+from liveapp.domain.avatars import Avatar
 from liveapp.extensions import db, redis
 from liveapp.models import User
 from liveapp.services import assignments, cards, changes, presence, realtime, routing
@@ -55,6 +56,7 @@ class Prompt:
     mode: str
     offer_until: float | None
     at: float = 0.0
+    offered_to: tuple[Avatar, ...] = ()  # every rep it is offered to, for their avatars
 
     @property
     def mode_label(self) -> str:
@@ -102,7 +104,8 @@ def _prompts(assignments_by_id: dict[str, Assignment],
         prompts.append(Prompt(
             visitor_id=card.id, name=card.name, company=card.company, title=card.title,
             url=card.url, rule_name=assignment.rule_name or "", mode=assignment.mode or "",
-            offer_until=assignment.offer_until, at=assignment.at))
+            offer_until=assignment.offer_until, at=assignment.at,
+            offered_to=tuple(card.routing.offered_to) if card.routing else ()))
     return sorted(prompts, key=lambda p: p.at, reverse=True)
 
 

@@ -1,5 +1,6 @@
 """A visitor's timeline ("digital body language"): page views from the database, and
-experience, stream, routing and presence events kept in a capped Redis list."""
+experience, stream, routing, presence, bot answer and chat events kept in a capped Redis
+list."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Entry:
 
     at: float
     kind: str  # page_view | experience | stream | routing | identify | presence | meeting
+    #   | bot (an answer to the bot) | chat (started, closed)
     text: str
     detail: str = ""
     url: str = ""

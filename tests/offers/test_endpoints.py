@@ -45,8 +45,10 @@ def test_decline_moves_the_prompt_on(job_app, visit, two_reps, make_rule, signed
     recorder = record(channel(ann), channel(bob))
     response = signed_in(ann).post(f"/offers/{vid}/decline", headers={"HX-Request": "true"})
     assert response.status_code == 200 and response.get_data(as_text=True) == ""
-    # Ann's prompt goes; Bob's is still offered and unchanged, so he is sent nothing.
-    assert offers(recorder.take()) == {channel(ann): [f"delete #offer-{vid}"]}
+    # Ann's prompt goes; Bob's is still offered, updated in place: the avatars of the reps
+    # it is offered to are his alone now.
+    assert offers(recorder.take()) == {channel(ann): [f"delete #offer-{vid}"],
+                                       channel(bob): [f"true #offer-{vid}"]}
     assert assignments.get(vid).offered_to == [bob.id]
     assert routing.excluded(vid) == {ann.id}
     assert f'id="offer-{vid}"' not in signed_in(ann).get("/").get_data(as_text=True)
