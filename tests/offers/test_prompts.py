@@ -134,7 +134,8 @@ def test_prompts_for_a_board_load(job_app, visit, two_reps, make_rule, make_rep)
 def test_going_away_withdraws_a_first_available_prompt_at_once(job_app, visit, two_reps,
                                                                make_rule, record, signed_in):
     """Before any routing job runs: Ann's prompt (and countdown) leaves her board, Bob's
-    stays as it was; not a decline, so Ann may be offered the visitor again."""
+    stays, updated in place (it no longer names Ann among the reps offered); not a decline,
+    so Ann may be offered the visitor again."""
     ann, bob = two_reps
     make_rule(two_reps, distribution="first_available")
     vid = visit()
@@ -142,7 +143,11 @@ def test_going_away_withdraws_a_first_available_prompt_at_once(job_app, visit, t
     recorder = record(channel(ann), channel(bob))
     answer = signed_in(ann).post("/auth/availability", {"availability": "away"})
     assert answer.status_code == 303
-    assert offers(recorder.take()) == {channel(ann): [f"delete #offer-{vid}"]}
+    sent = recorder.take()
+    assert offers(sent) == {channel(ann): [f"delete #offer-{vid}"],
+                            channel(bob): [f"true #offer-{vid}"]}
+    [bobs] = [data for chan, event, data in sent if chan == channel(bob) and event == "offer"]
+    assert "Ann Rep" not in bobs and "Bob Rep" in bobs
     stored = assignments.get(vid)
     assert stored.offered_to == [bob.id] and stored.explanation.endswith("; Ann Rep went away")
     assert inbound_alerts.prompts_for(ann.id) == []

@@ -280,11 +280,13 @@ class Rep:
 
 @dataclass(frozen=True)
 class Routing:
-    """A card's routing line as reps read it: rule, mode, to whom, and why."""
+    """A card's routing line as reps read it: rule, mode, to whom, its short reason, and
+    why."""
 
     rule: str
     line: str
     explanation: str
+    reason: str = ""
 
 
 def routing_of(card: str | None) -> Routing | None:
@@ -294,9 +296,14 @@ def routing_of(card: str | None) -> Routing | None:
     found = re.search(r'<p class="vc-routing"><b>([^<]*)</b>(.*?)</p>', card, re.S)
     if found is None:
         return None
-    line = unescape(re.sub(r"<[^>]+>", "", found.group(1) + found.group(2)))
+    rest, reason = found.group(2), ""
+    chip = re.search(r'\s*<span class="vc-reason"[^>]*>(.*?)</span>', rest, re.S)
+    if chip:
+        rest, reason = rest[:chip.start()] + rest[chip.end():], unescape(chip.group(1))
+    line = unescape(re.sub(r"<[^>]+>", "", found.group(1) + rest))
     why = re.search(r'<p class="vc-why">Why: (.*?)</p>', card, re.S)
-    return Routing(unescape(found.group(1)), line, unescape(why.group(1)) if why else "")
+    return Routing(unescape(found.group(1)), line, unescape(why.group(1)) if why else "",
+                   reason)
 
 
 class WidgetVisitor:
