@@ -19,7 +19,7 @@ database of its own (REDIS_URL …/N) and the lists hold only liveapp's.
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, jsonify, request
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from rq.exceptions import NoSuchJobError
@@ -70,6 +70,8 @@ def _admins_only():
         abort(405)
     if not _liveapps(request.view_args or {}):
         abort(404)
+    if request.endpoint == f"{BLUEPRINT}.jobs_overview" and not request.view_args["queue_name"]:
+        return _default_queue_jobs()
     if request.endpoint == f"{BLUEPRINT}.compact_queue" and not _queue_exists():
         return jsonify(status="OK")  # RQ's compact renames the list: none, a server error
     current_app.redis_conn = redis.client  # the dashboard reads it from the app
@@ -88,6 +90,14 @@ def _liveapps(view_args: dict) -> bool:
         origin = redis.client.hget(Job.key_for(view_args["job_id"]), "origin")
         return origin is None or origin.decode() in ours
     return True
+
+
+def _default_queue_jobs():
+    """The navigation's "Jobs" (no queue named): liveapp's default queue. The dashboard
+    would show RQ's un-namespaced "default", which is not liveapp's (its list, a 404)."""
+    return redirect(url_for(request.endpoint, instance_number=request.view_args["instance_number"],
+                            queue_name=queue().name, registry_name="queued", per_page=8,
+                            order="asc", page=1))
 
 
 def _queue_exists() -> bool:
