@@ -15,6 +15,11 @@ would mean replacing the dashboard's module globals, so we do not; what we can h
 through the dashboard's own routes we do: a queue that is not liveapp's, and a job from
 one, are 404 (no view, no requeue, delete, empty or compact). Give liveapp a Redis
 database of its own (REDIS_URL …/N) and the lists hold only liveapp's.
+
+Its markup: liveapp's template folder comes before the blueprint's, so
+templates/rq_dashboard/{base,navbar,jobs}.html (copies of 0.9.0's, each saying what it
+changes) and static/jobs-dashboard.css fix what axe-core finds (labels, contrast) and fit
+a phone. Re-check them against the new templates when upgrading rq-dashboard.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from liveapp.extensions import QUEUE_NAMES, queue, redis
 URL_PREFIX = "/settings/jobs"
 BLUEPRINT = "rq_dashboard"
 
-# The dashboard's pages run inline scripts (its templates, not ours) and build their
+# The dashboard's pages run inline scripts (its templates, and our copies) and build their
 # tables with underscore.js templates, which compile with `new Function` ('unsafe-eval').
 # Admin-only pages, all their data from our own Redis, escaped by those templates.
 DASHBOARD_CSP = (

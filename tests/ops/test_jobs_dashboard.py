@@ -160,3 +160,17 @@ def test_jobs_naming_no_queue_opens_liveapps_default_queue(as_admin):
     assert response.headers["Location"] == queued
     assert as_admin.get(queued).status_code == 200
     assert as_admin.get(f"{queued.replace('/view/', '/data/')}.json").status_code == 200
+
+
+def test_our_copies_of_its_templates_are_of_the_installed_version():
+    """liveapp renders its own copies of some of the dashboard's templates: upgrading
+    rq-dashboard fails here until each is copied afresh (and its changes made again)."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    import liveapp
+
+    copies = sorted((Path(liveapp.__file__).parent / "templates/rq_dashboard").glob("*.html"))
+    assert [copy.name for copy in copies] == ["base.html", "jobs.html", "navbar.html"]
+    for copy in copies:
+        assert f"rq-dashboard {version('rq-dashboard')} " in copy.read_text(), copy.name
