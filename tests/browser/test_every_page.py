@@ -15,7 +15,6 @@ from urllib.parse import urldefrag, urlsplit
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from liveapp.extensions import db
 from liveapp.models import Meeting
@@ -25,13 +24,11 @@ from liveapp.services import conversations as chat
 from liveapp.services.assignments import Assignment
 from liveapp.services.users import find_user_by_email
 from tests.browser.conftest import leave_no_stream
-from tests.browser.helpers import SETTLED, record_console, settings_links, sign_in
+from tests.browser.helpers import SETTLED, axe_problems, record_console, settings_links, sign_in
 from tests.visitor_ids import cookie_of, tracked
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-AXE = Axe()
-BLOCKING = ("serious", "critical")
 SKIP = re.compile(r"/auth/logout|/events/|/t/v1/|/static/|download|export|\.csv|\.json"
                   r"|/metrics|/healthz|/readyz"
                   r"|/settings/jobs/(.*/)?(compact|empty|requeue|delete)\b")  # rq-dashboard's POSTs
@@ -87,18 +84,13 @@ def checked(page, app, monkeypatch):
     monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
     console = record_console(page)
 
-    def check(name: str, axe: bool = True) -> list[str]:
+    def check(name: str) -> list[str]:
         page.wait_for_load_state("load")
         page.wait_for_function(SETTLED)
         page.wait_for_timeout(150)  # htmx loads on "load" and the live stream's first events
         found = [f"{name}: {line}" for line in console]
         console.clear()
-        for violation in AXE.run(page).response["violations"] if axe else []:
-            if violation["impact"] in BLOCKING:
-                targets = " | ".join(", ".join(n["target"]) for n in violation["nodes"][:5])
-                found.append(f"{name}: axe {violation['impact']} {violation['id']} "
-                             f"({violation['help']}) at {targets}")
-        return found
+        return found + axe_problems(page, name)
 
     yield check
     leave_no_stream(app, page)
