@@ -57,7 +57,7 @@ def test_the_figures_move_with_visitors_waiting_events_and_a_failed_job(
     app.extensions["test_drain"].enabled = False
     try:
         assert api.send().status_code == 202  # a third visitor, not recorded yet
-        queue("default").enqueue("tests.ops.test_jobs_dashboard.explode", 7)
+        queue("default").enqueue("tests.ops.failed_jobs.explode", 7)
         waiting = figures(as_admin.get("/settings/status/figures"))
         assert waiting["visitors_live"] == "3"
         assert waiting["pipeline_waiting"] == "1"
