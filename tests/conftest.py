@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from liveapp import embedded_redis
 from liveapp.config import normalise_database_url
 from tests import clock
+from tests.ops.failed_jobs import failed_job  # noqa: F401 (a fixture)
 from tests.ops.scrape import metrics_token, scrape  # noqa: F401 (fixtures: GET /metrics)
 from tests.scratch_db import created_database, scratch_url  # noqa: F401 (a fixture)
 

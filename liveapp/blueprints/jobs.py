@@ -15,11 +15,16 @@ would mean replacing the dashboard's module globals, so we do not; what we can h
 through the dashboard's own routes we do: a queue that is not liveapp's, and a job from
 one, are 404 (no view, no requeue, delete, empty or compact). Give liveapp a Redis
 database of its own (REDIS_URL …/N) and the lists hold only liveapp's.
+
+Its markup: liveapp's template folder comes before the blueprint's, so
+templates/rq_dashboard/{base,navbar,jobs}.html (copies of 0.9.0's, each saying what it
+changes) and static/jobs-dashboard.css fix what axe-core finds (labels, contrast) and fit
+a phone. Re-check them against the new templates when upgrading rq-dashboard.
 """
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, jsonify, request
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from rq.exceptions import NoSuchJobError
@@ -31,7 +36,7 @@ from liveapp.extensions import QUEUE_NAMES, queue, redis
 URL_PREFIX = "/settings/jobs"
 BLUEPRINT = "rq_dashboard"
 
-# The dashboard's pages run inline scripts (its templates, not ours) and build their
+# The dashboard's pages run inline scripts (its templates, and our copies) and build their
 # tables with underscore.js templates, which compile with `new Function` ('unsafe-eval').
 # Admin-only pages, all their data from our own Redis, escaped by those templates.
 DASHBOARD_CSP = (
@@ -70,6 +75,8 @@ def _admins_only():
         abort(405)
     if not _liveapps(request.view_args or {}):
         abort(404)
+    if request.endpoint == f"{BLUEPRINT}.jobs_overview" and not request.view_args["queue_name"]:
+        return _default_queue_jobs()
     if request.endpoint == f"{BLUEPRINT}.compact_queue" and not _queue_exists():
         return jsonify(status="OK")  # RQ's compact renames the list: none, a server error
     current_app.redis_conn = redis.client  # the dashboard reads it from the app
@@ -88,6 +95,14 @@ def _liveapps(view_args: dict) -> bool:
         origin = redis.client.hget(Job.key_for(view_args["job_id"]), "origin")
         return origin is None or origin.decode() in ours
     return True
+
+
+def _default_queue_jobs():
+    """The navigation's "Jobs" (no queue named): liveapp's default queue. The dashboard
+    would show RQ's un-namespaced "default", which is not liveapp's (its list, a 404)."""
+    return redirect(url_for(request.endpoint, instance_number=request.view_args["instance_number"],
+                            queue_name=queue().name, registry_name="queued", per_page=8,
+                            order="asc", page=1))
 
 
 def _queue_exists() -> bool:

@@ -1,11 +1,16 @@
-"""What browser tests do again and again: sign in, drag a sortable item, wait for htmx."""
+"""What browser tests do again and again: sign in, drag a sortable item, wait for htmx, run
+axe-core."""
 
 import time
+
+from axe_playwright_python.sync_playwright import Axe
 
 from liveapp.extensions import db
 from tests.factories import PASSWORD
 
 SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+AXE = Axe()
+BLOCKING = ("serious", "critical")  # axe-core's impacts that fail a test (issue 15)
 
 
 def sign_in(page, live_server: str, email: str, password: str = PASSWORD) -> None:
@@ -64,3 +69,15 @@ def record_console(page) -> list[str]:
     page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}")
             if r.status >= 400 else None)
     return errors
+
+
+def axe_problems(page, name: str) -> list[str]:
+    """axe-core's serious and critical violations on the page open now, one line each,
+    named `name` (its first five places)."""
+    found = []
+    for violation in AXE.run(page).response["violations"]:
+        if violation["impact"] in BLOCKING:
+            targets = " | ".join(", ".join(n["target"]) for n in violation["nodes"][:5])
+            found.append(f"{name}: axe {violation['impact']} {violation['id']} "
+                         f"({violation['help']}) at {targets}")
+    return found

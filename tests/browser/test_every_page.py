@@ -15,7 +15,6 @@ from urllib.parse import urldefrag, urlsplit
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from liveapp.extensions import db
 from liveapp.models import Meeting
@@ -25,21 +24,19 @@ from liveapp.services import conversations as chat
 from liveapp.services.assignments import Assignment
 from liveapp.services.users import find_user_by_email
 from tests.browser.conftest import leave_no_stream
-from tests.browser.helpers import SETTLED, record_console, settings_links, sign_in
+from tests.browser.helpers import SETTLED, axe_problems, record_console, settings_links, sign_in
 from tests.visitor_ids import cookie_of, tracked
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
-AXE = Axe()
-BLOCKING = ("serious", "critical")
 SKIP = re.compile(r"/auth/logout|/events/|/t/v1/|/static/|download|export|\.csv|\.json"
                   r"|/metrics|/healthz|/readyz"
                   r"|/settings/jobs/(.*/)?(compact|empty|requeue|delete)\b")  # rq-dashboard's POSTs
 SAME_KIND = 2  # pages per path shape (ids as N): the third visitor page finds nothing new
 MAX_PAGES = 90  # a bound on the crawl; reaching it fails the test (raise it)
-# Settings → Jobs is rq-dashboard's own markup (pinned, mounted as it is): its console is
-# checked, axe-core is not run on it (its contrast and unlabelled selects are upstream's).
-NOT_OURS = "/settings/jobs/"
+# Settings → Jobs: rq-dashboard's pages (liveapp's copies of some of its templates, see
+# templates/rq_dashboard/), checked like the rest; its many views of one kind as one.
+DASHBOARD = "/settings/jobs/"
 LIVE = "() => window.liveapp && window.liveapp.chat && window.liveapp.chat.live === true"
 ADMIN, ANN = f"admin@{demo.DEMO_DOMAIN}", f"ann@{demo.DEMO_DOMAIN}"
 
@@ -87,18 +84,13 @@ def checked(page, app, monkeypatch):
     monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
     console = record_console(page)
 
-    def check(name: str, axe: bool = True) -> list[str]:
+    def check(name: str) -> list[str]:
         page.wait_for_load_state("load")
         page.wait_for_function(SETTLED)
         page.wait_for_timeout(150)  # htmx loads on "load" and the live stream's first events
         found = [f"{name}: {line}" for line in console]
         console.clear()
-        for violation in AXE.run(page).response["violations"] if axe else []:
-            if violation["impact"] in BLOCKING:
-                targets = " | ".join(", ".join(n["target"]) for n in violation["nodes"][:5])
-                found.append(f"{name}: axe {violation['impact']} {violation['id']} "
-                             f"({violation['help']}) at {targets}")
-        return found
+        return found + axe_problems(page, name)
 
     yield check
     leave_no_stream(app, page)
@@ -109,7 +101,7 @@ def kind(url: str) -> str:
     its queues and registries as the view's name."""
     parts = urlsplit(url)
     path = re.sub(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|\d+", "N", parts.path)
-    if path.startswith(NOT_OURS):
+    if path.startswith(DASHBOARD):
         path = "/".join(path.split("/")[:6])
     return path + "?" + "&".join(sorted(p.split("=")[0] for p in parts.query.split("&") if p))
 
@@ -127,7 +119,7 @@ def crawl(page, live_server: str, starts: list[str], check) -> tuple[list[str], 
         kinds[kind(url)] = kinds.get(kind(url), 0) + 1
         page.goto(url)
         path = url.removeprefix(live_server)
-        problems += check(path, axe=not path.startswith(NOT_OURS))
+        problems += check(path)
         links = page.locator("a[href]").evaluate_all("as => as.map(a => a.href)")
         queue += [link for link in links if link.startswith(live_server + "/")
                   and not link.startswith(live_server + "/demo-site")]
@@ -138,14 +130,18 @@ def assert_clean(problems: list[str]) -> None:
     assert problems == [], "\n" + "\n".join(problems)
 
 
-def test_every_admin_page(page, live_server, demo_data, checked):
+def test_every_admin_page(page, live_server, demo_data, failed_job, checked):
     sign_in(page, live_server, ADMIN, demo.DEMO_PASSWORD)
     page.wait_for_selector(f'[id="visitor-{demo_data[0]}"]')
+    jobs = f"{live_server}{DASHBOARD}0/view"
     starts = [f"{live_server}/", *settings_links(page),
+              f"{jobs}/jobs/{failed_job.origin}/failed/8/asc/1", f"{jobs}/job/{failed_job.id}",
               f"{live_server}/board/visitors/{demo_data[0]}",
               f"{live_server}/board/visitors/{demo_data[1]}"]
     seen, problems = crawl(page, live_server, starts, checked)
     assert len(seen) >= 30, seen  # the crawl reached the settings and their forms
+    views = {f"{DASHBOARD}N/view/{view}?" for view in ("queues", "workers", "jobs", "job")}
+    assert views <= {kind(url) for url in seen}, seen
     assert_clean(problems)
 
 

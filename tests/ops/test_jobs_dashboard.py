@@ -16,22 +16,6 @@ DASHBOARD = [
 ]
 
 
-def explode(order_id: int) -> None:
-    raise ValueError(f"the CRM refused order {order_id}")
-
-
-@pytest.fixture
-def failed_job(app_ctx):
-    """A job on liveapp's default queue that ran on a real worker and failed."""
-    from liveapp.extensions import queue, redis
-
-    job = queue("default").enqueue("tests.ops.test_jobs_dashboard.explode", 42)
-    SimpleWorker([queue("default")], connection=redis.client, serializer="json").work(
-        burst=True, max_jobs=1)
-    assert job.id in FailedJobRegistry(queue=queue("default")).get_job_ids()
-    return job
-
-
 @pytest.mark.parametrize("path", DASHBOARD)
 def test_a_rep_gets_403(as_rep, path):
     assert as_rep.get(path).status_code == 403
@@ -128,7 +112,7 @@ def foreign_failed_job(app_ctx):
     from liveapp.extensions import redis
 
     other = Queue("otherapp-default", connection=redis.client, serializer="json")
-    job = other.enqueue("tests.ops.test_jobs_dashboard.explode", 9)
+    job = other.enqueue("tests.ops.failed_jobs.explode", 9)
     SimpleWorker([other], connection=redis.client, serializer="json").work(burst=True,
                                                                           max_jobs=1)
     assert job.id in FailedJobRegistry(queue=other).get_job_ids()
@@ -165,3 +149,28 @@ def _other(name: str):
     from liveapp.extensions import redis
 
     return Queue(name, connection=redis.client, serializer="json")
+
+
+def test_jobs_naming_no_queue_opens_liveapps_default_queue(as_admin):
+    """The dashboard's "Jobs" link names no queue: RQ's un-namespaced "default" is not
+    liveapp's (its list would be a 404), so liveapp's own default queue opens."""
+    response = as_admin.get("/settings/jobs/0/view/jobs")
+    assert response.status_code == 302
+    queued = f"/settings/jobs/0/view/jobs/{_default().name}/queued/8/asc/1"
+    assert response.headers["Location"] == queued
+    assert as_admin.get(queued).status_code == 200
+    assert as_admin.get(f"{queued.replace('/view/', '/data/')}.json").status_code == 200
+
+
+def test_our_copies_of_its_templates_are_of_the_installed_version():
+    """liveapp renders its own copies of some of the dashboard's templates: upgrading
+    rq-dashboard fails here until each is copied afresh (and its changes made again)."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    import liveapp
+
+    copies = sorted((Path(liveapp.__file__).parent / "templates/rq_dashboard").glob("*.html"))
+    assert [copy.name for copy in copies] == ["base.html", "jobs.html", "navbar.html"]
+    for copy in copies:
+        assert f"rq-dashboard {version('rq-dashboard')} " in copy.read_text(), copy.name

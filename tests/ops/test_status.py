@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from tests.ops.scrape import value
-from tests.ops.test_jobs_dashboard import failed_job  # noqa: F401
 
 PAGES = ["/settings/status/", "/settings/status/figures"]
 
@@ -58,7 +57,7 @@ def test_the_figures_move_with_visitors_waiting_events_and_a_failed_job(
     app.extensions["test_drain"].enabled = False
     try:
         assert api.send().status_code == 202  # a third visitor, not recorded yet
-        queue("default").enqueue("tests.ops.test_jobs_dashboard.explode", 7)
+        queue("default").enqueue("tests.ops.failed_jobs.explode", 7)
         waiting = figures(as_admin.get("/settings/status/figures"))
         assert waiting["visitors_live"] == "3"
         assert waiting["pipeline_waiting"] == "1"
@@ -68,7 +67,7 @@ def test_the_figures_move_with_visitors_waiting_events_and_a_failed_job(
 
 
 def test_a_failed_job_shows_and_the_figures_are_metrics_own(as_admin, api, scrape,
-                                                            failed_job):  # noqa: F811
+                                                            failed_job):
     from liveapp.extensions import queue
 
     default = queue("default").name
