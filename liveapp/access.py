@@ -1,8 +1,12 @@
-"""Who may do what: access decorators, and the access rule every endpoint declares.
+"""Who may do what: the one place access is decided.
 
 Every endpoint of the app has one rule in `RULES`; tests/test_access.py walks the
 url_map, fails for an endpoint with no rule, and tries every route as nobody, two reps
 and an admin to prove the rule holds. A new route lands with its rule here, or not at all.
+
+The rules are enforced here too: `admin_required` for settings, `visitor_visible` for
+views of one live visitor, `conversation_for` for views of one conversation. Services
+never abort; they return None or raise, and these decide the status code.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+
+from liveapp.extensions import db
+from liveapp.models import Conversation, User, Visitor
+from liveapp.services import assignments, meetings
 
 
 class Access(enum.Enum):
@@ -152,3 +160,43 @@ def admin_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def may_see(user: User, visitor_id: str) -> bool:
+    """Admins see every visitor; a rep only those routed/offered to or claimed by them,
+    or who booked a meeting with them (routing is forgotten after a day, meetings are not)."""
+    if user.is_admin:
+        return True
+    assignment = assignments.get(visitor_id)
+    if assignment is not None and user.id in assignment.reps():
+        return True
+    return meetings.has_meeting_with(user.id, visitor_id)
+
+
+def visitor_visible(view: Callable) -> Callable:
+    """For views of one visitor (`visitor_id` in the URL): anonymous users go to the login
+    page; 404 when the visitor does not exist or the signed-in user may not see it."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, visitor_id: str, **kwargs):
+        if not may_see(current_user, visitor_id):
+            abort(404)
+        db.get_or_404(Visitor, visitor_id)
+        return view(*args, visitor_id=visitor_id, **kwargs)
+
+    return wrapped
+
+
+def conversation_for(user: User, conversation_id: int, writing: bool = False) -> Conversation:
+    """The conversation, or 404 unless the user is an admin or the rep who owns it.
+
+    Admins read every transcript but write only in their own chats: with `writing`,
+    an admin gets 403 for another rep's conversation.
+    """
+    conversation = db.get_or_404(Conversation, conversation_id)
+    if not (user.is_admin or conversation.rep_id == user.id):
+        abort(404)
+    if writing and conversation.rep_id != user.id:
+        abort(403)
+    return conversation

@@ -242,3 +242,31 @@ def test_every_route_keeps_its_rule_for_each_role(app, browser, world, role):
         if why:
             broken.append(f"{method} {path} ({endpoint}, {RULES.get(endpoint)}): {why}")
     assert not broken, "\n".join(broken)
+
+
+# Access is decided in liveapp/access.py and the views (issue 16): a service returns None
+# or raises, it never picks a status code.
+
+
+def _aborts(path) -> list[int]:
+    """The lines of `path` that import or call `abort`."""
+    import ast
+
+    def aborting(node) -> bool:
+        if isinstance(node, ast.ImportFrom):
+            return any(alias.name == "abort" for alias in node.names)
+        return isinstance(node, ast.Call) and "abort" in (
+            getattr(node.func, "id", None), getattr(node.func, "attr", None))
+
+    return [node.lineno for node in ast.walk(ast.parse(path.read_text())) if aborting(node)]
+
+
+def test_services_never_abort():
+    from pathlib import Path
+
+    import liveapp
+
+    services = Path(liveapp.__file__).parent / "services"
+    aborting = {str(p.relative_to(services)): lines for p in sorted(services.rglob("*.py"))
+                if (lines := _aborts(p))}
+    assert not aborting, f"services choose no status code; move these to the view: {aborting}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from liveapp.access import visitor_visible
 from liveapp.services import (
     board,
     board_live,
@@ -43,19 +44,17 @@ def body():
 
 
 @bp.get("/board/cards/<visitor_id>")
-@login_required
+@visitor_visible
 def card(visitor_id: str):
-    board.get_visitor_for(current_user, visitor_id)
     return render_template("board/_card.html", card=cards.card_for(visitor_id))
 
 
 @bp.get("/board/visitors/<visitor_id>")
-@login_required
+@visitor_visible
 def visitor(visitor_id: str):
     """The visitor detail: card, live timeline and chat, and the rep's accept prompts (a
     rep chatting here still sees new inbound requests). The page then marks its user as
     viewing, with a POST as soon as it loads and every 15 s."""
-    board.get_visitor_for(current_user, visitor_id)
     return render_template(
         "board/visitor.html", card=cards.card_for(visitor_id),
         chat=chat_live.area_for(current_user, visitor_id),
@@ -68,37 +67,33 @@ def visitor(visitor_id: str):
 
 
 @bp.get("/board/visitors/<visitor_id>/detail")
-@login_required
+@visitor_visible
 def detail(visitor_id: str):
     """The detail's card and timeline alone: re-fetched after a reconnect."""
-    board.get_visitor_for(current_user, visitor_id)
     return render_template("board/_detail.html", card=cards.card_for(visitor_id),
                            entries=timeline.entries(visitor_id))
 
 
 @bp.get("/board/visitors/<visitor_id>/chat")
-@login_required
+@visitor_visible
 def chat(visitor_id: str):
     """The detail's chat area alone: re-fetched after a reconnect."""
-    board.get_visitor_for(current_user, visitor_id)
     return render_template("board/_chat.html", chat=chat_live.area_for(current_user, visitor_id))
 
 
 @bp.post("/board/visitors/<visitor_id>/viewing")
-@login_required
+@visitor_visible
 def viewing(visitor_id: str):
     """The open detail page's "viewing" marker: set on load, refreshed periodically."""
-    board.get_visitor_for(current_user, visitor_id)
     if viewers.mark(visitor_id, current_user.id):
         board_live.viewing_changed(visitor_id)
     return "", 204
 
 
 @bp.post("/board/visitors/<visitor_id>/viewing/end")
-@login_required
+@visitor_visible
 def stop_viewing(visitor_id: str):
     """The detail page was closed (a beacon from pagehide)."""
-    board.get_visitor_for(current_user, visitor_id)
     if viewers.unmark(visitor_id, current_user.id):
         board_live.viewing_changed(visitor_id)
     return "", 204

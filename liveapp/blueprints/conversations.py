@@ -5,20 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from liveapp.access import conversation_for, may_see, visitor_visible
 from liveapp.extensions import db
-from liveapp.models import Conversation, Visitor
-from liveapp.services import board, chat_live
+from liveapp.models import Visitor
+from liveapp.services import chat_live
 from liveapp.services import conversations as service
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
-
-
-def get_conversation_for(user, conversation_id: int) -> Conversation:
-    """The conversation, or 404 unless the user is an admin or the rep who owns it."""
-    conversation = db.session.get(Conversation, conversation_id)
-    if conversation is None or not (user.is_admin or conversation.rep_id == user.id):
-        abort(404)
-    return conversation
 
 
 def _htmx() -> bool:
@@ -36,24 +29,23 @@ def _chat_area(visitor_id: str, status: int, **kwargs):
 
 
 @bp.post("/claim/<visitor_id>")
-@login_required
+@visitor_visible
 def claim(visitor_id: str):
     """Start a chat with a visitor (pounce) or accept an inbound request."""
-    visitor = board.get_visitor_for(current_user, visitor_id)
     origin = request.form.get("origin", "pounce")
     if origin not in ("pounce", "inbound"):
         abort(400)
     try:
-        conversation = service.claim(visitor.id, current_user, origin)
+        conversation = service.claim(visitor_id, current_user, origin)
     except service.ConversationRefused as refused:
-        if _from_detail(visitor.id):
-            return _chat_area(visitor.id, 409, refused=str(refused))
+        if _from_detail(visitor_id):
+            return _chat_area(visitor_id, 409, refused=str(refused))
         if _htmx():
             return render_template("conversations/_refused.html", message=str(refused)), 409
         flash(str(refused), "error")
         return redirect(url_for("board.index"), code=303)
-    if _from_detail(visitor.id):
-        return _chat_area(visitor.id, 201)
+    if _from_detail(visitor_id):
+        return _chat_area(visitor_id, 201)
     if _htmx():
         return render_template("conversations/_started.html", conversation=conversation), 201
     return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
@@ -62,9 +54,7 @@ def claim(visitor_id: str):
 @bp.post("/<int:conversation_id>/messages")
 @login_required
 def post_message(conversation_id: int):
-    conversation = get_conversation_for(current_user, conversation_id)
-    if conversation.rep_id != current_user.id:
-        abort(403)  # admins read every transcript but write only in their own chats
+    conversation = conversation_for(current_user, conversation_id, writing=True)
     try:
         message = service.post(conversation, "rep", request.form.get("body"), rep=current_user)
     except service.ConversationRefused as refused:
@@ -82,7 +72,7 @@ def post_message(conversation_id: int):
 @bp.post("/<int:conversation_id>/close")
 @login_required
 def close(conversation_id: int):
-    conversation = get_conversation_for(current_user, conversation_id)
+    conversation = conversation_for(current_user, conversation_id)
     service.close(conversation)
     if _htmx():
         return _chat_area(conversation.visitor_id, 200, closed=conversation)
@@ -103,8 +93,8 @@ def index():
 @login_required
 def show(conversation_id: int):
     """A transcript; an open conversation's is live on the visitor detail, so go there."""
-    conversation = get_conversation_for(current_user, conversation_id)
-    if conversation.status == "open" and board.may_see(current_user, conversation.visitor_id):
+    conversation = conversation_for(current_user, conversation_id)
+    if conversation.status == "open" and may_see(current_user, conversation.visitor_id):
         return redirect(url_for("board.visitor", visitor_id=conversation.visitor_id), code=303)
     visitor = db.session.get(Visitor, conversation.visitor_id)
     return render_template("conversations/show.html", conversation=conversation,

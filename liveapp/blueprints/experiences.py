@@ -34,13 +34,6 @@ class ExperienceForm(FlaskForm):
         self.audience.choices = [(s.id, s.name) for s in segments]
 
 
-def get_experience(experience_id: int) -> Experience:
-    experience = db.session.get(Experience, experience_id)
-    if experience is None:
-        abort(404)
-    return experience
-
-
 def _choices() -> dict:
     return {"url_kinds": URL_RULE_KINDS, "step_labels": STEP_LABELS,
             "question_kinds": QUESTION_KINDS}
@@ -83,7 +76,7 @@ def _rows_for(form: ExperienceForm, experience: Experience | None):
 @bp.route("/<int:experience_id>", methods=["GET", "POST"])
 @admin_required
 def edit(experience_id: int | None):
-    experience = get_experience(experience_id) if experience_id is not None else None
+    experience = db.get_or_404(Experience, experience_id) if experience_id is not None else None
     form = ExperienceForm(obj=experience)
     rules, steps = _rows_for(form, experience)
     general: list[str] = []
@@ -151,7 +144,7 @@ def reorder():
 @bp.route("/<int:experience_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(experience_id: int):
-    experience = get_experience(experience_id)
+    experience = db.get_or_404(Experience, experience_id)
     if request.method == "GET":
         streams = db.session.scalars(
             select(Stream).where(Stream.experiences.contains(experience))).all()

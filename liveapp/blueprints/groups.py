@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectMultipleField, StringField
@@ -26,13 +26,6 @@ class GroupForm(FlaskForm):
         self.members.choices = [(u.id, f"{u.name} <{u.email}>") for u in users]
 
 
-def get_group(group_id: int) -> Group:
-    group = db.session.get(Group, group_id)
-    if group is None:
-        abort(404)
-    return group
-
-
 @bp.get("/")
 @admin_required
 def index():
@@ -44,7 +37,7 @@ def index():
 @bp.route("/<int:group_id>", methods=["GET", "POST"])
 @admin_required
 def edit(group_id: int | None):
-    group = get_group(group_id) if group_id is not None else None
+    group = db.get_or_404(Group, group_id) if group_id is not None else None
     form = GroupForm(obj=group)
     if group is not None and not form.is_submitted():
         form.members.data = [u.id for u in group.members]
@@ -66,7 +59,7 @@ def edit(group_id: int | None):
 @bp.post("/<int:group_id>/delete")
 @admin_required
 def delete(group_id: int):
-    group = get_group(group_id)
+    group = db.get_or_404(Group, group_id)
     user_service.delete_group(group)
     flash(f"Deleted group {group.name}.", "success")
     return redirect(url_for("groups.index"), code=303)

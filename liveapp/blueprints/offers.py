@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from liveapp.services import board, inbound_alerts, routing
+from liveapp.access import visitor_visible
+from liveapp.services import inbound_alerts, routing
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 
@@ -22,16 +23,15 @@ def index():
 
 
 @bp.post("/<visitor_id>/decline")
-@login_required
+@visitor_visible
 def decline(visitor_id: str):
     """Decline a visitor offered to this rep: 404 for a visitor they may not see, 403
     when it is not offered to them; the next rep is offered at once."""
-    visitor = board.get_visitor_for(current_user, visitor_id)
-    if not routing.decline(visitor.id, current_user.id):
+    if not routing.decline(visitor_id, current_user.id):
         abort(403)
     # Routing may be busy with this visitor (it routes again when done): take the
     # prompt off this rep's boards now all the same.
-    inbound_alerts.refresh(visitor.id)
+    inbound_alerts.refresh(visitor_id)
     if request.headers.get("HX-Request"):
         return ""  # the prompt swaps itself out
     return redirect(url_for("board.index"), code=303)

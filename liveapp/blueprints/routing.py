@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
@@ -98,13 +98,6 @@ def _user_label(user: User) -> str:
     return user.name if user.active else f"{user.name} (deactivated)"
 
 
-def get_rule(rule_id: int) -> RoutingRule:
-    rule = db.session.get(RoutingRule, rule_id)
-    if rule is None:
-        abort(404)
-    return rule
-
-
 def _list_context(rules: list[RoutingRule], error: str | None = None) -> dict:
     names = criteria_refs.choices().names()
     return {
@@ -124,7 +117,7 @@ def index():
 @bp.route("/<int:rule_id>", methods=["GET", "POST"])
 @admin_required
 def edit(rule_id: int | None):
-    rule = get_rule(rule_id) if rule_id is not None else None
+    rule = db.get_or_404(RoutingRule, rule_id) if rule_id is not None else None
     form = RuleForm(obj=rule)
     enterprise = rule_service.enterprise_enabled()
     rows, general, route_to_error = _rows(form, rule), [], None
@@ -174,7 +167,7 @@ def reorder():
 @bp.route("/<int:rule_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(rule_id: int):
-    rule = get_rule(rule_id)
+    rule = db.get_or_404(RoutingRule, rule_id)
     if request.method == "GET":
         return render_template("routing/delete.html", rule=rule)
     name = rule.name

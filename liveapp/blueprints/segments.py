@@ -30,13 +30,6 @@ class SegmentForm(FlaskForm):
     match = RadioField("Visitors match when they meet", choices=MATCH_CHOICES, default="all")
 
 
-def get_segment(segment_id: int) -> Segment:
-    segment = db.session.get(Segment, segment_id)
-    if segment is None:
-        abort(404)
-    return segment
-
-
 SCOPES = ("segment", "routing")  # whose criteria the builder edits
 
 
@@ -67,7 +60,7 @@ def index():
 @bp.route("/<int:segment_id>", methods=["GET", "POST"])
 @admin_required
 def edit(segment_id: int | None):
-    segment = get_segment(segment_id) if segment_id is not None else None
+    segment = db.get_or_404(Segment, segment_id) if segment_id is not None else None
     form = SegmentForm(obj=segment)
     rows: list[criteria_form.Row]
     general: list[str] = []
@@ -154,7 +147,7 @@ def condition_removed():
 @bp.route("/<int:segment_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(segment_id: int):
-    segment = get_segment(segment_id)
+    segment = db.get_or_404(Segment, segment_id)
     owner = stream_service.segment_owners([segment.id]).get(segment.id)
     in_use = criteria_refs.in_use_message("segment", segment.id)
     if request.method == "GET":

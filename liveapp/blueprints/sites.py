@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
@@ -23,13 +23,6 @@ class SiteForm(FlaskForm):
         "Allowed origins", validators=[Length(max=5000)],
         description="One per line, like https://www.example.com (scheme, host and port only).",
     )
-
-
-def get_site(site_id: int) -> Site:
-    site = db.session.get(Site, site_id)
-    if site is None:
-        abort(404)
-    return site
 
 
 def _save(form: SiteForm, site: Site | None) -> Site | None:
@@ -64,7 +57,7 @@ def create():
 @bp.route("/<int:site_id>", methods=["GET", "POST"])
 @admin_required
 def edit(site_id: int):
-    site = get_site(site_id)
+    site = db.get_or_404(Site, site_id)
     # The origins as the text the form edits, also for a field a POST left out.
     form = SiteForm(data={"name": site.name,
                           "allowed_origins": "\n".join(site.allowed_origins or [])})

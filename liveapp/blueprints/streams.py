@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import RadioField, SelectMultipleField, StringField
@@ -62,13 +62,6 @@ class StreamForm(FlaskForm):
         self.experiences.data = [e.id for e in stream.experiences]
 
 
-def get_stream(stream_id: int) -> Stream:
-    stream = db.session.get(Stream, stream_id)
-    if stream is None:
-        abort(404)
-    return stream
-
-
 def _rows(model, ids):
     return [row for row in (db.session.get(model, i) for i in ids or []) if row is not None]
 
@@ -84,7 +77,7 @@ def index():
 @bp.route("/<int:stream_id>", methods=["GET", "POST"])
 @admin_required
 def edit(stream_id: int | None):
-    stream = get_stream(stream_id) if stream_id is not None else None
+    stream = db.get_or_404(Stream, stream_id) if stream_id is not None else None
     form = StreamForm(obj=stream)
     if stream is not None and not form.is_submitted():
         form.load(stream)
@@ -127,7 +120,7 @@ def reorder():
 @bp.route("/<int:stream_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(stream_id: int):
-    stream = get_stream(stream_id)
+    stream = db.get_or_404(Stream, stream_id)
     if request.method == "GET":
         return render_template("streams/delete.html", stream=stream,
                                in_use=criteria_refs.in_use_message("stream", stream.id))

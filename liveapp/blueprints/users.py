@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -152,13 +152,6 @@ def _hours_context() -> dict:
     return {"weekdays": working_hours.WEEKDAYS}
 
 
-def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 def _apply_errors(form: FlaskForm, errors: dict[str, str]) -> None:
     for field, message in errors.items():
         getattr(form, field).errors = [*getattr(form, field).errors, message]
@@ -192,7 +185,7 @@ def create():
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit(user_id: int):
-    user = get_user(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, creating=False, **_hours_data(user))
     if not form.is_submitted():
         form.groups.data = [g.id for g in user.groups]
@@ -217,7 +210,7 @@ def edit(user_id: int):
 @bp.post("/<int:user_id>/deactivate")
 @admin_required
 def deactivate(user_id: int):
-    user = get_user(user_id)
+    user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
         flash("You cannot deactivate yourself.", "error")
     else:
@@ -229,7 +222,7 @@ def deactivate(user_id: int):
 @bp.post("/<int:user_id>/reactivate")
 @admin_required
 def reactivate(user_id: int):
-    user = get_user(user_id)
+    user = db.get_or_404(User, user_id)
     user_service.set_active(user, True)
     flash(f"{user.name} can sign in again.", "success")
     return redirect(url_for("users.index"), code=303)

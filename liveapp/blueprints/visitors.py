@@ -3,7 +3,7 @@ erasing a visitor, or every visitor with an email (GDPR)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField
@@ -19,13 +19,6 @@ from liveapp.services import visitors as visitor_service
 bp = Blueprint("visitors", __name__, url_prefix="/settings/visitors")
 
 
-def get_visitor(visitor_id: str) -> Visitor:
-    visitor = db.session.get(Visitor, visitor_id)
-    if visitor is None:
-        abort(404)
-    return visitor
-
-
 @bp.get("/")
 @admin_required
 def index():
@@ -36,7 +29,7 @@ def index():
 @bp.get("/<visitor_id>")
 @admin_required
 def detail(visitor_id: str):
-    visitor = get_visitor(visitor_id)
+    visitor = db.get_or_404(Visitor, visitor_id)
     sessions, views = visitor_service.history(visitor.id)
     row = visitor_service.VisitorRow(visitor, hot.load(visitor.id), assignments.get(visitor.id))
     return render_template("visitors/detail.html", row=row, sessions=sessions, views=views,

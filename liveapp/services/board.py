@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import abort
 from markupsafe import Markup
 
 from liveapp.extensions import db, redis
-from liveapp.models import Stream, User, Visitor
+from liveapp.models import Stream, User
 from liveapp.services import assignments, cards, presence
 from liveapp.services.cards import OTHER_COLUMN, Placed
 from liveapp.services.streams import ordered_streams
@@ -88,27 +87,6 @@ def board_for(user: User) -> Board:
     placed = [p for p in cards.placed_many(ids)
               if p.stream_id is not None and user.id in p.reps]
     return Board("rep", _columns(placed, "rep"))
-def may_see(user: User, visitor_id: str) -> bool:
-    """Admins see every visitor; a rep only those routed/offered to or claimed by them,
-    or who booked a meeting with them (routing is forgotten after a day, meetings are not)."""
-    if user.is_admin:
-        return True
-    assignment = assignments.get(visitor_id)
-    if assignment is not None and user.id in assignment.reps():
-        return True
-    from liveapp.services import meetings
-
-    return meetings.has_meeting_with(user.id, visitor_id)
-
-
-def get_visitor_for(user: User, visitor_id: str) -> Visitor:
-    """The visitor, or 404 when it does not exist or this user may not see it."""
-    if not may_see(user, visitor_id):
-        abort(404)
-    visitor = db.session.get(Visitor, visitor_id)
-    if visitor is None:
-        abort(404)
-    return visitor
 
 
 def stream_by_id(stream_id: int) -> Stream | None:
