@@ -5,17 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from liveapp.services import (
-    board,
-    board_live,
-    cards,
-    chat_live,
-    inbound_alerts,
-    meetings,
-    realtime,
-    timeline,
-    viewers,
-)
+from liveapp.services import board, meetings, realtime, timeline, viewers
+from liveapp.services.live import boards, cards, chat_panel, prompts
 
 bp = Blueprint("board", __name__)
 
@@ -32,7 +23,7 @@ def _channels() -> list[str]:
 def index():
     return render_template("board/index.html", board=board.board_for(current_user),
                            channels=_channels(),
-                           prompts=inbound_alerts.prompts_for(current_user.id))
+                           prompts=prompts.prompts_for(current_user.id))
 
 
 @bp.get("/board/body")
@@ -58,12 +49,12 @@ def visitor(visitor_id: str):
     board.get_visitor_for(current_user, visitor_id)
     return render_template(
         "board/visitor.html", card=cards.card_for(visitor_id),
-        chat=chat_live.area_for(current_user, visitor_id),
+        chat=chat_panel.area_for(current_user, visitor_id),
         meeting=meetings.upcoming_for_visitor(visitor_id),
-        prompts=inbound_alerts.prompts_for(current_user.id),
+        prompts=prompts.prompts_for(current_user.id),
         entries=timeline.entries(visitor_id),
         channel=realtime.rep_channel(current_user.id),
-        event=board_live.detail_event(visitor_id),
+        event=boards.detail_event(visitor_id),
     )
 
 
@@ -81,7 +72,7 @@ def detail(visitor_id: str):
 def chat(visitor_id: str):
     """The detail's chat area alone: re-fetched after a reconnect."""
     board.get_visitor_for(current_user, visitor_id)
-    return render_template("board/_chat.html", chat=chat_live.area_for(current_user, visitor_id))
+    return render_template("board/_chat.html", chat=chat_panel.area_for(current_user, visitor_id))
 
 
 @bp.post("/board/visitors/<visitor_id>/viewing")
@@ -90,7 +81,7 @@ def viewing(visitor_id: str):
     """The open detail page's "viewing" marker: set on load, refreshed periodically."""
     board.get_visitor_for(current_user, visitor_id)
     if viewers.mark(visitor_id, current_user.id):
-        board_live.viewing_changed(visitor_id)
+        boards.viewing_changed(visitor_id)
     return "", 204
 
 
@@ -100,5 +91,5 @@ def stop_viewing(visitor_id: str):
     """The detail page was closed (a beacon from pagehide)."""
     board.get_visitor_for(current_user, visitor_id)
     if viewers.unmark(visitor_id, current_user.id):
-        board_live.viewing_changed(visitor_id)
+        boards.viewing_changed(visitor_id)
     return "", 204

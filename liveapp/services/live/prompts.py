@@ -27,9 +27,11 @@ from redis.commands.core import Script
 
 from liveapp.domain.avatars import Avatar
 from liveapp.extensions import db, redis
-from liveapp.models import User
-from liveapp.services import assignments, cards, changes, presence, realtime, routing
+from liveapp.models import User, Visitor
+from liveapp.services import assignments, changes, presence, realtime, routing
 from liveapp.services.assignments import Assignment
+from liveapp.services.live import cards
+from liveapp.services.live.rendering import render_template_anywhere
 from liveapp.services.presence import HotState
 
 log = logging.getLogger(__name__)
@@ -94,12 +96,13 @@ def offered_reps(assignment: Assignment | None, hot: HotState | None,
     return set(assignment.offered_to) - set(excluded)
 
 
-def _prompts(assignments_by_id: dict[str, Assignment],
-             states: dict[str, HotState]) -> list[Prompt]:
-    """Prompts of these visitors (built in bulk), newest offer first."""
-    built = cards.build_cards(states)
+def _prompts(assignments_by_id: dict[str, Assignment]) -> list[Prompt]:
+    """Prompts of these visitors (their cards loaded in bulk), newest offer first."""
+    loaded, _ = cards.load_many(list(assignments_by_id))
     prompts = []
-    for card in built:
+    for card in loaded.values():
+        if card is None:
+            continue
         assignment = assignments_by_id[card.id]
         prompts.append(Prompt(
             visitor_id=card.id, name=card.name, company=card.company, title=card.title,
@@ -120,7 +123,7 @@ def prompts_for(user_id: int, now: float | None = None) -> list[Prompt]:
     excluded = dict(zip(ids, pipe.execute() if ids else [], strict=True))
     shown = [vid for vid in ids if user_id in offered_reps(
         current.get(vid), states.get(vid), {int(m) for m in excluded[vid]}, now)]
-    return _prompts({vid: current[vid] for vid in shown}, {vid: states[vid] for vid in shown})
+    return _prompts({vid: current[vid] for vid in shown})
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,9 @@ def _taken(visitor_id: str, assignment: Assignment | None, hot) -> Taken | None:
     if assignment is None or assignment.claimed_by is None:
         return None
     rep = db.session.get(User, assignment.claimed_by)
-    built = cards.build_cards({visitor_id: hot}) if hot is not None else []
-    return Taken(visitor_id, built[0].name if built else "The visitor", assignment.claimed_by,
-                 rep.name if rep is not None else "Another rep")
+    visitor = db.session.get(Visitor, visitor_id) if hot is not None else None
+    return Taken(visitor_id, visitor.display_name if visitor is not None else "The visitor",
+                 assignment.claimed_by, rep.name if rep is not None else "Another rep")
 
 
 # ---------------------------------------------------------------- rendering
@@ -148,12 +151,12 @@ def _taken(visitor_id: str, assignment: Assignment | None, hot) -> Taken | None:
 
 def render(prompt: Prompt) -> str:
     """The prompt fragment (board/_offer.html)."""
-    return cards.render_template_anywhere("board/_offer.html", prompt=prompt)
+    return render_template_anywhere("board/_offer.html", prompt=prompt)
 
 
 def render_taken(taken: Taken) -> str:
     """The "accepted first" note that replaces a prompt (board/_offer_taken.html)."""
-    return cards.render_template_anywhere("board/_offer_taken.html", taken=taken)
+    return render_template_anywhere("board/_offer_taken.html", taken=taken)
 
 
 def _removal(visitor_id: str) -> str:
@@ -269,7 +272,7 @@ def _refresh(visitor_id: str, hot, assignment, excluded: set[int], was_sent,
         return []  # the common case: no inbound offer, nothing shown anywhere
     html = ""
     if reps:
-        prompts = _prompts({visitor_id: assignment}, {visitor_id: hot})
+        prompts = _prompts({visitor_id: assignment})
         html = render(prompts[0]) if prompts else ""
     digest = hashlib.sha1(html.encode()).hexdigest()
     new = {str(rep): digest for rep in reps} if html else {}

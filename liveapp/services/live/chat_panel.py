@@ -24,8 +24,8 @@ from sqlalchemy import select
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, User
 from liveapp.services import changes, chat_flow, conversations, realtime, viewers
-from liveapp.services.board_live import detail_event
-from liveapp.services.cards import render_template_anywhere
+from liveapp.services.live.boards import detail_event
+from liveapp.services.live.rendering import render_template_anywhere
 
 log = logging.getLogger(__name__)
 

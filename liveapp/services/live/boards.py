@@ -27,9 +27,12 @@ from dataclasses import dataclass, field
 from liveapp import metrics
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
-from liveapp.services import board, cards, changes, membership, realtime, timeline, viewers
+from liveapp.services import board, changes, membership, realtime, timeline, viewers
 from liveapp.services.board import Column
-from liveapp.services.cards import Card, Placed
+from liveapp.services.live import card_cache, cards
+from liveapp.services.live.card_cache import Placed
+from liveapp.services.live.cards import Card
+from liveapp.services.live.rendering import render_template_anywhere, rendering
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +55,8 @@ def _sent_key(visitor_id: str) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-_render = cards.render_template_anywhere
-render_card = cards.render
+_render = render_template_anywhere
+render_card = card_cache.render
 
 
 def _oob(card_html: str) -> str:
@@ -132,8 +135,8 @@ def _swap_states(swaps: list[tuple[str, dict[str, str], Placed | None]],
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id, new, placed in swaps:
         pairs = [item for field_value in new.items() for item in field_value]
-        script(keys=[_sent_key(visitor_id), cards.cache_key(generation, visitor_id)],
-               args=[SENT_TTL, placed.encode() if placed else "", cards.CACHE_TTL, *pairs],
+        script(keys=[_sent_key(visitor_id), card_cache.cache_key(generation, visitor_id)],
+               args=[SENT_TTL, placed.encode() if placed else "", card_cache.CACHE_TTL, *pairs],
                client=pipe)
     return [{old[i].decode(): old[i + 1].decode() for i in range(0, len(old), 2)}
             for old in pipe.execute()]
@@ -208,7 +211,7 @@ def refresh_many(visitor_ids: list[str], pipe=None) -> dict[str, Refreshed]:
     once, every board state swapped in one round trip, the events sent in one more (or
     queued on `pipe`)."""
     loaded, generation = cards.load_many(visitor_ids)
-    with cards.rendering():
+    with rendering():
         rendered = {vid: render_card(card) if card is not None else ""
                     for vid, card in loaded.items()}
     swaps = []
@@ -394,7 +397,7 @@ def sweep_viewers(now: float | None = None) -> set[str]:
 
 def on_settings_changed() -> None:
     """Streams, segments or experiences changed: every open board re-fetches its columns."""
-    cards.new_generation()
+    card_cache.new_generation()
     realtime.send(realtime.ADMIN_CHANNEL, "refresh", "refresh")
     for user_id in realtime.seen_since(time.time() - BOARD_PRESENCE_GRACE):
         realtime.send(realtime.rep_channel(user_id), "refresh", "refresh")
