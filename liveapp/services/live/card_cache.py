@@ -1,22 +1,25 @@
 """Rendered cards, kept in Redis with what a board needs to place them (stream, reps,
 when the visit started), so a board of thousands of visitors is a concatenation.
 
-Every visible change goes through `boards.refresh()`, which renders the card once and
-stores it here. Settings changes (experience and stream names) start a new cache
+Every visible change goes through `boards.refresh_many()`, which renders the card once
+(`Rendered`) and stores it here. Settings changes (experience and stream names) start a new cache
 generation; renaming a user shows on cached cards at the visitor's next change (or after
 CACHE_TTL).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from liveapp.extensions import redis
 from liveapp.services.live import cards
 from liveapp.services.live.cards import Card
-from liveapp.services.live.rendering import render_template_anywhere
+from liveapp.services.live.rendering import render_fragment, render_template_anywhere
 
 CACHE_TTL = 30 * 60  # seconds: as long as a visit lasts without a sign
 
@@ -24,6 +27,28 @@ CACHE_TTL = 30 * 60  # seconds: as long as a visit lasts without a sign
 def render(card: Card) -> str:
     """The card fragment (board/_card.html)."""
     return render_template_anywhere("board/_card.html", card=card)
+
+
+@dataclass
+class Rendered:
+    """A card rendered for a change: its inside (the costly part) once, wrapped as the card
+    (boards, cache, inserts) and, when some board or detail page needs it, as an in-place
+    out-of-band update. Shared by every channel the change goes to."""
+
+    card: Card
+    content: Markup
+    html: str
+
+    @classmethod
+    def of(cls, card: Card) -> Rendered:
+        content = render_fragment("board/_card_content.html", card=card)
+        return cls(card, content, render_template_anywhere(
+            "board/_card.html", card=card, content=content))
+
+    @functools.cached_property
+    def oob(self) -> str:
+        return render_template_anywhere("board/_card.html", card=self.card,
+                                        content=self.content, oob=True)
 
 
 @dataclass(frozen=True)
