@@ -11,9 +11,10 @@ def sweep_board_presence() -> dict[str, list[int]]:
     """Publish board presence changes and take expired "viewing" markers off the cards
     (idempotent)."""
     with app_context():
-        from liveapp.services import board_live, reps, routing
+        from liveapp.services import reps, routing
+        from liveapp.services.live import boards
 
-        board_live.sweep_viewers()
+        boards.sweep_viewers()
         changed = reps.sweep_board_presence()
         for user_id in changed["offline"]:  # their visitors move on (SPEC 2.5)
             routing.rep_went_away(user_id)

@@ -116,8 +116,8 @@ def test_the_app_wires_its_handlers_in_the_written_down_order(app):
     assert names["membership"][0] == "on_changes"
     modules = {stage: [h.__module__ for h in changes._handlers[stage]] for stage in changes.STAGES}
     assert modules["membership"][0] == "liveapp.services.membership"
-    assert modules["cards"][0] == "liveapp.services.board_live"
-    assert modules["prompts"][0] == "liveapp.services.inbound_alerts"
+    assert modules["cards"][0] == "liveapp.services.live.boards"
+    assert modules["prompts"][0] == "liveapp.services.live.prompts"
 
 
 def test_a_request_is_one_unit(recorded):

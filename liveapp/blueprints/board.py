@@ -6,17 +6,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from liveapp.access import visitor_visible
-from liveapp.services import (
-    board,
-    board_live,
-    cards,
-    chat_live,
-    inbound_alerts,
-    meetings,
-    realtime,
-    timeline,
-    viewers,
-)
+from liveapp.services import board, meetings, realtime, timeline, viewers
+from liveapp.services.live import boards, cards, chat_panel, prompts
 
 bp = Blueprint("board", __name__)
 
@@ -33,7 +24,7 @@ def _channels() -> list[str]:
 def index():
     return render_template("board/index.html", board=board.board_for(current_user),
                            channels=_channels(),
-                           prompts=inbound_alerts.prompts_for(current_user.id))
+                           prompts=prompts.prompts_for(current_user.id))
 
 
 @bp.get("/board/body")
@@ -57,12 +48,12 @@ def visitor(visitor_id: str):
     viewing, with a POST as soon as it loads and every 15 s."""
     return render_template(
         "board/visitor.html", card=cards.card_for(visitor_id),
-        chat=chat_live.area_for(current_user, visitor_id),
+        chat=chat_panel.area_for(current_user, visitor_id),
         meeting=meetings.upcoming_for_visitor(visitor_id),
-        prompts=inbound_alerts.prompts_for(current_user.id),
+        prompts=prompts.prompts_for(current_user.id),
         entries=timeline.entries(visitor_id),
         channel=realtime.rep_channel(current_user.id),
-        event=board_live.detail_event(visitor_id),
+        event=boards.detail_event(visitor_id),
     )
 
 
@@ -78,7 +69,7 @@ def detail(visitor_id: str):
 @visitor_visible
 def chat(visitor_id: str):
     """The detail's chat area alone: re-fetched after a reconnect."""
-    return render_template("board/_chat.html", chat=chat_live.area_for(current_user, visitor_id))
+    return render_template("board/_chat.html", chat=chat_panel.area_for(current_user, visitor_id))
 
 
 @bp.post("/board/visitors/<visitor_id>/viewing")
@@ -86,7 +77,7 @@ def chat(visitor_id: str):
 def viewing(visitor_id: str):
     """The open detail page's "viewing" marker: set on load, refreshed periodically."""
     if viewers.mark(visitor_id, current_user.id):
-        board_live.viewing_changed(visitor_id)
+        boards.viewing_changed(visitor_id)
     return "", 204
 
 
@@ -95,5 +86,5 @@ def viewing(visitor_id: str):
 def stop_viewing(visitor_id: str):
     """The detail page was closed (a beacon from pagehide)."""
     if viewers.unmark(visitor_id, current_user.id):
-        board_live.viewing_changed(visitor_id)
+        boards.viewing_changed(visitor_id)
     return "", 204

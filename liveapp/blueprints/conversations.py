@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from liveapp.access import conversation_for, may_see, visitor_visible
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import chat_live
 from liveapp.services import conversations as service
+from liveapp.services.live import chat_panel
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
 
@@ -24,7 +24,7 @@ def _from_detail(visitor_id: str) -> bool:
 
 
 def _chat_area(visitor_id: str, status: int, **kwargs):
-    area = chat_live.area_for(current_user, visitor_id, **kwargs)
+    area = chat_panel.area_for(current_user, visitor_id, **kwargs)
     return render_template("board/_chat.html", chat=area), status
 
 
@@ -65,7 +65,7 @@ def post_message(conversation_id: int):
         return render_template("conversations/_refused.html", message=str(refused)), 422
     if _htmx():  # a cleared form, and the message appended to the panel
         form = render_template("board/_chat_form.html", conversation=conversation, focus=True)
-        return form + chat_live.render_message(message), 201
+        return form + chat_panel.render_message(message), 201
     return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
 
 

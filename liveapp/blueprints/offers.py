@@ -9,7 +9,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from liveapp.access import visitor_visible
-from liveapp.services import inbound_alerts, routing
+from liveapp.services import routing
+from liveapp.services.live import prompts
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 
@@ -19,7 +20,7 @@ bp = Blueprint("offers", __name__, url_prefix="/offers")
 def index():
     """The rep's accept prompts alone: what a board re-fetches after a reconnect."""
     return render_template("offers/_list.html",
-                           prompts=inbound_alerts.prompts_for(current_user.id))
+                           prompts=prompts.prompts_for(current_user.id))
 
 
 @bp.post("/<visitor_id>/decline")
@@ -31,7 +32,7 @@ def decline(visitor_id: str):
         abort(403)
     # Routing may be busy with this visitor (it routes again when done): take the
     # prompt off this rep's boards now all the same.
-    inbound_alerts.refresh(visitor_id)
+    prompts.refresh(visitor_id)
     if request.headers.get("HX-Request"):
         return ""  # the prompt swaps itself out
     return redirect(url_for("board.index"), code=303)

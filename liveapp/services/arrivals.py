@@ -26,8 +26,10 @@ from redis.commands.core import Script
 
 from liveapp.domain.arrivals import Arrival
 from liveapp.extensions import redis
-from liveapp.services import assignments, cards, changes, inbound_alerts, presence, routing
+from liveapp.services import assignments, changes, presence, routing
 from liveapp.services.assignments import Assignment
+from liveapp.services.live import cards, prompts
+from liveapp.services.live.rendering import render_template_anywhere
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ def arrival_of(visitor_id: str, reason: str | None) -> Arrival | None:
 
 def render(arrival: Arrival) -> str:
     """The notice fragment (board/_arrival.html)."""
-    return cards.render_template_anywhere("board/_arrival.html", arrival=arrival)
+    return render_template_anywhere("board/_arrival.html", arrival=arrival)
 
 
 def announce(visitor_id: str, assignment: Assignment) -> list[int]:
@@ -87,7 +89,7 @@ def announce(visitor_id: str, assignment: Assignment) -> list[int]:
         return []
     html = render(arrival)
     for rep in told:
-        inbound_alerts.notify(rep, html)  # replaces its earlier notice (same id)
+        prompts.notify(rep, html)  # replaces its earlier notice (same id)
     return told
 
 

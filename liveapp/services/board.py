@@ -13,8 +13,10 @@ from markupsafe import Markup
 
 from liveapp.extensions import db, redis
 from liveapp.models import Stream, User
-from liveapp.services import assignments, cards, presence
-from liveapp.services.cards import OTHER_COLUMN, Placed
+from liveapp.services import assignments, presence
+from liveapp.services.live import card_cache
+from liveapp.services.live.card_cache import Placed
+from liveapp.services.live.cards import OTHER_COLUMN
 from liveapp.services.streams import ordered_streams
 
 
@@ -82,9 +84,9 @@ def board_for(user: User) -> Board:
     """The board this user may see: admins every live visitor, reps their routed ones
     that are in a stream."""
     if user.is_admin:
-        return Board("admin", _columns(cards.placed_many(_live_ids()), "admin"))
+        return Board("admin", _columns(card_cache.placed_many(_live_ids()), "admin"))
     ids = _live_ids(sorted(assignments.visible_to_rep(user.id)))
-    placed = [p for p in cards.placed_many(ids)
+    placed = [p for p in card_cache.placed_many(ids)
               if p.stream_id is not None and user.id in p.reps]
     return Board("rep", _columns(placed, "rep"))
 

@@ -4,11 +4,11 @@ order of the change bus (services/changes.py) is written down.
     record      crm.on_change             an email or a company: look the visitor up in the CRMs
     membership  membership.on_changes     segments, experience, stream (once per visitor)
     routing     routing.on_change         pounce on entering a stream; re-check on new facts
-    cards       board_live.on_changes     cards (rendered once per visitor), timelines,
+    cards       live.boards.on_changes    cards (rendered once per visitor), timelines,
                                           viewers' detail pages; boards refresh on settings
                 arrivals.on_change        "your prospect just arrived" (after the card)
-    prompts     inbound_alerts.on_changes inbound accept prompts (once per visitor)
-    chat        chat_live.on_change       chat panels on the visitor detail
+    prompts     live.prompts.on_changes   inbound accept prompts (once per visitor)
+    chat        live.chat_panel.on_change chat panels on the visitor detail
                 chat_flow.on_change       an inbound request's status, and a new experience,
                                           to the visitor's widget
 
@@ -23,22 +23,14 @@ from liveapp.services import changes
 
 def wire() -> None:
     """Register every handler in its stage, in the order above (idempotent)."""
-    from liveapp.services import (
-        arrivals,
-        board_live,
-        chat_flow,
-        chat_live,
-        crm,
-        inbound_alerts,
-        membership,
-        routing,
-    )
+    from liveapp.services import arrivals, chat_flow, crm, membership, routing
+    from liveapp.services.live import boards, chat_panel, prompts
 
     changes.subscribe(crm.on_change, "record")
     changes.handles("membership")(membership.on_changes)
     changes.subscribe(routing.on_change, "routing")
-    changes.handles("cards")(board_live.on_changes)
+    changes.handles("cards")(boards.on_changes)
     changes.subscribe(arrivals.on_change, "cards")
-    changes.handles("prompts")(inbound_alerts.on_changes)
-    changes.subscribe(chat_live.on_change, "chat")
+    changes.handles("prompts")(prompts.on_changes)
+    changes.subscribe(chat_panel.on_change, "chat")
     changes.subscribe(chat_flow.on_change, "chat")

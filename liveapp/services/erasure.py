@@ -21,7 +21,8 @@ from liveapp.models import (
     Visitor,
     VisitSession,
 )
-from liveapp.services import board_live, pipeline
+from liveapp.services import pipeline
+from liveapp.services.live import boards
 
 audit = logging.getLogger("liveapp.audit")
 
@@ -54,7 +55,7 @@ def erase_email(email: str, by: str) -> dict[str, int]:
 def _erase(visitor_ids: list[str], email: str | None, by: str) -> dict[str, int]:
     counts = _delete_rows(visitor_ids, email)
     try:  # open boards drop their cards: a refresh finds no visitor any more
-        board_live.refresh_many(visitor_ids)
+        boards.refresh_many(visitor_ids)
     finally:
         counts["redis_keys"] = sum(_forget_in_redis(visitor_id) for visitor_id in visitor_ids)
     audit.info("erasure by %s: visitors %s; deleted %s", by, ",".join(visitor_ids),

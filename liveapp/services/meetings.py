@@ -23,6 +23,8 @@ from liveapp.extensions import db, redis
 from liveapp.models import Meeting, RoutingRule, User, Visitor, utcnow
 from liveapp.models.meeting import MAX_NOTE
 from liveapp.services import assignments, changes, realtime, routing, tracking
+from liveapp.services.live import prompts
+from liveapp.services.live.rendering import render_template_anywhere
 from liveapp.services.working_hours import OFFICE_HOURS
 
 log = logging.getLogger(__name__)
@@ -230,10 +232,7 @@ def _announce(visitor: Visitor, meeting: Meeting, identified: bool) -> None:
 
 def _tell_rep(visitor: Visitor, meeting: Meeting) -> None:
     """A notice at the top of the rep's open board and visitor pages (their prompts area)."""
-    from liveapp.services import inbound_alerts
-    from liveapp.services.cards import render_template_anywhere
-
-    inbound_alerts.notify(meeting.rep_id, render_template_anywhere(
+    prompts.notify(meeting.rep_id, render_template_anywhere(
         "meetings/_notice.html", meeting=meeting, rep=meeting.rep,
         visitor_name=visitor.display_name))
 

@@ -43,7 +43,7 @@ visit's page count, the previous page's time on page, the new page view). The bu
 that follow load in bulk too: membership evaluates the batch's visitors with one Redis
 round trip and four queries (membership.reevaluate_many), and the cards are loaded,
 rendered and their board states swapped with a fixed number of queries and round trips
-(board_live.refresh_many), however many visitors the batch holds.
+(live.boards.refresh_many), however many visitors the batch holds.
 """
 
 from __future__ import annotations

@@ -14,6 +14,12 @@ from liveapp.extensions import db
 CHUNK = 500  # ids per IN (...) query
 
 
+def chunks(ids: list) -> Iterator[list]:
+    """These ids CHUNK at a time, one IN (...) query's worth each."""
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
 def in_session(model, ids: Iterable) -> dict:
     """The rows of these ids the session holds loaded and unexpired: no query."""
     found = {}
@@ -31,9 +37,9 @@ def load(model, ids: Iterable) -> dict:
     found = in_session(model, ids)
     missing = [row_id for row_id in ids if row_id not in found]
     key = inspect(model).primary_key[0]
-    for start in range(0, len(missing), CHUNK):
+    for chunk in chunks(missing):
         found.update((getattr(row, key.key), row) for row in db.session.scalars(
-            select(model).where(key.in_(missing[start:start + CHUNK]))))
+            select(model).where(key.in_(chunk))))
     return found
 
 

@@ -10,10 +10,11 @@ import pytest
 from liveapp.domain.avatars import colour
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import assignments, cards, timeline, viewers
+from liveapp.services import assignments, timeline, viewers
 from liveapp.services import conversations as service
 from liveapp.services.assignments import Assignment
 from liveapp.services.demo_streams import seed_streams
+from liveapp.services.live import card_cache, cards
 from tests.board.test_escaping import PAYLOAD, assert_inert
 from tests.conversations.test_widget_flow import _qualify_flow
 from tests.tracking.conftest import ORIGIN
@@ -24,7 +25,7 @@ PRICING_URL = "https://www.example.com/pricing"
 
 
 def card_html(vid: str) -> str:
-    return cards.render(cards.card_for(vid))
+    return card_cache.render(cards.card_for(vid))
 
 
 def with_crm(vid: str, salesforce: dict) -> None:

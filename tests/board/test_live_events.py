@@ -149,16 +149,17 @@ def test_expired_viewing_markers_are_swept_off_the_cards(
         app_ctx, visitors, record, admin, rep_a):
     import time
 
-    from liveapp.services import board_live, viewers
+    from liveapp.services import viewers
+    from liveapp.services.live import boards
 
     vid = visitors.visit(PRICING)
     visitors.route(vid, rep_a)
     viewers.mark(vid, rep_a.id)
-    board_live.viewing_changed(vid)  # as opening the detail does
+    boards.viewing_changed(vid)  # as opening the detail does
     recorder = record(realtime.ADMIN_CHANNEL)
     later = time.time() + viewers.VIEWING_TTL + 1  # the tab closed without its beacon
-    assert board_live.sweep_viewers(later) == {vid}
-    assert board_live.sweep_viewers(later) == set()
+    assert boards.sweep_viewers(later) == {vid}
+    assert boards.sweep_viewers(later) == set()
     assert viewers.current(vid, later) == []
     [(_, _, data)] = recorder.take()
     assert "viewing" not in data

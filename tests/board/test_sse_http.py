@@ -6,7 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from liveapp.services import board_live, cards, realtime
+from liveapp.services import realtime
+from liveapp.services.live import card_cache, cards
 from tests.board.conftest import PRICING
 from tests.factories import PASSWORD
 from tests.realtime.server import gunicorn, pipeline, rep_stream, stop
@@ -47,7 +48,7 @@ def test_a_tracked_event_produces_exactly_the_expected_card_event(
         assert event.data.startswith(f'<header hx-swap-oob="true" id="{column}-head"')
         assert 'hx-swap-oob="delete"' not in event.data  # Alice's board never showed it
         assert event.data.endswith(
-            f'<div hx-swap-oob="afterbegin:#{column}-cards">{board_live.render_card(card)}</div>')
+            f'<div hx-swap-oob="afterbegin:#{column}-cards">{card_cache.render(card)}</div>')
         # Nothing else came before this marker, and Bob got only the marker.
         for user in (rep_a, rep_b):
             realtime.send(realtime.rep_channel(user.id), "marker", "end")

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from liveapp.extensions import db, redis
 from liveapp.models import Message, Visitor
-from liveapp.services import assignments, cards, chat_flow, routing, sites
+from liveapp.services import assignments, chat_flow, routing, sites
 from liveapp.services import conversations as service
 from liveapp.services.demo import DEMO_SITE_NAME
 from liveapp.services.demo_streams import seed_streams
+from liveapp.services.live import card_cache, cards
 from tests.browser.helpers import eventually
 from tests.visitor_ids import VisitorId
 
@@ -166,7 +167,7 @@ def test_just_browsing_ends_the_flow_in_the_widget(demo, visitor_page, rep):
     record = chat_flow.load(vid)
     assert record["answers"] == {"2": "Just browsing"} and not record.get("requested")
     assert redis.client.hget(routing.state_key(vid), "trigger") != b"inbound"
-    assert "chose “Just browsing”" in cards.render(cards.card_for(vid))
+    assert "chose “Just browsing”" in card_cache.render(cards.card_for(vid))
 
     page.reload()  # the ended flow is restored from the server as it was
     page.wait_for_function(LIVE)

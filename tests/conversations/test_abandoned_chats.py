@@ -14,8 +14,9 @@ from jobs.conversations import close_abandoned_chats
 from liveapp.domain.presence import LEAVE_GRACE, LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.models import Conversation
-from liveapp.services import assignments, board_live, realtime, routing, tracking
+from liveapp.services import assignments, realtime, routing, tracking
 from liveapp.services import conversations as service
+from liveapp.services.live import boards
 from tests.board.conftest import record  # noqa: F401  (live events read from Redis)
 from tests.conversations.test_claiming import routed
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule  # noqa: F401
@@ -76,7 +77,7 @@ def test_a_left_visitors_chat_closes_with_a_note_after_the_limit(
     assert (last.sender, last.body) == ("system",
                                         "Closed: the visitor left the site 5 minutes ago")
     assert assignments.get(chatting.visitor_id).claimed_by is None
-    [panel] = [d for _, e, d in recorder.take() if e == board_live.detail_event(
+    [panel] = [d for _, e, d in recorder.take() if e == boards.detail_event(
         chatting.visitor_id) and f'id="chat-{chatting.visitor_id}"' in d]
     assert "Closed: the visitor left the site 5 minutes ago" in panel
     assert 'class="message message-system"' in panel

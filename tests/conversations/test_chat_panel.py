@@ -8,8 +8,9 @@ from sqlalchemy import event, func, select
 
 from liveapp.extensions import db
 from liveapp.models import Message
-from liveapp.services import board_live, cards, realtime, viewers
 from liveapp.services import conversations as service
+from liveapp.services import realtime, viewers
+from liveapp.services.live import boards, card_cache, cards
 from tests.board import conftest as board_fixtures
 from tests.conftest import Browser
 from tests.conversations.test_claiming import routed
@@ -176,7 +177,7 @@ def test_a_visitor_message_reaches_the_owner_and_viewing_admins_only(
     channels = [realtime.rep_channel(u.id) for u in (rep, otto, boss)]
     recorder = record(*channels)
     message = service.post(chatting, "visitor", HTML)
-    details = [(c, d) for c, e, d in recorder.take() if e == board_live.detail_event(vid)
+    details = [(c, d) for c, e, d in recorder.take() if e == boards.detail_event(vid)
                and f"#chat-messages-{chatting.id}" in d]
     assert sorted(c for c, _ in details) == sorted([channels[0], channels[2]])
     for _, data in details:
@@ -190,7 +191,7 @@ def test_a_claim_turns_other_viewers_start_button_into_who_chats(api, record, re
     viewers.mark(vid, otto.id)
     recorder = record(realtime.rep_channel(otto.id), realtime.rep_channel(rep.id))
     service.claim(vid, rep, "pounce")
-    events = {c: d for c, e, d in recorder.take() if e == board_live.detail_event(vid)
+    events = {c: d for c, e, d in recorder.take() if e == boards.detail_event(vid)
               and f'id="chat-{vid}" hx-swap-oob="true"' in d}
     theirs, mine = events[realtime.rep_channel(otto.id)], events[realtime.rep_channel(rep.id)]
     assert "Rita Rep is already chatting with this visitor." in theirs
@@ -201,7 +202,7 @@ def test_a_claim_turns_other_viewers_start_button_into_who_chats(api, record, re
 def test_every_message_updates_the_card(record, chatting):
     recorder = record(realtime.ADMIN_CHANNEL)
     service.post(chatting, "rep", "Yes, natively. " * 10, rep=chatting.rep)
-    [update] = [d for c, e, d in recorder.take() if e == board_live.ADMIN_EVENT]
+    [update] = [d for c, e, d in recorder.take() if e == boards.ADMIN_EVENT]
     assert "💬 <b>Rita Rep</b>: <span" in update and "Yes, natively." in update
     assert "…</span>" in update  # shortened
 
@@ -213,7 +214,7 @@ def test_the_card_shows_who_is_chatting_and_the_last_message_inert(chatting):
     card = cards.card_for(chatting.visitor_id)
     assert (card.chat.rep, card.chat.sender) == ("Rita Rep", "visitor")
     service.post(chatting, "visitor", HTML)
-    html = cards.render(cards.card_for(chatting.visitor_id))
+    html = card_cache.render(cards.card_for(chatting.visitor_id))
     assert f"💬 <b>Rita Rep</b> · visitor: <span class=\"vc-chat-last\">{ESCAPED}</span>" in html
     service.close(chatting)
     assert cards.card_for(chatting.visitor_id).chat is None
@@ -222,7 +223,7 @@ def test_the_card_shows_who_is_chatting_and_the_last_message_inert(chatting):
 def test_a_new_chat_shows_before_any_message(api, rep, app_ctx):
     vid = routed(api, rep)
     service.claim(vid, rep, "pounce")
-    assert "💬 <b>Rita Rep</b> is chatting" in cards.render(cards.card_for(vid))
+    assert "💬 <b>Rita Rep</b> is chatting" in card_cache.render(cards.card_for(vid))
 
 
 def test_building_cards_does_not_query_per_card(api, rep, make_user, app_ctx):
@@ -240,10 +241,10 @@ def test_building_cards_does_not_query_per_card(api, rep, make_user, app_ctx):
         listener = lambda *args: seen.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
-            built = cards.build_cards(cards.live_states(ids))
+            built = list(cards.load_many(ids)[0].values())
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
-        assert len(built) == len(ids) and all(c.chat and c.chat.last for c in built)
+        assert len(built) == len(ids) and all(c and c.chat and c.chat.last for c in built)
         return len(seen)
 
     assert statements(chats(2)) == statements(chats(6))

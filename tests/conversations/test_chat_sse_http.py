@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import httpx
 
-from liveapp.services import board_live, realtime, viewers
 from liveapp.services import conversations as service
+from liveapp.services import realtime, viewers
+from liveapp.services.live import boards
 
 # The gunicorn server (module-scoped) and a rep's stream, as the board's SSE tests use them.
 from tests.board.test_sse_http import WAIT, server, stream_of  # noqa: F401,F811
@@ -36,7 +37,7 @@ def test_a_visitors_message_reaches_the_owners_detail_only(server, api, rep,  # 
         assert sent.status_code == 201, sent.text
         for user in (rep, otto):
             realtime.send(realtime.rep_channel(user.id), "marker", "end")
-        appended = [e for e in until_marker(rita) if e.event == board_live.detail_event(vid)
+        appended = [e for e in until_marker(rita) if e.event == boards.detail_event(vid)
                     and f"#chat-messages-{conversation.id}" in e.data]
         assert len(appended) == 1
         assert f'<li id="message-{sent.json()["id"]}" class="message message-visitor">' in (

@@ -8,9 +8,10 @@ import pytest
 
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import assignments, cards, chat_flow, inbound_alerts, routing, timeline
+from liveapp.services import assignments, chat_flow, routing, timeline
 from liveapp.services import conversations as service
 from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
+from liveapp.services.live import card_cache, cards, prompts
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule, work  # noqa: F401
 from tests.tracking.conftest import ORIGIN
 from tests.visitor_ids import VisitorId
@@ -105,7 +106,7 @@ def test_a_button_answer_is_kept_and_shown_on_the_card(api, pricing, app, publis
         "path": [0, 1, 2, 3], "asking": 3, "can_request": False}}
     assert _read(client, token).get_json()["answers"] == {"2": "Talk to sales"}
     assert [c.kind for c in published].count("bot") == 1
-    html = cards.render(cards.card_for(vid))
+    html = card_cache.render(cards.card_for(vid))
     assert "Bot: receiving <b>Pricing Page</b> · chose “Talk to sales”" in html
     # Later answers keep the earlier ones; the answer outlives leaving the pricing page.
     api.send(visitor_id=vid, url="https://www.example.com/careers")
@@ -189,10 +190,10 @@ def test_the_card_shows_what_the_visitor_said_escaped(api, app, app_ctx):
     vid, token = _visit(api)
     client = app.test_client()
     _answer(client, token, 0, "201-1000")
-    html = cards.render(cards.card_for(vid))
+    html = card_cache.render(cards.card_for(vid))
     assert '<dt>Said</dt><dd class="vc-said">201–1000 employees</dd>' in html
     _answer(client, token, 1, '<img src=x onerror="alert(1)">')
-    html = cards.render(cards.card_for(vid))
+    html = card_cache.render(cards.card_for(vid))
     assert ('<dd class="vc-said">201–1000 employees · &lt;img src=x onerror=&#34;alert(1)&#34;'
             '&gt;</dd>') in html
     assert "<img" not in html
@@ -234,7 +235,7 @@ def test_just_browsing_ends_the_flow_and_alerts_nobody(api, pricing_rep, app, pu
         "path": [0, 1, 2], "asking": None, "can_request": False}}
     # Reps see the choice (bot engagement) ...
     assert [(c.kind, c.data["value"]) for c in published] == [("bot", "Just browsing")]
-    html = cards.render(cards.card_for(vid))
+    html = card_cache.render(cards.card_for(vid))
     assert "Bot: receiving <b>Pricing Page</b> · chose “Just browsing”" in html
     # ... but the flow asks nothing more and may not ask for a rep.
     assert _answer(client, token, 3, "pat@acme.example").get_json() == {
@@ -247,7 +248,7 @@ def test_just_browsing_ends_the_flow_and_alerts_nobody(api, pricing_rep, app, pu
     assert refused.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert _inbound_trace(vid) == before
     work()
-    assert inbound_alerts.prompts_for(pricing_rep.id) == []
+    assert prompts.prompts_for(pricing_rep.id) == []
     assert assignments.get(vid).trigger == "pounce"
     data = _read(client, token).get_json()
     assert (data["status"], data["requested"]) == ("idle", False)
@@ -264,13 +265,13 @@ def test_a_request_before_route_for_inbound_chat_is_refused(api, pricing_rep, ap
         assert _request(client, token).status_code == 409
         assert _inbound_trace(vid) == before
         work()
-        assert inbound_alerts.prompts_for(pricing_rep.id) == []
+        assert prompts.prompts_for(pricing_rep.id) == []
         assert _answer(client, token, *answer).status_code == 200
     # Reached Route for Inbound Chat: the request routes, the rep is prompted.
     accepted = _request(client, token)
     assert accepted.status_code == 202 and accepted.get_json() == {"status": "routing"}
     work()
-    assert [p.visitor_id for p in inbound_alerts.prompts_for(pricing_rep.id)] == [vid]
+    assert [p.visitor_id for p in prompts.prompts_for(pricing_rep.id)] == [vid]
     assert assignments.get(vid).trigger == "inbound"
     assert _read(client, token).get_json()["requested"] is True
 
@@ -281,7 +282,7 @@ def test_visitors_without_an_experience_may_not_ask_for_a_rep(api, pricing_rep, 
     assert _request(app.test_client(), token).status_code == 409
     assert _inbound_trace(vid) == before
     work()
-    assert inbound_alerts.prompts_for(pricing_rep.id) == []
+    assert prompts.prompts_for(pricing_rep.id) == []
     assert assignments.get(vid) is None
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import time
 
 from liveapp.domain.presence import LEAVE_GRACE
-from liveapp.services import assignments, inbound_alerts, routing, tracking
+from liveapp.services import assignments, routing, tracking
 from liveapp.services import conversations as chats
+from liveapp.services.live import prompts
 from tests.clock import at_each_instant
 from tests.offers.conftest import channel, offers
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -83,7 +84,7 @@ def test_a_claim_takes_the_prompt_off_every_board(job_app, visit, two_reps, make
     assert "Ann Rep accepted first." in note and "data-offer-taken" in note
     assert "Vera &lt;b&gt;Visitor&lt;/b&gt;" in note and "<b>Visitor" not in note
     assert "data-accept" not in note and "data-until" not in note
-    assert inbound_alerts.prompts_for(bob.id) == []  # a reload shows nothing
+    assert prompts.prompts_for(bob.id) == []  # a reload shows nothing
     assert offers(recorder.take()) == {}
 
 
@@ -106,7 +107,7 @@ def test_changes_that_alter_nothing_send_nothing(job_app, visit, api, two_reps, 
     recorder = record(*(channel(r) for r in two_reps))
     for _ in range(3):
         assert api.send(visitor_id=vid, type="heartbeat", active=True).status_code == 202
-    assert inbound_alerts.refresh(vid) == []
+    assert prompts.refresh(vid) == []
     assert offers(recorder.take()) == {}
     # A new page changes the prompt: updated in place on both boards.
     assert api.send(visitor_id=vid, url="https://www.example.com/demo",
@@ -122,13 +123,13 @@ def test_prompts_for_a_board_load(job_app, visit, two_reps, make_rule, make_rep)
     first, second = visit(), visit()
     asked(first)
     asked(second)  # the rotation: first to Ann, second to Bob
-    assert [p.visitor_id for p in inbound_alerts.prompts_for(ann.id)] == [first]
-    assert [p.visitor_id for p in inbound_alerts.prompts_for(bob.id)] == [second]
-    prompt = inbound_alerts.prompts_for(ann.id)[0]
+    assert [p.visitor_id for p in prompts.prompts_for(ann.id)] == [first]
+    assert [p.visitor_id for p in prompts.prompts_for(bob.id)] == [second]
+    prompt = prompts.prompts_for(ann.id)[0]
     assert prompt.offer_until == assignments.get(first).offer_until
     # Long overdue (its timeout job lost): shown to nobody.
     late = prompt.offer_until + routing.OFFER_GRACE + 1
-    assert inbound_alerts.prompts_for(ann.id, now=late) == []
+    assert prompts.prompts_for(ann.id, now=late) == []
 
 
 def test_going_away_withdraws_a_first_available_prompt_at_once(job_app, visit, two_reps,
@@ -150,8 +151,8 @@ def test_going_away_withdraws_a_first_available_prompt_at_once(job_app, visit, t
     assert "Ann Rep" not in bobs and "Bob Rep" in bobs
     stored = assignments.get(vid)
     assert stored.offered_to == [bob.id] and stored.explanation.endswith("; Ann Rep went away")
-    assert inbound_alerts.prompts_for(ann.id) == []
-    assert [p.visitor_id for p in inbound_alerts.prompts_for(bob.id)] == [vid]
+    assert prompts.prompts_for(ann.id) == []
+    assert [p.visitor_id for p in prompts.prompts_for(bob.id)] == [vid]
     work()  # the routing job: Bob can still take it
     assert assignments.get(vid).offered_to == [bob.id] and routing.excluded(vid) == set()
     assert offers(recorder.take()) == {}

@@ -16,7 +16,8 @@ import time_machine
 
 from liveapp.domain import board_presence
 from liveapp.extensions import queue
-from liveapp.services import assignments, inbound_alerts, presence, routing
+from liveapp.services import assignments, presence, routing
+from liveapp.services.live import prompts
 from tests.conftest import Browser
 from tests.routing_jobs.conftest import run_scheduled, work
 
@@ -28,7 +29,7 @@ def offered(vid: str) -> list[int]:
 def prompted(vid: str) -> set[int]:
     """The reps an accept prompt shows to now."""
     hot = presence.load(vid)
-    return inbound_alerts.offered_reps(assignments.get(vid), hot, routing.excluded(vid))
+    return prompts.offered_reps(assignments.get(vid), hot, routing.excluded(vid))
 
 
 def scheduled() -> int:

@@ -1,28 +1,21 @@
-"""Visitor cards: built in bulk from Redis and the database, rendered once per change,
-and kept rendered in Redis so a board of thousands of visitors is a concatenation.
+"""Visitor cards: what a card shows, built in bulk from Redis and the database.
 
 A card is built from Redis (hot presence, membership, assignment, viewers) and a few
 bulk queries (visitors, their visits' start times, user and experience names): the
-number of queries does not grow with the number of visitors. Every visible change goes
-through `board_live.refresh()`, which renders the card and stores it here with what the
-board needs to place it (its stream, its reps, when the visit started). Renaming a user
-shows on cached cards at the visitor's next change (or after CACHE_TTL); settings changes
-(experience and stream names) start a new cache generation.
+number of queries does not grow with the number of visitors (`load_many`, the one way
+cards are built). Rendered cards are kept in Redis by `card_cache`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from flask import current_app, has_request_context, render_template
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
-from werkzeug.test import EnvironBuilder
 
 from liveapp.domain.avatars import Avatar
 from liveapp.domain.routing.reasons import card_reason
@@ -34,8 +27,6 @@ from liveapp.services.assignments import Assignment
 from liveapp.services.presence import HotState
 
 OTHER_COLUMN = "stream-other"
-CHUNK = 500  # ids per IN (...) query
-CACHE_TTL = 30 * 60  # seconds: as long as a visit lasts without a sign
 CHAT_PREVIEW = 80  # characters of the last message a card shows
 
 
@@ -130,22 +121,13 @@ class Card:
 # ---------------------------------------------------------------- bulk loading
 
 
-def _chunks(ids: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
-
-
-def _visitors(ids: list[str]) -> dict[str, Visitor]:
-    return rows.load(Visitor, ids)
-
-
 def _session_starts(session_ids: list[int]) -> dict[int, float]:
     starts = {sid: row.started_at.replace(tzinfo=UTC).timestamp()
               for sid, row in rows.in_session(VisitSession, session_ids).items()}
     missing = [sid for sid in session_ids if sid not in starts]
-    for start in range(0, len(missing), CHUNK):
+    for chunk in rows.chunks(missing):
         found = db.session.execute(select(VisitSession.id, VisitSession.started_at).where(
-            VisitSession.id.in_(missing[start:start + CHUNK])))
+            VisitSession.id.in_(chunk)))
         starts.update((sid, at.replace(tzinfo=UTC).timestamp()) for sid, at in found)
     return starts
 
@@ -166,12 +148,12 @@ def _chat_lines_query():
 
 def chat_lines(ids: list[str]) -> dict[str, ChatLine]:
     """The open conversations of these visitors with their last messages: one query per
-    CHUNK visitors, however many cards."""
+    `rows.CHUNK` visitors, however many cards."""
     found: dict[str, ChatLine] = {}
-    for chunk in _chunks(ids):
-        rows = db.session.execute(_chat_lines_query(), {"ids": chunk})
+    for chunk in rows.chunks(ids):
+        lines = db.session.execute(_chat_lines_query(), {"ids": chunk})
         found.update((vid, ChatLine.of(rep, sender, body, rep_id))
-                     for vid, rep, sender, body, rep_id in rows)
+                     for vid, rep, sender, body, rep_id in lines)
     return found
 
 
@@ -179,14 +161,6 @@ def _chatting(found: dict[str, Assignment]) -> list[str]:
     """The visitors a rep claimed: only they can have an open conversation (claiming
     sets `claimed_by`, closing clears it), so the others' cards need no chat query."""
     return [vid for vid, assignment in found.items() if assignment.claimed_by is not None]
-
-
-def _memberships(ids: list[str]) -> dict[str, Membership]:
-    if not ids:
-        return {}
-    raws = redis.client.mget([membership.membership_key(v) for v in ids])
-    return {vid: Membership.from_dict(_json(raw)) for vid, raw in zip(ids, raws, strict=True)
-            if raw}
 
 
 def _json(raw: bytes) -> dict:
@@ -310,11 +284,11 @@ class _Context:
     experiences: dict[int, str] = field(default_factory=dict)
     chose: dict[str, str] = field(default_factory=dict)
 
-    def load_names(self, experiences: dict[int, str] | None = None) -> None:
+    def load_names(self, experiences: dict[int, str]) -> None:
         wanted = {i for a in self.assignments.values() for i in a.reps()}
         wanted |= {i for ids in self.viewers.values() for i in ids}
         self.users = user_names(wanted)
-        self.experiences = experience_names() if experiences is None else experiences
+        self.experiences = experiences
 
 
 def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
@@ -343,23 +317,6 @@ def _card(visitor: Visitor, state: HotState | None, ctx: _Context) -> Card:
     )
 
 
-def build_cards(states: dict[str, HotState], extra_ids: Iterable[str] = ()) -> list[Card]:
-    """Cards of these visitors (their hot state given; `extra_ids` have none), in bulk."""
-    ids = list(dict.fromkeys([*states, *extra_ids]))
-    visitors = _visitors(ids)
-    ids = [vid for vid in ids if vid in visitors]
-    routed = assignments.get_many(ids)
-    ctx = _Context(
-        memberships=_memberships(ids), assignments=routed,
-        viewers=viewers.current_many(ids), chose=chat_flow.chose_many(ids),
-        starts=_session_starts(sorted({s.session_id for s in states.values()
-                                       if s.session_id is not None})),
-        chats=chat_lines(_chatting(routed)),
-    )
-    ctx.load_names()
-    return [_card(visitors[vid], states.get(vid), ctx) for vid in ids]
-
-
 def load(visitor_id: str) -> tuple[Card | None, int]:
     """One visitor's card (presence "left" when gone; None for an unknown visitor) and
     the cache generation (see `load_many`)."""
@@ -385,11 +342,11 @@ def load_many(visitor_ids: list[str]) -> tuple[dict[str, Card | None], int]:
         pipe.get(assignments.assignment_key(visitor_id))
         viewers.queue_current(pipe, visitor_id)
         pipe.get(chat_flow.answers_key(visitor_id))
-    pipe.get(_generation_key())
+    pipe.get(generation_key())
     pipe.get(membership.settings_version_key())
     raws = pipe.execute()
     generation, settings_version = raws[-2:]
-    visitors = _visitors(ids)
+    visitors = rows.load(Visitor, ids)
     states: dict[str, HotState] = {}
     ctx = _Context(memberships={}, assignments={}, viewers={}, starts={})
     for index, visitor_id in enumerate(ids):
@@ -418,116 +375,11 @@ def load_many(visitor_ids: list[str]) -> tuple[dict[str, Card | None], int]:
     return found, int(generation or 0)
 
 
-def card_for(visitor_id: str) -> Card | None:
-    """One visitor's card (presence "left" when gone), or None for an unknown visitor."""
-    return load(visitor_id)[0]
-
-
-# ---------------------------------------------------------------- rendered cards
-
-
-def render_template_anywhere(template: str, **context) -> str:
-    """Render in a request or outside one (jobs): url_for needs a request context."""
-    with rendering():
-        return render_template(template, **context)
-
-
-_environs: dict[int, dict] = {}  # a bare "GET /" environ per app, built once
-
-
-@contextlib.contextmanager
-def rendering() -> Iterator[None]:
-    """A request context for renders outside a request (jobs, a pipeline batch's cards:
-    one for the whole batch). Its environ is built once per app: test_request_context
-    builds one each time, which cost more than rendering a card."""
-    if has_request_context():
-        yield
-        return
-    app = current_app._get_current_object()  # noqa: SLF001 (the app itself, as a key)
-    environ = _environs.get(id(app))
-    if environ is None:
-        environ = _environs[id(app)] = EnvironBuilder("/").get_environ()
-    with app.request_context(dict(environ)):
-        yield
-
-
-def render(card: Card) -> str:
-    """The card fragment (board/_card.html)."""
-    return render_template_anywhere("board/_card.html", card=card)
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A rendered card and what a board needs to place it."""
-
-    id: str
-    started_at: float
-    stream_id: int | None
-    reps: frozenset[int]
-    html: str
-
-    def encode(self) -> str:
-        header = json.dumps([self.started_at, self.stream_id, sorted(self.reps)])
-        return header + "\n" + self.html
-
-    @classmethod
-    def decode(cls, visitor_id: str, raw: bytes) -> Placed:
-        header, _, html = raw.decode().partition("\n")
-        started_at, stream_id, reps = json.loads(header)
-        return cls(visitor_id, started_at, stream_id, frozenset(reps), html)
-
-    @classmethod
-    def of(cls, card: Card, html: str) -> Placed:
-        return cls(card.id, card.started_at or 0.0, card.stream_id, card.routed_user_ids, html)
-
-
-def _generation_key() -> str:
+def generation_key() -> str:
+    """The rendered cards' cache generation (see `card_cache`), read with the cards."""
     return redis.key("board", "cards", "generation")
 
 
-def _cache_key(generation: int, visitor_id: str) -> str:
-    return redis.key("board", "card", generation, visitor_id)
-
-
-def _generation() -> int:
-    return int(redis.client.get(_generation_key()) or 0)
-
-
-def new_generation() -> None:
-    """Settings changed (names of experiences, streams): every cached card is stale."""
-    redis.client.incr(_generation_key())
-
-
-def cache_key(generation: int, visitor_id: str) -> str:
-    return _cache_key(generation, visitor_id)
-
-
-def store(placed: Iterable[Placed]) -> None:
-    """Keep rendered cards for the boards to reuse."""
-    generation = _generation()
-    pipe = redis.client.pipeline(transaction=False)
-    for item in placed:
-        pipe.set(_cache_key(generation, item.id), item.encode(), ex=CACHE_TTL)
-    pipe.execute()
-
-
-def forget(visitor_id: str) -> None:
-    redis.client.delete(_cache_key(_generation(), visitor_id))
-
-
-def placed_many(ids: list[str], states: dict[str, HotState] | None = None) -> list[Placed]:
-    """Rendered cards of these (live) visitors: from the cache, the missing ones built in
-    bulk, rendered and cached. Unknown visitors are left out."""
-    if not ids:
-        return []
-    generation = _generation()
-    raws = redis.client.mget([_cache_key(generation, vid) for vid in ids])
-    found = {vid: Placed.decode(vid, raw) for vid, raw in zip(ids, raws, strict=True) if raw}
-    missing = [vid for vid in ids if vid not in found]
-    if missing:
-        states = states if states is not None else live_states(missing)
-        built = [Placed.of(card, render(card)) for card in build_cards(
-            {vid: states[vid] for vid in missing if vid in states})]
-        store(built)
-        found.update((p.id, p) for p in built)
-    return [found[vid] for vid in ids if vid in found]
+def card_for(visitor_id: str) -> Card | None:
+    """One visitor's card (presence "left" when gone), or None for an unknown visitor."""
+    return load(visitor_id)[0]

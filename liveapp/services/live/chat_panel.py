@@ -24,8 +24,8 @@ from sqlalchemy import select
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, User
 from liveapp.services import changes, chat_flow, conversations, realtime, viewers
-from liveapp.services.board_live import detail_event
-from liveapp.services.cards import render_template_anywhere
+from liveapp.services.live.boards import detail_event
+from liveapp.services.live.rendering import render_template_anywhere
 
 log = logging.getLogger(__name__)
 
@@ -72,16 +72,16 @@ def area_for(user: User, visitor_id: str, closed: Conversation | None = None,
                     conversations.open_conversation(visitor_id), closed, refused, bot)
 
 
-def render_area(area: ChatArea, pushed: bool = False) -> str:
-    """The chat area fragment (board/_chat.html); `pushed` leaves out the CSRF fields."""
-    return render_template_anywhere("board/_chat.html", chat=area, pushed=pushed)
+def render_area(area: ChatArea, pushed: bool = False, oob: bool = False) -> str:
+    """The chat area fragment (board/_chat.html); `pushed` leaves out the CSRF fields,
+    `oob` makes it an in-place out-of-band swap."""
+    return render_template_anywhere("board/_chat.html", chat=area, pushed=pushed, oob=oob)
 
 
 def render_message(message: Message) -> str:
-    """One message as an out-of-band append to its conversation's message list."""
-    item = render_template_anywhere("conversations/_message.html", message=message)
-    return (f'<div hx-swap-oob="beforeend:#chat-messages-{message.conversation_id}">'
-            f"{item}</div>")
+    """One message as an out-of-band append to its conversation's message list
+    (conversations/_message_append.html)."""
+    return render_template_anywhere("conversations/_message_append.html", message=message)
 
 
 # ---------------------------------------------------------------- live
@@ -124,9 +124,8 @@ def status_changed(visitor_id: str, conversation_id: int) -> None:
     bot = tuple(chat_flow.transcript(visitor_id))
     for user in users:
         area = area_for(user, visitor_id, closed=closed, bot=bot)
-        html = render_area(area, pushed=True).replace(
-            f'id="{area.dom_id}"', f'id="{area.dom_id}" hx-swap-oob="true"', 1)
-        events.append((realtime.rep_channel(user.id), event, html))
+        events.append((realtime.rep_channel(user.id), event,
+                       render_area(area, pushed=True, oob=True)))
     if events:
         realtime.send_many(events)
 

@@ -1,8 +1,8 @@
 """Live board updates: a visitor change becomes card events, rendered once, sent only to
 the boards that see the visitor, and only when something they show changed.
 
-Per visitor the last state sent is kept in Redis (which channel shows the card in which
-column, and a digest of the card's HTML). Each change compares it with the new state:
+Per visitor the last state sent is kept in Redis (`sent`: which channel shows the card in
+which column, and a digest of the card's HTML). Each change compares it with the new state:
 - a channel that no longer sees the visitor gets a removal;
 - a channel that sees it in a new column gets a "place" (remove, then insert at the
   top of the column; reps also get the column's header, since their board only names
@@ -10,7 +10,8 @@ column, and a digest of the card's HTML). Each change compares it with the new s
 - a channel that sees it in the same column gets an in-place update, if the card changed.
 A heartbeat that changes nothing therefore sends nothing.
 
-Out-of-band swaps (htmx SSE extension, `sse-swap` with `hx-swap="none"`): rep boards
+Out-of-band swaps (htmx SSE extension, `sse-swap` with `hx-swap="none"`; the payloads are
+templates: board/_card.html with `oob`, _card_place.html, _card_remove.html): rep boards
 listen to `card` events on `rep:<id>`, admin boards to `admin-card` on `admin` (an
 admin's own channel carries no card events, so the two never disagree). A visitor's
 detail page listens to `visitor-<id>` on its viewer's own channel: card updates and
@@ -19,25 +20,29 @@ timeline entries.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from liveapp import metrics
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
-from liveapp.services import board, cards, changes, membership, realtime, timeline, viewers
+from liveapp.services import board, changes, membership, realtime, timeline, viewers
 from liveapp.services.board import Column
-from liveapp.services.cards import Card, Placed
+from liveapp.services.live import card_cache, cards, sent
+from liveapp.services.live.card_cache import Placed, Rendered
+from liveapp.services.live.cards import Card
+from liveapp.services.live.rendering import render_template_anywhere, rendering
 
 log = logging.getLogger(__name__)
 
-SENT_TTL = 24 * 3600
-DIGEST = "#digest"
 ADMIN_EVENT = "admin-card"
 REP_EVENT = "card"
 BOARD_PRESENCE_GRACE = 60.0  # seconds: whose boards get a `refresh` after settings change
+
+SENT = sent.Ledger("board")  # per visitor: which channel shows the card in which column
 
 
 def detail_event(visitor_id: str) -> str:
@@ -45,40 +50,7 @@ def detail_event(visitor_id: str) -> str:
     return f"visitor-{visitor_id}"
 
 
-def _sent_key(visitor_id: str) -> str:
-    return redis.key("board", "sent", visitor_id)
-
-
-# ---------------------------------------------------------------- rendering
-
-
-_render = cards.render_template_anywhere
-render_card = cards.render
-
-
-def _oob(card_html: str) -> str:
-    """The card as an in-place out-of-band swap (it replaces the element with its id)."""
-    return card_html.replace("<article ", '<article hx-swap-oob="true" ', 1)
-
-
-def _removal(visitor_id: str) -> str:
-    return f'<article id="visitor-{visitor_id}" hx-swap-oob="delete"></article>'
-
-
-def _insert(column_id: str, card_html: str) -> str:
-    return f'<div hx-swap-oob="afterbegin:#{column_id}-cards">{card_html}</div>'
-
-
-def _column_head(card: Card) -> str:
-    stream = board.stream_by_id(card.stream_id) if card.stream_id is not None else None
-    if stream is None:
-        return ""
-    column = Column(card.column_id, stream.name, stream.colour, stream.id)
-    html = _render("board/_column_head.html", column=column)
-    return html.replace("<header ", '<header hx-swap-oob="true" ', 1)
-
-
-# ---------------------------------------------------------------- targets and state
+# ---------------------------------------------------------------- targets and events
 
 
 def targets(card: Card | None) -> dict[str, str]:
@@ -93,50 +65,11 @@ def targets(card: Card | None) -> dict[str, str]:
     return shown
 
 
-# Swap what a visitor's boards were sent for what they are sent now, atomically, and keep
-# (or drop) the rendered card for board loads: one round trip.
-SWAP_SCRIPT = """
-local old = redis.call('HGETALL', KEYS[1])
-redis.call('DEL', KEYS[1])
-if #ARGV > 3 then
-  redis.call('HSET', KEYS[1], unpack(ARGV, 4))
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-if ARGV[2] == '' then
-  redis.call('DEL', KEYS[2])
-else
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-end
-return old
-"""
-
-
-_swap_script = None
-
-
-def _swapper():
-    """The registered swap script (its SHA computed once per process)."""
-    global _swap_script
-    if _swap_script is None:
-        _swap_script = redis.client.register_script(SWAP_SCRIPT)
-    return _swap_script
-
-
-def _swap_states(swaps: list[tuple[str, dict[str, str], Placed | None]],
-                 generation: int) -> list[dict[str, str]]:
-    """Store what each visitor's boards are now shown (and the rendered card), in one
-    round trip; returns what each was shown before, in the same order."""
-    if not swaps:
-        return []
-    script = _swapper()
-    pipe = redis.client.pipeline(transaction=False)
-    for visitor_id, new, placed in swaps:
-        pairs = [item for field_value in new.items() for item in field_value]
-        script(keys=[_sent_key(visitor_id), cards.cache_key(generation, visitor_id)],
-               args=[SENT_TTL, placed.encode() if placed else "", cards.CACHE_TTL, *pairs],
-               client=pipe)
-    return [{old[i].decode(): old[i + 1].decode() for i in range(0, len(old), 2)}
-            for old in pipe.execute()]
+def _column(card: Card) -> Column | None:
+    stream = board.stream_by_id(card.stream_id) if card.stream_id is not None else None
+    if stream is None:
+        return None
+    return Column(card.column_id, stream.name, stream.colour, stream.id)
 
 
 @dataclass
@@ -147,85 +80,73 @@ class Delivery:
     card_changed: bool = False
 
 
-def plan(visitor_id: str, card: Card | None, card_html: str,
-         old: dict[str, str], new: dict[str, str]) -> Delivery:
-    """The events that take every board from what it was sent to what it should show."""
-    old_digest = old.pop(DIGEST, None)
-    digest = new.get(DIGEST) if DIGEST in new else None
-    new = {k: v for k, v in new.items() if k != DIGEST}
-    delivery = Delivery(card_changed=card_html != "" and old_digest != digest)
-    payloads: dict[tuple[str, str], str] = {}
+def plan(visitor_id: str, rendered: Rendered | None, old: dict[str, str],
+         new: dict[str, str]) -> Delivery:
+    """The events that take every board from what it was sent to what it should show
+    (`sent.plan`). Each distinct payload is rendered once, whatever the number of boards.
+    A board that was not showing the card has nothing to remove (a removal with no target
+    is an htmx:oobErrorNoTarget in its console): only a move removes first."""
+    steps = sent.plan(old, new)
+    delivery = Delivery(card_changed=rendered is not None and steps.changed)
+    payloads: dict[tuple, str] = {}
 
-    def payload(kind: str, channel: str, column: str = "") -> str:
-        rep = channel != realtime.ADMIN_CHANNEL
-        # A board that was not showing the card has nothing to remove (a removal with no
-        # target is an htmx:oobErrorNoTarget in its console): only a move removes first.
-        moved = channel in old
-        key = (kind, column + ("/rep" if rep and kind == "place" else "")
-               + ("/move" if moved and kind == "place" else ""))
+    def payload(step: sent.Step) -> str:
+        rep = step.channel != realtime.ADMIN_CHANNEL
+        key = (step.kind, step.where, rep, step.moved) if step.kind == "place" else step.kind
         if key not in payloads:
-            if kind == "remove":
-                payloads[key] = _removal(visitor_id)
-            elif kind == "update":
-                payloads[key] = _oob(card_html)
+            if step.kind == "remove":
+                payloads[key] = render_template_anywhere("board/_card_remove.html",
+                                                         visitor_id=visitor_id)
+            elif step.kind == "update":
+                payloads[key] = rendered.oob
             else:
-                head = _column_head(card) if rep else ""
-                removal = _removal(visitor_id) if moved else ""
-                payloads[key] = removal + head + _insert(column, card_html)
+                payloads[key] = render_template_anywhere(
+                    "board/_card_place.html", visitor_id=visitor_id, moved=step.moved,
+                    column=_column(rendered.card) if rep else None, column_id=step.where,
+                    card_html=Markup(rendered.html))  # noqa: S704 (rendered, escaped)
         return payloads[key]
 
-    for channel in sorted(set(old) | set(new)):
-        event = ADMIN_EVENT if channel == realtime.ADMIN_CHANNEL else REP_EVENT
-        if channel not in new:
-            delivery.events.append((channel, event, payload("remove", channel)))
-        elif old.get(channel) != new[channel]:
-            delivery.events.append((channel, event, payload("place", channel, new[channel])))
-        elif delivery.card_changed:
-            delivery.events.append((channel, event, payload("update", channel)))
+    for step in steps.steps:
+        event = ADMIN_EVENT if step.channel == realtime.ADMIN_CHANNEL else REP_EVENT
+        delivery.events.append((step.channel, event, payload(step)))
     return delivery
 
 
 @dataclass(frozen=True)
 class Refreshed:
-    """One visitor's refresh: the card (None for an unknown visitor), its HTML and what
+    """One visitor's refresh: the card rendered (None for an unknown visitor) and what
     was sent."""
 
-    card: Card | None
-    html: str
+    rendered: Rendered | None
     delivery: Delivery
 
-
-def refresh(visitor_id: str, pipe=None) -> tuple[Card | None, str, Delivery]:
-    """Bring every board showing (or now to show) this visitor up to date; returns the
-    card (None for an unknown visitor), its HTML and what was sent (the events queued on
-    `pipe` if given, sent when the caller executes it)."""
-    done = refresh_many([visitor_id], pipe)[visitor_id]
-    return done.card, done.html, done.delivery
+    @property
+    def card(self) -> Card | None:
+        return self.rendered.card if self.rendered is not None else None
 
 
 def refresh_many(visitor_ids: list[str], pipe=None) -> dict[str, Refreshed]:
-    """`refresh` for several visitors at once: their cards loaded in bulk, each rendered
-    once, every board state swapped in one round trip, the events sent in one more (or
-    queued on `pipe`)."""
+    """Bring every board showing (or now to show) these visitors up to date: their cards
+    loaded in bulk, each rendered once, every board state swapped in one round trip, the
+    events sent in one more (or queued on `pipe`, sent when the caller executes it)."""
     loaded, generation = cards.load_many(visitor_ids)
-    with cards.rendering():
-        rendered = {vid: render_card(card) if card is not None else ""
+    with rendering():
+        rendered = {vid: Rendered.of(card) if card is not None else None
                     for vid, card in loaded.items()}
     swaps = []
     for visitor_id, card in loaded.items():
-        html = rendered[visitor_id]
-        new = targets(card)
-        if new:
-            new[DIGEST] = hashlib.sha1(html.encode()).hexdigest()
+        html = rendered[visitor_id].html if card is not None else ""
         placed = Placed.of(card, html) if card is not None and card.live else None
-        swaps.append((visitor_id, new, placed))
+        keep = sent.Keep(card_cache.cache_key(generation, visitor_id),
+                         placed.encode() if placed else "", card_cache.CACHE_TTL)
+        swaps.append((visitor_id, sent.shown(targets(card), html), keep))
     done: dict[str, Refreshed] = {}
     events: list[tuple[str, str, str]] = []
-    for (visitor_id, new, _), old in zip(swaps, _swap_states(swaps, generation), strict=True):
-        card, html = loaded[visitor_id], rendered[visitor_id]
-        delivery = plan(visitor_id, card, html, old, new)
-        events.extend(delivery.events)
-        done[visitor_id] = Refreshed(card, html, delivery)
+    with rendering():
+        for (visitor_id, new, _), old in zip(swaps, SENT.swap(swaps), strict=True):
+            delivery = plan(visitor_id, rendered[visitor_id], old, new)
+            events.extend(delivery.events)
+            done[visitor_id] = Refreshed(rendered[visitor_id], delivery)
     if events:
         metrics.cards_sent(events)
         realtime.send_many(events, pipe)
@@ -309,22 +230,14 @@ def _chat_entry(data: dict, at: float) -> timeline.Entry:
     return timeline.Entry(at, "chat", f"Chat with {rep} closed")
 
 
-def render_entries(entries: list[timeline.Entry]) -> str:
-    return "".join(_render("board/_timeline_entry.html", entry=e) for e in entries)
-
-
-def _tell_viewers(visitor_id: str, watching: tuple[int, ...], card_html: str,
+def _tell_viewers(visitor_id: str, watching: tuple[int, ...], rendered: Rendered | None,
                   card_changed: bool, entries: list[timeline.Entry], pipe=None) -> None:
     if not watching or not (card_changed or entries):
         return
-    parts = []
-    if entries:
-        newest_first = sorted(entries, key=lambda e: e.at, reverse=True)
-        parts.append(f'<div hx-swap-oob="afterbegin:#timeline-{visitor_id}">'
-                     f"{render_entries(newest_first)}</div>")
-    if card_changed and card_html:
-        parts.append(_oob(card_html))
-    data = "".join(parts)
+    data = render_template_anywhere(
+        "board/_detail_update.html", visitor_id=visitor_id,
+        entries=sorted(entries, key=lambda e: e.at, reverse=True),
+        card_oob=Markup(rendered.oob) if card_changed and rendered else None)  # noqa: S704
     event = detail_event(visitor_id)
     realtime.send_many([(realtime.rep_channel(user_id), event, data) for user_id in watching],
                        pipe)
@@ -348,7 +261,7 @@ def handle_many(batches: dict[str, list[changes.Change]]) -> None:
             refreshed = done[visitor_id]
             entries = [e for change in mine for e in timeline_entries(change, pipe)]
             watching = refreshed.card.viewer_ids if refreshed.card is not None else ()
-            _tell_viewers(visitor_id, watching, refreshed.html,
+            _tell_viewers(visitor_id, watching, refreshed.rendered,
                           refreshed.delivery.card_changed, entries, pipe)
     finally:  # what was ready goes out even if a later step failed
         if len(pipe):
@@ -394,7 +307,7 @@ def sweep_viewers(now: float | None = None) -> set[str]:
 
 def on_settings_changed() -> None:
     """Streams, segments or experiences changed: every open board re-fetches its columns."""
-    cards.new_generation()
+    card_cache.new_generation()
     realtime.send(realtime.ADMIN_CHANNEL, "refresh", "refresh")
     for user_id in realtime.seen_since(time.time() - BOARD_PRESENCE_GRACE):
         realtime.send(realtime.rep_channel(user_id), "refresh", "refresh")

@@ -5,8 +5,8 @@ claimed by nobody, still on the site) is shown as an accept prompt to every rep 
 offered to: all candidates at once (First Available), or the one rep whose turn it is
 with a countdown to `offer_until` (Round Robin, Balanced).
 
-Per visitor Redis keeps which reps were sent the prompt and a digest of its HTML. Every
-change compares that with who should see it now: a rep who no longer should gets a
+Per visitor Redis keeps which reps were sent the prompt and a digest of its HTML (`sent`).
+Every change compares that with who should see it now: a rep who no longer should gets a
 removal, a new one an insert at the top of their prompts, the others an in-place update
 when the prompt changed (the visitor moved to another page); when another rep claimed the
 visitor, the others' prompts are replaced by a note saying who accepted first, not taken
@@ -17,26 +17,27 @@ only when they are offered the visitor.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from redis.commands.core import Script
+from markupsafe import Markup
 
 from liveapp.domain.avatars import Avatar
 from liveapp.extensions import db, redis
-from liveapp.models import User
-from liveapp.services import assignments, cards, changes, presence, realtime, routing
+from liveapp.models import User, Visitor
+from liveapp.services import assignments, changes, presence, realtime, routing
 from liveapp.services.assignments import Assignment
+from liveapp.services.live import cards, sent
+from liveapp.services.live.rendering import render_template_anywhere
 from liveapp.services.presence import HotState
 
 log = logging.getLogger(__name__)
 
 EVENT = "offer"
-LIST_ID = "offers-list"
-SENT_TTL = 24 * 3600
+LIST_ID = "offers-list"  # where a rep's board shows their prompts
+SENT = sent.Ledger("offers")  # per visitor: which reps were sent its prompt
 # Changes that can start, end or alter a prompt: routing, the visitor leaving, a claim,
 # and what the prompt shows (page, name, company).
 KINDS = frozenset({"routing", "presence", "conversation", "page_view", "identify",
@@ -67,8 +68,6 @@ def prompt_id(visitor_id: str) -> str:
     return f"offer-{visitor_id}"
 
 
-def _sent_key(visitor_id: str) -> str:
-    return redis.key("offers", "sent", visitor_id)
 
 
 # ---------------------------------------------------------------- who sees a prompt
@@ -94,12 +93,13 @@ def offered_reps(assignment: Assignment | None, hot: HotState | None,
     return set(assignment.offered_to) - set(excluded)
 
 
-def _prompts(assignments_by_id: dict[str, Assignment],
-             states: dict[str, HotState]) -> list[Prompt]:
-    """Prompts of these visitors (built in bulk), newest offer first."""
-    built = cards.build_cards(states)
+def _prompts(assignments_by_id: dict[str, Assignment]) -> list[Prompt]:
+    """Prompts of these visitors (their cards loaded in bulk), newest offer first."""
+    loaded, _ = cards.load_many(list(assignments_by_id))
     prompts = []
-    for card in built:
+    for card in loaded.values():
+        if card is None:
+            continue
         assignment = assignments_by_id[card.id]
         prompts.append(Prompt(
             visitor_id=card.id, name=card.name, company=card.company, title=card.title,
@@ -120,7 +120,7 @@ def prompts_for(user_id: int, now: float | None = None) -> list[Prompt]:
     excluded = dict(zip(ids, pipe.execute() if ids else [], strict=True))
     shown = [vid for vid in ids if user_id in offered_reps(
         current.get(vid), states.get(vid), {int(m) for m in excluded[vid]}, now)]
-    return _prompts({vid: current[vid] for vid in shown}, {vid: states[vid] for vid in shown})
+    return _prompts({vid: current[vid] for vid in shown})
 
 
 @dataclass(frozen=True)
@@ -138,93 +138,67 @@ def _taken(visitor_id: str, assignment: Assignment | None, hot) -> Taken | None:
     if assignment is None or assignment.claimed_by is None:
         return None
     rep = db.session.get(User, assignment.claimed_by)
-    built = cards.build_cards({visitor_id: hot}) if hot is not None else []
-    return Taken(visitor_id, built[0].name if built else "The visitor", assignment.claimed_by,
-                 rep.name if rep is not None else "Another rep")
+    visitor = db.session.get(Visitor, visitor_id) if hot is not None else None
+    return Taken(visitor_id, visitor.display_name if visitor is not None else "The visitor",
+                 assignment.claimed_by, rep.name if rep is not None else "Another rep")
 
 
 # ---------------------------------------------------------------- rendering
 
 
-def render(prompt: Prompt) -> str:
-    """The prompt fragment (board/_offer.html)."""
-    return cards.render_template_anywhere("board/_offer.html", prompt=prompt)
-
-
-def render_taken(taken: Taken) -> str:
-    """The "accepted first" note that replaces a prompt (board/_offer_taken.html)."""
-    return cards.render_template_anywhere("board/_offer_taken.html", taken=taken)
-
-
-def _removal(visitor_id: str) -> str:
-    return _delete(prompt_id(visitor_id))
-
-
-def _delete(element_id: str) -> str:
-    return f'<div id="{element_id}" hx-swap-oob="delete"></div>'
+def render(prompt: Prompt, oob: bool = False) -> str:
+    """The prompt fragment (board/_offer.html); `oob`: as an in-place out-of-band swap."""
+    return render_template_anywhere("board/_offer.html", prompt=prompt, oob=oob)
 
 
 def _on_top(html: str) -> str:
-    return f'<div hx-swap-oob="afterbegin:#{LIST_ID}">{html}</div>'
-
-
-def _insert(html: str) -> str:
-    # No removal first: most boards do not show it, and a removal with no target logs
-    # htmx:oobErrorNoTarget there. A board loaded between the change and its event
-    # already shows it: board.js drops that copy when this one arrives (same id).
-    return _on_top(html)
+    """A prompt or a notice put on top of a rep's prompts area (board/_offer_on_top.html).
+    No removal first: most boards do not show it, and a removal with no target logs
+    htmx:oobErrorNoTarget there. A board loaded between the change and its event already
+    shows it: board.js drops that copy when this one arrives (same id)."""
+    return render_template_anywhere("board/_offer_on_top.html",
+                                    html=Markup(html))  # noqa: S704 (rendered, escaped)
 
 
 def notify(rep_id: int, html: str) -> None:
     """Put a notice (rendered HTML, e.g. a meeting just booked) on top of the rep's open
     boards' prompts area, where accept prompts go; an earlier notice with the same id
     (about the same thing) is replaced on the page, so it shows once (board.js)."""
-    realtime.send(realtime.rep_channel(rep_id), EVENT, _insert(html))
+    realtime.send(realtime.rep_channel(rep_id), EVENT, _on_top(html))
 
 
-def _update(html: str) -> str:
-    return html.replace("<div ", '<div hx-swap-oob="true" ', 1)
+def plan(visitor_id: str, prompt: Prompt | None, html: str, old: dict[str, str],
+         new: dict[str, str], taken: Taken | None = None) -> list[tuple[str, str, str]]:
+    """(channel, event, data) taking every rep's prompts from what they were sent (`old`)
+    to what they should show (`new`), states as `sent.shown` makes them, keyed by rep id.
+    When another rep claimed the visitor (`taken`), the reps who lose the prompt see who
+    took it in its place. Each payload is rendered once, however many reps get it."""
+    payloads: dict[str, str] = {}
 
+    def payload(kind: str) -> str:
+        if kind not in payloads:
+            if kind == "taken":
+                payloads[kind] = render_template_anywhere("board/_offer_taken.html",
+                                                          taken=taken, oob=True)
+            elif kind == "remove":
+                payloads[kind] = render_template_anywhere("board/_offer_remove.html",
+                                                          visitor_id=visitor_id)
+            elif kind == "place":
+                payloads[kind] = _on_top(html)
+            else:
+                payloads[kind] = render(prompt, oob=True)
+        return payloads[kind]
 
-def plan(visitor_id: str, html: str, old: dict[str, str], new: dict[str, str],
-         taken: Taken | None = None) -> list[tuple[str, str, str]]:
-    """(channel, event, data) taking every rep's prompts from what they were sent
-    (`old`: rep id -> digest) to what they should show (`new`). When another rep claimed
-    the visitor (`taken`), the reps who lose the prompt see who took it in its place."""
     events = []
-    note = _update(render_taken(taken)) if taken is not None else ""
-    for rep in sorted(set(old) | set(new), key=int):
-        channel = realtime.rep_channel(int(rep))
-        if rep not in new and note and int(rep) != taken.rep_id:
-            events.append((channel, EVENT, note))
-        elif rep not in new:
-            events.append((channel, EVENT, _removal(visitor_id)))
-        elif rep not in old:
-            events.append((channel, EVENT, _insert(html)))
-        elif old[rep] != new[rep]:
-            events.append((channel, EVENT, _update(html)))
+    for step in sent.plan(old, new, order=int).steps:
+        rep = int(step.channel)
+        kind = ("taken" if step.kind == "remove" and taken is not None and rep != taken.rep_id
+                else step.kind)
+        events.append((realtime.rep_channel(rep), EVENT, payload(kind)))
     return events
 
 
 # ---------------------------------------------------------------- state and refresh
-
-
-# Swap what was sent for what is sent now, atomically; returns what was sent.
-_SWAP = Script(None, b"""
-local old = redis.call('HGETALL', KEYS[1])
-redis.call('DEL', KEYS[1])
-if #ARGV > 1 then
-  redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-end
-return old
-""")
-
-
-def _swap(visitor_id: str, new: dict[str, str]) -> dict[str, str]:
-    pairs = [item for pair in new.items() for item in pair]
-    old = _SWAP(keys=[_sent_key(visitor_id)], args=[SENT_TTL, *pairs], client=redis.client)
-    return {old[i].decode(): old[i + 1].decode() for i in range(0, len(old), 2)}
 
 
 def refresh(visitor_id: str, now: float | None = None) -> list[tuple[str, str, str]]:
@@ -245,9 +219,9 @@ def refresh_many(visitor_ids: list[str], now: float | None = None
         presence.queue_read(pipe, visitor_id)
         pipe.get(assignments.assignment_key(visitor_id))
         pipe.smembers(routing.excluded_key(visitor_id))
-        pipe.exists(_sent_key(visitor_id))
+        pipe.exists(SENT.key(visitor_id))
     raws = pipe.execute() if visitor_ids else []
-    sent = {}
+    done = {}
     for index, visitor_id in enumerate(visitor_ids):
         raw_hot, raw_assignment, excluded, was_sent = raws[index * _READS:(index + 1) * _READS]
         try:
@@ -258,8 +232,8 @@ def refresh_many(visitor_ids: list[str], now: float | None = None
             log.exception("accept prompt update failed for %s", visitor_id)
             continue
         if events:
-            sent[visitor_id] = events
-    return sent
+            done[visitor_id] = events
+    return done
 
 
 def _refresh(visitor_id: str, hot, assignment, excluded: set[int], was_sent,
@@ -267,15 +241,13 @@ def _refresh(visitor_id: str, hot, assignment, excluded: set[int], was_sent,
     reps = offered_reps(assignment, hot, excluded, now)
     if not reps and not was_sent:
         return []  # the common case: no inbound offer, nothing shown anywhere
-    html = ""
-    if reps:
-        prompts = _prompts({visitor_id: assignment}, {visitor_id: hot})
-        html = render(prompts[0]) if prompts else ""
-    digest = hashlib.sha1(html.encode()).hexdigest()
-    new = {str(rep): digest for rep in reps} if html else {}
-    old = _swap(visitor_id, new)
+    prompts = _prompts({visitor_id: assignment}) if reps else []
+    prompt = prompts[0] if prompts else None
+    html = render(prompt) if prompt is not None else ""
+    new = sent.shown({str(rep): LIST_ID for rep in reps} if html else {}, html)
+    [old] = SENT.swap([(visitor_id, new, None)])
     taken = _taken(visitor_id, assignment, hot) if set(old) - set(new) else None
-    events = plan(visitor_id, html, old, new, taken)
+    events = plan(visitor_id, prompt, html, old, new, taken)
     if events:
         realtime.send_many(events)
     return events
