@@ -17,10 +17,11 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from liveapp.demo import seeding
 from liveapp.extensions import db
 from liveapp.models import Meeting
 from liveapp.models.user import utcnow
-from liveapp.services import arrivals, assignments, demo
+from liveapp.services import arrivals, assignments
 from liveapp.services import conversations as chat
 from liveapp.services.assignments import Assignment
 from liveapp.services.users import find_user_by_email
@@ -41,7 +42,7 @@ MAX_PAGES = 90  # a bound on the crawl; reaching it fails the test (raise it)
 # checked, axe-core is not run on it (its contrast and unlabelled selects are upstream's).
 NOT_OURS = "/settings/jobs/"
 LIVE = "() => window.liveapp && window.liveapp.chat && window.liveapp.chat.live === true"
-ADMIN, ANN = f"admin@{demo.DEMO_DOMAIN}", f"ann@{demo.DEMO_DOMAIN}"
+ADMIN, ANN = f"admin@{seeding.DEMO_DOMAIN}", f"ann@{seeding.DEMO_DOMAIN}"
 
 
 @pytest.fixture
@@ -49,9 +50,9 @@ def demo_data(app_ctx, live_server):
     """`liveapp seed-demo`'s data, visitors tracked through the events API over HTTP (some
     routed to Ann, one chatting with her, one with a meeting booked) and the demo site's
     pages allowed to send from this server."""
-    demo.seed()
-    demo.allow_demo_origin(live_server)
-    site = demo.demo_site()
+    seeding.seed()
+    seeding.allow_demo_origin(live_server)
+    site = seeding.demo_site()
     ann = find_user_by_email(ANN)
     views = [("pricing", "Pricing"), ("docs", "Docs"), ("product", "Product"),
              ("careers", "Careers"), ("contact", "Contact us")]
@@ -139,7 +140,7 @@ def assert_clean(problems: list[str]) -> None:
 
 
 def test_every_admin_page(page, live_server, demo_data, checked):
-    sign_in(page, live_server, ADMIN, demo.DEMO_PASSWORD)
+    sign_in(page, live_server, ADMIN, seeding.DEMO_PASSWORD)
     page.wait_for_selector(f'[id="visitor-{demo_data[0]}"]')
     starts = [f"{live_server}/", *settings_links(page),
               f"{live_server}/board/visitors/{demo_data[0]}",
@@ -150,7 +151,7 @@ def test_every_admin_page(page, live_server, demo_data, checked):
 
 
 def test_every_rep_page(page, live_server, demo_data, checked):
-    sign_in(page, live_server, ANN, demo.DEMO_PASSWORD)
+    sign_in(page, live_server, ANN, seeding.DEMO_PASSWORD)
     page.wait_for_selector(f'[id="visitor-{demo_data[0]}"]')
     # The board's live parts too: an inbound chat offered to Ann, a pounce arrival notice.
     ann = find_user_by_email(ANN)
@@ -197,7 +198,7 @@ def test_the_not_found_pages(page, live_server, demo_data, checked):
         return [p for p in checked(name) if not p.rstrip(")").endswith(live_server + url)]
 
     found = problems("/no-such-page", "/no-such-page (signed out)")
-    sign_in(page, live_server, ADMIN, demo.DEMO_PASSWORD)
+    sign_in(page, live_server, ADMIN, seeding.DEMO_PASSWORD)
     found += problems("/board/visitors/no-such-visitor", "/board/visitors/no-such-visitor")
     found += problems("/settings/streams/999", "/settings/streams/999")
     assert_clean(found)

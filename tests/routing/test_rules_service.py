@@ -207,10 +207,10 @@ def test_bad_stored_time_zone_counts_as_out_of_hours(app_ctx):
 
 
 def test_demo_rules_are_seeded_once(app_ctx):
-    from liveapp.services import demo
+    from liveapp.demo import seeding
 
-    demo.seed()
-    demo.seed()
+    seeding.seed()
+    seeding.seed()
     rules = service.ordered_rules()
     assert [r.name for r in rules] == ["Outbound prospects", "Target accounts", "Everyone else"]
     assert service.summary(rules[1]).startswith(

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 
-from liveapp import simulator
+from liveapp.demo import simulator
 from liveapp.extensions import db
 from liveapp.models import PageView, Site, Visitor
 
@@ -60,18 +60,18 @@ def test_simulate_command_checks_the_chat_share(site):
 
 
 def test_demo_seed_creates_the_demo_site_once(app_ctx):
-    from liveapp.services import demo
+    from liveapp.demo import seeding
 
-    demo.seed()
-    demo.seed()
-    demo.allow_demo_origin("http://127.0.0.1:8003")
+    seeding.seed()
+    seeding.seed()
+    seeding.allow_demo_origin("http://127.0.0.1:8003")
     [site] = db.session.scalars(db.select(Site)).all()
     assert "http://127.0.0.1:8000" in site.allowed_origins
     assert "http://localhost:8003" in site.allowed_origins
     assert len(site.allowed_origins) == len(set(site.allowed_origins)) == 4
-    lines = demo.announcements()
+    lines = seeding.announcements()
     assert any(site.site_key in line for line in lines)
-    processes = dict(demo.extra_processes("http://127.0.0.1:8003"))
+    processes = dict(seeding.extra_processes("http://127.0.0.1:8003"))
     argv = processes["simulator"]
     assert "simulate" in argv and "http://127.0.0.1:8003" in argv
     assert "crm-sandbox" in processes["crm-sandbox"]

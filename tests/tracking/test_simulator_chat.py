@@ -11,15 +11,15 @@ import time
 import pytest
 from sqlalchemy import select
 
-from liveapp import simulator
+from liveapp.demo import simulator
+from liveapp.demo.seeding import DEMO_SITE_NAME
+from liveapp.demo.streams import PRICING_FLOW, seed_streams
 from liveapp.domain.flows import parse_flow
 from liveapp.domain.widget import check_answer
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Message, Visitor
 from liveapp.services import assignments, chat_flow, routing, sites
 from liveapp.services import conversations as service
-from liveapp.services.demo import DEMO_SITE_NAME
-from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
 from tests.browser.helpers import eventually
 from tests.tracking.test_simulator import SIMULATOR_KEY
 

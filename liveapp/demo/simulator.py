@@ -142,7 +142,7 @@ def crm_identities() -> tuple[str, ...]:
     """Emails the CRM sandbox knows (Contacts and Leads of the demo fixture), so the
     visitors the simulator identifies get their owners resolved in the demo."""
     try:
-        from liveapp.integrations.sandbox.fixture import identities
+        from liveapp.demo.crm_sandbox.fixture import identities
     except ImportError:
         return ()
     return tuple(sorted({i["email"] for i in identities() if i["email"]}))
