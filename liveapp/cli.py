@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from liveapp import embedded_redis, instance, metrics_folder, simulated_clients
+from liveapp.errors import NothingToErase, ValidationFailed
 
 DEFAULT_PORT = 8000
 
@@ -190,7 +191,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 
         try:
             users.create_user(email=email, name=name, password=password, role="admin")
-        except users.ValidationFailed as failed:
+        except ValidationFailed as failed:
             raise click.ClickException(str(failed)) from None
     click.echo(f"Admin {email} created.")
 
@@ -221,7 +222,7 @@ def erase(email: str | None, visitor_id: str | None, yes: bool) -> None:
         try:
             counts = (erasure.erase_email(email, by="cli") if email
                       else erasure.erase_visitor(visitor_id, by="cli"))
-        except erasure.NothingToErase as nothing:
+        except NothingToErase as nothing:
             raise click.ClickException(f"{nothing} Nothing erased.") from None
     click.echo("Erased: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 

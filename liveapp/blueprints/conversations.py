@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Conversation, Visitor
 from liveapp.services import board, chat_live
@@ -45,7 +46,7 @@ def claim(visitor_id: str):
         abort(400)
     try:
         conversation = service.claim(visitor.id, current_user, origin)
-    except service.ConversationRefused as refused:
+    except ConversationRefused as refused:
         if _from_detail(visitor.id):
             return _chat_area(visitor.id, 409, refused=str(refused))
         if _htmx():
@@ -67,7 +68,7 @@ def post_message(conversation_id: int):
         abort(403)  # admins read every transcript but write only in their own chats
     try:
         message = service.post(conversation, "rep", request.form.get("body"), rep=current_user)
-    except service.ConversationRefused as refused:
+    except ConversationRefused as refused:
         if _htmx():  # the form again, with what was typed and why it was refused
             return render_template("board/_chat_form.html", conversation=conversation,
                                    body=request.form.get("body"), error=str(refused),

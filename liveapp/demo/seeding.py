@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from liveapp.demo.crm_sandbox import server as crm_sandbox
 from liveapp.demo.streams import seed_streams
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, Site, User
 from liveapp.services import data_imports, integrations
@@ -78,7 +79,7 @@ def seed_users() -> list[DemoUser]:
 def _restore_salesforce_id(user: User, salesforce_user_id: str) -> None:
     """Migration 0009 cleared the ids of earlier demos (16 characters, not valid ids): give
     a demo user the demo's id again, unless another user holds it now."""
-    with contextlib.suppress(user_service.ValidationFailed):
+    with contextlib.suppress(ValidationFailed):
         user_service.set_salesforce_user_id(user, salesforce_user_id)
 
 

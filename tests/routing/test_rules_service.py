@@ -9,10 +9,10 @@ from sqlalchemy import select
 from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.routing import CrmFacts, SalesforceFacts, decide
 from liveapp.domain.routing.validation import ROUTES_TO_NOBODY
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import RoutingRule
 from liveapp.services import routing_rules as service
-from liveapp.services.users import ValidationFailed
 from tests.factories import GroupFactory, RoutingRuleFactory, UserFactory
 
 # Monday 23 November 2026, 10:00 UTC (11:00 in Paris, 05:00 in New York).
