@@ -63,11 +63,6 @@ def normalise_domain(value: str) -> str:
     return host.rstrip(".")
 
 
-def is_free_mail(domain: str) -> bool:
-    """True for consumer mailbox domains such as gmail.com."""
-    return normalise_domain(domain) in FREE_MAIL_DOMAINS
-
-
 def _ip_to_int(ip: str) -> int | None:
     try:
         # inet_pton is strict (no "10.1" shorthand) and several times faster than ipaddress.
