@@ -1,7 +1,8 @@
 """Everything demo-only: what `liveapp demo`, the tests and the benchmarks run beside the
 product, never what a customer's deployment needs.
 
-- `simulator`: visitors browsing the demo site over HTTP (`liveapp simulate`).
+- `simulator`: visitors browsing the demo site over HTTP (`liveapp simulate`); `visitors`:
+  who they are and what they say; `chat_visitor`: their use of the chat widget's API.
 - `seeding`: the demo's users, groups, site, routing rules and sample imports
   (`liveapp seed-demo`), and the processes `liveapp demo` runs beside web and worker;
   `streams`: its example segments, experiences and streams.

@@ -237,9 +237,9 @@ def test_demo_points_the_integrations_at_a_running_sandbox(app_ctx, sandbox, tmp
 
 
 def test_simulated_identities_are_known_to_the_sandbox(identities):
-    from liveapp.demo import simulator
+    from liveapp.demo import visitors
 
-    known = simulator.crm_identities()
+    known = visitors.crm_identities()
     assert known and set(known) <= {i["email"] for i in identities}
 
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from werkzeug.serving import make_server
 
 from liveapp.demo import simulator
+from liveapp.demo.visitors import company_pool
 from liveapp.extensions import db
 from liveapp.models import PageView, Site, Visitor
 
@@ -36,7 +37,7 @@ def test_simulated_journeys_arrive_through_the_api(live_server, site, app_ctx):
     assert set(stats.statuses) == {202}, stats.statuses
     visitors = db.session.scalars(db.select(Visitor)).all()
     assert len(visitors) == 4
-    networks = [ipaddress.IPv4Network(c.network) for c in simulator.company_pool()]
+    networks = [ipaddress.IPv4Network(c.network) for c in company_pool()]
     assert all(any(ipaddress.IPv4Address(v.ip) in n for n in networks) for v in visitors)
     views = db.session.scalars(db.select(PageView)).all()
     assert len(views) >= 4 and all(v.url.startswith(live_server + "/demo-site/") for v in views)
