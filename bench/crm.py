@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from liveapp.demo.crm_sandbox import server  # noqa: E402
+from liveapp.demo.crm_sandbox.state import DEFAULT_FIXTURE  # noqa: E402
 from liveapp.integrations.outreach import OutreachClient  # noqa: E402
 from liveapp.integrations.salesforce import SalesforceClient  # noqa: E402
 from liveapp.integrations.salesloft import SalesloftClient  # noqa: E402
-from liveapp.integrations.sandbox import server  # noqa: E402
-from liveapp.integrations.sandbox.state import DEFAULT_FIXTURE  # noqa: E402
 
 
 def timed(action: Callable[[], object]) -> float:

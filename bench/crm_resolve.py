@@ -29,8 +29,8 @@ def main() -> None:
     os.environ.update(LIVEAPP_INSTANCE=str(folder), SECRET_KEY="bench",
                       LIVEAPP_REDIS_PREFIX=f"crmbench{uuid.uuid4().hex[:6]}:")
     import jobs
-    from liveapp.integrations.sandbox import server
-    from liveapp.integrations.sandbox.fixture import identities
+    from liveapp.demo.crm_sandbox import server
+    from liveapp.demo.crm_sandbox.fixture import identities
     from liveapp.services.schema import migrate_to_head
 
     app = jobs.get_app()

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from liveapp import embedded_redis, instance, metrics_folder, simulated_clients
+from liveapp.errors import NothingToErase, ValidationFailed
 
 DEFAULT_PORT = 8000
 
@@ -168,9 +169,9 @@ def seed_demo() -> None:
     app = _app()
     _migrate(app)
     with app.app_context():
-        from liveapp.services import demo
+        from liveapp.demo import seeding
 
-        logins = demo.seed()
+        logins = seeding.seed()
     _print_logins(logins)
 
 
@@ -190,7 +191,7 @@ def create_admin(email: str, name: str, password: str) -> None:
 
         try:
             users.create_user(email=email, name=name, password=password, role="admin")
-        except users.ValidationFailed as failed:
+        except ValidationFailed as failed:
             raise click.ClickException(str(failed)) from None
     click.echo(f"Admin {email} created.")
 
@@ -221,7 +222,7 @@ def erase(email: str | None, visitor_id: str | None, yes: bool) -> None:
         try:
             counts = (erasure.erase_email(email, by="cli") if email
                       else erasure.erase_visitor(visitor_id, by="cli"))
-        except erasure.NothingToErase as nothing:
+        except NothingToErase as nothing:
             raise click.ClickException(f"{nothing} Nothing erased.") from None
     click.echo("Erased: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
@@ -235,7 +236,7 @@ def _show_audit_lines() -> None:
 
 
 def _print_logins(logins) -> None:
-    from liveapp.services.demo import DEMO_PASSWORD
+    from liveapp.demo.seeding import DEMO_PASSWORD
 
     click.echo(f"Logins (password for all: {DEMO_PASSWORD}):")
     for spec in logins:
@@ -247,7 +248,7 @@ def _demo_site_key() -> str:
     _prepare()
     app = _app()
     with app.app_context():
-        from liveapp.services.demo import demo_site
+        from liveapp.demo.seeding import demo_site
 
         site = demo_site()
     if site is None:
@@ -271,7 +272,7 @@ def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, sp
              total: int | None, seed: int | None, chat_share: float) -> None:
     """Send realistic visitor journeys to the events API over HTTP; some visitors on the
     pricing page use the chat widget's API (/t/v1/chat) as the widget does."""
-    from liveapp import simulator
+    from liveapp.demo import simulator
 
     key = site_key or _demo_site_key()
     click.echo(f"liveapp simulate: {visitors} visitors, {rate}/s, to {base_url}", err=True)
@@ -298,7 +299,7 @@ def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, sp
 @click.option("--quiet", is_flag=True, help="do not log each request")
 def crm_sandbox(host: str, port: int, fixture: str | None, quiet: bool) -> None:
     """Serve the Salesforce/Outreach/Salesloft sandbox over TLS (see instance/crm-sandbox.json)."""
-    from liveapp.integrations.sandbox import server
+    from liveapp.demo.crm_sandbox import server
 
     folder = _instance_path()
     running = server.start(fixture, host, port, folder / "crm-sandbox", background=False,
@@ -356,12 +357,12 @@ def demo(host: str, port: int) -> None:
     # The site snippet points here, whatever Host header a request carries.
     os.environ.setdefault("LIVEAPP_PUBLIC_URL", f"http://{host}:{port}")
     with app.app_context():
-        from liveapp.services import demo as demo_data
+        from liveapp.demo import seeding
 
-        logins = demo_data.seed()
-        demo_data.allow_demo_origin(f"http://{host}:{port}")
-        extras = demo_data.announcements()
-        demo_data.forget_crm_sandbox(folder)
+        logins = seeding.seed()
+        seeding.allow_demo_origin(f"http://{host}:{port}")
+        extras = seeding.announcements()
+        seeding.forget_crm_sandbox(folder)
     group = ProcessGroup()
     # The simulator signs its visitors' company addresses with a key only the demo's
     # processes hold (children inherit it); nobody else can choose their address.
@@ -371,10 +372,10 @@ def demo(host: str, port: int) -> None:
     group.start("worker", _worker_argv())
     # The web processes only accept events; this process records them (issue 13).
     group.start("pipeline", _pipeline_argv())
-    for name, argv in demo_data.extra_processes(f"http://{host}:{port}"):
+    for name, argv in seeding.extra_processes(f"http://{host}:{port}"):
         group.start(name, argv)
     with app.app_context():
-        sandbox_url = demo_data.connect_crm_sandbox(folder)
+        sandbox_url = seeding.connect_crm_sandbox(folder)
     extras.append(f"CRM sandbox (Salesforce, Outreach, Salesloft) at {sandbox_url}; "
                   "Settings → Integrations points at it." if sandbox_url
                   else "CRM sandbox did not start: CRM look-ups are off.")

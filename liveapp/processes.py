@@ -1,4 +1,5 @@
-"""A small supervisor for `liveapp demo`: start child processes, stop them all cleanly."""
+"""A small supervisor for `liveapp demo` and `liveapp web`: start child processes, stop them
+all cleanly; and whether a pid is alive (the embedded Redis, the metrics folders)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
 from liveapp.services import users as user_service
@@ -117,7 +118,7 @@ def test_a_salesforce_id_is_stored_in_its_18_character_form(as_admin, rep, app_c
 
 def test_the_service_refuses_an_invalid_salesforce_id_too(app_ctx):
     """The demo seed and the CLI call the service without the form."""
-    with pytest.raises(user_service.ValidationFailed) as failed:
+    with pytest.raises(ValidationFailed) as failed:
         user_service.create_user(email="x@example.com", name="X", password="long-enough-pw",
                                  salesforce_user_id="0055g00000DEMO02")
     assert failed.value.errors == {

@@ -25,7 +25,6 @@ FEATURES = (
     "offers",
     "meetings",
     "widget",
-    "demo_site",
     "events",
     "integrations",
 )
@@ -36,5 +35,9 @@ def register_blueprints(app: Flask) -> None:
     for name in FEATURES:
         app.register_blueprint(import_module(f"liveapp.blueprints.{name}").bp)
     import_module("liveapp.blueprints.jobs").register(app)  # rq-dashboard, not a `bp`
+    # The demo's own pages (liveapp.demo): its made-up company site, always served (the
+    # browser tests and a fresh install browse it), and the benchmarks' endpoints, only
+    # when asked for. The one place the app imports liveapp.demo.
+    app.register_blueprint(import_module("liveapp.demo.site").bp)
     if app.config.get("BENCH_ENDPOINTS"):
-        app.register_blueprint(import_module("liveapp.blueprints.bench").bp)
+        app.register_blueprint(import_module("liveapp.demo.bench").bp)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from liveapp.access import conversation_for, may_see, visitor_visible
+from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Visitor
 from liveapp.services import conversations as service
@@ -37,7 +38,7 @@ def claim(visitor_id: str):
         abort(400)
     try:
         conversation = service.claim(visitor_id, current_user, origin)
-    except service.ConversationRefused as refused:
+    except ConversationRefused as refused:
         if _from_detail(visitor_id):
             return _chat_area(visitor_id, 409, refused=str(refused))
         if _htmx():
@@ -57,7 +58,7 @@ def post_message(conversation_id: int):
     conversation = conversation_for(current_user, conversation_id, writing=True)
     try:
         message = service.post(conversation, "rep", request.form.get("body"), rep=current_user)
-    except service.ConversationRefused as refused:
+    except ConversationRefused as refused:
         if _htmx():  # the form again, with what was typed and why it was refused
             return render_template("board/_chat_form.html", conversation=conversation,
                                    body=request.form.get("body"), error=str(refused),

@@ -11,12 +11,12 @@ from wtforms.validators import DataRequired, Length
 from liveapp.access import admin_required
 from liveapp.domain.experiences import URL_RULE_KINDS
 from liveapp.domain.flows import QUESTION_KINDS, STEP_LABELS
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream
 from liveapp.services import experience_form as rows_io
 from liveapp.services import experiences as experience_service
 from liveapp.services.criteria_form import attach_errors
-from liveapp.services.users import ValidationFailed
 
 bp = Blueprint("experiences", __name__, url_prefix="/settings/experiences")
 

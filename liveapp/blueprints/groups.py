@@ -9,6 +9,7 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from liveapp.access import admin_required
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
 from liveapp.services import users as user_service
@@ -47,7 +48,7 @@ def edit(group_id: int | None):
             saved = user_service.save_group(
                 group, name=form.name.data, members=[m for m in members if m]
             )
-        except user_service.ValidationFailed as failed:
+        except ValidationFailed as failed:
             form.name.errors = [failed.errors["name"]]
         else:
             flash(f"Saved group {saved.name}.", "success")

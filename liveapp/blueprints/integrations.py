@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 
 from liveapp.access import admin_required
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import CRMS, User
 from liveapp.services import integrations as service
-from liveapp.services.users import ValidationFailed
 
 bp = Blueprint("integrations", __name__, url_prefix="/settings/integrations")
 

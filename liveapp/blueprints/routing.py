@@ -11,11 +11,11 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 
 from liveapp.access import admin_required
 from liveapp.blueprints.segments import MATCH_CHOICES, builder_context
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
 from liveapp.services import criteria_form, criteria_refs
 from liveapp.services import routing_rules as rule_service
-from liveapp.services.users import ValidationFailed
 
 bp = Blueprint("routing", __name__, url_prefix="/settings/routing")
 

@@ -12,12 +12,12 @@ from wtforms.validators import DataRequired, Length
 from liveapp.access import admin_required
 from liveapp.domain import criteria as domain
 from liveapp.domain.fields import FIELDS
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Segment
 from liveapp.services import criteria_form, criteria_refs
 from liveapp.services import segments as segment_service
 from liveapp.services import streams as stream_service
-from liveapp.services.users import ValidationFailed
 
 bp = Blueprint("segments", __name__, url_prefix="/settings/segments")
 

@@ -9,10 +9,10 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from liveapp.access import admin_required
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Site
 from liveapp.services import sites as site_service
-from liveapp.services.users import ValidationFailed
 
 bp = Blueprint("sites", __name__, url_prefix="/settings/sites")
 

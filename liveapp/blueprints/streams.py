@@ -9,11 +9,11 @@ from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from liveapp.access import admin_required
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream
 from liveapp.services import criteria_refs
 from liveapp.services import streams as stream_service
-from liveapp.services.users import ValidationFailed
 
 bp = Blueprint("streams", __name__, url_prefix="/settings/streams")
 

@@ -13,6 +13,7 @@ from werkzeug.wsgi import get_input_stream
 
 from liveapp import logs, metrics
 from liveapp.domain.events import MAX_BODY_BYTES, InvalidEvent, parse_event
+from liveapp.errors import RateLimited
 from liveapp.extensions import csrf
 from liveapp.observe import request_id_of
 from liveapp.services import sites, tracking
@@ -130,7 +131,7 @@ def ingest(mimetype: str, content_length: int | None, stream, origin: str | None
         current_app.logger.warning("events API: Redis refused an event: %s", error)
         return _refused(503, "Unavailable; try again shortly.", origin, "unavailable",
                         event.type)
-    except tracking.RateLimited:
+    except RateLimited:
         return _refused(429, "Too many events; slow down.", origin, "rate_limited",
                         event.type)
     except InvalidEvent as invalid:

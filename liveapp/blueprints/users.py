@@ -30,6 +30,7 @@ from wtforms.validators import (
 
 from liveapp.access import admin_required
 from liveapp.domain import salesforce_ids
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import AVAILABILITY, Group, User
 from liveapp.services import reps, working_hours
@@ -173,7 +174,7 @@ def create():
     if form.validate_on_submit():
         try:
             user = user_service.create_user(**form.values())
-        except user_service.ValidationFailed as failed:
+        except ValidationFailed as failed:
             _apply_errors(form, failed.errors)
         else:
             flash(f"{user.name} can now sign in.", "success")
@@ -196,7 +197,7 @@ def edit(user_id: int):
         else:
             try:
                 user_service.update_user(user, **values)
-            except user_service.ValidationFailed as failed:
+            except ValidationFailed as failed:
                 _apply_errors(form, failed.errors)
             else:
                 if user.id == current_user.id and values["password"]:

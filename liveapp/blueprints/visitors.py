@@ -10,6 +10,7 @@ from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
 from liveapp.access import admin_required
+from liveapp.errors import NothingToErase
 from liveapp.extensions import db
 from liveapp.models import Visitor
 from liveapp.services import assignments, erasure, routing
@@ -74,7 +75,7 @@ def erase():
     try:
         counts = (erasure.erase_email(form.email.data, by=by) if form.email.data
                   else erasure.erase_visitor(form.visitor_id.data.strip(), by=by))
-    except erasure.NothingToErase as nothing:  # gone between the check and now
+    except NothingToErase as nothing:  # gone between the check and now
         form.visitor_id.errors = [str(nothing)]
         return render_template("visitors/erase.html", form=form), 400
     flash(f"Erased {counts['visitors']} visitor(s) and everything about them.", "success")

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, request
 from liveapp.blueprints.tracking import _error, _json, preflight
 from liveapp.domain.channels import visitor_channel
 from liveapp.domain.text import NUL_REFUSED, nul_field
+from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
 from liveapp.models import Visitor
 from liveapp.services import chat_flow, presence, ratelimit, sites
@@ -134,7 +135,6 @@ def read():
 def answer():
     """The visitor clicked a button or answered a question of their flow."""
     visitor, data = _posted()
-    from liveapp.services.tracking import RateLimited
 
     try:
         chat_flow.answer(visitor, data.get("step"), data.get("value"))
@@ -155,7 +155,7 @@ def write():
         return _error(409, "conversation: nobody is chatting with you yet", _origin())
     try:
         message = service.post(conversation, "visitor", data.get("body"))
-    except service.ConversationRefused as refused:
+    except ConversationRefused as refused:
         return _error(400, f"body: {refused}", _origin())
     return _json(201, {"id": message.id}, _origin())
 
@@ -190,7 +190,7 @@ def slots():
     visitor_id = _reader()
     try:
         booker = meetings.booker_for(visitor_id)
-    except meetings.BookingRefused as refused:
+    except BookingRefused as refused:
         return _error(refused.status, str(refused), _origin())
     booked = meetings.upcoming_for_visitor(visitor_id)
     return _json(200, {
@@ -209,6 +209,6 @@ def book_meeting():
     visitor, data = _posted()
     try:
         meeting = meetings.book(visitor, data.get("start"), data.get("email"), data.get("note"))
-    except meetings.BookingRefused as refused:
+    except BookingRefused as refused:
         return _error(refused.status, str(refused), _origin())
     return _json(201, {"meeting": meetings.to_json(meeting)}, _origin())

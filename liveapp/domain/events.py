@@ -19,7 +19,6 @@ MAX_TITLE = 512
 MAX_SITE_KEY = 64
 MAX_EMAIL = 254
 MAX_TRAITS = 20
-MAX_TRAIT_KEY = 40
 MAX_TRAIT_VALUE = 200
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 UTM_LENGTH = 255

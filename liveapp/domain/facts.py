@@ -97,15 +97,6 @@ class VisitorFacts:
         data["segment_ids"] = sorted(self.segment_ids)
         return data
 
-    def with_experience(self, experience_id: int | None) -> VisitorFacts:
-        """These facts after the visitor received an experience (None: no change)."""
-        if experience_id is None:
-            return self
-        received = self.experiences_received | {experience_id}
-        return dataclasses.replace(
-            self, experience_id=experience_id, experiences_received=received
-        )
-
     def with_membership(self, segment_ids: Iterable[int], stream_id: int | None) -> VisitorFacts:
         """These facts with the visitor's current segments and stream (for routing rules:
         membership is computed from the other facts, so segments never see it)."""
@@ -118,11 +109,6 @@ def email_domain_of(email: str | None) -> str | None:
         return None
     domain = email.rsplit("@", 1)[1].strip().lower()
     return domain or None
-
-
-def unique_urls(urls: Iterable[str]) -> tuple[str, ...]:
-    """Visited URLs without repeats, in first-visit order (criteria test each once)."""
-    return tuple(dict.fromkeys(urls))
 
 
 def _clean_text(value: Any) -> bool:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 ACTIVE = "active"
 IDLE = "idle"
 LEFT = "left"
-STATES = (ACTIVE, IDLE, LEFT)
 IDLE_AFTER = 30.0
 LEFT_AFTER = 60.0
 LEAVE_GRACE = 5.0

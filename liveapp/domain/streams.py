@@ -1,4 +1,6 @@
-"""Live streams: where a visitor is placed, who owns a segment, and membership changes.
+"""Live streams: where a visitor is placed, and membership changes. That a segment belongs
+to one stream at most is the database's rule (a unique index), checked on save by
+liveapp.services.streams.
 
 A visitor appears in one stream at most: the highest-priority one (lowest position,
 then lowest id) holding one of their segments or experiences. A stream with neither
@@ -35,61 +37,15 @@ def priority_order(streams: Iterable[Stream]) -> list[Stream]:
     return sorted(streams, key=lambda stream: (stream.position, stream.id))
 
 
-def place(
-    streams: Iterable[Stream], segment_ids: Collection[int], experience_ids: Collection[int]
-) -> int | None:
-    """The id of the one stream the visitor appears in, or None."""
-    return first_holding(priority_order(streams), segment_ids, experience_ids)
-
-
 def first_holding(
     ordered: Iterable[Stream], segment_ids: Collection[int], experience_ids: Collection[int]
 ) -> int | None:
-    """Like place(), for streams already in priority order (sorted once per settings change)."""
+    """The id of the first of these streams (in priority order, sorted once per settings
+    change) that holds the visitor, or None: the one stream the visitor appears in."""
     for stream in ordered:
         if stream.holds(segment_ids, experience_ids):
             return stream.id
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class OwnershipConflict:
-    """A segment found in a second stream; owner is the first by priority."""
-
-    segment_id: int
-    owner: Stream
-    other: Stream
-
-    @property
-    def message(self) -> str:
-        """The error the stream form shows (SPEC 2.4)."""
-        return f"This segment belongs to {self.owner.name}"
-
-
-def check_segment_ownership(streams: Iterable[Stream]) -> list[OwnershipConflict]:
-    """Every segment that sits in more than one stream."""
-    owners: dict[int, Stream] = {}
-    conflicts = []
-    for stream in priority_order(streams):
-        for segment_id in sorted(stream.segment_ids):
-            owner = owners.setdefault(segment_id, stream)
-            if owner is not stream:
-                conflicts.append(OwnershipConflict(segment_id, owner, stream))
-    return conflicts
-
-
-def segment_conflicts(
-    streams: Iterable[Stream], stream_id: int | None, segment_ids: Iterable[int]
-) -> dict[int, str]:
-    """For a stream being saved (None: a new one), its segments that another stream owns."""
-    wanted = set(segment_ids)
-    conflicts: dict[int, str] = {}
-    for other in priority_order(streams):
-        if other.id == stream_id:
-            continue
-        for segment_id in sorted(wanted & other.segment_ids):
-            conflicts.setdefault(segment_id, f"This segment belongs to {other.name}")
-    return conflicts
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,2 +1,2 @@
 """Outside data sources behind small interfaces: enrichment, and the CRMs (Salesforce,
-Outreach, Salesloft) with their wire-compatible sandbox."""
+Outreach, Salesloft). Their wire-compatible sandbox is the demo's: liveapp.demo.crm_sandbox."""

@@ -1,8 +1,8 @@
 """Company enrichment: who is behind an IP address or an email domain.
 
 Providers are pluggable through `EnrichmentProvider`; the default, `CompanyDirectory`,
-reads the made-up data set we ship in `liveapp/data/companies.csv` (regenerate it with
-`liveapp/data/make_companies.py`). Lookups are pure and fast (bisect over sorted integer
+reads the made-up data set we ship in `liveapp/demo/data/companies.csv` (regenerate it with
+`liveapp/demo/data/make_companies.py`). Lookups are pure and fast (bisect over sorted integer
 ranges, a dict for domains), so they can run in a job or a request alike.
 """
 
@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
 COMPANIES_CSV = DATA_DIR / "companies.csv"
 
 # Consumer mailbox providers: an address there says nothing about the person's employer.
@@ -61,11 +61,6 @@ def normalise_domain(value: str) -> str:
     """Lower-case host name from a domain or an email address, without a trailing dot."""
     host = value.strip().lower().rsplit("@", 1)[-1]
     return host.rstrip(".")
-
-
-def is_free_mail(domain: str) -> bool:
-    """True for consumer mailbox domains such as gmail.com."""
-    return normalise_domain(domain) in FREE_MAIL_DOMAINS
 
 
 def _ip_to_int(ip: str) -> int | None:

@@ -47,9 +47,6 @@ class Board:
     def card_count(self) -> int:
         return sum(len(c.cards) for c in self.columns)
 
-    def card_ids(self) -> set[str]:
-        return {card.id for column in self.columns for card in column.cards}
-
 
 # ---------------------------------------------------------------- boards
 

@@ -160,7 +160,7 @@ def _identify(visitor: Visitor, email: str) -> None:
 def answer(visitor: Visitor, step: object, value: object) -> dict:
     """Record the visitor's answer to a step of their flow; returns the answers.
 
-    Raises BadAnswer (nothing written) or tracking.RateLimited."""
+    Raises BadAnswer (nothing written) or RateLimited."""
     record = load(visitor.id)
     experience = current_experience(visitor.id, record)
     if experience is None:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from liveapp import metrics
 from liveapp.domain import abandoned_chats
+from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
 from liveapp.services import assignments, changes, presence, realtime
@@ -25,10 +26,6 @@ from liveapp.services import assignments, changes, presence, realtime
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 2000
-
-
-class ConversationRefused(Exception):
-    """A claim or message that cannot happen; the message says why, for the person."""
 
 
 def open_conversation(visitor_id: str) -> Conversation | None:

@@ -8,7 +8,6 @@ new target account shows on the board without waiting for the visitor's next pag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -17,7 +16,6 @@ from liveapp.integrations import imports
 from liveapp.models import AbmAccount, MarketingRecord, utcnow
 from liveapp.services import presence, visitor_enrichment
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -97,11 +95,3 @@ def counts() -> dict[str, int]:
         "abm": db.session.scalar(select(func.count(AbmAccount.id))) or 0,
         "marketing": db.session.scalar(select(func.count(MarketingRecord.id))) or 0,
     }
-
-
-def seed_samples() -> None:
-    """The demo's sample files (matching the demo companies), once."""
-    if not counts()["abm"]:
-        import_abm((DATA / "abm_accounts.csv").read_bytes())
-    if not counts()["marketing"]:
-        import_marketing((DATA / "marketing.csv").read_bytes())

@@ -11,6 +11,7 @@ import logging
 
 from sqlalchemy import delete, func, select
 
+from liveapp.errors import NothingToErase
 from liveapp.extensions import db, redis
 from liveapp.models import (
     Conversation,
@@ -25,10 +26,6 @@ from liveapp.services import pipeline
 from liveapp.services.live import boards
 
 audit = logging.getLogger("liveapp.audit")
-
-
-class NothingToErase(ValueError):
-    """No visitor matches: nothing was written."""
 
 
 def visitors_with_email(email: str) -> list[str]:

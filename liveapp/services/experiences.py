@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from liveapp.domain import experiences as domain
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment
 from liveapp.services import changes, ordering
-from liveapp.services.users import ValidationFailed
 
 
 def ordered_experiences() -> list[Experience]:

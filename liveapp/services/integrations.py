@@ -24,13 +24,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select
 
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.integrations.crm_types import CrmUnavailable, CrmUser
 from liveapp.integrations.outreach import OutreachClient
 from liveapp.integrations.salesforce import SalesforceClient
 from liveapp.integrations.salesloft import SalesloftClient
 from liveapp.models import CRMS, Integration, User, utcnow
-from liveapp.services.users import ValidationFailed
 
 log = logging.getLogger(__name__)
 

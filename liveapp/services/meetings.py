@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from liveapp.domain import meetings as domain
 from liveapp.domain.events import normalise_email
 from liveapp.domain.routing.hours import local_time
+from liveapp.errors import BookingRefused
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, RoutingRule, User, Visitor, utcnow
 from liveapp.models.meeting import MAX_NOTE
@@ -34,14 +35,6 @@ LENGTH = timedelta(minutes=domain.SLOT_MINUTES)
 TAKEN = "start: that time was just taken"
 ALREADY = "meeting: you already booked one"
 BOOKING_LOCK_TTL = 10  # seconds; a crashed request stops blocking the visitor after this
-
-
-class BookingRefused(Exception):
-    """Why a booking was not made: an HTTP status and a message naming the field."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from liveapp.services.users import ValidationFailed
+from liveapp.errors import ValidationFailed
 
 
 def apply_order(rows: Sequence, ids: Sequence[int], attr: str, what: str) -> None:

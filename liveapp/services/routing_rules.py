@@ -21,11 +21,11 @@ from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.routing import order
 from liveapp.domain.routing.inputs import OFFER_TIMEOUT_RANGE
 from liveapp.domain.routing.validation import flag, validate_rule
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
 from liveapp.models.user import group_members
 from liveapp.services import changes, criteria_refs, ordering
-from liveapp.services.users import ValidationFailed
 
 ID_FIELDS = {
     "route_to_users": User,

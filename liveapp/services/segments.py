@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from liveapp.domain import criteria as domain
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Segment
 from liveapp.services import changes, criteria_refs
-from liveapp.services.users import ValidationFailed
 
 
 def ordered_segments() -> list[Segment]:

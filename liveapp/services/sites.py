@@ -11,9 +11,9 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Site
-from liveapp.services.users import ValidationFailed
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream, stream_segments
 from liveapp.services import changes, criteria_refs, ordering
-from liveapp.services.users import ValidationFailed
 
 PALETTE = (
     ("#2f5bea", "Blue"),

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, update
 
 from liveapp.domain import presence as rules
 from liveapp.domain.events import UTM_FIELDS, Event, InvalidEvent, Landing, read_landing
+from liveapp.errors import RateLimited
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services import changes, ratelimit, visitor_enrichment
@@ -25,10 +26,6 @@ from liveapp.services.presence import HotState
 from liveapp.services.sites import SiteInfo
 
 MAX_TRAIT_KEYS_STORED = 50
-
-
-class RateLimited(Exception):
-    """Too many events from this IP or for this visitor in the current window."""
 
 
 @dataclass

@@ -7,16 +7,9 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 
 from liveapp.domain import salesforce_ids
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
-
-
-class ValidationFailed(Exception):
-    """A change that cannot be saved; `errors` maps field name to message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -10,6 +10,7 @@ from rq import Retry
 from sqlalchemy import func, select
 
 from liveapp.extensions import db
+from liveapp.integrations.enrichment import default_provider
 from liveapp.models import AbmAccount, MarketingRecord, Visitor
 from liveapp.services import changes, pending_jobs
 
@@ -21,7 +22,6 @@ COMPANY_FIELDS = {
     "employees": "employees", "revenue_band": "revenue_band", "country": "country",
     "city": "city",
 }
-_directory_cache: dict[str, object] = {}
 
 
 def pending_key(visitor_id: str) -> str:
@@ -40,27 +40,12 @@ def started(visitor_id: str) -> None:
     pending_jobs.started("enrich", visitor_id)
 
 
-def company_directory():
-    """The company data set (liveapp.integrations.enrichment), or None if not installed."""
-    if "directory" not in _directory_cache:
-        try:
-            from liveapp.integrations.enrichment import CompanyDirectory
-        except ImportError:
-            log.warning("liveapp.integrations.enrichment is missing: no company enrichment")
-            _directory_cache["directory"] = None
-        else:
-            _directory_cache["directory"] = CompanyDirectory.default()
-    return _directory_cache["directory"]
-
-
 def email_domain(email: str | None) -> str | None:
     return email.rsplit("@", 1)[1].lower() if email and "@" in email else None
 
 
 def _find_company(visitor: Visitor):
-    directory = company_directory()
-    if directory is None:
-        return None
+    directory = default_provider()
     domain = email_domain(visitor.email)
     company = directory.by_domain(domain) if domain else None
     if company is None and visitor.ip:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from liveapp.demo.streams import seed_streams
 from liveapp.domain.avatars import colour
 from liveapp.extensions import db
 from liveapp.models import Visitor
 from liveapp.services import assignments, timeline, viewers
 from liveapp.services import conversations as service
 from liveapp.services.assignments import Assignment
-from liveapp.services.demo_streams import seed_streams
 from liveapp.services.live import card_cache, cards
 from tests.board.test_escaping import PAYLOAD, assert_inert
 from tests.conversations.test_widget_flow import _qualify_flow

@@ -10,11 +10,11 @@ import time
 import pytest
 from sqlalchemy import select
 
+from liveapp.demo.seeding import DEMO_SITE_NAME
+from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Message, Visitor
 from liveapp.services import assignments, routing, sites
-from liveapp.services.demo import DEMO_SITE_NAME
-from liveapp.services.demo_streams import seed_streams
 from tests.browser.helpers import eventually, htmx_swap, sign_in
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import run_scheduled, work

@@ -16,10 +16,11 @@ from urllib.parse import urldefrag, urlsplit
 import httpx
 import pytest
 
+from liveapp.demo import seeding
 from liveapp.extensions import db
 from liveapp.models import Meeting
 from liveapp.models.user import utcnow
-from liveapp.services import arrivals, assignments, demo
+from liveapp.services import arrivals, assignments
 from liveapp.services import conversations as chat
 from liveapp.services.assignments import Assignment
 from liveapp.services.users import find_user_by_email
@@ -38,7 +39,7 @@ MAX_PAGES = 90  # a bound on the crawl; reaching it fails the test (raise it)
 # templates/rq_dashboard/), checked like the rest; its many views of one kind as one.
 DASHBOARD = "/settings/jobs/"
 LIVE = "() => window.liveapp && window.liveapp.chat && window.liveapp.chat.live === true"
-ADMIN, ANN = f"admin@{demo.DEMO_DOMAIN}", f"ann@{demo.DEMO_DOMAIN}"
+ADMIN, ANN = f"admin@{seeding.DEMO_DOMAIN}", f"ann@{seeding.DEMO_DOMAIN}"
 
 
 @pytest.fixture
@@ -46,9 +47,9 @@ def demo_data(app_ctx, live_server):
     """`liveapp seed-demo`'s data, visitors tracked through the events API over HTTP (some
     routed to Ann, one chatting with her, one with a meeting booked) and the demo site's
     pages allowed to send from this server."""
-    demo.seed()
-    demo.allow_demo_origin(live_server)
-    site = demo.demo_site()
+    seeding.seed()
+    seeding.allow_demo_origin(live_server)
+    site = seeding.demo_site()
     ann = find_user_by_email(ANN)
     views = [("pricing", "Pricing"), ("docs", "Docs"), ("product", "Product"),
              ("careers", "Careers"), ("contact", "Contact us")]
@@ -131,7 +132,7 @@ def assert_clean(problems: list[str]) -> None:
 
 
 def test_every_admin_page(page, live_server, demo_data, failed_job, checked):
-    sign_in(page, live_server, ADMIN, demo.DEMO_PASSWORD)
+    sign_in(page, live_server, ADMIN, seeding.DEMO_PASSWORD)
     page.wait_for_selector(f'[id="visitor-{demo_data[0]}"]')
     jobs = f"{live_server}{DASHBOARD}0/view"
     starts = [f"{live_server}/", *settings_links(page),
@@ -146,7 +147,7 @@ def test_every_admin_page(page, live_server, demo_data, failed_job, checked):
 
 
 def test_every_rep_page(page, live_server, demo_data, checked):
-    sign_in(page, live_server, ANN, demo.DEMO_PASSWORD)
+    sign_in(page, live_server, ANN, seeding.DEMO_PASSWORD)
     page.wait_for_selector(f'[id="visitor-{demo_data[0]}"]')
     # The board's live parts too: an inbound chat offered to Ann, a pounce arrival notice.
     ann = find_user_by_email(ANN)
@@ -193,7 +194,7 @@ def test_the_not_found_pages(page, live_server, demo_data, checked):
         return [p for p in checked(name) if not p.rstrip(")").endswith(live_server + url)]
 
     found = problems("/no-such-page", "/no-such-page (signed out)")
-    sign_in(page, live_server, ADMIN, demo.DEMO_PASSWORD)
+    sign_in(page, live_server, ADMIN, seeding.DEMO_PASSWORD)
     found += problems("/board/visitors/no-such-visitor", "/board/visitors/no-such-visitor")
     found += problems("/settings/streams/999", "/settings/streams/999")
     assert_clean(found)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from liveapp.demo.streams import seed_streams
 from liveapp.domain.avatars import TEXT, contrast
 from liveapp.extensions import db
 from liveapp.models import Visitor
 from liveapp.services import assignments, changes
 from liveapp.services.assignments import Assignment
-from liveapp.services.demo_streams import seed_streams
 from tests.board.conftest import ORIGIN, PRICING
 from tests.browser import test_screens as screens
 from tests.browser.test_screens import (

@@ -5,10 +5,10 @@ import time
 import pytest
 from sqlalchemy import select
 
+from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor
 from liveapp.services import presence, sites
-from liveapp.services.demo import DEMO_SITE_NAME
 from tests.browser.helpers import eventually
 from tests.visitor_ids import VisitorId
 

@@ -9,12 +9,12 @@ import time
 import pytest
 from sqlalchemy import select
 
+from liveapp.demo.seeding import DEMO_SITE_NAME
+from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
 from liveapp.models import Message, Visitor
 from liveapp.services import assignments, chat_flow, routing, sites
 from liveapp.services import conversations as service
-from liveapp.services.demo import DEMO_SITE_NAME
-from liveapp.services.demo_streams import seed_streams
 from liveapp.services.live import card_cache, cards
 from tests.browser.helpers import eventually
 from tests.visitor_ids import VisitorId
@@ -192,6 +192,6 @@ def test_data_chat_off_loads_no_widget(demo, visitor_page):
 
 
 def _demo_key() -> str:
-    from liveapp.services.demo import demo_site
+    from liveapp.demo.seeding import demo_site
 
     return demo_site().site_key

@@ -6,6 +6,7 @@ import threading
 import httpx
 import pytest
 
+from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Conversation
 from liveapp.services import assignments
@@ -193,7 +194,7 @@ def _claim_at_once(app, rep_id, visitors):
             barrier.wait(timeout=10)
             try:
                 service.claim(vid, rep, "pounce")
-            except service.ConversationRefused as why:
+            except ConversationRefused as why:
                 refused.append(str(why))
 
     threads = [threading.Thread(target=claim, args=(vid,)) for vid in visitors]

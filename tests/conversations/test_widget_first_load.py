@@ -10,10 +10,10 @@ import json
 
 import pytest
 
+from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
 from liveapp.models import Visitor
 from liveapp.services import realtime
-from liveapp.services.demo_streams import seed_streams
 from liveapp.services.tokens import visitor_token
 from tests.tracking.conftest import ORIGIN
 from tests.visitor_ids import VisitorId

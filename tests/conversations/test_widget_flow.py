@@ -6,11 +6,11 @@ Chat may ask for a rep (POST /t/v1/chat/request)."""
 
 import pytest
 
+from liveapp.demo.streams import PRICING_FLOW, seed_streams
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
 from liveapp.services import assignments, chat_flow, routing, timeline
 from liveapp.services import conversations as service
-from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
 from liveapp.services.live import card_cache, cards, prompts
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule, work  # noqa: F401
 from tests.tracking.conftest import ORIGIN

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from rq import SimpleWorker
 
-from liveapp.integrations.sandbox import server
+from liveapp.demo.crm_sandbox import server
 from tests.integrations.conftest import Control
 
 
@@ -100,6 +100,6 @@ def published():
 
 @pytest.fixture
 def identities():
-    from liveapp.integrations.sandbox.fixture import identities
+    from liveapp.demo.crm_sandbox.fixture import identities
 
     return identities()

@@ -8,10 +8,11 @@ import time
 
 import pytest
 
+from liveapp.demo import seeding
+from liveapp.demo.crm_sandbox.fixture import build
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
-from liveapp.integrations.sandbox.fixture import build
-from liveapp.services import crm, demo, presence, realtime, routing
+from liveapp.services import crm, presence, realtime, routing
 from liveapp.services import users as user_service
 
 REPS = ("Ann Archer", "Bob Baker", "Cara Chen", "Dev Desai")
@@ -20,10 +21,10 @@ REPS = ("Ann Archer", "Bob Baker", "Cara Chen", "Dev Desai")
 @pytest.fixture
 def demo_team(connected, app_ctx):
     """The demo's users and routing rules, every rep with an open board (online)."""
-    demo.seed_users()
-    demo.seed_routing_rules()
+    seeding.seed_users()
+    seeding.seed_routing_rules()
     reps = {name: user_service.find_user_by_email(f"{name.split()[0].lower()}@"
-                                                  f"{demo.DEMO_DOMAIN}") for name in REPS}
+                                                  f"{seeding.DEMO_DOMAIN}") for name in REPS}
     for rep in reps.values():
         realtime.touch_board(rep.id)
     return reps
@@ -63,8 +64,8 @@ def test_seeding_again_gives_back_ids_the_migration_cleared(demo_team):
         rep.salesforce_user_id = None
     db.session.commit()
     user_service.set_salesforce_user_id(demo_team["Cara Chen"], None)
-    user_service.set_salesforce_user_id(bob, demo.DEMO_USERS[3].salesforce_user_id)  # Cara's
-    demo.seed_users()
+    user_service.set_salesforce_user_id(bob, seeding.DEMO_USERS[3].salesforce_user_id)  # Cara's
+    seeding.seed_users()
     db.session.expire_all()
     assert ann.salesforce_user_id == ann_id
     assert demo_team["Cara Chen"].salesforce_user_id is None  # Bob holds it now: left alone

@@ -7,9 +7,9 @@ import uuid
 
 from rq.job import Job
 
+from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER
 from liveapp.domain.routing.inputs import EngagementFacts, SalesforceFacts
 from liveapp.extensions import db, queue, redis
-from liveapp.integrations.sandbox.fixture import DEMO_OWNERS, FORMER_OWNER
 from liveapp.models import Visitor
 from liveapp.services import changes, crm, integrations
 
@@ -161,7 +161,7 @@ def test_a_company_without_email_gets_its_account(connected, make_visitor, run_j
 
 def test_account_team_on_enterprise_installations(connected, make_visitor, run_jobs, app,
                                                   monkeypatch):
-    from liveapp.integrations.sandbox.fixture import build
+    from liveapp.demo.crm_sandbox.fixture import build
 
     objects = build()["salesforce"]["objects"]
     with_team = {m["AccountId"] for m in objects["AccountTeamMember"]}
@@ -222,24 +222,24 @@ def test_the_sandbox_settings_are_saved_once(connected, app_ctx):
 
 
 def test_demo_points_the_integrations_at_a_running_sandbox(app_ctx, sandbox, tmp_path):
-    from liveapp.integrations.sandbox import server
-    from liveapp.services import demo
+    from liveapp.demo import seeding
+    from liveapp.demo.crm_sandbox import server
 
-    assert demo.connect_crm_sandbox(tmp_path, timeout=0.2) is None
+    assert seeding.connect_crm_sandbox(tmp_path, timeout=0.2) is None
     server.write_settings(tmp_path / server.SETTINGS_FILE, sandbox)
-    assert demo.connect_crm_sandbox(tmp_path) == sandbox.url
-    assert demo.connect_crm_sandbox(tmp_path) == sandbox.url  # idempotent
+    assert seeding.connect_crm_sandbox(tmp_path) == sandbox.url
+    assert seeding.connect_crm_sandbox(tmp_path) == sandbox.url  # idempotent
     assert all(row.enabled and row.version == 1 for row in integrations.all_rows().values())
-    demo.forget_crm_sandbox(tmp_path)
+    seeding.forget_crm_sandbox(tmp_path)
     assert server.load_settings(tmp_path) is None
-    names = [name for name, _argv in demo.extra_processes("http://127.0.0.1:8000")]
+    names = [name for name, _argv in seeding.extra_processes("http://127.0.0.1:8000")]
     assert names == ["crm-sandbox", "simulator"]
 
 
 def test_simulated_identities_are_known_to_the_sandbox(identities):
-    from liveapp import simulator
+    from liveapp.demo import visitors
 
-    known = simulator.crm_identities()
+    known = visitors.crm_identities()
     assert known and set(known) <= {i["email"] for i in identities}
 
 

@@ -99,19 +99,19 @@ def test_contact_form_needs_the_csrf_token(client_for_site):
 
 
 def test_demo_site_key_falls_back_to_the_config(app_ctx, site_key):
-    from liveapp.blueprints.demo_site import demo_site_key
+    from liveapp.demo.site import demo_site_key
 
     assert demo_site_key() == KEY
 
 
 def test_demo_site_key_prefers_the_demo_site_row(app_ctx, site_key):
     from liveapp import models
-    from liveapp.blueprints.demo_site import demo_site_key
+    from liveapp.demo.site import demo_site_key
 
     if not hasattr(models, "Site"):
         pytest.skip("no Site model on this branch yet")
     # Once the tracking side's Site model exists, the seeded row wins over the config.
-    from liveapp.services import demo
+    from liveapp.demo import seeding
 
-    demo.seed()
+    seeding.seed()
     assert demo_site_key() not in ("", KEY)

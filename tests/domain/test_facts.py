@@ -2,7 +2,7 @@
 
 import math
 
-from liveapp.domain.facts import VisitorFacts, email_domain_of, unique_urls
+from liveapp.domain.facts import VisitorFacts, email_domain_of
 
 
 def test_email_domain_is_derived():
@@ -38,17 +38,6 @@ def test_facts_round_trip_through_json_data_and_ignore_unknown_keys():
     assert data["email_domain"] == "b.co"
     assert data["experiences_received"] == [2]
     assert VisitorFacts.from_mapping({**data, "favourite_colour": "red"}) == facts
-
-
-def test_with_experience_records_it():
-    facts = VisitorFacts().with_experience(4).with_experience(5)
-    assert facts.experience_id == 5
-    assert facts.experiences_received == {4, 5}
-    assert facts.with_experience(None) is facts
-
-
-def test_unique_urls_keeps_first_visit_order():
-    assert unique_urls(["b", "a", "b"]) == ("b", "a")
 
 
 def test_chat_answers_and_membership_are_cleaned():

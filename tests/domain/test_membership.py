@@ -1,5 +1,7 @@
 """A visitor's membership: segments, then experience, then stream."""
 
+import dataclasses
+
 from liveapp.domain.experiences import Experience, UrlRule
 from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.membership import MembershipRules, evaluate
@@ -39,7 +41,7 @@ def test_the_pricing_page_experience_puts_a_visitor_in_high_intent():
 def test_an_experience_received_earlier_still_counts_for_placement():
     facts = VisitorFacts(current_url="https://acme.com/blog", is_target_account=True)
     assert evaluate(RULES, facts).stream_id == 11
-    later = facts.with_experience(PRICING_PAGE)
+    later = dataclasses.replace(facts, experiences_received=frozenset({PRICING_PAGE}))
     assert evaluate(RULES, later) == Membership(frozenset({TARGET_ACCOUNT}), None, 10)
 
 

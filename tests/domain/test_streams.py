@@ -1,18 +1,10 @@
-"""Stream placement, segment ownership and membership changes."""
+"""Stream placement and membership changes."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liveapp.domain.streams import (
-    Membership,
-    Stream,
-    check_segment_ownership,
-    diff,
-    place,
-    priority_order,
-    segment_conflicts,
-)
+from liveapp.domain.streams import Membership, Stream, diff, first_holding, priority_order
 
 HIGH_INTENT = Stream(1, "High Intent", 0, frozenset({10}), frozenset({100}))
 TARGETS = Stream(2, "Target Accounts", 1, frozenset({20}))
@@ -20,6 +12,11 @@ CUSTOMERS = Stream(3, "Known Customers", 2, frozenset({30}))
 PRICING_ONLY = Stream(4, "Pricing", 3, experience_ids=frozenset({101}))
 EMPTY = Stream(5, "Empty", -1)
 STREAMS = (CUSTOMERS, TARGETS, HIGH_INTENT, PRICING_ONLY, EMPTY)
+
+
+def place(streams, segment_ids, experience_ids):
+    """Placement as membership does it: the streams sorted once, the first that holds."""
+    return first_holding(priority_order(streams), segment_ids, experience_ids)
 
 
 @pytest.mark.parametrize(("segments", "experiences", "expected"), [
@@ -73,24 +70,6 @@ def test_placement_is_the_first_matching_stream_in_priority_order(all_streams, s
     best = min(matching, key=lambda s: (s.position, s.id))
     assert placed == best.id
     assert place(list(reversed(all_streams)), segs, exps) == placed
-
-
-def test_a_segment_in_two_streams_is_a_conflict_owned_by_the_first():
-    duplicate = Stream(8, "Duplicate", 5, frozenset({20, 30}))
-    conflicts = check_segment_ownership([duplicate, *STREAMS])
-    assert [(c.segment_id, c.owner.id, c.other.id) for c in conflicts] == [(20, 2, 8), (30, 3, 8)]
-    assert conflicts[0].message == "This segment belongs to Target Accounts"
-    assert check_segment_ownership(STREAMS) == []
-
-
-def test_segment_conflicts_for_a_stream_being_saved():
-    assert segment_conflicts(STREAMS, None, [20, 99]) == {
-        20: "This segment belongs to Target Accounts"}
-    assert segment_conflicts(STREAMS, TARGETS.id, [20]) == {}
-    assert segment_conflicts(STREAMS, CUSTOMERS.id, [10, 20, 30]) == {
-        10: "This segment belongs to High Intent",
-        20: "This segment belongs to Target Accounts",
-    }
 
 
 def test_diff_reports_what_changed():

@@ -5,9 +5,9 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from liveapp.demo import seeding
 from liveapp.extensions import db
 from liveapp.models import AbmAccount, MarketingRecord
-from liveapp.services import data_imports
 from tests.tracking.conftest import api, site  # noqa: F401
 from tests.visitor_ids import VisitorId
 
@@ -97,6 +97,6 @@ def test_import_enriches_live_visitors(api, app_ctx, as_admin):  # noqa: F811
 
 
 def test_demo_samples_import_cleanly(app_ctx):
-    data_imports.seed_samples()
+    seeding.seed_samples()
     assert _count(AbmAccount) > 0 and _count(MarketingRecord) > 0
-    data_imports.seed_samples()  # idempotent
+    seeding.seed_samples()  # idempotent

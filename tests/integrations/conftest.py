@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from liveapp.demo.crm_sandbox import server
 from liveapp.integrations.outreach import OutreachClient
 from liveapp.integrations.salesforce import SalesforceClient
 from liveapp.integrations.salesloft import SalesloftClient
-from liveapp.integrations.sandbox import server
 from liveapp.integrations.tls import httpx_verify
 from tests.integrations import crm_data
 

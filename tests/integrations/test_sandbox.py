@@ -13,14 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from liveapp.demo.crm_sandbox import fixture as demo_fixture
+from liveapp.demo.crm_sandbox import server
+from liveapp.demo.crm_sandbox.state import DEFAULT_FIXTURE
+from liveapp.demo.seeding import DEMO_USERS
 from liveapp.domain.salesforce_ids import canonical_or_none
 from liveapp.integrations.account_match import normalise_domain
 from liveapp.integrations.salesforce import SalesforceClient
-from liveapp.integrations.sandbox import fixture as demo_fixture
-from liveapp.integrations.sandbox import server
-from liveapp.integrations.sandbox.state import DEFAULT_FIXTURE
 from liveapp.integrations.tls import httpx_verify
-from liveapp.services.demo import DEMO_USERS
 from tests.integrations import crm_data
 
 SF = "/services/data/v59.0"
@@ -150,7 +150,7 @@ def test_fault_validation(http, body):
 
 def test_demo_fixture_is_generated_and_owned_by_demo_users():
     data = json.loads(Path(DEFAULT_FIXTURE).read_text())
-    assert data == demo_fixture.build(), "run python -m liveapp.integrations.sandbox.fixture"
+    assert data == demo_fixture.build(), "run python -m liveapp.demo.crm_sandbox.fixture"
     demo = {u.email: canonical_or_none(u.salesforce_user_id) for u in DEMO_USERS}
     assert {f"{local}@{demo_fixture.DEMO_DOMAIN}": sid
             for local, _name, sid in demo_fixture.DEMO_OWNERS} == demo

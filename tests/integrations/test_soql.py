@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from simple_salesforce import format_soql
 
-from liveapp.integrations.sandbox import soql
+from liveapp.demo.crm_sandbox import soql
 
 ROWS = [
     {"Id": "1", "Email": "a@x.test", "Name": "Alpha", "Score": 3, "Owner": "u1", "When": None},

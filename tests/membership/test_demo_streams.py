@@ -3,10 +3,10 @@
 
 from sqlalchemy import func, select
 
+from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db
 from liveapp.models import Stream, Visitor
 from liveapp.services import membership
-from liveapp.services.demo_streams import seed_streams
 from tests.visitor_ids import VisitorId
 
 

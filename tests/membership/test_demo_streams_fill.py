@@ -14,10 +14,10 @@ from collections import Counter
 import pytest
 from rq import SimpleWorker
 
-from liveapp import simulator
+from liveapp.demo import seeding, simulator
 from liveapp.extensions import QUEUE_NAMES, db, queue, redis
 from liveapp.models import Stream, Visitor
-from liveapp.services import demo, membership
+from liveapp.services import membership
 from tests.routing_jobs.conftest import job_app  # noqa: F401
 from tests.tracking.test_simulator import (
     SIMULATOR_KEY,
@@ -46,8 +46,8 @@ def stream_counts() -> Counter:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_example_stream_fills_in_the_demos_first_two_minutes(
         app_ctx, job_app, live_server, seed):  # noqa: F811
-    demo.seed()
-    site = demo.demo_site()
+    seeding.seed()
+    site = seeding.demo_site()
     stats = simulator.run(live_server, site.site_key, visitors=25, rate=200, speed=1000,
                           total=JOURNEYS_IN_TWO_MINUTES, seed=seed, startup_timeout=5,
                           chat_share=0, simulator_key=SIMULATOR_KEY)

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.routing import CrmFacts, SalesforceFacts, decide
 from liveapp.domain.routing.validation import ROUTES_TO_NOBODY
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import RoutingRule
 from liveapp.services import routing_rules as service
-from liveapp.services.users import ValidationFailed
 from tests.factories import GroupFactory, RoutingRuleFactory, UserFactory
 
 # Monday 23 November 2026, 10:00 UTC (11:00 in Paris, 05:00 in New York).
@@ -207,10 +207,10 @@ def test_bad_stored_time_zone_counts_as_out_of_hours(app_ctx):
 
 
 def test_demo_rules_are_seeded_once(app_ctx):
-    from liveapp.services import demo
+    from liveapp.demo import seeding
 
-    demo.seed()
-    demo.seed()
+    seeding.seed()
+    seeding.seed()
     rules = service.ordered_rules()
     assert [r.name for r in rules] == ["Outbound prospects", "Target accounts", "Everyone else"]
     assert service.summary(rules[1]).startswith(

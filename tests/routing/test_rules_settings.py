@@ -4,6 +4,7 @@ field errors, reorder, delete, the enterprise flag, access and escaping."""
 import pytest
 from sqlalchemy import select
 
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import RoutingRule
 from tests.factories import GroupFactory, RoutingRuleFactory, UserFactory
@@ -173,7 +174,6 @@ def test_account_team_with_the_flag(as_admin, app_ctx, enterprise):
 
 def test_service_refuses_account_team_when_the_flag_is_off(app_ctx):
     from liveapp.services import routing_rules as service
-    from liveapp.services.users import ValidationFailed
 
     with pytest.raises(ValidationFailed) as failed:
         service.save_rule(None, {"name": "AT", "distribution": "balanced",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from rq import SimpleWorker
 
+from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER, build
 from liveapp.extensions import db, queue, redis
-from liveapp.integrations.sandbox.fixture import DEMO_OWNERS, FORMER_OWNER, build
 from liveapp.models import User
 from liveapp.services import assignments, changes, conversations, crm, routing, routing_rules
 from tests.crm.conftest import connected, control, published, sandbox  # noqa: F401  (CRM sandbox)

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from liveapp.services.demo import DEMO_USERS
+from liveapp.demo.seeding import DEMO_USERS
 from tests.scenarios import stack as stacks
 from tests.scenarios.people import Rep, Visitor
 from tests.scenarios.settings import Admin

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from liveapp import cli
-from liveapp.services import demo
+from liveapp.demo import seeding
 
 
 def main(base_url: str) -> None:
@@ -19,9 +19,9 @@ def main(base_url: str) -> None:
     app = cli._app()
     cli._migrate(app)
     with app.app_context():
-        demo.seed()
-        demo.allow_demo_origin(base_url)
-        if demo.connect_crm_sandbox(instance) is None:
+        seeding.seed()
+        seeding.allow_demo_origin(base_url)
+        if seeding.connect_crm_sandbox(instance) is None:
             sys.exit("the CRM sandbox never wrote its settings")
 
 

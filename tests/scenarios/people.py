@@ -30,8 +30,8 @@ from urllib.parse import urlencode
 import httpx
 
 from liveapp import simulated_clients
-from liveapp.services.demo import DEMO_PASSWORD
-from liveapp.simulator import HEARTBEAT_SECONDS
+from liveapp.demo.seeding import DEMO_PASSWORD
+from liveapp.demo.simulator import HEARTBEAT_SECONDS
 from tests.realtime.server import CSRF_META, Frame, login, parse_frames
 
 # The stack's web honours addresses signed with this key, as the demo's does.

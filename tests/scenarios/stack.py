@@ -28,7 +28,7 @@ import httpx
 import redis as redis_client
 
 from liveapp import embedded_redis, simulated_clients
-from liveapp.integrations.sandbox import server as sandbox_server
+from liveapp.demo.crm_sandbox import server as sandbox_server
 from liveapp.integrations.tls import httpx_verify
 from tests.conftest import RUN_ID, fresh_database
 from tests.realtime.server import ROOT, free_port

@@ -4,7 +4,7 @@ as Salesforce and Outreach would, and the whole demo team at their boards."""
 
 from __future__ import annotations
 
-from liveapp.integrations.sandbox.state import load_fixture
+from liveapp.demo.crm_sandbox.state import load_fixture
 from tests.scenarios.people import Rep, Visitor, eventually, routing_of
 from tests.scenarios.settings import form_errors
 

@@ -10,7 +10,7 @@ import re
 import redis
 from rq import Queue
 
-from liveapp.services.demo import DEMO_USERS
+from liveapp.demo.seeding import DEMO_USERS
 from tests.scenarios.people import eventually
 from tests.scenarios.test_crm_routing import contacts_owned_by
 

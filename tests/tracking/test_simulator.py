@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 
-from liveapp import simulator
+from liveapp.demo import simulator
+from liveapp.demo.visitors import company_pool
 from liveapp.extensions import db
 from liveapp.models import PageView, Site, Visitor
 
@@ -36,7 +37,7 @@ def test_simulated_journeys_arrive_through_the_api(live_server, site, app_ctx):
     assert set(stats.statuses) == {202}, stats.statuses
     visitors = db.session.scalars(db.select(Visitor)).all()
     assert len(visitors) == 4
-    networks = [ipaddress.IPv4Network(c.network) for c in simulator.company_pool()]
+    networks = [ipaddress.IPv4Network(c.network) for c in company_pool()]
     assert all(any(ipaddress.IPv4Address(v.ip) in n for n in networks) for v in visitors)
     views = db.session.scalars(db.select(PageView)).all()
     assert len(views) >= 4 and all(v.url.startswith(live_server + "/demo-site/") for v in views)
@@ -60,18 +61,18 @@ def test_simulate_command_checks_the_chat_share(site):
 
 
 def test_demo_seed_creates_the_demo_site_once(app_ctx):
-    from liveapp.services import demo
+    from liveapp.demo import seeding
 
-    demo.seed()
-    demo.seed()
-    demo.allow_demo_origin("http://127.0.0.1:8003")
+    seeding.seed()
+    seeding.seed()
+    seeding.allow_demo_origin("http://127.0.0.1:8003")
     [site] = db.session.scalars(db.select(Site)).all()
     assert "http://127.0.0.1:8000" in site.allowed_origins
     assert "http://localhost:8003" in site.allowed_origins
     assert len(site.allowed_origins) == len(set(site.allowed_origins)) == 4
-    lines = demo.announcements()
+    lines = seeding.announcements()
     assert any(site.site_key in line for line in lines)
-    processes = dict(demo.extra_processes("http://127.0.0.1:8003"))
+    processes = dict(seeding.extra_processes("http://127.0.0.1:8003"))
     argv = processes["simulator"]
     assert "simulate" in argv and "http://127.0.0.1:8003" in argv
     assert "crm-sandbox" in processes["crm-sandbox"]

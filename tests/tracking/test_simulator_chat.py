@@ -11,15 +11,15 @@ import time
 import pytest
 from sqlalchemy import select
 
-from liveapp import simulator
+from liveapp.demo import chat_visitor, simulator, visitors
+from liveapp.demo.seeding import DEMO_SITE_NAME
+from liveapp.demo.streams import PRICING_FLOW, seed_streams
 from liveapp.domain.flows import parse_flow
 from liveapp.domain.widget import check_answer
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Message, Visitor
 from liveapp.services import assignments, chat_flow, routing, sites
 from liveapp.services import conversations as service
-from liveapp.services.demo import DEMO_SITE_NAME
-from liveapp.services.demo_streams import PRICING_FLOW, seed_streams
 from tests.browser.helpers import eventually
 from tests.tracking.test_simulator import SIMULATOR_KEY
 
@@ -28,10 +28,10 @@ EMAIL = "pat.lee@acme-anvils.example"
 
 def test_visitors_mostly_click_the_button_that_asks_for_a_person():
     [_, _, buttons, email, *_] = PRICING_FLOW
-    picks = [simulator.pick_answer(buttons, EMAIL, random.Random(seed)) for seed in range(200)]
+    picks = [visitors.pick_answer(buttons, EMAIL, random.Random(seed)) for seed in range(200)]
     assert set(picks) == {"Talk to sales", "Just browsing"}
     assert 140 < picks.count("Talk to sales") < 200
-    assert simulator.pick_answer(email, EMAIL, random.Random(1)) == EMAIL
+    assert visitors.pick_answer(email, EMAIL, random.Random(1)) == EMAIL
 
 
 def test_answers_are_ones_the_flow_takes():
@@ -45,23 +45,23 @@ def test_answers_are_ones_the_flow_takes():
         rng = random.Random(seed)
         answers: dict[int, str] = {}
         for index, step in enumerate(steps):
-            value = simulator.pick_answer(step.to_dict(), EMAIL, rng)
+            value = visitors.pick_answer(step.to_dict(), EMAIL, rng)
             check_answer(steps, answers, index, value)  # raises BadAnswer when refused
             answers[index] = value
-    assert simulator.pick_answer({"type": "buttons", "buttons": []}, EMAIL,
+    assert visitors.pick_answer({"type": "buttons", "buttons": []}, EMAIL,
                                  random.Random(1)) is None
 
 
 def test_replies_are_varied_b2b_questions_then_a_thank_you():
     rng = random.Random(5)
-    firsts = {simulator.pick_reply(0, rng) for _ in range(40)}
-    middles = {simulator.pick_reply(1, rng) for _ in range(40)}
-    lasts = {simulator.pick_reply(simulator.MAX_REPLIES - 1, rng) for _ in range(40)}
+    firsts = {visitors.pick_reply(0, rng) for _ in range(40)}
+    middles = {visitors.pick_reply(1, rng) for _ in range(40)}
+    lasts = {visitors.pick_reply(visitors.MAX_REPLIES - 1, rng) for _ in range(40)}
     assert len(firsts) > 5 and len(middles) > 5 and len(lasts) > 1
     assert all("{" not in reply and 0 < len(reply) < 300 for reply in firsts | middles | lasts)
     assert any("seats" in reply for reply in firsts)
     assert any("SSO" in reply for reply in middles) and any("Salesforce" in r for r in middles)
-    assert lasts <= set(simulator.LAST_REPLIES)
+    assert lasts <= set(visitors.LAST_REPLIES)
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def _inbound_visitor() -> str | None:
 @pytest.mark.timeout(120)
 def test_a_simulated_visitor_asks_for_a_rep_and_answers_them(demo, live_server, rep,
                                                              monkeypatch):
-    monkeypatch.setattr(simulator, "WAIT_FOR_REP", 800.0)  # ample time to claim it
+    monkeypatch.setattr(chat_visitor, "WAIT_FOR_REP", 800.0)  # ample time to claim it
     done: dict = {}
     # Seed 42: one journey, straight to the pricing page; it chooses "Talk to sales".
     thread = _simulate(live_server, demo.site_key, 42, done)
@@ -136,7 +136,7 @@ def test_a_simulated_visitor_asks_for_a_rep_and_answers_them(demo, live_server, 
 @pytest.mark.parametrize(("seed", "books"), [(42, True), (120, False)])
 def test_a_simulated_visitor_at_the_meeting_booker_books_or_leaves(demo, live_server, rep,
                                                                    monkeypatch, seed, books):
-    monkeypatch.setattr(simulator, "WAIT_FOR_REP", 800.0)
+    monkeypatch.setattr(chat_visitor, "WAIT_FOR_REP", 800.0)
     done: dict = {}
     thread = _simulate(live_server, demo.site_key, seed, done)
     try:

@@ -9,19 +9,19 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from liveapp.integrations.sandbox.outreach_api import OutreachApi
-from liveapp.integrations.sandbox.outreach_api import errors as outreach_errors
-from liveapp.integrations.sandbox.salesforce_api import SalesforceApi
-from liveapp.integrations.sandbox.salesforce_api import errors as salesforce_errors
-from liveapp.integrations.sandbox.salesloft_api import SalesloftApi
-from liveapp.integrations.sandbox.salesloft_api import error as salesloft_error
-from liveapp.integrations.sandbox.state import (
+from liveapp.demo.crm_sandbox.outreach_api import OutreachApi
+from liveapp.demo.crm_sandbox.outreach_api import errors as outreach_errors
+from liveapp.demo.crm_sandbox.salesforce_api import SalesforceApi
+from liveapp.demo.crm_sandbox.salesforce_api import errors as salesforce_errors
+from liveapp.demo.crm_sandbox.salesloft_api import SalesloftApi
+from liveapp.demo.crm_sandbox.salesloft_api import error as salesloft_error
+from liveapp.demo.crm_sandbox.state import (
     SERVICES,
     Fault,
     SandboxState,
     load_fixture,
 )
-from liveapp.integrations.sandbox.wire import json_response
+from liveapp.demo.crm_sandbox.wire import json_response
 
 MOUNTS = {"outreach": "/outreach", "salesloft": "/salesloft"}
 

@@ -1,7 +1,7 @@
 """Generate the demo enrichment data set: made-up companies with fake domains and private
 IPv4 ranges, plus sample ABM and marketing-automation CSVs that match some of them.
 
-Deterministic (fixed seed): `python liveapp/data/make_companies.py [FOLDER]` rewrites
+Deterministic (fixed seed): `python liveapp/demo/data/make_companies.py [FOLDER]` rewrites
 companies.csv, abm_accounts.csv and marketing.csv (next to this file by default).
 Every domain ends in the reserved `.example` TLD and every network lies in 10.64.0.0/10,
 so nothing here names a real company or a routable public address.

@@ -9,10 +9,10 @@ from typing import Any
 import jwt
 from werkzeug.wrappers import Request, Response
 
+from liveapp.demo.crm_sandbox import soql
+from liveapp.demo.crm_sandbox.state import Fault, SandboxState
+from liveapp.demo.crm_sandbox.wire import json_response
 from liveapp.integrations.salesforce_auth import JWT_GRANT
-from liveapp.integrations.sandbox import soql
-from liveapp.integrations.sandbox.state import Fault, SandboxState
-from liveapp.integrations.sandbox.wire import json_response
 
 # The sandbox org and its integration user, as the token endpoint's identity URL names them.
 ORG_ID, API_USER_ID = "00D5g000004SbXqEAK", "0055g00000IgRtNAAV"

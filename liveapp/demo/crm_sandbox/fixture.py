@@ -1,7 +1,7 @@
 """The demo fixture: the demo users as CRM owners, and a few hundred made-up companies with
 their Salesforce Accounts, Contacts, Leads and team members, Outreach prospects and
 mailings, and Salesloft people and emails. Deterministic; regenerate fixture.json with
-``python -m liveapp.integrations.sandbox.fixture``."""
+``python -m liveapp.demo.crm_sandbox.fixture``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from liveapp.demo.crm_sandbox.state import DEFAULT_FIXTURE
 from liveapp.domain.salesforce_ids import canonical
-from liveapp.integrations.sandbox.state import DEFAULT_FIXTURE
 
 DEMO_DOMAIN = "demo.liveapp.test"
-# (email local part, name, Salesforce user id): the users of liveapp.services.demo. The ids
+# (email local part, name, Salesforce user id): the users of liveapp.demo.seeding. The ids
 # are in the 18-character form Salesforce's API answers with; the demo seeds their 15.
 DEMO_OWNERS = (
     ("admin", "Avery Admin", "0055g00000KzAvYAAV"),

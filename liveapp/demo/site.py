@@ -8,9 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from liveapp.services.demo import demo_site
+from liveapp.demo.seeding import demo_site
 
-bp = Blueprint("demo_site", __name__, url_prefix="/demo-site")
+# Its templates live beside it (templates/demo_site/); its stylesheet and script stay in
+# the app's static folder, at their public URLs under /static/demo-site/.
+bp = Blueprint("demo_site", __name__, url_prefix="/demo-site", template_folder="templates")
 
 COMPANY = "Skylark Analytics"
 # The pages a visitor can browse, in nav order (the home page is the logo).

@@ -19,7 +19,7 @@ Control (no auth; JSON bodies):
   ``GET /_sandbox/health``.
 """
 
-from liveapp.integrations.sandbox.app import SandboxApp
-from liveapp.integrations.sandbox.server import RunningSandbox, start
+from liveapp.demo.crm_sandbox.app import SandboxApp
+from liveapp.demo.crm_sandbox.server import RunningSandbox, start
 
 __all__ = ["RunningSandbox", "SandboxApp", "start"]

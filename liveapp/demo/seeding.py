@@ -11,11 +11,17 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from liveapp.demo.crm_sandbox import server as crm_sandbox
+from liveapp.demo.streams import seed_streams
+from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, Site, User
+from liveapp.services import data_imports, integrations
 from liveapp.services import routing_rules as rule_service
 from liveapp.services import sites as site_service
 from liveapp.services import users as user_service
+
+DATA = Path(__file__).resolve().parent / "data"
 
 DEMO_PASSWORD = "liveapp-demo"
 DEMO_DOMAIN = "demo.liveapp.test"
@@ -73,7 +79,7 @@ def seed_users() -> list[DemoUser]:
 def _restore_salesforce_id(user: User, salesforce_user_id: str) -> None:
     """Migration 0009 cleared the ids of earlier demos (16 characters, not valid ids): give
     a demo user the demo's id again, unless another user holds it now."""
-    with contextlib.suppress(user_service.ValidationFailed):
+    with contextlib.suppress(ValidationFailed):
         user_service.set_salesforce_user_id(user, salesforce_user_id)
 
 
@@ -145,22 +151,22 @@ def seed_routing_rules() -> None:
         rule_service.save_rule(None, data, enterprise=False)
 
 
+def seed_samples() -> None:
+    """The demo's sample ABM and marketing files (matching the demo companies), once."""
+    if not data_imports.counts()["abm"]:
+        data_imports.import_abm((DATA / "abm_accounts.csv").read_bytes())
+    if not data_imports.counts()["marketing"]:
+        data_imports.import_marketing((DATA / "marketing.csv").read_bytes())
+
+
 def seed() -> list[DemoUser]:
     """All demo data. Later features add their own seeds here."""
-    from liveapp.services.demo_streams import seed_streams
-
     logins = seed_users()
     seed_site()
     seed_streams()
     seed_routing_rules()
-    from liveapp.services.data_imports import seed_samples
-
     seed_samples()
     return logins
-
-
-def demo_admin() -> User | None:
-    return user_service.find_user_by_email(DEMO_USERS[0].email)
 
 
 def announcements() -> list[str]:
@@ -188,20 +194,15 @@ def extra_processes(base_url: str) -> list[tuple[str, list[str]]]:
 
 def forget_crm_sandbox(instance: Path) -> None:
     """A sandbox killed hard leaves its settings file behind: never point at that one."""
-    from liveapp.integrations.sandbox import server
-
-    (Path(instance) / server.SETTINGS_FILE).unlink(missing_ok=True)
+    (Path(instance) / crm_sandbox.SETTINGS_FILE).unlink(missing_ok=True)
 
 
 def connect_crm_sandbox(instance: Path, timeout: float = 30.0) -> str | None:
     """Wait for the demo's CRM sandbox to write its settings, then enable every CRM
     integration pointing at it (idempotent); returns the sandbox URL, None if it never
     came up."""
-    from liveapp.integrations.sandbox import server
-    from liveapp.services import integrations
-
     deadline = time.monotonic() + timeout
-    while (settings := server.load_settings(instance)) is None:
+    while (settings := crm_sandbox.load_settings(instance)) is None:
         if time.monotonic() > deadline:
             return None
         time.sleep(0.2)

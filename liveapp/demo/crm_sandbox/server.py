@@ -15,7 +15,7 @@ import trustme
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from liveapp import instance
-from liveapp.integrations.sandbox.app import SandboxApp
+from liveapp.demo.crm_sandbox.app import SandboxApp
 
 SF_VERSION = "59.0"
 SETTINGS_FILE = "crm-sandbox.json"

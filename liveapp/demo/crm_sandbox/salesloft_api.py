@@ -7,8 +7,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from liveapp.integrations.sandbox.state import Fault, SandboxState
-from liveapp.integrations.sandbox.wire import json_response
+from liveapp.demo.crm_sandbox.state import Fault, SandboxState
+from liveapp.demo.crm_sandbox.wire import json_response
 
 MAX_PER_PAGE = 100
 MINUTE_COST_LIMIT = 600

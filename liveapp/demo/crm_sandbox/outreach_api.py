@@ -8,8 +8,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from liveapp.integrations.sandbox.state import Fault, SandboxState
-from liveapp.integrations.sandbox.wire import json_response
+from liveapp.demo.crm_sandbox.state import Fault, SandboxState
+from liveapp.demo.crm_sandbox.wire import json_response
 
 JSON_API = "application/vnd.api+json"
 RATE_LIMIT = 10000
