@@ -6,6 +6,7 @@ Chat may ask for a rep (POST /t/v1/chat/request)."""
 
 import pytest
 
+from jobs import routing as routing_jobs
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
 from liveapp.services import assignments, cards, chat_flow, inbound_alerts, routing, timeline
@@ -211,7 +212,7 @@ def _request(client, token):
 def _inbound_trace(vid):
     """Everything an inbound request writes: routing's trigger, queued routing jobs, the
     timeline, the widget record's "requested"."""
-    return (redis.client.hget(routing.state_key(vid), "trigger"), queue(routing.QUEUE).count,
+    return (redis.client.hget(routing.state_key(vid), "trigger"), queue(routing_jobs.QUEUE).count,
             timeline.entries(vid), (chat_flow.load(vid) or {}).get("requested"))
 
 
