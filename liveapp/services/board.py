@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from liveapp.extensions import db, redis
 from liveapp.models import Stream, User, Visitor
-from liveapp.services import assignments, cards, presence
+from liveapp.services import assignments, cards, meetings, presence
 from liveapp.services.cards import OTHER_COLUMN, Placed
 from liveapp.services.streams import ordered_streams
 
@@ -96,7 +96,6 @@ def may_see(user: User, visitor_id: str) -> bool:
     assignment = assignments.get(visitor_id)
     if assignment is not None and user.id in assignment.reps():
         return True
-    from liveapp.services import meetings
 
     return meetings.has_meeting_with(user.id, visitor_id)
 
