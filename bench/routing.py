@@ -118,12 +118,13 @@ def noop_burst(n: int) -> tuple[int, float]:
 
 
 def route_burst(visitors: list[str]) -> tuple[int, float]:
+    from jobs import routing as routing_jobs
     from liveapp.extensions import queue
     from liveapp.services import routing
 
     for vid in visitors:
         routing.enqueue_routing(vid, "pounce")
-    return burst(queue(routing.QUEUE))
+    return burst(queue(routing_jobs.QUEUE))
 
 
 def run(app, n: int, rounds: int) -> None:

@@ -27,6 +27,8 @@ from rq.utils import as_text, parse_composite_key
 from rq.worker import Worker
 from rq.worker_registration import get_keys
 
+from liveapp.extensions import QUEUE_NAMES, queue, redis
+
 log = logging.getLogger("liveapp.abandoned")
 
 # KEYS: a scheduler lock, the liveness key of its holder. ARGV: the holder. Frees the lock
@@ -40,8 +42,6 @@ return 0
 
 
 def alive_key(worker_name: str) -> str:
-    from liveapp.extensions import redis
-
     return redis.key("worker", "alive", worker_name)
 
 
@@ -57,8 +57,6 @@ class Liveness(threading.Thread):
 
     def beat(self) -> None:
         with self.app.app_context():
-            from liveapp.extensions import redis
-
             redis.client.set(alive_key(self.worker_name), repr(time.time()),
                              px=int(self.ttl * 1000))
 
@@ -74,8 +72,6 @@ class Liveness(threading.Thread):
         self.join(5)
         try:
             with self.app.app_context():
-                from liveapp.extensions import redis
-
                 redis.client.delete(alive_key(self.worker_name))
         except Exception:  # it expires on its own
             log.warning("liveness: cannot remove", exc_info=True)
@@ -85,8 +81,6 @@ def last_beat() -> float | None:
     """When a live worker last renewed its liveness key (epoch seconds), None when no
     worker on liveapp's queues is alive (needs an app context). The names come from RQ's
     registry of each queue's workers; a dead one's key has expired."""
-    from liveapp.extensions import QUEUE_NAMES, queue, redis
-
     prefix = Worker.redis_worker_namespace_prefix
     names = {key.removeprefix(prefix) for name in QUEUE_NAMES for key in get_keys(queue(name))}
     beats = redis.client.mget([alive_key(n) for n in sorted(names)]) if names else []
@@ -96,8 +90,6 @@ def last_beat() -> float | None:
 def recover_abandoned_jobs() -> list[str]:
     """Retry (or fail) the jobs whose worker is gone; free its scheduler locks. Returns
     the ids of the jobs handed to RQ's abandoned-job handling (needs an app context)."""
-    from liveapp.extensions import QUEUE_NAMES, queue, redis
-
     client = redis.client
     recovered: list[str] = []
     for name in QUEUE_NAMES:

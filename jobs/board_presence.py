@@ -5,15 +5,14 @@ routes their unclaimed visitors on. The worker's clock runs it every half minute
 from __future__ import annotations
 
 from jobs import app_context
+from liveapp.services import reps, routing
+from liveapp.services.live import boards
 
 
 def sweep_board_presence() -> dict[str, list[int]]:
     """Publish board presence changes and take expired "viewing" markers off the cards
     (idempotent)."""
     with app_context():
-        from liveapp.services import reps, routing
-        from liveapp.services.live import boards
-
         boards.sweep_viewers()
         changed = reps.sweep_board_presence()
         for user_id in changed["offline"]:  # their visitors move on (SPEC 2.5)

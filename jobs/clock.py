@@ -26,6 +26,13 @@ from dataclasses import dataclass
 
 from rq.scheduler import RQScheduler
 
+from jobs.abandoned import recover_abandoned_jobs
+from jobs.board_presence import sweep_board_presence
+from jobs.conversations import close_abandoned_chats
+from jobs.presence import expire_presence
+from jobs.retention import enqueue_retention
+from liveapp.extensions import redis
+
 log = logging.getLogger("liveapp.clock")
 
 RUNS_KEPT = 50  # entries in each task's `runs` list
@@ -63,12 +70,6 @@ class Task:
 
 def tasks_for(config) -> list[Task]:
     """The periodic tasks, with their intervals from the app's configuration."""
-    from jobs.abandoned import recover_abandoned_jobs
-    from jobs.board_presence import sweep_board_presence
-    from jobs.conversations import close_abandoned_chats
-    from jobs.presence import expire_presence
-    from jobs.retention import enqueue_retention
-
     return [
         Task("presence-expiry", config["PRESENCE_EXPIRY_EVERY"], expire_presence),
         Task("board-presence-sweep", config["BOARD_SWEEP_EVERY"], sweep_board_presence),
@@ -80,14 +81,10 @@ def tasks_for(config) -> list[Task]:
 
 def runs(task_name: str) -> list[dict]:
     """The last runs of a task, newest first (needs an app context)."""
-    from liveapp.extensions import redis
-
     return [json.loads(raw) for raw in redis.client.lrange(_key(task_name, "runs"), 0, -1)]
 
 
 def _key(task_name: str, what: str) -> str:
-    from liveapp.extensions import redis
-
     return redis.key("clock", task_name, what)
 
 
@@ -108,8 +105,6 @@ class Clock(threading.Thread):
         self.resolution = min([1.0, lease / 3, *(task.every / 4 for task in tasks)])
         self._stopped = threading.Event()
         with app.app_context():
-            from liveapp.extensions import redis
-
             self._claim = redis.client.register_script(_CLAIM)
             self._release = redis.client.register_script(_RELEASE)
 
@@ -157,8 +152,6 @@ class Clock(threading.Thread):
             self._schedule()
 
     def _run(self, task: Task, slot: int) -> None:
-        from liveapp.extensions import redis
-
         started, error = time.time(), None
         try:
             task.run()

@@ -7,13 +7,12 @@ from __future__ import annotations
 import time
 
 from jobs import app_context
+from liveapp.services import conversations
 
 
 def close_abandoned_chats(now: float | None = None) -> list[int]:
     """Close abandoned conversations as of `now` (default: the clock); returns the ids
     closed (idempotent)."""
     with app_context() as app:
-        from liveapp.services import conversations
-
         return conversations.close_abandoned(
             time.time() if now is None else now, app.config["CHAT_CLOSE_AFTER_LEFT"])

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from rq import get_current_job
+from rq import Retry, get_current_job
 
-from jobs import app_context
+from jobs import app_context, job
+from liveapp.services import crm
+
+# A CRM that did not answer is asked again after 2 s, 5 s, 15 s, 1 min and 4 min.
+RETRY = Retry(max=5, interval=[2, 5, 15, 60, 240])
 
 
 class LookupIncomplete(Exception):
     """A CRM did not answer (down, rate limited, too slow): the look-up is tried again."""
 
 
+@job(queue="default", timeout=180, retry=RETRY)
 def resolve_crm(visitor_id: str) -> dict:
     """Salesforce owner, Outreach/Salesloft owner and sender for one visitor (idempotent);
     returns each enabled CRM's status. When a CRM did not answer, its "unavailable" is
     stored (routing goes on without it, saying why) and the job fails to be retried with
-    backoff (crm.RETRY): once the CRM answers, its "crm" change re-routes the visitor."""
+    backoff (`RETRY`): once the CRM answers, its "crm" change re-routes the visitor."""
     with app_context():
-        from liveapp.services import crm
-
         crm.started(visitor_id)
         try:
             result = crm.resolve(visitor_id)

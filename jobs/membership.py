@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from jobs import app_context
+from jobs import app_context, job
+from liveapp.services import membership
 
 
+@job(queue="high", timeout=180)
 def reevaluate_live() -> int:
     """Re-evaluate every live visitor's segments, experience and stream; idempotent."""
     with app_context():
-        from liveapp.services import membership
-
         return membership.reevaluate_live()

@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 
 from jobs import app_context
+from liveapp.services import tracking
 
 
 def expire_presence(now: float | None = None) -> int:
     """Expire presence as of `now` (default: the clock); returns how many changed."""
     with app_context():
-        from liveapp.services import tracking
-
         return len(tracking.expire_presence(time.time() if now is None else now))

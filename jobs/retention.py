@@ -4,13 +4,17 @@ must stay free for presence expiry), which deletes what outlived LIVEAPP_RETENTI
 
 from __future__ import annotations
 
-from jobs import app_context
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+from jobs import app_context, enqueue, job
+from liveapp.extensions import redis
+from liveapp.services import retention
 
 
+@job(queue="low", timeout=lambda config: int(config["RETENTION_EVERY"]) or 3600)
 def delete_expired_data() -> dict[str, int]:
     """Delete page views, visits and closed conversations older than the cut-off."""
-    from liveapp.services import retention
-
     with app_context():
         return retention.delete_expired()
 
@@ -19,12 +23,6 @@ def enqueue_retention() -> None:
     """The clock's task: put the deletion on the low queue, unless the last run is still
     queued or running (each batch commits on its own, so a run that outlasts its timeout
     has still done its share)."""
-    from flask import current_app
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    from liveapp.extensions import queue, redis
-
     last = redis.client.get(last_job_key())
     try:
         if last and Job.fetch(last.decode(), connection=redis.client).get_status() in (
@@ -32,13 +30,10 @@ def enqueue_retention() -> None:
             return  # the last run is still waiting or deleting: it catches up on its own
     except NoSuchJobError:
         pass
-    job = queue("low").enqueue("jobs.retention.delete_expired_data",
-                               job_timeout=int(current_app.config["RETENTION_EVERY"]) or 3600)
-    redis.client.set(last_job_key(), job.id, ex=7 * 24 * 3600)
+    queued = enqueue(delete_expired_data)
+    redis.client.set(last_job_key(), queued.id, ex=7 * 24 * 3600)
 
 
 def last_job_key() -> str:
     """The id of the last retention job enqueued (RQ's job ids are not namespaced)."""
-    from liveapp.extensions import redis
-
     return redis.key("retention", "last-job")

@@ -22,6 +22,8 @@ from rq.scheduler import RQScheduler
 from jobs import get_app
 from jobs.abandoned import Liveness
 from jobs.clock import Clock, tasks_for
+from liveapp import logs, metrics
+from liveapp.extensions import QUEUE_NAMES, queue, redis
 
 log = logging.getLogger("liveapp.jobs")
 RETRYING = ("scheduled", "queued")  # a failed job with retries left goes back
@@ -32,8 +34,6 @@ class LiveappWorker(SimpleWorker):
     and logs one line per job, with the job id in every line logged while it runs."""
 
     def perform_job(self, job, queue, *args, **kwargs) -> bool:
-        from liveapp import logs, metrics
-
         started = time.perf_counter()
         with logs.bound(job_id=job.id):
             ok = super().perform_job(job, queue, *args, **kwargs)
@@ -47,8 +47,6 @@ class LiveappWorker(SimpleWorker):
 
 
 def queues_for(app) -> list:
-    from liveapp.extensions import QUEUE_NAMES, queue
-
     with app.app_context():
         return [queue(name) for name in QUEUE_NAMES]
 
@@ -56,8 +54,6 @@ def queues_for(app) -> list:
 def run(burst: bool = False) -> bool:
     """Work the high, default and low queues in that order."""
     app = get_app()
-    from liveapp.extensions import redis
-
     queues = queues_for(app)
     with app.app_context():
         connection = redis.client

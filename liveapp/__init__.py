@@ -9,8 +9,16 @@ import email_validator
 from flask import Flask
 
 from liveapp import config as config_module
-from liveapp import embedded_redis, instance, logs
+from liveapp import (
+    embedded_redis,
+    instance,
+    logs,
+    models,  # noqa: F401  (register every model with the metadata)
+)
+from liveapp.blueprints import register_blueprints
 from liveapp.extensions import csrf, db, login_manager, migrate, redis
+from liveapp.web import init_app as init_web
+from liveapp.web import install_converters
 
 # Demo, simulator and CRM-sandbox addresses use the reserved .test TLD (RFC 2606), which
 # email_validator refuses by default; staging CRMs often hold such addresses too.
@@ -38,22 +46,18 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     redis.init_app(app)
 
-    from liveapp import models  # noqa: F401  (register every model with the metadata)
-    from liveapp.blueprints import register_blueprints
-    from liveapp.web import init_app as init_web
-    from liveapp.web import install_converters
+    # Imported here, when an app is built, not with the package: the CLI imports liveapp
+    # before a command sets PROMETHEUS_MULTIPROC_DIR, which prometheus-client (imported by
+    # these modules) reads once, when imported (see liveapp.metrics_folder).
+    from liveapp import observe
+    from liveapp.blueprints import tracking
+    from liveapp.services import changes, dispatch
 
     install_converters(app)
     register_blueprints(app)
     init_web(app)
-    from liveapp import observe
-
     observe.init_app(app)  # request ids, latency, one log line per request
-    from liveapp.services import changes, dispatch
-
     dispatch.wire()  # the change bus's handlers, in their written-down order
     changes.init_app(app)  # each request is a unit of work
-    from liveapp.blueprints import tracking
-
     tracking.install(app)  # the events API's fast path, in front of Flask
     return app

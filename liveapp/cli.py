@@ -4,7 +4,9 @@ create-admin, erase, simulate, crm-sandbox."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import resource
 import signal
 import socket
 import sys
@@ -12,8 +14,11 @@ from pathlib import Path
 
 import click
 
-from liveapp import embedded_redis, instance, metrics_folder, simulated_clients
+from liveapp import create_app, embedded_redis, instance, metrics_folder, simulated_clients
 from liveapp.errors import NothingToErase, ValidationFailed
+from liveapp.processes import ProcessGroup
+from liveapp.services import users
+from liveapp.services.schema import migrate_to_head
 
 DEFAULT_PORT = 8000
 
@@ -41,14 +46,10 @@ def _counting(folder: Path, command: str) -> None:
 
 
 def _app():
-    from liveapp import create_app
-
     return create_app()
 
 
 def _migrate(app) -> None:
-    from liveapp.services.schema import migrate_to_head
-
     migrate_to_head(app)
 
 
@@ -80,8 +81,6 @@ def _connections() -> int:
 def _raise_open_files(wanted: int) -> int:
     """Lift this process's soft open-files limit towards `wanted` (up to the hard limit),
     so gunicorn (a child) can hold that many streams; returns the soft limit now."""
-    import resource
-
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     if soft != resource.RLIM_INFINITY and soft < target:
@@ -137,7 +136,6 @@ def web(host: str, port: int, workers: int) -> None:
     """Serve the app with gunicorn (gevent workers), after applying migrations."""
     _counting(_prepare(), "web")
     _migrate(_app())
-    from liveapp.processes import ProcessGroup
 
     group = ProcessGroup()  # supervised, so an embedded Redis outlives gunicorn
     group.start("web", _gunicorn_argv(host, port, workers))
@@ -148,6 +146,8 @@ def web(host: str, port: int, workers: int) -> None:
 def worker() -> None:
     """Run jobs (without forking per job) and the periodic tasks on liveapp's queues."""
     _counting(_prepare(), "worker")
+    # Here, after _counting: jobs.worker imports prometheus-client, which reads
+    # PROMETHEUS_MULTIPROC_DIR when imported (see liveapp.metrics_folder).
     from jobs.worker import run
 
     run()
@@ -187,8 +187,6 @@ def create_admin(email: str, name: str, password: str) -> None:
     app = _app()
     _migrate(app)
     with app.app_context():
-        from liveapp.services import users
-
         try:
             users.create_user(email=email, name=name, password=password, role="admin")
         except ValidationFailed as failed:
@@ -211,6 +209,8 @@ def erase(email: str | None, visitor_id: str | None, yes: bool) -> None:
     _migrate(app)
     _show_audit_lines()
     with app.app_context():
+        # Here, not at the top: erasure imports prometheus-client, which must not be
+        # imported before a command sets PROMETHEUS_MULTIPROC_DIR (liveapp.metrics_folder).
         from liveapp.services import erasure
 
         found = erasure.visitors_with_email(email) if email else [visitor_id]
@@ -229,8 +229,6 @@ def erase(email: str | None, visitor_id: str | None, yes: bool) -> None:
 
 def _show_audit_lines() -> None:
     """The audit line on stderr, unless logging is configured already."""
-    import logging
-
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("liveapp.audit").setLevel(logging.INFO)
 
@@ -324,8 +322,9 @@ def pipeline(batch: int, block_ms: int) -> None:
     """Record the events the events API accepted (its Redis Stream), in batches; run
     several for more throughput (one consumer group shares the load)."""
     _counting(_prepare(), "pipeline")
-    import logging
 
+    # Here, after _counting: the pipeline imports prometheus-client, which reads
+    # PROMETHEUS_MULTIPROC_DIR when imported (see liveapp.metrics_folder).
     from liveapp.services import pipeline as event_pipeline
 
     logging.basicConfig(level=os.environ.get("LIVEAPP_PIPELINE_LOG_LEVEL", "INFO"),
@@ -344,8 +343,6 @@ def _pipeline_argv() -> list[str]:
 @click.option("--port", default=DEFAULT_PORT, show_default=True)
 def demo(host: str, port: int) -> None:
     """Everything in one process group, on embedded defaults, with demo data."""
-    from liveapp.processes import ProcessGroup
-
     folder = _prepare()
     _counting(folder, "demo")  # the web, worker and pipeline children count in it too
     # Someone trying the demo should not wait two minutes for the meeting booker.

@@ -23,6 +23,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from rq.registry import FailedJobRegistry
 
 from liveapp import metrics_folder
+from liveapp.extensions import QUEUE_NAMES, queue, redis
+from liveapp.services import presence, readiness
 
 
 class RedisFigures:
@@ -30,8 +32,6 @@ class RedisFigures:
     each queue's waiting and failed jobs, and the pipeline's lag (services.readiness)."""
 
     def collect(self):
-        from liveapp.extensions import QUEUE_NAMES, queue, redis
-        from liveapp.services import presence, readiness
 
         queues = [queue(name) for name in QUEUE_NAMES]
         pipe = redis.client.pipeline(transaction=False)

@@ -39,6 +39,8 @@ def multiprocess_dir(instance_folder: Path, command: str) -> Path:
 def process_gone(pid: int) -> None:
     """A gunicorn worker exited: its live gauges (open streams) stop counting."""
     if os.environ.get(MULTIPROC_VARIABLE):
+        # Here, not at the top: prometheus-client reads the variable when imported, and
+        # this module is imported to set it first (see above).
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid)

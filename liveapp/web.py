@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -219,8 +219,6 @@ UNAVAILABLE_PAGE = (
 
 
 def _unavailable(error: Exception):
-    from flask import Response, current_app
-
     if not is_unavailable(error):
         raise error  # a bug: the ordinary 500
     end_session()
@@ -240,8 +238,6 @@ def end_session(error: BaseException | None = None) -> None:
     """Roll back and close the request's session, also when its connection died (the
     database went away mid-request): a rollback that cannot reach the database leaves
     nothing to undo there, and must not turn the answer into a 500."""
-    from flask import current_app
-
     try:
         db.session.remove()
     except Exception as failure:
@@ -290,6 +286,4 @@ SETTINGS_PAGES = (
 
 def settings_nav() -> list[tuple[str, str]]:
     """The settings links to show admins: those whose endpoint exists in this app."""
-    from flask import current_app
-
     return [(e, label) for e, label in SETTINGS_PAGES if e in current_app.view_functions]

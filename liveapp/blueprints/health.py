@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from liveapp.extensions import db, redis
+from liveapp.services import readiness
 
 bp = Blueprint("health", __name__)
 
@@ -40,8 +41,6 @@ def healthz():
 def readyz():
     """200 when the database and Redis answer and a worker heartbeat within the last
     minute, else 503; the body reports the pipeline's lag either way (when Redis answers)."""
-    from liveapp.services import readiness
-
     failures = [f for f in (_check_database(), _check_redis()) if f]
     if failures:
         return jsonify(status="unavailable", failed=failures), 503

@@ -27,8 +27,11 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from rq import Queue
 from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from rq.serializers import JSONSerializer
+from rq_dashboard import web as dashboard
 from werkzeug.exceptions import NotFound
 
 from liveapp.extensions import QUEUE_NAMES, queue, redis
@@ -49,8 +52,6 @@ DASHBOARD_CSP = (
 
 def register(app: Flask) -> None:
     """Mount the dashboard on `app`, on liveapp's Redis, behind admin access and CSRF."""
-    from rq_dashboard import web as dashboard
-
     # liveapp's jobs are JSON-serialized (extensions.queue): the dashboard must read them so.
     dashboard.config.serializer = JSONSerializer
     app.config.setdefault("RQ_DASHBOARD_REDIS_URL", (app.config["REDIS_URL"],))
@@ -86,8 +87,6 @@ def _admins_only():
 def _liveapps(view_args: dict) -> bool:
     """Whether the queue or the job a dashboard route names (if any) is liveapp's: one of
     its namespaced queues, a job from one (or no such job: the dashboard's own 404)."""
-    from rq.job import Job
-
     ours = {queue(name).name for name in QUEUE_NAMES}
     if view_args.get("queue_name") is not None and view_args["queue_name"] not in ours:
         return False
@@ -106,8 +105,6 @@ def _default_queue_jobs():
 
 
 def _queue_exists() -> bool:
-    from rq import Queue
-
     name = request.view_args["queue_name"]
     return bool(redis.client.exists(Queue(name, connection=redis.client).key))
 

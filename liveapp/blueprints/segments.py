@@ -15,7 +15,7 @@ from liveapp.domain.fields import FIELDS
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Segment
-from liveapp.services import criteria_form, criteria_refs
+from liveapp.services import criteria_form, criteria_refs, membership
 from liveapp.services import segments as segment_service
 from liveapp.services import streams as stream_service
 
@@ -127,8 +127,6 @@ def condition_row():
 @admin_required
 def preview():
     """"N visitors match right now" for the conditions being edited (htmx)."""
-    from liveapp.services import membership
-
     rows = criteria_form.rows_from_form(request.form)
     match = request.form.get("match", "all")
     criteria = criteria_form.criteria_from_rows(match, rows)

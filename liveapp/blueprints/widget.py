@@ -11,7 +11,7 @@ from liveapp.domain.text import NUL_REFUSED, nul_field
 from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
 from liveapp.models import Visitor
-from liveapp.services import chat_flow, presence, ratelimit, sites
+from liveapp.services import chat_flow, meetings, presence, ratelimit, routing, sites
 from liveapp.services import conversations as service
 from liveapp.services.tokens import verify_visitor_token
 from liveapp.web import client_ip
@@ -166,7 +166,6 @@ def ask():
     flow that reached that step may ask (409 otherwise, nothing written): "Just browsing"
     and visitors with no experience alert nobody."""
     visitor, _ = _posted()
-    from liveapp.services import routing
 
     if not chat_flow.may_request(visitor.id):
         return _error(409, "flow: your chat has not reached Route for Inbound Chat", _origin())
@@ -185,8 +184,6 @@ bp.add_url_rule("/meetings", "preflight_meetings", preflight, methods=["OPTIONS"
 @bp.get("/slots")
 def slots():
     """The meeting booker: whose calendar and its free slots (UTC), when it is offered."""
-    from liveapp.services import meetings
-
     visitor_id = _reader()
     try:
         booker = meetings.booker_for(visitor_id)
@@ -204,8 +201,6 @@ def slots():
 @bp.post("/meetings")
 def book_meeting():
     """Book one of the free slots: {token, start, email?, note?}."""
-    from liveapp.services import meetings
-
     visitor, data = _posted()
     try:
         meeting = meetings.book(visitor, data.get("start"), data.get("email"), data.get("note"))

@@ -36,6 +36,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from flask import g
+
+from liveapp.extensions import db
+
 log = logging.getLogger(__name__)
 
 KINDS = (
@@ -165,8 +169,6 @@ def _run(stage: str, batch: list[Change]) -> None:
 
 def _rollback() -> None:
     """A failed handler may leave the database session in a failed transaction."""
-    from liveapp.extensions import db
-
     with contextlib.suppress(Exception):
         db.session.rollback()
 
@@ -287,14 +289,10 @@ def init_app(app) -> None:
 
     @app.before_request
     def _open_unit():
-        from flask import g
-
         g.change_unit = begin()
 
     @app.after_request
     def _flush_unit(response):
-        from flask import g
-
         work = g.pop("change_unit", None)
         if work is not None:
             end(work)
@@ -302,8 +300,6 @@ def init_app(app) -> None:
 
     @app.teardown_request
     def _close_unit(error=None):
-        from flask import g
-
         work = g.pop("change_unit", None)
         if work is not None:  # the view raised: after_request did not run
             _rollback()

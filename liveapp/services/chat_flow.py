@@ -26,8 +26,17 @@ from liveapp.domain.events import Event
 from liveapp.domain.widget import BadAnswer
 from liveapp.extensions import db, redis
 from liveapp.models import Experience, Visitor
-from liveapp.services import assignments, changes, conversations, membership, realtime
+from liveapp.services import (
+    assignments,
+    changes,
+    conversations,
+    membership,
+    realtime,
+    routing,
+    tracking,
+)
 from liveapp.services.sites import SiteInfo
+from liveapp.web import client_ip
 
 __all__ = ["BadAnswer", "FlowState", "answer", "current_experience", "may_request",
            "state_of", "status_of", "transcript"]
@@ -128,8 +137,6 @@ def _for_experience(record: dict | None, experience: Experience) -> dict:
 
 
 def _request_live(visitor_id: str) -> bool:
-    from liveapp.services import routing
-
     return redis.client.hget(routing.state_key(visitor_id), "trigger") == b"inbound"
 
 
@@ -149,8 +156,6 @@ def _identify(visitor: Visitor, email: str) -> None:
     stream behind the visitor's queued events (recording it here could overtake them, and
     the processor would then apply an older page view's traits over it). Raises
     RateLimited, or redis' errors when Redis cannot take it."""
-    from liveapp.services import tracking
-    from liveapp.web import client_ip
 
     event = Event(site_key="", visitor_id=visitor.id, type="identify", email=email,
                   traits={"source": "chat"})

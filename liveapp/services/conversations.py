@@ -21,7 +21,7 @@ from liveapp.domain import abandoned_chats
 from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
-from liveapp.services import assignments, changes, presence, realtime
+from liveapp.services import assignments, changes, presence, realtime, routing
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,6 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
     _mark_claimed(visitor_id, rep.id)
     log.info("conversation %s claimed (%s)", conversation.id, origin,
              extra={"visitor_id": visitor_id, "user_id": rep.id})
-    from liveapp.services import routing
 
     routing.claimed(visitor_id)
     changes.publish(visitor_id, "conversation", conversation_id=conversation.id,
@@ -155,7 +154,6 @@ def close(conversation: Conversation, note: str | None = None) -> bool:
                     rep_id=conversation.rep_id, status="closed")
     _tell_visitor(conversation.visitor_id, "conversation", {"id": conversation.id,
                                                             "status": "closed"})
-    from liveapp.services import routing
 
     routing.chat_closed(conversation.rep_id)
     return True

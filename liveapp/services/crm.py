@@ -27,8 +27,8 @@ from dataclasses import asdict
 from typing import Any
 
 from flask import current_app
-from rq import Retry
 
+from jobs import crm as crm_jobs
 from liveapp import metrics
 from liveapp.domain.routing.inputs import CrmFacts, EngagementFacts, SalesforceFacts
 from liveapp.extensions import db, redis
@@ -46,9 +46,6 @@ PENDING_TTL = 60  # a lost job stops blocking new requests after this many secon
 IN_FLIGHT_TTL = 60
 CACHE_TTL = 15 * 60
 USER_TTL = 60 * 60  # Salesforce user names, for explanations and the card
-# A look-up that failed, or that a CRM did not answer (down, rate limited, too slow), is
-# tried again after these pauses: routing catches up once the CRM is back (~5 min).
-RETRY = (5, [2, 5, 15, 60, 240])
 COMPANY_FIELDS = frozenset({"company_name", "company_domain"})
 
 
@@ -64,16 +61,14 @@ def in_flight_key(visitor_id: str) -> str:
 
 
 def request(visitor_id: str) -> bool:
-    """Enqueue `jobs.crm.resolve_crm` unless one is already waiting; True if queued.
+    """Enqueue the job `jobs.crm.resolve_crm` unless one is already waiting; True if queued.
 
     With a CRM enabled, the visitor's look-up is marked in flight until the job ends (see
     `in_flight`): routing waits a moment for it rather than deciding without it.
     """
     if integrations.enabled_rows():
         redis.client.set(in_flight_key(visitor_id), "1", ex=IN_FLIGHT_TTL)
-    return pending_jobs.request("crm", visitor_id, "jobs.crm.resolve_crm",
-                                queue_name="default", pending_ttl=PENDING_TTL, job_timeout=180,
-                                retry=Retry(max=RETRY[0], interval=RETRY[1]))
+    return pending_jobs.request("crm", visitor_id, crm_jobs.resolve_crm, pending_ttl=PENDING_TTL)
 
 
 def started(visitor_id: str) -> None:

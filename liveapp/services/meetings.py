@@ -23,7 +23,7 @@ from liveapp.errors import BookingRefused
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, RoutingRule, User, Visitor, utcnow
 from liveapp.models.meeting import MAX_NOTE
-from liveapp.services import assignments, changes, realtime, routing, tracking
+from liveapp.services import assignments, changes, realtime, routing, tracking, visitor_enrichment
 from liveapp.services.live import prompts
 from liveapp.services.live.rendering import render_template_anywhere
 from liveapp.services.working_hours import OFFICE_HOURS
@@ -209,8 +209,6 @@ def _start(value: object) -> datetime:
 def _announce(visitor: Visitor, meeting: Meeting, identified: bool) -> None:
     """Boards and timeline (a "meeting" change) and the visitor's widget."""
     if identified:
-        from liveapp.services import visitor_enrichment
-
         changes.publish(visitor.id, "identify", email=visitor.email,
                         source=visitor.email_source)
         visitor_enrichment.request(visitor.id)

@@ -19,11 +19,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select
 
+import jobs
+from jobs import membership as membership_jobs
+from liveapp.domain import criteria as criteria_engine
 from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.membership import MembershipRules, evaluate
 from liveapp.domain.streams import Membership, MembershipChange, Stream, diff
 from liveapp.domain.widget import answer_facts
-from liveapp.extensions import db, queue, redis
+from liveapp.extensions import db, redis
 from liveapp.models import PageView, Segment, Visitor, VisitSession
 from liveapp.models import Stream as StreamRow
 from liveapp.services import changes, presence, rows
@@ -217,9 +220,7 @@ def build_facts(visitor: Visitor, state: presence.HotState | None,
 
 def count_matching(criteria: dict, now: float | None = None) -> int:
     """How many live visitors match these (valid) criteria right now."""
-    from liveapp.domain import criteria as domain
-
-    test = domain.compile(criteria)
+    test = criteria_engine.compile(criteria)
     return sum(1 for facts in live_facts(time.time() if now is None else now) if test(facts))
 
 
@@ -384,4 +385,4 @@ def reevaluate_live() -> int:
 def on_settings_changed() -> None:
     """Settings saved: recompile everywhere, and re-evaluate live visitors in a job."""
     bump_settings_version()
-    queue("high").enqueue("jobs.membership.reevaluate_live")
+    jobs.enqueue(membership_jobs.reevaluate_live)

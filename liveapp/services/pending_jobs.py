@@ -7,24 +7,23 @@ runs asks again and that next run sees it.
 
 from __future__ import annotations
 
-from rq import Retry
+from collections.abc import Callable
 
-from liveapp.extensions import queue, redis
-
-FAILURE_TTL = 7 * 24 * 3600  # failed jobs stay visible to ops for a week
+import jobs
+from liveapp.extensions import redis
 
 
 def pending_key(kind: str, visitor_id: str) -> str:
     return redis.key(kind, "pending", visitor_id)
 
 
-def request(kind: str, visitor_id: str, func: str, *, queue_name: str, pending_ttl: int,
-            job_timeout: int, retry: Retry) -> bool:
-    """Enqueue `func(visitor_id)` unless one is already waiting; True if queued."""
+def request(kind: str, visitor_id: str, func: Callable[[str], object], *,
+            pending_ttl: int) -> bool:
+    """Enqueue the job `func(visitor_id)` (with its declared policy) unless one is already
+    waiting; True if queued."""
     if not redis.client.set(pending_key(kind, visitor_id), "1", nx=True, ex=pending_ttl):
         return False
-    queue(queue_name).enqueue(func, visitor_id, job_timeout=job_timeout, result_ttl=300,
-                              failure_ttl=FAILURE_TTL, retry=retry)
+    jobs.enqueue(func, visitor_id)
     return True
 
 

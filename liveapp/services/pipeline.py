@@ -52,6 +52,7 @@ import json
 import logging
 import signal
 import time
+import traceback
 import zlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC
@@ -380,8 +381,6 @@ def handle(entries: list[Entry], max_deliveries: int | None = None) -> Outcome:
     once delivered `max_deliveries` times (PIPELINE_MAX_DELIVERIES), goes to the
     dead-letter stream. Transient failures (database or Redis away) leave the entries
     pending however often they were delivered."""
-    import traceback
-
     if max_deliveries is None:
         max_deliveries = current_app.config["PIPELINE_MAX_DELIVERIES"]
     outcome = Outcome()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from jobs.abandoned import last_beat
 from liveapp.extensions import redis
 from liveapp.services import pipeline
 
@@ -45,8 +46,6 @@ def pipeline_lag(now: float | None = None) -> dict:
 def worker_seen(now: float | None = None) -> dict:
     """Whether a worker renewed its liveness key (jobs.abandoned) within the last minute,
     and how long ago the last did."""
-    from jobs.abandoned import last_beat
-
     now = time.time() if now is None else now
     beat = last_beat()
     ago = None if beat is None else round(max(0.0, now - beat), 3)

@@ -1,6 +1,7 @@
 """Routing visitors to reps: build the decision's inputs, apply the decision, keep offers.
 
-`jobs.routing.route_visitor` calls `route`; everything here runs in an app context.
+`jobs.routing.route_visitor` calls `route` (the routing jobs' queue, timeouts and retries
+are declared next to them, in jobs/routing.py); everything here runs in an app context.
 Redis keeps each visitor's routing state (all keys expire after a day):
 
 - ``routing:lock:<vid>``: a routing job is queued or running (dedup, with a TTL);
@@ -39,30 +40,28 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from redis.commands.core import Script
-from rq import Retry
 from rq.job import Job
 
+import jobs
+from jobs import routing as routing_jobs
 from liveapp import metrics
 from liveapp.domain.routing import RoutingDecision
 from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
-from liveapp.extensions import db, queue, redis
+from liveapp.extensions import db, redis
 from liveapp.models import User, Visitor
 from liveapp.services import assignments, changes, crm, membership, presence, routing_rules
 from liveapp.services.routing_inputs import Inputs, compiled_rules, decide_with_rotation, gather
 
-QUEUE = "high"  # a visitor waiting for a rep is the most urgent work there is
 LOCK_TTL = 60  # seconds; a crashed worker stops blocking routing after this
 STATE_TTL = 24 * 3600
 HISTORY_LIMIT = 50
 DRAIN_LIMIT = 200  # waiting visitors offered per drain; a new drain follows if more remain
 OFFER_GRACE = 30  # an offer whose timeout job was lost counts as open this much longer
-RETRY_INTERVALS = [2, 10, 30]
 QUEUE_WAIT = 120  # seconds an inbound visitor waits in the queue before the meeting booker
 CRM_WAIT = 3.0  # seconds a routing job waits for a CRM look-up in flight
 CRM_POLL = 0.5  # how soon a waiting routing job looks again (the scheduler's tick bounds it)
@@ -131,14 +130,7 @@ def enqueue_routing(visitor_id: str, trigger: str, *, follow_up: bool = False) -
             redis.client.set(again_key(visitor_id), trigger, ex=LOCK_TTL,
                              nx=trigger == RECHECK)
         return None
-    return queue(QUEUE).enqueue("jobs.routing.route_visitor", visitor_id, trigger,
-                                **_route_job_options())
-
-
-def _route_job_options() -> dict[str, Any]:
-    intervals = current_app.config.get("ROUTING_RETRY_INTERVALS", RETRY_INTERVALS)
-    return {"job_timeout": 60, "result_ttl": 300, "failure_ttl": 7 * 24 * 3600,
-            "retry": Retry(max=len(intervals), interval=intervals)}
+    return jobs.enqueue(routing_jobs.route_visitor, visitor_id, trigger)
 
 
 def _crm_wait() -> float:
@@ -156,9 +148,8 @@ def wait_for_crm(visitor_id: str, trigger: str, waiting_since: float | None = No
     if left <= 0 or not crm.in_flight(visitor_id):
         return False
     redis.client.expire(lock_key(visitor_id), LOCK_TTL)  # still ours, for a while longer
-    queue(QUEUE).enqueue_in(timedelta(seconds=min(CRM_POLL, left)),
-                            "jobs.routing.route_visitor", visitor_id, trigger, since,
-                            **_route_job_options())
+    jobs.enqueue(routing_jobs.route_visitor, visitor_id, trigger, since,
+                 delay=min(CRM_POLL, left))
     return True
 
 
@@ -320,8 +311,8 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
     if newly_queued:
         _schedule_queue_timeout(visitor_id, requested, now)
     if offer is not None and offer.timed:
-        _later(offer.seconds, "jobs.routing.offer_timeout", visitor_id,
-               decision.offer_to[0], offer.id)
+        jobs.enqueue(routing_jobs.offer_timeout, visitor_id, decision.offer_to[0], offer.id,
+                     delay=offer.seconds)
     # One rep at a time (Round Robin, Balanced): only the rep it is offered to sees the
     # visitor; the other candidates are in the explanation.
     routed_to = decision.offer_to if decision.mode in ONE_REP_MODES else decision.candidates
@@ -503,16 +494,10 @@ def _queue_wait() -> float:
     return float(current_app.config.get("ROUTING_QUEUE_WAIT", QUEUE_WAIT))
 
 
-def _later(seconds: float, job: str, *args) -> Job:
-    """Run a routing job in `seconds` (the scheduler moves it to the queue when due)."""
-    return queue(QUEUE).enqueue_in(timedelta(seconds=seconds), job, *args, job_timeout=60,
-                                   result_ttl=300, failure_ttl=7 * 24 * 3600)
-
-
 def _schedule_queue_timeout(visitor_id: str, requested: float, now: float) -> None:
     """Once a visitor joins the queue: the booker at `requested` + the queue wait."""
     delay = max(requested + _queue_wait() - now, 0.0)
-    _later(delay, "jobs.routing.queue_timeout", visitor_id, repr(requested))
+    jobs.enqueue(routing_jobs.queue_timeout, visitor_id, repr(requested), delay=delay)
 
 
 def queue_timed_out(visitor_id: str, requested: str,
@@ -527,7 +512,7 @@ def queue_timed_out(visitor_id: str, requested: str,
     if score is None or repr(score) != requested:
         return None
     if not redis.client.set(lock_key(visitor_id), "inbound", nx=True, ex=LOCK_TTL):
-        _later(5, "jobs.routing.queue_timeout", visitor_id, requested)
+        jobs.enqueue(routing_jobs.queue_timeout, visitor_id, requested, delay=5)
         return None
     try:
         current = assignments.get(visitor_id)
@@ -571,8 +556,7 @@ def request_drain() -> Job | None:
         return None
     if not redis.client.set(drain_pending_key(), "1", nx=True, ex=LOCK_TTL):
         return None
-    return queue(QUEUE).enqueue("jobs.routing.drain_queue", job_timeout=300,
-                                result_ttl=300, failure_ttl=7 * 24 * 3600)
+    return jobs.enqueue(routing_jobs.drain_queue)
 
 
 def drain_started() -> None:
@@ -597,8 +581,7 @@ def request_reoffer() -> Job | None:
         return None
     if not redis.client.set(reoffer_pending_key(), "1", nx=True, ex=LOCK_TTL):
         return None
-    return queue(QUEUE).enqueue("jobs.routing.reoffer_unrouted", job_timeout=300,
-                                result_ttl=300, failure_ttl=7 * 24 * 3600)
+    return jobs.enqueue(routing_jobs.reoffer_unrouted)
 
 
 def reoffer_unrouted(limit: int = DRAIN_LIMIT) -> list[str]:

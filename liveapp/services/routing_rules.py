@@ -23,7 +23,7 @@ from liveapp.domain.routing.inputs import OFFER_TIMEOUT_RANGE
 from liveapp.domain.routing.validation import flag, validate_rule
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
-from liveapp.models import Group, RoutingRule, User
+from liveapp.models import Conversation, Group, RoutingRule, User
 from liveapp.models.user import group_members
 from liveapp.services import changes, criteria_refs, ordering
 
@@ -365,8 +365,6 @@ def reps_for_routing(now: datetime, *, only: Collection[int] | None = None) -> l
 
 def _chat_load() -> dict[int, tuple[int, datetime | None]]:
     """Per rep: open conversations now, and when they last got one (Balanced reads both)."""
-    from liveapp.models import Conversation
-
     open_chats = func.sum(case((Conversation.status == "open", 1), else_=0))
     rows = db.session.execute(
         select(Conversation.rep_id, open_chats, func.max(Conversation.started_at))

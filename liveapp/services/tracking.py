@@ -20,7 +20,7 @@ from liveapp.domain.events import UTM_FIELDS, Event, InvalidEvent, Landing, read
 from liveapp.errors import RateLimited
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import changes, ratelimit, visitor_enrichment
+from liveapp.services import changes, pipeline, ratelimit, visitor_enrichment
 from liveapp.services import presence as hot
 from liveapp.services.presence import HotState
 from liveapp.services.sites import SiteInfo
@@ -46,8 +46,6 @@ def accept(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
     here (`liveapp pipeline` records, with `apply`, and publishes, with `announce`).
     Raises RateLimited, InvalidEvent, or redis' ConnectionError/ResponseError when Redis
     cannot take it."""
-    from liveapp.services import pipeline
-
     config = current_app.config
     window = config["TRACKING_RATE_WINDOW"]
     data = json.dumps({

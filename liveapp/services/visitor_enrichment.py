@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from rq import Retry
 from sqlalchemy import func, select
 
+from jobs import enrichment as enrichment_jobs
 from liveapp.extensions import db
 from liveapp.integrations.enrichment import default_provider
 from liveapp.models import AbmAccount, MarketingRecord, Visitor
@@ -30,9 +30,8 @@ def pending_key(visitor_id: str) -> str:
 
 def request(visitor_id: str) -> bool:
     """Enqueue `jobs.enrichment.enrich_visitor` unless one is already waiting; True if queued."""
-    return pending_jobs.request("enrich", visitor_id, "jobs.enrichment.enrich_visitor",
-                                queue_name="low", pending_ttl=PENDING_TTL, job_timeout=60,
-                                retry=Retry(max=3, interval=[5, 30, 120]))
+    return pending_jobs.request("enrich", visitor_id, enrichment_jobs.enrich_visitor,
+                                pending_ttl=PENDING_TTL)
 
 
 def started(visitor_id: str) -> None:

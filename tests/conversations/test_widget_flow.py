@@ -6,6 +6,7 @@ Chat may ask for a rep (POST /t/v1/chat/request)."""
 
 import pytest
 
+from jobs import routing as routing_jobs
 from liveapp.demo.streams import PRICING_FLOW, seed_streams
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
@@ -212,7 +213,7 @@ def _request(client, token):
 def _inbound_trace(vid):
     """Everything an inbound request writes: routing's trigger, queued routing jobs, the
     timeline, the widget record's "requested"."""
-    return (redis.client.hget(routing.state_key(vid), "trigger"), queue(routing.QUEUE).count,
+    return (redis.client.hget(routing.state_key(vid), "trigger"), queue(routing_jobs.QUEUE).count,
             timeline.entries(vid), (chat_flow.load(vid) or {}).get("requested"))
 
 

@@ -10,8 +10,9 @@ from rq import SimpleWorker
 from rq.job import Job
 from rq.timeouts import TimerDeathPenalty
 
+from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
-from liveapp.services import realtime, routing
+from liveapp.services import realtime
 from tests.factories import RoutingRuleFactory, UserFactory
 from tests.tracking.conftest import api, site  # noqa: F401  (the events API fixtures)
 from tests.visitor_ids import VisitorId
@@ -29,14 +30,14 @@ def job_app(app, monkeypatch):
 
 def work(max_jobs: int = 50) -> None:
     """Run the routing queue until it is empty (bounded)."""
-    worker = SimpleWorker([queue(routing.QUEUE)], connection=redis.client, serializer="json")
+    worker = SimpleWorker([queue(routing_jobs.QUEUE)], connection=redis.client, serializer="json")
     worker.work(burst=True, max_jobs=max_jobs)
 
 
 def run_scheduled(rep_id: int | None = None) -> list[str]:
     """Move scheduled jobs (offer timeouts, retries) to their queue now, as the scheduler
     would once they are due; with `rep_id`, only that rep's offer timeouts. Their ids."""
-    registry = queue(routing.QUEUE).scheduled_job_registry
+    registry = queue(routing_jobs.QUEUE).scheduled_job_registry
     ids = []
     for job_id in registry.get_job_ids():
         job = Job.fetch(job_id, connection=redis.client, serializer="json")

@@ -14,6 +14,7 @@ import time
 import pytest
 import time_machine
 
+from jobs import routing as routing_jobs
 from liveapp.domain import board_presence
 from liveapp.extensions import queue
 from liveapp.services import assignments, presence, routing
@@ -33,7 +34,7 @@ def prompted(vid: str) -> set[int]:
 
 
 def scheduled() -> int:
-    return queue(routing.QUEUE).scheduled_job_registry.count
+    return queue(routing_jobs.QUEUE).scheduled_job_registry.count
 
 
 def pounced(make_rule, visit, reps, mode: str = "round_robin") -> str:

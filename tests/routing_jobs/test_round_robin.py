@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
 from liveapp.services import assignments, rotation, routing, routing_inputs
 from tests.clock import at_each_instant
@@ -29,7 +30,7 @@ def test_two_workers_routing_at_once_share_one_rotation(job_app, visit, three_re
     def run() -> None:
         try:
             with job_app.app_context():
-                worker = ThreadWorker([queue(routing.QUEUE)], connection=redis.client,
+                worker = ThreadWorker([queue(routing_jobs.QUEUE)], connection=redis.client,
                                       serializer="json")
                 worker.work(burst=True, max_jobs=12)
         except BaseException as error:  # pragma: no cover - reported below
@@ -81,7 +82,7 @@ def test_offer_timeout_moves_to_the_next_rep_then_the_meeting_booker(job_app, vi
     assert routing.excluded(vid) == {ann.id, bob.id, cy.id}
     assert [h["outcome"] for h in routing.history(vid)] == [
         "meeting_booker", "offer", "offer", "offer"]
-    assert queue(routing.QUEUE).scheduled_job_registry.count == 0
+    assert queue(routing_jobs.QUEUE).scheduled_job_registry.count == 0
 
 
 def test_excluded_reps_are_never_offered_again(job_app, visit, three_reps, make_rule):
@@ -145,8 +146,8 @@ def test_balanced_offers_one_rep_at_a_time_with_the_rule_timeout(job_app, visit,
     work()
     assert offered(vid) == [ann.id]
     assert "(balanced: 0 open chats)" in assignments.get(vid).explanation
-    [timeout] = queue(routing.QUEUE).scheduled_job_registry.get_job_ids()
+    [timeout] = queue(routing_jobs.QUEUE).scheduled_job_registry.get_job_ids()
     run_scheduled()
     work()
     assert offered(vid) == [bob.id]
-    assert timeout not in queue(routing.QUEUE).scheduled_job_registry.get_job_ids()
+    assert timeout not in queue(routing_jobs.QUEUE).scheduled_job_registry.get_job_ids()

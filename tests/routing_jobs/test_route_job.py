@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rq.job import Job
 
+from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
 from liveapp.services import assignments, routing
 from tests.factories import SegmentFactory, StreamFactory
@@ -20,7 +21,7 @@ def test_a_second_enqueue_while_one_is_queued_or_running_is_a_no_op(job_app, vis
     first = routing.enqueue_routing(vid, "pounce")
     assert first is not None
     assert routing.enqueue_routing(vid, "pounce") is None
-    assert queue(routing.QUEUE).count == 1
+    assert queue(routing_jobs.QUEUE).count == 1
     work()
     assert Job.fetch(first.id, connection=redis.client, serializer="json").get_status() == \
         "finished"
@@ -54,7 +55,7 @@ def test_an_unexpected_error_is_retried_with_backoff(job_app, visit, three_reps,
     work()
     job.refresh()
     assert job.get_status() == "scheduled"  # backoff: retried later, not at once
-    assert job.retries_left == len(routing.RETRY_INTERVALS) - 1
+    assert job.retries_left == len(routing_jobs.RETRY_INTERVALS) - 1
     redis.client.delete(assignments.assignment_key(vid))
     assert run_scheduled() == [job.id]
     work()
@@ -139,11 +140,11 @@ def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, thre
     membership.bump_settings_version()
     vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/")
-    assert queue(routing.QUEUE).count == 0  # not in a stream: no pounce routing
+    assert queue(routing_jobs.QUEUE).count == 0  # not in a stream: no pounce routing
     api.send(visitor_id=vid, url="https://www.example.com/pricing")
-    assert queue(routing.QUEUE).count == 1
+    assert queue(routing_jobs.QUEUE).count == 1
     api.send(visitor_id=vid, url="https://www.example.com/pricing?again")
-    assert queue(routing.QUEUE).count == 1  # still in the stream: nothing new
+    assert queue(routing_jobs.QUEUE).count == 1  # still in the stream: nothing new
     work()
     assert assignments.get(vid).offered_to == [r.id for r in three_reps]
     assert routing.history(vid)[0]["trigger"] == "pounce"
@@ -163,9 +164,9 @@ def test_an_experience_with_route_for_pounce_enqueues_routing(job_app, api, app_
     membership.bump_settings_version()
     reader, prospect = VisitorId(), VisitorId()
     api.send(visitor_id=reader, url="https://www.example.com/blog")
-    assert queue(routing.QUEUE).count == 0  # an experience without Route for Pounce
+    assert queue(routing_jobs.QUEUE).count == 0  # an experience without Route for Pounce
     api.send(visitor_id=prospect, url="https://www.example.com/demo")
-    assert queue(routing.QUEUE).count == 1
+    assert queue(routing_jobs.QUEUE).count == 1
     work()
     assert assignments.get(prospect).offered_to == [r.id for r in three_reps]
     assert assignments.get(reader) is None

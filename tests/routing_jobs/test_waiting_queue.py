@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from jobs import routing as routing_jobs
 from liveapp.extensions import db, queue, redis
 from liveapp.services import assignments, presence, realtime, routing
 from tests.clock import at_each_instant
@@ -38,7 +39,7 @@ def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
     assert routing.waiting() == visitors
 
     assert availability(as_rep, "available").status_code == 303
-    jobs = {job.func_name: job for job in queue(routing.QUEUE).jobs}
+    jobs = {job.func_name: job for job in queue(routing_jobs.QUEUE).jobs}
     assert set(jobs) == {"jobs.routing.drain_queue", "jobs.routing.reoffer_unrouted"}
     drain = jobs["jobs.routing.drain_queue"]
     work()
@@ -53,13 +54,13 @@ def test_no_drain_without_waiting_visitors_or_for_away(job_app, visit, rep, as_r
     make_rule([rep], when_nobody="queue")
     assert availability(as_rep, "away").status_code == 303
     assert availability(as_rep, "available").status_code == 303
-    assert queue(routing.QUEUE).count == 0  # nobody waiting: no job at all
+    assert queue(routing_jobs.QUEUE).count == 0  # nobody waiting: no job at all
     rep.availability = "away"
     db.session.commit()
     routing.request_inbound(visit())
     work()
     assert availability(as_rep, "offline").status_code == 303
-    assert queue(routing.QUEUE).count == 0
+    assert queue(routing_jobs.QUEUE).count == 0
 
 
 def test_a_visitor_who_left_leaves_the_queue(job_app, visit, rep, make_rule):
@@ -141,7 +142,7 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     assert routing.waiting() == [waiting, taken]
     routing.request_inbound(waiting)  # asking again schedules no second timeout
     work()
-    registry = queue(routing.QUEUE).scheduled_job_registry
+    registry = queue(routing_jobs.QUEUE).scheduled_job_registry
     due = [redis.client.zscore(registry.key, job_id) for job_id in registry.get_job_ids()]
     asked = redis.client.zscore(routing.waiting_key(), waiting)
     assert len(due) == 2 and min(due) == pytest.approx(asked + 60, abs=1)

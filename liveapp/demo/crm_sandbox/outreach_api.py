@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
@@ -173,7 +174,6 @@ def _page_url(request: Request, cursor: str | None) -> str:
     args.pop("page[after]", None)
     if cursor:
         args["page[after]"] = cursor
-    from urllib.parse import urlencode
 
     query = urlencode(list(args.items(multi=True)))
     return f"{request.base_url}?{query}" if query else request.base_url

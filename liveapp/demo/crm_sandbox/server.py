@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,8 +85,6 @@ def start(fixture: Any = None, host: str = "127.0.0.1", port: int = 0,
           salesforce_page_size: int = 2000, quiet: bool = True) -> RunningSandbox:
     """Bind (port 0: a free one) and serve; ``background`` runs it in a daemon thread;
     ``quiet`` leaves out the per-request log lines."""
-    import tempfile
-
     folder = folder or Path(tempfile.mkdtemp(prefix="crm-sandbox-"))
     tls = make_tls(folder)
     app = SandboxApp(fixture, salesforce_page_size=salesforce_page_size)
