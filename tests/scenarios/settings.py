@@ -70,7 +70,7 @@ class Admin(Rep):
 
     def save_rule(self, name: str | None, changes: dict[str, Any]) -> httpx.Response:
         """Open the rule's form (a new one when `name` is None), change some fields as a
-        person would (a list sets a multiple select; None clears a field) and save."""
+        person would (a list sets a multiple choice; None clears a field) and save."""
         path = "/settings/routing/new" if name is None else \
             f"/settings/routing/{self.rule_ids()[name]}"
         fields: dict[str, list[str]] = {}
@@ -98,9 +98,12 @@ class Admin(Rep):
         return " ".join(unescape(re.sub(r"<[^>]+>", " ", found.group(0))).split())
 
     def option(self, path: str, label: str) -> str:
-        """The value of the first <option> labelled `label` on a settings page."""
-        found = re.search(rf'<option value="([^"]+)"[^>]*>{re.escape(label)}</option>',
-                          self.page(path))
+        """The value of the first choice labelled `label` on a settings page: an <option>
+        of a select, or a checkbox of a checklist."""
+        page, name = self.page(path), re.escape(label)
+        found = re.search(rf'<option value="([^"]+)"[^>]*>{name}</option>', page) or \
+            re.search(rf'<input type="checkbox" name="[^"]+" value="([^"]+)"[^>]*>'
+                      rf'<span>{name}</span>', page)
         assert found, f"no option {label!r} on {path}"
         return found.group(1)
 
