@@ -116,7 +116,11 @@ def test_jobs_are_counted_by_queue_and_outcome(app_ctx, scrape):
 def test_each_command_counts_in_a_folder_of_its_own_and_stale_ones_go(tmp_path, monkeypatch):
     from liveapp import metrics_folder
 
-    monkeypatch.delenv(metrics_folder.MULTIPROC_VARIABLE, raising=False)
+    # Set, then removed: monkeypatch restores it afterwards (a bare delenv of a variable
+    # that is not set records nothing, and multiprocess_dir's would outlive the test,
+    # sending every later /metrics to that folder instead of this process's counters).
+    monkeypatch.setenv(metrics_folder.MULTIPROC_VARIABLE, "unset")
+    monkeypatch.delenv(metrics_folder.MULTIPROC_VARIABLE)
     root = tmp_path / "metrics"
     (root / "web-999999999").mkdir(parents=True)  # no such process: stale
     (root / "web-999999999" / "counter_1.db").write_bytes(b"")
