@@ -35,7 +35,8 @@ INDUSTRIES = ("Software", "Finance", "Retail", "Healthcare", "Manufacturing")
 def seed(app, visitors: int, reps: int) -> tuple[str, list[str]]:
     """Streams, users, live visitors with memberships and assignments; (admin, rep emails)."""
 
-    from liveapp.services import changes, sites
+    from liveapp.services import sites
+    from liveapp.services.bus import changes
 
     # Seeding writes state directly: no per-visitor board update while it does.
     with changes.muted():

@@ -100,7 +100,7 @@ async def post_messages(port: int, tokens: dict[str, str], picks: list[str],
 
 async def run(args, app, cookies, port: int, server_pid: int) -> None:
     from liveapp.extensions import redis
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     arrivals: dict = {}
     base_arrivals: dict = {}

@@ -130,7 +130,8 @@ def configure_tracking(app) -> None:
 def route_visitors(app, rep_ids: list[int], count: int) -> dict[str, int]:
     """`count` visitors' cookie ids (what the bench posts), each routed to a random rep
     (as the routing job will, under the visitor's internal id)."""
-    from liveapp.services import assignments, changes
+    from liveapp.services import assignments
+    from liveapp.services.bus import changes
     from liveapp.services.visitor_ids import internal_id
 
     # The benchmark's own process has nothing to show: no board updates from here.
@@ -268,7 +269,7 @@ def publish(app, plan, rate: float, payload: int, admin_copy: bool, baseline: st
             cards: bool = True):
     """Publish the plan at a steady rate: baseline PUBLISH, then (unless the cards come
     from tracked page views) the card via send()."""
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     raw = Redis.from_url(app.config["REDIS_URL"])
     padding = "<div class='card'>" + "x" * payload + "</div>"
@@ -374,7 +375,7 @@ async def wait_drained(app, timeout: float) -> float:
 
 async def run_clients(args, app, cookies, port, server_pid, plain: bool = False,
                       processors: list[subprocess.Popen] = ()) -> None:
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     sse_arrivals: dict = {}
     base_arrivals: dict = {}

@@ -192,7 +192,7 @@ def wrap_phases() -> None:
         setattr(module, name, wrapper)
 
     pipeline = importlib.import_module("liveapp.services.pipeline")
-    changes = importlib.import_module("liveapp.services.changes")
+    changes = importlib.import_module("liveapp.services.bus.changes")
     read_label = next(iter(PHASES))
     timed(pipeline, "claim", lambda *a: read_label)
     timed(pipeline, "read", lambda *a: read_label)

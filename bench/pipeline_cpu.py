@@ -169,7 +169,8 @@ SPENT: dict[str, float] = {}
 
 def wrap_phases() -> None:
     """CPU timers around the pipeline's phases (where their callers look them up)."""
-    from liveapp.services import changes, pipeline
+    from liveapp.services import pipeline
+    from liveapp.services.bus import changes
 
     def timed(module, name, label_of):
         original = getattr(module, name)

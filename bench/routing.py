@@ -58,8 +58,9 @@ def main() -> None:
 
 def setup(app, n_visitors: int) -> list[str]:
     from liveapp.extensions import db
+    from liveapp.infra import realtime
     from liveapp.models import Group, User
-    from liveapp.services import realtime, routing_rules, sites
+    from liveapp.services import routing_rules, sites
 
     group = Group(name="Round robin team")
     reps = [User(email=f"rep{i}@example.test", name=f"Rep {i}", role="rep",

@@ -159,7 +159,7 @@ async def redis_pings(url: str, samples: list[float], stop: asyncio.Event) -> No
 
 
 async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: list[int]) -> None:
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     site_key = app.config["BENCH_SITE_KEY"]
     admin_cookie = next(c for c, is_admin in cookies.values() if is_admin)

@@ -284,7 +284,7 @@ def inbound_flow(app_ctx):
 @pytest.fixture
 def changes():
     """The kinds of settings changes published on the change bus during the test, in order."""
-    from liveapp.services import changes as bus
+    from liveapp.services.bus import changes as bus
 
     seen = []
 

@@ -1,4 +1,4 @@
-"""The change bus (services/changes.py): one unit of work's changes reach every stage once,
+"""The change bus (services/bus/changes.py): one unit of work's changes reach every stage once,
 in the written-down order, batched; a change a handler publishes reaches the later stages in
 the same pass and the earlier ones in the next."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from liveapp.services import changes
+from liveapp.services.bus import changes
 
 
 @pytest.fixture

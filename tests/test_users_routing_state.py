@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.models import Conversation, Visitor
-from liveapp.services import realtime, reps, sites
+from liveapp.services import reps, sites
 from tests.clock import at_each_instant
 
 # Monday 23 November 2026, 10:00 UTC (11:00 in Paris, 05:00 in New York).

@@ -26,8 +26,9 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from liveapp.extensions import db
+from liveapp.infra import ratelimit
 from liveapp.models import AVAILABILITY, User
-from liveapp.services import ratelimit, routing, users
+from liveapp.services import routing, users
 from liveapp.web import client_ip
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

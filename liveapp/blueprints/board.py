@@ -6,7 +6,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from liveapp.access import visitor_visible
-from liveapp.services import board, meetings, realtime, timeline, viewers
+from liveapp.infra import realtime
+from liveapp.services import board, meetings, timeline, viewers
 from liveapp.services.live import boards, cards, chat_panel, prompts
 
 bp = Blueprint("board", __name__)

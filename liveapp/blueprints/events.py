@@ -1,7 +1,7 @@
 """Server-sent events: `/events/stream?channel=...`, authorised before streaming.
 
 Built on flask-sse's blueprint; `messages()` reads from the process's shared subscriber
-(liveapp.services.fanout) instead of one Redis connection per client. One stream may carry
+(liveapp.infra.fanout) instead of one Redis connection per client. One stream may carry
 up to three channels (`?channel=rep:1&channel=admin`), so an admin board needs one
 connection, not two (browsers allow six per site over HTTP/1.1).
 
@@ -37,9 +37,10 @@ from liveapp.domain.channels import (
     rep_id_of,
 )
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
+from liveapp.infra.fanout import RESYNC_FRAME, hub_for
 from liveapp.models import User
-from liveapp.services import realtime, routing, sites
-from liveapp.services.fanout import RESYNC_FRAME, hub_for
+from liveapp.services import routing, sites
 from liveapp.services.tokens import verify_visitor_token
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ from liveapp.domain.channels import visitor_channel
 from liveapp.domain.text import NUL_REFUSED, nul_field
 from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
+from liveapp.infra import ratelimit
 from liveapp.models import Visitor
-from liveapp.services import chat_flow, meetings, presence, ratelimit, routing, sites
+from liveapp.services import chat_flow, meetings, presence, routing, sites
 from liveapp.services import conversations as service
 from liveapp.services.tokens import verify_visitor_token
 from liveapp.web import client_ip

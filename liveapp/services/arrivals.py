@@ -26,8 +26,9 @@ from redis.commands.core import Script
 
 from liveapp.domain.arrivals import Arrival
 from liveapp.extensions import redis
-from liveapp.services import assignments, changes, presence, routing
+from liveapp.services import assignments, presence, routing
 from liveapp.services.assignments import Assignment
+from liveapp.services.bus import changes
 from liveapp.services.live import cards, prompts
 from liveapp.services.live.rendering import render_template_anywhere
 

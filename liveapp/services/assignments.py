@@ -17,7 +17,7 @@ from typing import Any
 from redis.commands.core import Script
 
 from liveapp.extensions import redis
-from liveapp.services import changes
+from liveapp.services.bus import changes
 
 ASSIGNMENT_TTL = 24 * 3600  # seconds; a visitor's routing means nothing after a day
 

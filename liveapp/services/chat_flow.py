@@ -25,16 +25,10 @@ from liveapp.domain import widget as rules
 from liveapp.domain.events import Event
 from liveapp.domain.widget import BadAnswer
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Experience, Visitor
-from liveapp.services import (
-    assignments,
-    changes,
-    conversations,
-    membership,
-    realtime,
-    routing,
-    tracking,
-)
+from liveapp.services import assignments, conversations, membership, routing, tracking
+from liveapp.services.bus import changes
 from liveapp.services.sites import SiteInfo
 from liveapp.web import client_ip
 

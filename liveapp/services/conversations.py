@@ -20,8 +20,10 @@ from liveapp import metrics
 from liveapp.domain import abandoned_chats
 from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
-from liveapp.services import assignments, changes, presence, realtime, routing
+from liveapp.services import assignments, presence, routing
+from liveapp.services.bus import changes
 
 log = logging.getLogger(__name__)
 

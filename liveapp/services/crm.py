@@ -35,7 +35,8 @@ from liveapp.extensions import db, redis
 from liveapp.integrations.crm_types import CrmUnavailable, ProspectOwnership
 from liveapp.integrations.salesforce import SalesforceClient
 from liveapp.models import Integration, Visitor
-from liveapp.services import changes, integrations, pending_jobs
+from liveapp.services import integrations
+from liveapp.services.bus import changes, pending_jobs
 from liveapp.services.visitor_enrichment import email_domain
 
 log = logging.getLogger(__name__)

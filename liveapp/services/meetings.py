@@ -21,9 +21,11 @@ from liveapp.domain.events import normalise_email
 from liveapp.domain.routing.hours import local_time
 from liveapp.errors import BookingRefused
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Meeting, RoutingRule, User, Visitor, utcnow
 from liveapp.models.meeting import MAX_NOTE
-from liveapp.services import assignments, changes, realtime, routing, tracking, visitor_enrichment
+from liveapp.services import assignments, routing, tracking, visitor_enrichment
+from liveapp.services.bus import changes
 from liveapp.services.live import prompts
 from liveapp.services.live.rendering import render_template_anywhere
 from liveapp.services.working_hours import OFFICE_HOURS

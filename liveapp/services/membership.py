@@ -29,7 +29,8 @@ from liveapp.domain.widget import answer_facts
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, Segment, Visitor, VisitSession
 from liveapp.models import Stream as StreamRow
-from liveapp.services import changes, presence, rows
+from liveapp.services import presence
+from liveapp.services.bus import changes, rows
 from liveapp.services.experiences import domain_experiences
 
 log = logging.getLogger(__name__)

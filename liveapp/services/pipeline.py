@@ -68,8 +68,9 @@ from liveapp import metrics
 from liveapp.domain.events import Event, InvalidEvent
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, Visitor
-from liveapp.services import changes, rows, tracking
 from liveapp.services import presence as hot
+from liveapp.services import tracking
+from liveapp.services.bus import changes, rows
 from liveapp.services.presence import HotState
 
 log = logging.getLogger(__name__)

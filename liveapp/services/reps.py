@@ -13,8 +13,9 @@ from flask import current_app
 from liveapp.domain import board_presence as presence
 from liveapp.domain import routing as domain
 from liveapp.extensions import redis
+from liveapp.infra import realtime
 from liveapp.models import User
-from liveapp.services import realtime, routing_rules, working_hours
+from liveapp.services import routing_rules, working_hours
 
 
 def _offline_after() -> float:

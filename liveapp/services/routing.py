@@ -54,7 +54,8 @@ from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, redis
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, changes, crm, membership, presence, routing_rules
+from liveapp.services import assignments, crm, membership, presence, routing_rules
+from liveapp.services.bus import changes
 from liveapp.services.routing_inputs import Inputs, compiled_rules, decide_with_rotation, gather
 
 LOCK_TTL = 60  # seconds; a crashed worker stops blocking routing after this

@@ -25,7 +25,8 @@ from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Conversation, Group, RoutingRule, User
 from liveapp.models.user import group_members
-from liveapp.services import changes, criteria_refs, ordering
+from liveapp.services import criteria_refs, ordering
+from liveapp.services.bus import changes
 
 ID_FIELDS = {
     "route_to_users": User,

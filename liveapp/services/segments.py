@@ -8,7 +8,8 @@ from liveapp.domain import criteria as domain
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Segment
-from liveapp.services import changes, criteria_refs
+from liveapp.services import criteria_refs
+from liveapp.services.bus import changes
 
 
 def ordered_segments() -> list[Segment]:

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream, stream_segments
-from liveapp.services import changes, criteria_refs, ordering
+from liveapp.services import criteria_refs, ordering
+from liveapp.services.bus import changes
 
 PALETTE = (
     ("#2f5bea", "Blue"),

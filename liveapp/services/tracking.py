@@ -19,9 +19,11 @@ from liveapp.domain import presence as rules
 from liveapp.domain.events import UTM_FIELDS, Event, InvalidEvent, Landing, read_landing
 from liveapp.errors import RateLimited
 from liveapp.extensions import db
+from liveapp.infra import ratelimit
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import changes, pipeline, ratelimit, visitor_enrichment
+from liveapp.services import pipeline, visitor_enrichment
 from liveapp.services import presence as hot
+from liveapp.services.bus import changes
 from liveapp.services.presence import HotState
 from liveapp.services.sites import SiteInfo
 

@@ -12,7 +12,7 @@ from jobs import enrichment as enrichment_jobs
 from liveapp.extensions import db
 from liveapp.integrations.enrichment import default_provider
 from liveapp.models import AbmAccount, MarketingRecord, Visitor
-from liveapp.services import changes, pending_jobs
+from liveapp.services.bus import changes, pending_jobs
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,8 @@ import time
 import pytest
 
 from liveapp.extensions import redis
-from liveapp.services import assignments, membership, realtime
+from liveapp.infra import realtime
+from liveapp.services import assignments, membership
 from liveapp.services.assignments import Assignment
 from tests.factories import SegmentFactory, StreamFactory
 from tests.tracking import conftest as tracking_fixtures

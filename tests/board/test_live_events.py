@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from liveapp.services import assignments, realtime
+from liveapp.infra import realtime
+from liveapp.services import assignments
 from tests.board.conftest import DOCS, HOME, PRICING, ops
 from tests.ops.scrape import value
 

@@ -79,7 +79,8 @@ def test_a_claimed_visitors_card_reads_the_chat_line_once(app_ctx, visitors, rep
 
 def test_a_renamed_experience_shows_on_the_next_card(app_ctx, visitors, rep_a, streams,
                                                      record):
-    from liveapp.services import membership, realtime
+    from liveapp.infra import realtime
+    from liveapp.services import membership
 
     shown = experiences.save_experience(
         None, name="Welcome", active=True,

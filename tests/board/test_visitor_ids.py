@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.services import conversations as service
-from liveapp.services import realtime
 from liveapp.services.tokens import verify_visitor_token
 from liveapp.services.visitor_ids import derive, internal_id, is_internal
 from tests.board.conftest import PRICING

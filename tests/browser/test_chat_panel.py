@@ -37,7 +37,7 @@ def second_page(chromium):
 @pytest.fixture(autouse=True)
 def streams_end_with_the_test(app, page, second_page, monkeypatch):
     """Each test leaves no open stream behind (other tests count the shared listeners)."""
-    from liveapp.services.fanout import hub_for
+    from liveapp.infra.fanout import hub_for
 
     monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
     yield

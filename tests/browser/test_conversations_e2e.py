@@ -40,7 +40,7 @@ def demo(app, app_ctx, live_server, monkeypatch):
 @pytest.fixture
 def visitor_page(chromium, app):
     """The visitor's own browser (another context: its own cookies)."""
-    from liveapp.services.fanout import hub_for
+    from liveapp.infra.fanout import hub_for
 
     context = chromium.new_context()
     page = context.new_page()

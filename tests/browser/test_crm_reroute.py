@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from liveapp.services import realtime, routing_rules
+from liveapp.infra import realtime
+from liveapp.services import routing_rules
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import PRICING
 from tests.browser.test_board_live import (  # noqa: F401  (its fixture: tracked)

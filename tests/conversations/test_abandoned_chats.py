@@ -13,8 +13,9 @@ import time_machine
 from jobs.conversations import close_abandoned_chats
 from liveapp.domain.presence import LEAVE_GRACE, LEFT_AFTER
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.models import Conversation
-from liveapp.services import assignments, realtime, routing, tracking
+from liveapp.services import assignments, routing, tracking
 from liveapp.services import conversations as service
 from liveapp.services.live import boards
 from tests.board.conftest import record  # noqa: F401  (live events read from Redis)

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.models import Message
 from liveapp.services import conversations as service
-from liveapp.services import realtime, viewers
+from liveapp.services import viewers
 from liveapp.services.live import boards, card_cache, cards
 from tests.board import conftest as board_fixtures
 from tests.conftest import Browser

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import httpx
 
+from liveapp.infra import realtime
 from liveapp.services import conversations as service
-from liveapp.services import realtime, viewers
+from liveapp.services import viewers
 from liveapp.services.live import boards
 
 # The gunicorn server (module-scoped) and a rep's stream, as the board's SSE tests use them.

@@ -315,7 +315,7 @@ def test_status_follows_the_inbound_request(api, pricing, app, rep):
 
 
 def test_status_changes_are_pushed_to_the_visitor(api, pricing, app, monkeypatch):
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     sent = []
     monkeypatch.setattr(realtime, "send", lambda channel, event, data, id=None:

@@ -90,7 +90,7 @@ def make_visitor(app_ctx):
 @pytest.fixture
 def published():
     """Every change published in this process during the test."""
-    from liveapp.services import changes
+    from liveapp.services.bus import changes
 
     seen: list = []
     changes.subscribe(seen.append)

@@ -12,7 +12,8 @@ from liveapp.demo import seeding
 from liveapp.demo.crm_sandbox.fixture import build
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
-from liveapp.services import crm, presence, realtime, routing
+from liveapp.infra import realtime
+from liveapp.services import crm, presence, routing
 from liveapp.services import users as user_service
 
 REPS = ("Ann Archer", "Bob Baker", "Cara Chen", "Dev Desai")

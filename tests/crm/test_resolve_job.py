@@ -11,7 +11,8 @@ from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER
 from liveapp.domain.routing.inputs import EngagementFacts, SalesforceFacts
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import changes, crm, integrations
+from liveapp.services import crm, integrations
+from liveapp.services.bus import changes
 
 # In the bundled fixture: a Salesforce Contact (owned by a former user, as is its Account)
 # and an Outreach prospect; not a Salesloft person.

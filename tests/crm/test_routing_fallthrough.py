@@ -7,7 +7,8 @@ import time
 
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
-from liveapp.services import crm, presence, realtime, routing, routing_rules
+from liveapp.infra import realtime
+from liveapp.services import crm, presence, routing, routing_rules
 from tests.factories import GroupFactory, UserFactory
 
 CONTACT = "morgan.moreau0@northwindanalytics.example"

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Meeting, Visitor
-from liveapp.services import realtime, timeline
+from liveapp.services import timeline
 from liveapp.services.tokens import visitor_token
 from tests.clock import at_each_instant
 from tests.tracking.conftest import ORIGIN

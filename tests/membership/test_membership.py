@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from liveapp.extensions import db, redis
 from liveapp.models import Visitor
-from liveapp.services import changes, membership
+from liveapp.services import membership
+from liveapp.services.bus import changes
 from tests.factories import ExperienceFactory, SegmentFactory, StreamFactory
 from tests.visitor_ids import VisitorId
 

@@ -13,16 +13,9 @@ from sqlalchemy import select
 
 from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Visitor
-from liveapp.services import (
-    arrivals,
-    assignments,
-    membership,
-    presence,
-    realtime,
-    routing,
-    tracking,
-)
+from liveapp.services import arrivals, assignments, membership, presence, routing, tracking
 from liveapp.services import conversations as chats
 from tests.domain.routing_builders import sf_id
 from tests.factories import SegmentFactory, StreamFactory

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import changes, pipeline
+from liveapp.services import pipeline
 from liveapp.services import presence as hot
+from liveapp.services.bus import changes
 from tests.visitor_ids import VisitorId
 
 PAGES = ("https://www.example.com/", "https://www.example.com/pricing?utm_source=ads",

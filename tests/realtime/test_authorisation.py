@@ -124,7 +124,7 @@ def test_visitor_token_opens_no_board(app, browser, app_ctx, people):
 
 def test_streams_hold_no_database_connection_and_leave_no_listener(app, browser, people):
     from liveapp.extensions import db
-    from liveapp.services.fanout import hub_for
+    from liveapp.infra.fanout import hub_for
 
     _login(browser, people, "rep")
     url = f"/events/stream?channel=rep:{people['rep'].id}"

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from liveapp.services import realtime
+from liveapp.infra import realtime
 from tests.factories import PASSWORD
 from tests.realtime.server import CSRF_META, EventStream, gunicorn, login, stop
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 
-from liveapp.services import realtime, reps
-from liveapp.services.fanout import hub_for
+from liveapp.infra import realtime
+from liveapp.infra.fanout import hub_for
+from liveapp.services import reps
 
 
 def test_effective_availability_combines_choice_and_board(app_ctx, make_user):

@@ -11,7 +11,8 @@ import httpx
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from liveapp.services import assignments, realtime, routing, tokens
+from liveapp.infra import realtime
+from liveapp.services import assignments, routing, tokens
 from liveapp.services import conversations as service
 from tests.factories import PASSWORD
 from tests.realtime.server import EventStream, login

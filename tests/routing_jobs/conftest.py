@@ -12,7 +12,7 @@ from rq.timeouts import TimerDeathPenalty
 
 from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
-from liveapp.services import realtime
+from liveapp.infra import realtime
 from tests.factories import RoutingRuleFactory, UserFactory
 from tests.tracking.conftest import api, site  # noqa: F401  (the events API fixtures)
 from tests.visitor_ids import VisitorId

@@ -14,7 +14,8 @@ from rq import SimpleWorker
 from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER, build
 from liveapp.extensions import db, queue, redis
 from liveapp.models import User
-from liveapp.services import assignments, changes, conversations, crm, routing, routing_rules
+from liveapp.services import assignments, conversations, crm, routing, routing_rules
+from liveapp.services.bus import changes
 from tests.crm.conftest import connected, control, published, sandbox  # noqa: F401  (CRM sandbox)
 from tests.factories import GroupFactory
 from tests.routing_jobs.conftest import run_scheduled, work

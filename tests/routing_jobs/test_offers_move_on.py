@@ -125,7 +125,7 @@ def test_first_available_request_declined_by_one_stays_with_the_others(
 @pytest.mark.parametrize("mode", ["round_robin", "balanced"])
 def test_a_pounce_assignment_has_no_timer_and_stays_with_its_rep(job_app, api, visit,
                                                                  three_reps, make_rule, mode):
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     ann = three_reps[0]
     vid = pounced(make_rule, visit, three_reps, mode)
@@ -195,7 +195,7 @@ def test_a_pounce_rep_going_away_hands_the_visitor_on_without_blame(
 def test_a_pounce_reps_board_closing_hands_the_visitor_on(job_app, api, visit, three_reps,
                                                           make_rule):
     from jobs.board_presence import sweep_board_presence
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     ann, bob, cy = three_reps
     vid = pounced(make_rule, visit, three_reps, "round_robin")

@@ -70,7 +70,7 @@ def test_first_available_offers_every_eligible_rep_with_the_trace(job_app, visit
     ann, bob = make_rep(name="Ann"), make_rep(name="Bob")
     away = make_rep(name="Dee", availability="away")
     closed = make_rep(name="Eve")
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     realtime.board_closed(closed.id, now=0)  # board closed long ago: offline for routing
     make_rule([ann, bob, away, closed], name="Target accounts")
@@ -176,7 +176,8 @@ def test_a_rep_coming_online_gets_the_live_visitors_nobody_could_take(
         job_app, api, app_ctx, three_reps, make_rule, as_rep, rep):
 
     from liveapp.extensions import db
-    from liveapp.services import membership, realtime
+    from liveapp.infra import realtime
+    from liveapp.services import membership
 
     make_rule([rep])
     segment = SegmentFactory(criteria={"match": "all", "conditions": [

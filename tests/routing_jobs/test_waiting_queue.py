@@ -9,7 +9,8 @@ import pytest
 
 from jobs import routing as routing_jobs
 from liveapp.extensions import db, queue, redis
-from liveapp.services import assignments, presence, realtime, routing
+from liveapp.infra import realtime
+from liveapp.services import assignments, presence, routing
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import work
 

@@ -142,7 +142,7 @@ def test_heartbeat_from_an_unknown_visitor_creates_it(send, published):
 def test_one_events_changes_are_dispatched_together_in_order(send):
     """The changes of one event reach each stage of the bus in one batch, in the order they
     were published (the handlers work once per visitor, not once per change)."""
-    from liveapp.services import changes
+    from liveapp.services.bus import changes
 
     batches = []
 
@@ -175,7 +175,7 @@ def run_worker(name: str = "high") -> None:
 def test_expiry_job_through_a_real_worker(send, job_app):
     vid = str(uuid.uuid4())
     send("page_view", T0, vid)
-    from liveapp.services import changes
+    from liveapp.services.bus import changes
 
     seen = []
     changes.subscribe(seen.append)

@@ -29,8 +29,10 @@ from markupsafe import Markup
 from liveapp import metrics
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
-from liveapp.services import board, changes, membership, realtime, timeline, viewers
+from liveapp.infra import realtime
+from liveapp.services import board, membership, timeline, viewers
 from liveapp.services.board import Column
+from liveapp.services.bus import changes
 from liveapp.services.live import card_cache, cards, sent
 from liveapp.services.live.card_cache import Placed, Rendered
 from liveapp.services.live.cards import Card

@@ -22,8 +22,9 @@ from liveapp.domain.routing.reasons import card_reason
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
-from liveapp.services import assignments, chat_flow, membership, presence, rows, viewers
+from liveapp.services import assignments, chat_flow, membership, presence, viewers
 from liveapp.services.assignments import Assignment
+from liveapp.services.bus import rows
 from liveapp.services.presence import HotState
 
 OTHER_COLUMN = "stream-other"

@@ -26,9 +26,11 @@ from markupsafe import Markup
 
 from liveapp.domain.avatars import Avatar
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, changes, presence, realtime, routing
+from liveapp.services import assignments, presence, routing
 from liveapp.services.assignments import Assignment
+from liveapp.services.bus import changes
 from liveapp.services.live import cards, sent
 from liveapp.services.live.rendering import render_template_anywhere
 from liveapp.services.presence import HotState

@@ -1,5 +1,5 @@
 """Who handles visitor and settings changes, stage by stage: the one place where the
-order of the change bus (services/changes.py) is written down.
+order of the change bus (services/bus/changes.py) is written down.
 
     record      crm.on_change             an email or a company: look the visitor up in the CRMs
     membership  membership.on_changes     segments, experience, stream (once per visitor)
@@ -18,7 +18,7 @@ waits for it; routing reads the stream membership just placed; the card shows bo
 
 from __future__ import annotations
 
-from liveapp.services import changes
+from liveapp.services.bus import changes
 
 
 def wire() -> None:
