@@ -50,7 +50,8 @@ def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
     from liveapp.domain.streams import Membership
     from liveapp.extensions import db, redis
     from liveapp.models import Segment, Stream, User, Visitor, VisitSession
-    from liveapp.services import assignments, membership, presence
+    from liveapp.services import assignments, membership
+    from liveapp.services.tracking import hot_state
 
     users = [User(email="admin@bench.test", name="Ada Admin", role="admin")]
     users += [User(email=f"rep{i}@bench.test", name=f"Rep {i}", role="rep") for i in range(reps)]
@@ -89,11 +90,11 @@ def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
         db.select(VisitSession.visitor_id, VisitSession.id)).all())
     pipe = redis.client.pipeline(transaction=False)
     for n, vid in enumerate(ids):
-        state = presence.HotState(site.id, arrived(now - rng.random() * 20),
+        state = hot_state.HotState(site.id, arrived(now - rng.random() * 20),
                                   session_ids[vid], None, None,
                                   f"https://www.example.com/page/{n}", f"Page {n}", 3)
-        pipe.hset(presence.state_key(vid), mapping=state.to_mapping())
-        pipe.zadd(presence.heartbeats_key(), {vid: state.presence.last_heartbeat})
+        pipe.hset(hot_state.state_key(vid), mapping=state.to_mapping())
+        pipe.zadd(hot_state.heartbeats_key(), {vid: state.presence.last_heartbeat})
         stream = streams[n % 6].id if n % 6 < 5 else None
         pipe.set(membership.membership_key(vid),
                  json.dumps(Membership(stream_id=stream).to_dict()))

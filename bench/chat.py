@@ -63,7 +63,7 @@ def open_conversations(app, routed: dict[str, int]) -> dict[str, str]:
     from liveapp.models import User
     from liveapp.services import assignments, conversations
     from liveapp.services.tokens import visitor_token
-    from liveapp.services.visitor_ids import internal_id
+    from liveapp.services.tracking.visitor_ids import internal_id
 
     tokens = {}
     with app.app_context():

@@ -87,9 +87,10 @@ class Seen:
 
 
 def sample(seen: dict[str, Seen], now: float) -> None:
-    from liveapp.services import assignments, presence
+    from liveapp.services import assignments
+    from liveapp.services.tracking import hot_state
 
-    live = presence.live(5000)
+    live = hot_state.live(5000)
     current = assignments.get_many(list(live))
     for vid, hot in live.items():
         if hot.presence.state == "left":

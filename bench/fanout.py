@@ -132,7 +132,7 @@ def route_visitors(app, rep_ids: list[int], count: int) -> dict[str, int]:
     (as the routing job will, under the visitor's internal id)."""
     from liveapp.services import assignments
     from liveapp.services.bus import changes
-    from liveapp.services.visitor_ids import internal_id
+    from liveapp.services.tracking.visitor_ids import internal_id
 
     # The benchmark's own process has nothing to show: no board updates from here.
     routed = {str(uuid.uuid4()): random.choice(rep_ids) for _ in range(count)}
@@ -353,7 +353,7 @@ def stop_processes(procs: list[subprocess.Popen]) -> None:
 def backlog(app) -> tuple[int, int]:
     """(entries in the shards' event streams, entries pending with a consumer)."""
     from liveapp.extensions import redis
-    from liveapp.services import pipeline
+    from liveapp.services.tracking import pipeline
 
     length = pending = 0
     with app.app_context():

@@ -38,7 +38,8 @@ def run(app, events: int) -> None:
     from settings_fixture import configure_settings
 
     from liveapp.domain.membership import evaluate
-    from liveapp.services import membership, pipeline, presence, sites
+    from liveapp.services import membership, sites
+    from liveapp.services.tracking import hot_state, pipeline
 
     configure_settings()
     site = sites.save_site(None, name="Bench", allowed_origins=["https://www.example.com"])
@@ -59,7 +60,7 @@ def run(app, events: int) -> None:
         start = time.perf_counter()
         membership.reevaluate(vid)
         timings.append(time.perf_counter() - start)
-        facts = membership.facts_for(db.session.get(Visitor, vid), presence.load(vid),
+        facts = membership.facts_for(db.session.get(Visitor, vid), hot_state.load(vid),
                                      time.time())
         start = time.perf_counter()
         evaluate(rules, facts)

@@ -167,9 +167,9 @@ class Statements:
 
 PHASES = {  # the processor's phases: label, (module, function)
     "read (XAUTOCLAIM, XREADGROUP over the shards, decode)": None,  # claim + read
-    "record + commit (_record_batch)": ("liveapp.services.pipeline", "_record_batch"),
+    "record + commit (_record_batch)": ("liveapp.services.tracking.pipeline", "_record_batch"),
     "bus stages (all; by stage below)": None,  # the sum of the "bus stage" rows
-    "acknowledge (XACK + XDEL)": ("liveapp.services.pipeline", "_acknowledge"),
+    "acknowledge (XACK + XDEL)": ("liveapp.services.tracking.pipeline", "_acknowledge"),
 }
 SPENT: Counter = Counter()
 
@@ -191,7 +191,7 @@ def wrap_phases() -> None:
 
         setattr(module, name, wrapper)
 
-    pipeline = importlib.import_module("liveapp.services.pipeline")
+    pipeline = importlib.import_module("liveapp.services.tracking.pipeline")
     changes = importlib.import_module("liveapp.services.bus.changes")
     read_label = next(iter(PHASES))
     timed(pipeline, "claim", lambda *a: read_label)
@@ -250,7 +250,7 @@ def line(name: str, result: dict) -> str:
 def run(app, rep_ids: list[int]) -> None:
     from liveapp.extensions import db
     from liveapp.services import assignments
-    from liveapp.services.visitor_ids import internal_id
+    from liveapp.services.tracking.visitor_ids import internal_id
 
     rng = random.Random(ARGS.seed)
     site_key = app.config["BENCH_SITE_KEY"]
@@ -267,7 +267,8 @@ def run(app, rep_ids: list[int]) -> None:
     if set(headers_ok) != {202}:
         raise SystemExit(f"first page views answered {Counter(headers_ok)}")
     with app.app_context():
-        from liveapp.services import membership, pipeline
+        from liveapp.services import membership
+        from liveapp.services.tracking import pipeline
 
         pipeline.drain("bench")  # record them (the events API only accepted them)
 

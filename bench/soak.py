@@ -173,7 +173,7 @@ async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: lis
     rss_before = rss(web_pids)
 
     # Ramp-up: first page view (token), then the widget stream.
-    from liveapp.services.visitor_ids import derive
+    from liveapp.services.tracking.visitor_ids import derive
 
     secret = app.config["SECRET_KEY"]
     visitors: list[tuple[str, str]] = []

@@ -325,7 +325,7 @@ def pipeline(batch: int, block_ms: int) -> None:
 
     # Here, after _counting: the pipeline imports prometheus-client, which reads
     # PROMETHEUS_MULTIPROC_DIR when imported (see liveapp.metrics_folder).
-    from liveapp.services import pipeline as event_pipeline
+    from liveapp.services.tracking import pipeline as event_pipeline
 
     logging.basicConfig(level=os.environ.get("LIVEAPP_PIPELINE_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -126,7 +126,7 @@ class DrainAfterPosts:
         return response
 
     def drain(self) -> int:
-        from liveapp.services import pipeline
+        from liveapp.services.tracking import pipeline
 
         with self.lock, self.app.app_context():
             return pipeline.drain()

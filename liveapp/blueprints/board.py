@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from liveapp.access import visitor_visible
 from liveapp.infra import realtime
-from liveapp.services import board, meetings, timeline, viewers
+from liveapp.services import board, meetings, viewers
 from liveapp.services.live import boards, cards, chat_panel, prompts
+from liveapp.services.tracking import timeline
 
 bp = Blueprint("board", __name__)
 

@@ -12,9 +12,10 @@ from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
 from liveapp.infra import ratelimit
 from liveapp.models import Visitor
-from liveapp.services import chat_flow, meetings, presence, routing, sites
+from liveapp.services import chat_flow, meetings, routing, sites
 from liveapp.services import conversations as service
 from liveapp.services.tokens import verify_visitor_token
+from liveapp.services.tracking import hot_state
 from liveapp.web import client_ip
 
 bp = Blueprint("widget", __name__, url_prefix="/t/v1/chat")
@@ -68,7 +69,7 @@ def _reader() -> str:
     visitor_id = verify_visitor_token(token) if isinstance(token, str) else None
     if visitor_id is None:
         raise _Refused(403, "token: not valid")
-    if db.session.get(Visitor, visitor_id) is None and presence.load(visitor_id) is None:
+    if db.session.get(Visitor, visitor_id) is None and hot_state.load(visitor_id) is None:
         raise _Refused(403, "token: not valid")
     return visitor_id
 

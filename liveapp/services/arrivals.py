@@ -26,11 +26,12 @@ from redis.commands.core import Script
 
 from liveapp.domain.arrivals import Arrival
 from liveapp.extensions import redis
-from liveapp.services import assignments, presence, routing
+from liveapp.services import assignments, routing
 from liveapp.services.assignments import Assignment
 from liveapp.services.bus import changes
 from liveapp.services.live import cards, prompts
 from liveapp.services.live.rendering import render_template_anywhere
+from liveapp.services.tracking import hot_state
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def render(arrival: Arrival) -> str:
 def announce(visitor_id: str, assignment: Assignment) -> list[int]:
     """Tell the reps this assignment newly holds the visitor for; returns who was told."""
     reps = held_for(assignment)
-    hot = presence.load(visitor_id) if reps else None
+    hot = hot_state.load(visitor_id) if reps else None
     if hot is None or hot.presence.state == "left":
         return []
     told = _mark(visitor_id, str(hot.session_id or ""), reps)

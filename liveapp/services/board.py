@@ -13,11 +13,12 @@ from markupsafe import Markup
 
 from liveapp.extensions import db, redis
 from liveapp.models import Stream, User
-from liveapp.services import assignments, presence
+from liveapp.services import assignments
 from liveapp.services.live import card_cache
 from liveapp.services.live.card_cache import Placed
 from liveapp.services.live.cards import OTHER_COLUMN
 from liveapp.services.streams import ordered_streams
+from liveapp.services.tracking import hot_state
 
 
 @dataclass
@@ -68,9 +69,9 @@ def _columns(placed: list[Placed], scope: str) -> list[Column]:
 
 def _live_ids(candidates: list[str] | None = None) -> list[str]:
     """Visitors not yet left (all of them, or those among `candidates`)."""
-    key = presence.heartbeats_key()
+    key = hot_state.heartbeats_key()
     if candidates is None:
-        return [m.decode() for m in redis.client.zrevrange(key, 0, presence.LIVE_LIMIT - 1)]
+        return [m.decode() for m in redis.client.zrevrange(key, 0, hot_state.LIVE_LIMIT - 1)]
     if not candidates:
         return []
     scores = redis.client.zmscore(key, candidates)

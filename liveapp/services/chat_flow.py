@@ -27,9 +27,10 @@ from liveapp.domain.widget import BadAnswer
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Experience, Visitor
-from liveapp.services import assignments, conversations, membership, routing, tracking
+from liveapp.services import assignments, conversations, membership, routing
 from liveapp.services.bus import changes
 from liveapp.services.sites import SiteInfo
+from liveapp.services.tracking import visitor_events
 from liveapp.web import client_ip
 
 __all__ = ["BadAnswer", "FlowState", "answer", "current_experience", "may_request",
@@ -153,7 +154,7 @@ def _identify(visitor: Visitor, email: str) -> None:
 
     event = Event(site_key="", visitor_id=visitor.id, type="identify", email=email,
                   traits={"source": "chat"})
-    tracking.accept(event, SiteInfo(visitor.site_id, frozenset()), client_ip(), time.time())
+    visitor_events.accept(event, SiteInfo(visitor.site_id, frozenset()), client_ip(), time.time())
 
 
 def answer(visitor: Visitor, step: object, value: object) -> dict:

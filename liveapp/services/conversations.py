@@ -22,8 +22,9 @@ from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
-from liveapp.services import assignments, presence, routing
+from liveapp.services import assignments, routing
 from liveapp.services.bus import changes
+from liveapp.services.tracking import hot_state
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ def close_abandoned(now: float, close_after: float) -> list[int]:
     closed = []
     for conversation in db.session.scalars(select(Conversation).where(
             Conversation.status == "open").order_by(Conversation.id)).all():
-        hot = presence.load(conversation.visitor_id)
+        hot = hot_state.load(conversation.visitor_id)
         last_seen = conversation.visitor.last_seen.replace(tzinfo=UTC).timestamp()
         gone = abandoned_chats.gone_for(hot.presence if hot else None, last_seen, now)
         if gone is not None and gone >= close_after and \

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from liveapp.extensions import db
 from liveapp.integrations import imports
 from liveapp.models import AbmAccount, MarketingRecord, utcnow
-from liveapp.services import presence, visitor_enrichment
+from liveapp.services import visitor_enrichment
+from liveapp.services.tracking import hot_state
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -86,7 +87,7 @@ def import_marketing(raw: bytes) -> ImportResult:
 
 
 def _enrich_live_visitors() -> None:
-    for visitor_id in presence.live():
+    for visitor_id in hot_state.live():
         visitor_enrichment.request(visitor_id)
 
 

@@ -22,8 +22,8 @@ from liveapp.models import (
     Visitor,
     VisitSession,
 )
-from liveapp.services import pipeline
 from liveapp.services.live import boards
+from liveapp.services.tracking import pipeline
 
 audit = logging.getLogger("liveapp.audit")
 

@@ -24,10 +24,11 @@ from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Meeting, RoutingRule, User, Visitor, utcnow
 from liveapp.models.meeting import MAX_NOTE
-from liveapp.services import assignments, routing, tracking, visitor_enrichment
+from liveapp.services import assignments, routing, visitor_enrichment
 from liveapp.services.bus import changes
 from liveapp.services.live import prompts
 from liveapp.services.live.rendering import render_template_anywhere
+from liveapp.services.tracking import visitor_events
 from liveapp.services.working_hours import OFFICE_HOURS
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ def _book(visitor: Visitor, starts_at: datetime, email: str | None, note: str | 
                       ends_at=starts_at + LENGTH, email=email, note=note, status="booked")
     identified = email is not None and not visitor.email
     if identified:
-        tracking.identify(visitor, email, EMAIL_SOURCE)
+        visitor_events.identify(visitor, email, EMAIL_SOURCE)
     db.session.add(meeting)
     try:
         db.session.commit()

@@ -29,9 +29,9 @@ from liveapp.domain.widget import answer_facts
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, Segment, Visitor, VisitSession
 from liveapp.models import Stream as StreamRow
-from liveapp.services import presence
 from liveapp.services.bus import changes, rows
 from liveapp.services.experiences import domain_experiences
+from liveapp.services.tracking import hot_state
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ _SESSION_COUNTS = (select(VisitSession.visitor_id, func.count(VisitSession.id))
                    .where(VisitSession.visitor_id.in_(_IDS)).group_by(VisitSession.visitor_id))
 
 
-def facts_for(visitor: Visitor, state: presence.HotState | None, now: float) -> VisitorFacts:
+def facts_for(visitor: Visitor, state: hot_state.HotState | None, now: float) -> VisitorFacts:
     """What criteria can see of this visitor right now."""
     session = db.session.get(VisitSession, state.session_id) if state and state.session_id else None
     visited = db.session.scalars(_VISITED_URLS, {"visitor_id": visitor.id}).all()
@@ -159,9 +159,9 @@ def facts_for(visitor: Visitor, state: presence.HotState | None, now: float) -> 
     return build_facts(visitor, state, session, tuple(visited), sessions or 0, now)
 
 
-def live_facts(now: float, limit: int = presence.LIVE_LIMIT) -> list[VisitorFacts]:
+def live_facts(now: float, limit: int = hot_state.LIVE_LIMIT) -> list[VisitorFacts]:
     """Facts of every live visitor, loaded in a few bulk queries (for previews)."""
-    states = {v: s for v, s in presence.live(limit).items() if s.presence.state != "left"}
+    states = {v: s for v, s in hot_state.live(limit).items() if s.presence.state != "left"}
     if not states:
         return []
     ids = list(states)
@@ -184,7 +184,7 @@ def live_facts(now: float, limit: int = presence.LIVE_LIMIT) -> list[VisitorFact
     ]
 
 
-def build_facts(visitor: Visitor, state: presence.HotState | None,
+def build_facts(visitor: Visitor, state: hot_state.HotState | None,
                 session: VisitSession | None, visited_urls: tuple[str, ...], sessions: int,
                 now: float) -> VisitorFacts:
     """VisitorFacts from a visitor's loaded rows and hot state."""
@@ -266,12 +266,12 @@ def reevaluate_many(visitor_ids: list[str], now: float | None = None
         return {}
     pipe = redis.client.pipeline(transaction=False)  # the Redis reads in one round trip
     for visitor_id in ids:
-        presence.queue_read(pipe, visitor_id)
+        hot_state.queue_read(pipe, visitor_id)
         pipe.get(membership_key(visitor_id))
     pipe.get(settings_version_key())
     raws = pipe.execute()
     token = raws[-1]
-    states = {vid: presence.decode(raws[2 * i]) for i, vid in enumerate(ids)}
+    states = {vid: hot_state.decode(raws[2 * i]) for i, vid in enumerate(ids)}
     olds = {vid: _decode_stored(raws[2 * i + 1]) for i, vid in enumerate(ids)}
     present = [vid for vid in ids
                if states[vid] is not None and states[vid].presence.state != "left"]
@@ -317,7 +317,7 @@ class _Loaded:
     counts: dict[str, int]
 
     @classmethod
-    def of(cls, ids: list[str], states: dict[str, presence.HotState | None]) -> _Loaded:
+    def of(cls, ids: list[str], states: dict[str, hot_state.HotState | None]) -> _Loaded:
         visitors = rows.load(Visitor, ids)  # the batch's record phase has them loaded
         session_ids = sorted({s.session_id for s in states.values() if s and s.session_id})
         sessions = {s.id: s for s in db.session.scalars(
@@ -331,7 +331,7 @@ class _Loaded:
         changes.keep(visitors.values(), sessions.values())
         return cls(visitors, sessions, urls, counts)
 
-    def facts(self, visitor: Visitor, state: presence.HotState, now: float) -> VisitorFacts:
+    def facts(self, visitor: Visitor, state: hot_state.HotState, now: float) -> VisitorFacts:
         session = self.sessions.get(state.session_id) if state.session_id else None
         return build_facts(visitor, state, session, tuple(self.urls.get(visitor.id, ())),
                            self.counts.get(visitor.id, 0), now)
@@ -377,7 +377,7 @@ def on_changes(batch: list[changes.Change]) -> None:
 def reevaluate_live() -> int:
     """Re-evaluate every live visitor (after a settings change); returns how many changed."""
     changed = 0
-    for visitor_id in presence.live():
+    for visitor_id in hot_state.live():
         if reevaluate(visitor_id) is not None:
             changed += 1
     return changed

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from jobs.abandoned import last_beat
 from liveapp.extensions import redis
-from liveapp.services import pipeline
+from liveapp.services.tracking import pipeline
 
 # seconds; a live worker renews its key every CLOCK_LEASE / 3 (5 s), and the key expires
 # CLOCK_LEASE (15 s) after the last renewal, so a dead worker is gone well within it.

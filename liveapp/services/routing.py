@@ -54,9 +54,10 @@ from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, redis
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, crm, membership, presence, routing_rules
+from liveapp.services import assignments, crm, membership, routing_rules
 from liveapp.services.bus import changes
 from liveapp.services.routing_inputs import Inputs, compiled_rules, decide_with_rotation, gather
+from liveapp.services.tracking import hot_state
 
 LOCK_TTL = 60  # seconds; a crashed worker stops blocking routing after this
 STATE_TTL = 24 * 3600
@@ -270,11 +271,11 @@ def _still_offered(current: assignments.Assignment | None, inputs: Inputs) -> bo
                and rep.id not in inputs.excluded for rep in inputs.reps)
 
 
-def _read(visitor_id: str) -> tuple[presence.HotState | None, assignments.Assignment | None,
+def _read(visitor_id: str) -> tuple[hot_state.HotState | None, assignments.Assignment | None,
                                     dict[str, str], set[int]]:
     """Hot state, assignment, routing state and exclusions in one round trip."""
     pipe = redis.client.pipeline(transaction=False)
-    presence.queue_read(pipe, visitor_id)
+    hot_state.queue_read(pipe, visitor_id)
     pipe.get(assignments.assignment_key(visitor_id))
     pipe.hgetall(state_key(visitor_id))
     pipe.smembers(excluded_key(visitor_id))
@@ -285,7 +286,7 @@ def _read(visitor_id: str) -> tuple[presence.HotState | None, assignments.Assign
     except ValueError:  # damaged: routing writes a fresh one
         current = None
     state = {k.decode(): v.decode() for k, v in raw_state.items()}
-    return presence.decode(hot), current, state, {int(m) for m in members}
+    return hot_state.decode(hot), current, state, {int(m) for m in members}
 
 
 def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
@@ -578,7 +579,7 @@ def reoffer_pending_key() -> str:
 
 def request_reoffer() -> Job | None:
     """Queue `jobs.routing.reoffer_unrouted` unless one is waiting or nobody is live."""
-    if not redis.client.zcard(presence.heartbeats_key()):
+    if not redis.client.zcard(hot_state.heartbeats_key()):
         return None
     if not redis.client.set(reoffer_pending_key(), "1", nx=True, ex=LOCK_TTL):
         return None
@@ -589,7 +590,7 @@ def reoffer_unrouted(limit: int = DRAIN_LIMIT) -> list[str]:
     """Live visitors in a stream with nobody offered or chatting (everyone was away when
     they landed): route them again; returns the ids queued."""
     redis.client.delete(reoffer_pending_key())
-    live = [vid for vid, hot in presence.live(limit).items() if hot.presence.state != "left"]
+    live = [vid for vid, hot in hot_state.live(limit).items() if hot.presence.state != "left"]
     current = assignments.get_many(live)
     queued = []
     for visitor_id in live:

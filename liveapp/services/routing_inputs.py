@@ -12,7 +12,8 @@ from liveapp.domain.routing import CrmFacts, RoutingDecision
 from liveapp.domain.streams import Membership
 from liveapp.extensions import redis
 from liveapp.models import Visitor
-from liveapp.services import crm, membership, presence, reps, rotation, routing_rules
+from liveapp.services import crm, membership, reps, rotation, routing_rules
+from liveapp.services.tracking import hot_state
 
 RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump
 
@@ -48,7 +49,7 @@ def crm_facts(visitor: Visitor) -> CrmFacts:
     return crm.routing_facts(visitor)
 
 
-def gather(visitor: Visitor, hot: presence.HotState, trigger: str, now: float,
+def gather(visitor: Visitor, hot: hot_state.HotState, trigger: str, now: float,
            excluded_reps: Collection[int] = ()) -> Inputs:
     """Facts, matched rules, reps (effective availability, working hours), exclusions.
 

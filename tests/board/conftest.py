@@ -70,10 +70,10 @@ class Visitors:
     def leave(self, visitor_id: str) -> None:
         """A `leave`, then the expiry job once its grace period is over (as in production)."""
         from liveapp.domain.presence import LEAVE_GRACE
-        from liveapp.services import tracking
+        from liveapp.services.tracking import visitor_events
 
         self.event(visitor_id, "leave")
-        tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+        visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
 
     def route(self, visitor_id: str, *reps, rule="High intent", mode="first_available",
               explanation="rule High intent matched → routed") -> Assignment:

@@ -14,7 +14,7 @@ from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.services import conversations as service
 from liveapp.services.tokens import verify_visitor_token
-from liveapp.services.visitor_ids import derive, internal_id, is_internal
+from liveapp.services.tracking.visitor_ids import derive, internal_id, is_internal
 from tests.board.conftest import PRICING
 from tests.board.test_board_page import login
 

@@ -269,7 +269,7 @@ def test_a_rep_watches_their_board_and_answers_a_chat_on_a_phone(
 def live_traffic(api, tracked, rep, streams) -> list[str]:
     """Visitors arrive, are routed (some to the rep), move between streams and leave."""
     from liveapp.domain.presence import LEAVE_GRACE
-    from liveapp.services import tracking
+    from liveapp.services.tracking import visitor_events
 
     visitors = Visitors(api)
     vids = [tracked(url=f"{ORIGIN}/{name}", title=name.title()) for name in streams]
@@ -280,7 +280,7 @@ def live_traffic(api, tracked, rep, streams) -> list[str]:
     tracked(vids[3], url=f"{ORIGIN}/pricing", title="Pricing")  # someone else's visitor
     visitors.route(vids[3], rep)
     tracked(vids[4], type="leave", url=f"{ORIGIN}/partners")
-    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
     # An inbound chat offered to the rep (an accept prompt), and a pounce arrival notice,
     # told twice (the second replaces the first on the rep's page).
     assignments.save(vids[1], Assignment(rule_name="Inbound", mode="first_available",

@@ -15,9 +15,10 @@ from liveapp.domain.presence import LEAVE_GRACE, LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation
-from liveapp.services import assignments, routing, tracking
+from liveapp.services import assignments, routing
 from liveapp.services import conversations as service
 from liveapp.services.live import boards
+from liveapp.services.tracking import visitor_events
 from tests.board.conftest import record  # noqa: F401  (live events read from Redis)
 from tests.conversations.test_claiming import routed
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule  # noqa: F401
@@ -58,7 +59,7 @@ def leave(api, vid: str, at: float) -> float:
     when they count as left."""
     with time_machine.travel(at, tick=False):
         assert api.send(visitor_id=vid, type="leave").status_code == 202
-    tracking.expire_presence(at + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(at + LEAVE_GRACE + 1)
     return at + LEAVE_GRACE
 
 

@@ -10,9 +10,10 @@ from jobs import routing as routing_jobs
 from liveapp.demo.streams import PRICING_FLOW, seed_streams
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import assignments, chat_flow, routing, timeline
+from liveapp.services import assignments, chat_flow, routing
 from liveapp.services import conversations as service
 from liveapp.services.live import card_cache, cards, prompts
+from liveapp.services.tracking import timeline
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule, work  # noqa: F401
 from tests.tracking.conftest import ORIGIN
 from tests.visitor_ids import VisitorId

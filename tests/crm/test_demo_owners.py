@@ -13,8 +13,9 @@ from liveapp.demo.crm_sandbox.fixture import build
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
 from liveapp.infra import realtime
-from liveapp.services import crm, presence, routing
+from liveapp.services import crm, routing
 from liveapp.services import users as user_service
+from liveapp.services.tracking import hot_state
 
 REPS = ("Ann Archer", "Bob Baker", "Cara Chen", "Dev Desai")
 
@@ -38,7 +39,7 @@ def _contact_owned_by(salesforce_user_id: str) -> str:
 
 def _present(visitor_id: str, site_id: int) -> None:
     now = time.time()
-    presence.save(visitor_id, presence.HotState(site_id=site_id,
+    hot_state.save(visitor_id, hot_state.HotState(site_id=site_id,
                                                 presence=Presence("active", now, now)))
 
 

@@ -8,7 +8,8 @@ import time
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
 from liveapp.infra import realtime
-from liveapp.services import crm, presence, routing, routing_rules
+from liveapp.services import crm, routing, routing_rules
+from liveapp.services.tracking import hot_state
 from tests.factories import GroupFactory, UserFactory
 
 CONTACT = "morgan.moreau0@northwindanalytics.example"
@@ -28,7 +29,7 @@ def test_salesforce_rate_limited_falls_through_to_the_group(connected, make_visi
     crm.request(visitor.id)
     run_jobs()
     now = time.time()
-    presence.save(visitor.id, presence.HotState(site_id=visitor.site_id,
+    hot_state.save(visitor.id, hot_state.HotState(site_id=visitor.site_id,
                                                 presence=Presence("active", now, now)))
     realtime.touch_board(rep.id)  # Gina's board is open: she is online
     db.session.expire_all()  # the worker wrote visitor.crm in its own session

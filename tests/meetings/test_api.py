@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Meeting, Visitor
-from liveapp.services import timeline
 from liveapp.services.tokens import visitor_token
+from liveapp.services.tracking import timeline
 from tests.clock import at_each_instant
 from tests.tracking.conftest import ORIGIN
 

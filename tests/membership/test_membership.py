@@ -118,7 +118,7 @@ def test_left_visitor_loses_membership(api, app_ctx, example_streams, announced)
     vid = VisitorId()
     api.send(visitor_id=vid, url=PRICING_URL)
     assert _stored(vid).stream_id is not None
-    from liveapp.services.tracking import expire_presence
+    from liveapp.services.tracking.visitor_events import expire_presence
 
     expire_presence(time.time() + 120)
     assert _stored(vid) is None
@@ -131,9 +131,9 @@ def test_facts_reflect_the_visit(api, app_ctx):
              referrer="https://search.example/")
     api.send(visitor_id=vid, url=PRICING_URL)
     visitor = db.session.get(Visitor, vid)
-    from liveapp.services import presence
+    from liveapp.services.tracking import hot_state
 
-    facts = membership.facts_for(visitor, presence.load(vid), time.time())
+    facts = membership.facts_for(visitor, hot_state.load(vid), time.time())
     assert facts.current_url == PRICING_URL
     assert set(facts.visited_urls) >= {PRICING_URL}
     assert facts.page_count == 2 and facts.sessions == 1

@@ -15,8 +15,9 @@ from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Visitor
-from liveapp.services import arrivals, assignments, membership, presence, routing, tracking
+from liveapp.services import arrivals, assignments, membership, routing
 from liveapp.services import conversations as chats
+from liveapp.services.tracking import hot_state, visitor_events
 from tests.domain.routing_builders import sf_id
 from tests.factories import SegmentFactory, StreamFactory
 from tests.offers.conftest import channel, offers
@@ -175,9 +176,9 @@ def pricing_stream(app_ctx):
 def gone(api, vid: str, visit_over: bool) -> None:
     """The visitor leaves (and, with `visit_over`, stays away past the visit's end)."""
     assert api.send(visitor_id=vid, type="leave").status_code == 202
-    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
     if visit_over:
-        redis.client.delete(presence.state_key(vid))  # as it expires after half an hour
+        redis.client.delete(hot_state.state_key(vid))  # as it expires after half an hour
 
 
 def test_a_visitor_back_for_their_rep_tells_them_once_per_visit(
@@ -188,18 +189,18 @@ def test_a_visitor_back_for_their_rep_tells_them_once_per_visit(
     assert api.send(visitor_id=vid, url=f"{ORIGIN}/pricing").status_code == 202
     work()  # landing in the stream routed them to Ann
     assert offers(recorded.take()) == {channel(ann): arrived(vid)}
-    first_visit = presence.load(vid).session_id
+    first_visit = hot_state.load(vid).session_id
 
     gone(api, vid, visit_over=False)  # back within the same visit: not news
     assert api.send(visitor_id=vid, url=f"{ORIGIN}/pricing").status_code == 202
     work()
-    assert presence.load(vid).session_id == first_visit
+    assert hot_state.load(vid).session_id == first_visit
     assert offers(recorded.take()) == {}
 
     gone(api, vid, visit_over=True)  # back another time, still held for Ann: news
     assert api.send(visitor_id=vid, url=f"{ORIGIN}/pricing").status_code == 202
     work()
-    assert presence.load(vid).session_id != first_visit
+    assert hot_state.load(vid).session_id != first_visit
     assert assignments.get(vid).offered_to == [ann.id]
     assert offers(recorded.take()) == {channel(ann): arrived(vid)}
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import time
 
 from liveapp.domain.presence import LEAVE_GRACE
-from liveapp.services import assignments, routing, tracking
+from liveapp.services import assignments, routing
 from liveapp.services import conversations as chats
 from liveapp.services.live import prompts
+from liveapp.services.tracking import visitor_events
 from tests.clock import at_each_instant
 from tests.offers.conftest import channel, offers
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -94,7 +95,7 @@ def test_leaving_takes_the_prompt_away(job_app, visit, api, two_reps, make_rule,
     asked(vid)
     recorder = record(*(channel(r) for r in two_reps))
     assert api.send(visitor_id=vid, type="leave").status_code == 202
-    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
     assert offers(recorder.take()) == {
         channel(r): [f"delete #offer-{vid}"] for r in two_reps}
 

@@ -17,8 +17,9 @@ import time_machine
 from jobs import routing as routing_jobs
 from liveapp.domain import board_presence
 from liveapp.extensions import queue
-from liveapp.services import assignments, presence, routing
+from liveapp.services import assignments, routing
 from liveapp.services.live import prompts
+from liveapp.services.tracking import hot_state
 from tests.conftest import Browser
 from tests.routing_jobs.conftest import run_scheduled, work
 
@@ -29,7 +30,7 @@ def offered(vid: str) -> list[int]:
 
 def prompted(vid: str) -> set[int]:
     """The reps an accept prompt shows to now."""
-    hot = presence.load(vid)
+    hot = hot_state.load(vid)
     return prompts.offered_reps(assignments.get(vid), hot, routing.excluded(vid))
 
 

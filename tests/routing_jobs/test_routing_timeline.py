@@ -3,7 +3,8 @@ again for many reasons and mostly decides the same; only a changed decision adds
 
 from __future__ import annotations
 
-from liveapp.services import routing, timeline
+from liveapp.services import routing
+from liveapp.services.tracking import timeline
 from tests.routing_jobs.conftest import work
 from tests.routing_jobs.test_offers_move_on import set_away
 

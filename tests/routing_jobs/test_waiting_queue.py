@@ -10,7 +10,8 @@ import pytest
 from jobs import routing as routing_jobs
 from liveapp.extensions import db, queue, redis
 from liveapp.infra import realtime
-from liveapp.services import assignments, presence, routing
+from liveapp.services import assignments, routing
+from liveapp.services.tracking import hot_state
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import work
 
@@ -72,8 +73,8 @@ def test_a_visitor_who_left_leaves_the_queue(job_app, visit, rep, make_rule):
     for vid in (gone, staying):
         routing.request_inbound(vid)
     work()
-    state = presence.load(gone)
-    presence.save_presence(gone, replace(state.presence, state="left"))
+    state = hot_state.load(gone)
+    hot_state.save_presence(gone, replace(state.presence, state="left"))
     rep.availability = "available"
     db.session.commit()
     realtime.touch_board(rep.id)

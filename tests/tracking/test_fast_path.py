@@ -11,7 +11,7 @@ from werkzeug.test import Client
 
 from liveapp.blueprints.tracking import EventsFastPath
 from liveapp.services.tokens import verify_visitor_token
-from liveapp.services.visitor_ids import internal_id
+from liveapp.services.tracking.visitor_ids import internal_id
 from tests.tracking.conftest import ORIGIN
 
 

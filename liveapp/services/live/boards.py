@@ -30,13 +30,14 @@ from liveapp import metrics
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
 from liveapp.infra import realtime
-from liveapp.services import board, membership, timeline, viewers
+from liveapp.services import board, membership, viewers
 from liveapp.services.board import Column
 from liveapp.services.bus import changes
 from liveapp.services.live import card_cache, cards, sent
 from liveapp.services.live.card_cache import Placed, Rendered
 from liveapp.services.live.cards import Card
 from liveapp.services.live.rendering import render_template_anywhere, rendering
+from liveapp.services.tracking import timeline
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,11 @@ from liveapp.domain.routing.reasons import card_reason
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
-from liveapp.services import assignments, chat_flow, membership, presence, viewers
+from liveapp.services import assignments, chat_flow, membership, viewers
 from liveapp.services.assignments import Assignment
 from liveapp.services.bus import rows
-from liveapp.services.presence import HotState
+from liveapp.services.tracking import hot_state
+from liveapp.services.tracking.hot_state import HotState
 
 OTHER_COLUMN = "stream-other"
 CHAT_PREVIEW = 80  # characters of the last message a card shows
@@ -215,10 +216,10 @@ def live_states(ids: Iterable[str]) -> dict[str, HotState]:
     ids = list(ids)
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in ids:
-        presence.queue_read(pipe, visitor_id)
+        hot_state.queue_read(pipe, visitor_id)
     states = {}
     for visitor_id, raw in zip(ids, pipe.execute() if ids else [], strict=True):
-        state = presence.decode(raw)
+        state = hot_state.decode(raw)
         if state is not None and state.presence.state != "left":
             states[visitor_id] = state
     return states
@@ -338,7 +339,7 @@ def load_many(visitor_ids: list[str]) -> tuple[dict[str, Card | None], int]:
     ids = list(dict.fromkeys(visitor_ids))
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in ids:
-        presence.queue_read(pipe, visitor_id)
+        hot_state.queue_read(pipe, visitor_id)
         pipe.get(membership.membership_key(visitor_id))
         pipe.get(assignments.assignment_key(visitor_id))
         viewers.queue_current(pipe, visitor_id)
@@ -355,7 +356,7 @@ def load_many(visitor_ids: list[str]) -> tuple[dict[str, Card | None], int]:
             raws[index * _PER_VISITOR:(index + 1) * _PER_VISITOR])
         if visitor_id not in visitors:
             continue
-        state = presence.decode(raw_state)
+        state = hot_state.decode(raw_state)
         if state is not None:
             states[visitor_id] = state
         ctx.memberships[visitor_id] = (Membership.from_dict(_json(raw_member))

@@ -28,12 +28,13 @@ from liveapp.domain.avatars import Avatar
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, presence, routing
+from liveapp.services import assignments, routing
 from liveapp.services.assignments import Assignment
 from liveapp.services.bus import changes
 from liveapp.services.live import cards, sent
 from liveapp.services.live.rendering import render_template_anywhere
-from liveapp.services.presence import HotState
+from liveapp.services.tracking import hot_state
+from liveapp.services.tracking.hot_state import HotState
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,7 @@ def refresh_many(visitor_ids: list[str], now: float | None = None
     visitor (those that sent none left out)."""
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in visitor_ids:
-        presence.queue_read(pipe, visitor_id)
+        hot_state.queue_read(pipe, visitor_id)
         pipe.get(assignments.assignment_key(visitor_id))
         pipe.smembers(routing.excluded_key(visitor_id))
         pipe.exists(SENT.key(visitor_id))
@@ -227,7 +228,7 @@ def refresh_many(visitor_ids: list[str], now: float | None = None
     for index, visitor_id in enumerate(visitor_ids):
         raw_hot, raw_assignment, excluded, was_sent = raws[index * _READS:(index + 1) * _READS]
         try:
-            events = _refresh(visitor_id, presence.decode(raw_hot),
+            events = _refresh(visitor_id, hot_state.decode(raw_hot),
                               assignments.decode(raw_assignment),
                               {int(m) for m in excluded}, was_sent, now)
         except Exception:  # the change is stored; a prompt update must not fail it

@@ -1,6 +1,6 @@
 """The event pipeline: the events API only accepts an event (limits, hot presence, an
 append to the Redis Stream of the visitor's shard, one Lua round trip; see
-tracking.accept); `liveapp pipeline` processes run here read the streams through the
+visitor_events.accept); `liveapp pipeline` processes run here read the streams through the
 consumer group "pipeline", in batches.
 
 Shards and order. The stream is split in PIPELINE_SHARDS streams `events:<n>`, n a stable
@@ -16,7 +16,7 @@ claims everything pending in it (XAUTOCLAIM, min idle 0: the lease says its prev
 is gone), so those entries come before the shard's new ones.
 
 A batch is one unit of work on the change bus: its events are recorded in one database
-transaction, in stream order (tracking.apply, per event),
+transaction, in stream order (visitor_events.apply, per event),
 committed, then the unit dispatches their changes (membership once per visitor, cards
 once per visitor, ... as the bus does for any unit), and only then are the entries
 acknowledged and deleted. A processor killed before that leaves them pending for the
@@ -38,7 +38,7 @@ away) never dead-letter: the entries wait, with a pause doubling up to 30 s. `dr
 processes every shard without leases, for tests and tools.
 
 Bulk work per batch. The batch's known visitors are loaded in one query before recording
-(tracking.apply then finds them in the session); each event still writes its own rows (the
+(visitor_events.apply then finds them in the session); each event still writes its own rows (the
 visit's page count, the previous page's time on page, the new page view). The bus stages
 that follow load in bulk too: membership evaluates the batch's visitors with one Redis
 round trip and four queries (membership.reevaluate_many), and the cards are loaded,
@@ -68,10 +68,9 @@ from liveapp import metrics
 from liveapp.domain.events import Event, InvalidEvent
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, Visitor
-from liveapp.services import presence as hot
-from liveapp.services import tracking
 from liveapp.services.bus import changes, rows
-from liveapp.services.presence import HotState
+from liveapp.services.tracking import hot_state, visitor_events
+from liveapp.services.tracking.hot_state import HotState
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +205,8 @@ def _event(entry: Entry) -> Event:
 def _hot_states(visitor_ids: list[str]) -> dict[str, HotState | None]:
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in visitor_ids:
-        hot.queue_read(pipe, visitor_id)
-    return {v: hot.decode(raw) for v, raw in zip(visitor_ids, pipe.execute(), strict=True)}
+        hot_state.queue_read(pipe, visitor_id)
+    return {v: hot_state.decode(raw) for v, raw in zip(visitor_ids, pipe.execute(), strict=True)}
 
 
 def _recorded_page_views(event_ids: list[str]) -> dict:
@@ -250,7 +249,7 @@ def _record_batch(entries: list[Entry], check: bool = True
     visitor_ids = list(dict.fromkeys(e.visitor_id for e in entries))
     states = _hot_states(visitor_ids)
     # The batch's known visitors in one query (as they are now, not as an earlier batch
-    # left them in the session): tracking.apply, then membership and the cards, find them
+    # left them in the session): visitor_events.apply, then membership and the cards, find them
     # in the session.
     known = db.session.scalars(select(Visitor).where(Visitor.id.in_(visitor_ids))
                                .execution_options(populate_existing=True)).all()
@@ -272,7 +271,7 @@ def _record_batch(entries: list[Entry], check: bool = True
                     # That delivery died after its commit, before its hot-state write; its
                     # dispatch (which follows that write) did not happen either: do both.
                     states[entry.visitor_id] = touched[entry.visitor_id] = restored
-                    work = tracking._Work(  # noqa: SLF001 (tracking's own record of a change)
+                    work = visitor_events._Work(  # noqa: SLF001 (tracking's own record of a change)
                         visitor_id=entry.visitor_id, site_id=restored.site_id,
                         page_view={"url": row.url, "title": row.title,
                                    "page_view_id": row.id})
@@ -284,7 +283,7 @@ def _record_batch(entries: list[Entry], check: bool = True
         if entry.type == "leave" and states.get(entry.visitor_id) is None:
             continue  # nothing known to close (its hot state expired meanwhile)
         try:
-            work, new_state = tracking.apply(
+            work, new_state = visitor_events.apply(
                 _event(entry), entry.data["site_id"], entry.data.get("ip") or "",
                 states.get(entry.visitor_id), float(entry.data["at"]), entry.event_id)
         except InvalidEvent as invalid:
@@ -328,7 +327,7 @@ def process_batch(entries: list[Entry], again: bool = False) -> int:
             announcements, touched = _record_batch(entries)
         pipe = redis.client.pipeline(transaction=False)
         for visitor_id, state in touched.items():
-            hot.save_record(pipe, visitor_id, state)
+            hot_state.save_record(pipe, visitor_id, state)
         pipe.execute()
         for item in announcements:
             if item[0] == "presence":
@@ -337,7 +336,7 @@ def process_batch(entries: list[Entry], again: bool = False) -> int:
                                 before=entry.before, url=entry.url)
             else:
                 _, entry, work, state = item
-                tracking.announce(work, entry.before or None, entry.state, state)
+                visitor_events.announce(work, entry.before or None, entry.state, state)
     # The unit has dispatched: only now is the batch done.
     _acknowledge(entries)
     return len(entries)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services import assignments
-from liveapp.services import presence as hot
 from liveapp.services.assignments import Assignment
-from liveapp.services.presence import HotState
+from liveapp.services.tracking import hot_state
+from liveapp.services.tracking.hot_state import HotState
 
 RECENT_LIMIT = 100
 HISTORY_LIMIT = 500
@@ -32,7 +32,7 @@ class VisitorRow:
 
 def live_and_recent(limit: int = RECENT_LIMIT) -> tuple[list[VisitorRow], list[Visitor]]:
     """Visitors on the site now (from Redis), then the most recent others."""
-    states = hot.live()
+    states = hot_state.live()
     found = {v.id: v for v in db.session.scalars(
         select(Visitor).where(Visitor.id.in_(list(states)))
     )} if states else {}

@@ -1,7 +1,7 @@
 """The events API's work: rate limits, hot presence, and the visitor's history.
 
 The events API only accepts (`accept`: one Redis round trip, no SQL); `liveapp pipeline`
-(services/pipeline.py) records the accepted events with `apply` and publishes with
+(services/tracking/pipeline.py) records the accepted events with `apply` and publishes with
 `announce`. Page views, identify and leave write only what they change.
 """
 
@@ -21,11 +21,11 @@ from liveapp.errors import RateLimited
 from liveapp.extensions import db
 from liveapp.infra import ratelimit
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import pipeline, visitor_enrichment
-from liveapp.services import presence as hot
+from liveapp.services import visitor_enrichment
 from liveapp.services.bus import changes
-from liveapp.services.presence import HotState
 from liveapp.services.sites import SiteInfo
+from liveapp.services.tracking import hot_state, pipeline
+from liveapp.services.tracking.hot_state import HotState
 
 MAX_TRAIT_KEYS_STORED = 50
 
@@ -55,7 +55,7 @@ def accept(event: Event, site: SiteInfo, ip: str, now: float) -> Outcome:
         "referrer": event.referrer, "active": event.active, "email": event.email,
         "traits": event.traits, "ip": ip, "at": now,
     })
-    hit = hot.accept_hit(
+    hit = hot_state.accept_hit(
         event.visitor_id, site.id, event.type, event.active, now,
         limit_keys=(ratelimit.window_key("events-ip", ip, window),
                     ratelimit.window_key("events-visitor", event.visitor_id, window)),
@@ -260,9 +260,9 @@ def record_departure(visitor_id: str, state: HotState) -> None:
     db.session.commit()
 
 
-def expire_presence(now: float) -> list[hot.Transition]:
+def expire_presence(now: float) -> list[hot_state.Transition]:
     """Move visitors on by time; close the visits of those who left; publish each change."""
-    transitions = hot.expire_all(now)
+    transitions = hot_state.expire_all(now)
     for transition in transitions:
         if transition.after == rules.LEFT:
             record_departure(transition.visitor_id, transition.state)
