@@ -50,7 +50,8 @@ def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
     from liveapp.domain.streams import Membership
     from liveapp.extensions import db, redis
     from liveapp.models import Segment, Stream, User, Visitor, VisitSession
-    from liveapp.services import assignments, membership
+    from liveapp.services import assignments
+    from liveapp.services.membership import live_membership
     from liveapp.services.tracking import hot_state
 
     users = [User(email="admin@bench.test", name="Ada Admin", role="admin")]
@@ -96,7 +97,7 @@ def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
         pipe.hset(hot_state.state_key(vid), mapping=state.to_mapping())
         pipe.zadd(hot_state.heartbeats_key(), {vid: state.presence.last_heartbeat})
         stream = streams[n % 6].id if n % 6 < 5 else None
-        pipe.set(membership.membership_key(vid),
+        pipe.set(live_membership.membership_key(vid),
                  json.dumps(Membership(stream_id=stream).to_dict()))
     pipe.execute()
     for n, vid in enumerate(ids):

@@ -116,7 +116,8 @@ def configure_tracking(app) -> None:
     """A site, and one stream every visitor with a page lands in."""
     from liveapp.extensions import db
     from liveapp.models import Segment, Stream
-    from liveapp.services import membership, sites
+    from liveapp.services import sites
+    from liveapp.services.membership import live_membership
 
     site = sites.save_site(None, name="Bench", allowed_origins=[])
     app.config["BENCH_SITE_KEY"] = site.site_key
@@ -124,7 +125,7 @@ def configure_tracking(app) -> None:
         {"field": "current_url", "operator": "contains", "value": "/"}]})
     db.session.add(Stream(name="Everyone", colour="#2f5bea", position=0, segments=[segment]))
     db.session.commit()
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
 
 
 def route_visitors(app, rep_ids: list[int], count: int) -> dict[str, int]:

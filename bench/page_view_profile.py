@@ -267,12 +267,12 @@ def run(app, rep_ids: list[int]) -> None:
     if set(headers_ok) != {202}:
         raise SystemExit(f"first page views answered {Counter(headers_ok)}")
     with app.app_context():
-        from liveapp.services import membership
+        from liveapp.services.membership import live_membership
         from liveapp.services.tracking import pipeline
 
         pipeline.drain("bench")  # record them (the events API only accepted them)
 
-        stored = [membership.stored(internal_id(v)) for v in visitors]
+        stored = [live_membership.stored(internal_id(v)) for v in visitors]
         placed = sum(1 for member in stored if member is not None and member.stream_id is not None)
     print(f"{len(visitors)} visitors routed to {len(rep_ids)} reps; {placed} placed in a stream")
 

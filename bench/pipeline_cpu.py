@@ -85,7 +85,8 @@ class Runner:
     def __init__(self, app, args) -> None:
         from liveapp.extensions import db
         from liveapp.models import User
-        from liveapp.services import assignments, membership, sites
+        from liveapp.services import assignments, sites
+        from liveapp.services.membership import live_membership
         from liveapp.services.tracking import pipeline, visitor_events
 
         self.app, self.args = app, args
@@ -101,7 +102,7 @@ class Runner:
             visitor_events.accept(self.next_view(visitor_id), self.site, "127.0.0.1", time.time())
         pipeline.drain("bench-setup")  # record the first page views (placing the visitors)
         placed = sum(1 for v in self.visitors
-                     if (m := membership.stored(v)) is not None and m.stream_id is not None)
+                     if (m := live_membership.stored(v)) is not None and m.stream_id is not None)
         print(f"{len(self.visitors)} visitors routed to {len(rep_ids)} reps; {placed} placed "
               f"in a stream")
 

@@ -274,7 +274,7 @@ def as_rep(browser, rep):
 def inbound_flow(app_ctx):
     """An experience on every page whose flow starts with Route for Inbound Chat: its
     visitors may ask for a rep (`POST /t/v1/chat/request`) as soon as they land."""
-    from liveapp.services import experiences
+    from liveapp.services.membership import experiences
 
     return experiences.save_experience(
         None, name="Talk now", active=True, targeting=[], audience=[],

@@ -115,7 +115,7 @@ def test_the_app_wires_its_handlers_in_the_written_down_order(app):
              for stage in changes.STAGES}
     assert names["membership"][0] == "on_changes"
     modules = {stage: [h.__module__ for h in changes._handlers[stage]] for stage in changes.STAGES}
-    assert modules["membership"][0] == "liveapp.services.membership"
+    assert modules["membership"][0] == "liveapp.services.membership.live_membership"
     assert modules["cards"][0] == "liveapp.services.live.boards"
     assert modules["prompts"][0] == "liveapp.services.live.prompts"
 

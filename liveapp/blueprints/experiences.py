@@ -15,8 +15,8 @@ from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream
 from liveapp.services import experience_form as rows_io
-from liveapp.services import experiences as experience_service
 from liveapp.services.criteria_form import attach_errors
+from liveapp.services.membership import experiences as experience_service
 
 bp = Blueprint("experiences", __name__, url_prefix="/settings/experiences")
 

@@ -17,7 +17,7 @@ from liveapp.services import assignments
 from liveapp.services.live import card_cache
 from liveapp.services.live.card_cache import Placed
 from liveapp.services.live.cards import OTHER_COLUMN
-from liveapp.services.streams import ordered_streams
+from liveapp.services.membership.streams import ordered_streams
 from liveapp.services.tracking import hot_state
 
 

@@ -27,8 +27,9 @@ from liveapp.domain.widget import BadAnswer
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Experience, Visitor
-from liveapp.services import assignments, conversations, membership, routing
+from liveapp.services import assignments, conversations, routing
 from liveapp.services.bus import changes
+from liveapp.services.membership import live_membership
 from liveapp.services.sites import SiteInfo
 from liveapp.services.tracking import visitor_events
 from liveapp.web import client_ip
@@ -36,7 +37,7 @@ from liveapp.web import client_ip
 __all__ = ["BadAnswer", "FlowState", "answer", "current_experience", "may_request",
            "state_of", "status_of", "transcript"]
 
-ANSWERS_TTL = membership.MEMBERSHIP_TTL
+ANSWERS_TTL = live_membership.MEMBERSHIP_TTL
 
 
 def answers_key(visitor_id: str) -> str:
@@ -63,7 +64,7 @@ def _save(visitor_id: str, record: dict) -> None:
 def current_experience(visitor_id: str, record: dict | None = None) -> Experience | None:
     """The experience the visitor receives now, else the one whose flow they answered
     (a visitor mid-flow keeps it on the next page)."""
-    member = membership.stored(visitor_id)
+    member = live_membership.stored(visitor_id)
     experience_id = member.experience_id if member is not None else None
     if experience_id is None and record is not None:
         experience_id = record.get("experience_id")

@@ -54,8 +54,9 @@ from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, redis
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, crm, membership, routing_rules
+from liveapp.services import assignments, crm, routing_rules
 from liveapp.services.bus import changes
+from liveapp.services.membership import live_membership
 from liveapp.services.routing_inputs import Inputs, compiled_rules, decide_with_rotation, gather
 from liveapp.services.tracking import hot_state
 
@@ -597,7 +598,7 @@ def reoffer_unrouted(limit: int = DRAIN_LIMIT) -> list[str]:
         taken = current.get(visitor_id)
         if taken is not None and (taken.offered_to or taken.claimed_by is not None):
             continue
-        placed = membership.stored(visitor_id)
+        placed = live_membership.stored(visitor_id)
         if placed is None or placed.stream_id is None:
             continue
         if enqueue_routing(visitor_id, "pounce") is not None:
@@ -622,7 +623,7 @@ def chat_closed(user_id: int) -> Job | None:
 
 
 def _routes_for_pounce(experience_id: int) -> bool:
-    experiences = membership.current_rules().experiences
+    experiences = live_membership.current_rules().experiences
     return any(e.id == experience_id and e.routes_for_pounce for e in experiences)
 
 

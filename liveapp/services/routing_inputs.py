@@ -12,7 +12,8 @@ from liveapp.domain.routing import CrmFacts, RoutingDecision
 from liveapp.domain.streams import Membership
 from liveapp.extensions import redis
 from liveapp.models import Visitor
-from liveapp.services import crm, membership, reps, rotation, routing_rules
+from liveapp.services import crm, reps, rotation, routing_rules
+from liveapp.services.membership import live_membership
 from liveapp.services.tracking import hot_state
 
 RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump
@@ -56,8 +57,8 @@ def gather(visitor: Visitor, hot: hot_state.HotState, trigger: str, now: float,
     Rules testing "in segment" / "in stream" read the visitor's membership as stored,
     the very one the boards show."""
     compiled = compiled_rules()
-    placed = membership.stored(visitor.id) or Membership()
-    facts = membership.facts_for(visitor, hot, now).with_membership(
+    placed = live_membership.stored(visitor.id) or Membership()
+    facts = live_membership.facts_for(visitor, hot, now).with_membership(
         placed.segment_ids, placed.stream_id)
     return Inputs(
         rules=compiled.rules, matched=frozenset(compiled.matching(facts)),
@@ -83,7 +84,7 @@ def compiled_rules() -> routing_rules.CompiledRules:
     Users and groups named by rules change without a settings bump, so the cache also
     ages out after RULES_MAX_AGE.
     """
-    stamp = membership.settings_stamp()
+    stamp = live_membership.settings_stamp()
     cached = _rules_cache.get(redis.key())
     now = time.monotonic()
     if cached is None or cached.version != stamp or \

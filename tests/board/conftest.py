@@ -11,8 +11,9 @@ import pytest
 
 from liveapp.extensions import redis
 from liveapp.infra import realtime
-from liveapp.services import assignments, membership
+from liveapp.services import assignments
 from liveapp.services.assignments import Assignment
+from liveapp.services.membership import live_membership
 from tests.factories import SegmentFactory, StreamFactory
 from tests.tracking import conftest as tracking_fixtures
 from tests.tracking.conftest import ORIGIN
@@ -37,7 +38,7 @@ def streams(app_ctx):
                             segments=[_url_segment("On pricing", "/pricing")])
     docs = StreamFactory(name="Docs", colour="#1f9d55", position=1,
                          segments=[_url_segment("On docs", "/docs")])
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     return {"pricing": pricing, "docs": docs}
 
 

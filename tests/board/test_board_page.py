@@ -168,7 +168,7 @@ def test_the_board_shows_each_cards_latest_state(browser, app_ctx, admin, rep_a,
 
 
 def test_a_settings_change_refreshes_cached_names(browser, app_ctx, admin, visitors, streams):
-    from liveapp.services import streams as stream_service
+    from liveapp.services.membership import streams as stream_service
 
     vid = visitors.visit(PRICING)
     login(browser, admin)

@@ -167,7 +167,7 @@ def test_expired_viewing_markers_are_swept_off_the_cards(
 
 
 def test_a_settings_change_makes_open_boards_refetch(app_ctx, streams, record, admin, rep_a):
-    from liveapp.services import streams as stream_service
+    from liveapp.services.membership import streams as stream_service
 
     realtime.touch_board(rep_a.id)  # Alice's board is open
     recorder = record(*channels(admin, rep_a))

@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from liveapp.extensions import redis
-from liveapp.services import arrivals, assignments, membership
+from liveapp.services import arrivals, assignments
 from liveapp.services.assignments import Assignment
+from liveapp.services.membership import live_membership
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING, Visitors, _url_segment
 from tests.browser.helpers import record_console, settings_links, sign_in
@@ -45,7 +46,7 @@ def five_streams(app_ctx):
                                      segments=[_url_segment(f"On {n}", f"/{n.lower()}")])
             for i, (n, c) in enumerate(zip(names, ["#c62f3a", "#1f9d55", "#d69e2e",
                                                    "#7c3aed", "#0e7490"], strict=True))}
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     return made
 
 

@@ -137,7 +137,7 @@ def test_an_email_answer_identifies_the_visitor(api, pricing, app, published):
 
 
 def _qualify_flow():
-    from liveapp.services import experiences
+    from liveapp.services.membership import experiences
 
     return experiences.save_experience(
         None, name="Qualify", active=True, audience=[],
@@ -149,7 +149,7 @@ def _qualify_flow():
 
 
 def test_answers_about_the_company_are_facts_a_segment_reads(api, app, app_ctx, published):
-    from liveapp.services import membership, segments
+    from liveapp.services.membership import live_membership, segments
 
     qualify = _qualify_flow()
     large = segments.save_segment(None, name="Large companies", description="", criteria={
@@ -166,18 +166,18 @@ def test_answers_about_the_company_are_facts_a_segment_reads(api, app, app_ctx, 
     assert _answer(client, token, 0, "huge").get_json()["error"].startswith("value: must be one")
     assert _answer(client, token, 1, "Software").get_json() == {
         "error": "step: your chat is not at this step"}  # the flow asks in order
-    assert membership.stored(vid).segment_ids == frozenset()
+    assert live_membership.stored(vid).segment_ids == frozenset()
     # The answer is a visitor change: membership is evaluated again when it arrives.
     assert _answer(client, token, 0, "201-1000").status_code == 200
-    assert membership.stored(vid).segment_ids == {large.id}
+    assert live_membership.stored(vid).segment_ids == {large.id}
     assert _answer(client, token, 1, "x" * 121).status_code == 400
     assert _answer(client, token, 1, "Software").status_code == 200
     assert _answer(client, token, 2, "Demo").status_code == 200
-    assert membership.stored(vid).segment_ids == {large.id, software.id, demo.id}
+    assert live_membership.stored(vid).segment_ids == {large.id, software.id, demo.id}
     assert [c.kind for c in published].count("bot") == 3
     small, small_token = _visit(api)
     assert _answer(client, small_token, 0, "51-200").status_code == 200
-    assert membership.stored(small).segment_ids == frozenset()  # too small for the segment
+    assert live_membership.stored(small).segment_ids == frozenset()  # too small for the segment
     db.session.expire_all()
     visitor = db.session.get(Visitor, vid)
     assert visitor.chat_answers == {

@@ -15,8 +15,9 @@ from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Visitor
-from liveapp.services import arrivals, assignments, membership, routing
+from liveapp.services import arrivals, assignments, routing
 from liveapp.services import conversations as chats
+from liveapp.services.membership import live_membership
 from liveapp.services.tracking import hot_state, visitor_events
 from tests.domain.routing_builders import sf_id
 from tests.factories import SegmentFactory, StreamFactory
@@ -170,7 +171,7 @@ def pricing_stream(app_ctx):
         {"field": "current_url", "operator": "contains", "value": "/pricing"}]})
     StreamFactory().segments = [segment]
     db.session.commit()
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
 
 
 def gone(api, vid: str, visit_over: bool) -> None:

@@ -134,10 +134,10 @@ def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, thre
     stream = StreamFactory()
     stream.segments = [segment]
     from liveapp.extensions import db
-    from liveapp.services import membership
+    from liveapp.services.membership import live_membership
 
     db.session.commit()
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/")
     assert queue(routing_jobs.QUEUE).count == 0  # not in a stream: no pounce routing
@@ -153,7 +153,7 @@ def test_landing_in_a_stream_enqueues_pounce_routing(job_app, api, app_ctx, thre
 def test_an_experience_with_route_for_pounce_enqueues_routing(job_app, api, app_ctx,
                                                              three_reps, make_rule):
 
-    from liveapp.services import membership
+    from liveapp.services.membership import live_membership
     from tests.factories import ExperienceFactory
 
     make_rule(three_reps)
@@ -161,7 +161,7 @@ def test_an_experience_with_route_for_pounce_enqueues_routing(job_app, api, app_
                       flow=[{"type": "bot_message", "text": "Hi"}, {"type": "route_pounce"}])
     ExperienceFactory(targeting=[{"kind": "contains", "value": "/blog", "exclude": False}],
                       flow=[{"type": "bot_message", "text": "Hi"}])
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     reader, prospect = VisitorId(), VisitorId()
     api.send(visitor_id=reader, url="https://www.example.com/blog")
     assert queue(routing_jobs.QUEUE).count == 0  # an experience without Route for Pounce
@@ -177,14 +177,14 @@ def test_a_rep_coming_online_gets_the_live_visitors_nobody_could_take(
 
     from liveapp.extensions import db
     from liveapp.infra import realtime
-    from liveapp.services import membership
+    from liveapp.services.membership import live_membership
 
     make_rule([rep])
     segment = SegmentFactory(criteria={"match": "all", "conditions": [
         {"field": "current_url", "operator": "contains", "value": "/pricing"}]})
     StreamFactory(segments=[segment])
     db.session.commit()
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     rep.availability = "away"  # Rita is away when the visitor lands
     db.session.commit()
     vid = VisitorId()

@@ -169,7 +169,7 @@ def test_a_simulated_visitor_at_the_meeting_booker_books_or_leaves(demo, live_se
 def test_a_simulated_visitor_who_is_just_browsing_asks_for_nobody(demo, live_server, rep):
     """A flow whose only button ends it: the visitor clicks it, and no request follows."""
     from liveapp.models import Experience
-    from liveapp.services import experiences
+    from liveapp.services.membership import experiences
 
     pricing = db.session.scalar(select(Experience).where(Experience.name == "Pricing Page"))
     flow = [dict(s) for s in pricing.flow]

@@ -2,7 +2,7 @@
 order of the change bus (services/bus/changes.py) is written down.
 
     record      crm.on_change             an email or a company: look the visitor up in the CRMs
-    membership  membership.on_changes     segments, experience, stream (once per visitor)
+    membership  live_membership.on_changes     segments, experience, stream (once per visitor)
     routing     routing.on_change         pounce on entering a stream; re-check on new facts
     cards       live.boards.on_changes    cards (rendered once per visitor), timelines,
                                           viewers' detail pages; boards refresh on settings
@@ -23,11 +23,12 @@ from liveapp.services.bus import changes
 
 def wire() -> None:
     """Register every handler in its stage, in the order above (idempotent)."""
-    from liveapp.services import arrivals, chat_flow, crm, membership, routing
+    from liveapp.services import arrivals, chat_flow, crm, routing
     from liveapp.services.live import boards, chat_panel, prompts
+    from liveapp.services.membership import live_membership
 
     changes.subscribe(crm.on_change, "record")
-    changes.handles("membership")(membership.on_changes)
+    changes.handles("membership")(live_membership.on_changes)
     changes.subscribe(routing.on_change, "routing")
     changes.handles("cards")(boards.on_changes)
     changes.subscribe(arrivals.on_change, "cards")

@@ -30,13 +30,14 @@ from liveapp import metrics
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
 from liveapp.infra import realtime
-from liveapp.services import board, membership, viewers
+from liveapp.services import board, viewers
 from liveapp.services.board import Column
 from liveapp.services.bus import changes
 from liveapp.services.live import card_cache, cards, sent
 from liveapp.services.live.card_cache import Placed, Rendered
 from liveapp.services.live.cards import Card
 from liveapp.services.live.rendering import render_template_anywhere, rendering
+from liveapp.services.membership import live_membership
 from liveapp.services.tracking import timeline
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ def timeline_entries(change: changes.Change, pipe=None) -> list[timeline.Entry]:
     if change.kind == "membership":
         new = data.get("new") or {}
         if data.get("experience_changed") and new.get("experience_id"):
-            name = cards.experience_name_at(changes.noted(membership.SETTINGS_NOTE),
+            name = cards.experience_name_at(changes.noted(live_membership.SETTINGS_NOTE),
                                             new["experience_id"]) or "an experience"
             entries.append(timeline.Entry(at, "experience", f"Receiving experience {name}"))
         if data.get("stream_changed") and new.get("stream_id"):

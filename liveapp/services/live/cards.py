@@ -22,9 +22,10 @@ from liveapp.domain.routing.reasons import card_reason
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
-from liveapp.services import assignments, chat_flow, membership, viewers
+from liveapp.services import assignments, chat_flow, viewers
 from liveapp.services.assignments import Assignment
 from liveapp.services.bus import rows
+from liveapp.services.membership import live_membership
 from liveapp.services.tracking import hot_state
 from liveapp.services.tracking.hot_state import HotState
 
@@ -193,7 +194,7 @@ def experience_name(experience_id: int | None) -> str | None:
 
 
 # Experience names by settings version (per Redis prefix): a rename, a new or a deleted
-# experience bumps the version (membership.on_settings_changed, on a "settings" change),
+# experience bumps the version (live_membership.on_settings_changed, on a "settings" change),
 # so a card load that read the version in its own pipeline names experiences without a
 # query.
 _names_cache: dict[str, tuple[bytes, dict[int, str]]] = {}
@@ -340,12 +341,12 @@ def load_many(visitor_ids: list[str]) -> tuple[dict[str, Card | None], int]:
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in ids:
         hot_state.queue_read(pipe, visitor_id)
-        pipe.get(membership.membership_key(visitor_id))
+        pipe.get(live_membership.membership_key(visitor_id))
         pipe.get(assignments.assignment_key(visitor_id))
         viewers.queue_current(pipe, visitor_id)
         pipe.get(chat_flow.answers_key(visitor_id))
     pipe.get(generation_key())
-    pipe.get(membership.settings_version_key())
+    pipe.get(live_membership.settings_version_key())
     raws = pipe.execute()
     generation, settings_version = raws[-2:]
     visitors = rows.load(Visitor, ids)

@@ -30,7 +30,7 @@ from liveapp.extensions import db, redis
 from liveapp.models import PageView, Segment, Visitor, VisitSession
 from liveapp.models import Stream as StreamRow
 from liveapp.services.bus import changes, rows
-from liveapp.services.experiences import domain_experiences
+from liveapp.services.membership.experiences import domain_experiences
 from liveapp.services.tracking import hot_state
 
 log = logging.getLogger(__name__)

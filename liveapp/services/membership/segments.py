@@ -8,8 +8,8 @@ from liveapp.domain import criteria as domain
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Segment
-from liveapp.services import criteria_refs
 from liveapp.services.bus import changes
+from liveapp.services.membership import criteria_refs
 
 
 def ordered_segments() -> list[Segment]:
