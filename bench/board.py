@@ -50,8 +50,8 @@ def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
     from liveapp.domain.streams import Membership
     from liveapp.extensions import db, redis
     from liveapp.models import Segment, Stream, User, Visitor, VisitSession
-    from liveapp.services import assignments
     from liveapp.services.membership import live_membership
+    from liveapp.services.routing import assignments
     from liveapp.services.tracking import hot_state
 
     users = [User(email="admin@bench.test", name="Ada Admin", role="admin")]

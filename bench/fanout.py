@@ -131,8 +131,8 @@ def configure_tracking(app) -> None:
 def route_visitors(app, rep_ids: list[int], count: int) -> dict[str, int]:
     """`count` visitors' cookie ids (what the bench posts), each routed to a random rep
     (as the routing job will, under the visitor's internal id)."""
-    from liveapp.services import assignments
     from liveapp.services.bus import changes
+    from liveapp.services.routing import assignments
     from liveapp.services.tracking.visitor_ids import internal_id
 
     # The benchmark's own process has nothing to show: no board updates from here.

@@ -249,7 +249,7 @@ def line(name: str, result: dict) -> str:
 
 def run(app, rep_ids: list[int]) -> None:
     from liveapp.extensions import db
-    from liveapp.services import assignments
+    from liveapp.services.routing import assignments
     from liveapp.services.tracking.visitor_ids import internal_id
 
     rng = random.Random(ARGS.seed)

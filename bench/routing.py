@@ -60,7 +60,8 @@ def setup(app, n_visitors: int) -> list[str]:
     from liveapp.extensions import db
     from liveapp.infra import realtime
     from liveapp.models import Group, User
-    from liveapp.services import routing_rules, sites
+    from liveapp.services import sites
+    from liveapp.services.routing import routing_rules
 
     group = Group(name="Round robin team")
     reps = [User(email=f"rep{i}@example.test", name=f"Rep {i}", role="rep",
@@ -121,16 +122,16 @@ def noop_burst(n: int) -> tuple[int, float]:
 def route_burst(visitors: list[str]) -> tuple[int, float]:
     from jobs import routing as routing_jobs
     from liveapp.extensions import queue
-    from liveapp.services import routing
+    from liveapp.services.routing import router
 
     for vid in visitors:
-        routing.enqueue_routing(vid, "pounce")
+        router.enqueue_routing(vid, "pounce")
     return burst(queue(routing_jobs.QUEUE))
 
 
 def run(app, n: int, rounds: int) -> None:
     from liveapp.extensions import QUEUE_NAMES, queue
-    from liveapp.services import assignments
+    from liveapp.services.routing import assignments
 
     visitors = setup(app, n)
     for name in QUEUE_NAMES:  # enrichment and membership jobs queued by the setup

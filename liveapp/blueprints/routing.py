@@ -15,8 +15,8 @@ from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
 from liveapp.services import criteria_form
-from liveapp.services import routing_rules as rule_service
 from liveapp.services.membership import criteria_refs
+from liveapp.services.routing import routing_rules as rule_service
 
 bp = Blueprint("routing", __name__, url_prefix="/settings/routing")
 

@@ -13,7 +13,8 @@ from liveapp.access import admin_required
 from liveapp.errors import NothingToErase
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import assignments, erasure, routing
+from liveapp.services import erasure
+from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import hot_state
 from liveapp.services.tracking import visitors as visitor_service
 
@@ -35,7 +36,7 @@ def detail(visitor_id: str):
     row = visitor_service.VisitorRow(visitor, hot_state.load(visitor.id),
                                      assignments.get(visitor.id))
     return render_template("visitors/detail.html", row=row, sessions=sessions, views=views,
-                           decisions=routing.history(visitor.id))
+                           decisions=router.history(visitor.id))
 
 
 class EraseForm(FlaskForm):

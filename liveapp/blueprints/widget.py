@@ -12,8 +12,9 @@ from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
 from liveapp.infra import ratelimit
 from liveapp.models import Visitor
-from liveapp.services import chat_flow, meetings, routing, sites
+from liveapp.services import chat_flow, meetings, sites
 from liveapp.services import conversations as service
+from liveapp.services.routing import router
 from liveapp.services.tokens import verify_visitor_token
 from liveapp.services.tracking import hot_state
 from liveapp.web import client_ip
@@ -171,7 +172,7 @@ def ask():
 
     if not chat_flow.may_request(visitor.id):
         return _error(409, "flow: your chat has not reached Route for Inbound Chat", _origin())
-    routing.request_inbound(visitor.id)
+    router.request_inbound(visitor.id)
     chat_flow.mark_requested(visitor.id)
     return _json(202, {"status": "routing"}, _origin())
 

@@ -17,9 +17,9 @@ from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, Site, User
 from liveapp.services import data_imports, integrations
-from liveapp.services import routing_rules as rule_service
 from liveapp.services import sites as site_service
 from liveapp.services import users as user_service
+from liveapp.services.routing import routing_rules as rule_service
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -13,11 +13,11 @@ from markupsafe import Markup
 
 from liveapp.extensions import db, redis
 from liveapp.models import Stream, User
-from liveapp.services import assignments
 from liveapp.services.live import card_cache
 from liveapp.services.live.card_cache import Placed
 from liveapp.services.live.cards import OTHER_COLUMN
 from liveapp.services.membership.streams import ordered_streams
+from liveapp.services.routing import assignments
 from liveapp.services.tracking import hot_state
 
 

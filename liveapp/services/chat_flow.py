@@ -27,9 +27,10 @@ from liveapp.domain.widget import BadAnswer
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Experience, Visitor
-from liveapp.services import assignments, conversations, routing
+from liveapp.services import conversations
 from liveapp.services.bus import changes
 from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments, router
 from liveapp.services.sites import SiteInfo
 from liveapp.services.tracking import visitor_events
 from liveapp.web import client_ip
@@ -133,7 +134,7 @@ def _for_experience(record: dict | None, experience: Experience) -> dict:
 
 
 def _request_live(visitor_id: str) -> bool:
-    return redis.client.hget(routing.state_key(visitor_id), "trigger") == b"inbound"
+    return redis.client.hget(router.state_key(visitor_id), "trigger") == b"inbound"
 
 
 def status_of(visitor_id: str) -> str:

@@ -24,12 +24,13 @@ from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Meeting, RoutingRule, User, Visitor, utcnow
 from liveapp.models.meeting import MAX_NOTE
-from liveapp.services import assignments, routing, visitor_enrichment
+from liveapp.services import visitor_enrichment
 from liveapp.services.bus import changes
 from liveapp.services.live import prompts
 from liveapp.services.live.rendering import render_template_anywhere
+from liveapp.services.routing import assignments, router
+from liveapp.services.routing.working_hours import OFFICE_HOURS
 from liveapp.services.tracking import visitor_events
-from liveapp.services.working_hours import OFFICE_HOURS
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,8 @@ def calendar_owner(visitor_id: str) -> User | None:
     user among the matched rule's fallbacks (users, then groups' members), else among the
     people the rule routes to (users, groups' members, everyone) — who would have been
     offered the chat had they been free — else None."""
-    requested = redis.client.hget(routing.state_key(visitor_id), "requested_at")
-    first = domain.first_routed(routing.history(visitor_id),
+    requested = redis.client.hget(router.state_key(visitor_id), "requested_at")
+    first = domain.first_routed(router.history(visitor_id),
                                 float(requested) if requested else None)
     rep = db.session.get(User, first.rep_id) if first.rep_id is not None else None
     if rep is not None and rep.active:

@@ -11,9 +11,9 @@ import pytest
 
 from liveapp.extensions import redis
 from liveapp.infra import realtime
-from liveapp.services import assignments
-from liveapp.services.assignments import Assignment
 from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 from tests.factories import SegmentFactory, StreamFactory
 from tests.tracking import conftest as tracking_fixtures
 from tests.tracking.conftest import ORIGIN

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from liveapp.services import assignments, board
+from liveapp.services import board
+from liveapp.services.routing import assignments
 from tests.board.conftest import DOCS, HOME, PRICING
 
 

@@ -11,10 +11,11 @@ from liveapp.demo.streams import seed_streams
 from liveapp.domain.avatars import colour
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import assignments, viewers
 from liveapp.services import conversations as service
-from liveapp.services.assignments import Assignment
+from liveapp.services import viewers
 from liveapp.services.live import card_cache, cards
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 from liveapp.services.tracking import timeline
 from tests.board.test_escaping import PAYLOAD, assert_inert
 from tests.conversations.test_widget_flow import _qualify_flow

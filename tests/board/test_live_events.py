@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from liveapp.infra import realtime
-from liveapp.services import assignments
+from liveapp.services.routing import assignments
 from tests.board.conftest import DOCS, HOME, PRICING, ops
 from tests.ops.scrape import value
 

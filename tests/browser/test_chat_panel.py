@@ -12,8 +12,8 @@ import pytest
 from liveapp.domain.presence import LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.models import Message
-from liveapp.services import assignments
 from liveapp.services import conversations as service
+from liveapp.services.routing import assignments
 from tests.browser.helpers import htmx_swap, sign_in
 from tests.tracking import conftest as tracking_fixtures
 from tests.tracking.conftest import ORIGIN

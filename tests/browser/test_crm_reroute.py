@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from liveapp.infra import realtime
-from liveapp.services import routing_rules
+from liveapp.services.routing import routing_rules
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import PRICING
 from tests.browser.test_board_live import (  # noqa: F401  (its fixture: tracked)

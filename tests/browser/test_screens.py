@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from liveapp.extensions import redis
-from liveapp.services import arrivals, assignments
-from liveapp.services.assignments import Assignment
+from liveapp.services import arrivals
 from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING, Visitors, _url_segment
 from tests.browser.helpers import record_console, settings_links, sign_in

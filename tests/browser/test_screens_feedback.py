@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from liveapp.extensions import db
 from liveapp.models import Meeting, Visitor
-from liveapp.services import assignments
 from liveapp.services import conversations as chats
+from liveapp.services.routing import assignments
 from tests.board.conftest import ORIGIN, Visitors
 from tests.browser.helpers import eventually
 from tests.browser.test_conversations_e2e import (

@@ -13,9 +13,10 @@ from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
 from liveapp.models import Message, Visitor
-from liveapp.services import assignments, chat_flow, routing, sites
+from liveapp.services import chat_flow, sites
 from liveapp.services import conversations as service
 from liveapp.services.live import card_cache, cards
+from liveapp.services.routing import assignments, router
 from tests.browser.helpers import eventually
 from tests.visitor_ids import VisitorId
 
@@ -166,7 +167,7 @@ def test_just_browsing_ends_the_flow_in_the_widget(demo, visitor_page, rep):
     assert [u.split("/t/v1/chat")[1].split("?")[0] for u in requests] == ["/answer"]
     record = chat_flow.load(vid)
     assert record["answers"] == {"2": "Just browsing"} and not record.get("requested")
-    assert redis.client.hget(routing.state_key(vid), "trigger") != b"inbound"
+    assert redis.client.hget(router.state_key(vid), "trigger") != b"inbound"
     assert "chose “Just browsing”" in card_cache.render(cards.card_for(vid))
 
     page.reload()  # the ended flow is restored from the server as it was

@@ -15,9 +15,9 @@ from liveapp.domain.presence import LEAVE_GRACE, LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation
-from liveapp.services import assignments, routing
 from liveapp.services import conversations as service
 from liveapp.services.live import boards
+from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import visitor_events
 from tests.board.conftest import record  # noqa: F401  (live events read from Redis)
 from tests.conversations.test_claiming import routed
@@ -119,9 +119,9 @@ def test_closing_frees_the_reps_slot_for_the_waiting_queue(
     gone = routed(api, ann)
     chat = service.claim(gone, ann, "pounce")
     waiting = routed(api)
-    routing.request_inbound(waiting)
+    router.request_inbound(waiting)
     work_routing()
-    assert routing.waiting() == [waiting]  # Ann is at her chat limit (1/1)
+    assert router.waiting() == [waiting]  # Ann is at her chat limit (1/1)
 
     left_at = leave(api, gone, time.time())
     with time_machine.travel(left_at + CLOSE_AFTER + 1, tick=False):
@@ -130,7 +130,7 @@ def test_closing_frees_the_reps_slot_for_the_waiting_queue(
         run_closing_job()
         work_routing()  # the drain that the close asked for
     assert status(chat) == "closed" and service.open_chats(ann.id) == 0
-    assert routing.waiting() == []
+    assert router.waiting() == []
     assert assignments.get(waiting).offered_to == [ann.id]
 
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from liveapp.services import conversations as service
-from liveapp.services.routing_rules import reps_for_routing
+from liveapp.services.routing.routing_rules import reps_for_routing
 from tests.conversations.test_claiming import routed
 
 

@@ -9,8 +9,8 @@ import pytest
 from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Conversation
-from liveapp.services import assignments
 from liveapp.services import conversations as service
+from liveapp.services.routing import assignments
 from tests.factories import PASSWORD, UserFactory
 from tests.visitor_ids import VisitorId
 
@@ -170,13 +170,13 @@ def test_many_concurrent_claims_have_exactly_one_winner(api, server, app_ctx):
 
 def test_claiming_takes_the_visitor_out_of_the_waiting_queue(api, as_rep, rep, app_ctx):
     from liveapp.extensions import redis
-    from liveapp.services import routing
+    from liveapp.services.routing import router
 
     vid = routed(api, rep)
-    redis.client.zadd(routing.waiting_key(), {vid: 1.0})
-    redis.client.hset(routing.state_key(vid), "trigger", "inbound")
+    redis.client.zadd(router.waiting_key(), {vid: 1.0})
+    redis.client.hset(router.state_key(vid), "trigger", "inbound")
     as_rep.post(f"/conversations/claim/{vid}")
-    assert routing.waiting() == [] and not redis.client.exists(routing.state_key(vid))
+    assert router.waiting() == [] and not redis.client.exists(router.state_key(vid))
 
 
 

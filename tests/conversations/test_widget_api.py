@@ -83,7 +83,7 @@ def test_inbound_request_needs_a_valid_token(api, app, app_ctx, inbound_flow):
 
 def test_inbound_request_needs_a_flow_that_asks_for_a_rep(api, app, app_ctx):
     """No experience, no Route for Inbound Chat: refused, and routing is not asked."""
-    from liveapp.services import routing
+    from liveapp.services.routing import router
 
     client = app.test_client()
     vid = VisitorId()
@@ -91,7 +91,7 @@ def test_inbound_request_needs_a_flow_that_asks_for_a_rep(api, app, app_ctx):
     assert refused.status_code == 409
     assert refused.get_json() == {
         "error": "flow: your chat has not reached Route for Inbound Chat"}
-    assert redis.client.exists(routing.state_key(vid), routing.lock_key(vid)) == 0
+    assert redis.client.exists(router.state_key(vid), router.lock_key(vid)) == 0
 
 
 def test_message_limits_count_characters_not_bytes(api, as_rep, rep, app, app_ctx):

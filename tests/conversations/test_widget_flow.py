@@ -10,9 +10,10 @@ from jobs import routing as routing_jobs
 from liveapp.demo.streams import PRICING_FLOW, seed_streams
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import assignments, chat_flow, routing
+from liveapp.services import chat_flow
 from liveapp.services import conversations as service
 from liveapp.services.live import card_cache, cards, prompts
+from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import timeline
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule, work  # noqa: F401
 from tests.tracking.conftest import ORIGIN
@@ -214,7 +215,7 @@ def _request(client, token):
 def _inbound_trace(vid):
     """Everything an inbound request writes: routing's trigger, queued routing jobs, the
     timeline, the widget record's "requested"."""
-    return (redis.client.hget(routing.state_key(vid), "trigger"), queue(routing_jobs.QUEUE).count,
+    return (redis.client.hget(router.state_key(vid), "trigger"), queue(routing_jobs.QUEUE).count,
             timeline.entries(vid), (chat_flow.load(vid) or {}).get("requested"))
 
 
@@ -323,7 +324,7 @@ def test_status_changes_are_pushed_to_the_visitor(api, pricing, app, monkeypatch
                         sent.append((channel, event, data)))
     vid, _ = _visit(api)
     _route(vid, "offer", trigger="pounce")
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     _route(vid, "offer")
     _route(vid, "meeting_booker")
     pushed = [(c, d) for c, e, d in sent if e == "status"]

@@ -13,8 +13,9 @@ from liveapp.demo.crm_sandbox.fixture import build
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
 from liveapp.infra import realtime
-from liveapp.services import crm, routing
+from liveapp.services import crm
 from liveapp.services import users as user_service
+from liveapp.services.routing import router
 from liveapp.services.tracking import hot_state
 
 REPS = ("Ann Archer", "Bob Baker", "Cara Chen", "Dev Desai")
@@ -53,7 +54,7 @@ def test_each_demo_reps_contacts_route_to_that_rep(demo_team, make_visitor, run_
     db.session.expire_all()  # the worker wrote visitor.crm in its own session
     for name, visitor in visitors.items():
         _present(visitor.id, visitor.site_id)
-        decision = routing.route(visitor.id, "pounce")
+        decision = router.route(visitor.id, "pounce")
         assert decision.rule_name == "Target accounts", decision.trace
         assert decision.offer_to == (demo_team[name].id,), decision.trace
         assert decision.trace[-1].startswith(f"Salesforce Contact owner {name} is available")

@@ -8,7 +8,8 @@ import time
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
 from liveapp.infra import realtime
-from liveapp.services import crm, routing, routing_rules
+from liveapp.services import crm
+from liveapp.services.routing import router, routing_rules
 from liveapp.services.tracking import hot_state
 from tests.factories import GroupFactory, UserFactory
 
@@ -33,7 +34,7 @@ def test_salesforce_rate_limited_falls_through_to_the_group(connected, make_visi
                                                 presence=Presence("active", now, now)))
     realtime.touch_board(rep.id)  # Gina's board is open: she is online
     db.session.expire_all()  # the worker wrote visitor.crm in its own session
-    decision = routing.route(visitor.id, "pounce")
+    decision = router.route(visitor.id, "pounce")
     assert list(decision.offer_to) == [rep.id], decision.trace
     assert any("Salesforce unavailable (rate limited): skipped" in line
                for line in decision.trace), decision.trace

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from liveapp.extensions import db
 from liveapp.models import Meeting
-from liveapp.services import assignments
+from liveapp.services.routing import assignments
 from liveapp.services.tokens import visitor_token
 from tests.clock import at_each_instant
 from tests.conftest import Browser

@@ -15,9 +15,10 @@ from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Visitor
-from liveapp.services import arrivals, assignments, routing
+from liveapp.services import arrivals
 from liveapp.services import conversations as chats
 from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import hot_state, visitor_events
 from tests.domain.routing_builders import sf_id
 from tests.factories import SegmentFactory, StreamFactory
@@ -33,7 +34,7 @@ def arrived(vid: str) -> list[str]:
 
 
 def routed(vid: str, trigger: str = "pounce") -> None:
-    routing.enqueue_routing(vid, trigger)
+    router.enqueue_routing(vid, trigger)
     work()
 
 
@@ -141,7 +142,7 @@ def test_no_notice_for_an_inbound_request_or_a_claimed_visitor(job_app, visit, t
     make_rule([ann], distribution="round_robin")
     asking = visit()
     recorded.take()
-    routing.request_inbound(asking)
+    router.request_inbound(asking)
     work()
     assert notices(recorded.take(), ann) == []  # the accept prompt says it already
 

@@ -7,7 +7,7 @@ import time
 
 from liveapp.infra import realtime
 from liveapp.infra.fanout import hub_for
-from liveapp.services import reps
+from liveapp.services.routing import reps
 
 
 def test_effective_availability_combines_choice_and_board(app_ctx, make_user):

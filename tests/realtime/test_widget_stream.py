@@ -12,8 +12,9 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from liveapp.infra import realtime
-from liveapp.services import assignments, routing, tokens
 from liveapp.services import conversations as service
+from liveapp.services import tokens
+from liveapp.services.routing import assignments, router
 from tests.factories import PASSWORD
 from tests.realtime.server import EventStream, login
 from tests.tracking.conftest import ORIGIN, EventsApi
@@ -91,7 +92,7 @@ def test_the_widget_reads_its_own_conversation_cross_origin(server, events_api, 
 def test_an_inbound_request_pushes_its_status(server, events_api, app_ctx):
     vid, token = _visitor(events_api)
     with stream(server, f"visitor:{vid}", token) as (_, events):
-        routing.request_inbound(vid)
+        router.request_inbound(vid)
         for outcome in ("offer", "queue", "meeting_booker"):
             assignments.save(vid, assignments.Assignment(
                 rule_name="Inbound", mode="round_robin", outcome=outcome, trigger="inbound"))

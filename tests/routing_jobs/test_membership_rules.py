@@ -4,8 +4,8 @@ worker from the memberships the boards show."""
 from __future__ import annotations
 
 from liveapp.extensions import db
-from liveapp.services import assignments, routing
 from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments, router
 from tests.factories import SegmentFactory, StreamFactory
 from tests.routing_jobs.conftest import work
 from tests.visitor_ids import VisitorId
@@ -24,7 +24,7 @@ def _in(field: str, ident: int, operator: str = "equals") -> dict:
 def _route(api, path: str) -> str:
     vid = VisitorId()
     assert api.send(visitor_id=vid, url=f"https://www.example.com{path}").status_code == 202
-    routing.enqueue_routing(vid, "pounce")
+    router.enqueue_routing(vid, "pounce")
     work()
     return vid
 

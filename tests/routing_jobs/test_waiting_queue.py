@@ -10,7 +10,7 @@ import pytest
 from jobs import routing as routing_jobs
 from liveapp.extensions import db, queue, redis
 from liveapp.infra import realtime
-from liveapp.services import assignments, routing
+from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import hot_state
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import work
@@ -30,15 +30,15 @@ def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
     make_rule([rep], when_nobody="queue")
     visitors = [visit() for _ in range(3)]
     for vid in visitors:
-        routing.request_inbound(vid)
+        router.request_inbound(vid)
     work()
-    assert routing.waiting() == visitors
+    assert router.waiting() == visitors
     assert all(assignments.get(v).outcome == "queue" for v in visitors)
     assert assignments.get(visitors[0]).explanation.endswith(
         "nobody eligible → waiting in the queue for the next free rep")
-    routing.request_inbound(visitors[0])  # asking again keeps the original place
+    router.request_inbound(visitors[0])  # asking again keeps the original place
     work()
-    assert routing.waiting() == visitors
+    assert router.waiting() == visitors
 
     assert availability(as_rep, "available").status_code == 303
     jobs = {job.func_name: job for job in queue(routing_jobs.QUEUE).jobs}
@@ -47,7 +47,7 @@ def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
     work()
     drain.refresh()
     assert drain.return_value() == visitors  # offered in request order, oldest first
-    assert routing.waiting() == []
+    assert router.waiting() == []
     assert all(assignments.get(v).offered_to == [rep.id] for v in visitors)
     assert assignments.visible_to_rep(rep.id) == set(visitors)
 
@@ -59,7 +59,7 @@ def test_no_drain_without_waiting_visitors_or_for_away(job_app, visit, rep, as_r
     assert queue(routing_jobs.QUEUE).count == 0  # nobody waiting: no job at all
     rep.availability = "away"
     db.session.commit()
-    routing.request_inbound(visit())
+    router.request_inbound(visit())
     work()
     assert availability(as_rep, "offline").status_code == 303
     assert queue(routing_jobs.QUEUE).count == 0
@@ -71,15 +71,15 @@ def test_a_visitor_who_left_leaves_the_queue(job_app, visit, rep, make_rule):
     make_rule([rep], when_nobody="queue")
     gone, staying = visit(), visit()
     for vid in (gone, staying):
-        routing.request_inbound(vid)
+        router.request_inbound(vid)
     work()
     state = hot_state.load(gone)
     hot_state.save_presence(gone, replace(state.presence, state="left"))
     rep.availability = "available"
     db.session.commit()
     realtime.touch_board(rep.id)
-    assert routing.drain_queue() == [staying]
-    assert routing.waiting() == []
+    assert router.drain_queue() == [staying]
+    assert router.waiting() == []
 
 
 def test_nobody_with_the_meeting_booker_rule_gets_the_booker_not_the_queue(
@@ -88,20 +88,20 @@ def test_nobody_with_the_meeting_booker_rule_gets_the_booker_not_the_queue(
     db.session.commit()
     make_rule([rep], when_nobody="meeting_booker")
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
     assert assignments.get(vid).outcome == "meeting_booker"
-    assert routing.waiting() == []
+    assert router.waiting() == []
 
 
 def test_chat_closed_asks_for_a_drain(job_app, visit, rep, make_rule):
     rep.availability = "away"
     db.session.commit()
     make_rule([rep], when_nobody="queue")
-    routing.request_inbound(visit())
+    router.request_inbound(visit())
     work()
-    assert routing.chat_closed(rep.id) is not None
-    assert routing.chat_closed(rep.id) is None  # one drain waiting is enough
+    assert router.chat_closed(rep.id) is not None
+    assert router.chat_closed(rep.id) is None  # one drain waiting is enough
 
 
 def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, make_rule):
@@ -111,9 +111,9 @@ def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, 
 
     make_rule([rep], when_nobody="queue")  # available, but the board is closed: offline
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
-    assert routing.waiting() == [vid]
+    assert router.waiting() == [vid]
 
     url = f"/events/stream?channel=rep:{rep.id}"
 
@@ -125,7 +125,7 @@ def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, 
 
     contextvars.Context().run(open_board)
     work()
-    assert routing.waiting() == []
+    assert router.waiting() == []
     assert assignments.get(vid).offered_to == [rep.id]
 
 
@@ -139,14 +139,14 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     rule = make_rule([rep], when_nobody="queue")
     waiting, taken = visit(), visit()
     for vid in (waiting, taken):
-        routing.request_inbound(vid)
+        router.request_inbound(vid)
     work()
-    assert routing.waiting() == [waiting, taken]
-    routing.request_inbound(waiting)  # asking again schedules no second timeout
+    assert router.waiting() == [waiting, taken]
+    router.request_inbound(waiting)  # asking again schedules no second timeout
     work()
     registry = queue(routing_jobs.QUEUE).scheduled_job_registry
     due = [redis.client.zscore(registry.key, job_id) for job_id in registry.get_job_ids()]
-    asked = redis.client.zscore(routing.waiting_key(), waiting)
+    asked = redis.client.zscore(router.waiting_key(), waiting)
     assert len(due) == 2 and min(due) == pytest.approx(asked + 60, abs=1)
 
     # Before the wait is over someone takes the second visitor: their timeout does nothing.
@@ -161,7 +161,7 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     assert booker.explanation.endswith("in the queue and nobody was free → meeting booker")
     assert booker.explanation.startswith(f"rule '{rule.name}' matched")
     assert "waiting in the queue for the next free rep" not in booker.explanation
-    assert routing.waiting() == []
+    assert router.waiting() == []
     assert assignments.get(taken).claimed_by == rep.id
     # Widget: the visitor now sees the booker, and its calendar is the rule's rep.
     from liveapp.services import chat_flow, meetings

@@ -3,7 +3,7 @@ order of the change bus (services/bus/changes.py) is written down.
 
     record      crm.on_change             an email or a company: look the visitor up in the CRMs
     membership  live_membership.on_changes     segments, experience, stream (once per visitor)
-    routing     routing.on_change         pounce on entering a stream; re-check on new facts
+    routing     router.on_change         pounce on entering a stream; re-check on new facts
     cards       live.boards.on_changes    cards (rendered once per visitor), timelines,
                                           viewers' detail pages; boards refresh on settings
                 arrivals.on_change        "your prospect just arrived" (after the card)
@@ -23,13 +23,14 @@ from liveapp.services.bus import changes
 
 def wire() -> None:
     """Register every handler in its stage, in the order above (idempotent)."""
-    from liveapp.services import arrivals, chat_flow, crm, routing
+    from liveapp.services import arrivals, chat_flow, crm
     from liveapp.services.live import boards, chat_panel, prompts
     from liveapp.services.membership import live_membership
+    from liveapp.services.routing import router
 
     changes.subscribe(crm.on_change, "record")
     changes.handles("membership")(live_membership.on_changes)
-    changes.subscribe(routing.on_change, "routing")
+    changes.subscribe(router.on_change, "routing")
     changes.handles("cards")(boards.on_changes)
     changes.subscribe(arrivals.on_change, "cards")
     changes.handles("prompts")(prompts.on_changes)

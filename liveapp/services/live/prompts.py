@@ -28,11 +28,11 @@ from liveapp.domain.avatars import Avatar
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, routing
-from liveapp.services.assignments import Assignment
 from liveapp.services.bus import changes
 from liveapp.services.live import cards, sent
 from liveapp.services.live.rendering import render_template_anywhere
+from liveapp.services.routing import assignments, router
+from liveapp.services.routing.assignments import Assignment
 from liveapp.services.tracking import hot_state
 from liveapp.services.tracking.hot_state import HotState
 
@@ -91,7 +91,7 @@ def offered_reps(assignment: Assignment | None, hot: HotState | None,
             or assignment.claimed_by is not None):
         return set()
     now = time.time() if now is None else now
-    if assignment.offer_until is not None and now > assignment.offer_until + routing.OFFER_GRACE:
+    if assignment.offer_until is not None and now > assignment.offer_until + router.OFFER_GRACE:
         return set()
     return set(assignment.offered_to) - set(excluded)
 
@@ -119,7 +119,7 @@ def prompts_for(user_id: int, now: float | None = None) -> list[Prompt]:
     states = cards.live_states(ids)
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in ids:
-        pipe.smembers(routing.excluded_key(visitor_id))
+        pipe.smembers(router.excluded_key(visitor_id))
     excluded = dict(zip(ids, pipe.execute() if ids else [], strict=True))
     shown = [vid for vid in ids if user_id in offered_reps(
         current.get(vid), states.get(vid), {int(m) for m in excluded[vid]}, now)]
@@ -221,7 +221,7 @@ def refresh_many(visitor_ids: list[str], now: float | None = None
     for visitor_id in visitor_ids:
         hot_state.queue_read(pipe, visitor_id)
         pipe.get(assignments.assignment_key(visitor_id))
-        pipe.smembers(routing.excluded_key(visitor_id))
+        pipe.smembers(router.excluded_key(visitor_id))
         pipe.exists(SENT.key(visitor_id))
     raws = pipe.execute() if visitor_ids else []
     done = {}

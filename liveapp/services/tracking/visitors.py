@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import assignments
-from liveapp.services.assignments import Assignment
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 from liveapp.services.tracking import hot_state
 from liveapp.services.tracking.hot_state import HotState
 

@@ -12,8 +12,9 @@ from liveapp.domain.routing import CrmFacts, RoutingDecision
 from liveapp.domain.streams import Membership
 from liveapp.extensions import redis
 from liveapp.models import Visitor
-from liveapp.services import crm, reps, rotation, routing_rules
+from liveapp.services import crm
 from liveapp.services.membership import live_membership
+from liveapp.services.routing import reps, rotation, routing_rules
 from liveapp.services.tracking import hot_state
 
 RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump

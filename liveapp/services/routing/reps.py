@@ -15,7 +15,7 @@ from liveapp.domain import routing as domain
 from liveapp.extensions import redis
 from liveapp.infra import realtime
 from liveapp.models import User
-from liveapp.services import routing_rules, working_hours
+from liveapp.services.routing import routing_rules, working_hours
 
 
 def _offline_after() -> float:

@@ -54,10 +54,16 @@ from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, redis
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, crm, routing_rules
+from liveapp.services import crm
 from liveapp.services.bus import changes
 from liveapp.services.membership import live_membership
-from liveapp.services.routing_inputs import Inputs, compiled_rules, decide_with_rotation, gather
+from liveapp.services.routing import assignments, routing_rules
+from liveapp.services.routing.routing_inputs import (
+    Inputs,
+    compiled_rules,
+    decide_with_rotation,
+    gather,
+)
 from liveapp.services.tracking import hot_state
 
 LOCK_TTL = 60  # seconds; a crashed worker stops blocking routing after this
