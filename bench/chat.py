@@ -61,9 +61,9 @@ def open_conversations(app, routed: dict[str, int]) -> dict[str, str]:
     tokens, by cookie id."""
     from liveapp.extensions import db
     from liveapp.models import User
-    from liveapp.services import conversations
+    from liveapp.services.chat import conversations
+    from liveapp.services.chat.tokens import visitor_token
     from liveapp.services.routing import assignments
-    from liveapp.services.tokens import visitor_token
     from liveapp.services.tracking.visitor_ids import internal_id
 
     tokens = {}

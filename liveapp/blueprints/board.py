@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 
 from liveapp.access import visitor_visible
 from liveapp.infra import realtime
-from liveapp.services import board, meetings, viewers
+from liveapp.services import board, viewers
+from liveapp.services.chat import meetings
 from liveapp.services.live import boards, cards, chat_panel, prompts
 from liveapp.services.tracking import timeline
 

@@ -17,7 +17,7 @@ from liveapp.errors import RateLimited
 from liveapp.extensions import csrf
 from liveapp.observe import request_id_of
 from liveapp.services import sites
-from liveapp.services.tokens import visitor_token
+from liveapp.services.chat.tokens import visitor_token
 from liveapp.services.tracking import visitor_events
 from liveapp.services.tracking.visitor_ids import internal_id
 from liveapp.web import (

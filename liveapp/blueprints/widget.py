@@ -12,10 +12,10 @@ from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
 from liveapp.infra import ratelimit
 from liveapp.models import Visitor
-from liveapp.services import chat_flow, meetings, sites
-from liveapp.services import conversations as service
+from liveapp.services import sites
+from liveapp.services.chat import chat_flow, conversations, meetings
+from liveapp.services.chat.tokens import verify_visitor_token
 from liveapp.services.routing import router
-from liveapp.services.tokens import verify_visitor_token
 from liveapp.services.tracking import hot_state
 from liveapp.web import client_ip
 
@@ -96,7 +96,7 @@ def _posted() -> tuple[Visitor, dict]:
 
 
 def _transcript(visitor_id: str) -> dict:
-    conversation = service.open_conversation(visitor_id)
+    conversation = conversations.open_conversation(visitor_id)
     if conversation is None:
         return {"conversation": None, "messages": []}
     return {
@@ -153,11 +153,11 @@ def answer():
 def write():
     """A message from the visitor into its open conversation."""
     visitor, data = _posted()
-    conversation = service.open_conversation(visitor.id)
+    conversation = conversations.open_conversation(visitor.id)
     if conversation is None:
         return _error(409, "conversation: nobody is chatting with you yet", _origin())
     try:
-        message = service.post(conversation, "visitor", data.get("body"))
+        message = conversations.post(conversation, "visitor", data.get("body"))
     except ConversationRefused as refused:
         return _error(400, f"body: {refused}", _origin())
     return _json(201, {"id": message.id}, _origin())
@@ -178,7 +178,7 @@ def ask():
 
 
 # ---------------------------------------------------------------- meeting booker
-# (the meetings piece: the booker's free slots and booking one; see services/meetings.py)
+# (the meetings piece: the booker's free slots and booking one; see services/chat/meetings.py)
 
 bp.add_url_rule("/slots", "preflight_slots", preflight, methods=["OPTIONS"])
 bp.add_url_rule("/meetings", "preflight_meetings", preflight, methods=["OPTIONS"])

@@ -67,7 +67,7 @@ def test_a_page_view_runs_a_fixed_set_of_statements(app_ctx, visitors, rep_a, st
 
 def test_a_claimed_visitors_card_reads_the_chat_line_once(app_ctx, visitors, rep_a,
                                                           statements):
-    from liveapp.services import conversations
+    from liveapp.services.chat import conversations
 
     vid = visitors.visit(PRICING)
     visitors.route(vid, rep_a)

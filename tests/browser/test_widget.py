@@ -13,8 +13,8 @@ from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
 from liveapp.models import Message, Visitor
-from liveapp.services import chat_flow, sites
-from liveapp.services import conversations as service
+from liveapp.services import sites
+from liveapp.services.chat import chat_flow, conversations
 from liveapp.services.live import card_cache, cards
 from liveapp.services.routing import assignments, router
 from tests.browser.helpers import eventually
@@ -53,8 +53,8 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
     vid = _visitor_id(page)
     assert page.locator(".lvw").is_hidden()  # no experience here, no chat yet: no launcher
 
-    conversation = service.claim(vid, rep, "pounce")
-    service.post(conversation, "rep", "Hi, I'm Rita. Need help with pricing?", rep=rep)
+    conversation = conversations.claim(vid, rep, "pounce")
+    conversations.post(conversation, "rep", "Hi, I'm Rita. Need help with pricing?", rep=rep)
     page.wait_for_selector(".lvw-panel:visible")
     assert page.text_content(".lvw-title") == "Rita Rep"
     page.wait_for_selector(".lvw-rep >> text=Hi, I'm Rita. Need help with pricing?")
@@ -71,7 +71,7 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
     assert stored is not None and stored.body == "Yes please, <b>annual</b> plans?"
 
     attack = '<img src=x onerror="document.title=\'pwned\'">'
-    service.post(conversation, "rep", attack, rep=rep)
+    conversations.post(conversation, "rep", attack, rep=rep)
     page.wait_for_function("() => document.querySelectorAll('.lvw-rep').length === 2")
     assert page.locator(".lvw-rep").last.text_content() == attack
     assert page.locator(".lvw img, .lvw b").count() == 0
@@ -79,7 +79,7 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
 
     page.fill(".lvw-send textarea", "   ")
     page.click(".lvw-send button")  # nothing to send: no request, no message
-    service.close(db.session.merge(conversation))
+    conversations.close(db.session.merge(conversation))
     page.wait_for_selector(".lvw-note >> text=Rita Rep closed the chat")
     assert page.locator(".lvw-send").is_hidden()
     assert [m.sender for m in eventually(lambda: db.session.scalars(

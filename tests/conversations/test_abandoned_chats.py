@@ -15,7 +15,7 @@ from liveapp.domain.presence import LEAVE_GRACE, LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation
-from liveapp.services import conversations as service
+from liveapp.services.chat import conversations
 from liveapp.services.live import boards
 from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import visitor_events
@@ -49,8 +49,8 @@ def chatter(job_app, api, rep):  # noqa: F811
 @pytest.fixture
 def chatting(chatter, rep):
     """Rita chats with the visitor."""
-    conversation = service.claim(chatter, rep, "pounce")
-    service.post(conversation, "visitor", "Is there an annual discount?")
+    conversation = conversations.claim(chatter, rep, "pounce")
+    conversations.post(conversation, "visitor", "Is there an annual discount?")
     return conversation
 
 
@@ -117,7 +117,7 @@ def test_closing_frees_the_reps_slot_for_the_waiting_queue(
     ann = make_rep(name="Ann", email="ann@example.com", max_concurrent_chats=1)
     make_rule([ann], name="Everyone", distribution="first_available", when_nobody="queue")
     gone = routed(api, ann)
-    chat = service.claim(gone, ann, "pounce")
+    chat = conversations.claim(gone, ann, "pounce")
     waiting = routed(api)
     router.request_inbound(waiting)
     work_routing()
@@ -129,15 +129,15 @@ def test_closing_frees_the_reps_slot_for_the_waiting_queue(
         realtime.touch_board(ann.id)  # both still there, Ann with her board open
         run_closing_job()
         work_routing()  # the drain that the close asked for
-    assert status(chat) == "closed" and service.open_chats(ann.id) == 0
+    assert status(chat) == "closed" and conversations.open_chats(ann.id) == 0
     assert router.waiting() == []
     assert assignments.get(waiting).offered_to == [ann.id]
 
 
 def test_a_rep_closing_at_the_same_time_leaves_one_close(api, chatting, app):
     twin = db.session.get(Conversation, chatting.id)
-    assert service.close(chatting, "first") is True
-    assert service.close(twin, "second") is False
+    assert conversations.close(chatting, "first") is True
+    assert conversations.close(twin, "second") is False
     db.session.expire_all()
     bodies = [m.body for m in db.session.get(Conversation, chatting.id).messages]
     assert bodies == ["Is there an annual discount?", "first"]

@@ -10,8 +10,7 @@ from jobs import routing as routing_jobs
 from liveapp.demo.streams import PRICING_FLOW, seed_streams
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import chat_flow
-from liveapp.services import conversations as service
+from liveapp.services.chat import chat_flow, conversations
 from liveapp.services.live import card_cache, cards, prompts
 from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import timeline
@@ -309,9 +308,9 @@ def test_status_follows_the_inbound_request(api, pricing, app, rep):
         _route(vid, outcome)
         assert _read(client, token).get_json()["status"] == status
     _route(vid, "offer")
-    conversation = service.claim(vid, rep, "inbound")
+    conversation = conversations.claim(vid, rep, "inbound")
     assert _read(client, token).get_json()["status"] == "chatting"
-    service.close(conversation)  # the request was answered: no "offering" after the chat
+    conversations.close(conversation)  # the request was answered: no "offering" after the chat
     assert assignments.get(vid).outcome == "offer"
     assert _read(client, token).get_json()["status"] == "idle"
 

@@ -16,7 +16,7 @@ from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Visitor
 from liveapp.services import arrivals
-from liveapp.services import conversations as chats
+from liveapp.services.chat import conversations
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import hot_state, visitor_events
@@ -147,7 +147,7 @@ def test_no_notice_for_an_inbound_request_or_a_claimed_visitor(job_app, visit, t
     assert notices(recorded.take(), ann) == []  # the accept prompt says it already
 
     claimed = visit()
-    chats.claim(claimed, ann, "pounce")
+    conversations.claim(claimed, ann, "pounce")
     routed(claimed)
     assert notices(recorded.take(), ann) == []
 

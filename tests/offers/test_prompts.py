@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from liveapp.domain.presence import LEAVE_GRACE
-from liveapp.services import conversations as chats
+from liveapp.services.chat import conversations
 from liveapp.services.live import prompts
 from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import visitor_events
@@ -77,7 +77,7 @@ def test_a_claim_takes_the_prompt_off_every_board(job_app, visit, two_reps, make
     vid = visit(traits={"name": "Vera <b>Visitor</b>"})
     asked(vid)
     recorder = record(channel(ann), channel(bob))
-    chats.claim(vid, ann, "inbound")
+    conversations.claim(vid, ann, "inbound")
     events = recorder.take()
     assert offers(events) == {
         channel(ann): [f"delete #offer-{vid}"], channel(bob): [f"true #offer-{vid}"]}

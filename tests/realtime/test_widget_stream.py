@@ -12,8 +12,7 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from liveapp.infra import realtime
-from liveapp.services import conversations as service
-from liveapp.services import tokens
+from liveapp.services.chat import conversations, tokens
 from liveapp.services.routing import assignments, router
 from tests.factories import PASSWORD
 from tests.realtime.server import EventStream, login
@@ -76,10 +75,10 @@ def test_the_widget_reads_its_own_conversation_cross_origin(server, events_api, 
         assert "Access-Control-Allow-Credentials" not in response.headers
         assert "Origin" in response.headers["Vary"]
         # Another visitor's chat first: had it reached this stream, it would come first.
-        theirs = service.claim(other, rep, "pounce")
-        service.post(theirs, "rep", "for the other visitor", rep=rep)
-        mine = service.claim(vid, rep, "pounce")
-        service.post(mine, "rep", "<b>Hi</b>, I'm Rita", rep=rep)
+        theirs = conversations.claim(other, rep, "pounce")
+        conversations.post(theirs, "rep", "for the other visitor", rep=rep)
+        mine = conversations.claim(vid, rep, "pounce")
+        conversations.post(mine, "rep", "<b>Hi</b>, I'm Rita", rep=rep)
         opened = events.next_event()
         assert opened.event == "conversation"
         assert json.loads(opened.data) == {"id": mine.id, "rep": "Rita Rep", "status": "open"}

@@ -14,8 +14,9 @@ from rq import SimpleWorker
 from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER, build
 from liveapp.extensions import db, queue, redis
 from liveapp.models import User
-from liveapp.services import conversations, crm
+from liveapp.services import crm
 from liveapp.services.bus import changes
+from liveapp.services.chat import conversations
 from liveapp.services.routing import assignments, router, routing_rules
 from tests.crm.conftest import connected, control, published, sandbox  # noqa: F401  (CRM sandbox)
 from tests.factories import GroupFactory

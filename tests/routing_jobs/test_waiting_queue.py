@@ -150,7 +150,7 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     assert len(due) == 2 and min(due) == pytest.approx(asked + 60, abs=1)
 
     # Before the wait is over someone takes the second visitor: their timeout does nothing.
-    from liveapp.services import conversations
+    from liveapp.services.chat import conversations
 
     conversations.claim(taken, rep, "inbound")
     assert len(run_scheduled()) == 2  # as if the wait were over
@@ -164,7 +164,7 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     assert router.waiting() == []
     assert assignments.get(taken).claimed_by == rep.id
     # Widget: the visitor now sees the booker, and its calendar is the rule's rep.
-    from liveapp.services import chat_flow, meetings
+    from liveapp.services.chat import chat_flow, meetings
 
     assert chat_flow.status_of(waiting) == "booker"
     assert meetings.calendar_owner(waiting) == rep

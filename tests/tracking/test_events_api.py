@@ -22,7 +22,7 @@ def test_page_view_is_accepted_and_recorded(api, app_ctx, published):
     assert res.status_code == 202
     body = res.get_json()
     assert body["visitor_id"] == visitor_id.cookie  # SPEC 3: echoed as sent
-    from liveapp.services.tokens import verify_visitor_token
+    from liveapp.services.chat.tokens import verify_visitor_token
 
     assert verify_visitor_token(body["token"]) == visitor_id
     visitor = db.session.get(Visitor, visitor_id)

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.test import Client
 
 from liveapp.blueprints.tracking import EventsFastPath
-from liveapp.services.tokens import verify_visitor_token
+from liveapp.services.chat.tokens import verify_visitor_token
 from liveapp.services.tracking.visitor_ids import internal_id
 from tests.tracking.conftest import ORIGIN
 

@@ -18,8 +18,8 @@ from liveapp.domain.flows import parse_flow
 from liveapp.domain.widget import check_answer
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Message, Visitor
-from liveapp.services import chat_flow, sites
-from liveapp.services import conversations as service
+from liveapp.services import sites
+from liveapp.services.chat import chat_flow, conversations
 from liveapp.services.routing import assignments, router
 from tests.browser.helpers import eventually
 from tests.tracking.test_simulator import SIMULATOR_KEY
@@ -115,14 +115,14 @@ def test_a_simulated_visitor_asks_for_a_rep_and_answers_them(demo, live_server, 
         answers = chat_flow.load(visitor_id)["answers"]
         assert answers == {"2": "Talk to sales", "3": visitor.email}
 
-        conversation = service.claim(visitor_id, rep, "inbound")
-        service.post(conversation, "rep", "Hi, I'm Rita. What can I help with?", rep=rep)
+        conversation = conversations.claim(visitor_id, rep, "inbound")
+        conversations.post(conversation, "rep", "Hi, I'm Rita. What can I help with?", rep=rep)
         reply = eventually(lambda: db.session.scalar(select(Message).where(
             Message.conversation_id == conversation.id, Message.sender == "visitor")),
             timeout=30)
         assert reply is not None, "the simulated visitor never answered the rep"
         assert reply.body
-        service.close(db.session.merge(conversation))  # the visitor then leaves
+        conversations.close(db.session.merge(conversation))  # the visitor then leaves
     finally:
         thread.join(timeout=60)
     assert not thread.is_alive()

@@ -23,7 +23,8 @@ from liveapp.services.bus import changes
 
 def wire() -> None:
     """Register every handler in its stage, in the order above (idempotent)."""
-    from liveapp.services import arrivals, chat_flow, crm
+    from liveapp.services import arrivals, crm
+    from liveapp.services.chat import chat_flow
     from liveapp.services.live import boards, chat_panel, prompts
     from liveapp.services.membership import live_membership
     from liveapp.services.routing import router

@@ -27,8 +27,8 @@ from liveapp.domain.widget import BadAnswer
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Experience, Visitor
-from liveapp.services import conversations
 from liveapp.services.bus import changes
+from liveapp.services.chat import conversations
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import assignments, router
 from liveapp.services.sites import SiteInfo
