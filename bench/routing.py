@@ -13,7 +13,7 @@ state, facts (DB), compiled rules, reps with board presence and working hours, C
 facts, decision, Round Robin turn and offer timeout (`enqueue_in`), history, assignment,
 "routing" change.
 
-CRM: with `liveapp.services.crm` installed the job reads the results `resolve_crm`
+CRM: with `liveapp.services.crm.owner_lookup` installed the job reads the results `resolve_crm`
 stored on the visitor (a warm cache: no CRM is called while routing); without it, as on
 the routing-job branch, the run says "no CRM configured". SQLite + embedded Redis in a
 temporary instance folder unless DATABASE_URL / REDIS_URL are set.
@@ -137,7 +137,8 @@ def run(app, n: int, rounds: int) -> None:
     for name in QUEUE_NAMES:  # enrichment and membership jobs queued by the setup
         burst(queue(name))
     crm = ("warm CRM cache (results stored on the visitor)"
-           if importlib.util.find_spec("liveapp.services.crm") else "no CRM configured")
+           if importlib.util.find_spec("liveapp.services.crm.owner_lookup")
+           else "no CRM configured")
     # Alternate no-op and routing bursts, so drift in a shared machine's load hits both.
     totals = {"noop": [0, 0.0], "route": [0, 0.0]}
     size = -(-n // rounds)

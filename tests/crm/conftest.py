@@ -41,9 +41,9 @@ def requests_made(control):
 @pytest.fixture
 def connected(app_ctx, sandbox, control):
     """Every CRM enabled and pointed at the sandbox."""
-    from liveapp.services import integrations
+    from liveapp.services.crm import crm_settings
 
-    integrations.save_all(sandbox.settings())
+    crm_settings.save_all(sandbox.settings())
     return sandbox
 
 

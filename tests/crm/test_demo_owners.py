@@ -13,8 +13,8 @@ from liveapp.demo.crm_sandbox.fixture import build
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
 from liveapp.infra import realtime
-from liveapp.services import crm
 from liveapp.services import users as user_service
+from liveapp.services.crm import owner_lookup
 from liveapp.services.routing import router
 from liveapp.services.tracking import hot_state
 
@@ -49,7 +49,7 @@ def test_each_demo_reps_contacts_route_to_that_rep(demo_team, make_visitor, run_
     for name, rep in demo_team.items():
         assert len(rep.salesforce_user_id) == 18  # seeded as 15, stored canonical
         visitors[name] = make_visitor(email=_contact_owned_by(rep.salesforce_user_id))
-        crm.request(visitors[name].id)
+        owner_lookup.request(visitors[name].id)
     run_jobs()
     db.session.expire_all()  # the worker wrote visitor.crm in its own session
     for name, visitor in visitors.items():

@@ -8,7 +8,7 @@ import time
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
 from liveapp.infra import realtime
-from liveapp.services import crm
+from liveapp.services.crm import owner_lookup
 from liveapp.services.routing import router, routing_rules
 from liveapp.services.tracking import hot_state
 from tests.factories import GroupFactory, UserFactory
@@ -27,7 +27,7 @@ def test_salesforce_rate_limited_falls_through_to_the_group(connected, make_visi
     })
     control.fault("salesforce", "/services/data", "429", count=None)
     visitor = make_visitor(email=CONTACT)
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     now = time.time()
     hot_state.save(visitor.id, hot_state.HotState(site_id=visitor.site_id,

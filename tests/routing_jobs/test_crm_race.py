@@ -14,9 +14,9 @@ from rq import SimpleWorker
 from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER, build
 from liveapp.extensions import db, queue, redis
 from liveapp.models import User
-from liveapp.services import crm
 from liveapp.services.bus import changes
 from liveapp.services.chat import conversations
+from liveapp.services.crm import owner_lookup
 from liveapp.services.routing import assignments, router, routing_rules
 from tests.crm.conftest import connected, control, published, sandbox  # noqa: F401  (CRM sandbox)
 from tests.factories import GroupFactory
@@ -77,7 +77,7 @@ def identified(job_app, api, visit):
     def make(email: str, trigger: str = "pounce") -> str:
         vid = visit()
         assert api.send(visitor_id=vid, type="identify", email=email).status_code == 202
-        assert crm.in_flight(vid) and [vid] in [j.args for j in queue("default").jobs]
+        assert owner_lookup.in_flight(vid) and [vid] in [j.args for j in queue("default").jobs]
         if trigger == "inbound":
             router.request_inbound(vid)
         else:
@@ -95,7 +95,7 @@ def test_routing_waits_for_the_look_up_and_routes_to_the_owner(owners_first, tea
     assert assignments.get(vid) is None and router.history(vid) == []
     assert redis.client.exists(router.lock_key(vid))  # still routing this visitor
     resolve_crm()
-    assert not crm.in_flight(vid)
+    assert not owner_lookup.in_flight(vid)
     assert run_scheduled() and work() is None
     current = assignments.get(vid)
     assert current.routed_to == [team["ann"].id], current.explanation
@@ -193,9 +193,9 @@ def test_a_look_up_that_fails_for_good_stops_the_wait(owners_first, identified, 
     def broken(visitor_id):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(crm, "resolve", broken)
+    monkeypatch.setattr(owner_lookup, "resolve", broken)
     resolve_crm()
-    assert not crm.in_flight(vid)
+    assert not owner_lookup.in_flight(vid)
     work()
     current = assignments.get(vid)
     assert "Salesforce: no look-up result for this visitor: skipped" in current.explanation
@@ -207,7 +207,7 @@ def test_reverse_ip_making_a_routed_visitor_a_target_account_re_routes_them(
     finds their company by IP: the target accounts rule takes them."""
     import ipaddress
 
-    from liveapp.integrations.enrichment import CompanyDirectory
+    from liveapp.integrations.company_directory import CompanyDirectory
     from liveapp.models import AbmAccount
 
     group = GroupFactory(name="Inbound", members=[team["gina"], team["hal"]])
@@ -231,7 +231,7 @@ def test_reverse_ip_making_a_routed_visitor_a_target_account_re_routes_them(
     assert assignments.get(vid).rule_name == "Everyone else"
     SimpleWorker([queue("low")], connection=redis.client, serializer="json").work(
         burst=True, max_jobs=20)  # enrichment: company by IP, ABM target account
-    assert crm.in_flight(vid)  # the company is looked up in Salesforce too
+    assert owner_lookup.in_flight(vid)  # the company is looked up in Salesforce too
     resolve_crm()
     work()
     after = assignments.get(vid)

@@ -24,8 +24,8 @@ from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Meeting, RoutingRule, User, Visitor, utcnow
 from liveapp.models.meeting import MAX_NOTE
-from liveapp.services import visitor_enrichment
 from liveapp.services.bus import changes
+from liveapp.services.crm import visitor_enrichment
 from liveapp.services.live import prompts
 from liveapp.services.live.rendering import render_template_anywhere
 from liveapp.services.routing import assignments, router

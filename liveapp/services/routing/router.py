@@ -20,7 +20,7 @@ Redis keeps each visitor's routing state (all keys expire after a day):
   the meeting booker instead (`queue_timed_out`), so nobody waits forever.
 
 CRM facts come before the decision (SPEC 2.5). While the visitor's CRM look-up is in
-flight (`crm.in_flight`), a routing job does not decide: it queues itself again a moment
+flight (`owner_lookup.in_flight`), a routing job does not decide: it queues itself again a moment
 later (the worker is not blocked) until the answer is stored or ``ROUTING_CRM_WAIT``
 seconds (default 3) have passed, then decides with what it has ("Salesforce look-up
 pending"). When CRM facts (or enrichment) arrive or change later for a visitor routed
@@ -54,8 +54,8 @@ from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, redis
 from liveapp.models import User, Visitor
-from liveapp.services import crm
 from liveapp.services.bus import changes
+from liveapp.services.crm import owner_lookup
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import assignments, routing_rules
 from liveapp.services.routing.routing_inputs import (
@@ -154,7 +154,7 @@ def wait_for_crm(visitor_id: str, trigger: str, waiting_since: float | None = No
     now = time.time() if now is None else now
     since = now if waiting_since is None else waiting_since
     left = since + _crm_wait() - now
-    if left <= 0 or not crm.in_flight(visitor_id):
+    if left <= 0 or not owner_lookup.in_flight(visitor_id):
         return False
     redis.client.expire(lock_key(visitor_id), LOCK_TTL)  # still ours, for a while longer
     jobs.enqueue(routing_jobs.route_visitor, visitor_id, trigger, since,

@@ -12,7 +12,7 @@ from liveapp.domain.routing import CrmFacts, RoutingDecision
 from liveapp.domain.streams import Membership
 from liveapp.extensions import redis
 from liveapp.models import Visitor
-from liveapp.services import crm
+from liveapp.services.crm import owner_lookup
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import reps, rotation, routing_rules
 from liveapp.services.tracking import hot_state
@@ -48,7 +48,7 @@ class Inputs:
 def crm_facts(visitor: Visitor) -> CrmFacts:
     """The visitor's CRM facts for routing: the results `resolve_crm` stored on the
     visitor (no CRM is called here), each CRM configured or not, pending or not."""
-    return crm.routing_facts(visitor)
+    return owner_lookup.routing_facts(visitor)
 
 
 def gather(visitor: Visitor, hot: hot_state.HotState, trigger: str, now: float,

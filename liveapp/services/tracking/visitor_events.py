@@ -21,8 +21,8 @@ from liveapp.errors import RateLimited
 from liveapp.extensions import db
 from liveapp.infra import ratelimit
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import visitor_enrichment
 from liveapp.services.bus import changes
+from liveapp.services.crm import visitor_enrichment
 from liveapp.services.sites import SiteInfo
 from liveapp.services.tracking import hot_state, pipeline
 from liveapp.services.tracking.hot_state import HotState

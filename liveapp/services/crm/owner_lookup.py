@@ -35,9 +35,9 @@ from liveapp.extensions import db, redis
 from liveapp.integrations.crm_types import CrmUnavailable, ProspectOwnership
 from liveapp.integrations.salesforce import SalesforceClient
 from liveapp.models import Integration, Visitor
-from liveapp.services import integrations
 from liveapp.services.bus import changes, pending_jobs
-from liveapp.services.visitor_enrichment import email_domain
+from liveapp.services.crm import crm_settings
+from liveapp.services.crm.visitor_enrichment import email_domain
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def request(visitor_id: str) -> bool:
     With a CRM enabled, the visitor's look-up is marked in flight until the job ends (see
     `in_flight`): routing waits a moment for it rather than deciding without it.
     """
-    if integrations.enabled_rows():
+    if crm_settings.enabled_rows():
         redis.client.set(in_flight_key(visitor_id), "1", ex=IN_FLIGHT_TTL)
     return pending_jobs.request("crm", visitor_id, crm_jobs.resolve_crm, pending_ttl=PENDING_TTL)
 
@@ -114,7 +114,7 @@ def resolve(visitor_id: str) -> dict:
     domain = visitor.company_domain or email_domain(email)
     if not (email or company or domain):
         return visitor.crm or {}
-    rows = integrations.enabled_rows()
+    rows = crm_settings.enabled_rows()
     if not rows and not visitor.crm:
         return {}
     results = _lookup_all(rows, email, company, domain)
@@ -156,7 +156,7 @@ def _lookup(row: Integration, email: str | None, company: str | None,
         return json.loads(cached)
     started = time.perf_counter()
     try:
-        client = integrations.client_for(row)
+        client = crm_settings.client_for(row)
         found = LOOKUPS[row.name](client, row, email, company, domain, team)
     except CrmUnavailable as error:
         metrics.crm_looked_up(row.name, "unavailable", time.perf_counter() - started)
@@ -264,7 +264,7 @@ def crm_facts_for(visitor: Visitor, configured: Collection[str] | None = None,
 
 def routing_facts(visitor: Visitor) -> CrmFacts:
     """`crm_facts_for` with what is configured now and whether a look-up is in flight."""
-    configured = {row.name for row in integrations.enabled_rows()}
+    configured = {row.name for row in crm_settings.enabled_rows()}
     return crm_facts_for(visitor, configured, in_flight(visitor.id))
 
 

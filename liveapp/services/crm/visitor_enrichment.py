@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from jobs import enrichment as enrichment_jobs
 from liveapp.extensions import db
-from liveapp.integrations.enrichment import default_provider
+from liveapp.integrations.company_directory import default_provider
 from liveapp.models import AbmAccount, MarketingRecord, Visitor
 from liveapp.services.bus import changes, pending_jobs
 

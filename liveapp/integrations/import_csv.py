@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from liveapp.integrations.enrichment import FREE_MAIL_DOMAINS
+from liveapp.integrations.company_directory import FREE_MAIL_DOMAINS
 
 MAX_ROWS = 50_000
 MAX_NAME_LENGTH = 200

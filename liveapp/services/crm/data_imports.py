@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from liveapp.extensions import db
-from liveapp.integrations import imports
+from liveapp.integrations import import_csv
 from liveapp.models import AbmAccount, MarketingRecord, utcnow
-from liveapp.services import visitor_enrichment
+from liveapp.services.crm import visitor_enrichment
 from liveapp.services.tracking import hot_state
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -68,22 +68,22 @@ def _upsert(raw: bytes, parse, model, key: str, apply) -> ImportResult:
     return result
 
 
-def _apply_abm(account: AbmAccount, row: imports.AbmRow) -> None:
+def _apply_abm(account: AbmAccount, row: import_csv.AbmRow) -> None:
     account.tier, account.name = str(row.tier), row.name
 
 
-def _apply_marketing(record: MarketingRecord, row: imports.MarketingRow) -> None:
+def _apply_marketing(record: MarketingRecord, row: import_csv.MarketingRow) -> None:
     record.lead_score, record.lifecycle_stage = row.lead_score, row.lifecycle_stage
 
 
 def import_abm(raw: bytes) -> ImportResult:
     """Import target accounts (domain, tier, name); nothing when any row is bad."""
-    return _upsert(raw, imports.parse_abm_csv, AbmAccount, "domain", _apply_abm)
+    return _upsert(raw, import_csv.parse_abm_csv, AbmAccount, "domain", _apply_abm)
 
 
 def import_marketing(raw: bytes) -> ImportResult:
     """Import lead scores and lifecycle stages by email; nothing when any row is bad."""
-    return _upsert(raw, imports.parse_marketing_csv, MarketingRecord, "email", _apply_marketing)
+    return _upsert(raw, import_csv.parse_marketing_csv, MarketingRecord, "email", _apply_marketing)
 
 
 def _enrich_live_visitors() -> None:
