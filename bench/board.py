@@ -35,8 +35,8 @@ INDUSTRIES = ("Software", "Finance", "Retail", "Healthcare", "Manufacturing")
 def seed(app, visitors: int, reps: int) -> tuple[str, list[str]]:
     """Streams, users, live visitors with memberships and assignments; (admin, rep emails)."""
 
-    from liveapp.services import sites
     from liveapp.services.bus import changes
+    from liveapp.services.settings import sites
 
     # Seeding writes state directly: no per-visitor board update while it does.
     with changes.muted():
@@ -162,7 +162,7 @@ def main() -> None:
     os.environ["LIVEAPP_INSTANCE"] = str(instance)
     try:
         from liveapp import create_app
-        from liveapp.services.schema import migrate_to_head
+        from liveapp.services.ops.schema import migrate_to_head
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": database.url,
                           "REDIS_PREFIX": f"benchboard{uuid.uuid4().hex[:6]}:"})
@@ -177,10 +177,10 @@ def main() -> None:
             if cards is None:
                 with app.app_context():
                     from liveapp.models import User
-                    from liveapp.services import board
+                    from liveapp.services.live import board_view
 
                     user = User.query.filter_by(email=email).one()
-                    cards = board.board_for(user).card_count
+                    cards = board_view.board_for(user).card_count
             print(summary(name, times, queries, size, cards))
     finally:
         database.drop()

@@ -31,7 +31,7 @@ def main() -> None:
     import jobs
     from liveapp.demo.crm_sandbox import server
     from liveapp.demo.crm_sandbox.fixture import identities
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = jobs.get_app()
     migrate_to_head(app)
@@ -51,8 +51,8 @@ def run(app, sandbox, people) -> dict[str, list[float]]:
 
     from liveapp.extensions import db, queue, redis
     from liveapp.models import Visitor
-    from liveapp.services import sites
     from liveapp.services.crm import crm_settings, owner_lookup
+    from liveapp.services.settings import sites
 
     crm_settings.save_all(sandbox.settings())
     site = sites.save_site(None, name="Bench", allowed_origins=[])

@@ -95,7 +95,7 @@ def setup(folder: Path, reps: int, database_url: str):
     from liveapp import create_app
     from liveapp.extensions import db
     from liveapp.models import User
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app()
     migrate_to_head(app)
@@ -116,8 +116,8 @@ def configure_tracking(app) -> None:
     """A site, and one stream every visitor with a page lands in."""
     from liveapp.extensions import db
     from liveapp.models import Segment, Stream
-    from liveapp.services import sites
     from liveapp.services.membership import live_membership
+    from liveapp.services.settings import sites
 
     site = sites.save_site(None, name="Bench", allowed_origins=[])
     app.config["BENCH_SITE_KEY"] = site.site_key

@@ -26,7 +26,7 @@ def main() -> None:
     os.environ.setdefault("LIVEAPP_INSTANCE", tempfile.mkdtemp(prefix="bench-membership-"))
     os.environ.setdefault("LIVEAPP_REDIS_PREFIX", f"bench{uuid.uuid4().hex[:6]}:")
     from liveapp import create_app
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app({"TESTING": True})
     migrate_to_head(app)
@@ -38,8 +38,8 @@ def run(app, events: int) -> None:
     from settings_fixture import configure_settings
 
     from liveapp.domain.membership import evaluate
-    from liveapp.services import sites
     from liveapp.services.membership import live_membership
+    from liveapp.services.settings import sites
     from liveapp.services.tracking import hot_state, pipeline
 
     configure_settings()

@@ -96,8 +96,8 @@ def setup(folder: Path, reps: int | None = None):
     from liveapp import create_app
     from liveapp.extensions import db
     from liveapp.models import User
-    from liveapp.services import sites
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
+    from liveapp.services.settings import sites
 
     app = create_app()
     migrate_to_head(app)

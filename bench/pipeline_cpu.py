@@ -85,9 +85,9 @@ class Runner:
     def __init__(self, app, args) -> None:
         from liveapp.extensions import db
         from liveapp.models import User
-        from liveapp.services import sites
         from liveapp.services.membership import live_membership
         from liveapp.services.routing import assignments
+        from liveapp.services.settings import sites
         from liveapp.services.tracking import pipeline, visitor_events
 
         self.app, self.args = app, args

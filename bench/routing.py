@@ -44,7 +44,7 @@ def main() -> None:
     os.environ.setdefault("LIVEAPP_REDIS_PREFIX", f"bench{uuid.uuid4().hex[:6]}:")
     import jobs
     from liveapp import create_app
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app({"TESTING": True})
     migrate_to_head(app)
@@ -60,8 +60,8 @@ def setup(app, n_visitors: int) -> list[str]:
     from liveapp.extensions import db
     from liveapp.infra import realtime
     from liveapp.models import Group, User
-    from liveapp.services import sites
     from liveapp.services.routing import routing_rules
+    from liveapp.services.settings import sites
 
     group = Group(name="Round robin team")
     reps = [User(email=f"rep{i}@example.test", name=f"Rep {i}", role="rep",

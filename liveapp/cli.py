@@ -17,8 +17,8 @@ import click
 from liveapp import create_app, embedded_redis, instance, metrics_folder, simulated_clients
 from liveapp.errors import NothingToErase, ValidationFailed
 from liveapp.processes import ProcessGroup
-from liveapp.services import users
-from liveapp.services.schema import migrate_to_head
+from liveapp.services.ops.schema import migrate_to_head
+from liveapp.services.settings import users
 
 DEFAULT_PORT = 8000
 
@@ -211,7 +211,7 @@ def erase(email: str | None, visitor_id: str | None, yes: bool) -> None:
     with app.app_context():
         # Here, not at the top: erasure imports prometheus-client, which must not be
         # imported before a command sets PROMETHEUS_MULTIPROC_DIR (liveapp.metrics_folder).
-        from liveapp.services import erasure
+        from liveapp.services.ops import erasure
 
         found = erasure.visitors_with_email(email) if email else [visitor_id]
         if email and not found:

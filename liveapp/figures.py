@@ -24,7 +24,7 @@ from rq.registry import FailedJobRegistry
 
 from liveapp import metrics_folder
 from liveapp.extensions import QUEUE_NAMES, queue, redis
-from liveapp.services import readiness
+from liveapp.services.ops import readiness
 from liveapp.services.tracking import hot_state
 
 

@@ -136,7 +136,7 @@ class DrainAfterPosts:
 def app(database_url, redis_url, tmp_path_factory):
     os.environ["LIVEAPP_INSTANCE"] = str(tmp_path_factory.mktemp("instance"))
     from liveapp import create_app
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app({
         "TESTING": True,

@@ -14,8 +14,8 @@ import pytest
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Visitor
-from liveapp.services import sites
 from liveapp.services.routing import reps
+from liveapp.services.settings import sites
 from tests.clock import at_each_instant
 
 # Monday 23 November 2026, 10:00 UTC (11:00 in Paris, 05:00 in New York).

@@ -28,8 +28,8 @@ from wtforms.validators import DataRequired, Email, Length
 from liveapp.extensions import db
 from liveapp.infra import ratelimit
 from liveapp.models import AVAILABILITY, User
-from liveapp.services import users
 from liveapp.services.routing import router
+from liveapp.services.settings import users
 from liveapp.web import client_ip
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

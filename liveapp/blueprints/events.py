@@ -40,9 +40,9 @@ from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.infra.fanout import RESYNC_FRAME, hub_for
 from liveapp.models import User
-from liveapp.services import sites
 from liveapp.services.chat.tokens import verify_visitor_token
 from liveapp.services.routing import router
+from liveapp.services.settings import sites
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from liveapp.access import admin_required
+from liveapp.blueprints.forms import criteria_form
 from liveapp.domain import criteria as domain
 from liveapp.domain.fields import FIELDS
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Segment
-from liveapp.services import criteria_form
 from liveapp.services.membership import criteria_refs, live_membership
 from liveapp.services.membership import segments as segment_service
 from liveapp.services.membership import streams as stream_service

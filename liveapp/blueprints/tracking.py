@@ -16,8 +16,8 @@ from liveapp.domain.events import MAX_BODY_BYTES, InvalidEvent, parse_event
 from liveapp.errors import RateLimited
 from liveapp.extensions import csrf
 from liveapp.observe import request_id_of
-from liveapp.services import sites
 from liveapp.services.chat.tokens import visitor_token
+from liveapp.services.settings import sites
 from liveapp.services.tracking import visitor_events
 from liveapp.services.tracking.visitor_ids import internal_id
 from liveapp.web import (

@@ -13,7 +13,7 @@ from liveapp.access import admin_required
 from liveapp.errors import NothingToErase
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import erasure
+from liveapp.services.ops import erasure
 from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import hot_state
 from liveapp.services.tracking import visitors as visitor_service

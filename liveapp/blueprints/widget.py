@@ -12,10 +12,10 @@ from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
 from liveapp.infra import ratelimit
 from liveapp.models import Visitor
-from liveapp.services import sites
 from liveapp.services.chat import chat_flow, conversations, meetings
 from liveapp.services.chat.tokens import verify_visitor_token
 from liveapp.services.routing import router
+from liveapp.services.settings import sites
 from liveapp.services.tracking import hot_state
 from liveapp.web import client_ip
 

@@ -11,9 +11,8 @@ from liveapp.demo.streams import seed_streams
 from liveapp.domain.avatars import colour
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import viewers
 from liveapp.services.chat import conversations
-from liveapp.services.live import card_cache, cards
+from liveapp.services.live import card_cache, cards, viewers
 from liveapp.services.routing import assignments
 from liveapp.services.routing.assignments import Assignment
 from liveapp.services.tracking import timeline

@@ -150,8 +150,7 @@ def test_expired_viewing_markers_are_swept_off_the_cards(
         app_ctx, visitors, record, admin, rep_a):
     import time
 
-    from liveapp.services import viewers
-    from liveapp.services.live import boards
+    from liveapp.services.live import boards, viewers
 
     vid = visitors.visit(PRICING)
     visitors.route(vid, rep_a)

@@ -20,11 +20,11 @@ from liveapp.demo import seeding
 from liveapp.extensions import db
 from liveapp.models import Meeting
 from liveapp.models.user import utcnow
-from liveapp.services import arrivals
 from liveapp.services.chat import conversations
+from liveapp.services.live import arrivals
 from liveapp.services.routing import assignments
 from liveapp.services.routing.assignments import Assignment
-from liveapp.services.users import find_user_by_email
+from liveapp.services.settings.users import find_user_by_email
 from tests.browser.conftest import leave_no_stream
 from tests.browser.helpers import SETTLED, axe_problems, record_console, settings_links, sign_in
 from tests.visitor_ids import cookie_of, tracked

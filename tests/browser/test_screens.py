@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from liveapp.extensions import redis
-from liveapp.services import arrivals
+from liveapp.services.live import arrivals
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import assignments
 from liveapp.services.routing.assignments import Assignment

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor
-from liveapp.services import sites
+from liveapp.services.settings import sites
 from liveapp.services.tracking import hot_state
 from tests.browser.helpers import eventually
 from tests.visitor_ids import VisitorId

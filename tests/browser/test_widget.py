@@ -13,10 +13,10 @@ from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
 from liveapp.models import Message, Visitor
-from liveapp.services import sites
 from liveapp.services.chat import chat_flow, conversations
 from liveapp.services.live import card_cache, cards
 from liveapp.services.routing import assignments, router
+from liveapp.services.settings import sites
 from tests.browser.helpers import eventually
 from tests.visitor_ids import VisitorId
 

@@ -9,9 +9,8 @@ from sqlalchemy import event, func, select
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Message
-from liveapp.services import viewers
 from liveapp.services.chat import conversations
-from liveapp.services.live import boards, card_cache, cards
+from liveapp.services.live import boards, card_cache, cards, viewers
 from tests.board import conftest as board_fixtures
 from tests.conftest import Browser
 from tests.conversations.test_claiming import routed

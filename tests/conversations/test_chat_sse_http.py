@@ -6,9 +6,8 @@ from __future__ import annotations
 import httpx
 
 from liveapp.infra import realtime
-from liveapp.services import viewers
 from liveapp.services.chat import conversations
-from liveapp.services.live import boards
+from liveapp.services.live import boards, viewers
 
 # The gunicorn server (module-scoped) and a rep's stream, as the board's SSE tests use them.
 from tests.board.test_sse_http import WAIT, server, stream_of  # noqa: F401,F811

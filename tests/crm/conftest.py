@@ -74,7 +74,7 @@ def make_visitor(app_ctx):
     """make_visitor(email=..., company_name=...) -> a Visitor row on a site."""
     from liveapp.extensions import db
     from liveapp.models import Visitor
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     site = sites.save_site(None, name="Example", allowed_origins=["https://www.example.com"])
 

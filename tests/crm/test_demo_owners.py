@@ -13,9 +13,9 @@ from liveapp.demo.crm_sandbox.fixture import build
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
 from liveapp.infra import realtime
-from liveapp.services import users as user_service
 from liveapp.services.crm import owner_lookup
 from liveapp.services.routing import router
+from liveapp.services.settings import users as user_service
 from liveapp.services.tracking import hot_state
 
 REPS = ("Ann Archer", "Bob Baker", "Cara Chen", "Dev Desai")

@@ -15,8 +15,8 @@ from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Visitor
-from liveapp.services import arrivals
 from liveapp.services.chat import conversations
+from liveapp.services.live import arrivals
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import assignments, router
 from liveapp.services.tracking import hot_state, visitor_events

@@ -191,7 +191,7 @@ def test_503_when_redis_refuses_the_append(stream_mode, api, count_rows, app):
 
 
 def test_503_when_redis_is_away(stream_mode, api, count_rows, app, monkeypatch):
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     sites.site_for_key(api.site_key)  # the site as the API looks it up (may be cached)
     away = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)

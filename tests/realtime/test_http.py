@@ -144,7 +144,7 @@ def closes_soon(stream: EventStream, timeout: float = WAIT) -> bool:
 
 
 def test_a_deactivated_reps_open_board_is_closed(server, app_ctx, rep, make_user):
-    from liveapp.services import users
+    from liveapp.services.settings import users
 
     other = make_user(role="rep", email="otto@example.com")
     with board(server, rep) as stream, board(server, other) as others:

@@ -31,7 +31,7 @@ def server(live_server):
 @pytest.fixture
 def events_api(app, app_ctx):
     """The events API of a site whose origin is ORIGIN (it hands out visitor tokens)."""
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     site = sites.save_site(None, name="Example", allowed_origins=[ORIGIN])
     return EventsApi(app.test_client(), site.site_key)

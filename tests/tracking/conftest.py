@@ -15,7 +15,7 @@ ORIGIN = "https://www.example.com"
 
 @pytest.fixture
 def site(app_ctx):
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     return sites.save_site(None, name="Example", allowed_origins=[ORIGIN])
 

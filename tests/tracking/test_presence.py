@@ -15,7 +15,7 @@ from sqlalchemy import event
 from liveapp.domain.events import parse_event
 from liveapp.extensions import db, queue, redis
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import sites
+from liveapp.services.settings import sites
 from liveapp.services.tracking import hot_state, visitor_events
 
 T0 = 1_900_000_000.0

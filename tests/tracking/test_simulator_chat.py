@@ -18,9 +18,9 @@ from liveapp.domain.flows import parse_flow
 from liveapp.domain.widget import check_answer
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Message, Visitor
-from liveapp.services import sites
 from liveapp.services.chat import chat_flow, conversations
 from liveapp.services.routing import assignments, router
+from liveapp.services.settings import sites
 from tests.browser.helpers import eventually
 from tests.tracking.test_simulator import SIMULATOR_KEY
 

@@ -24,10 +24,9 @@ from liveapp.services.bus import changes
 
 def wire() -> None:
     """Register every handler in its stage, in the order above (idempotent)."""
-    from liveapp.services import arrivals
     from liveapp.services.chat import chat_flow
     from liveapp.services.crm import owner_lookup
-    from liveapp.services.live import boards, chat_panel, prompts
+    from liveapp.services.live import arrivals, boards, chat_panel, prompts
     from liveapp.services.membership import live_membership
     from liveapp.services.routing import router
 

@@ -31,7 +31,7 @@ from liveapp.services.bus import changes
 from liveapp.services.chat import conversations
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import assignments, router
-from liveapp.services.sites import SiteInfo
+from liveapp.services.settings.sites import SiteInfo
 from liveapp.services.tracking import visitor_events
 from liveapp.web import client_ip
 

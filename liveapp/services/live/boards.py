@@ -30,10 +30,9 @@ from liveapp import metrics
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
 from liveapp.infra import realtime
-from liveapp.services import board, viewers
-from liveapp.services.board import Column
 from liveapp.services.bus import changes
-from liveapp.services.live import card_cache, cards, sent
+from liveapp.services.live import board_view, card_cache, cards, sent, viewers
+from liveapp.services.live.board_view import Column
 from liveapp.services.live.card_cache import Placed, Rendered
 from liveapp.services.live.cards import Card
 from liveapp.services.live.rendering import render_template_anywhere, rendering
@@ -70,7 +69,7 @@ def targets(card: Card | None) -> dict[str, str]:
 
 
 def _column(card: Card) -> Column | None:
-    stream = board.stream_by_id(card.stream_id) if card.stream_id is not None else None
+    stream = board_view.stream_by_id(card.stream_id) if card.stream_id is not None else None
     if stream is None:
         return None
     return Column(card.column_id, stream.name, stream.colour, stream.id)
@@ -178,7 +177,7 @@ def timeline_entries(change: changes.Change, pipe=None) -> list[timeline.Entry]:
                                             new["experience_id"]) or "an experience"
             entries.append(timeline.Entry(at, "experience", f"Receiving experience {name}"))
         if data.get("stream_changed") and new.get("stream_id"):
-            stream = board.stream_by_id(new["stream_id"])
+            stream = board_view.stream_by_id(new["stream_id"])
             if stream is not None:
                 entries.append(timeline.Entry(at, "stream", f"Entered stream {stream.name}"))
     elif change.kind == "routing":

@@ -22,9 +22,9 @@ from liveapp.domain.routing.reasons import card_reason
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
-from liveapp.services import viewers
 from liveapp.services.bus import rows
 from liveapp.services.chat import chat_flow
+from liveapp.services.live import viewers
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import assignments
 from liveapp.services.routing.assignments import Assignment

@@ -10,8 +10,8 @@ from liveapp.domain import experiences as domain
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment
-from liveapp.services import ordering
 from liveapp.services.bus import changes
+from liveapp.services.settings import ordering
 
 
 def ordered_experiences() -> list[Experience]:

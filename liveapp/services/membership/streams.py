@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream, stream_segments
-from liveapp.services import ordering
 from liveapp.services.bus import changes
 from liveapp.services.membership import criteria_refs
+from liveapp.services.settings import ordering
 
 PALETTE = (
     ("#2f5bea", "Blue"),

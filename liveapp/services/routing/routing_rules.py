@@ -25,9 +25,9 @@ from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Conversation, Group, RoutingRule, User
 from liveapp.models.user import group_members
-from liveapp.services import ordering
 from liveapp.services.bus import changes
 from liveapp.services.membership import criteria_refs
+from liveapp.services.settings import ordering
 
 ID_FIELDS = {
     "route_to_users": User,

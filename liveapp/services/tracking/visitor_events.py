@@ -23,7 +23,7 @@ from liveapp.infra import ratelimit
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services.bus import changes
 from liveapp.services.crm import visitor_enrichment
-from liveapp.services.sites import SiteInfo
+from liveapp.services.settings.sites import SiteInfo
 from liveapp.services.tracking import hot_state, pipeline
 from liveapp.services.tracking.hot_state import HotState
 
