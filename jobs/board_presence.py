@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jobs import app_context
 from liveapp.services.live import boards
-from liveapp.services.routing import reps, router
+from liveapp.services.routing import declines, reps
 
 
 def sweep_board_presence() -> dict[str, list[int]]:
@@ -16,5 +16,5 @@ def sweep_board_presence() -> dict[str, list[int]]:
         boards.sweep_viewers()
         changed = reps.sweep_board_presence()
         for user_id in changed["offline"]:  # their visitors move on (SPEC 2.5)
-            router.rep_went_away(user_id)
+            declines.rep_went_away(user_id)
         return changed

@@ -11,7 +11,7 @@ from typing import Any
 from rq import Retry
 
 from jobs import app_context, job
-from liveapp.services.routing import router
+from liveapp.services.routing import declines, router, waiting_queue
 
 QUEUE = "high"  # a visitor waiting for a rep is the most urgent work there is
 RETRY_INTERVALS = [2, 10, 30]  # seconds; ROUTING_RETRY_INTERVALS overrides them
@@ -42,7 +42,7 @@ def route_visitor(visitor_id: str, trigger: str,
 def offer_timeout(visitor_id: str, rep_id: int, offer_id: str) -> dict[str, Any] | None:
     """The rep did not accept in time: skip them and offer the next rep (if still open)."""
     with app_context():
-        decision = router.offer_timed_out(visitor_id, rep_id, offer_id)
+        decision = declines.offer_timed_out(visitor_id, rep_id, offer_id)
         return decision.to_dict() if decision else None
 
 
@@ -50,7 +50,7 @@ def offer_timeout(visitor_id: str, rep_id: int, offer_id: str) -> dict[str, Any]
 def queue_timeout(visitor_id: str, requested: str) -> dict[str, Any] | None:
     """The visitor waited in the queue too long: show them the meeting booker."""
     with app_context():
-        decision = router.queue_timed_out(visitor_id, requested)
+        decision = waiting_queue.queue_timed_out(visitor_id, requested)
         return decision.to_dict() if decision else None
 
 
@@ -58,12 +58,12 @@ def queue_timeout(visitor_id: str, requested: str) -> dict[str, Any] | None:
 def drain_queue() -> list[str]:
     """Offer waiting inbound visitors, oldest first; returns those offered a rep."""
     with app_context():
-        router.drain_started()
-        return router.drain_queue()
+        waiting_queue.drain_started()
+        return waiting_queue.drain_queue()
 
 
 @job(queue=QUEUE, timeout=300)
 def reoffer_unrouted() -> list[str]:
     """Route again the live visitors nobody could be offered (a rep just came online)."""
     with app_context():
-        return router.reoffer_unrouted()
+        return waiting_queue.reoffer_unrouted()

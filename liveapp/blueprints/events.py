@@ -41,7 +41,7 @@ from liveapp.infra import realtime
 from liveapp.infra.fanout import RESYNC_FRAME, hub_for
 from liveapp.models import User
 from liveapp.services.chat.tokens import verify_visitor_token
-from liveapp.services.routing import router
+from liveapp.services.routing import waiting_queue
 from liveapp.services.settings import sites
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
         if presence_of is not None:
             realtime.touch_board(presence_of)
             # An open board makes its rep available to routing: offer waiting visitors.
-            _presence(router.rep_became_available, presence_of)
+            _presence(waiting_queue.rep_became_available, presence_of)
         response = current_app.response_class(generate(), mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Accel-Buffering"] = "no"

@@ -17,7 +17,7 @@ from liveapp.infra import realtime
 from liveapp.models import Conversation
 from liveapp.services.chat import conversations
 from liveapp.services.live import boards
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, router, waiting_queue
 from liveapp.services.tracking import visitor_events
 from tests.board.conftest import record  # noqa: F401  (live events read from Redis)
 from tests.conversations.test_claiming import routed
@@ -121,7 +121,7 @@ def test_closing_frees_the_reps_slot_for_the_waiting_queue(
     waiting = routed(api)
     router.request_inbound(waiting)
     work_routing()
-    assert router.waiting() == [waiting]  # Ann is at her chat limit (1/1)
+    assert waiting_queue.waiting() == [waiting]  # Ann is at her chat limit (1/1)
 
     left_at = leave(api, gone, time.time())
     with time_machine.travel(left_at + CLOSE_AFTER + 1, tick=False):
@@ -130,7 +130,7 @@ def test_closing_frees_the_reps_slot_for_the_waiting_queue(
         run_closing_job()
         work_routing()  # the drain that the close asked for
     assert status(chat) == "closed" and conversations.open_chats(ann.id) == 0
-    assert router.waiting() == []
+    assert waiting_queue.waiting() == []
     assert assignments.get(waiting).offered_to == [ann.id]
 
 

@@ -170,13 +170,13 @@ def test_many_concurrent_claims_have_exactly_one_winner(api, server, app_ctx):
 
 def test_claiming_takes_the_visitor_out_of_the_waiting_queue(api, as_rep, rep, app_ctx):
     from liveapp.extensions import redis
-    from liveapp.services.routing import router
+    from liveapp.services.routing import router, waiting_queue
 
     vid = routed(api, rep)
     redis.client.zadd(router.waiting_key(), {vid: 1.0})
     redis.client.hset(router.state_key(vid), "trigger", "inbound")
     as_rep.post(f"/conversations/claim/{vid}")
-    assert router.waiting() == [] and not redis.client.exists(router.state_key(vid))
+    assert waiting_queue.waiting() == [] and not redis.client.exists(router.state_key(vid))
 
 
 

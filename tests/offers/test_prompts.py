@@ -9,7 +9,7 @@ import time
 from liveapp.domain.presence import LEAVE_GRACE
 from liveapp.services.chat import conversations
 from liveapp.services.live import prompts
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, declines, router
 from liveapp.services.tracking import visitor_events
 from tests.clock import at_each_instant
 from tests.offers.conftest import channel, offers
@@ -155,7 +155,7 @@ def test_going_away_withdraws_a_first_available_prompt_at_once(job_app, visit, t
     assert prompts.prompts_for(ann.id) == []
     assert [p.visitor_id for p in prompts.prompts_for(bob.id)] == [vid]
     work()  # the routing job: Bob can still take it
-    assert assignments.get(vid).offered_to == [bob.id] and router.excluded(vid) == set()
+    assert assignments.get(vid).offered_to == [bob.id] and declines.excluded(vid) == set()
     assert offers(recorder.take()) == {}
 
 

@@ -17,7 +17,7 @@ from liveapp.models import User
 from liveapp.services.bus import changes
 from liveapp.services.chat import conversations
 from liveapp.services.crm import owner_lookup
-from liveapp.services.routing import assignments, router, routing_rules
+from liveapp.services.routing import assignments, declines, router, routing_rules
 from tests.crm.conftest import connected, control, published, sandbox  # noqa: F401  (CRM sandbox)
 from tests.factories import GroupFactory
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -138,7 +138,7 @@ def test_a_late_answer_replaces_an_open_inbound_offer(no_crm_wait, owners_first,
     # The replaced offer's timeout finds nothing to take: Ann keeps hers.
     assert run_scheduled(first.offered_to[0]) and work() is None
     assert assignments.get(vid).offered_to == [team["ann"].id]
-    assert team["ann"].id not in router.excluded(vid)
+    assert team["ann"].id not in declines.excluded(vid)
 
 
 def test_facts_that_change_nothing_write_nothing(no_crm_wait, owners_first, team, identified,

@@ -18,7 +18,7 @@ from jobs import routing as routing_jobs
 from liveapp.domain import board_presence
 from liveapp.extensions import queue
 from liveapp.services.live import prompts
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, declines, router, waiting_queue
 from liveapp.services.tracking import hot_state
 from tests.conftest import Browser
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -31,7 +31,7 @@ def offered(vid: str) -> list[int]:
 def prompted(vid: str) -> set[int]:
     """The reps an accept prompt shows to now."""
     hot = hot_state.load(vid)
-    return prompts.offered_reps(assignments.get(vid), hot, router.excluded(vid))
+    return prompts.offered_reps(assignments.get(vid), hot, declines.excluded(vid))
 
 
 def scheduled() -> int:
@@ -76,7 +76,7 @@ def test_first_available_nobody_accepts_in_time_goes_as_the_rule_says(
     assert stored.explanation.endswith("everyone alerted declined or let the request run out → "
                                        + ("meeting booker" if outcome == "meeting_booker"
                                           else "waiting in the queue for the next free rep"))
-    assert router.waiting() == ([vid] if outcome == "queue" else [])
+    assert waiting_queue.waiting() == ([vid] if outcome == "queue" else [])
 
 
 def test_first_available_every_alerted_rep_going_away_ends_the_offer(
@@ -94,7 +94,7 @@ def test_first_available_every_alerted_rep_going_away_ends_the_offer(
     stored = assignments.get(vid)
     assert stored.outcome == "meeting_booker" and prompted(vid) == set()
     assert "already declined or missed" not in stored.explanation  # they did neither
-    assert router.excluded(vid) == set()
+    assert declines.excluded(vid) == set()
     run_scheduled()  # the old deadline's job finds nothing to do
     work()
     assert assignments.get(vid).outcome == "meeting_booker"
@@ -109,15 +109,15 @@ def test_first_available_request_declined_by_one_stays_with_the_others(
     router.request_inbound(vid)
     work()
     until = assignments.get(vid).offer_until
-    assert router.decline(vid, bob.id)
+    assert declines.decline(vid, bob.id)
     stored = assignments.get(vid)
     assert stored.offered_to == [ann.id, cy.id] and stored.offer_until == until
     assert stored.explanation.endswith("; Bob declined") and prompted(vid) == {ann.id, cy.id}
     assert bob.id not in stored.routed_to  # off Bob's board too
-    assert router.decline(vid, ann.id) and router.decline(vid, cy.id)
+    assert declines.decline(vid, ann.id) and declines.decline(vid, cy.id)
     stored = assignments.get(vid)
-    assert stored.outcome == "queue" and router.waiting() == [vid]
-    assert router.excluded(vid) == {ann.id, bob.id, cy.id}
+    assert stored.outcome == "queue" and waiting_queue.waiting() == [vid]
+    assert declines.excluded(vid) == {ann.id, bob.id, cy.id}
 
 
 # ---------------------------------------------------------------- pounce assignments
@@ -140,9 +140,9 @@ def test_a_pounce_assignment_has_no_timer_and_stays_with_its_rep(job_app, api, v
         for _ in range(3):
             assert api.send(visitor_id=vid, type="heartbeat", active=True).status_code == 202
             router.enqueue_routing(vid, "pounce")
-            router.request_reoffer()
+            waiting_queue.request_reoffer()
             work()
-        assert offered(vid) == [ann.id] and router.excluded(vid) == set()
+        assert offered(vid) == [ann.id] and declines.excluded(vid) == set()
         assert assignments.visible_to_rep(ann.id) == {vid}
     assert [h["offer_to"] for h in router.history(vid)] == [[ann.id]]
 
@@ -178,7 +178,7 @@ def test_a_pounce_rep_who_passes_hands_the_visitor_on(job_app, app, visit, three
     card = browser.get(f"/board/cards/{vid}").get_data(as_text=True)
     assert f'hx-post="/offers/{vid}/decline"' in card and ">Pass</button>" in card
     assert browser.post(f"/offers/{vid}/decline").status_code == 303
-    assert offered(vid) == [bob.id] and router.excluded(vid) == {ann.id}
+    assert offered(vid) == [bob.id] and declines.excluded(vid) == {ann.id}
     assert assignments.visible_to_rep(ann.id) == set()
 
 
@@ -189,7 +189,7 @@ def test_a_pounce_rep_going_away_hands_the_visitor_on_without_blame(
     set_away(app, ann)
     work()
     stored = assignments.get(vid)
-    assert stored.offered_to == [bob.id] and router.excluded(vid) == set()
+    assert stored.offered_to == [bob.id] and declines.excluded(vid) == set()
     assert "Ann (away)" in stored.explanation and "declined or missed" not in stored.explanation
 
 
@@ -213,4 +213,4 @@ def test_a_pounce_reps_board_closing_hands_the_visitor_on(job_app, api, visit, t
         work()
         stored = assignments.get(vid)
     assert stored.offered_to == [bob.id] and "Ann (offline)" in stored.explanation
-    assert router.excluded(vid) == set()
+    assert declines.excluded(vid) == set()

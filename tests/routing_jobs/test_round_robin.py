@@ -10,7 +10,7 @@ import pytest
 
 from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
-from liveapp.services.routing import assignments, rotation, router, routing_inputs
+from liveapp.services.routing import assignments, declines, rotation, router, routing_inputs
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import ThreadWorker, run_scheduled, work
 
@@ -79,7 +79,7 @@ def test_offer_timeout_moves_to_the_next_rep_then_the_meeting_booker(job_app, vi
     assert stored.outcome == "meeting_booker" and stored.offered_to == []
     assert stored.explanation.endswith(
         "everyone eligible already declined or missed this visitor → meeting booker")
-    assert router.excluded(vid) == {ann.id, bob.id, cy.id}
+    assert declines.excluded(vid) == {ann.id, bob.id, cy.id}
     assert [h["outcome"] for h in router.history(vid)] == [
         "meeting_booker", "offer", "offer", "offer"]
     assert queue(routing_jobs.QUEUE).scheduled_job_registry.count == 0
@@ -101,7 +101,7 @@ def test_excluded_reps_are_never_offered_again(job_app, visit, three_reps, make_
     router.enqueue_routing(vid, "inbound")  # a repeat trigger while Bob's offer is open
     work()
     assert offered(vid) == [bob.id]
-    assert router.decline(vid, bob.id)
+    assert declines.decline(vid, bob.id)
     assert offered(vid) == [cy.id]
     assert ann.id not in assignments.get(vid).routed_to
     assert all(ann.id not in h["offer_to"] for h in router.history(vid)[:-1])
@@ -113,9 +113,9 @@ def test_a_stale_timeout_after_a_decline_is_a_no_op(job_app, visit, three_reps, 
     vid = visit()
     router.request_inbound(vid)
     work()
-    assert not router.decline(vid, bob.id)  # not offered to Bob: nothing changes
+    assert not declines.decline(vid, bob.id)  # not offered to Bob: nothing changes
     assert offered(vid) == [ann.id]
-    assert router.decline(vid, ann.id)
+    assert declines.decline(vid, ann.id)
     assert offered(vid) == [bob.id]
     [stale] = run_scheduled(rep_id=ann.id)
     work()
@@ -132,7 +132,7 @@ def test_first_available_decline_removes_only_that_rep(job_app, visit, three_rep
     vid = visit()
     router.enqueue_routing(vid, "pounce")
     work()
-    assert router.decline(vid, bob.id)
+    assert declines.decline(vid, bob.id)
     assert offered(vid) == [ann.id, cy.id]
     assert "Bob (already declined or missed this visitor)" in assignments.get(vid).explanation
 

@@ -10,7 +10,7 @@ import pytest
 from jobs import routing as routing_jobs
 from liveapp.extensions import db, queue, redis
 from liveapp.infra import realtime
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, router, waiting_queue
 from liveapp.services.tracking import hot_state
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import work
@@ -32,13 +32,13 @@ def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
     for vid in visitors:
         router.request_inbound(vid)
     work()
-    assert router.waiting() == visitors
+    assert waiting_queue.waiting() == visitors
     assert all(assignments.get(v).outcome == "queue" for v in visitors)
     assert assignments.get(visitors[0]).explanation.endswith(
         "nobody eligible → waiting in the queue for the next free rep")
     router.request_inbound(visitors[0])  # asking again keeps the original place
     work()
-    assert router.waiting() == visitors
+    assert waiting_queue.waiting() == visitors
 
     assert availability(as_rep, "available").status_code == 303
     jobs = {job.func_name: job for job in queue(routing_jobs.QUEUE).jobs}
@@ -47,7 +47,7 @@ def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
     work()
     drain.refresh()
     assert drain.return_value() == visitors  # offered in request order, oldest first
-    assert router.waiting() == []
+    assert waiting_queue.waiting() == []
     assert all(assignments.get(v).offered_to == [rep.id] for v in visitors)
     assert assignments.visible_to_rep(rep.id) == set(visitors)
 
@@ -78,8 +78,8 @@ def test_a_visitor_who_left_leaves_the_queue(job_app, visit, rep, make_rule):
     rep.availability = "available"
     db.session.commit()
     realtime.touch_board(rep.id)
-    assert router.drain_queue() == [staying]
-    assert router.waiting() == []
+    assert waiting_queue.drain_queue() == [staying]
+    assert waiting_queue.waiting() == []
 
 
 def test_nobody_with_the_meeting_booker_rule_gets_the_booker_not_the_queue(
@@ -91,7 +91,7 @@ def test_nobody_with_the_meeting_booker_rule_gets_the_booker_not_the_queue(
     router.request_inbound(vid)
     work()
     assert assignments.get(vid).outcome == "meeting_booker"
-    assert router.waiting() == []
+    assert waiting_queue.waiting() == []
 
 
 def test_chat_closed_asks_for_a_drain(job_app, visit, rep, make_rule):
@@ -100,8 +100,8 @@ def test_chat_closed_asks_for_a_drain(job_app, visit, rep, make_rule):
     make_rule([rep], when_nobody="queue")
     router.request_inbound(visit())
     work()
-    assert router.chat_closed(rep.id) is not None
-    assert router.chat_closed(rep.id) is None  # one drain waiting is enough
+    assert waiting_queue.chat_closed(rep.id) is not None
+    assert waiting_queue.chat_closed(rep.id) is None  # one drain waiting is enough
 
 
 def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, make_rule):
@@ -113,7 +113,7 @@ def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, 
     vid = visit()
     router.request_inbound(vid)
     work()
-    assert router.waiting() == [vid]
+    assert waiting_queue.waiting() == [vid]
 
     url = f"/events/stream?channel=rep:{rep.id}"
 
@@ -125,7 +125,7 @@ def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, 
 
     contextvars.Context().run(open_board)
     work()
-    assert router.waiting() == []
+    assert waiting_queue.waiting() == []
     assert assignments.get(vid).offered_to == [rep.id]
 
 
@@ -141,7 +141,7 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     for vid in (waiting, taken):
         router.request_inbound(vid)
     work()
-    assert router.waiting() == [waiting, taken]
+    assert waiting_queue.waiting() == [waiting, taken]
     router.request_inbound(waiting)  # asking again schedules no second timeout
     work()
     registry = queue(routing_jobs.QUEUE).scheduled_job_registry
@@ -161,7 +161,7 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     assert booker.explanation.endswith("in the queue and nobody was free → meeting booker")
     assert booker.explanation.startswith(f"rule '{rule.name}' matched")
     assert "waiting in the queue for the next free rep" not in booker.explanation
-    assert router.waiting() == []
+    assert waiting_queue.waiting() == []
     assert assignments.get(taken).claimed_by == rep.id
     # Widget: the visitor now sees the booker, and its calendar is the rule's rep.
     from liveapp.services.chat import chat_flow, meetings

@@ -4,7 +4,7 @@ order of the change bus (services/bus/changes.py) is written down.
     record      owner_lookup.on_change      an email or a company: look the visitor up in
                                             the CRMs
     membership  live_membership.on_changes  segments, experience, stream (once per visitor)
-    routing     router.on_change            pounce on entering a stream; re-check on new facts
+    routing     triggers.on_change            pounce on entering a stream; re-check on new facts
     cards       live.boards.on_changes      cards (rendered once per visitor), timelines,
                                             viewers' detail pages; boards refresh on settings
                 arrivals.on_change          "your prospect just arrived" (after the card)
@@ -28,11 +28,11 @@ def wire() -> None:
     from liveapp.services.crm import owner_lookup
     from liveapp.services.live import arrivals, boards, chat_panel, prompts
     from liveapp.services.membership import live_membership
-    from liveapp.services.routing import router
+    from liveapp.services.routing import triggers
 
     changes.subscribe(owner_lookup.on_change, "record")
     changes.handles("membership")(live_membership.on_changes)
-    changes.subscribe(router.on_change, "routing")
+    changes.subscribe(triggers.on_change, "routing")
     changes.handles("cards")(boards.on_changes)
     changes.subscribe(arrivals.on_change, "cards")
     changes.handles("prompts")(prompts.on_changes)

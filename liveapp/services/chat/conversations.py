@@ -23,7 +23,7 @@ from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
 from liveapp.services.bus import changes
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, waiting_queue
 from liveapp.services.tracking import hot_state
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
     log.info("conversation %s claimed (%s)", conversation.id, origin,
              extra={"visitor_id": visitor_id, "user_id": rep.id})
 
-    router.claimed(visitor_id)
+    waiting_queue.claimed(visitor_id)
     changes.publish(visitor_id, "conversation", conversation_id=conversation.id,
                     rep_id=rep.id, status="open", origin=origin)
     _tell_visitor(visitor_id, "conversation", {"id": conversation.id, "rep": rep.name,
@@ -158,7 +158,7 @@ def close(conversation: Conversation, note: str | None = None) -> bool:
     _tell_visitor(conversation.visitor_id, "conversation", {"id": conversation.id,
                                                             "status": "closed"})
 
-    router.chat_closed(conversation.rep_id)
+    waiting_queue.chat_closed(conversation.rep_id)
     return True
 
 

@@ -29,7 +29,7 @@ from liveapp.extensions import redis
 from liveapp.services.bus import changes
 from liveapp.services.live import cards, prompts
 from liveapp.services.live.rendering import render_template_anywhere
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, triggers
 from liveapp.services.routing.assignments import Assignment
 from liveapp.services.tracking import hot_state
 
@@ -99,7 +99,7 @@ def _landed(change: changes.Change) -> bool:
     """A returning visitor lands in a stream again while routing still holds them for a
     rep (their assignment outlives the visit): routing saves nothing new, yet the rep's
     prospect just arrived."""
-    return change.kind == "membership" and router.pounce_wanted(
+    return change.kind == "membership" and triggers.pounce_wanted(
         change.data.get("old") or {}, change.data.get("new") or {})
 
 

@@ -12,7 +12,8 @@ Redis keeps each visitor's routing state (all keys expire after a day):
   alerts all its candidates, ``offer_rep`` "*"); a Round Robin or Balanced pounce
   assignment is held, with no timer, until the rep engages, passes or goes away, or the
   visitor leaves (``offer_until`` is then the state's own expiry);
-- ``routing:excluded:<vid>`` (set): reps who declined or let an offer time out;
+- ``routing:excluded:<vid>`` (set): reps who declined or let an offer time out (see
+  `declines`);
 - ``routing:history:<vid>`` (list, newest first, capped): every decision with its trace,
   for the visitor detail timeline;
 - ``routing:waiting`` (sorted set, score = request time): inbound visitors nobody could take;
@@ -39,11 +40,10 @@ import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from redis.commands.core import Script
 from rq.job import Job
 
 import jobs
@@ -53,10 +53,8 @@ from liveapp.domain.routing import RoutingDecision
 from liveapp.domain.routing.inputs import TRIGGERS
 from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, redis
-from liveapp.models import User, Visitor
-from liveapp.services.bus import changes
+from liveapp.models import Visitor
 from liveapp.services.crm import owner_lookup
-from liveapp.services.membership import live_membership
 from liveapp.services.routing import assignments, routing_rules
 from liveapp.services.routing.routing_inputs import (
     Inputs,
@@ -69,7 +67,6 @@ from liveapp.services.tracking import hot_state
 LOCK_TTL = 60  # seconds; a crashed worker stops blocking routing after this
 STATE_TTL = 24 * 3600
 HISTORY_LIMIT = 50
-DRAIN_LIMIT = 200  # waiting visitors offered per drain; a new drain follows if more remain
 OFFER_GRACE = 30  # an offer whose timeout job was lost counts as open this much longer
 QUEUE_WAIT = 120  # seconds an inbound visitor waits in the queue before the meeting booker
 CRM_WAIT = 3.0  # seconds a routing job waits for a CRM look-up in flight
@@ -78,16 +75,6 @@ CRM_POLL = 0.5  # how soon a waiting routing job looks again (the scheduler's ti
 # the outcome differs (the decision itself keeps the visitor's inbound/pounce trigger).
 RECHECK = "crm"
 JOB_TRIGGERS = (*TRIGGERS, RECHECK)
-
-# Take the open offer if the given field still holds the given value (timeout vs decline
-# vs another worker: exactly one of them wins).
-_consume = Script(None, b"""
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
-  redis.call('HDEL', KEYS[1], 'offer_id', 'offer_rep', 'offer_until')
-  return 1
-end
-return 0
-""")
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +172,7 @@ def request_inbound(visitor_id: str) -> Job | None:
 def route_now(visitor_id: str, trigger: str | None = None) -> RoutingDecision | None:
     """Route in this process under the visitor's lock; when a job holds it, that job's
     end routes again instead (see `enqueue_routing`)."""
-    trigger = trigger or _state(visitor_id).get("trigger") or "pounce"
+    trigger = trigger or read_state(visitor_id).get("trigger") or "pounce"
     if not redis.client.set(lock_key(visitor_id), trigger, nx=True, ex=LOCK_TTL):
         redis.client.set(again_key(visitor_id), trigger, ex=LOCK_TTL)
         return None
@@ -357,7 +344,7 @@ def _offer_for(decision: RoutingDecision, trigger: str) -> _Offer | None:
     return _Offer(uuid.uuid4().hex, rep, _timeout_for(decision), trigger == "inbound")
 
 
-def _state(visitor_id: str) -> dict[str, str]:
+def read_state(visitor_id: str) -> dict[str, str]:
     raw = redis.client.hgetall(state_key(visitor_id))
     return {k.decode(): v.decode() for k, v in raw.items()}
 
@@ -387,116 +374,7 @@ def history(visitor_id: str) -> list[dict[str, Any]]:
     return [json.loads(raw) for raw in redis.client.lrange(history_key(visitor_id), 0, -1)]
 
 
-# ---------------------------------------------------------------- offers: decline, timeout
-
-
-def excluded(visitor_id: str) -> set[int]:
-    """Reps who declined this visitor or let an offer time out: never offered it again."""
-    return {int(m) for m in redis.client.smembers(excluded_key(visitor_id))}
-
-
-def _exclude(visitor_id: str, *rep_ids: int) -> None:
-    if not rep_ids:
-        return
-    pipe = redis.client.pipeline(transaction=True)
-    pipe.sadd(excluded_key(visitor_id), *rep_ids)
-    pipe.expire(excluded_key(visitor_id), STATE_TTL)
-    pipe.execute()
-
-
-def _take_offer(visitor_id: str, field: str, value: str) -> bool:
-    return bool(_consume(keys=[state_key(visitor_id)], args=[field, value], client=redis.client))
-
-
-def offer_timed_out(visitor_id: str, rep_id: int, offer_id: str) -> RoutingDecision | None:
-    """The rep let the offer run out: skip them and offer the next rep.
-
-    A no-op when the offer was already answered, declined or replaced.
-    """
-    if not _take_offer(visitor_id, "offer_id", offer_id):
-        return None
-    current = assignments.get(visitor_id)
-    if current is not None and current.claimed_by is not None:
-        return None
-    # First Available alerted every candidate at once: they all let it run out.
-    missed = current.offered_to if current is not None and current.mode not in \
-        ONE_REP_MODES else [rep_id]
-    _exclude(visitor_id, *missed)
-    return route_now(visitor_id)
-
-
-def decline(visitor_id: str, rep_id: int) -> bool:
-    """A rep declines (or passes on) a visitor offered to them: never offered it again.
-
-    Round Robin and Balanced move to the next rep at once; a First Available request
-    stays with the other reps alerted, deadline and all, and moves on when none is left.
-    Returns False (and changes nothing) when the visitor is not offered to this rep.
-    """
-    current = assignments.get(visitor_id)
-    if current is None or rep_id not in current.offered_to or current.claimed_by is not None:
-        return False
-    _exclude(visitor_id, rep_id)
-    if not redis.client.set(lock_key(visitor_id), "decline", nx=True, ex=LOCK_TTL):
-        # A routing job holds the visitor: it routes again when done, without this rep.
-        redis.client.set(again_key(visitor_id), current.trigger or "pounce", ex=LOCK_TTL)
-        return True
-    try:
-        _declined(visitor_id, rep_id)
-    finally:
-        finished(visitor_id)
-    return True
-
-
-def _declined(visitor_id: str, rep_id: int) -> None:
-    """`decline` under the visitor's lock: re-read, then shrink the offer or move on."""
-    current, state = assignments.get(visitor_id), _state(visitor_id)
-    if current is None or current.claimed_by is not None:
-        return
-    others = [r for r in current.offered_to if r != rep_id]
-    if others and state.get("offer_rep") == "*":
-        assignments.save(visitor_id, replace(
-            current, routed_to=[r for r in current.routed_to if r != rep_id],
-            offered_to=others, explanation=f"{current.explanation}; {_name(rep_id)} declined"))
-        return
-    _take_offer(visitor_id, "offer_rep", "*" if state.get("offer_rep") == "*" else str(rep_id))
-    route(visitor_id, state.get("trigger") or "pounce")
-
-
-def _name(user_id: int) -> str:
-    user = db.session.get(User, user_id)
-    return user.name if user is not None else f"user {user_id}"
-
-
-def rep_went_away(user_id: int) -> list[str]:
-    """A rep went away or offline (chose it, or their board closed): the visitors held or
-    offered to them and unclaimed are routed again (`route` moves on once nobody offered
-    can take them). Returns the ids queued."""
-    ids = sorted(assignments.visible_to_rep(user_id))
-    queued = []
-    for visitor_id, current in assignments.get_many(ids).items():
-        if user_id not in current.offered_to or current.claimed_by is not None:
-            continue
-        _withdraw_inbound_offer(visitor_id, current, user_id)
-        if enqueue_routing(visitor_id, current.trigger or "pounce", follow_up=True):
-            queued.append(visitor_id)
-    return queued
-
-
-def _withdraw_inbound_offer(visitor_id: str, current: assignments.Assignment,
-                            user_id: int) -> None:
-    """An inbound chat offered to a rep who went away leaves their board at once, its
-    countdown with it: routing alone would keep a First Available offer with them while
-    another candidate can still take it, and moves a one-rep offer on only when its job
-    runs. Not a decline: they may be offered the visitor again once back."""
-    if current.trigger != "inbound" or current.outcome != "offer":
-        return
-    assignments.save(visitor_id, replace(
-        current, offered_to=[rep for rep in current.offered_to if rep != user_id],
-        explanation="; ".join(filter(None, [current.explanation,
-                                            f"{_name(user_id)} went away"]))))
-
-
-# ---------------------------------------------------------------- waiting visitors
+# ---------------------------------------------------------------- waiting (see waiting_queue)
 
 
 def _queue_wait() -> float:
@@ -507,160 +385,3 @@ def _schedule_queue_timeout(visitor_id: str, requested: float, now: float) -> No
     """Once a visitor joins the queue: the booker at `requested` + the queue wait."""
     delay = max(requested + _queue_wait() - now, 0.0)
     jobs.enqueue(routing_jobs.queue_timeout, visitor_id, repr(requested), delay=delay)
-
-
-def queue_timed_out(visitor_id: str, requested: str,
-                    now: float | None = None) -> RoutingDecision | None:
-    """The visitor waited the whole queue wait and nobody took them: the meeting booker.
-
-    A no-op (None) when they were offered, claimed, left or asked again since. When a
-    routing job holds the visitor, this tries again a few seconds later.
-    """
-    now = time.time() if now is None else now
-    score = redis.client.zscore(waiting_key(), visitor_id)
-    if score is None or repr(score) != requested:
-        return None
-    if not redis.client.set(lock_key(visitor_id), "inbound", nx=True, ex=LOCK_TTL):
-        jobs.enqueue(routing_jobs.queue_timeout, visitor_id, requested, delay=5)
-        return None
-    try:
-        current = assignments.get(visitor_id)
-        queued = history(visitor_id)[:1]  # the decision that queued them, newest first
-        if (redis.client.zscore(waiting_key(), visitor_id) is None or current is None
-                or current.claimed_by is not None or current.outcome != "queue"
-                or not queued or queued[0].get("outcome") != "queue"):
-            return None
-        waited = round(now - float(requested))
-        decision = RoutingDecision(
-            outcome="meeting_booker", rule_id=queued[0].get("rule_id"),
-            rule_name=current.rule_name, mode=current.mode,  # type: ignore[arg-type]
-            # Its trace up to where it said "waiting in the queue", then why it ends here.
-            trace=(*queued[0].get("trace", [])[:-1],
-                   f"waited {waited} s in the queue and nobody was free → meeting booker"),
-        )
-        apply(visitor_id, decision, "inbound", now, _state(visitor_id))
-        return decision
-    finally:
-        finished(visitor_id)
-
-
-def waiting(limit: int = DRAIN_LIMIT) -> list[str]:
-    """Inbound visitors nobody could take yet, oldest request first."""
-    return [m.decode() for m in redis.client.zrange(waiting_key(), 0, limit - 1)]
-
-
-def drain_queue(limit: int = DRAIN_LIMIT) -> list[str]:
-    """Offer waiting visitors, oldest first; returns those who were offered a rep."""
-    offered = []
-    for visitor_id in waiting(limit):
-        decision = route_now(visitor_id, "inbound")
-        if decision is not None and decision.outcome == "offer":
-            offered.append(visitor_id)
-    return offered
-
-
-def request_drain() -> Job | None:
-    """Queue `jobs.routing.drain_queue` unless one is already waiting to start."""
-    if not redis.client.exists(waiting_key()):
-        return None
-    if not redis.client.set(drain_pending_key(), "1", nx=True, ex=LOCK_TTL):
-        return None
-    return jobs.enqueue(routing_jobs.drain_queue)
-
-
-def drain_started() -> None:
-    """The drain job began: a rep freed up from now on asks for another one."""
-    redis.client.delete(drain_pending_key())
-
-
-def rep_became_available(user_id: int) -> Job | None:
-    """A rep switched to available (or opened their board): waiting visitors are offered
-    at once, and live visitors in a stream whom nobody could be offered are routed again."""
-    request_reoffer()
-    return request_drain()
-
-
-def reoffer_pending_key() -> str:
-    return redis.key("routing", "reoffer-pending")
-
-
-def request_reoffer() -> Job | None:
-    """Queue `jobs.routing.reoffer_unrouted` unless one is waiting or nobody is live."""
-    if not redis.client.zcard(hot_state.heartbeats_key()):
-        return None
-    if not redis.client.set(reoffer_pending_key(), "1", nx=True, ex=LOCK_TTL):
-        return None
-    return jobs.enqueue(routing_jobs.reoffer_unrouted)
-
-
-def reoffer_unrouted(limit: int = DRAIN_LIMIT) -> list[str]:
-    """Live visitors in a stream with nobody offered or chatting (everyone was away when
-    they landed): route them again; returns the ids queued."""
-    redis.client.delete(reoffer_pending_key())
-    live = [vid for vid, hot in hot_state.live(limit).items() if hot.presence.state != "left"]
-    current = assignments.get_many(live)
-    queued = []
-    for visitor_id in live:
-        taken = current.get(visitor_id)
-        if taken is not None and (taken.offered_to or taken.claimed_by is not None):
-            continue
-        placed = live_membership.stored(visitor_id)
-        if placed is None or placed.stream_id is None:
-            continue
-        if enqueue_routing(visitor_id, "pounce") is not None:
-            queued.append(visitor_id)
-    return queued
-
-
-def claimed(visitor_id: str) -> None:
-    """A rep claimed the visitor: no more offers, no place in the waiting queue."""
-    pipe = redis.client.pipeline(transaction=True)
-    pipe.zrem(waiting_key(), visitor_id)
-    pipe.delete(state_key(visitor_id))
-    pipe.execute()
-
-
-def chat_closed(user_id: int) -> Job | None:
-    """A rep closed a chat (conversations, issue 8, calls this): they may take another."""
-    return request_drain()
-
-
-# ---------------------------------------------------------------- pounce triggers
-
-
-def _routes_for_pounce(experience_id: int) -> bool:
-    experiences = live_membership.current_rules().experiences
-    return any(e.id == experience_id and e.routes_for_pounce for e in experiences)
-
-
-def pounce_wanted(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Whether a membership change asks for pounce routing: the visitor landed in a
-    stream, or started receiving an experience with a Route for Pounce step."""
-    if old.get("stream_id") is None and new.get("stream_id") is not None:
-        return True
-    experience_id = new.get("experience_id")
-    return (experience_id is not None and experience_id != old.get("experience_id")
-            and _routes_for_pounce(int(experience_id)))
-
-
-def recheck_wanted(visitor_id: str) -> bool:
-    """Whether new CRM or enrichment facts may change this visitor's routing: they are
-    routed and not claimed, or a routing job is deciding right now (it may have read the
-    facts before they were stored)."""
-    if redis.client.exists(lock_key(visitor_id)):
-        return True
-    current = assignments.get(visitor_id)
-    return current is not None and current.claimed_by is None
-
-
-def on_change(change: changes.Change) -> None:
-    """Subscriber: membership changes that call for pounce routing enqueue it; new CRM
-    or enrichment facts re-check a visitor's routing."""
-    if change.kind in ("crm", "enrichment"):
-        if recheck_wanted(change.visitor_id):
-            enqueue_routing(change.visitor_id, RECHECK, follow_up=True)
-        return
-    if change.kind != "membership":
-        return
-    if pounce_wanted(change.data.get("old") or {}, change.data.get("new") or {}):
-        enqueue_routing(change.visitor_id, "pounce")
