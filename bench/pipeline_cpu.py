@@ -154,7 +154,7 @@ class Runner:
             profiler.enable()
         started = time.process_time()
         # Up to `batch` entries of each shard a read, processed `batch` at a time, as
-        # pipeline.Processor does.
+        # processors.Processor does.
         while entries := pipeline.read("bench", batch, None):
             for start in range(0, len(entries), batch):
                 chunk = entries[start:start + batch]
@@ -173,7 +173,7 @@ SPENT: dict[str, float] = {}
 def wrap_phases() -> None:
     """CPU timers around the pipeline's phases (where their callers look them up)."""
     from liveapp.services.bus import changes
-    from liveapp.services.tracking import pipeline
+    from liveapp.services.tracking import pipeline, recording
 
     def timed(module, name, label_of):
         original = getattr(module, name)
@@ -189,7 +189,7 @@ def wrap_phases() -> None:
         setattr(module, name, wrapper)
 
     timed(pipeline, "read", lambda *a: "read (XREADGROUP over the shards, decode)")
-    timed(pipeline, "_record_batch", lambda *a: "record + commit (_record_batch)")
+    timed(recording, "record_batch", lambda *a: "record + commit (record_batch)")
     timed(changes, "_run", lambda stage, *a: f"bus stage {stage}")
 
 

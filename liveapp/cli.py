@@ -325,13 +325,13 @@ def pipeline(batch: int, block_ms: int) -> None:
 
     # Here, after _counting: the pipeline imports prometheus-client, which reads
     # PROMETHEUS_MULTIPROC_DIR when imported (see liveapp.metrics_folder).
-    from liveapp.services.tracking import pipeline as event_pipeline
+    from liveapp.services.tracking import processors
 
     logging.basicConfig(level=os.environ.get("LIVEAPP_PIPELINE_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = _app()
     with app.app_context():
-        event_pipeline.run(f"{socket.gethostname()}:{os.getpid()}", batch, block_ms)
+        processors.run(f"{socket.gethostname()}:{os.getpid()}", batch, block_ms)
 
 
 def _pipeline_argv() -> list[str]:

@@ -79,7 +79,7 @@ def test_two_processors_keep_each_visitors_order_and_survive_a_kill(
 
     from liveapp.extensions import db, redis
     from liveapp.models import PageView, VisitSession
-    from liveapp.services.tracking import hot_state, pipeline
+    from liveapp.services.tracking import hot_state, pipeline, processors
 
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "LIVEAPP_REDIS_PREFIX": app.config["REDIS_PREFIX"],
@@ -91,7 +91,7 @@ def test_two_processors_keep_each_visitors_order_and_survive_a_kill(
 
     def holders() -> dict:
         with app.app_context():
-            return pipeline.lease_holders()
+            return processors.lease_holders()
 
     def output() -> str:
         return "\n".join(path.read_text() for path in logs)

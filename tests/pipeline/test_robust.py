@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, VisitSession
-from liveapp.services.tracking import hot_state, pipeline
+from liveapp.services.tracking import hot_state, pipeline, processors
 from tests.visitor_ids import VisitorId
 
 PAGES = [f"https://www.example.com/p{i}" for i in range(3)]
@@ -36,7 +36,7 @@ def test_a_visitors_events_go_to_one_shard_chosen_by_a_stable_hash(stream_mode, 
 
 
 def test_processors_split_the_shards_fairly_and_take_over_a_dead_ones(app_ctx):
-    a, b, c = (pipeline.Processor(name, lease=0.6) for name in ("a", "b", "c"))
+    a, b, c = (processors.Processor(name, lease=0.6) for name in ("a", "b", "c"))
     try:
         assert a.balance() == list(range(8))  # alone: every shard
         assert b.balance() == []  # none free while a holds them
@@ -45,7 +45,7 @@ def test_processors_split_the_shards_fairly_and_take_over_a_dead_ones(app_ctx):
         c.balance()
         a.balance(), b.balance(), c.balance()  # a and b give one back each, c takes them
         assert sorted(map(len, (a.owned, b.owned, c.owned))) == [2, 3, 3]
-        holders = pipeline.lease_holders()
+        holders = processors.lease_holders()
         assert all(holders.values()) and len(set(holders.values())) == 3
         # c dies (stops renewing): after the lease its shards are free and taken, and
         # the others take them over with every pending entry (min idle 0).
@@ -59,7 +59,7 @@ def test_processors_split_the_shards_fairly_and_take_over_a_dead_ones(app_ctx):
     finally:
         for processor in (a, b, c):
             processor.release()
-    assert set(pipeline.lease_holders().values()) == {None}
+    assert set(processors.lease_holders().values()) == {None}
 
 
 def _poison(app, site_id: int, visitor_id: str) -> str:
@@ -119,7 +119,7 @@ def test_a_processor_retries_a_failed_event_and_dead_letters_it(
     api.send(visitor_id=visitor_id, url=PAGES[1])
     with app.app_context():
         pipeline.ensure_groups()
-        processor = pipeline.Processor("solo", block_ms=10, lease=5)
+        processor = processors.Processor("solo", block_ms=10, lease=5)
         monkeypatch.setattr(pipeline.time, "sleep", lambda _s: None)  # no pause between tries
         try:
             assert processor.step() == 2  # the batch failed; both good events done alone

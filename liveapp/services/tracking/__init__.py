@@ -2,8 +2,10 @@
 
     visitor_events  the events API's work: accept (limits, hot state, one Redis round
                     trip), apply (the visitor's history) and announce (changes)
-    pipeline        the event pipeline: sharded Redis Streams read in batches by
-                    `liveapp pipeline` processes, leases, the dead-letter stream
+    pipeline        the event pipeline: sharded Redis Streams read in batches, failures
+                    delivered again, the dead-letter stream
+    recording       recording a batch: the visitors' history and hot state, once per entry
+    processors      `liveapp pipeline` processes: shard leases and the run loop
     hot_state       each visitor's hot state in Redis (presence, page, site), which
                     heartbeats touch instead of the database
     visitor_ids     the snippet's secret cookie id turned into the internal visitor id

@@ -50,27 +50,20 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import time
 import traceback
 import zlib
 from dataclasses import dataclass, field, replace
-from datetime import UTC
 
 from flask import current_app
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from liveapp import metrics
-from liveapp.domain.events import Event, InvalidEvent
 from liveapp.extensions import db, redis
-from liveapp.models import PageView, Visitor
-from liveapp.services.bus import changes, rows
-from liveapp.services.tracking import hot_state, visitor_events
-from liveapp.services.tracking.hot_state import HotState
+from liveapp.services.bus import changes
+from liveapp.services.tracking import hot_state, recording, visitor_events
 
 log = logging.getLogger(__name__)
 
@@ -134,22 +127,22 @@ class Entry:
     fresh: bool = field(default=False, compare=False)
 
 
-def _text(value) -> str:
+def decoded(value) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
 def _decode(stream, entry_id, fields: dict) -> Entry:
     """An entry as appended; one that cannot be read (not written by the events API)
     still becomes an Entry, which fails when processed and ends as a dead letter."""
-    values = {_text(k): _text(v) for k, v in fields.items()}
+    values = {decoded(k): decoded(v) for k, v in fields.items()}
     try:
         data = json.loads(values.get("data", ""))
     except ValueError:
         data = None
-    return Entry(_text(entry_id), values.get("id", ""), values.get("v", ""),
+    return Entry(decoded(entry_id), values.get("id", ""), values.get("v", ""),
                  values.get("type", ""), values.get("before", ""), values.get("state", ""),
                  values.get("url", ""), data if isinstance(data, dict) else {},
-                 _text(stream), values)
+                 decoded(stream), values)
 
 
 def _entries(stream, messages, fresh: bool = False) -> list[Entry]:
@@ -194,111 +187,6 @@ def read(consumer: str, count: int, block_ms: int | None = None,
             for entry in _entries(key, messages, fresh=True)]
 
 
-def _event(entry: Entry) -> Event:
-    data = entry.data
-    return Event(site_key="", visitor_id=entry.visitor_id, type=entry.type,
-                 url=data.get("url"), title=data.get("title"), referrer=data.get("referrer"),
-                 active=bool(data.get("active", True)), email=data.get("email"),
-                 traits=data.get("traits") or {})
-
-
-def _hot_states(visitor_ids: list[str]) -> dict[str, HotState | None]:
-    pipe = redis.client.pipeline(transaction=False)
-    for visitor_id in visitor_ids:
-        hot_state.queue_read(pipe, visitor_id)
-    return {v: hot_state.decode(raw) for v, raw in zip(visitor_ids, pipe.execute(), strict=True)}
-
-
-def _recorded_page_views(event_ids: list[str]) -> dict:
-    """The page views already recorded for these event ids (earlier deliveries)."""
-    if not event_ids:
-        return {}
-    rows = db.session.execute(
-        select(PageView.event_id, PageView.id, PageView.session_id, PageView.at,
-               PageView.url, PageView.title).where(PageView.event_id.in_(event_ids)))
-    return {row.event_id: row for row in rows}
-
-
-def _restored(state: HotState | None, row, at: float) -> HotState | None:
-    """The hot state with an already recorded page view put back, when the delivery that
-    recorded it died between its commit and its hot-state write; None when the hot state
-    holds that page view or a later one already (or is gone: nothing to put it into)."""
-    if state is None:
-        return None
-    if ((state.page_view_id is not None and state.page_view_id >= row.id)
-            or (state.page_view_at is not None and state.page_view_at >= at)
-            or (state.session_id is not None and state.session_id > row.session_id)):
-        return None
-    # The visit's page count as of this page view (later ones of it are not recorded yet:
-    # a visitor's entries are processed in order).
-    pages = db.session.scalar(select(func.count()).select_from(PageView).where(
-        PageView.session_id == row.session_id, PageView.id <= row.id))
-    return HotState(state.site_id, state.presence, session_id=row.session_id,
-                    page_view_id=row.id, page_view_at=at, url=row.url,
-                    title=row.title or "", pages=pages)
-
-
-def _record_batch(entries: list[Entry], check: bool = True
-                  ) -> tuple[list, dict[str, HotState]]:
-    """Record the batch in the open transaction and commit: the announcements to make, in
-    stream order, and each touched visitor's hot state after it. `check`: look up which
-    page views an earlier delivery recorded (not needed when every entry is fresh)."""
-    recorded = _recorded_page_views(
-        [e.event_id for e in entries if e.type == "page_view"]) if check else {}
-    done = set(recorded)
-    visitor_ids = list(dict.fromkeys(e.visitor_id for e in entries))
-    states = _hot_states(visitor_ids)
-    # The batch's known visitors in one query (as they are now, not as an earlier batch
-    # left them in the session): visitor_events.apply, then membership and the cards, find them
-    # in the session.
-    known = db.session.scalars(select(Visitor).where(Visitor.id.in_(visitor_ids))
-                               .execution_options(populate_existing=True)).all()
-    touched: dict[str, HotState] = {}
-    announcements: list = []
-    for entry in entries:
-        if entry.type == "heartbeat" and entry.before:
-            # A known visitor's heartbeat: the request applied it; only its change of
-            # presence is left to publish (the stream has no other heartbeats).
-            announcements.append(("presence", entry))
-            continue
-        if entry.type == "page_view":
-            row = recorded.get(entry.event_id)
-            if row is not None:  # recorded by an earlier delivery of this entry
-                # The event's own time: the row's is rounded to the microsecond.
-                at = float(entry.data.get("at") or row.at.replace(tzinfo=UTC).timestamp())
-                restored = _restored(states.get(entry.visitor_id), row, at)
-                if restored is not None:
-                    # That delivery died after its commit, before its hot-state write; its
-                    # dispatch (which follows that write) did not happen either: do both.
-                    states[entry.visitor_id] = touched[entry.visitor_id] = restored
-                    work = visitor_events._Work(  # noqa: SLF001 (tracking's own record of a change)
-                        visitor_id=entry.visitor_id, site_id=restored.site_id,
-                        page_view={"url": row.url, "title": row.title,
-                                   "page_view_id": row.id})
-                    announcements.append(("recorded", entry, work, restored))
-                continue
-            if entry.event_id in done:
-                continue  # the same entry twice in one batch
-            done.add(entry.event_id)
-        if entry.type == "leave" and states.get(entry.visitor_id) is None:
-            continue  # nothing known to close (its hot state expired meanwhile)
-        try:
-            work, new_state = visitor_events.apply(
-                _event(entry), entry.data["site_id"], entry.data.get("ip") or "",
-                states.get(entry.visitor_id), float(entry.data["at"]), entry.event_id)
-        except InvalidEvent as invalid:
-            # A visitor of another site not in hot state: the request could not tell.
-            log.warning("pipeline: event %s skipped: %s", entry.event_id, invalid)
-            continue
-        states[entry.visitor_id] = touched[entry.visitor_id] = new_state
-        announcements.append(("recorded", entry, work, new_state))
-    with rows.keeping_loaded():
-        db.session.commit()
-    # Held for the unit of work: the identity map keeps rows only while referred to.
-    changes.keep(known)
-    return announcements, touched
-
-
 def _acknowledge(entries: list[Entry]) -> None:
     by_stream: dict[str, list[str]] = {}
     for entry in entries:
@@ -318,13 +206,13 @@ def process_batch(entries: list[Entry], again: bool = False) -> int:
         return 0
     with changes.unit():
         try:
-            announcements, touched = _record_batch(
+            announcements, touched = recording.record_batch(
                 entries, check=again or not all(e.fresh for e in entries))
         except IntegrityError:
             # Another processor created one of these visitors (or recorded one of these
             # page views) meanwhile: do the batch again on top of what it wrote.
             db.session.rollback()
-            announcements, touched = _record_batch(entries)
+            announcements, touched = recording.record_batch(entries)
         pipe = redis.client.pipeline(transaction=False)
         for visitor_id, state in touched.items():
             hot_state.save_record(pipe, visitor_id, state)
@@ -430,7 +318,7 @@ def measured(entries: list[Entry]) -> Outcome:
     return outcome
 
 
-def _chunks(entries: list[Entry], size: int) -> list[list[Entry]]:
+def chunks(entries: list[Entry], size: int) -> list[list[Entry]]:
     return [entries[i:i + size] for i in range(0, len(entries), size)]
 
 
@@ -442,185 +330,9 @@ def drain(consumer: str = "drain", batch: int = 50, min_idle: float | None = Non
     ensure_groups()
     total = 0
     while entries := (claim(consumer, batch, min_idle) or read(consumer, batch)):
-        for chunk in _chunks(entries, batch):
+        for chunk in chunks(entries, batch):
             outcome = measured(chunk)
             total += outcome.done
             if outcome.left:
                 return total
     return total
-
-
-# KEYS: the registry of live processors, then every shard's lease. ARGV: owner, lease ms,
-# now ms. Registers the owner (until now + lease), forgets processors that stopped renewing,
-# renews the owner's leases, gives back those above its fair share (ceil(shards / live
-# processors): another processor started) and takes free ones up to it. Returns the shards
-# (0-based) the owner holds now. One script: two processors balancing at once cannot both
-# take one shard.
-_BALANCE = """
-local owner, ms, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-redis.call('ZADD', KEYS[1], now + ms, owner)
-redis.call('PEXPIRE', KEYS[1], ms * 2)
-local fair = math.ceil((#KEYS - 1) / redis.call('ZCARD', KEYS[1]))
-local mine, free = {}, {}
-for i = 2, #KEYS do
-  local holder = redis.call('GET', KEYS[i])
-  if holder == owner then
-    mine[#mine + 1] = i
-  elseif not holder then
-    free[#free + 1] = i
-  end
-end
-while #mine > fair do
-  redis.call('DEL', KEYS[mine[#mine]])
-  mine[#mine] = nil
-end
-for _, i in ipairs(free) do
-  if #mine >= fair then break end
-  mine[#mine + 1] = i
-end
-local owned = {}
-for _, i in ipairs(mine) do
-  redis.call('SET', KEYS[i], owner, 'PX', ARGV[2])
-  owned[#owned + 1] = i - 2
-end
-return owned
-"""
-
-# KEYS: the registry, then every shard's lease. ARGV: owner. A clean stop: the owner's
-# leases (only those still its own) and its registration go at once, for others to take.
-_RELEASE = """
-redis.call('ZREM', KEYS[1], ARGV[1])
-for i = 2, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
-end
-return 0
-"""
-
-
-def registry_key() -> str:
-    return redis.key("pipeline", "processors")
-
-
-def lease_key(shard: int) -> str:
-    return redis.key("pipeline", "lease", str(shard))
-
-
-def lease_holders() -> dict[int, str | None]:
-    """Who holds each shard's lease now (ops, tests)."""
-    values = redis.client.mget([lease_key(s) for s in range(shard_count())])
-    return {s: _text(v) if v else None for s, v in enumerate(values)}
-
-
-class Processor:
-    """One `liveapp pipeline` process: owns shards through leases and processes only
-    theirs, so each visitor's events are processed by one processor at a time, in order."""
-
-    def __init__(self, consumer: str, batch: int = 50, block_ms: int = 1000,
-                 lease: float | None = None) -> None:
-        config = current_app.config
-        self.consumer, self.batch = consumer, batch
-        self.lease = config["PIPELINE_LEASE"] if lease is None else lease
-        if not self.lease > 0:
-            raise ValueError(f"the pipeline's lease must be above 0 s, not {self.lease}")
-        if batch < 1:
-            raise ValueError(f"the batch must be 1 entry or more, not {batch}")
-        self.shards = shard_count()
-        # Renew at least three times a lease: a wait for entries must not outlast that.
-        self.every = self.lease / 3
-        self.block_ms = max(1, min(block_ms, int(self.every * 1000)))
-        self.owned: list[int] = []
-        self.dirty: set[int] = set()  # owned shards whose pending entries come first
-        self.pause = 0.0
-        self._next_balance = 0.0
-        self._keys = [registry_key(), *(lease_key(s) for s in range(self.shards))]
-        self._shard_of_stream = {stream_key(s): s for s in range(self.shards)}
-        self._balance = redis.client.register_script(_BALANCE)
-        self._release = redis.client.register_script(_RELEASE)
-
-    def balance(self) -> list[int]:
-        owned = sorted(int(s) for s in self._balance(
-            keys=self._keys, args=[self.consumer, int(self.lease * 1000),
-                                   int(time.time() * 1000)]))
-        taken = set(owned) - set(self.owned)
-        if taken or len(owned) != len(self.owned):
-            log.info("pipeline %s owns shards %s", self.consumer, owned)
-        # A shard taken over: its previous owner is gone (its lease expired or was given
-        # back), so whatever is pending in it is this processor's to claim, however fresh.
-        self.dirty = (self.dirty & set(owned)) | taken
-        self.owned = owned
-        self._next_balance = time.monotonic() + self.every
-        return owned
-
-    def step(self) -> int:
-        """Balance when due, then one batch of the owned shards: pending entries of a
-        taken-over (or failed) shard first, else new ones. Returns the entries done."""
-        if time.monotonic() >= self._next_balance:
-            self.balance()
-        if not self.owned:
-            time.sleep(self.block_ms / 1000)
-            return 0
-        entries: list[Entry] = []
-        for shard in sorted(self.dirty):
-            claimed = claim(self.consumer, self.batch, 0, [shard])
-            if len(claimed) < self.batch:
-                self.dirty.discard(shard)
-            if claimed:
-                entries = claimed
-                break
-        if not entries:
-            entries = read(self.consumer, self.batch, self.block_ms, self.owned)
-        done = 0
-        for chunk in _chunks(entries, self.batch):
-            outcome = measured(chunk)
-            done += outcome.done
-            self.dirty |= {self._shard_of_stream[key] for key in outcome.left}
-            if outcome.left:
-                # Try again after a pause (doubling while the failure is transient).
-                self.pause = min(30.0, max(1.0, self.pause * 2)) if outcome.transient else 1.0
-                break
-            self.pause = 0.0
-        if self.pause:
-            time.sleep(self.pause)
-        return done
-
-    def release(self) -> None:
-        self._release(keys=self._keys, args=[self.consumer])
-        self.owned, self.dirty = [], set()
-
-
-def run(consumer: str, batch: int = 50, block_ms: int = 1000) -> None:
-    """Process batches of the owned shards until SIGTERM or SIGINT (the batch in hand is
-    finished first, then the leases are given back)."""
-    stopping = []
-
-    def stop(*_args) -> None:
-        stopping.append(True)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    ensure_groups()
-    processor = Processor(consumer, batch, block_ms)
-    log.info("pipeline consumer %s: %d shards, lease %.1f s", consumer, processor.shards,
-             processor.lease)
-    try:
-        while not stopping:
-            try:
-                processor.step()
-            except (RedisConnectionError, RedisTimeoutError):
-                log.warning("pipeline: Redis unavailable; trying again in 1 s")
-                time.sleep(1.0)
-            except ResponseError as error:
-                if "NOGROUP" not in str(error):
-                    raise
-                ensure_groups()  # a stream was deleted (a flushed Redis): start it again
-            except Exception:
-                # Outside a batch's handling (which keeps its entries pending): log, go on.
-                log.exception("pipeline: step failed")
-                db.session.rollback()
-                time.sleep(1.0)
-    finally:
-        try:
-            processor.release()
-        except Exception:  # they expire on their own
-            log.warning("pipeline: cannot give the leases back", exc_info=True)
