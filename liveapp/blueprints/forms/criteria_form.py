@@ -6,6 +6,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from liveapp.domain import criteria as domain
 from liveapp.domain.fields import FIELDS
@@ -92,7 +93,7 @@ def criteria_from_rows(match: str, rows: list[Row]) -> dict:
 
 def _condition(row: Row) -> dict:
     condition = {"field": row.field, "operator": row.operator,
-                 "value": domain.value_from_form(row.field, row.operator, row.value)}
+                 "value": value_from_form(row.field, row.operator, row.value)}
     if row.per_question:
         condition["question"] = row.question
     return condition
@@ -111,3 +112,43 @@ def attach_errors(
         else:
             general.append(error)
     return general
+
+
+# ---------------------------------------------------------------- values
+
+
+def value_from_form(field_key: str, operator: str, raw: str | list[str] | None) -> Any:
+    """A form's raw string(s) turned into the JSON value validate() expects.
+
+    Unparseable input is passed through unchanged so validate() names the problem.
+    """
+    kind = domain.value_kind(field_key, operator)
+    if kind == "none":
+        return None
+    if kind in ("list", "choices", "ids"):
+        items = raw if isinstance(raw, list) else (raw or "").replace("\n", ",").split(",")
+        items = [item.strip() for item in items if item.strip()]
+        return [_scalar_from_form(kind, item) for item in items]
+    text = raw[0] if isinstance(raw, list) and raw else raw
+    return _scalar_from_form(kind, (text or "").strip()) if isinstance(text, str) else text
+
+
+def _scalar_from_form(kind: str, text: str) -> Any:
+    """One form string as a number, bool or id where the kind says so."""
+    if kind == "number":
+        return _number_from_text(text)
+    if kind == "bool":
+        return {"true": True, "yes": True, "1": True, "on": True,
+                "false": False, "no": False, "0": False, "off": False}.get(text.lower(), text)
+    if kind in ("id", "ids"):
+        return int(text) if text.isdecimal() else text
+    return text
+
+
+def _number_from_text(text: str) -> Any:
+    """An int or float from text, or the text itself."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
