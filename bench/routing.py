@@ -58,9 +58,8 @@ def main() -> None:
 
 def setup(app, n_visitors: int) -> list[str]:
     from liveapp.extensions import db
-    from liveapp.infra import realtime
     from liveapp.models import Group, User
-    from liveapp.services.routing import routing_rules
+    from liveapp.services.routing import board_presence, routing_rules
     from liveapp.services.settings import sites
 
     group = Group(name="Round robin team")
@@ -72,7 +71,7 @@ def setup(app, n_visitors: int) -> list[str]:
     db.session.add_all([group, *reps])
     db.session.commit()
     for rep in reps:
-        realtime.touch_board(rep.id)
+        board_presence.touch_board(rep.id)
     matching = [("/pricing-rr", "round_robin", {"route_to_groups": [group.id]}),
                 ("/pricing", "first_available", {"route_to_all": True}),
                 ("/", "balanced", {"route_to_all": True})]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from jobs import app_context
 from liveapp.services.live import boards
-from liveapp.services.routing import declines, reps
+from liveapp.services.routing import board_presence, declines
 
 
 def sweep_board_presence() -> dict[str, list[int]]:
@@ -14,7 +14,7 @@ def sweep_board_presence() -> dict[str, list[int]]:
     (idempotent)."""
     with app_context():
         boards.sweep_viewers()
-        changed = reps.sweep_board_presence()
+        changed = board_presence.sweep()
         for user_id in changed["offline"]:  # their visitors move on (SPEC 2.5)
             declines.rep_went_away(user_id)
         return changed

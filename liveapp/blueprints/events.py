@@ -41,7 +41,7 @@ from liveapp.infra import realtime
 from liveapp.infra.fanout import RESYNC_FRAME, hub_for
 from liveapp.models import User
 from liveapp.services.chat.tokens import verify_visitor_token
-from liveapp.services.routing import waiting_queue
+from liveapp.services.routing import board_presence, waiting_queue
 from liveapp.services.settings import sites
 
 log = logging.getLogger(__name__)
@@ -109,16 +109,16 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
                     if frame is PING_FRAME and not _still_allowed(signed_in):
                         return  # signed out, new password or deactivated: stream ends
                     if presence_of is not None and frame is PING_FRAME:
-                        _presence(realtime.touch_board, presence_of)
+                        _presence(board_presence.touch_board, presence_of)
                     yield frame
             finally:
                 metrics.stream_closed(kind)
                 messages.close()
                 if presence_of is not None:
-                    _presence(realtime.board_closed, presence_of)
+                    _presence(board_presence.board_closed, presence_of)
 
         if presence_of is not None:
-            realtime.touch_board(presence_of)
+            board_presence.touch_board(presence_of)
             # An open board makes its rep available to routing: offer waiting visitors.
             _presence(waiting_queue.rep_became_available, presence_of)
         response = current_app.response_class(generate(), mimetype="text/event-stream")

@@ -1,4 +1,5 @@
-"""Live events: publishing to boards and widgets, and board presence.
+"""Live events: publishing to boards and widgets (reps' board presence, which boards are
+open, is `liveapp.services.routing.board_presence`).
 
 Channels: `rep:<user_id>` (a rep's or admin's own board), `admin` (every visitor, for
 admins) and `visitor:<visitor_id>` (a visitor widget's own conversation). On Redis each is
@@ -15,21 +16,15 @@ No replay: after a reconnect a board gets a `resync` event and re-fetches its co
 from __future__ import annotations
 
 import json
-import time
 
-from flask import current_app
 from flask_sse import Message
 
 from liveapp.domain.channels import ADMIN_CHANNEL, rep_channel, visitor_channel
 from liveapp.extensions import redis
 
 __all__ = [
-    "ADMIN_CHANNEL", "board_connected", "board_closed", "last_seen", "last_seen_many",
-    "rep_channel", "redis_channel", "send", "send_many", "touch_board", "visitor_channel",
+    "ADMIN_CHANNEL", "rep_channel", "redis_channel", "send", "send_many", "visitor_channel",
 ]
-
-BOARD_PRESENCE_TTL = 45.0  # seconds; the stream refreshes it every ping (15 s)
-
 
 def redis_channel(channel: str) -> str:
     """The namespaced Redis pub/sub channel behind a live-event channel."""
@@ -71,57 +66,3 @@ def _payload(event: str, data: str, id: str | None) -> str:
     if not data:
         raise ValueError("data must not be empty")
     return json.dumps(Message(data, type=event, id=id).to_dict())
-
-
-# Board presence: a rep's open board stream is their presence. The per-rep key lives while
-# a board is connected (refreshed by the stream's ping loop); `last_seen` outlives it so
-# the two-minute offline rule can be applied after the key expired.
-
-
-def _board_key(user_id: int) -> str:
-    return redis.key("board", user_id)
-
-
-def _last_seen_key() -> str:
-    return redis.key("boards", "last_seen")
-
-
-def touch_board(user_id: int, now: float | None = None) -> None:
-    """Record that this rep's board is connected right now."""
-    now = time.time() if now is None else now
-    ttl = current_app.config.get("BOARD_PRESENCE_TTL", BOARD_PRESENCE_TTL)
-    pipe = redis.client.pipeline(transaction=False)
-    pipe.set(_board_key(user_id), repr(now), px=max(int(ttl * 1000), 1))
-    pipe.zadd(_last_seen_key(), {str(user_id): now})
-    pipe.execute()
-
-
-def board_closed(user_id: int, now: float | None = None) -> None:
-    """Record when a board stream ended. The key is left to expire, not deleted: the
-    same rep may have another tab open that keeps refreshing it."""
-    now = time.time() if now is None else now
-    redis.client.zadd(_last_seen_key(), {str(user_id): now})
-
-
-def board_connected(user_id: int) -> bool:
-    """True while the rep has a board open (within one presence TTL)."""
-    return bool(redis.client.exists(_board_key(user_id)))
-
-
-def last_seen(user_id: int) -> float | None:
-    """When the rep's board was last connected (epoch seconds), or None if never."""
-    return redis.client.zscore(_last_seen_key(), str(user_id))
-
-
-def last_seen_many(user_ids: list[int]) -> dict[int, float | None]:
-    """`last_seen` for many reps in one round trip."""
-    if not user_ids:
-        return {}
-    scores = redis.client.zmscore(_last_seen_key(), [str(i) for i in user_ids])
-    return dict(zip(user_ids, scores, strict=True))
-
-
-def seen_since(since: float) -> set[int]:
-    """Ids of the reps whose board was connected at or after `since`."""
-    members = redis.client.zrangebyscore(_last_seen_key(), since, "+inf")
-    return {int(m) for m in members}

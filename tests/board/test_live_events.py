@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from liveapp.infra import realtime
-from liveapp.services.routing import assignments
+from liveapp.services.routing import assignments, board_presence
 from tests.board.conftest import DOCS, HOME, PRICING, ops
 from tests.ops.scrape import value
 
@@ -168,7 +168,7 @@ def test_expired_viewing_markers_are_swept_off_the_cards(
 def test_a_settings_change_makes_open_boards_refetch(app_ctx, streams, record, admin, rep_a):
     from liveapp.services.membership import streams as stream_service
 
-    realtime.touch_board(rep_a.id)  # Alice's board is open
+    board_presence.touch_board(rep_a.id)  # Alice's board is open
     recorder = record(*channels(admin, rep_a))
     stream = streams["docs"]
     stream_service.save_stream(stream, name="Documentation", colour=stream.colour,

@@ -17,7 +17,7 @@ from liveapp.infra import realtime
 from liveapp.models import Conversation
 from liveapp.services.chat import conversations
 from liveapp.services.live import boards
-from liveapp.services.routing import assignments, router, waiting_queue
+from liveapp.services.routing import assignments, board_presence, router, waiting_queue
 from liveapp.services.tracking import visitor_events
 from tests.board.conftest import record  # noqa: F401  (live events read from Redis)
 from tests.conversations.test_claiming import routed
@@ -126,7 +126,7 @@ def test_closing_frees_the_reps_slot_for_the_waiting_queue(
     left_at = leave(api, gone, time.time())
     with time_machine.travel(left_at + CLOSE_AFTER + 1, tick=False):
         assert api.send(visitor_id=waiting, type="heartbeat", active=True).status_code == 202
-        realtime.touch_board(ann.id)  # both still there, Ann with her board open
+        board_presence.touch_board(ann.id)  # both still there, Ann with her board open
         run_closing_job()
         work_routing()  # the drain that the close asked for
     assert status(chat) == "closed" and conversations.open_chats(ann.id) == 0

@@ -12,9 +12,8 @@ from liveapp.demo import seeding
 from liveapp.demo.crm_sandbox.fixture import build
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
-from liveapp.infra import realtime
 from liveapp.services.crm import owner_lookup
-from liveapp.services.routing import router
+from liveapp.services.routing import board_presence, router
 from liveapp.services.settings import users as user_service
 from liveapp.services.tracking import hot_state
 
@@ -29,7 +28,7 @@ def demo_team(connected, app_ctx):
     reps = {name: user_service.find_user_by_email(f"{name.split()[0].lower()}@"
                                                   f"{seeding.DEMO_DOMAIN}") for name in REPS}
     for rep in reps.values():
-        realtime.touch_board(rep.id)
+        board_presence.touch_board(rep.id)
     return reps
 
 

@@ -7,9 +7,8 @@ import time
 
 from liveapp.domain.presence import Presence
 from liveapp.extensions import db
-from liveapp.infra import realtime
 from liveapp.services.crm import owner_lookup
-from liveapp.services.routing import router, routing_rules
+from liveapp.services.routing import board_presence, router, routing_rules
 from liveapp.services.tracking import hot_state
 from tests.factories import GroupFactory, UserFactory
 
@@ -32,7 +31,7 @@ def test_salesforce_rate_limited_falls_through_to_the_group(connected, make_visi
     now = time.time()
     hot_state.save(visitor.id, hot_state.HotState(site_id=visitor.site_id,
                                                 presence=Presence("active", now, now)))
-    realtime.touch_board(rep.id)  # Gina's board is open: she is online
+    board_presence.touch_board(rep.id)  # Gina's board is open: she is online
     db.session.expire_all()  # the worker wrote visitor.crm in its own session
     decision = router.route(visitor.id, "pounce")
     assert list(decision.offer_to) == [rep.id], decision.trace

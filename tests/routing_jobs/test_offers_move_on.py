@@ -15,10 +15,9 @@ import pytest
 import time_machine
 
 from jobs import routing as routing_jobs
-from liveapp.domain import board_presence
 from liveapp.extensions import queue
 from liveapp.services.live import prompts
-from liveapp.services.routing import assignments, declines, router, waiting_queue
+from liveapp.services.routing import assignments, board_presence, declines, router, waiting_queue
 from liveapp.services.tracking import hot_state
 from tests.conftest import Browser
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -126,7 +125,6 @@ def test_first_available_request_declined_by_one_stays_with_the_others(
 @pytest.mark.parametrize("mode", ["round_robin", "balanced"])
 def test_a_pounce_assignment_has_no_timer_and_stays_with_its_rep(job_app, api, visit,
                                                                  three_reps, make_rule, mode):
-    from liveapp.infra import realtime
 
     ann = three_reps[0]
     vid = pounced(make_rule, visit, three_reps, mode)
@@ -136,7 +134,7 @@ def test_a_pounce_assignment_has_no_timer_and_stays_with_its_rep(job_app, api, v
     # online), the visitor is still Ann's and nobody excluded her.
     with time_machine.travel(time.time() + 10 * 60):
         for rep in three_reps:  # their boards stay open (pings)
-            realtime.touch_board(rep.id)
+            board_presence.touch_board(rep.id)
         for _ in range(3):
             assert api.send(visitor_id=vid, type="heartbeat", active=True).status_code == 202
             router.enqueue_routing(vid, "pounce")
@@ -196,17 +194,16 @@ def test_a_pounce_rep_going_away_hands_the_visitor_on_without_blame(
 def test_a_pounce_reps_board_closing_hands_the_visitor_on(job_app, api, visit, three_reps,
                                                           make_rule):
     from jobs.board_presence import sweep_board_presence
-    from liveapp.infra import realtime
 
     ann, bob, cy = three_reps
     vid = pounced(make_rule, visit, three_reps, "round_robin")
     sweep_board_presence()  # everyone's board is open
     assert offered(vid) == [ann.id]
-    realtime.board_closed(ann.id)
+    board_presence.board_closed(ann.id)
     later = time.time() + board_presence.OFFLINE_AFTER + 5
     with time_machine.travel(later):
         for rep in (bob, cy):  # their boards stay open (pings)
-            realtime.touch_board(rep.id)
+            board_presence.touch_board(rep.id)
         assert api.send(visitor_id=vid, type="heartbeat", active=True).status_code == 202
         changed = sweep_board_presence()
         assert changed["offline"] == [ann.id]

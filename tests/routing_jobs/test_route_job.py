@@ -7,7 +7,7 @@ from rq.job import Job
 
 from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, board_presence, router
 from tests.factories import SegmentFactory, StreamFactory
 from tests.ops.scrape import value
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -70,9 +70,8 @@ def test_first_available_offers_every_eligible_rep_with_the_trace(job_app, visit
     ann, bob = make_rep(name="Ann"), make_rep(name="Bob")
     away = make_rep(name="Dee", availability="away")
     closed = make_rep(name="Eve")
-    from liveapp.infra import realtime
 
-    realtime.board_closed(closed.id, now=0)  # board closed long ago: offline for routing
+    board_presence.board_closed(closed.id, now=0)  # board closed long ago: offline for routing
     make_rule([ann, bob, away, closed], name="Target accounts")
     vid = visit()
     router.enqueue_routing(vid, "pounce")
@@ -176,7 +175,6 @@ def test_a_rep_coming_online_gets_the_live_visitors_nobody_could_take(
         job_app, api, app_ctx, three_reps, make_rule, as_rep, rep):
 
     from liveapp.extensions import db
-    from liveapp.infra import realtime
     from liveapp.services.membership import live_membership
 
     make_rule([rep])
@@ -191,7 +189,7 @@ def test_a_rep_coming_online_gets_the_live_visitors_nobody_could_take(
     api.send(visitor_id=vid, url="https://www.example.com/pricing")
     work()
     assert assignments.get(vid).offered_to == []  # nobody could be offered
-    realtime.touch_board(rep.id)  # her board is open
+    board_presence.touch_board(rep.id)  # her board is open
     as_rep.post("/auth/availability", {"availability": "available"})  # and she is back
     work()
     assert assignments.get(vid).offered_to == [rep.id]

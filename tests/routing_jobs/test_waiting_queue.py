@@ -9,8 +9,7 @@ import pytest
 
 from jobs import routing as routing_jobs
 from liveapp.extensions import db, queue, redis
-from liveapp.infra import realtime
-from liveapp.services.routing import assignments, router, waiting_queue
+from liveapp.services.routing import assignments, board_presence, router, waiting_queue
 from liveapp.services.tracking import hot_state
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import work
@@ -26,7 +25,7 @@ def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
         job_app, visit, rep, as_rep, make_rule):
     rep.availability = "away"
     db.session.commit()
-    realtime.touch_board(rep.id)
+    board_presence.touch_board(rep.id)
     make_rule([rep], when_nobody="queue")
     visitors = [visit() for _ in range(3)]
     for vid in visitors:
@@ -77,7 +76,7 @@ def test_a_visitor_who_left_leaves_the_queue(job_app, visit, rep, make_rule):
     hot_state.save_presence(gone, replace(state.presence, state="left"))
     rep.availability = "available"
     db.session.commit()
-    realtime.touch_board(rep.id)
+    board_presence.touch_board(rep.id)
     assert waiting_queue.drain_queue() == [staying]
     assert waiting_queue.waiting() == []
 

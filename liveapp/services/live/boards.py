@@ -37,6 +37,7 @@ from liveapp.services.live.card_cache import Placed, Rendered
 from liveapp.services.live.cards import Card
 from liveapp.services.live.rendering import render_template_anywhere, rendering
 from liveapp.services.membership import live_membership
+from liveapp.services.routing import board_presence
 from liveapp.services.tracking import timeline
 
 log = logging.getLogger(__name__)
@@ -312,5 +313,5 @@ def on_settings_changed() -> None:
     """Streams, segments or experiences changed: every open board re-fetches its columns."""
     card_cache.new_generation()
     realtime.send(realtime.ADMIN_CHANNEL, "refresh", "refresh")
-    for user_id in realtime.seen_since(time.time() - BOARD_PRESENCE_GRACE):
+    for user_id in board_presence.seen_since(time.time() - BOARD_PRESENCE_GRACE):
         realtime.send(realtime.rep_channel(user_id), "refresh", "refresh")

@@ -12,5 +12,7 @@
     assignments     each visitor's routing state in Redis, the contract with the board
     rotation        Round Robin turns in Redis, shared by every worker
     reps            reps as routing sees them: availability combined with board presence
+    board_presence  reps' board presence: which boards are open, when each was last seen,
+                    the sweep that tells admins who went on or off
     working_hours   reps' working hours as the users form edits them
 """
