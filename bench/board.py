@@ -92,8 +92,8 @@ def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
     pipe = redis.client.pipeline(transaction=False)
     for n, vid in enumerate(ids):
         state = hot_state.HotState(site.id, arrived(now - rng.random() * 20),
-                                  session_ids[vid], None, None,
-                                  f"https://www.example.com/page/{n}", f"Page {n}", 3)
+                                   session_ids[vid], None, None,
+                                   f"https://www.example.com/page/{n}", f"Page {n}", 3)
         pipe.hset(hot_state.state_key(vid), mapping=state.to_mapping())
         pipe.zadd(hot_state.heartbeats_key(), {vid: state.presence.last_heartbeat})
         stream = streams[n % 6].id if n % 6 < 5 else None

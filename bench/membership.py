@@ -62,7 +62,7 @@ def run(app, events: int) -> None:
         live_membership.reevaluate(vid)
         timings.append(time.perf_counter() - start)
         facts = live_membership.facts_for(db.session.get(Visitor, vid), hot_state.load(vid),
-                                     time.time())
+                                          time.time())
         start = time.perf_counter()
         evaluate(rules, facts)
         pure.append(time.perf_counter() - start)

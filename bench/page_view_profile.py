@@ -168,7 +168,7 @@ class Statements:
 PHASES = {  # the processor's phases: label, (module, function)
     "read (XAUTOCLAIM, XREADGROUP over the shards, decode)": None,  # claim + read
     "record + commit (record_batch)": ("liveapp.services.tracking.recording",
-                                        "record_batch"),
+                                       "record_batch"),
     "bus stages (all; by stage below)": None,  # the sum of the "bus stage" rows
     "acknowledge (XACK + XDEL)": ("liveapp.services.tracking.pipeline", "_acknowledge"),
 }

@@ -88,7 +88,7 @@ def index():
     return render_template("conversations/index.html",
                            conversations=conversations.transcripts_for(current_user),
                            label=lambda c: conversations.visitor_label(db.session.get(Visitor,
-                                                                                c.visitor_id)))
+                                                                                      c.visitor_id)))
 
 
 @bp.get("/<int:conversation_id>")

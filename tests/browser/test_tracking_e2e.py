@@ -40,7 +40,7 @@ def test_demo_site_visit_is_recorded_end_to_end(page, live_server, app_ctx):
     assert (visitor.email, visitor.email_source) == ("pat@acme.example", "outreach")
     # The page view's row is committed before its hot state is saved: wait for both.
     state = eventually(lambda: (s := hot_state.load(visitor_id)) is not None
-                        and "/demo-site/pricing" in s.url and s)
+                       and "/demo-site/pricing" in s.url and s)
     assert state, f"hot state never reached the pricing page: {hot_state.load(visitor_id)}"
     assert state.presence.state == "active"
     # Let the tab's last beacon (leave, on close) land before the test's data is wiped.

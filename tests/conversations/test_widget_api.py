@@ -27,7 +27,7 @@ def test_visitor_reads_and_writes_its_own_conversation(api, as_rep, rep, app, ap
     as_rep.post(f"/conversations/claim/{vid}")
     conversation = conversations.open_conversation(vid)
     conversations.post(conversation, "rep", "Hi, I'm Rita. Need help with pricing?",
-                 rep=conversation.rep)
+                       rep=conversation.rep)
     sent = client.post("/t/v1/chat/messages", json={"token": token, "body": "<b>yes</b>"})
     assert sent.status_code == 201
     transcript = client.get(f"/t/v1/chat?token={token}").get_json()

@@ -40,7 +40,7 @@ def _contact_owned_by(salesforce_user_id: str) -> str:
 def _present(visitor_id: str, site_id: int) -> None:
     now = time.time()
     hot_state.save(visitor_id, hot_state.HotState(site_id=site_id,
-                                                presence=Presence("active", now, now)))
+                                                  presence=Presence("active", now, now)))
 
 
 def test_each_demo_reps_contacts_route_to_that_rep(demo_team, make_visitor, run_jobs):

@@ -30,7 +30,7 @@ def test_salesforce_rate_limited_falls_through_to_the_group(connected, make_visi
     run_jobs()
     now = time.time()
     hot_state.save(visitor.id, hot_state.HotState(site_id=visitor.site_id,
-                                                presence=Presence("active", now, now)))
+                                                  presence=Presence("active", now, now)))
     board_presence.touch_board(rep.id)  # Gina's board is open: she is online
     db.session.expire_all()  # the worker wrote visitor.crm in its own session
     decision = router.route(visitor.id, "pounce")

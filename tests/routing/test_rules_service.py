@@ -83,7 +83,7 @@ def test_duplicate_name_ignores_case(app_ctx):
 
 def test_empty_criteria_is_a_catch_all(app_ctx, changes):
     rule = routing_rules.save_rule(None, data(criteria={"match": "any", "conditions": []}),
-                             enterprise=False)
+                                   enterprise=False)
     assert rule.criteria == {"match": "all", "conditions": []}
     assert routing_rules.describe_criteria(rule, {}) == "Every visitor"
     assert routing_rules.domain_rules().matching(VisitorFacts()) == {rule.id}
@@ -236,7 +236,7 @@ def test_a_new_rule_goes_directly_above_the_first_catch_all(app_ctx, changes):
     routing_rules.save_rule(None, data(name="Everyone else"), enterprise=False)
     routing_rules.save_rule(None, data(name="Late", criteria=TARGETED), enterprise=False)
     routing_rules.save_rule(None, data(name="Target", criteria=TARGETED, active=False),
-                      enterprise=False)
+                            enterprise=False)
     assert _order() == [("Outbound", 0), ("Late", 1), ("Target", 2), ("Everyone else", 3)]
     assert routing_rules.hidden_rules(routing_rules.ordered_rules()) == {}
 

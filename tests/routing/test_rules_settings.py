@@ -177,7 +177,7 @@ def test_service_refuses_account_team_when_the_flag_is_off(app_ctx):
 
     with pytest.raises(ValidationFailed) as failed:
         routing_rules.save_rule(None, {"name": "AT", "distribution": "balanced",
-                                 "account_team": True, "route_to_all": True})
+                                       "account_team": True, "route_to_all": True})
     assert "enterprise feature" in failed.value.errors["account_team"]
 
 
