@@ -46,8 +46,8 @@ def seed(app, visitors: int, reps: int) -> tuple[str, list[str]]:
 def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
     from sqlalchemy import insert
 
-    from liveapp.domain.presence import arrived
     from liveapp.domain.streams import Membership
+    from liveapp.domain.visitor_presence import arrived
     from liveapp.extensions import db, redis
     from liveapp.models import Segment, Stream, User, Visitor, VisitSession
     from liveapp.services.membership import live_membership

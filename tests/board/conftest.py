@@ -70,7 +70,7 @@ class Visitors:
 
     def leave(self, visitor_id: str) -> None:
         """A `leave`, then the expiry job once its grace period is over (as in production)."""
-        from liveapp.domain.presence import LEAVE_GRACE
+        from liveapp.domain.visitor_presence import LEAVE_GRACE
         from liveapp.services.tracking import visitor_events
 
         self.event(visitor_id, "leave")

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from liveapp.domain.presence import LEAVE_GRACE
+from liveapp.domain.visitor_presence import LEAVE_GRACE
 from liveapp.services.tracking import visitor_events
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import DOCS, ORIGIN, PRICING, Visitors

@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from liveapp.domain.presence import LEFT_AFTER
+from liveapp.domain.visitor_presence import LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.models import Message
 from liveapp.services.chat import conversations

@@ -270,7 +270,7 @@ def test_a_rep_watches_their_board_and_answers_a_chat_on_a_phone(
 
 def live_traffic(api, tracked, rep, streams) -> list[str]:
     """Visitors arrive, are routed (some to the rep), move between streams and leave."""
-    from liveapp.domain.presence import LEAVE_GRACE
+    from liveapp.domain.visitor_presence import LEAVE_GRACE
     from liveapp.services.tracking import visitor_events
 
     visitors = Visitors(api)

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from jobs.conversations import close_abandoned_chats
-from liveapp.domain.presence import LEAVE_GRACE, LEFT_AFTER
+from liveapp.domain.visitor_presence import LEAVE_GRACE, LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation

@@ -10,7 +10,7 @@ import pytest
 
 from liveapp.demo import seeding
 from liveapp.demo.crm_sandbox.fixture import build
-from liveapp.domain.presence import Presence
+from liveapp.domain.visitor_presence import Presence
 from liveapp.extensions import db
 from liveapp.services.crm import owner_lookup
 from liveapp.services.routing import board_presence, router

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from liveapp.domain.presence import Presence
+from liveapp.domain.visitor_presence import Presence
 from liveapp.extensions import db
 from liveapp.services.crm import owner_lookup
 from liveapp.services.routing import board_presence, router, routing_rules

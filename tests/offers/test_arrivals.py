@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from liveapp.domain.presence import LEAVE_GRACE
+from liveapp.domain.visitor_presence import LEAVE_GRACE
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
 from liveapp.models import Visitor

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from liveapp.domain.presence import LEAVE_GRACE
+from liveapp.domain.visitor_presence import LEAVE_GRACE
 from liveapp.services.chat import conversations
 from liveapp.services.live import prompts
 from liveapp.services.routing import assignments, declines, router

@@ -200,16 +200,17 @@ def test_expiry_job_through_a_real_worker(send, job_app):
        active=st.booleans())
 def test_the_redis_heartbeat_script_agrees_with_the_domain(app_ctx, state, since_activity,
                                                            since_heartbeat, active):
-    from liveapp.domain import presence as rules
+    from liveapp.domain import visitor_presence
 
     vid = str(uuid.uuid4())
     now = T0 + 1000
-    before = rules.Presence(state, now - since_activity - since_heartbeat, now - since_heartbeat)
+    before = visitor_presence.Presence(state, now - since_activity - since_heartbeat,
+                                       now - since_heartbeat)
     hot_state.save(vid, hot_state.HotState(site_id=1, presence=before, url="https://x.example/"))
     hit = hot_state.accept_hit(vid, 1, "heartbeat", active, now, limit_keys=(
         redis.key("t", "ip"), redis.key("t", "v")), limits=(10**9, 10**9), window=60,
         stream=redis.key("t", "stream"), event_id="e", data="{}")
-    expected = rules.on_event(before, "heartbeat", active, now)
+    expected = visitor_presence.on_event(before, "heartbeat", active, now)
     # Appended ("queued") only when the presence changed: the processor publishes that.
     outcome = "beat" if expected.state == state else "queued"
     assert (hit.outcome, hit.before, hit.after) == (outcome, state, expected.state)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from flask import current_app
 from redis import WatchError
 
-from liveapp.domain import presence as rules
-from liveapp.domain.presence import Presence
+from liveapp.domain import visitor_presence
+from liveapp.domain.visitor_presence import Presence
 from liveapp.extensions import redis
 
 # A visit (session) continues while its hot state lives: 30 minutes after the last sign.
@@ -104,7 +104,7 @@ class Ingested:
 
 
 # The events API's one round trip: both rate limits, then the event's presence applied
-# here (mirroring liveapp.domain.presence.on_event) and the event appended to the
+# here (mirroring liveapp.domain.visitor_presence.on_event) and the event appended to the
 # pipeline's stream in the same script, so presence and the stream never disagree and nothing is
 # appended for a rejected event. A known visitor's heartbeat is appended only when it
 # changed the presence state (the processor publishes that change).
@@ -185,8 +185,9 @@ def accept_hit(visitor_id: str, site_id: int, kind: str, active: bool, now: floa
     answer = script(
         keys=[*limit_keys, state_key(visitor_id), heartbeats_key(), activity_key(), stream],
         args=[window + 1, limits[0], limits[1], site_id, kind, repr(now), int(active),
-              rules.IDLE_AFTER, SESSION_TIMEOUT, visitor_id, event_id, data,
-              repr(now - rules.LEFT_AFTER + rules.LEAVE_GRACE), repr(now - rules.IDLE_AFTER)],
+              visitor_presence.IDLE_AFTER, SESSION_TIMEOUT, visitor_id, event_id, data,
+              repr(now - visitor_presence.LEFT_AFTER + visitor_presence.LEAVE_GRACE),
+              repr(now - visitor_presence.IDLE_AFTER)],
     )
     outcome = answer[0].decode()
     if outcome in ("beat", "queued"):
@@ -215,12 +216,12 @@ def save_record(pipe, visitor_id: str, state: HotState) -> None:
 
 
 def _queue_indexes(pipe, visitor_id: str, presence: Presence) -> None:
-    if presence.state == rules.LEFT:
+    if presence.state == visitor_presence.LEFT:
         pipe.zrem(heartbeats_key(), visitor_id)
         pipe.zrem(activity_key(), visitor_id)
         return
     pipe.zadd(heartbeats_key(), {visitor_id: presence.last_heartbeat})
-    if presence.state == rules.ACTIVE:
+    if presence.state == visitor_presence.ACTIVE:
         pipe.zadd(activity_key(), {visitor_id: presence.last_activity})
     else:
         pipe.zrem(activity_key(), visitor_id)
@@ -258,8 +259,8 @@ class Transition:
 
 def _candidates(now: float) -> set[str]:
     client = redis.client
-    stale_hb = client.zrangebyscore(heartbeats_key(), "-inf", now - rules.LEFT_AFTER)
-    stale_act = client.zrangebyscore(activity_key(), "-inf", now - rules.IDLE_AFTER)
+    stale_hb = client.zrangebyscore(heartbeats_key(), "-inf", now - visitor_presence.LEFT_AFTER)
+    stale_act = client.zrangebyscore(activity_key(), "-inf", now - visitor_presence.IDLE_AFTER)
     return {m.decode() for m in [*stale_hb, *stale_act]}
 
 
@@ -276,7 +277,7 @@ def _expire_one(visitor_id: str, now: float) -> Transition | None:
                 pipe.zrem(activity_key(), visitor_id)
                 pipe.execute()
                 return None
-            after = rules.expire(state.presence, now)
+            after = visitor_presence.expire(state.presence, now)
             pipe.multi()
             if after.state != state.presence.state:
                 pipe.hset(key, "state", after.state)

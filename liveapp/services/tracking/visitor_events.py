@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import bindparam, update
 
-from liveapp.domain import presence as rules
+from liveapp.domain import visitor_presence
 from liveapp.domain.events import UTM_FIELDS, Event, InvalidEvent, Landing, read_landing
 from liveapp.errors import RateLimited
 from liveapp.extensions import db
@@ -178,7 +178,7 @@ def _page_view(event: Event, visitor: Visitor, state: HotState | None, now: floa
     work.page_view = {"url": landing.url, "title": event.title, "page_view_id": view_id}
     if landing.email:
         work.identified |= identify(visitor, landing.email, landing.source)
-    base = state or HotState(visitor.site_id, rules.arrived(now))
+    base = state or HotState(visitor.site_id, visitor_presence.arrived(now))
     return replace(base, session_id=session_id, page_view_id=view_id, page_view_at=now,
                    url=landing.url, title=event.title or "", pages=pages)
 
@@ -217,7 +217,7 @@ def apply(event: Event, site_id: int, ip: str, state: HotState | None, now: floa
     work = _Work(visitor_id=visitor.id, created=created)
     visitor.last_seen, visitor.ip = to_datetime(now), ip[:45]
     _merge_traits(visitor, event.traits)
-    new_state = state or HotState(site_id, rules.arrived(now))
+    new_state = state or HotState(site_id, visitor_presence.arrived(now))
     if event.type == "page_view":
         new_state = _page_view(event, visitor, state, now, work, event_id)
     elif event.type == "identify":
@@ -264,7 +264,7 @@ def expire_presence(now: float) -> list[hot_state.Transition]:
     """Move visitors on by time; close the visits of those who left; publish each change."""
     transitions = hot_state.expire_all(now)
     for transition in transitions:
-        if transition.after == rules.LEFT:
+        if transition.after == visitor_presence.LEFT:
             record_departure(transition.visitor_id, transition.state)
         changes.publish(transition.visitor_id, "presence", state=transition.after,
                         before=transition.before, url=transition.state.url)

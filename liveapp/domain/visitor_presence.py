@@ -1,4 +1,4 @@
-"""Presence rules: active after activity, idle after 30 s without, left after 60 s
+"""A visitor's presence rules: active after activity, idle after 30 s without, left after 60 s
 without any heartbeat, or a few seconds after a `leave`. Times are plain seconds, passed in.
 
 Why a grace after `leave`: the snippet sends it on every pagehide, so on a multi-page site
