@@ -40,3 +40,9 @@ def test_each_package_docstring_says_what_each_of_its_modules_owns(package):
     modules = sorted(p.stem for p in package.glob("*.py") if p.name != "__init__.py")
     missing = [m for m in modules if m not in doc.split()]
     assert missing == [], f"{package.name}/__init__.py does not say what these own: {missing}"
+
+
+def test_the_services_docstring_names_every_area():
+    doc = ast.get_docstring(ast.parse((SERVICES / "__init__.py").read_text()))
+    missing = [p.name for p in _packages(SERVICES) if p.name not in doc.split()]
+    assert missing == [], f"services/__init__.py does not say what these own: {missing}"
