@@ -12,7 +12,7 @@ ones of them, as many heartbeats, and as many calls of the trivial endpoint
 (`POST /bench/ping`, bench/ingest.py's framework ceiling), and prints for each: wall time
 p50/p99, CPU per request (time.process_time: this process only, so Redis's own work is
 not in it, SQLite's is) and SQL statements per request (a `before_cursor_execute` listener).
-The events API only accepts (`tracking.accept`: limits, hot presence, the append to the
+The events API only accepts (`visitor_events.accept`: limits, hot presence, the append to the
 visitor's shard stream); recording is the processor's. `--phases` then processes the
 measured page views with `pipeline.drain` (batches of 50) and prints the processor's CPU
 per page view by phase of `pipeline.process_batch` (read, record + commit, each change-bus
