@@ -35,7 +35,8 @@ INDUSTRIES = ("Software", "Finance", "Retail", "Healthcare", "Manufacturing")
 def seed(app, visitors: int, reps: int) -> tuple[str, list[str]]:
     """Streams, users, live visitors with memberships and assignments; (admin, rep emails)."""
 
-    from liveapp.services import changes, sites
+    from liveapp.services.bus import changes
+    from liveapp.services.settings import sites
 
     # Seeding writes state directly: no per-visitor board update while it does.
     with changes.muted():
@@ -45,11 +46,13 @@ def seed(app, visitors: int, reps: int) -> tuple[str, list[str]]:
 def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
     from sqlalchemy import insert
 
-    from liveapp.domain.presence import arrived
     from liveapp.domain.streams import Membership
+    from liveapp.domain.visitor_presence import arrived
     from liveapp.extensions import db, redis
     from liveapp.models import Segment, Stream, User, Visitor, VisitSession
-    from liveapp.services import assignments, membership, presence
+    from liveapp.services.membership import live_membership
+    from liveapp.services.routing import assignments
+    from liveapp.services.tracking import hot_state
 
     users = [User(email="admin@bench.test", name="Ada Admin", role="admin")]
     users += [User(email=f"rep{i}@bench.test", name=f"Rep {i}", role="rep") for i in range(reps)]
@@ -88,13 +91,13 @@ def _seed(visitors: int, reps: int, site) -> tuple[str, list[str]]:
         db.select(VisitSession.visitor_id, VisitSession.id)).all())
     pipe = redis.client.pipeline(transaction=False)
     for n, vid in enumerate(ids):
-        state = presence.HotState(site.id, arrived(now - rng.random() * 20),
-                                  session_ids[vid], None, None,
-                                  f"https://www.example.com/page/{n}", f"Page {n}", 3)
-        pipe.hset(presence.state_key(vid), mapping=state.to_mapping())
-        pipe.zadd(presence.heartbeats_key(), {vid: state.presence.last_heartbeat})
+        state = hot_state.HotState(site.id, arrived(now - rng.random() * 20),
+                                   session_ids[vid], None, None,
+                                   f"https://www.example.com/page/{n}", f"Page {n}", 3)
+        pipe.hset(hot_state.state_key(vid), mapping=state.to_mapping())
+        pipe.zadd(hot_state.heartbeats_key(), {vid: state.presence.last_heartbeat})
         stream = streams[n % 6].id if n % 6 < 5 else None
-        pipe.set(membership.membership_key(vid),
+        pipe.set(live_membership.membership_key(vid),
                  json.dumps(Membership(stream_id=stream).to_dict()))
     pipe.execute()
     for n, vid in enumerate(ids):
@@ -159,7 +162,7 @@ def main() -> None:
     os.environ["LIVEAPP_INSTANCE"] = str(instance)
     try:
         from liveapp import create_app
-        from liveapp.services.schema import migrate_to_head
+        from liveapp.services.ops.schema import migrate_to_head
 
         app = create_app({"SQLALCHEMY_DATABASE_URI": database.url,
                           "REDIS_PREFIX": f"benchboard{uuid.uuid4().hex[:6]}:"})
@@ -174,10 +177,10 @@ def main() -> None:
             if cards is None:
                 with app.app_context():
                     from liveapp.models import User
-                    from liveapp.services import board
+                    from liveapp.services.live import board_view
 
                     user = User.query.filter_by(email=email).one()
-                    cards = board.board_for(user).card_count
+                    cards = board_view.board_for(user).card_count
             print(summary(name, times, queries, size, cards))
     finally:
         database.drop()

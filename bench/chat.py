@@ -61,9 +61,10 @@ def open_conversations(app, routed: dict[str, int]) -> dict[str, str]:
     tokens, by cookie id."""
     from liveapp.extensions import db
     from liveapp.models import User
-    from liveapp.services import assignments, conversations
-    from liveapp.services.tokens import visitor_token
-    from liveapp.services.visitor_ids import internal_id
+    from liveapp.services.chat import conversations
+    from liveapp.services.chat.tokens import visitor_token
+    from liveapp.services.routing import assignments
+    from liveapp.services.tracking.visitor_ids import internal_id
 
     tokens = {}
     with app.app_context():
@@ -100,7 +101,7 @@ async def post_messages(port: int, tokens: dict[str, str], picks: list[str],
 
 async def run(args, app, cookies, port: int, server_pid: int) -> None:
     from liveapp.extensions import redis
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     arrivals: dict = {}
     base_arrivals: dict = {}

@@ -31,7 +31,7 @@ def main() -> None:
     import jobs
     from liveapp.demo.crm_sandbox import server
     from liveapp.demo.crm_sandbox.fixture import identities
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = jobs.get_app()
     migrate_to_head(app)
@@ -51,9 +51,10 @@ def run(app, sandbox, people) -> dict[str, list[float]]:
 
     from liveapp.extensions import db, queue, redis
     from liveapp.models import Visitor
-    from liveapp.services import crm, integrations, sites
+    from liveapp.services.crm import crm_settings, owner_lookup
+    from liveapp.services.settings import sites
 
-    integrations.save_all(sandbox.settings())
+    crm_settings.save_all(sandbox.settings())
     site = sites.save_site(None, name="Bench", allowed_origins=[])
     worker = SimpleWorker([queue("default")], connection=redis.client, serializer="json")
     timings: dict[str, list[float]] = {"no-op job (baseline)": [], "first (new client)": [],
@@ -69,7 +70,7 @@ def run(app, sandbox, people) -> dict[str, list[float]]:
             db.session.add(visitor)
             db.session.commit()
             start = time.perf_counter()
-            crm.request(visitor.id)
+            owner_lookup.request(visitor.id)
             worker.work(burst=True, max_jobs=1)
             elapsed = (time.perf_counter() - start) * 1000
             db.session.expire_all()
@@ -83,7 +84,7 @@ def direct(people) -> dict[str, list[float]]:
     """The job's body without RQ: what the look-ups themselves cost."""
     from liveapp.extensions import db
     from liveapp.models import Site, Visitor
-    from liveapp.services import crm
+    from liveapp.services.crm import owner_lookup
 
     site = db.session.scalar(db.select(Site))
     timings: dict[str, list[float]] = {"cold": [], "cached": []}
@@ -93,7 +94,7 @@ def direct(people) -> dict[str, list[float]]:
             db.session.add(visitor)
             db.session.commit()
             start = time.perf_counter()
-            crm.resolve(visitor.id)
+            owner_lookup.resolve(visitor.id)
             timings[label].append((time.perf_counter() - start) * 1000)
     return timings
 

@@ -87,9 +87,10 @@ class Seen:
 
 
 def sample(seen: dict[str, Seen], now: float) -> None:
-    from liveapp.services import assignments, presence
+    from liveapp.services.routing import assignments
+    from liveapp.services.tracking import hot_state
 
-    live = presence.live(5000)
+    live = hot_state.live(5000)
     current = assignments.get_many(list(live))
     for vid, hot in live.items():
         if hot.presence.state == "left":
@@ -127,7 +128,7 @@ def report(seen: dict[str, Seen], reps: dict[int, str], queue_wait: float) -> No
     from liveapp.domain.salesforce_ids import canonical_or_none
     from liveapp.extensions import db
     from liveapp.models import RoutingRule, User, Visitor
-    from liveapp.services import routing
+    from liveapp.services.routing import router
 
     users = db.session.query(User).filter(User.id.in_(reps)).all()
     by_sf = {canonical_or_none(u.salesforce_user_id): u.id for u in users
@@ -137,7 +138,7 @@ def report(seen: dict[str, Seen], reps: dict[int, str], queue_wait: float) -> No
     owner_known = owner_routed = 0
     misses, waits, moves = [], [], []
     for vid, entry in seen.items():
-        history = list(reversed(routing.history(vid)))  # oldest first
+        history = list(reversed(router.history(vid)))  # oldest first
         if not history:
             continue
         visitor = db.session.get(Visitor, vid)

@@ -95,7 +95,7 @@ def setup(folder: Path, reps: int, database_url: str):
     from liveapp import create_app
     from liveapp.extensions import db
     from liveapp.models import User
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app()
     migrate_to_head(app)
@@ -116,7 +116,8 @@ def configure_tracking(app) -> None:
     """A site, and one stream every visitor with a page lands in."""
     from liveapp.extensions import db
     from liveapp.models import Segment, Stream
-    from liveapp.services import membership, sites
+    from liveapp.services.membership import live_membership
+    from liveapp.services.settings import sites
 
     site = sites.save_site(None, name="Bench", allowed_origins=[])
     app.config["BENCH_SITE_KEY"] = site.site_key
@@ -124,14 +125,15 @@ def configure_tracking(app) -> None:
         {"field": "current_url", "operator": "contains", "value": "/"}]})
     db.session.add(Stream(name="Everyone", colour="#2f5bea", position=0, segments=[segment]))
     db.session.commit()
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
 
 
 def route_visitors(app, rep_ids: list[int], count: int) -> dict[str, int]:
     """`count` visitors' cookie ids (what the bench posts), each routed to a random rep
     (as the routing job will, under the visitor's internal id)."""
-    from liveapp.services import assignments, changes
-    from liveapp.services.visitor_ids import internal_id
+    from liveapp.services.bus import changes
+    from liveapp.services.routing import assignments
+    from liveapp.services.tracking.visitor_ids import internal_id
 
     # The benchmark's own process has nothing to show: no board updates from here.
     routed = {str(uuid.uuid4()): random.choice(rep_ids) for _ in range(count)}
@@ -268,7 +270,7 @@ def publish(app, plan, rate: float, payload: int, admin_copy: bool, baseline: st
             cards: bool = True):
     """Publish the plan at a steady rate: baseline PUBLISH, then (unless the cards come
     from tracked page views) the card via send()."""
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     raw = Redis.from_url(app.config["REDIS_URL"])
     padding = "<div class='card'>" + "x" * payload + "</div>"
@@ -352,7 +354,7 @@ def stop_processes(procs: list[subprocess.Popen]) -> None:
 def backlog(app) -> tuple[int, int]:
     """(entries in the shards' event streams, entries pending with a consumer)."""
     from liveapp.extensions import redis
-    from liveapp.services import pipeline
+    from liveapp.services.tracking import pipeline
 
     length = pending = 0
     with app.app_context():
@@ -374,7 +376,7 @@ async def wait_drained(app, timeout: float) -> float:
 
 async def run_clients(args, app, cookies, port, server_pid, plain: bool = False,
                       processors: list[subprocess.Popen] = ()) -> None:
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     sse_arrivals: dict = {}
     base_arrivals: dict = {}

@@ -102,14 +102,14 @@ def configure(env: dict) -> str:
     """Migrate, create the site and the SPEC 5 configuration; the site key."""
     os.environ.update(env)
     from liveapp import create_app
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app()
     migrate_to_head(app)
     with app.app_context():
         from settings_fixture import configure_settings
 
-        from liveapp.services import sites
+        from liveapp.services.settings import sites
 
         site = sites.save_site(None, name="Bench", allowed_origins=[])
         configure_settings()

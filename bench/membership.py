@@ -1,6 +1,6 @@
 """Membership evaluation per visitor change, with 20 segments, 10 experiences, 5 streams.
 
-Settings from bench/settings_fixture.py. Measures `membership.reevaluate(visitor_id)` end
+Settings from bench/settings_fixture.py. Measures `live_membership.reevaluate(visitor_id)` end
 to end (hot state from Redis, visitor, session and visited URLs from the database,
 compiled settings, store, publish) against
 the pure domain evaluation alone, in the same run. SQLite + embedded Redis in a temporary
@@ -26,7 +26,7 @@ def main() -> None:
     os.environ.setdefault("LIVEAPP_INSTANCE", tempfile.mkdtemp(prefix="bench-membership-"))
     os.environ.setdefault("LIVEAPP_REDIS_PREFIX", f"bench{uuid.uuid4().hex[:6]}:")
     from liveapp import create_app
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app({"TESTING": True})
     migrate_to_head(app)
@@ -38,7 +38,9 @@ def run(app, events: int) -> None:
     from settings_fixture import configure_settings
 
     from liveapp.domain.membership import evaluate
-    from liveapp.services import membership, pipeline, presence, sites
+    from liveapp.services.membership import live_membership
+    from liveapp.services.settings import sites
+    from liveapp.services.tracking import hot_state, pipeline
 
     configure_settings()
     site = sites.save_site(None, name="Bench", allowed_origins=["https://www.example.com"])
@@ -49,7 +51,7 @@ def run(app, events: int) -> None:
             "site_key": site.site_key, "visitor_id": vid, "type": "page_view",
             "url": f"https://www.example.com/page{n % 12}?utm_source=ads"})
     pipeline.drain()  # the events API only accepted them: record them, as `liveapp pipeline`
-    rules = membership.current_rules()
+    rules = live_membership.current_rules()
     timings, pure = [], []
     from liveapp.extensions import db
     from liveapp.models import Visitor
@@ -57,10 +59,10 @@ def run(app, events: int) -> None:
     for n in range(events):
         vid = visitors[n % len(visitors)]
         start = time.perf_counter()
-        membership.reevaluate(vid)
+        live_membership.reevaluate(vid)
         timings.append(time.perf_counter() - start)
-        facts = membership.facts_for(db.session.get(Visitor, vid), presence.load(vid),
-                                     time.time())
+        facts = live_membership.facts_for(db.session.get(Visitor, vid), hot_state.load(vid),
+                                          time.time())
         start = time.perf_counter()
         evaluate(rules, facts)
         pure.append(time.perf_counter() - start)

@@ -12,7 +12,7 @@ ones of them, as many heartbeats, and as many calls of the trivial endpoint
 (`POST /bench/ping`, bench/ingest.py's framework ceiling), and prints for each: wall time
 p50/p99, CPU per request (time.process_time: this process only, so Redis's own work is
 not in it, SQLite's is) and SQL statements per request (a `before_cursor_execute` listener).
-The events API only accepts (`tracking.accept`: limits, hot presence, the append to the
+The events API only accepts (`visitor_events.accept`: limits, hot presence, the append to the
 visitor's shard stream); recording is the processor's. `--phases` then processes the
 measured page views with `pipeline.drain` (batches of 50) and prints the processor's CPU
 per page view by phase of `pipeline.process_batch` (read, record + commit, each change-bus
@@ -96,8 +96,8 @@ def setup(folder: Path, reps: int | None = None):
     from liveapp import create_app
     from liveapp.extensions import db
     from liveapp.models import User
-    from liveapp.services import sites
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
+    from liveapp.services.settings import sites
 
     app = create_app()
     migrate_to_head(app)
@@ -167,9 +167,10 @@ class Statements:
 
 PHASES = {  # the processor's phases: label, (module, function)
     "read (XAUTOCLAIM, XREADGROUP over the shards, decode)": None,  # claim + read
-    "record + commit (_record_batch)": ("liveapp.services.pipeline", "_record_batch"),
+    "record + commit (record_batch)": ("liveapp.services.tracking.recording",
+                                       "record_batch"),
     "bus stages (all; by stage below)": None,  # the sum of the "bus stage" rows
-    "acknowledge (XACK + XDEL)": ("liveapp.services.pipeline", "_acknowledge"),
+    "acknowledge (XACK + XDEL)": ("liveapp.services.tracking.pipeline", "_acknowledge"),
 }
 SPENT: Counter = Counter()
 
@@ -191,8 +192,8 @@ def wrap_phases() -> None:
 
         setattr(module, name, wrapper)
 
-    pipeline = importlib.import_module("liveapp.services.pipeline")
-    changes = importlib.import_module("liveapp.services.changes")
+    pipeline = importlib.import_module("liveapp.services.tracking.pipeline")
+    changes = importlib.import_module("liveapp.services.bus.changes")
     read_label = next(iter(PHASES))
     timed(pipeline, "claim", lambda *a: read_label)
     timed(pipeline, "read", lambda *a: read_label)
@@ -249,8 +250,8 @@ def line(name: str, result: dict) -> str:
 
 def run(app, rep_ids: list[int]) -> None:
     from liveapp.extensions import db
-    from liveapp.services import assignments
-    from liveapp.services.visitor_ids import internal_id
+    from liveapp.services.routing import assignments
+    from liveapp.services.tracking.visitor_ids import internal_id
 
     rng = random.Random(ARGS.seed)
     site_key = app.config["BENCH_SITE_KEY"]
@@ -267,11 +268,12 @@ def run(app, rep_ids: list[int]) -> None:
     if set(headers_ok) != {202}:
         raise SystemExit(f"first page views answered {Counter(headers_ok)}")
     with app.app_context():
-        from liveapp.services import membership, pipeline
+        from liveapp.services.membership import live_membership
+        from liveapp.services.tracking import pipeline
 
         pipeline.drain("bench")  # record them (the events API only accepted them)
 
-        stored = [membership.stored(internal_id(v)) for v in visitors]
+        stored = [live_membership.stored(internal_id(v)) for v in visitors]
         placed = sum(1 for member in stored if member is not None and member.stream_id is not None)
     print(f"{len(visitors)} visitors routed to {len(rep_ids)} reps; {placed} placed in a stream")
 

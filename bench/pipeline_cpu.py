@@ -7,7 +7,7 @@ experiences, 5 streams, 10 routing rules), `--reps` reps and `--visitors` live v
 each routed to a random rep and placed in a stream by a first, unmeasured page view.
 
 Then, for `--views` page views of random ones of those visitors, each accepted first
-(`tracking.accept`, as the events API does: limits, hot presence, the append to the
+(`visitor_events.accept`, as the events API does: limits, hot presence, the append to the
 visitor's shard stream; not in the figures):
 - baseline: batch size 1, each event processed alone through `pipeline.process_batch`
   (one event per unit of work: record, commit, dispatch its changes (membership, card,
@@ -85,7 +85,10 @@ class Runner:
     def __init__(self, app, args) -> None:
         from liveapp.extensions import db
         from liveapp.models import User
-        from liveapp.services import assignments, membership, pipeline, sites, tracking
+        from liveapp.services.membership import live_membership
+        from liveapp.services.routing import assignments
+        from liveapp.services.settings import sites
+        from liveapp.services.tracking import pipeline, visitor_events
 
         self.app, self.args = app, args
         self.rng = random.Random(args.seed)
@@ -97,10 +100,10 @@ class Runner:
             assignments.save(visitor_id, assignments.Assignment(
                 "Bench rule", "first_available", routed_to=[self.rng.choice(rep_ids)],
                 explanation="bench"))
-            tracking.accept(self.next_view(visitor_id), self.site, "127.0.0.1", time.time())
+            visitor_events.accept(self.next_view(visitor_id), self.site, "127.0.0.1", time.time())
         pipeline.drain("bench-setup")  # record the first page views (placing the visitors)
         placed = sum(1 for v in self.visitors
-                     if (m := membership.stored(v)) is not None and m.stream_id is not None)
+                     if (m := live_membership.stored(v)) is not None and m.stream_id is not None)
         print(f"{len(self.visitors)} visitors routed to {len(rep_ids)} reps; {placed} placed "
               f"in a stream")
 
@@ -118,7 +121,7 @@ class Runner:
     def one_by_one(self, count: int) -> float:
         """The baseline: `count` page views accepted, then each processed alone through
         pipeline.process_batch (one event per unit of work); CPU seconds of those calls."""
-        from liveapp.services import pipeline
+        from liveapp.services.tracking import pipeline
 
         self.accept(count)
         pipeline.ensure_groups()
@@ -132,18 +135,18 @@ class Runner:
 
     def accept(self, count: int) -> float:
         """Append `count` page views to the stream as the API does; CPU seconds."""
-        from liveapp.services import tracking
+        from liveapp.services.tracking import visitor_events
 
         started = time.process_time()
         for event in self.views(count):
-            tracking.accept(event, self.site, "127.0.0.1", time.time())
+            visitor_events.accept(event, self.site, "127.0.0.1", time.time())
         return time.process_time() - started
 
     def drain(self, batch: int, profiler: cProfile.Profile | None = None
               ) -> tuple[float, int, int]:
         """CPU seconds, batches, and distinct visitors summed over the batches, to read and
         process the whole stream `batch` at a time."""
-        from liveapp.services import pipeline
+        from liveapp.services.tracking import pipeline
 
         pipeline.ensure_groups()
         batches = distinct = 0
@@ -151,7 +154,7 @@ class Runner:
             profiler.enable()
         started = time.process_time()
         # Up to `batch` entries of each shard a read, processed `batch` at a time, as
-        # pipeline.Processor does.
+        # processors.Processor does.
         while entries := pipeline.read("bench", batch, None):
             for start in range(0, len(entries), batch):
                 chunk = entries[start:start + batch]
@@ -169,7 +172,8 @@ SPENT: dict[str, float] = {}
 
 def wrap_phases() -> None:
     """CPU timers around the pipeline's phases (where their callers look them up)."""
-    from liveapp.services import changes, pipeline
+    from liveapp.services.bus import changes
+    from liveapp.services.tracking import pipeline, recording
 
     def timed(module, name, label_of):
         original = getattr(module, name)
@@ -185,7 +189,7 @@ def wrap_phases() -> None:
         setattr(module, name, wrapper)
 
     timed(pipeline, "read", lambda *a: "read (XREADGROUP over the shards, decode)")
-    timed(pipeline, "_record_batch", lambda *a: "record + commit (_record_batch)")
+    timed(recording, "record_batch", lambda *a: "record + commit (record_batch)")
     timed(changes, "_run", lambda stage, *a: f"bus stage {stage}")
 
 
@@ -221,7 +225,7 @@ def run(app, args) -> None:
     print(f"page views recorded: {rows} of {n * (2 + len(args.batches))}")
     print(f"baseline, batch 1 (process_batch per event, one unit of work each): "
           f"{ms(baseline, n)} CPU per page view")
-    print(f"accept (tracking.accept, the events API's part): "
+    print(f"accept (visitor_events.accept, the events API's part): "
           f"{ms(accept_cpu, n * len(args.batches))} CPU per page view")
     for batch, spent, batches, distinct in results:
         print(f"pipeline batch {batch:>4} ({batches:>3} batches, {distinct / batches:5.1f} "

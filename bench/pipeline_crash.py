@@ -67,7 +67,7 @@ def consumer_name(pid: int) -> str:
 
 def pending_of(app, consumer: str) -> int:
     from liveapp.extensions import redis
-    from liveapp.services import pipeline
+    from liveapp.services.tracking import pipeline
 
     total = 0
     with app.app_context():

@@ -13,7 +13,7 @@ state, facts (DB), compiled rules, reps with board presence and working hours, C
 facts, decision, Round Robin turn and offer timeout (`enqueue_in`), history, assignment,
 "routing" change.
 
-CRM: with `liveapp.services.crm` installed the job reads the results `resolve_crm`
+CRM: with `liveapp.services.crm.owner_lookup` installed the job reads the results `resolve_crm`
 stored on the visitor (a warm cache: no CRM is called while routing); without it, as on
 the routing-job branch, the run says "no CRM configured". SQLite + embedded Redis in a
 temporary instance folder unless DATABASE_URL / REDIS_URL are set.
@@ -44,7 +44,7 @@ def main() -> None:
     os.environ.setdefault("LIVEAPP_REDIS_PREFIX", f"bench{uuid.uuid4().hex[:6]}:")
     import jobs
     from liveapp import create_app
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app({"TESTING": True})
     migrate_to_head(app)
@@ -59,7 +59,8 @@ def main() -> None:
 def setup(app, n_visitors: int) -> list[str]:
     from liveapp.extensions import db
     from liveapp.models import Group, User
-    from liveapp.services import realtime, routing_rules, sites
+    from liveapp.services.routing import board_presence, routing_rules
+    from liveapp.services.settings import sites
 
     group = Group(name="Round robin team")
     reps = [User(email=f"rep{i}@example.test", name=f"Rep {i}", role="rep",
@@ -70,7 +71,7 @@ def setup(app, n_visitors: int) -> list[str]:
     db.session.add_all([group, *reps])
     db.session.commit()
     for rep in reps:
-        realtime.touch_board(rep.id)
+        board_presence.touch_board(rep.id)
     matching = [("/pricing-rr", "round_robin", {"route_to_groups": [group.id]}),
                 ("/pricing", "first_available", {"route_to_all": True}),
                 ("/", "balanced", {"route_to_all": True})]
@@ -120,22 +121,23 @@ def noop_burst(n: int) -> tuple[int, float]:
 def route_burst(visitors: list[str]) -> tuple[int, float]:
     from jobs import routing as routing_jobs
     from liveapp.extensions import queue
-    from liveapp.services import routing
+    from liveapp.services.routing import router
 
     for vid in visitors:
-        routing.enqueue_routing(vid, "pounce")
+        router.enqueue_routing(vid, "pounce")
     return burst(queue(routing_jobs.QUEUE))
 
 
 def run(app, n: int, rounds: int) -> None:
     from liveapp.extensions import QUEUE_NAMES, queue
-    from liveapp.services import assignments
+    from liveapp.services.routing import assignments
 
     visitors = setup(app, n)
     for name in QUEUE_NAMES:  # enrichment and membership jobs queued by the setup
         burst(queue(name))
     crm = ("warm CRM cache (results stored on the visitor)"
-           if importlib.util.find_spec("liveapp.services.crm") else "no CRM configured")
+           if importlib.util.find_spec("liveapp.services.crm.owner_lookup")
+           else "no CRM configured")
     # Alternate no-op and routing bursts, so drift in a shared machine's load hits both.
     totals = {"noop": [0, 0.0], "route": [0, 0.0]}
     size = -(-n // rounds)

@@ -13,7 +13,8 @@ SEGMENT_SHAPES = (
 
 def configure_settings() -> None:
     """Create the segments, experiences, streams and routing rules."""
-    from liveapp.services import experiences, routing_rules, segments, streams
+    from liveapp.services.membership import experiences, segments, streams
+    from liveapp.services.routing import routing_rules
 
     made = []
     for n in range(20):

@@ -159,7 +159,7 @@ async def redis_pings(url: str, samples: list[float], stop: asyncio.Event) -> No
 
 
 async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: list[int]) -> None:
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     site_key = app.config["BENCH_SITE_KEY"]
     admin_cookie = next(c for c, is_admin in cookies.values() if is_admin)
@@ -173,7 +173,7 @@ async def run(args, app, cookies, port: int, web_pids: list[int], pipe_pids: lis
     rss_before = rss(web_pids)
 
     # Ramp-up: first page view (token), then the widget stream.
-    from liveapp.services.visitor_ids import derive
+    from liveapp.services.tracking.visitor_ids import derive
 
     secret = app.config["SECRET_KEY"]
     visitors: list[tuple[str, str]] = []

@@ -20,7 +20,7 @@ from rq.job import Job
 
 import liveapp
 from liveapp.extensions import db, queue
-from liveapp.services import changes
+from liveapp.services.bus import changes
 
 RESULT_TTL = 300  # seconds a finished job's result is kept
 FAILURE_TTL = 7 * 24 * 3600  # failed jobs stay visible to ops (rq-dashboard) for a week

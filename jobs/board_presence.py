@@ -5,8 +5,8 @@ routes their unclaimed visitors on. The worker's clock runs it every half minute
 from __future__ import annotations
 
 from jobs import app_context
-from liveapp.services import reps, routing
 from liveapp.services.live import boards
+from liveapp.services.routing import board_presence, declines
 
 
 def sweep_board_presence() -> dict[str, list[int]]:
@@ -14,7 +14,7 @@ def sweep_board_presence() -> dict[str, list[int]]:
     (idempotent)."""
     with app_context():
         boards.sweep_viewers()
-        changed = reps.sweep_board_presence()
+        changed = board_presence.sweep()
         for user_id in changed["offline"]:  # their visitors move on (SPEC 2.5)
-            routing.rep_went_away(user_id)
+            declines.rep_went_away(user_id)
         return changed

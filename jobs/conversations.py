@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from jobs import app_context
-from liveapp.services import conversations
+from liveapp.services.chat import conversations
 
 
 def close_abandoned_chats(now: float | None = None) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rq import Retry, get_current_job
 
 from jobs import app_context, job
-from liveapp.services import crm
+from liveapp.services.crm import owner_lookup
 
 # A CRM that did not answer is asked again after 2 s, 5 s, 15 s, 1 min and 4 min.
 RETRY = Retry(max=5, interval=[2, 5, 15, 60, 240])
@@ -22,15 +22,15 @@ def resolve_crm(visitor_id: str) -> dict:
     stored (routing goes on without it, saying why) and the job fails to be retried with
     backoff (`RETRY`): once the CRM answers, its "crm" change re-routes the visitor."""
     with app_context():
-        crm.started(visitor_id)
+        owner_lookup.started(visitor_id)
         try:
-            result = crm.resolve(visitor_id)
+            result = owner_lookup.resolve(visitor_id)
         except Exception:
             if _last_attempt():  # routing stops waiting for an answer that won't come
-                crm.finished(visitor_id)
+                owner_lookup.finished(visitor_id)
             raise
-        crm.finished(visitor_id)
-        statuses = {name: crm.status_of(result, name)
+        owner_lookup.finished(visitor_id)
+        statuses = {name: owner_lookup.status_of(result, name)
                     for name in ("salesforce", "outreach", "salesloft") if name in result}
         unanswered = sorted(name for name, status in statuses.items()
                             if status == "unavailable")

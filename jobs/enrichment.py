@@ -5,7 +5,7 @@ from __future__ import annotations
 from rq import Retry
 
 from jobs import app_context, job
-from liveapp.services import visitor_enrichment
+from liveapp.services.crm import visitor_enrichment
 
 
 @job(queue="low", timeout=60, retry=Retry(max=3, interval=[5, 30, 120]))

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 
 from jobs import app_context
-from liveapp.services import tracking
+from liveapp.services.tracking import visitor_events
 
 
 def expire_presence(now: float | None = None) -> int:
     """Expire presence as of `now` (default: the clock); returns how many changed."""
     with app_context():
-        return len(tracking.expire_presence(time.time() if now is None else now))
+        return len(visitor_events.expire_presence(time.time() if now is None else now))

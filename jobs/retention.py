@@ -9,7 +9,7 @@ from rq.job import Job
 
 from jobs import app_context, enqueue, job
 from liveapp.extensions import redis
-from liveapp.services import retention
+from liveapp.services.ops import retention
 
 
 @job(queue="low", timeout=lambda config: int(config["RETENTION_EVERY"]) or 3600)

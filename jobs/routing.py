@@ -1,7 +1,7 @@
 """Routing jobs: route a visitor, time out a round robin offer, drain the waiting queue,
 send a visitor who waited in it too long to the meeting booker.
 
-Enqueued through `liveapp.services.routing` (deduplicated per visitor, retried with
+Enqueued through `liveapp.services.routing.router` (deduplicated per visitor, retried with
 backoff); each re-loads what it needs and is safe to run twice."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from rq import Retry
 
 from jobs import app_context, job
-from liveapp.services import routing
+from liveapp.services.routing import declines, router, waiting_queue
 
 QUEUE = "high"  # a visitor waiting for a rep is the most urgent work there is
 RETRY_INTERVALS = [2, 10, 30]  # seconds; ROUTING_RETRY_INTERVALS overrides them
@@ -29,12 +29,12 @@ def route_visitor(visitor_id: str, trigger: str,
     the decision, None if skipped. While a CRM look-up is in flight it queues itself again
     instead, up to the configured wait (`waiting_since`: when it started waiting)."""
     with app_context():
-        if routing.wait_for_crm(visitor_id, trigger, waiting_since):
+        if router.wait_for_crm(visitor_id, trigger, waiting_since):
             return None  # queued again, still holding the visitor's lock
         try:
-            decision = routing.route(visitor_id, trigger)
+            decision = router.route(visitor_id, trigger)
         finally:
-            routing.finished(visitor_id)
+            router.finished(visitor_id)
         return decision.to_dict() if decision else None
 
 
@@ -42,7 +42,7 @@ def route_visitor(visitor_id: str, trigger: str,
 def offer_timeout(visitor_id: str, rep_id: int, offer_id: str) -> dict[str, Any] | None:
     """The rep did not accept in time: skip them and offer the next rep (if still open)."""
     with app_context():
-        decision = routing.offer_timed_out(visitor_id, rep_id, offer_id)
+        decision = declines.offer_timed_out(visitor_id, rep_id, offer_id)
         return decision.to_dict() if decision else None
 
 
@@ -50,7 +50,7 @@ def offer_timeout(visitor_id: str, rep_id: int, offer_id: str) -> dict[str, Any]
 def queue_timeout(visitor_id: str, requested: str) -> dict[str, Any] | None:
     """The visitor waited in the queue too long: show them the meeting booker."""
     with app_context():
-        decision = routing.queue_timed_out(visitor_id, requested)
+        decision = waiting_queue.queue_timed_out(visitor_id, requested)
         return decision.to_dict() if decision else None
 
 
@@ -58,12 +58,12 @@ def queue_timeout(visitor_id: str, requested: str) -> dict[str, Any] | None:
 def drain_queue() -> list[str]:
     """Offer waiting inbound visitors, oldest first; returns those offered a rep."""
     with app_context():
-        routing.drain_started()
-        return routing.drain_queue()
+        waiting_queue.drain_started()
+        return waiting_queue.drain_queue()
 
 
 @job(queue=QUEUE, timeout=300)
 def reoffer_unrouted() -> list[str]:
     """Route again the live visitors nobody could be offered (a rep just came online)."""
     with app_context():
-        return routing.reoffer_unrouted()
+        return waiting_queue.reoffer_unrouted()

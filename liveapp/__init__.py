@@ -51,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     # these modules) reads once, when imported (see liveapp.metrics_folder).
     from liveapp import observe
     from liveapp.blueprints import tracking
-    from liveapp.services import changes, dispatch
+    from liveapp.services.bus import changes, dispatch
 
     install_converters(app)
     register_blueprints(app)

@@ -20,7 +20,8 @@ from flask_login import current_user, login_required
 
 from liveapp.extensions import db
 from liveapp.models import Conversation, User, Visitor
-from liveapp.services import assignments, meetings
+from liveapp.services.chat import meetings
+from liveapp.services.routing import assignments
 
 
 class Access(enum.Enum):

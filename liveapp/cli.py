@@ -17,8 +17,8 @@ import click
 from liveapp import create_app, embedded_redis, instance, metrics_folder, simulated_clients
 from liveapp.errors import NothingToErase, ValidationFailed
 from liveapp.processes import ProcessGroup
-from liveapp.services import users
-from liveapp.services.schema import migrate_to_head
+from liveapp.services.ops.schema import migrate_to_head
+from liveapp.services.settings import users
 
 DEFAULT_PORT = 8000
 
@@ -211,7 +211,7 @@ def erase(email: str | None, visitor_id: str | None, yes: bool) -> None:
     with app.app_context():
         # Here, not at the top: erasure imports prometheus-client, which must not be
         # imported before a command sets PROMETHEUS_MULTIPROC_DIR (liveapp.metrics_folder).
-        from liveapp.services import erasure
+        from liveapp.services.ops import erasure
 
         found = erasure.visitors_with_email(email) if email else [visitor_id]
         if email and not found:
@@ -325,13 +325,13 @@ def pipeline(batch: int, block_ms: int) -> None:
 
     # Here, after _counting: the pipeline imports prometheus-client, which reads
     # PROMETHEUS_MULTIPROC_DIR when imported (see liveapp.metrics_folder).
-    from liveapp.services import pipeline as event_pipeline
+    from liveapp.services.tracking import processors
 
     logging.basicConfig(level=os.environ.get("LIVEAPP_PIPELINE_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = _app()
     with app.app_context():
-        event_pipeline.run(f"{socket.gethostname()}:{os.getpid()}", batch, block_ms)
+        processors.run(f"{socket.gethostname()}:{os.getpid()}", batch, block_ms)
 
 
 def _pipeline_argv() -> list[str]:

@@ -24,7 +24,8 @@ from rq.registry import FailedJobRegistry
 
 from liveapp import metrics_folder
 from liveapp.extensions import QUEUE_NAMES, queue, redis
-from liveapp.services import presence, readiness
+from liveapp.services.ops import readiness
+from liveapp.services.tracking import hot_state
 
 
 class RedisFigures:
@@ -35,7 +36,7 @@ class RedisFigures:
 
         queues = [queue(name) for name in QUEUE_NAMES]
         pipe = redis.client.pipeline(transaction=False)
-        pipe.zcard(presence.heartbeats_key())
+        pipe.zcard(hot_state.heartbeats_key())
         for q in queues:
             pipe.llen(q.key)
             pipe.zcard(FailedJobRegistry(queue=q).key)

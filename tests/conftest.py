@@ -126,7 +126,7 @@ class DrainAfterPosts:
         return response
 
     def drain(self) -> int:
-        from liveapp.services import pipeline
+        from liveapp.services.tracking import pipeline
 
         with self.lock, self.app.app_context():
             return pipeline.drain()
@@ -136,7 +136,7 @@ class DrainAfterPosts:
 def app(database_url, redis_url, tmp_path_factory):
     os.environ["LIVEAPP_INSTANCE"] = str(tmp_path_factory.mktemp("instance"))
     from liveapp import create_app
-    from liveapp.services.schema import migrate_to_head
+    from liveapp.services.ops.schema import migrate_to_head
 
     app = create_app({
         "TESTING": True,
@@ -274,7 +274,7 @@ def as_rep(browser, rep):
 def inbound_flow(app_ctx):
     """An experience on every page whose flow starts with Route for Inbound Chat: its
     visitors may ask for a rep (`POST /t/v1/chat/request`) as soon as they land."""
-    from liveapp.services import experiences
+    from liveapp.services.membership import experiences
 
     return experiences.save_experience(
         None, name="Talk now", active=True, targeting=[], audience=[],
@@ -284,7 +284,7 @@ def inbound_flow(app_ctx):
 @pytest.fixture
 def changes():
     """The kinds of settings changes published on the change bus during the test, in order."""
-    from liveapp.services import changes as bus
+    from liveapp.services.bus import changes as bus
 
     seen = []
 

@@ -83,7 +83,8 @@ def world(app, app_ctx, make_user):
 
     from liveapp.extensions import db
     from liveapp.models import Conversation, Visitor
-    from liveapp.services import assignments, sites
+    from liveapp.services.routing import assignments
+    from liveapp.services.settings import sites
     from tests import factories
 
     people = {

@@ -1,4 +1,4 @@
-"""The change bus (services/changes.py): one unit of work's changes reach every stage once,
+"""The change bus (services/bus/changes.py): one unit of work's changes reach every stage once,
 in the written-down order, batched; a change a handler publishes reaches the later stages in
 the same pass and the earlier ones in the next."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from liveapp.services import changes
+from liveapp.services.bus import changes
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_the_app_wires_its_handlers_in_the_written_down_order(app):
              for stage in changes.STAGES}
     assert names["membership"][0] == "on_changes"
     modules = {stage: [h.__module__ for h in changes._handlers[stage]] for stage in changes.STAGES}
-    assert modules["membership"][0] == "liveapp.services.membership"
+    assert modules["membership"][0] == "liveapp.services.membership.live_membership"
     assert modules["cards"][0] == "liveapp.services.live.boards"
     assert modules["prompts"][0] == "liveapp.services.live.prompts"
 

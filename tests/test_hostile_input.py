@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from liveapp.extensions import db
 from liveapp.models import Meeting, Message, PageView, Stream
-from liveapp.services import conversations as service
-from liveapp.services.tokens import visitor_token
+from liveapp.services.chat import conversations
+from liveapp.services.chat.tokens import visitor_token
 from tests.conversations.test_claiming import routed
 from tests.meetings.conftest import at_booker, widget  # noqa: F401  (booker fixtures)
 from tests.tracking.conftest import ORIGIN, api, site  # noqa: F401  (events API fixtures)
@@ -84,7 +84,7 @@ def test_nul_in_an_event_title_or_trait_is_a_400(api, app_ctx):  # noqa: F811
 def test_nul_in_widget_posts_is_a_400_naming_the_field(api, rep, at_booker, widget,  # noqa: F811
                                                        app, app_ctx):
     vid = routed(api, rep)
-    service.claim(vid, rep, "pounce")
+    conversations.claim(vid, rep, "pounce")
     client = app.test_client()
     token = visitor_token(vid)
     sent = client.post("/t/v1/chat/messages", json={"token": token, "body": "hi\x00there"})
@@ -100,7 +100,7 @@ def test_nul_in_widget_posts_is_a_400_naming_the_field(api, rep, at_booker, widg
 
 def test_nul_in_forms_paths_and_queries_is_a_400(api, rep, as_admin, app, app_ctx):  # noqa: F811
     vid = routed(api, rep)
-    conversation = service.claim(vid, rep, "pounce")
+    conversation = conversations.claim(vid, rep, "pounce")
     from tests.conftest import Browser
 
     as_rep = Browser(app.test_client())

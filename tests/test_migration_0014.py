@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import create_engine, select, text
 
 from liveapp.extensions import db
-from liveapp.services.visitor_ids import derive
+from liveapp.services.tracking.visitor_ids import derive
 from tests.scratch_db import flask_db
 
 SECRET = "the-deployments-secret"

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liveapp.domain.routing import next_in_rotation
-from liveapp.services.rotation import advance, last_turn
+from liveapp.services.routing.rotation import advance, last_turn
 
 
 @pytest.fixture(autouse=True)

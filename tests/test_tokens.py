@@ -4,7 +4,7 @@ import time
 
 import time_machine
 
-from liveapp.services.tokens import MAX_AGE, verify_visitor_token, visitor_token
+from liveapp.services.chat.tokens import MAX_AGE, verify_visitor_token, visitor_token
 from tests.clock import at_each_instant
 
 pytestmark = at_each_instant  # reads the wall clock: see tests/clock.py

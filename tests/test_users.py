@@ -6,7 +6,7 @@ from sqlalchemy import select
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
-from liveapp.services import users as user_service
+from liveapp.services.settings import users as user_service
 
 NEW_USER = {
     "name": "Nina New",

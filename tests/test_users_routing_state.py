@@ -13,7 +13,8 @@ import pytest
 
 from liveapp.extensions import db
 from liveapp.models import Conversation, Visitor
-from liveapp.services import realtime, reps, sites
+from liveapp.services.routing import board_presence, reps
+from liveapp.services.settings import sites
 from tests.clock import at_each_instant
 
 # Monday 23 November 2026, 10:00 UTC (11:00 in Paris, 05:00 in New York).
@@ -57,7 +58,7 @@ def open_chats(app_ctx):
 def test_a_rep_whose_board_is_closed_shows_offline_not_their_setting(users_page, make_user):
     never = make_user(name="Nora Never")
     closed = make_user(name="Cole Closed")
-    realtime.board_closed(closed.id, now=time.time() - 600)
+    board_presence.board_closed(closed.id, now=time.time() - 600)
     html = users_page()
     for user in (never, closed):
         assert state_on_page(html, user.id) == "Offline (board closed)"
@@ -66,14 +67,14 @@ def test_a_rep_whose_board_is_closed_shows_offline_not_their_setting(users_page,
 
 def test_a_rep_with_an_open_board_shows_available(users_page, make_user):
     rep = make_user(name="Olga Open")
-    realtime.touch_board(rep.id)
+    board_presence.touch_board(rep.id)
     assert state_on_page(users_page(), rep.id) == "Available (board open)"
 
 
 def test_away_and_chosen_offline_show_as_such(users_page, make_user):
     away, offline = make_user(availability="away"), make_user(availability="offline")
     for user in (away, offline):
-        realtime.touch_board(user.id)
+        board_presence.touch_board(user.id)
     html = users_page()
     assert (state_on_page(html, away.id), setting_on_page(html, away.id)) == ("Away", "away")
     assert state_on_page(html, offline.id) == "Offline"
@@ -85,7 +86,7 @@ def test_outside_working_hours_shows_the_hours(users_page, make_user):
     start = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(hours=12)).hour
     shift = [f"{start:02d}:00", f"{start:02d}:30"]
     rep = make_user(time_zone="Europe/Paris", working_hours=[[shift]] * 7)
-    realtime.touch_board(rep.id)
+    board_presence.touch_board(rep.id)
     assert state_on_page(users_page(), rep.id) == (
         f"Outside working hours: Mon–Sun {shift[0]}–{shift[1]} (Europe/Paris)")
 
@@ -95,7 +96,7 @@ def test_a_rep_at_their_chat_limit(users_page, make_user, open_chats):
     open_chats(full, 2)
     open_chats(room, 2)
     for user in (full, room):
-        realtime.touch_board(user.id)
+        board_presence.touch_board(user.id)
     html = users_page()
     assert state_on_page(html, full.id) == "At their chat limit (2/2)"
     assert state_on_page(html, room.id) == "Available (board open)"
@@ -113,7 +114,7 @@ def test_states_at_a_fixed_instant_read_working_hours_in_each_zone(app_ctx, make
     paris = make_user(time_zone="Europe/Paris", working_hours=OFFICE)
     new_york = make_user(time_zone="America/New_York", working_hours=OFFICE)
     for user in (paris, new_york):
-        realtime.touch_board(user.id, now=MONDAY_10_UTC - 30)
+        board_presence.touch_board(user.id, now=MONDAY_10_UTC - 30)
     states = reps.routing_states([paris, new_york], now=MONDAY_10_UTC)
     assert states[paris.id].words == "Available (board open)" and states[paris.id].eligible
     assert states[new_york.id].words == (
@@ -126,7 +127,7 @@ def test_states_at_a_fixed_instant_read_working_hours_in_each_zone(app_ctx, make
 def test_the_states_are_what_routing_decides_by(app_ctx, make_user):
     """Same reps, same eligibility: the reps routing reads carry the board presence."""
     open_board, closed = make_user(), make_user()
-    realtime.touch_board(open_board.id)
+    board_presence.touch_board(open_board.id)
     by_id = {r.id: r for r in reps.routing_reps()}
     assert by_id[open_board.id].availability == "available"
     assert (by_id[closed.id].availability, by_id[closed.id].board_closed) == ("offline", True)

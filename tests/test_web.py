@@ -23,7 +23,7 @@ def test_anonymous_pages_and_static_files_may_be_cached(as_rep, browser):
 
 @pytest.fixture
 def site(app_ctx):
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     return sites.save_site(None, name="Example", allowed_origins=["https://www.example.com"])
 

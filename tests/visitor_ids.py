@@ -1,5 +1,5 @@
 """A tracked visitor in tests: its internal id (what rows, URLs, Redis keys and channels
-use) that remembers the cookie id the snippet posts for it (services/visitor_ids.py)."""
+use) that remembers the cookie id the snippet posts for it (services/tracking/visitor_ids.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 from flask import current_app, has_app_context
 
-from liveapp.services.visitor_ids import derive
+from liveapp.services.tracking.visitor_ids import derive
 
 TEST_SECRET = "test-secret"  # tests/conftest.py's SECRET_KEY
 

@@ -26,8 +26,10 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from liveapp.extensions import db
+from liveapp.infra import ratelimit
 from liveapp.models import AVAILABILITY, User
-from liveapp.services import ratelimit, routing, users
+from liveapp.services.routing import declines, waiting_queue
+from liveapp.services.settings import users
 from liveapp.web import client_ip
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -130,9 +132,9 @@ def availability():
     current_user.availability = value
     db.session.commit()
     if value == "available" and was != "available":
-        routing.rep_became_available(current_user.id)
+        waiting_queue.rep_became_available(current_user.id)
     elif value != "available" and was == "available":
-        routing.rep_went_away(current_user.id)
+        declines.rep_went_away(current_user.id)
     if request.headers.get("HX-Request"):
         return render_template("components/_availability.html")
     return redirect(safe_next(request.form.get("next")), code=303)

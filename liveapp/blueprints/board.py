@@ -6,8 +6,10 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from liveapp.access import visitor_visible
-from liveapp.services import board, meetings, realtime, timeline, viewers
-from liveapp.services.live import boards, cards, chat_panel, prompts
+from liveapp.infra import realtime
+from liveapp.services.chat import meetings
+from liveapp.services.live import board_view, boards, cards, chat_panel, prompts, viewers
+from liveapp.services.tracking import timeline
 
 bp = Blueprint("board", __name__)
 
@@ -22,7 +24,7 @@ def _channels() -> list[str]:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("board/index.html", board=board.board_for(current_user),
+    return render_template("board/index.html", board=board_view.board_for(current_user),
                            channels=_channels(),
                            prompts=prompts.prompts_for(current_user.id))
 
@@ -31,7 +33,7 @@ def index():
 @login_required
 def body():
     """The columns alone: what a board re-fetches after a reconnect or settings change."""
-    return render_template("board/_body.html", board=board.board_for(current_user))
+    return render_template("board/_body.html", board=board_view.board_for(current_user))
 
 
 @bp.get("/board/cards/<visitor_id>")

@@ -9,7 +9,7 @@ from liveapp.access import conversation_for, may_see, visitor_visible
 from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import conversations as service
+from liveapp.services.chat import conversations
 from liveapp.services.live import chat_panel
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
@@ -37,7 +37,7 @@ def claim(visitor_id: str):
     if origin not in ("pounce", "inbound"):
         abort(400)
     try:
-        conversation = service.claim(visitor_id, current_user, origin)
+        conversation = conversations.claim(visitor_id, current_user, origin)
     except ConversationRefused as refused:
         if _from_detail(visitor_id):
             return _chat_area(visitor_id, 409, refused=str(refused))
@@ -57,7 +57,8 @@ def claim(visitor_id: str):
 def post_message(conversation_id: int):
     conversation = conversation_for(current_user, conversation_id, writing=True)
     try:
-        message = service.post(conversation, "rep", request.form.get("body"), rep=current_user)
+        message = conversations.post(conversation, "rep", request.form.get("body"),
+                                     rep=current_user)
     except ConversationRefused as refused:
         if _htmx():  # the form again, with what was typed and why it was refused
             return render_template("board/_chat_form.html", conversation=conversation,
@@ -74,7 +75,7 @@ def post_message(conversation_id: int):
 @login_required
 def close(conversation_id: int):
     conversation = conversation_for(current_user, conversation_id)
-    service.close(conversation)
+    conversations.close(conversation)
     if _htmx():
         return _chat_area(conversation.visitor_id, 200, closed=conversation)
     flash("Conversation closed.", "success")
@@ -85,9 +86,9 @@ def close(conversation_id: int):
 @login_required
 def index():
     return render_template("conversations/index.html",
-                           conversations=service.transcripts_for(current_user),
-                           label=lambda c: service.visitor_label(db.session.get(Visitor,
-                                                                                c.visitor_id)))
+                           conversations=conversations.transcripts_for(current_user),
+                           label=lambda c: conversations.visitor_label(db.session.get(Visitor,
+                                                                                      c.visitor_id)))
 
 
 @bp.get("/<int:conversation_id>")
@@ -99,4 +100,4 @@ def show(conversation_id: int):
         return redirect(url_for("board.visitor", visitor_id=conversation.visitor_id), code=303)
     visitor = db.session.get(Visitor, conversation.visitor_id)
     return render_template("conversations/show.html", conversation=conversation,
-                           visitor_label=service.visitor_label(visitor))
+                           visitor_label=conversations.visitor_label(visitor))

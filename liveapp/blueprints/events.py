@@ -1,7 +1,7 @@
 """Server-sent events: `/events/stream?channel=...`, authorised before streaming.
 
 Built on flask-sse's blueprint; `messages()` reads from the process's shared subscriber
-(liveapp.services.fanout) instead of one Redis connection per client. One stream may carry
+(liveapp.infra.fanout) instead of one Redis connection per client. One stream may carry
 up to three channels (`?channel=rep:1&channel=admin`), so an admin board needs one
 connection, not two (browsers allow six per site over HTTP/1.1).
 
@@ -37,10 +37,12 @@ from liveapp.domain.channels import (
     rep_id_of,
 )
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
+from liveapp.infra.fanout import RESYNC_FRAME, hub_for
 from liveapp.models import User
-from liveapp.services import realtime, routing, sites
-from liveapp.services.fanout import RESYNC_FRAME, hub_for
-from liveapp.services.tokens import verify_visitor_token
+from liveapp.services.chat.tokens import verify_visitor_token
+from liveapp.services.routing import board_presence, waiting_queue
+from liveapp.services.settings import sites
 
 log = logging.getLogger(__name__)
 
@@ -107,18 +109,18 @@ class LiveEventsBlueprint(ServerSentEventsBlueprint):
                     if frame is PING_FRAME and not _still_allowed(signed_in):
                         return  # signed out, new password or deactivated: stream ends
                     if presence_of is not None and frame is PING_FRAME:
-                        _presence(realtime.touch_board, presence_of)
+                        _presence(board_presence.touch_board, presence_of)
                     yield frame
             finally:
                 metrics.stream_closed(kind)
                 messages.close()
                 if presence_of is not None:
-                    _presence(realtime.board_closed, presence_of)
+                    _presence(board_presence.board_closed, presence_of)
 
         if presence_of is not None:
-            realtime.touch_board(presence_of)
+            board_presence.touch_board(presence_of)
             # An open board makes its rep available to routing: offer waiting visitors.
-            _presence(routing.rep_became_available, presence_of)
+            _presence(waiting_queue.rep_became_available, presence_of)
         response = current_app.response_class(generate(), mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Accel-Buffering"] = "no"

@@ -9,14 +9,14 @@ from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from liveapp.access import admin_required
+from liveapp.blueprints.forms import experience_form
+from liveapp.blueprints.forms.criteria_form import attach_errors
 from liveapp.domain.experiences import URL_RULE_KINDS
 from liveapp.domain.flows import QUESTION_KINDS, STEP_LABELS
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream
-from liveapp.services import experience_form as rows_io
-from liveapp.services import experiences as experience_service
-from liveapp.services.criteria_form import attach_errors
+from liveapp.services.membership import experiences as experience_service
 
 bp = Blueprint("experiences", __name__, url_prefix="/settings/experiences")
 
@@ -64,12 +64,13 @@ def index():
 
 def _rows_for(form: ExperienceForm, experience: Experience | None):
     if form.is_submitted():
-        return rows_io.url_rules_from_form(request.form), rows_io.steps_from_form(request.form)
+        return (experience_form.url_rules_from_form(request.form),
+                experience_form.steps_from_form(request.form))
     if experience is not None:
         form.audience.data = [s.id for s in experience.audience]
-        return (rows_io.url_rules_from_saved(experience.targeting),
-                rows_io.steps_from_saved(experience.flow))
-    return [], [rows_io.StepRow(0, "bot_message", "Hi! Can we help you find anything?")]
+        return (experience_form.url_rules_from_saved(experience.targeting),
+                experience_form.steps_from_saved(experience.flow))
+    return [], [experience_form.StepRow(0, "bot_message", "Hi! Can we help you find anything?")]
 
 
 @bp.route("/new", methods=["GET", "POST"], defaults={"experience_id": None})
@@ -85,20 +86,21 @@ def edit(experience_id: int | None):
         try:
             saved = experience_service.save_experience(
                 experience, name=form.name.data, active=form.active.data,
-                targeting=rows_io.targeting_data(rules), audience=audience,
-                flow=rows_io.flow_data(steps),
+                targeting=experience_form.targeting_data(rules), audience=audience,
+                flow=experience_form.flow_data(steps),
             )
         except ValidationFailed as failed:
             if "name" in failed.errors:
                 form.name.errors = [failed.errors["name"]]
             general += attach_errors(rules, failed.errors.get("targeting", []),
-                                     rows_io.URL_RULE_ERROR)
-            general += attach_errors(steps, failed.errors.get("flow", []), rows_io.STEP_ERROR)
+                                     experience_form.URL_RULE_ERROR)
+            general += attach_errors(steps, failed.errors.get("flow", []),
+                                     experience_form.STEP_ERROR)
         else:
             flash(f"Saved experience {saved.name}.", "success")
             return redirect(url_for("experiences.index"), code=303)
     status = 422 if form.is_submitted() else 200
-    rows_io.attach_target_options(steps)
+    experience_form.attach_target_options(steps)
     return render_template("experiences/form.html", form=form, experience=experience,
                            rules=rules, steps=steps, general_errors=general, **_choices()), status
 
@@ -107,7 +109,7 @@ def edit(experience_id: int | None):
 @admin_required
 def url_rule_row():
     """A new, empty URL rule row (htmx)."""
-    rule = rows_io.UrlRuleRow(_row_index(rows_io.URL_RULE_KEY))
+    rule = experience_form.UrlRuleRow(_row_index(experience_form.URL_RULE_KEY))
     return render_template("experiences/_url_rule.html", rule=rule, **_choices())
 
 
@@ -117,13 +119,13 @@ def step_row():
     """A step row (htmx): new, re-rendered when its type changes, or with one more
     button row. Its buttons' target choices are completed in the page (experience_form.js)
     from the steps around it."""
-    index = _row_index(rows_io.STEP_KEY)
+    index = _row_index(experience_form.STEP_KEY)
     args = {f"steps-{index}-type": "bot_message", f"steps-{index}-question": "email",
             **request.args.to_dict()}
-    step = rows_io.step_from_form(args, index, more_buttons=bool(args.get("more_buttons")))
+    step = experience_form.step_from_form(args, index, more_buttons=bool(args.get("more_buttons")))
     if step.type not in STEP_LABELS:
         abort(400)
-    rows_io.attach_target_options([step])
+    experience_form.attach_target_options([step])
     return render_template("experiences/_step.html", step=step, **_choices())
 
 

@@ -12,7 +12,7 @@ from liveapp.access import admin_required
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
-from liveapp.services import users as user_service
+from liveapp.services.settings import users as user_service
 
 bp = Blueprint("groups", __name__, url_prefix="/settings/groups")
 

@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from liveapp.extensions import db, redis
-from liveapp.services import readiness
+from liveapp.services.ops import readiness
 
 bp = Blueprint("health", __name__)
 

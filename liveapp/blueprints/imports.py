@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from liveapp.access import admin_required
-from liveapp.services import data_imports
+from liveapp.services.crm import data_imports
 
 bp = Blueprint("imports", __name__, url_prefix="/settings/imports")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from liveapp.services import meetings as service
+from liveapp.services.chat import meetings
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -14,11 +14,11 @@ bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 def in_zone(moment, tz_name: str, with_zone: bool = True) -> str:
     """A naive UTC time as "Wed 02 Dec 15:00 (Europe/Paris)" on that zone's wall clock
     (without the zone's name where the page already says it)."""
-    local = f"{service.in_zone(moment, tz_name):%a %d %b %H:%M}"
+    local = f"{meetings.in_zone(moment, tz_name):%a %d %b %H:%M}"
     return f"{local} ({tz_name})" if with_zone else local
 
 
 @bp.get("/")
 @login_required
 def index():
-    return render_template("meetings/index.html", meetings=service.upcoming_for(current_user))
+    return render_template("meetings/index.html", meetings=meetings.upcoming_for(current_user))

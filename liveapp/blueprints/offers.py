@@ -9,8 +9,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from liveapp.access import visitor_visible
-from liveapp.services import routing
 from liveapp.services.live import prompts
+from liveapp.services.routing import declines
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
 
@@ -28,7 +28,7 @@ def index():
 def decline(visitor_id: str):
     """Decline a visitor offered to this rep: 404 for a visitor they may not see, 403
     when it is not offered to them; the next rep is offered at once."""
-    if not routing.decline(visitor_id, current_user.id):
+    if not declines.decline(visitor_id, current_user.id):
         abort(403)
     # Routing may be busy with this visitor (it routes again when done): take the
     # prompt off this rep's boards now all the same.

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 
 from liveapp.access import admin_required
+from liveapp.blueprints.forms import criteria_form
 from liveapp.blueprints.segments import MATCH_CHOICES, builder_context
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, User
-from liveapp.services import criteria_form, criteria_refs
-from liveapp.services import routing_rules as rule_service
+from liveapp.services.membership import criteria_refs
+from liveapp.services.routing import routing_rules as rule_service
 
 bp = Blueprint("routing", __name__, url_prefix="/settings/routing")
 

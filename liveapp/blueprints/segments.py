@@ -10,14 +10,15 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from liveapp.access import admin_required
+from liveapp.blueprints.forms import criteria_form
 from liveapp.domain import criteria as domain
 from liveapp.domain.fields import FIELDS
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Segment
-from liveapp.services import criteria_form, criteria_refs, membership
-from liveapp.services import segments as segment_service
-from liveapp.services import streams as stream_service
+from liveapp.services.membership import criteria_refs, live_membership
+from liveapp.services.membership import segments as segment_service
+from liveapp.services.membership import streams as stream_service
 
 bp = Blueprint("segments", __name__, url_prefix="/settings/segments")
 
@@ -132,7 +133,7 @@ def preview():
     criteria = criteria_form.criteria_from_rows(match, rows)
     if domain.validate(criteria):
         return render_template("segments/_preview.html", count=None)
-    return render_template("segments/_preview.html", count=membership.count_matching(criteria))
+    return render_template("segments/_preview.html", count=live_membership.count_matching(criteria))
 
 
 @bp.get("/condition-row/removed")

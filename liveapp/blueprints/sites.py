@@ -12,7 +12,7 @@ from liveapp.access import admin_required
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Site
-from liveapp.services import sites as site_service
+from liveapp.services.settings import sites as site_service
 
 bp = Blueprint("sites", __name__, url_prefix="/settings/sites")
 

@@ -12,8 +12,8 @@ from liveapp.access import admin_required
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream
-from liveapp.services import criteria_refs
-from liveapp.services import streams as stream_service
+from liveapp.services.membership import criteria_refs
+from liveapp.services.membership import streams as stream_service
 
 bp = Blueprint("streams", __name__, url_prefix="/settings/streams")
 

@@ -16,9 +16,10 @@ from liveapp.domain.events import MAX_BODY_BYTES, InvalidEvent, parse_event
 from liveapp.errors import RateLimited
 from liveapp.extensions import csrf
 from liveapp.observe import request_id_of
-from liveapp.services import sites, tracking
-from liveapp.services.tokens import visitor_token
-from liveapp.services.visitor_ids import internal_id
+from liveapp.services.chat.tokens import visitor_token
+from liveapp.services.settings import sites
+from liveapp.services.tracking import visitor_events
+from liveapp.services.tracking.visitor_ids import internal_id
 from liveapp.web import (
     RETRY_AFTER,
     UNAVAILABLE_MESSAGE,
@@ -125,7 +126,7 @@ def ingest(mimetype: str, content_length: int | None, stream, origin: str | None
     event = replace(event, visitor_id=internal_id(cookie_id))
     try:
         # Accepted only: `liveapp pipeline` records the event (no SQL in this request).
-        tracking.accept(event, site, ip, time.time())
+        visitor_events.accept(event, site, ip, time.time())
     except RedisError as error:
         # Accepted means never lost: when Redis cannot take it, say so.
         current_app.logger.warning("events API: Redis refused an event: %s", error)

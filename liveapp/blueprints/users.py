@@ -33,8 +33,8 @@ from liveapp.domain import salesforce_ids
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import AVAILABILITY, Group, User
-from liveapp.services import reps, working_hours
-from liveapp.services import users as user_service
+from liveapp.services.routing import reps, working_hours
+from liveapp.services.settings import users as user_service
 
 bp = Blueprint("users", __name__, url_prefix="/settings/users")
 

@@ -13,9 +13,10 @@ from liveapp.access import admin_required
 from liveapp.errors import NothingToErase
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import assignments, erasure, routing
-from liveapp.services import presence as hot
-from liveapp.services import visitors as visitor_service
+from liveapp.services.ops import erasure
+from liveapp.services.routing import assignments, router
+from liveapp.services.tracking import hot_state
+from liveapp.services.tracking import visitors as visitor_service
 
 bp = Blueprint("visitors", __name__, url_prefix="/settings/visitors")
 
@@ -32,9 +33,10 @@ def index():
 def detail(visitor_id: str):
     visitor = db.get_or_404(Visitor, visitor_id)
     sessions, views = visitor_service.history(visitor.id)
-    row = visitor_service.VisitorRow(visitor, hot.load(visitor.id), assignments.get(visitor.id))
+    row = visitor_service.VisitorRow(visitor, hot_state.load(visitor.id),
+                                     assignments.get(visitor.id))
     return render_template("visitors/detail.html", row=row, sessions=sessions, views=views,
-                           decisions=routing.history(visitor.id))
+                           decisions=router.history(visitor.id))
 
 
 class EraseForm(FlaskForm):

@@ -10,10 +10,13 @@ from liveapp.domain.channels import visitor_channel
 from liveapp.domain.text import NUL_REFUSED, nul_field
 from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
+from liveapp.infra import ratelimit
 from liveapp.models import Visitor
-from liveapp.services import chat_flow, meetings, presence, ratelimit, routing, sites
-from liveapp.services import conversations as service
-from liveapp.services.tokens import verify_visitor_token
+from liveapp.services.chat import chat_flow, conversations, meetings
+from liveapp.services.chat.tokens import verify_visitor_token
+from liveapp.services.routing import router
+from liveapp.services.settings import sites
+from liveapp.services.tracking import hot_state
 from liveapp.web import client_ip
 
 bp = Blueprint("widget", __name__, url_prefix="/t/v1/chat")
@@ -67,7 +70,7 @@ def _reader() -> str:
     visitor_id = verify_visitor_token(token) if isinstance(token, str) else None
     if visitor_id is None:
         raise _Refused(403, "token: not valid")
-    if db.session.get(Visitor, visitor_id) is None and presence.load(visitor_id) is None:
+    if db.session.get(Visitor, visitor_id) is None and hot_state.load(visitor_id) is None:
         raise _Refused(403, "token: not valid")
     return visitor_id
 
@@ -93,7 +96,7 @@ def _posted() -> tuple[Visitor, dict]:
 
 
 def _transcript(visitor_id: str) -> dict:
-    conversation = service.open_conversation(visitor_id)
+    conversation = conversations.open_conversation(visitor_id)
     if conversation is None:
         return {"conversation": None, "messages": []}
     return {
@@ -150,11 +153,11 @@ def answer():
 def write():
     """A message from the visitor into its open conversation."""
     visitor, data = _posted()
-    conversation = service.open_conversation(visitor.id)
+    conversation = conversations.open_conversation(visitor.id)
     if conversation is None:
         return _error(409, "conversation: nobody is chatting with you yet", _origin())
     try:
-        message = service.post(conversation, "visitor", data.get("body"))
+        message = conversations.post(conversation, "visitor", data.get("body"))
     except ConversationRefused as refused:
         return _error(400, f"body: {refused}", _origin())
     return _json(201, {"id": message.id}, _origin())
@@ -169,13 +172,13 @@ def ask():
 
     if not chat_flow.may_request(visitor.id):
         return _error(409, "flow: your chat has not reached Route for Inbound Chat", _origin())
-    routing.request_inbound(visitor.id)
+    router.request_inbound(visitor.id)
     chat_flow.mark_requested(visitor.id)
     return _json(202, {"status": "routing"}, _origin())
 
 
 # ---------------------------------------------------------------- meeting booker
-# (the meetings piece: the booker's free slots and booking one; see services/meetings.py)
+# (the meetings piece: the booker's free slots and booking one; see services/chat/meetings.py)
 
 bp.add_url_rule("/slots", "preflight_slots", preflight, methods=["OPTIONS"])
 bp.add_url_rule("/meetings", "preflight_meetings", preflight, methods=["OPTIONS"])

@@ -10,7 +10,7 @@ product, never what a customer's deployment needs.
   script stay in the app's static folder, at /static/demo-site/).
 - `crm_sandbox`: a wire-compatible Salesforce / Outreach / Salesloft (`liveapp crm-sandbox`).
 - `data/`: the made-up company data set and its generator (`data/make_companies.py`);
-  `liveapp.integrations.enrichment`'s default directory reads `data/companies.csv`.
+  `liveapp.integrations.company_directory`'s default directory reads `data/companies.csv`.
 - `bench`: the benchmarks' /bench endpoints (only with LIVEAPP_BENCH_ENDPOINTS=1).
 
 The product imports this package in two places only: the CLI's demo commands and the app

@@ -16,10 +16,10 @@ from liveapp.demo.streams import seed_streams
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, Site, User
-from liveapp.services import data_imports, integrations
-from liveapp.services import routing_rules as rule_service
-from liveapp.services import sites as site_service
-from liveapp.services import users as user_service
+from liveapp.services.crm import crm_settings, data_imports
+from liveapp.services.routing import routing_rules as rule_service
+from liveapp.services.settings import sites as site_service
+from liveapp.services.settings import users as user_service
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -206,5 +206,5 @@ def connect_crm_sandbox(instance: Path, timeout: float = 30.0) -> str | None:
         if time.monotonic() > deadline:
             return None
         time.sleep(0.2)
-    integrations.save_all(settings)
+    crm_settings.save_all(settings)
     return settings["url"]

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream
-from liveapp.services import experiences, segments, streams
+from liveapp.services.membership import experiences, segments, streams
 
 
 def _condition(field: str, operator: str, value=None) -> dict:

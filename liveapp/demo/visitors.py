@@ -13,7 +13,7 @@ from pathlib import Path
 
 from liveapp.demo.crm_sandbox.fixture import identities
 from liveapp.domain.widget import COMPANY_SIZES
-from liveapp.integrations.enrichment import CompanyDirectory
+from liveapp.integrations.company_directory import CompanyDirectory
 
 MAX_REPLIES = 4  # per conversation
 DATA = Path(__file__).resolve().parent / "data"

@@ -8,7 +8,7 @@ visitor gone that long holds a slot of the rep's chat limit for nothing.
 
 from __future__ import annotations
 
-from liveapp.domain.presence import LEFT, LEFT_AFTER, Presence, state_at
+from liveapp.domain.visitor_presence import LEFT, LEFT_AFTER, Presence, state_at
 
 
 def gone_for(presence: Presence | None, last_seen: float, now: float) -> float | None:

@@ -47,7 +47,7 @@ from liveapp.domain.urls import normalise_value, wildcard_error
 
 __all__ = [
     "Condition", "Criteria", "InvalidCriteria", "Names", "Predicate", "compile", "describe",
-    "field_groups", "operators_for", "validate", "value_from_form", "value_kind",
+    "field_groups", "operators_for", "validate", "value_kind",
 ]
 
 Value = str | int | float | bool | tuple[str, ...] | tuple[int, ...] | None
@@ -287,46 +287,6 @@ def _is_number(value: Any) -> bool:
 def _is_id(value: Any) -> bool:
     """A positive integer id."""
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-# ---------------------------------------------------------------- form input
-
-
-def value_from_form(field_key: str, operator: str, raw: str | list[str] | None) -> Any:
-    """A form's raw string(s) turned into the JSON value validate() expects.
-
-    Unparseable input is passed through unchanged so validate() names the problem.
-    """
-    kind = value_kind(field_key, operator)
-    if kind == "none":
-        return None
-    if kind in ("list", "choices", "ids"):
-        items = raw if isinstance(raw, list) else (raw or "").replace("\n", ",").split(",")
-        items = [item.strip() for item in items if item.strip()]
-        return [_scalar_from_form(kind, item) for item in items]
-    text = raw[0] if isinstance(raw, list) and raw else raw
-    return _scalar_from_form(kind, (text or "").strip()) if isinstance(text, str) else text
-
-
-def _scalar_from_form(kind: str, text: str) -> Any:
-    """One form string as a number, bool or id where the kind says so."""
-    if kind == "number":
-        return _number_from_text(text)
-    if kind == "bool":
-        return {"true": True, "yes": True, "1": True, "on": True,
-                "false": False, "no": False, "0": False, "off": False}.get(text.lower(), text)
-    if kind in ("id", "ids"):
-        return int(text) if text.isdecimal() else text
-    return text
-
-
-def _number_from_text(text: str) -> Any:
-    """An int or float from text, or the text itself."""
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return int(number) if number.is_integer() and "." not in text else number
 
 
 # ---------------------------------------------------------------- compilation

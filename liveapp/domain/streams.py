@@ -1,6 +1,6 @@
 """Live streams: where a visitor is placed, and membership changes. That a segment belongs
 to one stream at most is the database's rule (a unique index), checked on save by
-liveapp.services.streams.
+liveapp.services.membership.streams.
 
 A visitor appears in one stream at most: the highest-priority one (lowest position,
 then lowest id) holding one of their segments or experiences. A stream with neither

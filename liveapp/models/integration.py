@@ -15,7 +15,7 @@ CRMS = ("salesforce", "outreach", "salesloft")
 
 class Integration(db.Model):
     """A CRM's connection: plain settings (URLs, usernames), secrets (tokens, passwords)
-    as a Fernet token (see liveapp.services.integrations), and the last test's outcome."""
+    as a Fernet token (see liveapp.services.crm.crm_settings), and the last test's outcome."""
 
     __tablename__ = "integrations"
 

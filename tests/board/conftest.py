@@ -10,8 +10,10 @@ import time
 import pytest
 
 from liveapp.extensions import redis
-from liveapp.services import assignments, membership, realtime
-from liveapp.services.assignments import Assignment
+from liveapp.infra import realtime
+from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 from tests.factories import SegmentFactory, StreamFactory
 from tests.tracking import conftest as tracking_fixtures
 from tests.tracking.conftest import ORIGIN
@@ -36,7 +38,7 @@ def streams(app_ctx):
                             segments=[_url_segment("On pricing", "/pricing")])
     docs = StreamFactory(name="Docs", colour="#1f9d55", position=1,
                          segments=[_url_segment("On docs", "/docs")])
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     return {"pricing": pricing, "docs": docs}
 
 
@@ -68,11 +70,11 @@ class Visitors:
 
     def leave(self, visitor_id: str) -> None:
         """A `leave`, then the expiry job once its grace period is over (as in production)."""
-        from liveapp.domain.presence import LEAVE_GRACE
-        from liveapp.services import tracking
+        from liveapp.domain.visitor_presence import LEAVE_GRACE
+        from liveapp.services.tracking import visitor_events
 
         self.event(visitor_id, "leave")
-        tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+        visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
 
     def route(self, visitor_id: str, *reps, rule="High intent", mode="first_available",
               explanation="rule High intent matched → routed") -> Assignment:

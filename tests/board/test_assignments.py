@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from liveapp.extensions import redis
-from liveapp.services import assignments, changes
-from liveapp.services.assignments import Assignment
+from liveapp.services.bus import changes
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 
 
 def test_save_get_clear_and_the_per_rep_index(app_ctx):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from liveapp.services import assignments, board
+from liveapp.services.live import board_view
+from liveapp.services.routing import assignments
 from tests.board.conftest import DOCS, HOME, PRICING
 
 
@@ -40,7 +41,7 @@ def test_admin_sees_every_stream_and_every_live_visitor(browser, admin, scene, s
 
 
 def test_admin_board_columns_hold_the_right_cards(app_ctx, admin, scene, streams):
-    columns = {c.id: [card.id for card in c.cards] for c in board.board_for(admin).columns}
+    columns = {c.id: [card.id for card in c.cards] for c in board_view.board_for(admin).columns}
     assert columns[f"stream-{streams['pricing'].id}"] == [scene["unrouted"], scene["alice"]]
     assert columns[f"stream-{streams['docs'].id}"] == [scene["bob"]]
     assert columns["stream-other"] == [scene["nowhere"]]
@@ -85,17 +86,17 @@ def test_empty_state_when_nobody_is_live(browser, rep_a, streams):
 def test_a_rep_loses_a_visitor_in_no_stream(app_ctx, rep_a, visitors):
     vid = visitors.visit(HOME)
     visitors.route(vid, rep_a)
-    assert board.board_for(rep_a).card_count == 0
+    assert board_view.board_for(rep_a).card_count == 0
     visitors.visit(PRICING, visitor_id=vid)
-    assert board.board_for(rep_a).card_count == 1
+    assert board_view.board_for(rep_a).card_count == 1
 
 
 def test_left_visitors_drop_off(app_ctx, admin, rep_a, visitors):
     vid = visitors.visit(PRICING)
     visitors.route(vid, rep_a)
     visitors.leave(vid)
-    assert board.board_for(admin).card_count == 0
-    assert board.board_for(rep_a).card_count == 0
+    assert board_view.board_for(admin).card_count == 0
+    assert board_view.board_for(rep_a).card_count == 0
 
 
 def test_card_shows_everything_known(app_ctx, browser, admin, rep_a, rep_b, visitors):
@@ -127,7 +128,7 @@ def test_card_shows_everything_known(app_ctx, browser, admin, rep_a, rep_b, visi
 
 def test_visitor_detail_shows_card_and_timeline_and_marks_viewing(
         browser, app_ctx, rep_a, visitors):
-    from liveapp.services import viewers
+    from liveapp.services.live import viewers
 
     vid = visitors.visit(PRICING, title="Pricing")
     visitors.visit(DOCS, visitor_id=vid, title="Docs home")
@@ -168,7 +169,7 @@ def test_the_board_shows_each_cards_latest_state(browser, app_ctx, admin, rep_a,
 
 
 def test_a_settings_change_refreshes_cached_names(browser, app_ctx, admin, visitors, streams):
-    from liveapp.services import streams as stream_service
+    from liveapp.services.membership import streams as stream_service
 
     vid = visitors.visit(PRICING)
     login(browser, admin)

@@ -11,10 +11,11 @@ from liveapp.demo.streams import seed_streams
 from liveapp.domain.avatars import colour
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import assignments, timeline, viewers
-from liveapp.services import conversations as service
-from liveapp.services.assignments import Assignment
-from liveapp.services.live import card_cache, cards
+from liveapp.services.chat import conversations
+from liveapp.services.live import card_cache, cards, viewers
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
+from liveapp.services.tracking import timeline
 from tests.board.test_escaping import PAYLOAD, assert_inert
 from tests.conversations.test_widget_flow import _qualify_flow
 from tests.tracking.conftest import ORIGIN
@@ -77,8 +78,8 @@ def test_the_card_shows_the_offered_reps_avatars_and_the_short_reason(app_ctx, v
 def test_the_engaged_rep_and_the_viewers_show_as_avatars(app_ctx, visitors, rep_a, rep_b):
     vid = visitors.visit()
     visitors.route(vid, rep_a)
-    conversation = service.claim(vid, rep_a, "pounce")
-    service.post(conversation, "rep", "Hi!", rep=rep_a)
+    conversation = conversations.claim(vid, rep_a, "pounce")
+    conversations.post(conversation, "rep", "Hi!", rep=rep_a)
     viewers.mark(vid, rep_b.id)
     html = card_html(vid)
     engaged = html.split('data-engaged>', 1)[1].split("</span>", 1)[0]
@@ -92,8 +93,8 @@ def test_a_hostile_rep_name_renders_inert_in_avatars(app_ctx, visitors, make_use
     rep = make_user(role="rep", email="eve@example.com", name=PAYLOAD[:120])
     vid = visitors.visit()
     visitors.route(vid, rep)
-    conversation = service.claim(vid, rep, "pounce")
-    service.post(conversation, "rep", "Hi!", rep=rep)
+    conversation = conversations.claim(vid, rep, "pounce")
+    conversations.post(conversation, "rep", "Hi!", rep=rep)
     html = card_html(vid)
     assert 'class="avatar' in html
     assert_inert(html)
@@ -108,7 +109,7 @@ def test_avatars_cost_no_query_per_card(app_ctx, visitors, make_user,
     for rep in reps:
         vid = visitors.visit()
         visitors.route(vid, rep, *reps[:2])
-        service.claim(vid, rep, "pounce")
+        conversations.claim(vid, rep, "pounce")
         viewers.mark(vid, reps[-1].id)
         vids.append(vid)
     db.session.expire_all()
@@ -150,8 +151,8 @@ def test_the_timeline_has_the_bots_question_and_the_answer(in_flow):
 
 
 def test_the_timeline_has_the_chats_start_and_close(in_flow, rep, as_rep):
-    conversation = service.claim(in_flow, rep, "pounce")
-    service.close(conversation)
+    conversation = conversations.claim(in_flow, rep, "pounce")
+    conversations.close(conversation)
     texts = [(e.kind, e.text, e.detail) for e in timeline.entries(in_flow)]
     assert ("chat", "Chat started by Rita Rep", "pounce chat") in texts
     assert ("chat", "Chat with Rita Rep closed", "") in texts
@@ -163,7 +164,7 @@ def test_the_timeline_has_the_chats_start_and_close(in_flow, rep, as_rep):
 def test_the_reps_chat_panel_shows_what_the_bot_said_before_they_joined(in_flow, rep, as_rep):
     before = as_rep.get(f"/board/visitors/{in_flow}").get_data(as_text=True)
     assert "Before the chat: the bot" in before  # read before starting the chat, too
-    service.claim(in_flow, rep, "pounce")
+    conversations.claim(in_flow, rep, "pounce")
     page = as_rep.get(f"/board/visitors/{in_flow}").get_data(as_text=True)
     panel = page.split('class="chat-panel', 1)[1]
     bot = panel.split('class="chat-bot"', 1)[1].split("</section>", 1)[0]
@@ -193,7 +194,7 @@ def test_what_the_visitor_told_the_bot_renders_inert(api, app, app_ctx, rep, as_
             "/t/v1/chat/answer", json={"token": token, "step": step, "value": value},
             headers={"Origin": ORIGIN})
         assert answered.status_code == 200, answered.get_json()
-    service.claim(vid, rep, "pounce")
+    conversations.claim(vid, rep, "pounce")
     page = as_admin.get(f"/board/visitors/{vid}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.split('class="chat-bot"', 1)[1]
     assert "answered “&lt;script&gt;alert(1)&lt;/script&gt;" in page

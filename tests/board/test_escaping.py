@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.models import Visitor
-from liveapp.services import realtime
 from tests.board.conftest import PRICING
 
 SCRIPT = "<script>alert(1)</script>"

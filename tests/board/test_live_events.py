@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from liveapp.services import assignments, realtime
+from liveapp.infra import realtime
+from liveapp.services.routing import assignments, board_presence
 from tests.board.conftest import DOCS, HOME, PRICING, ops
 from tests.ops.scrape import value
 
@@ -149,8 +150,7 @@ def test_expired_viewing_markers_are_swept_off_the_cards(
         app_ctx, visitors, record, admin, rep_a):
     import time
 
-    from liveapp.services import viewers
-    from liveapp.services.live import boards
+    from liveapp.services.live import boards, viewers
 
     vid = visitors.visit(PRICING)
     visitors.route(vid, rep_a)
@@ -166,9 +166,9 @@ def test_expired_viewing_markers_are_swept_off_the_cards(
 
 
 def test_a_settings_change_makes_open_boards_refetch(app_ctx, streams, record, admin, rep_a):
-    from liveapp.services import streams as stream_service
+    from liveapp.services.membership import streams as stream_service
 
-    realtime.touch_board(rep_a.id)  # Alice's board is open
+    board_presence.touch_board(rep_a.id)  # Alice's board is open
     recorder = record(*channels(admin, rep_a))
     stream = streams["docs"]
     stream_service.save_stream(stream, name="Documentation", colour=stream.colour,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from liveapp.extensions import db
-from liveapp.services import experiences
+from liveapp.services.membership import experiences
 from tests.board.conftest import PRICING
 
 TABLE = re.compile(r"^\s*(?:(UPDATE)|(SELECT|INSERT|DELETE)\b.*?\b(?:FROM|INTO))\s+(\w+)",
@@ -67,7 +67,7 @@ def test_a_page_view_runs_a_fixed_set_of_statements(app_ctx, visitors, rep_a, st
 
 def test_a_claimed_visitors_card_reads_the_chat_line_once(app_ctx, visitors, rep_a,
                                                           statements):
-    from liveapp.services import conversations
+    from liveapp.services.chat import conversations
 
     vid = visitors.visit(PRICING)
     visitors.route(vid, rep_a)
@@ -79,14 +79,15 @@ def test_a_claimed_visitors_card_reads_the_chat_line_once(app_ctx, visitors, rep
 
 def test_a_renamed_experience_shows_on_the_next_card(app_ctx, visitors, rep_a, streams,
                                                      record):
-    from liveapp.services import membership, realtime
+    from liveapp.infra import realtime
+    from liveapp.services.membership import live_membership
 
     shown = experiences.save_experience(
         None, name="Welcome", active=True,
         targeting=[{"kind": "contains", "value": "/pricing", "exclude": False}],
         audience=[], flow=[{"type": "bot_message", "text": "Hi!"}])
     vid = visitors.visit(PRICING)
-    assert membership.stored(vid).experience_id == shown.id
+    assert live_membership.stored(vid).experience_id == shown.id
     visitors.route(vid, rep_a)
     recorder = record(realtime.rep_channel(rep_a.id))
     visitors.visit(PRICING + "?a=1", visitor_id=vid)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from liveapp.services import realtime
+from liveapp.infra import realtime
 from liveapp.services.live import card_cache, cards
 from tests.board.conftest import PRICING
 from tests.factories import PASSWORD

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from liveapp.extensions import db
-from liveapp.services import conversations as service
-from liveapp.services import realtime
-from liveapp.services.tokens import verify_visitor_token
-from liveapp.services.visitor_ids import derive, internal_id, is_internal
+from liveapp.infra import realtime
+from liveapp.services.chat import conversations
+from liveapp.services.chat.tokens import verify_visitor_token
+from liveapp.services.tracking.visitor_ids import derive, internal_id, is_internal
 from tests.board.conftest import PRICING
 from tests.board.test_board_page import login
 
@@ -29,8 +29,8 @@ def chatting(visitors, rep_a, record):
     cookie = str(uuid.uuid4())
     seen = visitors.visit(PRICING, visitor_id=cookie)  # what everyone but the browser sees
     visitors.route(seen, rep_a)
-    conversation = service.claim(seen, rep_a, "pounce")
-    service.post(conversation, "visitor", "Do you have an annual plan?")
+    conversation = conversations.claim(seen, rep_a, "pounce")
+    conversations.post(conversation, "visitor", "Do you have an annual plan?")
     return cookie, seen, recorder.take()
 
 

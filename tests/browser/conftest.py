@@ -84,7 +84,7 @@ window.AudioContext = function () {
 def boards(app, chromium, live_server, monkeypatch):
     """boards(*reps) -> one signed-in page per rep, each in its own browser context, with
     its board's live stream open (alerts recorded: RECORD_ALERTS)."""
-    from liveapp.services.fanout import hub_for
+    from liveapp.infra.fanout import hub_for
 
     monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
     contexts = []
@@ -114,7 +114,7 @@ def boards(app, chromium, live_server, monkeypatch):
 def leave_no_stream(app, *pages) -> None:
     """Close these pages' event streams and wait until the server saw them go (other tests
     count the shared subscriber's listeners)."""
-    from liveapp.services.fanout import hub_for
+    from liveapp.infra.fanout import hub_for
 
     for page in pages:
         page.goto("about:blank")

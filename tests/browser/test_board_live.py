@@ -8,8 +8,8 @@ import time
 import httpx
 import pytest
 
-from liveapp.domain.presence import LEAVE_GRACE
-from liveapp.services import tracking
+from liveapp.domain.visitor_presence import LEAVE_GRACE
+from liveapp.services.tracking import visitor_events
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import DOCS, ORIGIN, PRICING, Visitors
 from tests.visitor_ids import VisitorId, cookie_of
@@ -69,7 +69,7 @@ def test_cards_appear_move_and_leave_without_reload(
     assert not page.locator(pricing).is_visible()  # Alice has nobody left in Pricing
 
     tracked(vid, type="leave", url=DOCS)
-    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
     page.wait_for_selector(card(vid), state="detached", timeout=WAIT_MS)
     assert page.locator(".empty-state").is_visible()
     assert page.evaluate("window.notReloaded") is True

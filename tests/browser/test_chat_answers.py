@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import RoutingRule
-from liveapp.services import experiences, membership
+from liveapp.services.membership import experiences, live_membership
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING
 from tests.browser.helpers import htmx_swap
@@ -36,7 +36,7 @@ def large(app_ctx):
         targeting=[{"kind": "contains", "value": "/pricing", "exclude": False}],
         flow=[{"type": "question", "text": "How big is your team?", "question": "company_size"},
               {"type": "question", "text": "Your industry?", "question": "industry"}])
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     return segment, stream
 
 

@@ -9,11 +9,11 @@ import time
 import httpx
 import pytest
 
-from liveapp.domain.presence import LEFT_AFTER
+from liveapp.domain.visitor_presence import LEFT_AFTER
 from liveapp.extensions import db
 from liveapp.models import Message
-from liveapp.services import assignments
-from liveapp.services import conversations as service
+from liveapp.services.chat import conversations
+from liveapp.services.routing import assignments
 from tests.browser.helpers import htmx_swap, sign_in
 from tests.tracking import conftest as tracking_fixtures
 from tests.tracking.conftest import ORIGIN
@@ -37,7 +37,7 @@ def second_page(chromium):
 @pytest.fixture(autouse=True)
 def streams_end_with_the_test(app, page, second_page, monkeypatch):
     """Each test leaves no open stream behind (other tests count the shared listeners)."""
-    from liveapp.services.fanout import hub_for
+    from liveapp.infra.fanout import hub_for
 
     monkeypatch.setitem(app.config, "SSE_PING_INTERVAL", 0.2)
     yield
@@ -82,7 +82,7 @@ def test_a_rep_chats_with_a_visitor_live_and_another_rep_cannot_start(
 
     htmx_swap(page, "/conversations/claim/", lambda: page.click("text=Start conversation"))
     page.wait_for_selector(".chat-form textarea")
-    conversation = service.open_conversation(vid)
+    conversation = conversations.open_conversation(vid)
     assert conversation.rep_id == rep.id
 
     page.fill(".chat-form textarea", "Hi! <b>Need</b> help with pricing?")
@@ -118,7 +118,7 @@ def test_a_rep_chats_with_a_visitor_live_and_another_rep_cannot_start(
     assert page.locator("text=Start conversation").count() == 1
     second_page.wait_for_selector("text=Start conversation", timeout=WAIT_MS)
     db.session.expire_all()
-    assert service.open_conversation(vid) is None
+    assert conversations.open_conversation(vid) is None
 
 
 def test_a_chat_whose_visitor_left_closes_live_with_a_note(
@@ -128,11 +128,11 @@ def test_a_chat_whose_visitor_left_closes_live_with_a_note(
     open_detail(page, live_server, vid)
     htmx_swap(page, "/conversations/claim/", lambda: page.click("text=Start conversation"))
     page.wait_for_selector(".chat-form textarea")
-    chat = service.open_conversation(vid)
+    chat = conversations.open_conversation(vid)
 
     # Five minutes and a bit after the visitor's last heartbeat counted them as left:
     later = time.time() + LEFT_AFTER + 310
-    assert service.close_abandoned(later, close_after=300) == [chat.id]
+    assert conversations.close_abandoned(later, close_after=300) == [chat.id]
     page.wait_for_selector(".message-system", timeout=WAIT_MS)
     assert page.locator(".message-system").inner_text().startswith(
         "Note Closed: the visitor left the site 5 minutes ago")

@@ -14,7 +14,8 @@ from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Message, Visitor
-from liveapp.services import assignments, routing, sites
+from liveapp.services.routing import assignments, router
+from liveapp.services.settings import sites
 from tests.browser.helpers import eventually, htmx_swap, sign_in
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -40,7 +41,7 @@ def demo(app, app_ctx, live_server, monkeypatch):
 @pytest.fixture
 def visitor_page(chromium, app):
     """The visitor's own browser (another context: its own cookies)."""
-    from liveapp.services.fanout import hub_for
+    from liveapp.infra.fanout import hub_for
 
     context = chromium.new_context()
     page = context.new_page()
@@ -118,7 +119,7 @@ def test_nobody_answers_so_the_visitor_books_a_meeting_the_rep_sees(
     vid = asks_for_a_rep(visitor_page, demo)
 
     # Ann's offer times out through a real worker: the widget shows Ann's free times.
-    assert eventually(lambda: redis.client.exists(routing.lock_key(vid)))  # job queued
+    assert eventually(lambda: redis.client.exists(router.lock_key(vid)))  # job queued
     work()
     assert eventually(lambda: (a := assignments.get(vid)) and a.offered_to == [ann.id])
     page.wait_for_selector(f'[id="offer-{vid}"] time[data-until]')  # her prompt, counting

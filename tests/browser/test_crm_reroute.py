@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from liveapp.services import realtime, routing_rules
+from liveapp.services.routing import board_presence, routing_rules
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import PRICING
 from tests.browser.test_board_live import (  # noqa: F401  (its fixture: tracked)
@@ -41,9 +41,9 @@ def test_the_owner_sees_the_visitor_arrive_with_the_reason(
         "route_to_groups": [group.id], "distribution": "first_available",
         "when_nobody": "meeting_booker", "offer_timeout_seconds": 30,
     })
-    realtime.touch_board(gina.id)
+    board_presence.touch_board(gina.id)
     sign_in(page, live_server, ann)
-    realtime.touch_board(ann.id)
+    board_presence.touch_board(ann.id)
     vid = VisitorId()
     tracked(vid, url=PRICING, title="Pricing plans")  # lands in Pricing: pounce routing
     tracked(vid, type="identify", url=PRICING, email=contact_owned_by(ANN_SF_ID))

@@ -20,10 +20,11 @@ from liveapp.demo import seeding
 from liveapp.extensions import db
 from liveapp.models import Meeting
 from liveapp.models.user import utcnow
-from liveapp.services import arrivals, assignments
-from liveapp.services import conversations as chat
-from liveapp.services.assignments import Assignment
-from liveapp.services.users import find_user_by_email
+from liveapp.services.chat import conversations
+from liveapp.services.live import arrivals
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
+from liveapp.services.settings.users import find_user_by_email
 from tests.browser.conftest import leave_no_stream
 from tests.browser.helpers import SETTLED, axe_problems, record_console, settings_links, sign_in
 from tests.visitor_ids import cookie_of, tracked
@@ -66,9 +67,9 @@ def demo_data(app_ctx, live_server):
     for vid in vids[:3]:
         assignments.save(vid, Assignment(rule_name="High Intent", mode="first_available",
                                          routed_to=[ann.id], explanation="routed to Ann"))
-    conversation = chat.claim(vids[0], ann, "pounce")
-    chat.post(conversation, "rep", "Hi, I'm Ann. Questions about <b>pricing</b>?", rep=ann)
-    chat.post(conversation, "visitor", "Yes: annual plans?")
+    conversation = conversations.claim(vids[0], ann, "pounce")
+    conversations.post(conversation, "rep", "Hi, I'm Ann. Questions about <b>pricing</b>?", rep=ann)
+    conversations.post(conversation, "visitor", "Yes: annual plans?")
     start = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
     db.session.add(Meeting(visitor_id=vids[1], rep_id=ann.id, starts_at=start,
                            ends_at=start + timedelta(minutes=30), email="pat@acme.example",

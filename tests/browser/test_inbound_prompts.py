@@ -65,7 +65,7 @@ def test_first_available_one_rep_accepts_the_others_prompt_disappears(
 
 def test_a_late_accept_says_who_is_chatting(job_app, app_ctx, live_server, site, reps,
                                             make_rule, boards):
-    from liveapp.services import conversations
+    from liveapp.services.chat import conversations
 
     make_rule(reps)
     ann_page, bob_page = boards(*reps)

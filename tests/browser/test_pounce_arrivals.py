@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from liveapp.services import routing
+from liveapp.services.routing import router
 from tests.routing_jobs import conftest as routing_fixtures
 from tests.routing_jobs.conftest import work
 from tests.tracking.conftest import ORIGIN
@@ -43,7 +43,7 @@ def test_the_routed_rep_is_told_their_pounce_visitor_just_arrived(
     beeps = ann_page.evaluate("window.__beeps")
 
     vid = visitor_lands(live_server, site.site_key)
-    routing.enqueue_routing(vid, "pounce")
+    router.enqueue_routing(vid, "pounce")
     work()
     notice = f'[id="arrival-{vid}"]'
     ann_page.wait_for_selector(notice, timeout=WAIT_MS)

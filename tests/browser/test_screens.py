@@ -10,8 +10,10 @@ import httpx
 import pytest
 
 from liveapp.extensions import redis
-from liveapp.services import arrivals, assignments, membership
-from liveapp.services.assignments import Assignment
+from liveapp.services.live import arrivals
+from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING, Visitors, _url_segment
 from tests.browser.helpers import record_console, settings_links, sign_in
@@ -45,7 +47,7 @@ def five_streams(app_ctx):
                                      segments=[_url_segment(f"On {n}", f"/{n.lower()}")])
             for i, (n, c) in enumerate(zip(names, ["#c62f3a", "#1f9d55", "#d69e2e",
                                                    "#7c3aed", "#0e7490"], strict=True))}
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     return made
 
 
@@ -268,8 +270,8 @@ def test_a_rep_watches_their_board_and_answers_a_chat_on_a_phone(
 
 def live_traffic(api, tracked, rep, streams) -> list[str]:
     """Visitors arrive, are routed (some to the rep), move between streams and leave."""
-    from liveapp.domain.presence import LEAVE_GRACE
-    from liveapp.services import tracking
+    from liveapp.domain.visitor_presence import LEAVE_GRACE
+    from liveapp.services.tracking import visitor_events
 
     visitors = Visitors(api)
     vids = [tracked(url=f"{ORIGIN}/{name}", title=name.title()) for name in streams]
@@ -280,7 +282,7 @@ def live_traffic(api, tracked, rep, streams) -> list[str]:
     tracked(vids[3], url=f"{ORIGIN}/pricing", title="Pricing")  # someone else's visitor
     visitors.route(vids[3], rep)
     tracked(vids[4], type="leave", url=f"{ORIGIN}/partners")
-    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
     # An inbound chat offered to the rep (an accept prompt), and a pounce arrival notice,
     # told twice (the second replaces the first on the rep's page).
     assignments.save(vids[1], Assignment(rule_name="Inbound", mode="first_available",

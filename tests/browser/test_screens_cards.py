@@ -14,8 +14,9 @@ from liveapp.demo.streams import seed_streams
 from liveapp.domain.avatars import TEXT, contrast
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services import assignments, changes
-from liveapp.services.assignments import Assignment
+from liveapp.services.bus import changes
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 from tests.board.conftest import ORIGIN, PRICING
 from tests.browser import test_screens as screens
 from tests.browser.test_screens import (

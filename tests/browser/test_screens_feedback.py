@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from liveapp.extensions import db
 from liveapp.models import Meeting, Visitor
-from liveapp.services import assignments
-from liveapp.services import conversations as chats
+from liveapp.services.chat import conversations
+from liveapp.services.routing import assignments
 from tests.board.conftest import ORIGIN, Visitors
 from tests.browser.helpers import eventually
 from tests.browser.test_conversations_e2e import (
@@ -65,7 +65,7 @@ def test_the_rep_whose_accept_lost_the_race_is_told_who_accepted_first(
     click = f"() => document.querySelector('{prompt(vid)} [data-accept]')?.click()"
     ann_page.evaluate(click)
     bob_page.evaluate(click)
-    chat = eventually(lambda: chats.open_conversation(vid))
+    chat = eventually(lambda: conversations.open_conversation(vid))
     winner = next(rep for rep in reps if rep.id == chat.rep_id)
     won, lost = (ann_page, bob_page) if winner is reps[0] else (bob_page, ann_page)
     won.wait_for_url(f"{live_server}/board/visitors/{vid}", timeout=WAIT_MS)
@@ -120,8 +120,8 @@ def test_a_pounce_closes_the_bots_pending_question_in_the_widget(demo, visitor_p
     page.wait_for_selector(question)
     assert page.locator(".lvw-choice").count() > 0
 
-    conversation = chats.claim(vid, rep, "pounce")  # the rep pounces before an answer
-    chats.post(conversation, "rep", "Hi, I'm Rita. Comparing plans?", rep=rep)
+    conversation = conversations.claim(vid, rep, "pounce")  # the rep pounces before an answer
+    conversations.post(conversation, "rep", "Hi, I'm Rita. Comparing plans?", rep=rep)
     page.wait_for_selector(".lvw-note >> text=Rita Rep joined", timeout=WAIT_MS)
     page.wait_for_selector(".lvw-rep >> text=Hi, I'm Rita. Comparing plans?")
     assert page.locator(question).count() == 0  # no orphaned, unanswerable question

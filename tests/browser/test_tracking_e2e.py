@@ -8,7 +8,8 @@ from sqlalchemy import select
 from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.extensions import db
 from liveapp.models import PageView, Visitor
-from liveapp.services import presence, sites
+from liveapp.services.settings import sites
+from liveapp.services.tracking import hot_state
 from tests.browser.helpers import eventually
 from tests.visitor_ids import VisitorId
 
@@ -38,9 +39,9 @@ def test_demo_site_visit_is_recorded_end_to_end(page, live_server, app_ctx):
     assert visitor is not None, "the lv_email click-through did not identify the visitor"
     assert (visitor.email, visitor.email_source) == ("pat@acme.example", "outreach")
     # The page view's row is committed before its hot state is saved: wait for both.
-    state = eventually(lambda: (s := presence.load(visitor_id)) is not None
-                        and "/demo-site/pricing" in s.url and s)
-    assert state, f"hot state never reached the pricing page: {presence.load(visitor_id)}"
+    state = eventually(lambda: (s := hot_state.load(visitor_id)) is not None
+                       and "/demo-site/pricing" in s.url and s)
+    assert state, f"hot state never reached the pricing page: {hot_state.load(visitor_id)}"
     assert state.presence.state == "active"
     # Let the tab's last beacon (leave, on close) land before the test's data is wiped.
     page.context.close()

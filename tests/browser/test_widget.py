@@ -13,9 +13,10 @@ from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
 from liveapp.models import Message, Visitor
-from liveapp.services import assignments, chat_flow, routing, sites
-from liveapp.services import conversations as service
+from liveapp.services.chat import chat_flow, conversations
 from liveapp.services.live import card_cache, cards
+from liveapp.services.routing import assignments, router
+from liveapp.services.settings import sites
 from tests.browser.helpers import eventually
 from tests.visitor_ids import VisitorId
 
@@ -52,8 +53,8 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
     vid = _visitor_id(page)
     assert page.locator(".lvw").is_hidden()  # no experience here, no chat yet: no launcher
 
-    conversation = service.claim(vid, rep, "pounce")
-    service.post(conversation, "rep", "Hi, I'm Rita. Need help with pricing?", rep=rep)
+    conversation = conversations.claim(vid, rep, "pounce")
+    conversations.post(conversation, "rep", "Hi, I'm Rita. Need help with pricing?", rep=rep)
     page.wait_for_selector(".lvw-panel:visible")
     assert page.text_content(".lvw-title") == "Rita Rep"
     page.wait_for_selector(".lvw-rep >> text=Hi, I'm Rita. Need help with pricing?")
@@ -70,7 +71,7 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
     assert stored is not None and stored.body == "Yes please, <b>annual</b> plans?"
 
     attack = '<img src=x onerror="document.title=\'pwned\'">'
-    service.post(conversation, "rep", attack, rep=rep)
+    conversations.post(conversation, "rep", attack, rep=rep)
     page.wait_for_function("() => document.querySelectorAll('.lvw-rep').length === 2")
     assert page.locator(".lvw-rep").last.text_content() == attack
     assert page.locator(".lvw img, .lvw b").count() == 0
@@ -78,7 +79,7 @@ def test_a_rep_pounces_and_the_visitor_chats_back(demo, visitor_page, rep):
 
     page.fill(".lvw-send textarea", "   ")
     page.click(".lvw-send button")  # nothing to send: no request, no message
-    service.close(db.session.merge(conversation))
+    conversations.close(db.session.merge(conversation))
     page.wait_for_selector(".lvw-note >> text=Rita Rep closed the chat")
     assert page.locator(".lvw-send").is_hidden()
     assert [m.sender for m in eventually(lambda: db.session.scalars(
@@ -166,7 +167,7 @@ def test_just_browsing_ends_the_flow_in_the_widget(demo, visitor_page, rep):
     assert [u.split("/t/v1/chat")[1].split("?")[0] for u in requests] == ["/answer"]
     record = chat_flow.load(vid)
     assert record["answers"] == {"2": "Just browsing"} and not record.get("requested")
-    assert redis.client.hget(routing.state_key(vid), "trigger") != b"inbound"
+    assert redis.client.hget(router.state_key(vid), "trigger") != b"inbound"
     assert "chose “Just browsing”" in card_cache.render(cards.card_for(vid))
 
     page.reload()  # the ended flow is restored from the server as it was

@@ -11,12 +11,14 @@ import pytest
 import time_machine
 
 from jobs.conversations import close_abandoned_chats
-from liveapp.domain.presence import LEAVE_GRACE, LEFT_AFTER
+from liveapp.domain.visitor_presence import LEAVE_GRACE, LEFT_AFTER
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.models import Conversation
-from liveapp.services import assignments, realtime, routing, tracking
-from liveapp.services import conversations as service
+from liveapp.services.chat import conversations
 from liveapp.services.live import boards
+from liveapp.services.routing import assignments, board_presence, router, waiting_queue
+from liveapp.services.tracking import visitor_events
 from tests.board.conftest import record  # noqa: F401  (live events read from Redis)
 from tests.conversations.test_claiming import routed
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule  # noqa: F401
@@ -47,8 +49,8 @@ def chatter(job_app, api, rep):  # noqa: F811
 @pytest.fixture
 def chatting(chatter, rep):
     """Rita chats with the visitor."""
-    conversation = service.claim(chatter, rep, "pounce")
-    service.post(conversation, "visitor", "Is there an annual discount?")
+    conversation = conversations.claim(chatter, rep, "pounce")
+    conversations.post(conversation, "visitor", "Is there an annual discount?")
     return conversation
 
 
@@ -57,7 +59,7 @@ def leave(api, vid: str, at: float) -> float:
     when they count as left."""
     with time_machine.travel(at, tick=False):
         assert api.send(visitor_id=vid, type="leave").status_code == 202
-    tracking.expire_presence(at + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(at + LEAVE_GRACE + 1)
     return at + LEAVE_GRACE
 
 
@@ -115,27 +117,27 @@ def test_closing_frees_the_reps_slot_for_the_waiting_queue(
     ann = make_rep(name="Ann", email="ann@example.com", max_concurrent_chats=1)
     make_rule([ann], name="Everyone", distribution="first_available", when_nobody="queue")
     gone = routed(api, ann)
-    chat = service.claim(gone, ann, "pounce")
+    chat = conversations.claim(gone, ann, "pounce")
     waiting = routed(api)
-    routing.request_inbound(waiting)
+    router.request_inbound(waiting)
     work_routing()
-    assert routing.waiting() == [waiting]  # Ann is at her chat limit (1/1)
+    assert waiting_queue.waiting() == [waiting]  # Ann is at her chat limit (1/1)
 
     left_at = leave(api, gone, time.time())
     with time_machine.travel(left_at + CLOSE_AFTER + 1, tick=False):
         assert api.send(visitor_id=waiting, type="heartbeat", active=True).status_code == 202
-        realtime.touch_board(ann.id)  # both still there, Ann with her board open
+        board_presence.touch_board(ann.id)  # both still there, Ann with her board open
         run_closing_job()
         work_routing()  # the drain that the close asked for
-    assert status(chat) == "closed" and service.open_chats(ann.id) == 0
-    assert routing.waiting() == []
+    assert status(chat) == "closed" and conversations.open_chats(ann.id) == 0
+    assert waiting_queue.waiting() == []
     assert assignments.get(waiting).offered_to == [ann.id]
 
 
 def test_a_rep_closing_at_the_same_time_leaves_one_close(api, chatting, app):
     twin = db.session.get(Conversation, chatting.id)
-    assert service.close(chatting, "first") is True
-    assert service.close(twin, "second") is False
+    assert conversations.close(chatting, "first") is True
+    assert conversations.close(twin, "second") is False
     db.session.expire_all()
     bodies = [m.body for m in db.session.get(Conversation, chatting.id).messages]
     assert bodies == ["Is there an annual discount?", "first"]

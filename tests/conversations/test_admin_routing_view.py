@@ -1,7 +1,7 @@
 """Admins see each visitor's routing decision and its explanation in Settings → Visitors."""
 
 
-from liveapp.services import routing, routing_rules
+from liveapp.services.routing import router, routing_rules
 from tests.visitor_ids import VisitorId
 
 
@@ -13,7 +13,7 @@ def test_visitor_list_and_detail_show_the_routing_explanation(api, as_admin, rep
     })
     vid = VisitorId()
     api.send(visitor_id=vid)
-    decision = routing.route(vid, "pounce")
+    decision = router.route(vid, "pounce")
     assert decision is not None and decision.rule_name == "Everyone <b>"
     listing = as_admin.get("/settings/visitors/").get_data(as_text=True)
     assert "Everyone &lt;b&gt;" in listing and "first available" in listing

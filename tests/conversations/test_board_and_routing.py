@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from liveapp.services import conversations as service
-from liveapp.services.routing_rules import reps_for_routing
+from liveapp.services.chat import conversations
+from liveapp.services.routing.routing_rules import reps_for_routing
 from tests.conversations.test_claiming import routed
 
 
@@ -18,7 +18,7 @@ def test_detail_offers_start_conversation_then_shows_who_chats(api, as_rep, rep,
     started = as_rep.post(f"/conversations/claim/{vid}", headers={"HX-Request": "true"})
     assert started.status_code == 201 and "Open the chat" in started.get_data(as_text=True)
     mine = as_rep.get(f"/board/visitors/{vid}").get_data(as_text=True)
-    conversation = service.open_conversation(vid)
+    conversation = conversations.open_conversation(vid)
     assert f'id="chat-messages-{conversation.id}"' in mine and "Close conversation" in mine
     second = Browser(app.test_client())
     second.login(other.email)
@@ -30,9 +30,9 @@ def test_detail_offers_start_conversation_then_shows_who_chats(api, as_rep, rep,
 def test_routing_reads_open_chats_and_last_assignment(api, rep, make_user, app_ctx):
     other = make_user(email="otto@example.com")
     vid = routed(api, rep, other)
-    service.claim(vid, rep, "pounce")
+    conversations.claim(vid, rep, "pounce")
     reps = {r.id: r for r in reps_for_routing(datetime.now(UTC))}
     assert (reps[rep.id].open_chats, reps[other.id].open_chats) == (1, 0)
     assert reps[rep.id].last_assigned_at is not None and reps[other.id].last_assigned_at is None
-    service.close(service.open_conversation(vid))
+    conversations.close(conversations.open_conversation(vid))
     assert {r.id: r for r in reps_for_routing(datetime.now(UTC))}[rep.id].open_chats == 0

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.models import Message
-from liveapp.services import conversations as service
-from liveapp.services import realtime, viewers
-from liveapp.services.live import boards, card_cache, cards
+from liveapp.services.chat import conversations
+from liveapp.services.live import boards, card_cache, cards, viewers
 from tests.board import conftest as board_fixtures
 from tests.conftest import Browser
 from tests.conversations.test_claiming import routed
@@ -49,9 +49,9 @@ def as_boss(app, boss):
 def chatting(api, rep, otto, app_ctx):
     """A visitor routed to Rita and Otto; Rita is chatting with them."""
     vid = routed(api, rep, otto)
-    conversation = service.claim(vid, rep, "pounce")
-    service.post(conversation, "rep", "Hello from Rita, how can I help?", rep=rep)
-    service.post(conversation, "visitor", "Do you integrate with Salesforce?")
+    conversation = conversations.claim(vid, rep, "pounce")
+    conversations.post(conversation, "rep", "Hello from Rita, how can I help?", rep=rep)
+    conversations.post(conversation, "visitor", "Do you integrate with Salesforce?")
     return conversation
 
 
@@ -98,7 +98,7 @@ def test_another_rep_can_neither_read_nor_post_nor_close(as_otto, chatting):
     assert as_otto.post(f"/conversations/{chatting.id}/messages",
                         {"body": "me too"}).status_code == 404
     assert as_otto.post(f"/conversations/{chatting.id}/close").status_code == 404
-    assert _count_messages() == 2 and service.open_conversation(chatting.visitor_id)
+    assert _count_messages() == 2 and conversations.open_conversation(chatting.visitor_id)
 
 
 # ---------------------------------------------------------------- start, send, close
@@ -110,7 +110,7 @@ def test_start_from_the_detail_swaps_in_the_panel(api, as_rep, rep, app_ctx):
                           headers=htmx(f"chat-{vid}"))
     assert started.status_code == 201
     html = started.get_data(as_text=True)
-    conversation = service.open_conversation(vid)
+    conversation = conversations.open_conversation(vid)
     assert html.startswith(f'<div id="chat-{vid}"')
     assert f'id="chat-form-{conversation.id}"' in html and "No messages yet." in html
 
@@ -119,13 +119,13 @@ def test_the_chat_limit_is_shown_in_the_chat_area(api, as_rep, rep, app_ctx):
     rep.max_concurrent_chats = 1
     db.session.commit()
     first, second = routed(api, rep), routed(api, rep)
-    service.claim(first, rep, "pounce")
+    conversations.claim(first, rep, "pounce")
     refused = as_rep.post(f"/conversations/claim/{second}", {"origin": "pounce"},
                           headers=htmx(f"chat-{second}"))
     assert refused.status_code == 409
     html = refused.get_data(as_text=True)
     assert "You already have 1 open chats: close one first." in html
-    assert "Start conversation" in html and service.open_conversation(second) is None
+    assert "Start conversation" in html and conversations.open_conversation(second) is None
 
 
 def test_sending_clears_the_form_and_appends_the_message_inert(as_rep, chatting):
@@ -176,7 +176,7 @@ def test_a_visitor_message_reaches_the_owner_and_viewing_admins_only(
         viewers.mark(vid, user.id)
     channels = [realtime.rep_channel(u.id) for u in (rep, otto, boss)]
     recorder = record(*channels)
-    message = service.post(chatting, "visitor", HTML)
+    message = conversations.post(chatting, "visitor", HTML)
     details = [(c, d) for c, e, d in recorder.take() if e == boards.detail_event(vid)
                and f"#chat-messages-{chatting.id}" in d]
     assert sorted(c for c, _ in details) == sorted([channels[0], channels[2]])
@@ -190,7 +190,7 @@ def test_a_claim_turns_other_viewers_start_button_into_who_chats(api, record, re
     vid = routed(api, rep, otto)
     viewers.mark(vid, otto.id)
     recorder = record(realtime.rep_channel(otto.id), realtime.rep_channel(rep.id))
-    service.claim(vid, rep, "pounce")
+    conversations.claim(vid, rep, "pounce")
     events = {c: d for c, e, d in recorder.take() if e == boards.detail_event(vid)
               and f'id="chat-{vid}" hx-swap-oob="true"' in d}
     theirs, mine = events[realtime.rep_channel(otto.id)], events[realtime.rep_channel(rep.id)]
@@ -201,7 +201,7 @@ def test_a_claim_turns_other_viewers_start_button_into_who_chats(api, record, re
 
 def test_every_message_updates_the_card(record, chatting):
     recorder = record(realtime.ADMIN_CHANNEL)
-    service.post(chatting, "rep", "Yes, natively. " * 10, rep=chatting.rep)
+    conversations.post(chatting, "rep", "Yes, natively. " * 10, rep=chatting.rep)
     [update] = [d for c, e, d in recorder.take() if e == boards.ADMIN_EVENT]
     assert "💬 <b>Rita Rep</b>: <span" in update and "Yes, natively." in update
     assert "…</span>" in update  # shortened
@@ -213,16 +213,16 @@ def test_every_message_updates_the_card(record, chatting):
 def test_the_card_shows_who_is_chatting_and_the_last_message_inert(chatting):
     card = cards.card_for(chatting.visitor_id)
     assert (card.chat.rep, card.chat.sender) == ("Rita Rep", "visitor")
-    service.post(chatting, "visitor", HTML)
+    conversations.post(chatting, "visitor", HTML)
     html = card_cache.render(cards.card_for(chatting.visitor_id))
     assert f"💬 <b>Rita Rep</b> · visitor: <span class=\"vc-chat-last\">{ESCAPED}</span>" in html
-    service.close(chatting)
+    conversations.close(chatting)
     assert cards.card_for(chatting.visitor_id).chat is None
 
 
 def test_a_new_chat_shows_before_any_message(api, rep, app_ctx):
     vid = routed(api, rep)
-    service.claim(vid, rep, "pounce")
+    conversations.claim(vid, rep, "pounce")
     assert "💬 <b>Rita Rep</b> is chatting" in card_cache.render(cards.card_for(vid))
 
 
@@ -232,7 +232,7 @@ def test_building_cards_does_not_query_per_card(api, rep, make_user, app_ctx):
         for i in range(n):
             owner = make_user(email=f"owner{len(ids)}-{n}@example.com")
             vid = routed(api, owner)
-            service.post(service.claim(vid, owner, "pounce"), "visitor", f"hello {i}")
+            conversations.post(conversations.claim(vid, owner, "pounce"), "visitor", f"hello {i}")
             ids.append(vid)
         return ids
 

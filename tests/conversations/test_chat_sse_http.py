@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx
 
-from liveapp.services import conversations as service
-from liveapp.services import realtime, viewers
-from liveapp.services.live import boards
+from liveapp.infra import realtime
+from liveapp.services.chat import conversations
+from liveapp.services.live import boards, viewers
 
 # The gunicorn server (module-scoped) and a rep's stream, as the board's SSE tests use them.
 from tests.board.test_sse_http import WAIT, server, stream_of  # noqa: F401,F811
@@ -28,7 +28,7 @@ def test_a_visitors_message_reaches_the_owners_detail_only(server, api, rep,  # 
     otto = make_user(name="Otto Other", email="otto@example.com")
     vid = routed(api, rep, otto)
     token = api.send(visitor_id=vid).get_json()["token"]
-    conversation = service.claim(vid, rep, "pounce")
+    conversation = conversations.claim(vid, rep, "pounce")
     viewers.mark(vid, otto.id)  # Otto has the visitor's detail open too
     with stream_of(server, rep) as rita, stream_of(server, otto) as bob:
         sent = httpx.post(f"{server}/t/v1/chat/messages", timeout=WAIT,

@@ -9,8 +9,8 @@ import pytest
 from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Conversation
-from liveapp.services import assignments
-from liveapp.services import conversations as service
+from liveapp.services.chat import conversations
+from liveapp.services.routing import assignments
 from tests.factories import PASSWORD, UserFactory
 from tests.visitor_ids import VisitorId
 
@@ -27,7 +27,7 @@ def routed(api, *reps):
 
 def _open(vid):
     db.session.expire_all()
-    return service.open_conversation(vid)
+    return conversations.open_conversation(vid)
 
 
 def test_pounce_starts_a_conversation_and_marks_the_card(api, as_rep, rep, app_ctx):
@@ -94,7 +94,7 @@ def test_messages_limits_escaping_and_transcripts(api, as_rep, rep, app, make_us
     assert as_rep.post(path, {"body": "   "}).status_code == 422
     assert as_rep.post(path, {"body": "x" * 2001}).status_code == 422
     assert as_rep.post(path, {"body": "<script>alert(1)</script> hi"}).status_code == 303
-    service.post(conversation, "visitor", '"><img src=x onerror=alert(2)>')
+    conversations.post(conversation, "visitor", '"><img src=x onerror=alert(2)>')
     # An open conversation's transcript is live on the visitor detail.
     shown = as_rep.get(f"/conversations/{conversation.id}")
     assert shown.status_code == 303 and shown.location.endswith(f"/board/visitors/{vid}")
@@ -170,13 +170,13 @@ def test_many_concurrent_claims_have_exactly_one_winner(api, server, app_ctx):
 
 def test_claiming_takes_the_visitor_out_of_the_waiting_queue(api, as_rep, rep, app_ctx):
     from liveapp.extensions import redis
-    from liveapp.services import routing
+    from liveapp.services.routing import router, waiting_queue
 
     vid = routed(api, rep)
-    redis.client.zadd(routing.waiting_key(), {vid: 1.0})
-    redis.client.hset(routing.state_key(vid), "trigger", "inbound")
+    redis.client.zadd(router.waiting_key(), {vid: 1.0})
+    redis.client.hset(router.state_key(vid), "trigger", "inbound")
     as_rep.post(f"/conversations/claim/{vid}")
-    assert routing.waiting() == [] and not redis.client.exists(routing.state_key(vid))
+    assert waiting_queue.waiting() == [] and not redis.client.exists(router.state_key(vid))
 
 
 
@@ -193,7 +193,7 @@ def _claim_at_once(app, rep_id, visitors):
             rep = db.session.get(User, rep_id)
             barrier.wait(timeout=10)
             try:
-                service.claim(vid, rep, "pounce")
+                conversations.claim(vid, rep, "pounce")
             except ConversationRefused as why:
                 refused.append(str(why))
 
@@ -212,12 +212,12 @@ def test_racing_claims_never_exceed_the_concurrent_chat_limit(api, app, rep, app
     db.session.commit()
     for _ in range(6):
         for _ in range(2):
-            service.claim(routed(api, rep), rep, "pounce")
+            conversations.claim(routed(api, rep), rep, "pounce")
         refused = _claim_at_once(app, rep.id, [routed(api, rep) for _ in range(5)])
         assert len(refused) == 4, refused
         assert all("You already have 3 open chats" in why for why in refused)
         db.session.expire_all()
-        assert service.open_chats(rep.id) == 3
+        assert conversations.open_chats(rep.id) == 3
         for conversation in db.session.scalars(db.select(Conversation).where(
                 Conversation.status == "open")).all():
-            service.close(conversation)
+            conversations.close(conversation)

@@ -3,8 +3,8 @@
 import json
 
 from liveapp.extensions import db, redis
-from liveapp.services import conversations as service
-from liveapp.services.tokens import visitor_token
+from liveapp.services.chat import conversations
+from liveapp.services.chat.tokens import visitor_token
 from tests.conversations.test_claiming import routed
 from tests.visitor_ids import VisitorId
 
@@ -25,9 +25,9 @@ def test_visitor_reads_and_writes_its_own_conversation(api, as_rep, rep, app, ap
     early = client.post("/t/v1/chat/messages", json={"token": token, "body": "hello?"})
     assert early.status_code == 409
     as_rep.post(f"/conversations/claim/{vid}")
-    conversation = service.open_conversation(vid)
-    service.post(conversation, "rep", "Hi, I'm Rita. Need help with pricing?",
-                 rep=conversation.rep)
+    conversation = conversations.open_conversation(vid)
+    conversations.post(conversation, "rep", "Hi, I'm Rita. Need help with pricing?",
+                       rep=conversation.rep)
     sent = client.post("/t/v1/chat/messages", json={"token": token, "body": "<b>yes</b>"})
     assert sent.status_code == 201
     transcript = client.get(f"/t/v1/chat?token={token}").get_json()
@@ -54,7 +54,7 @@ def test_forged_other_and_expired_tokens_are_refused(api, as_rep, rep, app, app_
     mine = client.post("/t/v1/chat/messages", json={"token": other, "body": "hi"})
     assert mine.status_code == 409
     db.session.expire_all()
-    assert service.open_conversation(vid).messages == []
+    assert conversations.open_conversation(vid).messages == []
 
 
 def test_bad_messages_from_visitors(api, as_rep, rep, app, app_ctx):
@@ -83,7 +83,7 @@ def test_inbound_request_needs_a_valid_token(api, app, app_ctx, inbound_flow):
 
 def test_inbound_request_needs_a_flow_that_asks_for_a_rep(api, app, app_ctx):
     """No experience, no Route for Inbound Chat: refused, and routing is not asked."""
-    from liveapp.services import routing
+    from liveapp.services.routing import router
 
     client = app.test_client()
     vid = VisitorId()
@@ -91,7 +91,7 @@ def test_inbound_request_needs_a_flow_that_asks_for_a_rep(api, app, app_ctx):
     assert refused.status_code == 409
     assert refused.get_json() == {
         "error": "flow: your chat has not reached Route for Inbound Chat"}
-    assert redis.client.exists(routing.state_key(vid), routing.lock_key(vid)) == 0
+    assert redis.client.exists(router.state_key(vid), router.lock_key(vid)) == 0
 
 
 def test_message_limits_count_characters_not_bytes(api, as_rep, rep, app, app_ctx):
@@ -108,7 +108,7 @@ def test_message_limits_count_characters_not_bytes(api, as_rep, rep, app, app_ct
     sent = client.post("/t/v1/chat/messages", json={"token": token, "body": html})
     assert sent.status_code == 201
     db.session.expire_all()
-    bodies = [m.body for m in service.open_conversation(vid).messages]
+    bodies = [m.body for m in conversations.open_conversation(vid).messages]
     assert bodies == [longest, html]
     assert client.get(f"/t/v1/chat?token={token}").get_json()["messages"][-1]["body"] == html
 
@@ -126,7 +126,7 @@ def test_a_visitor_flooding_the_chat_is_slowed_down_and_nothing_more_is_written(
     assert answers[-1].get_json() == {"error": "Too many requests; slow down."}
     assert client.post("/t/v1/chat/request", json={"token": token}).status_code == 429
     db.session.expire_all()
-    assert len(service.open_conversation(vid).messages) == 3
+    assert len(conversations.open_conversation(vid).messages) == 3
     # Another visitor is not affected.
     other = routed(api, rep)
     assert client.post("/t/v1/chat/request",

@@ -12,9 +12,9 @@ import pytest
 
 from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Visitor
-from liveapp.services import realtime
-from liveapp.services.tokens import visitor_token
+from liveapp.services.chat.tokens import visitor_token
 from tests.tracking.conftest import ORIGIN
 from tests.visitor_ids import VisitorId
 

@@ -10,9 +10,10 @@ from jobs import routing as routing_jobs
 from liveapp.demo.streams import PRICING_FLOW, seed_streams
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import assignments, chat_flow, routing, timeline
-from liveapp.services import conversations as service
+from liveapp.services.chat import chat_flow, conversations
 from liveapp.services.live import card_cache, cards, prompts
+from liveapp.services.routing import assignments, router
+from liveapp.services.tracking import timeline
 from tests.routing_jobs.conftest import job_app, make_rep, make_rule, work  # noqa: F401
 from tests.tracking.conftest import ORIGIN
 from tests.visitor_ids import VisitorId
@@ -136,7 +137,7 @@ def test_an_email_answer_identifies_the_visitor(api, pricing, app, published):
 
 
 def _qualify_flow():
-    from liveapp.services import experiences
+    from liveapp.services.membership import experiences
 
     return experiences.save_experience(
         None, name="Qualify", active=True, audience=[],
@@ -148,7 +149,7 @@ def _qualify_flow():
 
 
 def test_answers_about_the_company_are_facts_a_segment_reads(api, app, app_ctx, published):
-    from liveapp.services import membership, segments
+    from liveapp.services.membership import live_membership, segments
 
     qualify = _qualify_flow()
     large = segments.save_segment(None, name="Large companies", description="", criteria={
@@ -165,18 +166,18 @@ def test_answers_about_the_company_are_facts_a_segment_reads(api, app, app_ctx, 
     assert _answer(client, token, 0, "huge").get_json()["error"].startswith("value: must be one")
     assert _answer(client, token, 1, "Software").get_json() == {
         "error": "step: your chat is not at this step"}  # the flow asks in order
-    assert membership.stored(vid).segment_ids == frozenset()
+    assert live_membership.stored(vid).segment_ids == frozenset()
     # The answer is a visitor change: membership is evaluated again when it arrives.
     assert _answer(client, token, 0, "201-1000").status_code == 200
-    assert membership.stored(vid).segment_ids == {large.id}
+    assert live_membership.stored(vid).segment_ids == {large.id}
     assert _answer(client, token, 1, "x" * 121).status_code == 400
     assert _answer(client, token, 1, "Software").status_code == 200
     assert _answer(client, token, 2, "Demo").status_code == 200
-    assert membership.stored(vid).segment_ids == {large.id, software.id, demo.id}
+    assert live_membership.stored(vid).segment_ids == {large.id, software.id, demo.id}
     assert [c.kind for c in published].count("bot") == 3
     small, small_token = _visit(api)
     assert _answer(client, small_token, 0, "51-200").status_code == 200
-    assert membership.stored(small).segment_ids == frozenset()  # too small for the segment
+    assert live_membership.stored(small).segment_ids == frozenset()  # too small for the segment
     db.session.expire_all()
     visitor = db.session.get(Visitor, vid)
     assert visitor.chat_answers == {
@@ -213,7 +214,7 @@ def _request(client, token):
 def _inbound_trace(vid):
     """Everything an inbound request writes: routing's trigger, queued routing jobs, the
     timeline, the widget record's "requested"."""
-    return (redis.client.hget(routing.state_key(vid), "trigger"), queue(routing_jobs.QUEUE).count,
+    return (redis.client.hget(router.state_key(vid), "trigger"), queue(routing_jobs.QUEUE).count,
             timeline.entries(vid), (chat_flow.load(vid) or {}).get("requested"))
 
 
@@ -307,22 +308,22 @@ def test_status_follows_the_inbound_request(api, pricing, app, rep):
         _route(vid, outcome)
         assert _read(client, token).get_json()["status"] == status
     _route(vid, "offer")
-    conversation = service.claim(vid, rep, "inbound")
+    conversation = conversations.claim(vid, rep, "inbound")
     assert _read(client, token).get_json()["status"] == "chatting"
-    service.close(conversation)  # the request was answered: no "offering" after the chat
+    conversations.close(conversation)  # the request was answered: no "offering" after the chat
     assert assignments.get(vid).outcome == "offer"
     assert _read(client, token).get_json()["status"] == "idle"
 
 
 def test_status_changes_are_pushed_to_the_visitor(api, pricing, app, monkeypatch):
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     sent = []
     monkeypatch.setattr(realtime, "send", lambda channel, event, data, id=None:
                         sent.append((channel, event, data)))
     vid, _ = _visit(api)
     _route(vid, "offer", trigger="pounce")
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     _route(vid, "offer")
     _route(vid, "meeting_booker")
     pushed = [(c, d) for c, e, d in sent if e == "status"]

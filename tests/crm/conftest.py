@@ -41,9 +41,9 @@ def requests_made(control):
 @pytest.fixture
 def connected(app_ctx, sandbox, control):
     """Every CRM enabled and pointed at the sandbox."""
-    from liveapp.services import integrations
+    from liveapp.services.crm import crm_settings
 
-    integrations.save_all(sandbox.settings())
+    crm_settings.save_all(sandbox.settings())
     return sandbox
 
 
@@ -74,7 +74,7 @@ def make_visitor(app_ctx):
     """make_visitor(email=..., company_name=...) -> a Visitor row on a site."""
     from liveapp.extensions import db
     from liveapp.models import Visitor
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     site = sites.save_site(None, name="Example", allowed_origins=["https://www.example.com"])
 
@@ -90,7 +90,7 @@ def make_visitor(app_ctx):
 @pytest.fixture
 def published():
     """Every change published in this process during the test."""
-    from liveapp.services import changes
+    from liveapp.services.bus import changes
 
     seen: list = []
     changes.subscribe(seen.append)

@@ -10,10 +10,12 @@ import pytest
 
 from liveapp.demo import seeding
 from liveapp.demo.crm_sandbox.fixture import build
-from liveapp.domain.presence import Presence
+from liveapp.domain.visitor_presence import Presence
 from liveapp.extensions import db
-from liveapp.services import crm, presence, realtime, routing
-from liveapp.services import users as user_service
+from liveapp.services.crm import owner_lookup
+from liveapp.services.routing import board_presence, router
+from liveapp.services.settings import users as user_service
+from liveapp.services.tracking import hot_state
 
 REPS = ("Ann Archer", "Bob Baker", "Cara Chen", "Dev Desai")
 
@@ -26,7 +28,7 @@ def demo_team(connected, app_ctx):
     reps = {name: user_service.find_user_by_email(f"{name.split()[0].lower()}@"
                                                   f"{seeding.DEMO_DOMAIN}") for name in REPS}
     for rep in reps.values():
-        realtime.touch_board(rep.id)
+        board_presence.touch_board(rep.id)
     return reps
 
 
@@ -37,8 +39,8 @@ def _contact_owned_by(salesforce_user_id: str) -> str:
 
 def _present(visitor_id: str, site_id: int) -> None:
     now = time.time()
-    presence.save(visitor_id, presence.HotState(site_id=site_id,
-                                                presence=Presence("active", now, now)))
+    hot_state.save(visitor_id, hot_state.HotState(site_id=site_id,
+                                                  presence=Presence("active", now, now)))
 
 
 def test_each_demo_reps_contacts_route_to_that_rep(demo_team, make_visitor, run_jobs):
@@ -46,12 +48,12 @@ def test_each_demo_reps_contacts_route_to_that_rep(demo_team, make_visitor, run_
     for name, rep in demo_team.items():
         assert len(rep.salesforce_user_id) == 18  # seeded as 15, stored canonical
         visitors[name] = make_visitor(email=_contact_owned_by(rep.salesforce_user_id))
-        crm.request(visitors[name].id)
+        owner_lookup.request(visitors[name].id)
     run_jobs()
     db.session.expire_all()  # the worker wrote visitor.crm in its own session
     for name, visitor in visitors.items():
         _present(visitor.id, visitor.site_id)
-        decision = routing.route(visitor.id, "pounce")
+        decision = router.route(visitor.id, "pounce")
         assert decision.rule_name == "Target accounts", decision.trace
         assert decision.offer_to == (demo_team[name].id,), decision.trace
         assert decision.trace[-1].startswith(f"Salesforce Contact owner {name} is available")

@@ -14,18 +14,18 @@ CONTACT = "morgan.moreau0@northwindanalytics.example"  # a Contact, an Outreach 
 
 def test_lookups_are_counted_timed_and_stamped(connected, make_visitor, run_jobs, control,
                                                scrape, as_admin):
-    from liveapp.services import crm
+    from liveapp.services.crm import owner_lookup
 
     before = scrape()
     started = time.time()
     first = make_visitor(email=CONTACT, company_name="Northwind Analytics")
-    crm.request(first.id)
+    owner_lookup.request(first.id)
     run_jobs()  # asks all three CRMs
-    crm.request(first.id)
+    owner_lookup.request(first.id)
     run_jobs()  # answered from the cache
     control.fault("outreach", "/", "500", count=None)
     second = make_visitor(email="nobody.known@example.org")
-    crm.request(second.id)
+    owner_lookup.request(second.id)
     run_jobs()  # Outreach is down
     after = scrape()
 

@@ -11,7 +11,8 @@ from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER
 from liveapp.domain.routing.inputs import EngagementFacts, SalesforceFacts
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
-from liveapp.services import changes, crm, integrations
+from liveapp.services.bus import changes
+from liveapp.services.crm import crm_settings, owner_lookup
 
 # In the bundled fixture: a Salesforce Contact (owned by a former user, as is its Account)
 # and an Outreach prospect; not a Salesloft person.
@@ -37,7 +38,7 @@ def test_an_identify_event_queues_one_resolution(app, app_ctx, connected, make_v
 
 def test_resolved_through_a_worker(connected, make_visitor, run_jobs, published):
     visitor = make_visitor(email=CONTACT, company_name="Northwind Analytics")
-    assert crm.request(visitor.id) and not crm.request(visitor.id)  # deduplicated
+    assert owner_lookup.request(visitor.id) and not owner_lookup.request(visitor.id)  # deduplicated
     run_jobs()
     result = crm_of(visitor.id)
     sf = result["salesforce"]
@@ -57,8 +58,8 @@ def test_resolved_through_a_worker(connected, make_visitor, run_jobs, published)
 def test_two_requests_make_one_look_up(connected, make_visitor, run_jobs, requests_made):
     visitor = make_visitor(email=CONTACT)
     before = requests_made()
-    crm.request(visitor.id)
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     once = requests_made()
     assert once["salesforce"] > before["salesforce"] and once["outreach"] > before["outreach"]
@@ -75,11 +76,11 @@ def test_two_requests_make_one_look_up(connected, make_visitor, run_jobs, reques
 def test_a_repeat_visitor_is_answered_from_the_cache(connected, make_visitor, run_jobs,
                                                      requests_made):
     first = make_visitor(email=CONTACT)
-    crm.request(first.id)
+    owner_lookup.request(first.id)
     run_jobs()
     before = requests_made()
     second = make_visitor(email=CONTACT.upper())
-    crm.request(second.id)
+    owner_lookup.request(second.id)
     run_jobs()
     assert requests_made() == before
     assert crm_of(second.id)["salesforce"] == crm_of(first.id)["salesforce"]
@@ -89,7 +90,7 @@ def test_a_crm_that_is_down_is_recorded_unavailable(connected, make_visitor, run
                                                     control, published):
     control.fault("outreach", "/", "500", count=None)
     visitor = make_visitor(email=CONTACT)
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     job_id = queue("default").job_ids[0]
     run_jobs()
     result = crm_of(visitor.id)
@@ -102,10 +103,10 @@ def test_a_crm_that_is_down_is_recorded_unavailable(connected, make_visitor, run
     # (and routing is told once it answers), no longer waited for meanwhile.
     assert Job.fetch(job_id, connection=redis.client, serializer="json").get_status() == (
         "scheduled")
-    assert not crm.in_flight(visitor.id)
+    assert not owner_lookup.in_flight(visitor.id)
     # Unavailable answers are not cached: the next run asks again and gets through.
     control.reset()
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     assert crm_of(visitor.id)["outreach"]["status"] == "ok"
 
@@ -115,24 +116,24 @@ def test_rate_limits_are_recorded(connected, make_visitor, run_jobs, control):
     control.fault("salesloft", "/v2/people", "429", count=None, retry_after=60)
     control.fault("salesforce", "/services/data", "429", count=None)
     visitor = make_visitor(email="casey.smith1@northwindanalytics.example")
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     result = crm_of(visitor.id)
     assert result["salesloft"] == {"status": "unavailable", "reason": "rate_limited",
                                    "detail": result["salesloft"]["detail"]}
     assert result["salesforce"]["reason"] == "rate_limited"
-    facts = crm.crm_facts_for(db.session.get(Visitor, visitor.id))
+    facts = owner_lookup.crm_facts_for(db.session.get(Visitor, visitor.id))
     assert facts.salesloft == EngagementFacts.unavailable("rate limited")
     assert facts.salesforce == SalesforceFacts.unavailable("rate limited")
 
 
 def test_unexpected_errors_are_retried(connected, make_visitor, run_jobs, app):
     visitor = make_visitor(email=CONTACT)
-    outreach = integrations.get("outreach")
+    outreach = crm_settings.get("outreach")
     # A corrupt cache entry is a bug, not a CRM answer: the job fails and is retried.
-    poisoned = crm.cache_key(outreach, CONTACT, None, None)
+    poisoned = owner_lookup.cache_key(outreach, CONTACT, None, None)
     redis.client.set(poisoned, b"{not json")
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     job_id = queue("default").job_ids[0]
     run_jobs()
     job = Job.fetch(job_id, connection=redis.client, serializer="json")
@@ -150,7 +151,7 @@ def test_unexpected_errors_are_retried(connected, make_visitor, run_jobs, app):
 def test_a_company_without_email_gets_its_account(connected, make_visitor, run_jobs):
     visitor = make_visitor(company_name="Northwind Analytics",
                            company_domain="northwindanalytics.example")
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     result = crm_of(visitor.id)
     assert result["salesforce"]["status"] == "ok"
@@ -168,27 +169,27 @@ def test_account_team_on_enterprise_installations(connected, make_visitor, run_j
     contact = next(c for c in objects["Contact"] if c["AccountId"] in with_team)
     monkeypatch.setitem(app.config, "ENTERPRISE_FEATURES", True)
     visitor = make_visitor(email=contact["Email"])
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     team = crm_of(visitor.id)["salesforce"]["account_team"]
     assert len(team) == 2 and all(m["user_id"] in DEMO_REP_IDS for m in team)
-    facts = crm.crm_facts_for(db.session.get(Visitor, visitor.id)).salesforce
+    facts = owner_lookup.crm_facts_for(db.session.get(Visitor, visitor.id)).salesforce
     assert facts.status == "ok" and len(facts.account_team) == 2
 
 
 def test_disabled_crms_are_not_asked(connected, make_visitor, run_jobs, requests_made):
-    integrations.save("salesloft", enabled=False, values={})
+    crm_settings.save("salesloft", enabled=False, values={})
     visitor = make_visitor(email=CONTACT)
     before = requests_made()
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     assert requests_made()["salesloft"] == before["salesloft"]
     assert "salesloft" not in crm_of(visitor.id)
-    assert crm.crm_facts_for(db.session.get(Visitor, visitor.id)).salesloft is None
+    assert owner_lookup.crm_facts_for(db.session.get(Visitor, visitor.id)).salesloft is None
 
 
 def test_a_visitor_gone_before_the_job_runs(connected, run_jobs, app_ctx):
-    crm.request(str(uuid.uuid4()))
+    owner_lookup.request(str(uuid.uuid4()))
     run_jobs()
     assert queue("default").failed_job_registry.count == 0
 
@@ -202,7 +203,7 @@ def test_crm_facts_for_routing(app_ctx):
         "outreach": {"status": "ok", "owner_email": "o@x.test", "sender_email": "s@x.test"},
         "salesloft": {"status": "not_found"},
     })
-    facts = crm.crm_facts_for(visitor)
+    facts = owner_lookup.crm_facts_for(visitor)
     assert facts.salesforce == SalesforceFacts(
         record_type="Lead", owner_user_id="005A", owner_name="Ann",
         account_owner_user_id="005B", account_owner_name="Bob",
@@ -210,15 +211,15 @@ def test_crm_facts_for_routing(app_ctx):
     assert facts.outreach == EngagementFacts(prospect_owner_email="o@x.test",
                                              sender_email="s@x.test")
     assert facts.salesloft == EngagementFacts.not_found()
-    assert crm.crm_facts_for(Visitor(crm={})).salesforce is None
+    assert owner_lookup.crm_facts_for(Visitor(crm={})).salesforce is None
 
 
 def test_the_sandbox_settings_are_saved_once(connected, app_ctx):
-    rows = integrations.all_rows()
+    rows = crm_settings.all_rows()
     assert all(row.enabled for row in rows.values())
     versions = {name: row.version for name, row in rows.items()}
-    assert integrations.save_all(connected.settings()) == []
-    assert {n: r.version for n, r in integrations.all_rows().items()} == versions
+    assert crm_settings.save_all(connected.settings()) == []
+    assert {n: r.version for n, r in crm_settings.all_rows().items()} == versions
 
 
 def test_demo_points_the_integrations_at_a_running_sandbox(app_ctx, sandbox, tmp_path):
@@ -229,7 +230,7 @@ def test_demo_points_the_integrations_at_a_running_sandbox(app_ctx, sandbox, tmp
     server.write_settings(tmp_path / server.SETTINGS_FILE, sandbox)
     assert seeding.connect_crm_sandbox(tmp_path) == sandbox.url
     assert seeding.connect_crm_sandbox(tmp_path) == sandbox.url  # idempotent
-    assert all(row.enabled and row.version == 1 for row in integrations.all_rows().values())
+    assert all(row.enabled and row.version == 1 for row in crm_settings.all_rows().values())
     seeding.forget_crm_sandbox(tmp_path)
     assert server.load_settings(tmp_path) is None
     names = [name for name, _argv in seeding.extra_processes("http://127.0.0.1:8000")]
@@ -247,7 +248,7 @@ def test_the_visitor_page_shows_what_the_crms_said(as_admin, connected, make_vis
                                                    run_jobs, control):
     control.fault("salesloft", "/", "500", count=None)
     visitor = make_visitor(email=CONTACT)
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     page = as_admin.get(f"/settings/visitors/{visitor.id}").get_data(as_text=True)
     assert "Contact, owner Fran Former (inactive)" in page
@@ -256,29 +257,29 @@ def test_the_visitor_page_shows_what_the_crms_said(as_admin, connected, make_vis
 
 
 def test_renewed_tokens_are_saved(connected, make_visitor, run_jobs, control, app_ctx):
-    old = {name: integrations.full_settings(integrations.get(name))
+    old = {name: crm_settings.full_settings(crm_settings.get(name))
            for name in ("salesforce", "outreach")}
     control.expire("outreach", old["outreach"]["access_token"])
     control.expire("salesforce", old["salesforce"]["session_id"])
     visitor = make_visitor(email=CONTACT)
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     assert crm_of(visitor.id)["outreach"]["status"] == "ok"
     assert crm_of(visitor.id)["salesforce"]["status"] == "ok"
     db.session.expire_all()
-    new = {name: integrations.full_settings(integrations.get(name))
+    new = {name: crm_settings.full_settings(crm_settings.get(name))
            for name in ("salesforce", "outreach")}
     assert new["outreach"]["access_token"] != old["outreach"]["access_token"]
     assert new["salesforce"]["session_id"] != old["salesforce"]["session_id"]
-    assert integrations.get("outreach").version == 1  # not a settings change
+    assert crm_settings.get("outreach").version == 1  # not a settings change
 
 
 def test_a_slow_crm_times_out_and_is_recorded(connected, make_visitor, run_jobs, control):
-    settings = integrations.full_settings(integrations.get("salesloft"))
-    integrations.save("salesloft", enabled=True, values={**settings, "timeout": "1"})
+    settings = crm_settings.full_settings(crm_settings.get("salesloft"))
+    crm_settings.save("salesloft", enabled=True, values={**settings, "timeout": "1"})
     control.fault("salesloft", "/v2/people", "slow", delay=2.5, count=1)
     visitor = make_visitor(email="casey.smith1@northwindanalytics.example")
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     result = crm_of(visitor.id)
     assert result["salesloft"]["status"] == "unavailable"

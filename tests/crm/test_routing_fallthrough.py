@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import time
 
-from liveapp.domain.presence import Presence
+from liveapp.domain.visitor_presence import Presence
 from liveapp.extensions import db
-from liveapp.services import crm, presence, realtime, routing, routing_rules
+from liveapp.services.crm import owner_lookup
+from liveapp.services.routing import board_presence, router, routing_rules
+from liveapp.services.tracking import hot_state
 from tests.factories import GroupFactory, UserFactory
 
 CONTACT = "morgan.moreau0@northwindanalytics.example"
@@ -24,14 +26,14 @@ def test_salesforce_rate_limited_falls_through_to_the_group(connected, make_visi
     })
     control.fault("salesforce", "/services/data", "429", count=None)
     visitor = make_visitor(email=CONTACT)
-    crm.request(visitor.id)
+    owner_lookup.request(visitor.id)
     run_jobs()
     now = time.time()
-    presence.save(visitor.id, presence.HotState(site_id=visitor.site_id,
-                                                presence=Presence("active", now, now)))
-    realtime.touch_board(rep.id)  # Gina's board is open: she is online
+    hot_state.save(visitor.id, hot_state.HotState(site_id=visitor.site_id,
+                                                  presence=Presence("active", now, now)))
+    board_presence.touch_board(rep.id)  # Gina's board is open: she is online
     db.session.expire_all()  # the worker wrote visitor.crm in its own session
-    decision = routing.route(visitor.id, "pounce")
+    decision = router.route(visitor.id, "pounce")
     assert list(decision.offer_to) == [rep.id], decision.trace
     assert any("Salesforce unavailable (rate limited): skipped" in line
                for line in decision.trace), decision.trace

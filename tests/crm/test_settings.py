@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from liveapp.extensions import db
 from liveapp.models import Integration
-from liveapp.services import integrations
+from liveapp.services.crm import crm_settings
 
 URL = "/settings/integrations/"
 SECRET = "outreach-token-very-secret-9876"
@@ -55,7 +55,7 @@ def test_errors_name_the_field_and_nothing_is_written(as_admin, app_ctx):
 def test_a_disabled_integration_may_be_saved_incomplete(as_admin, app_ctx):
     response = as_admin.post(URL + "salesloft", {"salesloft-base_url": "https://sl.example"})
     assert response.status_code == 303
-    row = integrations.get("salesloft")
+    row = crm_settings.get("salesloft")
     assert row.enabled is False and row.settings == {"base_url": "https://sl.example"}
 
 
@@ -64,9 +64,9 @@ def test_secrets_are_encrypted_masked_and_never_echoed(as_admin, app_ctx):
     page = as_admin.get(URL).get_data(as_text=True)
     assert SECRET not in page and SECRET[:-4] not in page
     assert "••••9876" in page
-    row = integrations.get("outreach")
+    row = crm_settings.get("outreach")
     assert SECRET not in (row.secrets_encrypted or "") and SECRET not in str(row.settings)
-    assert integrations.full_settings(row)["access_token"] == SECRET
+    assert crm_settings.full_settings(row)["access_token"] == SECRET
     # A failed save re-renders the form: the secret typed in is not sent back either.
     failed = as_admin.post(URL + "outreach", outreach_form(base_url="nope"))
     assert failed.status_code == 422 and SECRET not in failed.get_data(as_text=True)
@@ -77,23 +77,23 @@ def test_an_empty_secret_keeps_the_saved_one(as_admin, app_ctx):
     assert as_admin.post(URL + "outreach", outreach_form(
         access_token="", refresh_token="", base_url="https://other.example")).status_code == 303
     db.session.expire_all()
-    row = integrations.get("outreach")
-    settings = integrations.full_settings(row)
+    row = crm_settings.get("outreach")
+    settings = crm_settings.full_settings(row)
     assert settings["access_token"] == SECRET
     assert settings["refresh_token"] == "refresh-me-please-1111"
     assert settings["base_url"] == "https://other.example" and row.version == 2
     as_admin.post(URL + "outreach", outreach_form(access_token="a-brand-new-token-2222"))
     db.session.expire_all()
-    assert integrations.full_settings(integrations.get("outreach"))["access_token"] == (
+    assert crm_settings.full_settings(crm_settings.get("outreach"))["access_token"] == (
         "a-brand-new-token-2222")
 
 
 def test_secrets_are_unreadable_under_another_secret_key(app, app_ctx):
-    token = integrations.encrypt({"api_key": "k"})
-    assert integrations.decrypt(token) == {"api_key": "k"}
+    token = crm_settings.encrypt({"api_key": "k"})
+    assert crm_settings.decrypt(token) == {"api_key": "k"}
     app.config["SECRET_KEY"], old = "another-key", app.config["SECRET_KEY"]
     try:
-        assert integrations.decrypt(token) is None
+        assert crm_settings.decrypt(token) is None
     finally:
         app.config["SECRET_KEY"] = old
 
@@ -148,7 +148,7 @@ def test_timeout_must_be_a_sensible_number(as_admin, app_ctx):
     assert response.status_code == 422
     assert "Enter a number of seconds from 1 to 60." in response.get_data(as_text=True)
     assert as_admin.post(URL + "outreach", outreach_form(timeout="2.5")).status_code == 303
-    assert integrations.get("outreach").settings["timeout"] == "2.5"
+    assert crm_settings.get("outreach").settings["timeout"] == "2.5"
 
 
 def test_credentials_from_the_environment_win_and_are_not_shown(as_admin, app, app_ctx,
@@ -157,8 +157,8 @@ def test_credentials_from_the_environment_win_and_are_not_shown(as_admin, app, a
         "outreach": {"access_token": "env-token-abcdefgh-5555", "nonsense": "x"}})
     # Enabling needs no token in the form: the environment has one.
     assert as_admin.post(URL + "outreach", outreach_form(access_token="")).status_code == 303
-    row = integrations.get("outreach")
-    settings = integrations.full_settings(row)
+    row = crm_settings.get("outreach")
+    settings = crm_settings.full_settings(row)
     assert settings["access_token"] == "env-token-abcdefgh-5555" and "nonsense" not in settings
     page = as_admin.get(URL).get_data(as_text=True)
     assert "LIVEAPP_OUTREACH_ACCESS_TOKEN" in page and "env-token-abcdefgh" not in page

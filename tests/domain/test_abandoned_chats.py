@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from liveapp.domain.abandoned_chats import closing_note, gone_for
-from liveapp.domain.presence import LEFT_AFTER, arrived, on_event
+from liveapp.domain.visitor_presence import LEFT_AFTER, arrived, on_event
 
 times = st.floats(1e9, 2e9)
 gaps = st.floats(0, 1e5)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from liveapp.blueprints.forms.criteria_form import value_from_form
 from liveapp.domain.criteria import (
     Criteria,
     InvalidCriteria,
@@ -9,7 +10,6 @@ from liveapp.domain.criteria import (
     describe,
     operators_for,
     validate,
-    value_from_form,
     value_kind,
 )
 from liveapp.domain.facts import VisitorFacts

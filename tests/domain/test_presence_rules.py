@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveapp.domain.presence import (
+from liveapp.domain.visitor_presence import (
     ACTIVE,
     IDLE,
     LEAVE_GRACE,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveapp.integrations.enrichment import (
+from liveapp.integrations.company_directory import (
     COMPANIES_CSV,
     Company,
     CompanyDirectory,
@@ -141,7 +141,7 @@ def test_generator_is_deterministic(tmp_path: Path):
 
 
 def test_sample_imports_match_demo_companies():
-    from liveapp.integrations.imports import parse_abm_csv, parse_marketing_csv
+    from liveapp.integrations.import_csv import parse_abm_csv, parse_marketing_csv
 
     directory = CompanyDirectory.default()
     abm, errors = parse_abm_csv((DATA / "abm_accounts.csv").read_text())

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveapp.integrations import imports
-from liveapp.integrations.imports import (
+from liveapp.integrations import import_csv
+from liveapp.integrations.import_csv import (
     LIFECYCLE_STAGES,
     AbmRow,
     MarketingRow,
@@ -85,7 +85,7 @@ def test_abm_file_errors(text, expected):
 
 
 def test_abm_too_many_rows(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(import_csv, "MAX_ROWS", 3)
     body = "".join(f"c{i}.example,1\n" for i in range(4))
     _, errors = parse_abm_csv("domain,tier\n" + body)
     assert errors[-1] == RowError(5, None, "more than 3 rows")

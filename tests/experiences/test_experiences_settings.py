@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import Experience
-from liveapp.services.experiences import domain_experiences
+from liveapp.services.membership.experiences import domain_experiences
 from tests.factories import ExperienceFactory, SegmentFactory, StreamFactory
 
 PRICING = {

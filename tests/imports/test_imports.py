@@ -85,7 +85,7 @@ def test_reps_get_403(as_rep, method):
 
 
 def test_import_enriches_live_visitors(api, app_ctx, as_admin):  # noqa: F811
-    from liveapp.services import visitor_enrichment
+    from liveapp.services.crm import visitor_enrichment
 
     vid = VisitorId()
     api.send(visitor_id=vid)

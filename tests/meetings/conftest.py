@@ -8,14 +8,14 @@ import time
 import pytest
 
 from liveapp.extensions import redis
-from liveapp.services import assignments, routing
+from liveapp.services.routing import assignments, router
 from tests.tracking.conftest import ORIGIN, api, site  # noqa: F401  (events API fixtures)
 from tests.visitor_ids import VisitorId
 
 
 def decision(outcome: str, *, offer_to=(), candidates=(), rule_id=None, at=None,
              trigger="inbound") -> dict:
-    """A routing history entry as `routing.apply` writes it."""
+    """A routing history entry as `router.apply` writes it."""
     return {"outcome": outcome, "rule_id": rule_id, "rule_name": "Test rule",
             "mode": "round_robin", "step": "users", "candidates": list(candidates),
             "offer_to": list(offer_to), "offer_timeout_seconds": 20, "trace": [],
@@ -33,13 +33,13 @@ def at_booker(api):  # noqa: F811  (the events API fixture)
         response = api.send(visitor_id=vid)
         assert response.status_code == 202
         asked = time.time() - 60
-        redis.client.hset(routing.state_key(vid), mapping={
+        redis.client.hset(router.state_key(vid), mapping={
             "trigger": "inbound", "requested_at": repr(asked)})
         if history is None:
             history = [decision("offer", offer_to=[rep.id], candidates=[rep.id], at=asked + 1),
                        decision(outcome, at=asked + 21)]
         for entry in history:  # newest first, as routing keeps it
-            redis.client.lpush(routing.history_key(vid), json.dumps(entry))
+            redis.client.lpush(router.history_key(vid), json.dumps(entry))
         assignments.save(vid, assignments.Assignment(
             rule_name=rule_name, mode="round_robin", outcome=outcome, trigger="inbound",
             explanation="test"))

@@ -6,16 +6,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Meeting, Visitor
-from liveapp.services import realtime, timeline
-from liveapp.services.tokens import visitor_token
+from liveapp.services.chat.tokens import visitor_token
+from liveapp.services.tracking import timeline
 from tests.clock import at_each_instant
 from tests.tracking.conftest import ORIGIN
 
 pytestmark = at_each_instant  # reads the wall clock: see tests/clock.py
 
 
-def meetings() -> int:
+def meetings_booked() -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(Meeting))
 
@@ -53,7 +54,7 @@ def test_booking_stores_one_meeting_identifies_and_tells_everyone(widget, at_boo
     assert booked["start"] == start and booked["rep"] == "Rita Rep"
     assert datetime.fromisoformat(booked["end"]) - datetime.fromisoformat(start) == timedelta(
         minutes=30)
-    assert meetings() == 1
+    assert meetings_booked() == 1
     meeting = db.session.scalar(select(Meeting))
     assert (meeting.visitor_id, meeting.rep_id, meeting.status) == (vid, rep.id, "booked")
     assert (meeting.email, meeting.note) == ("vi@example.com", "Pricing")
@@ -88,7 +89,7 @@ def test_bad_tokens_are_refused(widget, at_booker, rep, app_ctx):
         response = widget.book(bad, start=start)
         assert response.status_code == 403
         assert response.get_json() == {"error": "token: not valid"}
-    assert meetings() == 0
+    assert meetings_booked() == 0
 
 
 def test_not_offered_unless_the_request_ended_at_the_booker(widget, at_booker, rep, app_ctx):
@@ -100,7 +101,7 @@ def test_not_offered_unless_the_request_ended_at_the_booker(widget, at_booker, r
     start = (datetime.utcnow() + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     booked = widget.book(token, start=start.isoformat() + "Z")
     assert booked.status_code == 409 and booked.get_json() == {"error": "booker: not offered"}
-    assert meetings() == 0
+    assert meetings_booked() == 0
 
 
 def test_bad_input_names_the_field_and_writes_nothing(widget, at_booker, rep, app_ctx):
@@ -123,7 +124,7 @@ def test_bad_input_names_the_field_and_writes_nothing(widget, at_booker, rep, ap
         assert (response.status_code, response.get_json()) == (400, {"error": error}), fields
     assert widget.client.post("/t/v1/chat/meetings", data="[1]",
                               content_type="application/json").status_code == 400
-    assert meetings() == 0
+    assert meetings_booked() == 0
     assert db.session.get(Visitor, vid).email is None
 
 
@@ -139,7 +140,7 @@ def test_a_taken_slot_is_409_and_a_visitor_books_once(widget, at_booker, rep, ap
     twice = widget.book(first, start=later)
     assert twice.status_code == 409
     assert twice.get_json() == {"error": "meeting: you already booked one"}
-    assert meetings() == 1
+    assert meetings_booked() == 1
 
 
 def test_preflight_for_the_booker_endpoints(widget, site):
@@ -153,19 +154,19 @@ def test_preflight_for_the_booker_endpoints(widget, site):
 
 def test_the_database_refuses_a_double_booking_the_check_missed(widget, at_booker, rep,
                                                                 monkeypatch, app_ctx):
-    from liveapp.services import meetings as service
+    from liveapp.services.chat import meetings
 
     _, first = at_booker(rep)
     second_vid, second = at_booker(rep)
     stale = [datetime.fromisoformat(s[:-1]) for s in widget.slots(first).get_json()["slots"]]
-    assert widget.book(first, start=service.iso(stale[0])).status_code == 201
+    assert widget.book(first, start=meetings.iso(stale[0])).status_code == 201
     # The second booking read the slots before the first committed: only the unique
     # index stands between them.
-    monkeypatch.setattr(service, "free_slots", lambda rep, now=None: stale)
-    raced = widget.book(second, start=service.iso(stale[0]), email="late@example.com")
+    monkeypatch.setattr(meetings, "free_slots", lambda rep, now=None: stale)
+    raced = widget.book(second, start=meetings.iso(stale[0]), email="late@example.com")
     assert raced.status_code == 409
     assert raced.get_json() == {"error": "start: that time was just taken"}
-    assert meetings() == 1
+    assert meetings_booked() == 1
     assert db.session.get(Visitor, second_vid).email is None  # identify rolled back too
 
 

@@ -3,7 +3,7 @@ fallbacks, else nobody."""
 
 from liveapp.domain.meetings import FirstRouted, first_routed
 from liveapp.extensions import db
-from liveapp.services import meetings
+from liveapp.services.chat import meetings
 from tests.clock import at_each_instant
 from tests.factories import GroupFactory, RoutingRuleFactory, UserFactory
 from tests.meetings.conftest import decision

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from liveapp.extensions import db
 from liveapp.models import Meeting
-from liveapp.services.tokens import verify_visitor_token
+from liveapp.services.chat.tokens import verify_visitor_token
 
 
 @pytest.fixture

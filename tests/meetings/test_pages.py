@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from liveapp.extensions import db
 from liveapp.models import Meeting, Visitor
-from liveapp.services import assignments
+from liveapp.services.routing import assignments
 from tests.clock import at_each_instant
 from tests.conftest import Browser
 

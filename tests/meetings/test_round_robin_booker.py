@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from liveapp.extensions import db
 from liveapp.models import Meeting
-from liveapp.services import assignments
-from liveapp.services.tokens import visitor_token
+from liveapp.services.chat.tokens import visitor_token
+from liveapp.services.routing import assignments
 from tests.clock import at_each_instant
 from tests.conftest import Browser
 from tests.routing_jobs.conftest import (  # noqa: F401  (fixtures)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db
 from liveapp.models import Stream, Visitor
-from liveapp.services import membership
+from liveapp.services.membership import live_membership
 from tests.visitor_ids import VisitorId
 
 
@@ -25,24 +25,24 @@ def test_visitors_land_in_the_example_streams(api, app_ctx):
     streams = {s.name: s.id for s in db.session.scalars(select(Stream))}
     vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/blog")
-    assert membership.stored(vid).stream_id is None
+    assert live_membership.stored(vid).stream_id is None
     api.send(visitor_id=vid, url="https://www.example.com/pricing")
-    assert membership.stored(vid).stream_id == streams["High Intent"]
+    assert live_membership.stored(vid).stream_id == streams["High Intent"]
     api.send(visitor_id=vid, url="https://www.example.com/docs")
-    assert membership.stored(vid).stream_id == streams["High Intent"]  # pricing was read
+    assert live_membership.stored(vid).stream_id == streams["High Intent"]  # pricing was read
     visitor = db.session.get(Visitor, vid)
     visitor.email, visitor.lifecycle_stage = "sam@example.com", "mql"
     db.session.commit()
-    membership.reevaluate(vid)
-    assert membership.stored(vid).stream_id == streams["Known Leads"]
+    live_membership.reevaluate(vid)
+    assert live_membership.stored(vid).stream_id == streams["Known Leads"]
     visitor.abm_target = True
     db.session.commit()
-    membership.reevaluate(vid)
-    assert membership.stored(vid).stream_id == streams["Target Accounts"]
+    live_membership.reevaluate(vid)
+    assert live_membership.stored(vid).stream_id == streams["Target Accounts"]
     visitor.lifecycle_stage = "evangelist"
     db.session.commit()
-    membership.reevaluate(vid)
-    assert membership.stored(vid).stream_id == streams["Known Customers"]
+    live_membership.reevaluate(vid)
+    assert live_membership.stored(vid).stream_id == streams["Known Customers"]
 
 
 def test_a_visitor_asking_for_a_demo_is_high_intent(api, app_ctx):
@@ -50,7 +50,7 @@ def test_a_visitor_asking_for_a_demo_is_high_intent(api, app_ctx):
     high_intent = db.session.scalar(select(Stream.id).where(Stream.name == "High Intent"))
     vid = VisitorId()
     api.send(visitor_id=vid, url="https://www.example.com/contact")
-    assert membership.stored(vid).stream_id == high_intent
+    assert live_membership.stored(vid).stream_id == high_intent
 
 
 def test_segment_form_previews_live_matches(api, app_ctx, as_admin):

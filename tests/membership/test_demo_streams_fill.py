@@ -17,7 +17,7 @@ from rq import SimpleWorker
 from liveapp.demo import seeding, simulator
 from liveapp.extensions import QUEUE_NAMES, db, queue, redis
 from liveapp.models import Stream, Visitor
-from liveapp.services import membership
+from liveapp.services.membership import live_membership
 from tests.routing_jobs.conftest import job_app  # noqa: F401
 from tests.tracking.test_simulator import (
     SIMULATOR_KEY,
@@ -38,7 +38,7 @@ def stream_counts() -> Counter:
     names = {s.id: s.name for s in db.session.scalars(db.select(Stream))}
     counts: Counter = Counter()
     for visitor_id in db.session.scalars(db.select(Visitor.id)):
-        placed = membership.stored(visitor_id)
+        placed = live_membership.stored(visitor_id)
         counts[names.get(placed.stream_id) if placed else None] += 1
     return counts
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from liveapp.extensions import db, redis
 from liveapp.models import Visitor
-from liveapp.services import changes, membership
+from liveapp.services.bus import changes
+from liveapp.services.membership import live_membership
 from tests.factories import ExperienceFactory, SegmentFactory, StreamFactory
 from tests.visitor_ids import VisitorId
 
@@ -40,13 +41,13 @@ def example_streams(app_ctx):
     high = StreamFactory(name="High Intent", position=0, segments=[known],
                          experiences=[pricing])
     engaged = StreamFactory(name="Engaged", position=1, segments=[leads])
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
     return {"known": known, "leads": leads, "pricing": pricing, "high": high,
             "engaged": engaged}
 
 
 def _stored(vid):
-    return membership.stored(vid)
+    return live_membership.stored(vid)
 
 
 def test_new_visitor_gets_an_empty_membership_once(api, app_ctx, announced):
@@ -107,17 +108,17 @@ def test_saving_settings_reevaluates_live_visitors(api, app_ctx, example_streams
 
 
 def test_settings_version_recompiles(app_ctx, example_streams):
-    first = membership.current_rules()
-    assert membership.current_rules() is first  # cached while nothing changed
-    membership.bump_settings_version()
-    assert membership.current_rules() is not first
+    first = live_membership.current_rules()
+    assert live_membership.current_rules() is first  # cached while nothing changed
+    live_membership.bump_settings_version()
+    assert live_membership.current_rules() is not first
 
 
 def test_left_visitor_loses_membership(api, app_ctx, example_streams, announced):
     vid = VisitorId()
     api.send(visitor_id=vid, url=PRICING_URL)
     assert _stored(vid).stream_id is not None
-    from liveapp.services.tracking import expire_presence
+    from liveapp.services.tracking.visitor_events import expire_presence
 
     expire_presence(time.time() + 120)
     assert _stored(vid) is None
@@ -130,9 +131,9 @@ def test_facts_reflect_the_visit(api, app_ctx):
              referrer="https://search.example/")
     api.send(visitor_id=vid, url=PRICING_URL)
     visitor = db.session.get(Visitor, vid)
-    from liveapp.services import presence
+    from liveapp.services.tracking import hot_state
 
-    facts = membership.facts_for(visitor, presence.load(vid), time.time())
+    facts = live_membership.facts_for(visitor, hot_state.load(vid), time.time())
     assert facts.current_url == PRICING_URL
     assert set(facts.visited_urls) >= {PRICING_URL}
     assert facts.page_count == 2 and facts.sessions == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from liveapp.services import realtime
+from liveapp.infra import realtime
 from tests.board.conftest import ops, record  # noqa: F401  (live event recorder)
 from tests.conftest import Browser
 from tests.routing_jobs.conftest import (  # noqa: F401  (shared fixtures)

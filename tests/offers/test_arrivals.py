@@ -11,19 +11,15 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from liveapp.domain.presence import LEAVE_GRACE
+from liveapp.domain.visitor_presence import LEAVE_GRACE
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Visitor
-from liveapp.services import (
-    arrivals,
-    assignments,
-    membership,
-    presence,
-    realtime,
-    routing,
-    tracking,
-)
-from liveapp.services import conversations as chats
+from liveapp.services.chat import conversations
+from liveapp.services.live import arrivals
+from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments, router
+from liveapp.services.tracking import hot_state, visitor_events
 from tests.domain.routing_builders import sf_id
 from tests.factories import SegmentFactory, StreamFactory
 from tests.offers.conftest import channel, offers
@@ -38,7 +34,7 @@ def arrived(vid: str) -> list[str]:
 
 
 def routed(vid: str, trigger: str = "pounce") -> None:
-    routing.enqueue_routing(vid, trigger)
+    router.enqueue_routing(vid, trigger)
     work()
 
 
@@ -146,12 +142,12 @@ def test_no_notice_for_an_inbound_request_or_a_claimed_visitor(job_app, visit, t
     make_rule([ann], distribution="round_robin")
     asking = visit()
     recorded.take()
-    routing.request_inbound(asking)
+    router.request_inbound(asking)
     work()
     assert notices(recorded.take(), ann) == []  # the accept prompt says it already
 
     claimed = visit()
-    chats.claim(claimed, ann, "pounce")
+    conversations.claim(claimed, ann, "pounce")
     routed(claimed)
     assert notices(recorded.take(), ann) == []
 
@@ -176,15 +172,15 @@ def pricing_stream(app_ctx):
         {"field": "current_url", "operator": "contains", "value": "/pricing"}]})
     StreamFactory().segments = [segment]
     db.session.commit()
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
 
 
 def gone(api, vid: str, visit_over: bool) -> None:
     """The visitor leaves (and, with `visit_over`, stays away past the visit's end)."""
     assert api.send(visitor_id=vid, type="leave").status_code == 202
-    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
     if visit_over:
-        redis.client.delete(presence.state_key(vid))  # as it expires after half an hour
+        redis.client.delete(hot_state.state_key(vid))  # as it expires after half an hour
 
 
 def test_a_visitor_back_for_their_rep_tells_them_once_per_visit(
@@ -195,18 +191,18 @@ def test_a_visitor_back_for_their_rep_tells_them_once_per_visit(
     assert api.send(visitor_id=vid, url=f"{ORIGIN}/pricing").status_code == 202
     work()  # landing in the stream routed them to Ann
     assert offers(recorded.take()) == {channel(ann): arrived(vid)}
-    first_visit = presence.load(vid).session_id
+    first_visit = hot_state.load(vid).session_id
 
     gone(api, vid, visit_over=False)  # back within the same visit: not news
     assert api.send(visitor_id=vid, url=f"{ORIGIN}/pricing").status_code == 202
     work()
-    assert presence.load(vid).session_id == first_visit
+    assert hot_state.load(vid).session_id == first_visit
     assert offers(recorded.take()) == {}
 
     gone(api, vid, visit_over=True)  # back another time, still held for Ann: news
     assert api.send(visitor_id=vid, url=f"{ORIGIN}/pricing").status_code == 202
     work()
-    assert presence.load(vid).session_id != first_visit
+    assert hot_state.load(vid).session_id != first_visit
     assert assignments.get(vid).offered_to == [ann.id]
     assert offers(recorded.take()) == {channel(ann): arrived(vid)}
 

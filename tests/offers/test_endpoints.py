@@ -3,13 +3,13 @@ CSRF), accepting through the claim endpoint, and visitor text shown inert."""
 
 from __future__ import annotations
 
-from liveapp.services import assignments, routing
+from liveapp.services.routing import assignments, declines, router
 from tests.offers.conftest import channel, offers
 from tests.routing_jobs.conftest import work
 
 
 def asked(vid: str) -> None:
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
 
 
@@ -50,7 +50,7 @@ def test_decline_moves_the_prompt_on(job_app, visit, two_reps, make_rule, signed
     assert offers(recorder.take()) == {channel(ann): [f"delete #offer-{vid}"],
                                        channel(bob): [f"true #offer-{vid}"]}
     assert assignments.get(vid).offered_to == [bob.id]
-    assert routing.excluded(vid) == {ann.id}
+    assert declines.excluded(vid) == {ann.id}
     assert f'id="offer-{vid}"' not in signed_in(ann).get("/").get_data(as_text=True)
     # Bob declines too: nobody is left, the visitor gets the meeting booker.
     assert signed_in(bob).post(f"/offers/{vid}/decline").status_code == 303
@@ -67,7 +67,7 @@ def test_decline_is_for_offered_reps_only(job_app, visit, two_reps, make_rule, m
     assert signed_in(stranger).post(f"/offers/{vid}/decline").status_code == 404
     assert signed_in(two_reps[0]).post("/offers/no-such-visitor/decline").status_code == 404
     assert signed_in(admin).post(f"/offers/{vid}/decline").status_code == 403  # sees, not offered
-    assert routing.excluded(vid) == set()
+    assert declines.excluded(vid) == set()
     assert sorted(assignments.get(vid).offered_to) == sorted(r.id for r in two_reps)
 
 
@@ -77,7 +77,7 @@ def test_decline_needs_the_csrf_token(job_app, visit, two_reps, make_rule, signe
     asked(vid)
     client = signed_in(two_reps[0]).client
     assert client.post(f"/offers/{vid}/decline").status_code == 400
-    assert routing.excluded(vid) == set()
+    assert declines.excluded(vid) == set()
 
 
 def test_accept_claims_and_the_second_is_told_who_chats(job_app, visit, two_reps, make_rule,

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 
-from liveapp.domain.presence import LEAVE_GRACE
-from liveapp.services import assignments, routing, tracking
-from liveapp.services import conversations as chats
+from liveapp.domain.visitor_presence import LEAVE_GRACE
+from liveapp.services.chat import conversations
 from liveapp.services.live import prompts
+from liveapp.services.routing import assignments, declines, router
+from liveapp.services.tracking import visitor_events
 from tests.clock import at_each_instant
 from tests.offers.conftest import channel, offers
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -17,7 +18,7 @@ from tests.routing_jobs.conftest import run_scheduled, work
 
 def asked(vid: str) -> None:
     """The visitor asks to chat; the routing job runs."""
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
 
 
@@ -27,7 +28,7 @@ def test_first_available_prompts_every_candidate_at_once(job_app, visit, two_rep
     make_rule(two_reps, name="Pricing visitors", distribution="first_available")
     recorder = record(channel(ann), channel(bob))
     vid = visit(traits={"name": "Vera Visitor"})
-    routing.enqueue_routing(vid, "pounce")
+    router.enqueue_routing(vid, "pounce")
     work()  # offered for pounce: no prompt, nobody asked to chat (an arrival notice only)
     assert assignments.get(vid).offered_to == [ann.id, bob.id]
     assert offers(recorder.take()) == {
@@ -76,7 +77,7 @@ def test_a_claim_takes_the_prompt_off_every_board(job_app, visit, two_reps, make
     vid = visit(traits={"name": "Vera <b>Visitor</b>"})
     asked(vid)
     recorder = record(channel(ann), channel(bob))
-    chats.claim(vid, ann, "inbound")
+    conversations.claim(vid, ann, "inbound")
     events = recorder.take()
     assert offers(events) == {
         channel(ann): [f"delete #offer-{vid}"], channel(bob): [f"true #offer-{vid}"]}
@@ -94,7 +95,7 @@ def test_leaving_takes_the_prompt_away(job_app, visit, api, two_reps, make_rule,
     asked(vid)
     recorder = record(*(channel(r) for r in two_reps))
     assert api.send(visitor_id=vid, type="leave").status_code == 202
-    tracking.expire_presence(time.time() + LEAVE_GRACE + 1)
+    visitor_events.expire_presence(time.time() + LEAVE_GRACE + 1)
     assert offers(recorder.take()) == {
         channel(r): [f"delete #offer-{vid}"] for r in two_reps}
 
@@ -128,7 +129,7 @@ def test_prompts_for_a_board_load(job_app, visit, two_reps, make_rule, make_rep)
     prompt = prompts.prompts_for(ann.id)[0]
     assert prompt.offer_until == assignments.get(first).offer_until
     # Long overdue (its timeout job lost): shown to nobody.
-    late = prompt.offer_until + routing.OFFER_GRACE + 1
+    late = prompt.offer_until + router.OFFER_GRACE + 1
     assert prompts.prompts_for(ann.id, now=late) == []
 
 
@@ -154,7 +155,7 @@ def test_going_away_withdraws_a_first_available_prompt_at_once(job_app, visit, t
     assert prompts.prompts_for(ann.id) == []
     assert [p.visitor_id for p in prompts.prompts_for(bob.id)] == [vid]
     work()  # the routing job: Bob can still take it
-    assert assignments.get(vid).offered_to == [bob.id] and routing.excluded(vid) == set()
+    assert assignments.get(vid).offered_to == [bob.id] and declines.excluded(vid) == set()
     assert offers(recorder.take()) == {}
 
 

@@ -18,7 +18,7 @@ def history(app_ctx, make_user):
     UTC)."""
     from liveapp.extensions import db
     from liveapp.models import Conversation, Meeting, Message, PageView, Visitor, VisitSession
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     example = sites.save_site(None, name="Example",
                               allowed_origins=["https://www.example.com"])

@@ -13,9 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Conversation, MarketingRecord, Message, Visitor
 from liveapp.models.user import utcnow
-from liveapp.services import chat_flow, pipeline, realtime, viewers
+from liveapp.services.chat import chat_flow
+from liveapp.services.live import viewers
+from liveapp.services.tracking import pipeline
 from tests.board.conftest import PRICING, ops, record, rep_a, streams, visitors  # noqa: F401
 from tests.test_cli import LIVEAPP, ROOT
 from tests.tracking.conftest import api, site  # noqa: F401 (fixtures)

@@ -97,7 +97,7 @@ def _heartbeat_at(worker, seconds_ago: float) -> None:
 
 def test_the_pipeline_lag_counts_waiting_and_pending_entries(browser, live_worker):
     from liveapp.extensions import redis
-    from liveapp.services import pipeline
+    from liveapp.services.tracking import pipeline
 
     pipeline.ensure_groups()
     first, second = pipeline.stream_keys()[:2]

@@ -29,7 +29,7 @@ def days(app):
 
 def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
     from liveapp.models import Conversation, Message, PageView, VisitSession
-    from liveapp.services import retention
+    from liveapp.services.ops import retention
 
     # A second past the cut-off, a second inside it, and an open chat from long ago.
     old = history(NOW - timedelta(days=days, seconds=1))
@@ -53,7 +53,7 @@ def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
 
 def test_works_in_batches_until_nothing_is_left(history, days):
     from liveapp.models import Conversation, PageView
-    from liveapp.services import retention
+    from liveapp.services.ops import retention
 
     for n in range(5):
         history(NOW - timedelta(days=days + 1 + n))
@@ -66,7 +66,7 @@ def test_works_in_batches_until_nothing_is_left(history, days):
 
 def test_the_days_come_from_the_configuration(history, app):
     from liveapp.models import PageView
-    from liveapp.services import retention
+    from liveapp.services.ops import retention
 
     history(NOW - timedelta(days=10))
     app.config["RETENTION_DAYS"], before = 30, app.config["RETENTION_DAYS"]

@@ -24,7 +24,7 @@ def stream_mode(app, monkeypatch):
 @pytest.fixture
 def stream_length(app):
     from liveapp.extensions import redis
-    from liveapp.services import pipeline
+    from liveapp.services.tracking import pipeline
 
     def length() -> int:
         with app.app_context():

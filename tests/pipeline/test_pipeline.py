@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import changes, pipeline
-from liveapp.services import presence as hot
+from liveapp.services.bus import changes
+from liveapp.services.tracking import hot_state, pipeline
 from tests.visitor_ids import VisitorId
 
 PAGES = ("https://www.example.com/", "https://www.example.com/pricing?utm_source=ads",
@@ -71,9 +71,9 @@ def test_stream_mode_accepts_without_writing_and_drain_records(
     assert count_rows() == {"visitors": 0, "visit_sessions": 0, "page_views": 0}
     assert stream_length() == 1
     with app.app_context():
-        assert hot.load(visitor_id).presence.state == "active"  # presence at once
+        assert hot_state.load(visitor_id).presence.state == "active"  # presence at once
         assert pipeline.drain() == 1
-        state = hot.load(visitor_id)
+        state = hot_state.load(visitor_id)
         assert state.session_id is not None and state.page_view_id is not None
         assert state.url == PAGES[0] and state.pages == 1
     assert count_rows() == {"visitors": 1, "visit_sessions": 1, "page_views": 1}
@@ -89,7 +89,7 @@ def test_known_heartbeat_without_change_is_not_appended(stream_mode, api, stream
     assert stream_length() == 0  # applied in Redis, nothing left to record
     # A passive heartbeat long after the last activity turns the visitor idle: appended.
     with app.app_context():
-        redis.client.hset(hot.state_key(visitor_id), "act", "1.0")
+        redis.client.hset(hot_state.state_key(visitor_id), "act", "1.0")
     assert api.send(visitor_id=visitor_id, type="heartbeat", active=False).status_code == 202
     assert stream_length() == 1
 
@@ -186,12 +186,12 @@ def test_503_when_redis_refuses_the_append(stream_mode, api, count_rows, app):
     assert response.status_code == 503
     assert "error" in response.get_json()
     with app.app_context():
-        assert hot.load(visitor_id) is None  # the script wrote no presence either
+        assert hot_state.load(visitor_id) is None  # the script wrote no presence either
     assert count_rows() == {"visitors": 0, "visit_sessions": 0, "page_views": 0}
 
 
 def test_503_when_redis_is_away(stream_mode, api, count_rows, app, monkeypatch):
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     sites.site_for_key(api.site_key)  # the site as the API looks it up (may be cached)
     away = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)

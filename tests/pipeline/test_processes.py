@@ -79,8 +79,7 @@ def test_two_processors_keep_each_visitors_order_and_survive_a_kill(
 
     from liveapp.extensions import db, redis
     from liveapp.models import PageView, VisitSession
-    from liveapp.services import pipeline
-    from liveapp.services import presence as hot
+    from liveapp.services.tracking import hot_state, pipeline, processors
 
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "LIVEAPP_REDIS_PREFIX": app.config["REDIS_PREFIX"],
@@ -92,7 +91,7 @@ def test_two_processors_keep_each_visitors_order_and_survive_a_kill(
 
     def holders() -> dict:
         with app.app_context():
-            return pipeline.lease_holders()
+            return processors.lease_holders()
 
     def output() -> str:
         return "\n".join(path.read_text() for path in logs)
@@ -143,7 +142,7 @@ def test_two_processors_keep_each_visitors_order_and_survive_a_kill(
                 session = db.session.scalars(select(VisitSession).where(
                     VisitSession.visitor_id == visitor_id)).one()
                 assert session.page_count == pages
-                assert hot.load(visitor_id).pages == pages
+                assert hot_state.load(visitor_id).pages == pages
             assert sum(redis.client.xlen(k) for k in pipeline.stream_keys()) == 0
     finally:
         for proc in procs:

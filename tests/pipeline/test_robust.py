@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db, redis
 from liveapp.models import PageView, VisitSession
-from liveapp.services import pipeline
-from liveapp.services import presence as hot
+from liveapp.services.tracking import hot_state, pipeline, processors
 from tests.visitor_ids import VisitorId
 
 PAGES = [f"https://www.example.com/p{i}" for i in range(3)]
@@ -37,7 +36,7 @@ def test_a_visitors_events_go_to_one_shard_chosen_by_a_stable_hash(stream_mode, 
 
 
 def test_processors_split_the_shards_fairly_and_take_over_a_dead_ones(app_ctx):
-    a, b, c = (pipeline.Processor(name, lease=0.6) for name in ("a", "b", "c"))
+    a, b, c = (processors.Processor(name, lease=0.6) for name in ("a", "b", "c"))
     try:
         assert a.balance() == list(range(8))  # alone: every shard
         assert b.balance() == []  # none free while a holds them
@@ -46,7 +45,7 @@ def test_processors_split_the_shards_fairly_and_take_over_a_dead_ones(app_ctx):
         c.balance()
         a.balance(), b.balance(), c.balance()  # a and b give one back each, c takes them
         assert sorted(map(len, (a.owned, b.owned, c.owned))) == [2, 3, 3]
-        holders = pipeline.lease_holders()
+        holders = processors.lease_holders()
         assert all(holders.values()) and len(set(holders.values())) == 3
         # c dies (stops renewing): after the lease its shards are free and taken, and
         # the others take them over with every pending entry (min idle 0).
@@ -60,7 +59,7 @@ def test_processors_split_the_shards_fairly_and_take_over_a_dead_ones(app_ctx):
     finally:
         for processor in (a, b, c):
             processor.release()
-    assert set(pipeline.lease_holders().values()) == {None}
+    assert set(processors.lease_holders().values()) == {None}
 
 
 def _poison(app, site_id: int, visitor_id: str) -> str:
@@ -120,7 +119,7 @@ def test_a_processor_retries_a_failed_event_and_dead_letters_it(
     api.send(visitor_id=visitor_id, url=PAGES[1])
     with app.app_context():
         pipeline.ensure_groups()
-        processor = pipeline.Processor("solo", block_ms=10, lease=5)
+        processor = processors.Processor("solo", block_ms=10, lease=5)
         monkeypatch.setattr(pipeline.time, "sleep", lambda _s: None)  # no pause between tries
         try:
             assert processor.step() == 2  # the batch failed; both good events done alone
@@ -139,24 +138,24 @@ def test_a_redelivered_page_view_puts_a_lost_hot_state_write_back(
     api.send(visitor_id=visitor_id, url=PAGES[0])
     with app.app_context():
         pipeline.drain()
-        before = redis.client.hgetall(hot.state_key(visitor_id))  # first page recorded
+        before = redis.client.hgetall(hot_state.state_key(visitor_id))  # first page recorded
     for url in PAGES[1:]:
         api.send(visitor_id=visitor_id, url=url)
     with app.app_context():
         pipeline.ensure_groups()
         entries = pipeline.read("consumer-a", 50)
         pipeline.process_batch(entries)
-        recorded = hot.load(visitor_id)
+        recorded = hot_state.load(visitor_id)
         assert recorded.pages == 3 and recorded.url == PAGES[2]
         # The delivery "died" after its commit: its hot-state write never happened.
         record_fields = {k: v for k, v in before.items()
-                         if k.decode() in hot.RECORD_FIELDS}
-        redis.client.hset(hot.state_key(visitor_id), mapping=record_fields)
-        assert hot.load(visitor_id).pages == 1
+                         if k.decode() in hot_state.RECORD_FIELDS}
+        redis.client.hset(hot_state.state_key(visitor_id), mapping=record_fields)
+        assert hot_state.load(visitor_id).pages == 1
         published.clear()
         # Redelivered (claimed): skipped as recorded, state put back.
         pipeline.process_batch(pipeline.redelivered(entries))
-        state = hot.load(visitor_id)
+        state = hot_state.load(visitor_id)
         assert (state.session_id, state.page_view_id, state.page_view_at, state.url,
                 state.title, state.pages) == (
             recorded.session_id, recorded.page_view_id, recorded.page_view_at,
@@ -179,6 +178,6 @@ def test_a_redelivered_page_view_leaves_a_later_hot_state_alone(stream_mode, api
     api.send(visitor_id=visitor_id, url=PAGES[1])
     with app.app_context():
         pipeline.drain()
-        later = hot.load(visitor_id)
+        later = hot_state.load(visitor_id)
         pipeline.process_batch(pipeline.redelivered(first))  # delivered again, late
-        assert hot.load(visitor_id) == later and later.url == PAGES[1] and later.pages == 2
+        assert hot_state.load(visitor_id) == later and later.url == PAGES[1] and later.pages == 2

@@ -160,7 +160,7 @@ class EventStream:
 @contextlib.contextmanager
 def rep_stream(base_url: str, user, password: str, timeout: float = 5.0):
     """The user's own board stream on a running server, signed in, past its opening."""
-    from liveapp.services import realtime
+    from liveapp.infra import realtime
 
     with httpx.Client(base_url=base_url, timeout=timeout) as client:
         login(client, user.email, password)

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from liveapp.services import tokens
+from liveapp.services.chat import tokens
 
 VISITOR = "0b4f3c1e-9a2d-4c61-8f1e-3d2b7a6c5e90"
 OTHER_VISITOR = "5c7e1a2b-3d4f-4a6b-9c8d-0e1f2a3b4c5d"
@@ -124,7 +124,7 @@ def test_visitor_token_opens_no_board(app, browser, app_ctx, people):
 
 def test_streams_hold_no_database_connection_and_leave_no_listener(app, browser, people):
     from liveapp.extensions import db
-    from liveapp.services.fanout import hub_for
+    from liveapp.infra.fanout import hub_for
 
     _login(browser, people, "rep")
     url = f"/events/stream?channel=rep:{people['rep'].id}"

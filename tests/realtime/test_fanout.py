@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from redis import Redis
 
 from liveapp import embedded_redis
-from liveapp.services import realtime
-from liveapp.services.fanout import RESYNC_FRAME, Fanout, Listener, format_frame, hub_for
+from liveapp.infra import realtime
+from liveapp.infra.fanout import RESYNC_FRAME, Fanout, Listener, format_frame, hub_for
 from tests.realtime.server import parse_frames
 
 TIMEOUT = 5.0

@@ -8,7 +8,8 @@ import time
 import httpx
 import pytest
 
-from liveapp.services import realtime
+from liveapp.infra import realtime
+from liveapp.services.routing import board_presence
 from tests.factories import PASSWORD
 from tests.realtime.server import CSRF_META, EventStream, gunicorn, login, stop
 
@@ -88,7 +89,7 @@ def test_an_admin_board_carries_its_own_and_the_admin_channel(server, app_ctx, a
         realtime.send(realtime.ADMIN_CHANNEL, "card", "everyone")
         realtime.send(realtime.rep_channel(admin.id), "offer", "just you")
         assert [stream.next_event().data for _ in range(2)] == ["everyone", "just you"]
-        assert realtime.board_connected(admin.id)
+        assert board_presence.board_connected(admin.id)
 
 
 def test_pings_keep_coming(server, app_ctx, rep):
@@ -111,21 +112,21 @@ def test_a_fresh_board_gets_no_resync(server, app_ctx, rep):
 
 
 def test_the_open_board_is_the_reps_presence(server, app_ctx, rep):
-    assert not realtime.board_connected(rep.id)
+    assert not board_presence.board_connected(rep.id)
     with board(server, rep):
-        assert realtime.board_connected(rep.id)
-        assert wait_until(lambda: realtime.board_connected(rep.id))  # kept alive by pings
-        seen = realtime.last_seen(rep.id)
+        assert board_presence.board_connected(rep.id)
+        assert wait_until(lambda: board_presence.board_connected(rep.id))  # kept alive by pings
+        seen = board_presence.last_seen(rep.id)
         assert seen is not None
     # The server notices the disconnect at its next ping; the key expires a TTL later.
-    assert wait_until(lambda: not realtime.board_connected(rep.id))
-    assert realtime.last_seen(rep.id) >= seen
+    assert wait_until(lambda: not board_presence.board_connected(rep.id))
+    assert board_presence.last_seen(rep.id) >= seen
 
 
 def test_an_admin_watching_the_admin_channel_is_not_a_board_presence(server, app_ctx, admin):
     with board(server, admin, channel=realtime.ADMIN_CHANNEL) as stream:
         stream.next_frame()
-        assert not realtime.board_connected(admin.id)
+        assert not board_presence.board_connected(admin.id)
 
 
 def test_anonymous_and_foreign_streams_are_refused(server, app_ctx, rep, admin):
@@ -144,7 +145,7 @@ def closes_soon(stream: EventStream, timeout: float = WAIT) -> bool:
 
 
 def test_a_deactivated_reps_open_board_is_closed(server, app_ctx, rep, make_user):
-    from liveapp.services import users
+    from liveapp.services.settings import users
 
     other = make_user(role="rep", email="otto@example.com")
     with board(server, rep) as stream, board(server, other) as others:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 
-from liveapp.services import realtime, reps
-from liveapp.services.fanout import hub_for
+from liveapp.infra import realtime
+from liveapp.infra.fanout import hub_for
+from liveapp.services.routing import board_presence, reps
 
 
 def test_effective_availability_combines_choice_and_board(app_ctx, make_user):
@@ -17,8 +18,8 @@ def test_effective_availability_combines_choice_and_board(app_ctx, make_user):
     chose_offline = make_user(availability="offline")
     never = make_user(availability="available")
     for user in (open_board, away, chose_offline):
-        realtime.touch_board(user.id, now=now - 5)
-    realtime.board_closed(closed_long_ago.id, now=now - 121)
+        board_presence.touch_board(user.id, now=now - 5)
+    board_presence.board_closed(closed_long_ago.id, now=now - 121)
 
     expected = {
         open_board.id: "available",
@@ -40,10 +41,10 @@ def test_sweep_tells_admins_who_went_offline_once(app, app_ctx, make_user):
     admins = hub.subscribe(realtime.redis_channel(realtime.ADMIN_CHANNEL))
     try:
         assert hub.wait_ready(5)
-        realtime.touch_board(rep.id, now=now)
-        assert reps.sweep_board_presence(now=now) == {"online": [rep.id], "offline": []}
-        assert reps.sweep_board_presence(now=now + 60) == {"online": [], "offline": []}
-        assert reps.sweep_board_presence(now=now + 121) == {"online": [], "offline": [rep.id]}
+        board_presence.touch_board(rep.id, now=now)
+        assert board_presence.sweep(now=now) == {"online": [rep.id], "offline": []}
+        assert board_presence.sweep(now=now + 60) == {"online": [], "offline": []}
+        assert board_presence.sweep(now=now + 121) == {"online": [], "offline": [rep.id]}
         frames = [admins.get(5), admins.get(5)]
         payloads = [json.loads(f.split("data: ", 1)[1]) for f in frames if f]
         assert payloads == [

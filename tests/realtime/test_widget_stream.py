@@ -11,8 +11,9 @@ import httpx
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from liveapp.services import assignments, realtime, routing, tokens
-from liveapp.services import conversations as service
+from liveapp.infra import realtime
+from liveapp.services.chat import conversations, tokens
+from liveapp.services.routing import assignments, router
 from tests.factories import PASSWORD
 from tests.realtime.server import EventStream, login
 from tests.tracking.conftest import ORIGIN, EventsApi
@@ -30,7 +31,7 @@ def server(live_server):
 @pytest.fixture
 def events_api(app, app_ctx):
     """The events API of a site whose origin is ORIGIN (it hands out visitor tokens)."""
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     site = sites.save_site(None, name="Example", allowed_origins=[ORIGIN])
     return EventsApi(app.test_client(), site.site_key)
@@ -74,10 +75,10 @@ def test_the_widget_reads_its_own_conversation_cross_origin(server, events_api, 
         assert "Access-Control-Allow-Credentials" not in response.headers
         assert "Origin" in response.headers["Vary"]
         # Another visitor's chat first: had it reached this stream, it would come first.
-        theirs = service.claim(other, rep, "pounce")
-        service.post(theirs, "rep", "for the other visitor", rep=rep)
-        mine = service.claim(vid, rep, "pounce")
-        service.post(mine, "rep", "<b>Hi</b>, I'm Rita", rep=rep)
+        theirs = conversations.claim(other, rep, "pounce")
+        conversations.post(theirs, "rep", "for the other visitor", rep=rep)
+        mine = conversations.claim(vid, rep, "pounce")
+        conversations.post(mine, "rep", "<b>Hi</b>, I'm Rita", rep=rep)
         opened = events.next_event()
         assert opened.event == "conversation"
         assert json.loads(opened.data) == {"id": mine.id, "rep": "Rita Rep", "status": "open"}
@@ -90,7 +91,7 @@ def test_the_widget_reads_its_own_conversation_cross_origin(server, events_api, 
 def test_an_inbound_request_pushes_its_status(server, events_api, app_ctx):
     vid, token = _visitor(events_api)
     with stream(server, f"visitor:{vid}", token) as (_, events):
-        routing.request_inbound(vid)
+        router.request_inbound(vid)
         for outcome in ("offer", "queue", "meeting_booker"):
             assignments.save(vid, assignments.Assignment(
                 rule_name="Inbound", mode="round_robin", outcome=outcome, trigger="inbound"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from liveapp.services.visitor_ids import derive
+from liveapp.services.tracking.visitor_ids import derive
 
 
 @dataclass

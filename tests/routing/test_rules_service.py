@@ -12,7 +12,7 @@ from liveapp.domain.routing.validation import ROUTES_TO_NOBODY
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import RoutingRule
-from liveapp.services import routing_rules as service
+from liveapp.services.routing import routing_rules
 from tests.factories import GroupFactory, RoutingRuleFactory, UserFactory
 
 # Monday 23 November 2026, 10:00 UTC (11:00 in Paris, 05:00 in New York).
@@ -34,7 +34,7 @@ def data(**changes):
 
 def errors_of(values, enterprise=False, rule=None):
     with pytest.raises(ValidationFailed) as failed:
-        service.save_rule(rule, values, enterprise=enterprise)
+        routing_rules.save_rule(rule, values, enterprise=enterprise)
     assert db.session.scalars(select(RoutingRule)).all() == ([] if rule is None else [rule])
     return failed.value.errors
 
@@ -77,16 +77,16 @@ def test_unknown_user_and_group_ids(app_ctx):
 def test_duplicate_name_ignores_case(app_ctx):
     RoutingRuleFactory(name="Target Accounts")
     with pytest.raises(ValidationFailed) as failed:
-        service.save_rule(None, data(name="target accounts"), enterprise=False)
+        routing_rules.save_rule(None, data(name="target accounts"), enterprise=False)
     assert failed.value.errors == {"name": "A routing rule with this name already exists."}
 
 
 def test_empty_criteria_is_a_catch_all(app_ctx, changes):
-    rule = service.save_rule(None, data(criteria={"match": "any", "conditions": []}),
-                             enterprise=False)
+    rule = routing_rules.save_rule(None, data(criteria={"match": "any", "conditions": []}),
+                                   enterprise=False)
     assert rule.criteria == {"match": "all", "conditions": []}
-    assert service.describe_criteria(rule, {}) == "Every visitor"
-    assert service.domain_rules().matching(VisitorFacts()) == {rule.id}
+    assert routing_rules.describe_criteria(rule, {}) == "Every visitor"
+    assert routing_rules.domain_rules().matching(VisitorFacts()) == {rule.id}
     assert changes == ["routing"]
 
 
@@ -111,7 +111,7 @@ def test_bad_criteria_are_refused(app_ctx, criteria, problem):
 def test_saves_every_setting(app_ctx):
     ann, bob = UserFactory(name="Ann"), UserFactory(name="Bob")
     enterprise_group, mid = GroupFactory(name="Enterprise"), GroupFactory(name="Mid-Market")
-    rule = service.save_rule(None, data(
+    rule = routing_rules.save_rule(None, data(
         outreach_mode="both", salesforce_owner="y", route_to_all=False,
         route_to_users=[str(ann.id)], route_to_groups=[enterprise_group.id],
         fallback_users=[bob.id], fallback_groups=[mid.id], distribution="round_robin",
@@ -130,7 +130,7 @@ def test_saves_every_setting(app_ctx):
         "round_robin", 45, "queue")
     assert (saved.account_team, saved.account_team_roles) == (
         True, ["Account Executive", "Sales Engineer"])
-    assert service.summary(saved, enterprise=True) == (
+    assert routing_rules.summary(saved, enterprise=True) == (
         "Outreach sender and prospect owner → Salesforce owner → account team "
         "(Account Executive, Sales Engineer) → group Enterprise, Ann → fallback group "
         "Mid-Market, Bob; Round robin, 45 s; nobody available: queue"
@@ -144,19 +144,19 @@ def test_account_team_roles_are_checked(app_ctx):
 
 def test_flag_off_keeps_a_saved_account_team_untouched(app_ctx):
     rule = RoutingRuleFactory(account_team=True, account_team_roles=["AE"])
-    service.save_rule(rule, data(name=rule.name), enterprise=False)
+    routing_rules.save_rule(rule, data(name=rule.name), enterprise=False)
     assert (rule.account_team, rule.account_team_roles) == (True, ["AE"])
-    assert "account team" not in service.summary(rule, enterprise=False)
+    assert "account team" not in routing_rules.summary(rule, enterprise=False)
 
 
 def test_new_rules_go_last_and_reorder_and_delete_renumber(app_ctx, changes):
-    a, b, c = (service.save_rule(None, data(name=n), enterprise=False) for n in "ABC")
+    a, b, c = (routing_rules.save_rule(None, data(name=n), enterprise=False) for n in "ABC")
     assert [r.position for r in (a, b, c)] == [0, 1, 2]
-    assert [r.name for r in service.reorder([c.id, a.id, b.id])] == ["C", "A", "B"]
+    assert [r.name for r in routing_rules.reorder([c.id, a.id, b.id])] == ["C", "A", "B"]
     with pytest.raises(ValidationFailed):
-        service.reorder([c.id, a.id])
-    service.delete_rule(a)
-    assert [(r.name, r.position) for r in service.ordered_rules()] == [("C", 0), ("B", 1)]
+        routing_rules.reorder([c.id, a.id])
+    routing_rules.delete_rule(a)
+    assert [(r.name, r.position) for r in routing_rules.ordered_rules()] == [("C", 0), ("B", 1)]
     assert changes == ["routing"] * 5
 
 
@@ -166,20 +166,20 @@ def test_domain_rules_and_reps_feed_the_decision(app_ctx):
     bob = UserFactory(name="Bob", groups=[team], availability="away")
     cy = UserFactory(name="Cy", groups=[team], time_zone="America/New_York",
                      working_hours=OFFICE)
-    target = service.save_rule(None, data(
+    target = routing_rules.save_rule(None, data(
         name="Target accounts", route_to_all=False, salesforce_owner=True,
         route_to_groups=[team.id], distribution="round_robin",
         criteria={"match": "all", "conditions": [
             {"field": "is_target_account", "operator": "equals", "value": True}]},
     ), enterprise=False)
-    service.save_rule(None, data(name="Everyone else"), enterprise=False)
+    routing_rules.save_rule(None, data(name="Everyone else"), enterprise=False)
     RoutingRuleFactory(name="Switched off", active=False, position=-1)
-    compiled = service.domain_rules()
+    compiled = routing_rules.domain_rules()
     assert [r.name for r in compiled.rules] == ["Target accounts", "Everyone else"]
     assert compiled.rules[0].route_to_groups == (team.id,)
     assert compiled.rules[0].group_names == {team.id: "Enterprise"}
 
-    reps = service.reps_for_routing(MONDAY_10_UTC)
+    reps = routing_rules.reps_for_routing(MONDAY_10_UTC)
     by_name = {r.name: r for r in reps}
     assert by_name["Cy"].in_working_hours is False  # 05:00 in New York
     assert by_name["Ann"].group_ids == frozenset({team.id})
@@ -202,7 +202,7 @@ def test_domain_rules_and_reps_feed_the_decision(app_ctx):
 def test_bad_stored_time_zone_counts_as_out_of_hours(app_ctx):
     UserFactory(name="Odd", time_zone="Mars/Olympus", working_hours=OFFICE)
     UserFactory(name="Always")
-    reps = {r.name: r for r in service.reps_for_routing(MONDAY_10_UTC)}
+    reps = {r.name: r for r in routing_rules.reps_for_routing(MONDAY_10_UTC)}
     assert (reps["Odd"].in_working_hours, reps["Always"].in_working_hours) == (False, True)
 
 
@@ -211,12 +211,12 @@ def test_demo_rules_are_seeded_once(app_ctx):
 
     seeding.seed()
     seeding.seed()
-    rules = service.ordered_rules()
+    rules = routing_rules.ordered_rules()
     assert [r.name for r in rules] == ["Outbound prospects", "Target accounts", "Everyone else"]
-    assert service.summary(rules[1]).startswith(
+    assert routing_rules.summary(rules[1]).startswith(
         "Salesforce owner → group Enterprise; Round robin, 30 s")
-    compiled = service.domain_rules()
-    reps = service.reps_for_routing(MONDAY_10_UTC)
+    compiled = routing_rules.domain_rules()
+    reps = routing_rules.reps_for_routing(MONDAY_10_UTC)
     decision = decide(compiled.rules, compiled.matching(VisitorFacts()), reps, CrmFacts())
     assert decision.rule_name == "Everyone else"
     assert {r.name for r in reps if r.id in decision.offer_to} <= {"Cara Chen", "Dev Desai",
@@ -228,45 +228,46 @@ TARGETED = {"match": "all", "conditions": [
 
 
 def _order():
-    return [(r.name, r.position) for r in service.ordered_rules()]
+    return [(r.name, r.position) for r in routing_rules.ordered_rules()]
 
 
 def test_a_new_rule_goes_directly_above_the_first_catch_all(app_ctx, changes):
-    service.save_rule(None, data(name="Outbound", criteria=TARGETED), enterprise=False)
-    service.save_rule(None, data(name="Everyone else"), enterprise=False)
-    service.save_rule(None, data(name="Late", criteria=TARGETED), enterprise=False)
-    service.save_rule(None, data(name="Target", criteria=TARGETED, active=False),
-                      enterprise=False)
+    routing_rules.save_rule(None, data(name="Outbound", criteria=TARGETED), enterprise=False)
+    routing_rules.save_rule(None, data(name="Everyone else"), enterprise=False)
+    routing_rules.save_rule(None, data(name="Late", criteria=TARGETED), enterprise=False)
+    routing_rules.save_rule(None, data(name="Target", criteria=TARGETED, active=False),
+                            enterprise=False)
     assert _order() == [("Outbound", 0), ("Late", 1), ("Target", 2), ("Everyone else", 3)]
-    assert service.hidden_rules(service.ordered_rules()) == {}
+    assert routing_rules.hidden_rules(routing_rules.ordered_rules()) == {}
 
 
 def test_a_new_catch_all_goes_last_and_is_flagged(app_ctx):
-    service.save_rule(None, data(name="Everyone else"), enterprise=False)
-    second = service.save_rule(None, data(name="Night shift"), enterprise=False)
+    routing_rules.save_rule(None, data(name="Everyone else"), enterprise=False)
+    second = routing_rules.save_rule(None, data(name="Night shift"), enterprise=False)
     assert _order() == [("Everyone else", 0), ("Night shift", 1)]
-    assert service.hidden_by(second) == "Everyone else"
+    assert routing_rules.hidden_by(second) == "Everyone else"
 
 
 def test_an_inactive_catch_all_neither_hides_nor_places(app_ctx):
     RoutingRuleFactory(name="Old catch-all", active=False, position=0)
     RoutingRuleFactory(name="Outbound", criteria=TARGETED, position=1)
-    service.save_rule(None, data(name="Target", criteria=TARGETED), enterprise=False)
+    routing_rules.save_rule(None, data(name="Target", criteria=TARGETED), enterprise=False)
     assert _order() == [("Old catch-all", 0), ("Outbound", 1), ("Target", 2)]
-    assert service.hidden_rules(service.ordered_rules()) == {}
+    assert routing_rules.hidden_rules(routing_rules.ordered_rules()) == {}
 
 
 def test_reordering_below_a_catch_all_is_allowed_and_flagged(app_ctx):
-    target = service.save_rule(None, data(name="Target", criteria=TARGETED), enterprise=False)
-    catch_all = service.save_rule(None, data(name="Everyone else"), enterprise=False)
+    target = routing_rules.save_rule(None, data(name="Target", criteria=TARGETED), enterprise=False)
+    catch_all = routing_rules.save_rule(None, data(name="Everyone else"), enterprise=False)
     paused = RoutingRuleFactory(name="Paused", criteria=TARGETED, active=False, position=5)
-    rules = service.reorder([catch_all.id, target.id, paused.id])
+    rules = routing_rules.reorder([catch_all.id, target.id, paused.id])
     assert [r.name for r in rules] == ["Everyone else", "Target", "Paused"]
-    assert service.hidden_rules(rules) == {target.id: "Everyone else",
-                                           paused.id: "Everyone else"}
-    assert (service.hidden_by(target), service.hidden_by(catch_all)) == ("Everyone else", None)
+    assert routing_rules.hidden_rules(rules) == {target.id: "Everyone else",
+                                                 paused.id: "Everyone else"}
+    hidden = (routing_rules.hidden_by(target), routing_rules.hidden_by(catch_all))
+    assert hidden == ("Everyone else", None)
     # What the warning says is what routing does: the catch-all takes every visitor.
-    compiled = service.domain_rules()
+    compiled = routing_rules.domain_rules()
     targeted = VisitorFacts(is_target_account=True)
     decision = decide(compiled.rules, compiled.matching(targeted), [], trigger="inbound")
     assert decision.rule_name == "Everyone else"
@@ -275,7 +276,7 @@ def test_reordering_below_a_catch_all_is_allowed_and_flagged(app_ctx):
 def test_bad_input_with_a_catch_all_present_writes_and_moves_nothing(app_ctx, changes):
     RoutingRuleFactory(name="Everyone else", position=0)
     with pytest.raises(ValidationFailed):
-        service.save_rule(None, data(name=" ", criteria=TARGETED), enterprise=False)
+        routing_rules.save_rule(None, data(name=" ", criteria=TARGETED), enterprise=False)
     assert _order() == [("Everyone else", 0)]
     assert changes == []
 
@@ -284,5 +285,5 @@ def test_criteria_that_no_longer_parse_are_not_a_catch_all(app_ctx):
     broken = RoutingRuleFactory(name="Broken", position=0, criteria={
         "match": "all", "conditions": [{"field": "removed_field", "operator": "is_set"}]})
     below = RoutingRuleFactory(name="Below", position=1, criteria=TARGETED)
-    assert service.describe_criteria(broken) == "(criteria need fixing)"
-    assert service.hidden_by(below) is None
+    assert routing_rules.describe_criteria(broken) == "(criteria need fixing)"
+    assert routing_rules.hidden_by(below) is None

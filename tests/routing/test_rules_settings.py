@@ -173,11 +173,11 @@ def test_account_team_with_the_flag(as_admin, app_ctx, enterprise):
 
 
 def test_service_refuses_account_team_when_the_flag_is_off(app_ctx):
-    from liveapp.services import routing_rules as service
+    from liveapp.services.routing import routing_rules
 
     with pytest.raises(ValidationFailed) as failed:
-        service.save_rule(None, {"name": "AT", "distribution": "balanced",
-                                 "account_team": True, "route_to_all": True})
+        routing_rules.save_rule(None, {"name": "AT", "distribution": "balanced",
+                                       "account_team": True, "route_to_all": True})
     assert "enterprise feature" in failed.value.errors["account_team"]
 
 

@@ -7,7 +7,7 @@ import pytest
 from liveapp.domain.routing import in_working_hours
 from liveapp.extensions import db
 from liveapp.models import User
-from liveapp.services import working_hours
+from liveapp.services.routing import working_hours
 
 WEEK = [("09:00", "17:00")] * 5 + [("", "")] * 2
 

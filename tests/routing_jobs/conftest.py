@@ -12,7 +12,7 @@ from rq.timeouts import TimerDeathPenalty
 
 from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
-from liveapp.services import realtime
+from liveapp.services.routing import board_presence
 from tests.factories import RoutingRuleFactory, UserFactory
 from tests.tracking.conftest import api, site  # noqa: F401  (the events API fixtures)
 from tests.visitor_ids import VisitorId
@@ -62,7 +62,7 @@ def make_rep(app_ctx):
 
     def make(**kwargs):
         user = UserFactory(**kwargs)
-        realtime.touch_board(user.id)
+        board_presence.touch_board(user.id)
         return user
 
     return make

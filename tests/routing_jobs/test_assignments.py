@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from liveapp.extensions import redis
-from liveapp.services import assignments, changes
-from liveapp.services.assignments import Assignment
+from liveapp.services.bus import changes
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
 
 
 def test_save_keeps_the_rep_index_and_publishes(app_ctx):

@@ -14,7 +14,10 @@ from rq import SimpleWorker
 from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER, build
 from liveapp.extensions import db, queue, redis
 from liveapp.models import User
-from liveapp.services import assignments, changes, conversations, crm, routing, routing_rules
+from liveapp.services.bus import changes
+from liveapp.services.chat import conversations
+from liveapp.services.crm import owner_lookup
+from liveapp.services.routing import assignments, declines, router, routing_rules
 from tests.crm.conftest import connected, control, published, sandbox  # noqa: F401  (CRM sandbox)
 from tests.factories import GroupFactory
 from tests.routing_jobs.conftest import run_scheduled, work
@@ -74,11 +77,11 @@ def identified(job_app, api, visit):
     def make(email: str, trigger: str = "pounce") -> str:
         vid = visit()
         assert api.send(visitor_id=vid, type="identify", email=email).status_code == 202
-        assert crm.in_flight(vid) and [vid] in [j.args for j in queue("default").jobs]
+        assert owner_lookup.in_flight(vid) and [vid] in [j.args for j in queue("default").jobs]
         if trigger == "inbound":
-            routing.request_inbound(vid)
+            router.request_inbound(vid)
         else:
-            routing.enqueue_routing(vid, trigger)
+            router.enqueue_routing(vid, trigger)
         return vid
 
     return make
@@ -89,17 +92,17 @@ def test_routing_waits_for_the_look_up_and_routes_to_the_owner(owners_first, tea
     owners_first()
     vid = identified(contact_owned_by(ANN_SF_ID))
     work()  # routing runs first: the look-up is in flight, so it waits (queued again)
-    assert assignments.get(vid) is None and routing.history(vid) == []
-    assert redis.client.exists(routing.lock_key(vid))  # still routing this visitor
+    assert assignments.get(vid) is None and router.history(vid) == []
+    assert redis.client.exists(router.lock_key(vid))  # still routing this visitor
     resolve_crm()
-    assert not crm.in_flight(vid)
+    assert not owner_lookup.in_flight(vid)
     assert run_scheduled() and work() is None
     current = assignments.get(vid)
     assert current.routed_to == [team["ann"].id], current.explanation
     assert "Salesforce Contact owner Ann Archer is available → Ann Archer" in \
         current.explanation
     assert "not connected" not in current.explanation
-    assert len(routing.history(vid)) == 1 and not redis.client.exists(routing.lock_key(vid))
+    assert len(router.history(vid)) == 1 and not redis.client.exists(router.lock_key(vid))
 
 
 def test_a_late_answer_re_routes_to_the_owner_and_says_so(no_crm_wait, owners_first, team,
@@ -117,7 +120,7 @@ def test_a_late_answer_re_routes_to_the_owner_and_says_so(no_crm_wait, owners_fi
     assert after.routed_to == [team["ann"].id], after.explanation
     assert after.explanation.startswith(
         "re-routed: Salesforce owner found → Ann Archer (before: route to group Inbound →")
-    assert [h["step"] for h in routing.history(vid)] == ["salesforce_owner", "route_to"]
+    assert [h["step"] for h in router.history(vid)] == ["salesforce_owner", "route_to"]
 
 
 def test_a_late_answer_replaces_an_open_inbound_offer(no_crm_wait, owners_first, team,
@@ -135,7 +138,7 @@ def test_a_late_answer_replaces_an_open_inbound_offer(no_crm_wait, owners_first,
     # The replaced offer's timeout finds nothing to take: Ann keeps hers.
     assert run_scheduled(first.offered_to[0]) and work() is None
     assert assignments.get(vid).offered_to == [team["ann"].id]
-    assert team["ann"].id not in routing.excluded(vid)
+    assert team["ann"].id not in declines.excluded(vid)
 
 
 def test_facts_that_change_nothing_write_nothing(no_crm_wait, owners_first, team, identified,
@@ -150,7 +153,7 @@ def test_facts_that_change_nothing_write_nothing(no_crm_wait, owners_first, team
     assert any(c.kind == "crm" and c.visitor_id == vid for c in published[seen:])
     work()  # the re-check ran: Round Robin's next turn is no reason to move the visitor
     assert assignments.get(vid) == before
-    assert len(routing.history(vid)) == 1
+    assert len(router.history(vid)) == 1
     assert not any(c.kind == "routing" and c.visitor_id == vid for c in published[seen:])
 
 
@@ -164,7 +167,7 @@ def test_a_claimed_visitor_is_never_re_routed(no_crm_wait, owners_first, team, i
     assert assignments.get(unclaimed).routed_to == [team["ann"].id]
     held = assignments.get(claimed)
     assert held.claimed_by == team["gina"].id and team["ann"].id not in held.reps()
-    assert len(routing.history(claimed)) == 1
+    assert len(router.history(claimed)) == 1
 
 
 def test_new_facts_while_routing_decides_are_checked_after_it(owners_first, identified):
@@ -173,11 +176,11 @@ def test_new_facts_while_routing_decides_are_checked_after_it(owners_first, iden
     # A "crm" change while the routing job holds the visitor: remembered, not dropped,
     # and never in place of a stronger trigger waiting there.
     changes.publish(vid, "crm", salesforce="ok")
-    assert redis.client.get(routing.again_key(vid)) == b"crm"
-    routing.request_inbound(vid)
-    assert redis.client.get(routing.again_key(vid)) == b"inbound"
+    assert redis.client.get(router.again_key(vid)) == b"crm"
+    router.request_inbound(vid)
+    assert redis.client.get(router.again_key(vid)) == b"inbound"
     changes.publish(vid, "crm", salesforce="ok")
-    assert redis.client.get(routing.again_key(vid)) == b"inbound"
+    assert redis.client.get(router.again_key(vid)) == b"inbound"
 
 
 def test_a_look_up_that_fails_for_good_stops_the_wait(owners_first, identified, monkeypatch):
@@ -190,9 +193,9 @@ def test_a_look_up_that_fails_for_good_stops_the_wait(owners_first, identified, 
     def broken(visitor_id):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(crm, "resolve", broken)
+    monkeypatch.setattr(owner_lookup, "resolve", broken)
     resolve_crm()
-    assert not crm.in_flight(vid)
+    assert not owner_lookup.in_flight(vid)
     work()
     current = assignments.get(vid)
     assert "Salesforce: no look-up result for this visitor: skipped" in current.explanation
@@ -204,7 +207,7 @@ def test_reverse_ip_making_a_routed_visitor_a_target_account_re_routes_them(
     finds their company by IP: the target accounts rule takes them."""
     import ipaddress
 
-    from liveapp.integrations.enrichment import CompanyDirectory
+    from liveapp.integrations.company_directory import CompanyDirectory
     from liveapp.models import AbmAccount
 
     group = GroupFactory(name="Inbound", members=[team["gina"], team["hal"]])
@@ -223,12 +226,12 @@ def test_reverse_ip_making_a_routed_visitor_a_target_account_re_routes_them(
     vid = visit()
     ip = str(ipaddress.IPv4Network(company.ip_range).network_address + 7)
     assert api.send(visitor_id=vid, headers={"X-Forwarded-For": ip}).status_code == 202
-    routing.enqueue_routing(vid, "pounce")
+    router.enqueue_routing(vid, "pounce")
     work()  # before enrichment: an anonymous visitor, the catch-all rule
     assert assignments.get(vid).rule_name == "Everyone else"
     SimpleWorker([queue("low")], connection=redis.client, serializer="json").work(
         burst=True, max_jobs=20)  # enrichment: company by IP, ABM target account
-    assert crm.in_flight(vid)  # the company is looked up in Salesforce too
+    assert owner_lookup.in_flight(vid)  # the company is looked up in Salesforce too
     resolve_crm()
     work()
     after = assignments.get(vid)

@@ -4,7 +4,8 @@ worker from the memberships the boards show."""
 from __future__ import annotations
 
 from liveapp.extensions import db
-from liveapp.services import assignments, membership, routing
+from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments, router
 from tests.factories import SegmentFactory, StreamFactory
 from tests.routing_jobs.conftest import work
 from tests.visitor_ids import VisitorId
@@ -23,7 +24,7 @@ def _in(field: str, ident: int, operator: str = "equals") -> dict:
 def _route(api, path: str) -> str:
     vid = VisitorId()
     assert api.send(visitor_id=vid, url=f"https://www.example.com{path}").status_code == 202
-    routing.enqueue_routing(vid, "pounce")
+    router.enqueue_routing(vid, "pounce")
     work()
     return vid
 
@@ -35,15 +36,15 @@ def test_a_rule_on_a_segment_routes_its_members_and_the_others_fall_through(
     make_rule([ann], name="Target accounts", criteria=_in("segment_ids", target.id))
     make_rule([bob, cy], name="Everyone else")
     db.session.commit()
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
 
     member = _route(api, "/enterprise/pricing")
-    assert target.id in membership.stored(member).segment_ids
+    assert target.id in live_membership.stored(member).segment_ids
     routed = assignments.get(member)
     assert routed.rule_name == "Target accounts" and routed.offered_to == [ann.id]
 
     other = _route(api, "/blog")
-    assert membership.stored(other).segment_ids == frozenset()
+    assert live_membership.stored(other).segment_ids == frozenset()
     routed = assignments.get(other)
     assert routed.rule_name == "Everyone else" and routed.offered_to == [bob.id, cy.id]
 
@@ -57,14 +58,14 @@ def test_a_rule_on_a_stream_reads_the_stream_the_board_shows(job_app, api, app_c
     make_rule([bob], name="Not high intent", criteria=_in("stream_id", high.id, "not_equals"))
     make_rule([ann], name="High intent")
     db.session.commit()
-    membership.bump_settings_version()
+    live_membership.bump_settings_version()
 
     # In both segments: the board places the visitor in High Intent, the first stream.
     keen = _route(api, "/pricing/docs")
-    assert membership.stored(keen).stream_id == high.id
+    assert live_membership.stored(keen).stream_id == high.id
     assert assignments.get(keen).rule_name == "High intent"
 
     reader = _route(api, "/docs/api")
-    assert membership.stored(reader).stream_id != high.id
+    assert live_membership.stored(reader).stream_id != high.id
     routed = assignments.get(reader)
     assert routed.rule_name == "Not high intent" and routed.offered_to == [bob.id]

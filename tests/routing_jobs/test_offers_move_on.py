@@ -15,10 +15,10 @@ import pytest
 import time_machine
 
 from jobs import routing as routing_jobs
-from liveapp.domain import board_presence
 from liveapp.extensions import queue
-from liveapp.services import assignments, presence, routing
 from liveapp.services.live import prompts
+from liveapp.services.routing import assignments, board_presence, declines, router, waiting_queue
+from liveapp.services.tracking import hot_state
 from tests.conftest import Browser
 from tests.routing_jobs.conftest import run_scheduled, work
 
@@ -29,8 +29,8 @@ def offered(vid: str) -> list[int]:
 
 def prompted(vid: str) -> set[int]:
     """The reps an accept prompt shows to now."""
-    hot = presence.load(vid)
-    return prompts.offered_reps(assignments.get(vid), hot, routing.excluded(vid))
+    hot = hot_state.load(vid)
+    return prompts.offered_reps(assignments.get(vid), hot, declines.excluded(vid))
 
 
 def scheduled() -> int:
@@ -41,7 +41,7 @@ def pounced(make_rule, visit, reps, mode: str = "round_robin") -> str:
     """A live visitor routed for pounce under a rule of `mode` over `reps`."""
     make_rule(reps, distribution=mode, offer_timeout_seconds=20)
     vid = visit()
-    routing.enqueue_routing(vid, "pounce")
+    router.enqueue_routing(vid, "pounce")
     work()
     return vid
 
@@ -61,7 +61,7 @@ def test_first_available_nobody_accepts_in_time_goes_as_the_rule_says(
         job_app, visit, three_reps, make_rule, when_nobody, outcome):
     make_rule(three_reps, offer_timeout_seconds=25, when_nobody=when_nobody)
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
     first = assignments.get(vid)
     assert first.offered_to == [r.id for r in three_reps]
@@ -75,14 +75,14 @@ def test_first_available_nobody_accepts_in_time_goes_as_the_rule_says(
     assert stored.explanation.endswith("everyone alerted declined or let the request run out → "
                                        + ("meeting booker" if outcome == "meeting_booker"
                                           else "waiting in the queue for the next free rep"))
-    assert routing.waiting() == ([vid] if outcome == "queue" else [])
+    assert waiting_queue.waiting() == ([vid] if outcome == "queue" else [])
 
 
 def test_first_available_every_alerted_rep_going_away_ends_the_offer(
         job_app, app, visit, three_reps, make_rule):
     make_rule(three_reps, offer_timeout_seconds=300, when_nobody="meeting_booker")
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
     for rep in three_reps[:2]:
         set_away(app, rep)
@@ -93,11 +93,11 @@ def test_first_available_every_alerted_rep_going_away_ends_the_offer(
     stored = assignments.get(vid)
     assert stored.outcome == "meeting_booker" and prompted(vid) == set()
     assert "already declined or missed" not in stored.explanation  # they did neither
-    assert routing.excluded(vid) == set()
+    assert declines.excluded(vid) == set()
     run_scheduled()  # the old deadline's job finds nothing to do
     work()
     assert assignments.get(vid).outcome == "meeting_booker"
-    assert [h["outcome"] for h in routing.history(vid)] == ["meeting_booker", "offer"]
+    assert [h["outcome"] for h in router.history(vid)] == ["meeting_booker", "offer"]
 
 
 def test_first_available_request_declined_by_one_stays_with_the_others(
@@ -105,18 +105,18 @@ def test_first_available_request_declined_by_one_stays_with_the_others(
     ann, bob, cy = three_reps
     make_rule(three_reps, offer_timeout_seconds=40, when_nobody="queue")
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
     until = assignments.get(vid).offer_until
-    assert routing.decline(vid, bob.id)
+    assert declines.decline(vid, bob.id)
     stored = assignments.get(vid)
     assert stored.offered_to == [ann.id, cy.id] and stored.offer_until == until
     assert stored.explanation.endswith("; Bob declined") and prompted(vid) == {ann.id, cy.id}
     assert bob.id not in stored.routed_to  # off Bob's board too
-    assert routing.decline(vid, ann.id) and routing.decline(vid, cy.id)
+    assert declines.decline(vid, ann.id) and declines.decline(vid, cy.id)
     stored = assignments.get(vid)
-    assert stored.outcome == "queue" and routing.waiting() == [vid]
-    assert routing.excluded(vid) == {ann.id, bob.id, cy.id}
+    assert stored.outcome == "queue" and waiting_queue.waiting() == [vid]
+    assert declines.excluded(vid) == {ann.id, bob.id, cy.id}
 
 
 # ---------------------------------------------------------------- pounce assignments
@@ -125,7 +125,6 @@ def test_first_available_request_declined_by_one_stays_with_the_others(
 @pytest.mark.parametrize("mode", ["round_robin", "balanced"])
 def test_a_pounce_assignment_has_no_timer_and_stays_with_its_rep(job_app, api, visit,
                                                                  three_reps, make_rule, mode):
-    from liveapp.services import realtime
 
     ann = three_reps[0]
     vid = pounced(make_rule, visit, three_reps, mode)
@@ -135,15 +134,15 @@ def test_a_pounce_assignment_has_no_timer_and_stays_with_its_rep(job_app, api, v
     # online), the visitor is still Ann's and nobody excluded her.
     with time_machine.travel(time.time() + 10 * 60):
         for rep in three_reps:  # their boards stay open (pings)
-            realtime.touch_board(rep.id)
+            board_presence.touch_board(rep.id)
         for _ in range(3):
             assert api.send(visitor_id=vid, type="heartbeat", active=True).status_code == 202
-            routing.enqueue_routing(vid, "pounce")
-            routing.request_reoffer()
+            router.enqueue_routing(vid, "pounce")
+            waiting_queue.request_reoffer()
             work()
-        assert offered(vid) == [ann.id] and routing.excluded(vid) == set()
+        assert offered(vid) == [ann.id] and declines.excluded(vid) == set()
         assert assignments.visible_to_rep(ann.id) == {vid}
-    assert [h["offer_to"] for h in routing.history(vid)] == [[ann.id]]
+    assert [h["offer_to"] for h in router.history(vid)] == [[ann.id]]
 
 
 @pytest.mark.parametrize("mode", ["round_robin", "balanced"])
@@ -156,9 +155,9 @@ def test_a_pounce_visitor_who_asks_to_chat_is_routed_inbound(job_app, visit, thr
     ann = three_reps[0]
     vid = pounced(make_rule, visit, three_reps, mode)
     assert offered(vid) == [ann.id]
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
-    latest = routing.history(vid)[0]
+    latest = router.history(vid)[0]
     assert latest["trigger"] == "inbound" and latest["outcome"] == "offer"
     stored = assignments.get(vid)
     assert stored.trigger == "inbound" and stored.offer_until is not None  # a countdown
@@ -177,7 +176,7 @@ def test_a_pounce_rep_who_passes_hands_the_visitor_on(job_app, app, visit, three
     card = browser.get(f"/board/cards/{vid}").get_data(as_text=True)
     assert f'hx-post="/offers/{vid}/decline"' in card and ">Pass</button>" in card
     assert browser.post(f"/offers/{vid}/decline").status_code == 303
-    assert offered(vid) == [bob.id] and routing.excluded(vid) == {ann.id}
+    assert offered(vid) == [bob.id] and declines.excluded(vid) == {ann.id}
     assert assignments.visible_to_rep(ann.id) == set()
 
 
@@ -188,28 +187,27 @@ def test_a_pounce_rep_going_away_hands_the_visitor_on_without_blame(
     set_away(app, ann)
     work()
     stored = assignments.get(vid)
-    assert stored.offered_to == [bob.id] and routing.excluded(vid) == set()
+    assert stored.offered_to == [bob.id] and declines.excluded(vid) == set()
     assert "Ann (away)" in stored.explanation and "declined or missed" not in stored.explanation
 
 
 def test_a_pounce_reps_board_closing_hands_the_visitor_on(job_app, api, visit, three_reps,
                                                           make_rule):
     from jobs.board_presence import sweep_board_presence
-    from liveapp.services import realtime
 
     ann, bob, cy = three_reps
     vid = pounced(make_rule, visit, three_reps, "round_robin")
     sweep_board_presence()  # everyone's board is open
     assert offered(vid) == [ann.id]
-    realtime.board_closed(ann.id)
+    board_presence.board_closed(ann.id)
     later = time.time() + board_presence.OFFLINE_AFTER + 5
     with time_machine.travel(later):
         for rep in (bob, cy):  # their boards stay open (pings)
-            realtime.touch_board(rep.id)
+            board_presence.touch_board(rep.id)
         assert api.send(visitor_id=vid, type="heartbeat", active=True).status_code == 202
         changed = sweep_board_presence()
         assert changed["offline"] == [ann.id]
         work()
         stored = assignments.get(vid)
     assert stored.offered_to == [bob.id] and "Ann (offline)" in stored.explanation
-    assert routing.excluded(vid) == set()
+    assert declines.excluded(vid) == set()

@@ -10,7 +10,7 @@ import pytest
 
 from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
-from liveapp.services import assignments, rotation, routing, routing_inputs
+from liveapp.services.routing import assignments, declines, rotation, router, routing_inputs
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import ThreadWorker, run_scheduled, work
 
@@ -24,7 +24,7 @@ def test_two_workers_routing_at_once_share_one_rotation(job_app, visit, three_re
     rule = make_rule(three_reps, distribution="round_robin")
     visitors = [visit() for _ in range(12)]
     for vid in visitors:
-        routing.enqueue_routing(vid, "pounce")
+        router.enqueue_routing(vid, "pounce")
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -59,7 +59,7 @@ def test_offer_timeout_moves_to_the_next_rep_then_the_meeting_booker(job_app, vi
     ann, bob, cy = three_reps
     make_rule(three_reps, distribution="round_robin", offer_timeout_seconds=20)
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
     assert offered(vid) == [ann.id]
     # One rep at a time: only the rep it is offered to sees the visitor on their board.
@@ -79,8 +79,8 @@ def test_offer_timeout_moves_to_the_next_rep_then_the_meeting_booker(job_app, vi
     assert stored.outcome == "meeting_booker" and stored.offered_to == []
     assert stored.explanation.endswith(
         "everyone eligible already declined or missed this visitor → meeting booker")
-    assert routing.excluded(vid) == {ann.id, bob.id, cy.id}
-    assert [h["outcome"] for h in routing.history(vid)] == [
+    assert declines.excluded(vid) == {ann.id, bob.id, cy.id}
+    assert [h["outcome"] for h in router.history(vid)] == [
         "meeting_booker", "offer", "offer", "offer"]
     assert queue(routing_jobs.QUEUE).scheduled_job_registry.count == 0
 
@@ -89,33 +89,33 @@ def test_excluded_reps_are_never_offered_again(job_app, visit, three_reps, make_
     ann, bob, cy = three_reps
     make_rule(three_reps, distribution="round_robin")
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
     run_scheduled()
     work()
     assert offered(vid) == [bob.id]
     # Other visitors keep the rotation turning; this visitor still never goes back to Ann.
     for _ in range(4):
-        routing.enqueue_routing(visit(), "pounce")
+        router.enqueue_routing(visit(), "pounce")
     work()
-    routing.enqueue_routing(vid, "inbound")  # a repeat trigger while Bob's offer is open
+    router.enqueue_routing(vid, "inbound")  # a repeat trigger while Bob's offer is open
     work()
     assert offered(vid) == [bob.id]
-    assert routing.decline(vid, bob.id)
+    assert declines.decline(vid, bob.id)
     assert offered(vid) == [cy.id]
     assert ann.id not in assignments.get(vid).routed_to
-    assert all(ann.id not in h["offer_to"] for h in routing.history(vid)[:-1])
+    assert all(ann.id not in h["offer_to"] for h in router.history(vid)[:-1])
 
 
 def test_a_stale_timeout_after_a_decline_is_a_no_op(job_app, visit, three_reps, make_rule):
     ann, bob, cy = three_reps
     make_rule(three_reps, distribution="round_robin")
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
-    assert not routing.decline(vid, bob.id)  # not offered to Bob: nothing changes
+    assert not declines.decline(vid, bob.id)  # not offered to Bob: nothing changes
     assert offered(vid) == [ann.id]
-    assert routing.decline(vid, ann.id)
+    assert declines.decline(vid, ann.id)
     assert offered(vid) == [bob.id]
     [stale] = run_scheduled(rep_id=ann.id)
     work()
@@ -130,9 +130,9 @@ def test_first_available_decline_removes_only_that_rep(job_app, visit, three_rep
     ann, bob, cy = three_reps
     make_rule(three_reps)
     vid = visit()
-    routing.enqueue_routing(vid, "pounce")
+    router.enqueue_routing(vid, "pounce")
     work()
-    assert routing.decline(vid, bob.id)
+    assert declines.decline(vid, bob.id)
     assert offered(vid) == [ann.id, cy.id]
     assert "Bob (already declined or missed this visitor)" in assignments.get(vid).explanation
 
@@ -142,7 +142,7 @@ def test_balanced_offers_one_rep_at_a_time_with_the_rule_timeout(job_app, visit,
     ann, bob, cy = three_reps
     make_rule(three_reps, distribution="balanced", offer_timeout_seconds=15)
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
     assert offered(vid) == [ann.id]
     assert "(balanced: 0 open chats)" in assignments.get(vid).explanation

@@ -3,7 +3,8 @@ again for many reasons and mostly decides the same; only a changed decision adds
 
 from __future__ import annotations
 
-from liveapp.services import routing, timeline
+from liveapp.services.routing import router
+from liveapp.services.tracking import timeline
 from tests.routing_jobs.conftest import work
 from tests.routing_jobs.test_offers_move_on import set_away
 
@@ -20,13 +21,13 @@ def test_the_same_decision_again_adds_nothing_a_changed_one_adds_one(
     make_rule([ann, bob], name="Everyone", distribution="first_available")
     vid = visit()
     for _ in range(4):  # a rep came back, CRM facts arrived, the queue drained...
-        routing.route_now(vid, "pounce")
+        router.route_now(vid, "pounce")
     assert routing_entries(vid) == ["Everyone (first available): Offered to Ann, Bob"]
-    assert len(routing.history(vid)) == 4  # the routing history still keeps every run
+    assert len(router.history(vid)) == 4  # the routing history still keeps every run
 
     set_away(app, ann)  # Ann goes away: routing moves on to Bob alone
     work()
-    routing.route_now(vid, "pounce")
+    router.route_now(vid, "pounce")
     assert routing_entries(vid) == ["Everyone (first available): Offered to Ann, Bob",
                                     "Everyone (first available): Offered to Bob"]
 
@@ -36,5 +37,5 @@ def test_routed_to_nobody_is_recorded_once(job_app, visit, make_rep, make_rule):
     make_rule([away], name="Everyone", distribution="first_available")
     vid = visit()
     for _ in range(6):  # six "Routed to nobody" in 90 s, in the issue
-        routing.route_now(vid, "pounce")
+        router.route_now(vid, "pounce")
     assert routing_entries(vid) == ["Everyone (first available): Routed to nobody"]

@@ -9,7 +9,8 @@ import pytest
 
 from jobs import routing as routing_jobs
 from liveapp.extensions import db, queue, redis
-from liveapp.services import assignments, presence, realtime, routing
+from liveapp.services.routing import assignments, board_presence, router, waiting_queue
+from liveapp.services.tracking import hot_state
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import work
 
@@ -24,19 +25,19 @@ def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
         job_app, visit, rep, as_rep, make_rule):
     rep.availability = "away"
     db.session.commit()
-    realtime.touch_board(rep.id)
+    board_presence.touch_board(rep.id)
     make_rule([rep], when_nobody="queue")
     visitors = [visit() for _ in range(3)]
     for vid in visitors:
-        routing.request_inbound(vid)
+        router.request_inbound(vid)
     work()
-    assert routing.waiting() == visitors
+    assert waiting_queue.waiting() == visitors
     assert all(assignments.get(v).outcome == "queue" for v in visitors)
     assert assignments.get(visitors[0]).explanation.endswith(
         "nobody eligible → waiting in the queue for the next free rep")
-    routing.request_inbound(visitors[0])  # asking again keeps the original place
+    router.request_inbound(visitors[0])  # asking again keeps the original place
     work()
-    assert routing.waiting() == visitors
+    assert waiting_queue.waiting() == visitors
 
     assert availability(as_rep, "available").status_code == 303
     jobs = {job.func_name: job for job in queue(routing_jobs.QUEUE).jobs}
@@ -45,7 +46,7 @@ def test_waiting_visitors_are_offered_oldest_first_when_a_rep_becomes_available(
     work()
     drain.refresh()
     assert drain.return_value() == visitors  # offered in request order, oldest first
-    assert routing.waiting() == []
+    assert waiting_queue.waiting() == []
     assert all(assignments.get(v).offered_to == [rep.id] for v in visitors)
     assert assignments.visible_to_rep(rep.id) == set(visitors)
 
@@ -57,7 +58,7 @@ def test_no_drain_without_waiting_visitors_or_for_away(job_app, visit, rep, as_r
     assert queue(routing_jobs.QUEUE).count == 0  # nobody waiting: no job at all
     rep.availability = "away"
     db.session.commit()
-    routing.request_inbound(visit())
+    router.request_inbound(visit())
     work()
     assert availability(as_rep, "offline").status_code == 303
     assert queue(routing_jobs.QUEUE).count == 0
@@ -69,15 +70,15 @@ def test_a_visitor_who_left_leaves_the_queue(job_app, visit, rep, make_rule):
     make_rule([rep], when_nobody="queue")
     gone, staying = visit(), visit()
     for vid in (gone, staying):
-        routing.request_inbound(vid)
+        router.request_inbound(vid)
     work()
-    state = presence.load(gone)
-    presence.save_presence(gone, replace(state.presence, state="left"))
+    state = hot_state.load(gone)
+    hot_state.save_presence(gone, replace(state.presence, state="left"))
     rep.availability = "available"
     db.session.commit()
-    realtime.touch_board(rep.id)
-    assert routing.drain_queue() == [staying]
-    assert routing.waiting() == []
+    board_presence.touch_board(rep.id)
+    assert waiting_queue.drain_queue() == [staying]
+    assert waiting_queue.waiting() == []
 
 
 def test_nobody_with_the_meeting_booker_rule_gets_the_booker_not_the_queue(
@@ -86,20 +87,20 @@ def test_nobody_with_the_meeting_booker_rule_gets_the_booker_not_the_queue(
     db.session.commit()
     make_rule([rep], when_nobody="meeting_booker")
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
     assert assignments.get(vid).outcome == "meeting_booker"
-    assert routing.waiting() == []
+    assert waiting_queue.waiting() == []
 
 
 def test_chat_closed_asks_for_a_drain(job_app, visit, rep, make_rule):
     rep.availability = "away"
     db.session.commit()
     make_rule([rep], when_nobody="queue")
-    routing.request_inbound(visit())
+    router.request_inbound(visit())
     work()
-    assert routing.chat_closed(rep.id) is not None
-    assert routing.chat_closed(rep.id) is None  # one drain waiting is enough
+    assert waiting_queue.chat_closed(rep.id) is not None
+    assert waiting_queue.chat_closed(rep.id) is None  # one drain waiting is enough
 
 
 def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, make_rule):
@@ -109,9 +110,9 @@ def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, 
 
     make_rule([rep], when_nobody="queue")  # available, but the board is closed: offline
     vid = visit()
-    routing.request_inbound(vid)
+    router.request_inbound(vid)
     work()
-    assert routing.waiting() == [vid]
+    assert waiting_queue.waiting() == [vid]
 
     url = f"/events/stream?channel=rep:{rep.id}"
 
@@ -123,7 +124,7 @@ def test_opening_the_board_offers_waiting_visitors(job_app, visit, rep, as_rep, 
 
     contextvars.Context().run(open_board)
     work()
-    assert routing.waiting() == []
+    assert waiting_queue.waiting() == []
     assert assignments.get(vid).offered_to == [rep.id]
 
 
@@ -137,18 +138,18 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     rule = make_rule([rep], when_nobody="queue")
     waiting, taken = visit(), visit()
     for vid in (waiting, taken):
-        routing.request_inbound(vid)
+        router.request_inbound(vid)
     work()
-    assert routing.waiting() == [waiting, taken]
-    routing.request_inbound(waiting)  # asking again schedules no second timeout
+    assert waiting_queue.waiting() == [waiting, taken]
+    router.request_inbound(waiting)  # asking again schedules no second timeout
     work()
     registry = queue(routing_jobs.QUEUE).scheduled_job_registry
     due = [redis.client.zscore(registry.key, job_id) for job_id in registry.get_job_ids()]
-    asked = redis.client.zscore(routing.waiting_key(), waiting)
+    asked = redis.client.zscore(router.waiting_key(), waiting)
     assert len(due) == 2 and min(due) == pytest.approx(asked + 60, abs=1)
 
     # Before the wait is over someone takes the second visitor: their timeout does nothing.
-    from liveapp.services import conversations
+    from liveapp.services.chat import conversations
 
     conversations.claim(taken, rep, "inbound")
     assert len(run_scheduled()) == 2  # as if the wait were over
@@ -159,10 +160,10 @@ def test_a_visitor_nobody_takes_in_time_gets_the_meeting_booker(
     assert booker.explanation.endswith("in the queue and nobody was free → meeting booker")
     assert booker.explanation.startswith(f"rule '{rule.name}' matched")
     assert "waiting in the queue for the next free rep" not in booker.explanation
-    assert routing.waiting() == []
+    assert waiting_queue.waiting() == []
     assert assignments.get(taken).claimed_by == rep.id
     # Widget: the visitor now sees the booker, and its calendar is the rule's rep.
-    from liveapp.services import chat_flow, meetings
+    from liveapp.services.chat import chat_flow, meetings
 
     assert chat_flow.status_of(waiting) == "booker"
     assert meetings.calendar_owner(waiting) == rep

@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from liveapp.demo.seeding import DATA
-from liveapp.integrations.enrichment import CompanyDirectory
+from liveapp.integrations.company_directory import CompanyDirectory
 from tests.browser.conftest import chromium  # noqa: F401  (the module's browser)
 from tests.scenarios.people import WidgetVisitor, eventually, holds, routing_of
 from tests.scenarios.settings import form_errors

@@ -15,7 +15,7 @@ ORIGIN = "https://www.example.com"
 
 @pytest.fixture
 def site(app_ctx):
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     return sites.save_site(None, name="Example", allowed_origins=[ORIGIN])
 
@@ -66,7 +66,7 @@ def count_rows(app):
 def published():
     """Every tracking change published in this process during the test (membership's own
     announcements, which follow them, are left out)."""
-    from liveapp.services import changes
+    from liveapp.services.bus import changes
 
     seen: list = []
 

@@ -15,7 +15,7 @@ from tests.visitor_ids import VisitorId
 
 def _has_directory() -> bool:
     try:
-        return importlib.util.find_spec("liveapp.integrations.enrichment") is not None
+        return importlib.util.find_spec("liveapp.integrations.company_directory") is not None
     except ModuleNotFoundError:  # no liveapp.integrations package at all
         return False
 
@@ -70,9 +70,9 @@ def test_abm_and_marketing_data_through_a_real_worker(api, app_ctx, job_app, pub
 
 
 @pytest.mark.skipif(not HAS_DIRECTORY,
-                    reason="liveapp.integrations.enrichment is not on this branch yet")
+                    reason="liveapp.integrations.company_directory is not on this branch yet")
 def test_company_by_email_domain_through_the_directory(api, app_ctx, job_app):
-    from liveapp.integrations.enrichment import CompanyDirectory
+    from liveapp.integrations.company_directory import CompanyDirectory
 
     directory = CompanyDirectory.default()
     company = next(iter(directory.companies)) if hasattr(directory, "companies") else None
@@ -86,12 +86,12 @@ def test_company_by_email_domain_through_the_directory(api, app_ctx, job_app):
 
 
 @pytest.mark.skipif(not HAS_DIRECTORY,
-                    reason="liveapp.integrations.enrichment is not on this branch yet")
+                    reason="liveapp.integrations.company_directory is not on this branch yet")
 def test_company_by_reverse_ip_through_the_directory(app, api, app_ctx, job_app, monkeypatch,
                                                      published):
     import ipaddress
 
-    from liveapp.integrations.enrichment import CompanyDirectory
+    from liveapp.integrations.company_directory import CompanyDirectory
 
     monkeypatch.setitem(app.config, "TRUSTED_PROXY_COUNT", 1)
     company = next(c for c in CompanyDirectory.default().companies if c.ip_range)

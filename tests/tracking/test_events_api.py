@@ -22,7 +22,7 @@ def test_page_view_is_accepted_and_recorded(api, app_ctx, published):
     assert res.status_code == 202
     body = res.get_json()
     assert body["visitor_id"] == visitor_id.cookie  # SPEC 3: echoed as sent
-    from liveapp.services.tokens import verify_visitor_token
+    from liveapp.services.chat.tokens import verify_visitor_token
 
     assert verify_visitor_token(body["token"]) == visitor_id
     visitor = db.session.get(Visitor, visitor_id)
@@ -127,7 +127,7 @@ def test_get_is_not_allowed(api):
 
 
 def test_visitor_of_another_site_is_refused(api, app_ctx, count_rows):
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     other = sites.save_site(None, name="Other", allowed_origins=[])
     vid = VisitorId()
@@ -210,7 +210,7 @@ class TestCors:
         assert "Access-Control-Allow-Origin" not in res.headers
 
     def test_origin_edit_applies_at_once_in_this_process(self, api, app_ctx, site):
-        from liveapp.services import sites
+        from liveapp.services.settings import sites
 
         api.send(headers={"Origin": ORIGIN})  # warm the cache
         sites.save_site(site, name=site.name, allowed_origins=["https://new.example"])

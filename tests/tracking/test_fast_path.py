@@ -10,8 +10,8 @@ import pytest
 from werkzeug.test import Client
 
 from liveapp.blueprints.tracking import EventsFastPath
-from liveapp.services.tokens import verify_visitor_token
-from liveapp.services.visitor_ids import internal_id
+from liveapp.services.chat.tokens import verify_visitor_token
+from liveapp.services.tracking.visitor_ids import internal_id
 from tests.tracking.conftest import ORIGIN
 
 
@@ -84,7 +84,7 @@ def _database_away():
 
 
 def test_the_database_away_is_a_503_on_both_paths_when_no_site_is_known(app, site, monkeypatch):
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     monkeypatch.setattr(sites, "_load", _database_away)
     body = json.dumps({"site_key": site.site_key, "visitor_id": str(uuid.uuid4()),
@@ -99,7 +99,7 @@ def test_the_database_away_is_a_503_on_both_paths_when_no_site_is_known(app, sit
 
 
 def test_sites_known_before_the_database_went_away_still_take_events(app, site, monkeypatch):
-    from liveapp.services import sites
+    from liveapp.services.settings import sites
 
     sites.forget_cache()
     assert sites.site_for_key(site.site_key) is not None  # loaded while it was there

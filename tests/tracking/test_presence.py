@@ -15,8 +15,8 @@ from sqlalchemy import event
 from liveapp.domain.events import parse_event
 from liveapp.extensions import db, queue, redis
 from liveapp.models import PageView, Visitor, VisitSession
-from liveapp.services import presence as hot
-from liveapp.services import sites, tracking
+from liveapp.services.settings import sites
+from liveapp.services.tracking import hot_state, visitor_events
 
 T0 = 1_900_000_000.0
 
@@ -32,7 +32,7 @@ def send(app_ctx, site, drain):
         body = {"site_key": site_key, "visitor_id": visitor_id, "type": kind, **fields}
         if kind == "page_view":
             body.setdefault("url", "https://www.example.com/")
-        outcome = tracking.accept(parse_event(body), info, "192.0.2.1", now)
+        outcome = visitor_events.accept(parse_event(body), info, "192.0.2.1", now)
         drain()
         return outcome
 
@@ -53,7 +53,7 @@ def statements(app_ctx):
 
 
 def state_of(visitor_id: str) -> str:
-    return hot.load(visitor_id).presence.state
+    return hot_state.load(visitor_id).presence.state
 
 
 def test_transitions_with_controlled_time(send, published):
@@ -66,12 +66,12 @@ def test_transitions_with_controlled_time(send, published):
     assert state_of(vid) == "idle"
     send("heartbeat", T0 + 40, vid, active=True)
     assert state_of(vid) == "active"
-    assert tracking.expire_presence(T0 + 60) == []  # heard from at T0+40: still active
-    [moved] = tracking.expire_presence(T0 + 71)
+    assert visitor_events.expire_presence(T0 + 60) == []  # heard from at T0+40: still active
+    [moved] = visitor_events.expire_presence(T0 + 71)
     assert (moved.before, moved.after) == ("active", "idle")
-    [moved] = tracking.expire_presence(T0 + 100)
+    [moved] = visitor_events.expire_presence(T0 + 100)
     assert (moved.before, moved.after) == ("idle", "left")
-    assert tracking.expire_presence(T0 + 200) == []  # nothing more to do
+    assert visitor_events.expire_presence(T0 + 200) == []  # nothing more to do
     presences = [c.data["state"] for c in published if c.kind == "presence"]
     assert presences == ["active", "idle", "active", "idle", "left"]
     session = db.session.scalars(db.select(VisitSession)).one()
@@ -87,7 +87,7 @@ def test_leave_closes_the_page_and_the_next_page_continues_the_visit(send, publi
     # The next page of the same visit (multi-page sites send leave on every unload).
     send("page_view", T0 + 12.5, vid, url="https://www.example.com/pricing")
     assert state_of(vid) == "active"
-    assert tracking.expire_presence(T0 + 20) == []
+    assert visitor_events.expire_presence(T0 + 20) == []
     session = db.session.scalars(db.select(VisitSession)).one()
     assert session.page_count == 2 and session.ended_at is None
     assert [c.data["state"] for c in published if c.kind == "presence"] == ["active"]
@@ -98,11 +98,11 @@ def test_leave_without_a_next_page_is_left_after_the_grace(send, published):
     send("page_view", T0, vid)
     send("leave", T0 + 12, vid)
     assert state_of(vid) == "active"
-    [moved] = tracking.expire_presence(T0 + 17)
+    [moved] = visitor_events.expire_presence(T0 + 17)
     assert (moved.before, moved.after) == ("active", "left")
     session = db.session.scalars(db.select(VisitSession)).one()
-    assert session.ended_at == tracking.to_datetime(T0 + 12)  # the leave's own time
-    assert db.session.get(Visitor, vid).last_seen == tracking.to_datetime(T0 + 12)
+    assert session.ended_at == visitor_events.to_datetime(T0 + 12)  # the leave's own time
+    assert db.session.get(Visitor, vid).last_seen == visitor_events.to_datetime(T0 + 12)
 
 
 def test_leave_from_an_unknown_visitor_writes_nothing(send, count_rows):
@@ -142,7 +142,7 @@ def test_heartbeat_from_an_unknown_visitor_creates_it(send, published):
 def test_one_events_changes_are_dispatched_together_in_order(send):
     """The changes of one event reach each stage of the bus in one batch, in the order they
     were published (the handlers work once per visitor, not once per change)."""
-    from liveapp.services import changes
+    from liveapp.services.bus import changes
 
     batches = []
 
@@ -175,7 +175,7 @@ def run_worker(name: str = "high") -> None:
 def test_expiry_job_through_a_real_worker(send, job_app):
     vid = str(uuid.uuid4())
     send("page_view", T0, vid)
-    from liveapp.services import changes
+    from liveapp.services.bus import changes
 
     seen = []
     changes.subscribe(seen.append)
@@ -200,20 +200,21 @@ def test_expiry_job_through_a_real_worker(send, job_app):
        active=st.booleans())
 def test_the_redis_heartbeat_script_agrees_with_the_domain(app_ctx, state, since_activity,
                                                            since_heartbeat, active):
-    from liveapp.domain import presence as rules
+    from liveapp.domain import visitor_presence
 
     vid = str(uuid.uuid4())
     now = T0 + 1000
-    before = rules.Presence(state, now - since_activity - since_heartbeat, now - since_heartbeat)
-    hot.save(vid, hot.HotState(site_id=1, presence=before, url="https://x.example/"))
-    hit = hot.accept_hit(vid, 1, "heartbeat", active, now, limit_keys=(
+    before = visitor_presence.Presence(state, now - since_activity - since_heartbeat,
+                                       now - since_heartbeat)
+    hot_state.save(vid, hot_state.HotState(site_id=1, presence=before, url="https://x.example/"))
+    hit = hot_state.accept_hit(vid, 1, "heartbeat", active, now, limit_keys=(
         redis.key("t", "ip"), redis.key("t", "v")), limits=(10**9, 10**9), window=60,
         stream=redis.key("t", "stream"), event_id="e", data="{}")
-    expected = rules.on_event(before, "heartbeat", active, now)
+    expected = visitor_presence.on_event(before, "heartbeat", active, now)
     # Appended ("queued") only when the presence changed: the processor publishes that.
     outcome = "beat" if expected.state == state else "queued"
     assert (hit.outcome, hit.before, hit.after) == (outcome, state, expected.state)
-    assert hot.load(vid).presence == expected
-    score = redis.client.zscore(hot.activity_key(), vid)
+    assert hot_state.load(vid).presence == expected
+    score = redis.client.zscore(hot_state.activity_key(), vid)
     assert score == (expected.last_activity if expected.state == "active" else None)
-    assert redis.client.zscore(hot.heartbeats_key(), vid) == now
+    assert redis.client.zscore(hot_state.heartbeats_key(), vid) == now

@@ -18,8 +18,9 @@ from liveapp.domain.flows import parse_flow
 from liveapp.domain.widget import check_answer
 from liveapp.extensions import db, redis
 from liveapp.models import Meeting, Message, Visitor
-from liveapp.services import assignments, chat_flow, routing, sites
-from liveapp.services import conversations as service
+from liveapp.services.chat import chat_flow, conversations
+from liveapp.services.routing import assignments, router
+from liveapp.services.settings import sites
 from tests.browser.helpers import eventually
 from tests.tracking.test_simulator import SIMULATOR_KEY
 
@@ -75,7 +76,7 @@ def demo(app_ctx, live_server, monkeypatch):
 
 
 def decision(outcome: str, at: float, offer_to=()) -> dict:
-    """A routing history entry as `routing.apply` writes it (see tests/meetings)."""
+    """A routing history entry as `router.apply` writes it (see tests/meetings)."""
     return {"outcome": outcome, "rule_id": None, "rule_name": "Test rule",
             "mode": "round_robin", "step": "users", "candidates": list(offer_to),
             "offer_to": list(offer_to), "offer_timeout_seconds": 20, "trace": [],
@@ -93,7 +94,7 @@ def _simulate(live_server: str, key: str, seed: int, done: dict) -> threading.Th
 
 def _inbound_visitor() -> str | None:
     for visitor_id in db.session.scalars(select(Visitor.id)):
-        if redis.client.hget(routing.state_key(visitor_id), "trigger") == b"inbound":
+        if redis.client.hget(router.state_key(visitor_id), "trigger") == b"inbound":
             return visitor_id
     return None
 
@@ -114,14 +115,14 @@ def test_a_simulated_visitor_asks_for_a_rep_and_answers_them(demo, live_server, 
         answers = chat_flow.load(visitor_id)["answers"]
         assert answers == {"2": "Talk to sales", "3": visitor.email}
 
-        conversation = service.claim(visitor_id, rep, "inbound")
-        service.post(conversation, "rep", "Hi, I'm Rita. What can I help with?", rep=rep)
+        conversation = conversations.claim(visitor_id, rep, "inbound")
+        conversations.post(conversation, "rep", "Hi, I'm Rita. What can I help with?", rep=rep)
         reply = eventually(lambda: db.session.scalar(select(Message).where(
             Message.conversation_id == conversation.id, Message.sender == "visitor")),
             timeout=30)
         assert reply is not None, "the simulated visitor never answered the rep"
         assert reply.body
-        service.close(db.session.merge(conversation))  # the visitor then leaves
+        conversations.close(db.session.merge(conversation))  # the visitor then leaves
     finally:
         thread.join(timeout=60)
     assert not thread.is_alive()
@@ -146,7 +147,7 @@ def test_a_simulated_visitor_at_the_meeting_booker_books_or_leaves(demo, live_se
         now = time.time()
         for entry in (decision("offer", now, offer_to=[rep.id]),
                       decision("meeting_booker", now + 1)):
-            redis.client.lpush(routing.history_key(visitor_id), json.dumps(entry))
+            redis.client.lpush(router.history_key(visitor_id), json.dumps(entry))
         assignments.save(visitor_id, assignments.Assignment(
             rule_name="Test rule", mode="round_robin", outcome="meeting_booker",
             trigger="inbound"))
@@ -169,7 +170,7 @@ def test_a_simulated_visitor_at_the_meeting_booker_books_or_leaves(demo, live_se
 def test_a_simulated_visitor_who_is_just_browsing_asks_for_nobody(demo, live_server, rep):
     """A flow whose only button ends it: the visitor clicks it, and no request follows."""
     from liveapp.models import Experience
-    from liveapp.services import experiences
+    from liveapp.services.membership import experiences
 
     pricing = db.session.scalar(select(Experience).where(Experience.name == "Pricing Page"))
     flow = [dict(s) for s in pricing.flow]

@@ -13,7 +13,7 @@ def next_in_rotation(candidates: Iterable[int], last_pointer: int | None) -> int
 
     Rotation follows id order rather than list order, so the turn stays fair when the
     candidate set changes between calls (a rep goes away, another joins).
-    `liveapp.services.rotation.advance` does the same atomically in Redis.
+    `liveapp.services.routing.rotation.advance` does the same atomically in Redis.
 
     Raises:
         ValueError: no candidates.

@@ -4,7 +4,7 @@ Visitors were keyed by the id in their snippet cookie, which reps saw in URLs an
 and which gave the visitor's widget token to anyone who posted it (issue 14, finding 1).
 Every visitor id (`visitors.id` and each table's `visitor_id`) is rewritten to its
 internal id, through the very function the events API uses
-(`liveapp.services.visitor_ids.derive`) under this app's SECRET_KEY, read as the app
+(`liveapp.services.tracking.visitor_ids.derive`) under this app's SECRET_KEY, read as the app
 reads it (the migration runs in the app's context): the next event from the same
 browser finds its visitor and history. Ids already internal (version 8 UUIDs) are left
 as they are, so running it again changes nothing.
@@ -28,7 +28,7 @@ from alembic import op
 import sqlalchemy as sa
 from flask import current_app
 
-from liveapp.services.visitor_ids import derive, is_internal
+from liveapp.services.tracking.visitor_ids import derive, is_internal
 
 
 # revision identifiers, used by Alembic.

@@ -9,6 +9,9 @@ the open pages up to date.
     boards      card events to the boards, timeline entries and card updates to detail pages
     prompts     inbound accept prompts on the offered reps' boards (and notices there)
     chat_panel  the visitor detail's chat area (its panel), kept live
+    board_view  the board's view model: which live visitors a user sees, in which columns
+    viewers     which reps have a visitor's detail open (the cards' "viewing" markers)
+    arrivals    pounce arrival notices: "your prospect just arrived", to that rep only
 
 Services here return data and pick templates; the out-of-band wrappers (`hx-swap-oob`)
 are templates too (`board/_card_*.html`, `board/_offer_*.html`, ...).

@@ -29,12 +29,16 @@ from markupsafe import Markup
 from liveapp import metrics
 from liveapp.domain.timeline import routing_key
 from liveapp.extensions import redis
-from liveapp.services import board, changes, membership, realtime, timeline, viewers
-from liveapp.services.board import Column
-from liveapp.services.live import card_cache, cards, sent
+from liveapp.infra import realtime
+from liveapp.services.bus import changes
+from liveapp.services.live import board_view, card_cache, cards, sent, viewers
+from liveapp.services.live.board_view import Column
 from liveapp.services.live.card_cache import Placed, Rendered
 from liveapp.services.live.cards import Card
 from liveapp.services.live.rendering import render_template_anywhere, rendering
+from liveapp.services.membership import live_membership
+from liveapp.services.routing import board_presence
+from liveapp.services.tracking import timeline
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,7 @@ def targets(card: Card | None) -> dict[str, str]:
 
 
 def _column(card: Card) -> Column | None:
-    stream = board.stream_by_id(card.stream_id) if card.stream_id is not None else None
+    stream = board_view.stream_by_id(card.stream_id) if card.stream_id is not None else None
     if stream is None:
         return None
     return Column(card.column_id, stream.name, stream.colour, stream.id)
@@ -170,11 +174,11 @@ def timeline_entries(change: changes.Change, pipe=None) -> list[timeline.Entry]:
     if change.kind == "membership":
         new = data.get("new") or {}
         if data.get("experience_changed") and new.get("experience_id"):
-            name = cards.experience_name_at(changes.noted(membership.SETTINGS_NOTE),
+            name = cards.experience_name_at(changes.noted(live_membership.SETTINGS_NOTE),
                                             new["experience_id"]) or "an experience"
             entries.append(timeline.Entry(at, "experience", f"Receiving experience {name}"))
         if data.get("stream_changed") and new.get("stream_id"):
-            stream = board.stream_by_id(new["stream_id"])
+            stream = board_view.stream_by_id(new["stream_id"])
             if stream is not None:
                 entries.append(timeline.Entry(at, "stream", f"Entered stream {stream.name}"))
     elif change.kind == "routing":
@@ -309,5 +313,5 @@ def on_settings_changed() -> None:
     """Streams, segments or experiences changed: every open board re-fetches its columns."""
     card_cache.new_generation()
     realtime.send(realtime.ADMIN_CHANNEL, "refresh", "refresh")
-    for user_id in realtime.seen_since(time.time() - BOARD_PRESENCE_GRACE):
+    for user_id in board_presence.seen_since(time.time() - BOARD_PRESENCE_GRACE):
         realtime.send(realtime.rep_channel(user_id), "refresh", "refresh")

@@ -22,9 +22,14 @@ from liveapp.domain.routing.reasons import card_reason
 from liveapp.domain.streams import Membership
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Experience, Message, User, Visitor, VisitSession
-from liveapp.services import assignments, chat_flow, membership, presence, rows, viewers
-from liveapp.services.assignments import Assignment
-from liveapp.services.presence import HotState
+from liveapp.services.bus import rows
+from liveapp.services.chat import chat_flow
+from liveapp.services.live import viewers
+from liveapp.services.membership import live_membership
+from liveapp.services.routing import assignments
+from liveapp.services.routing.assignments import Assignment
+from liveapp.services.tracking import hot_state
+from liveapp.services.tracking.hot_state import HotState
 
 OTHER_COLUMN = "stream-other"
 CHAT_PREVIEW = 80  # characters of the last message a card shows
@@ -191,7 +196,7 @@ def experience_name(experience_id: int | None) -> str | None:
 
 
 # Experience names by settings version (per Redis prefix): a rename, a new or a deleted
-# experience bumps the version (membership.on_settings_changed, on a "settings" change),
+# experience bumps the version (live_membership.on_settings_changed, on a "settings" change),
 # so a card load that read the version in its own pipeline names experiences without a
 # query.
 _names_cache: dict[str, tuple[bytes, dict[int, str]]] = {}
@@ -214,10 +219,10 @@ def live_states(ids: Iterable[str]) -> dict[str, HotState]:
     ids = list(ids)
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in ids:
-        presence.queue_read(pipe, visitor_id)
+        hot_state.queue_read(pipe, visitor_id)
     states = {}
     for visitor_id, raw in zip(ids, pipe.execute() if ids else [], strict=True):
-        state = presence.decode(raw)
+        state = hot_state.decode(raw)
         if state is not None and state.presence.state != "left":
             states[visitor_id] = state
     return states
@@ -337,13 +342,13 @@ def load_many(visitor_ids: list[str]) -> tuple[dict[str, Card | None], int]:
     ids = list(dict.fromkeys(visitor_ids))
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in ids:
-        presence.queue_read(pipe, visitor_id)
-        pipe.get(membership.membership_key(visitor_id))
+        hot_state.queue_read(pipe, visitor_id)
+        pipe.get(live_membership.membership_key(visitor_id))
         pipe.get(assignments.assignment_key(visitor_id))
         viewers.queue_current(pipe, visitor_id)
         pipe.get(chat_flow.answers_key(visitor_id))
     pipe.get(generation_key())
-    pipe.get(membership.settings_version_key())
+    pipe.get(live_membership.settings_version_key())
     raws = pipe.execute()
     generation, settings_version = raws[-2:]
     visitors = rows.load(Visitor, ids)
@@ -354,7 +359,7 @@ def load_many(visitor_ids: list[str]) -> tuple[dict[str, Card | None], int]:
             raws[index * _PER_VISITOR:(index + 1) * _PER_VISITOR])
         if visitor_id not in visitors:
             continue
-        state = presence.decode(raw_state)
+        state = hot_state.decode(raw_state)
         if state is not None:
             states[visitor_id] = state
         ctx.memberships[visitor_id] = (Membership.from_dict(_json(raw_member))

@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from liveapp.extensions import db
+from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User
-from liveapp.services import changes, chat_flow, conversations, realtime, viewers
+from liveapp.services.bus import changes
+from liveapp.services.chat import chat_flow, conversations
+from liveapp.services.live import viewers
 from liveapp.services.live.boards import detail_event
 from liveapp.services.live.rendering import render_template_anywhere
 

@@ -26,12 +26,15 @@ from markupsafe import Markup
 
 from liveapp.domain.avatars import Avatar
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import User, Visitor
-from liveapp.services import assignments, changes, presence, realtime, routing
-from liveapp.services.assignments import Assignment
+from liveapp.services.bus import changes
 from liveapp.services.live import cards, sent
 from liveapp.services.live.rendering import render_template_anywhere
-from liveapp.services.presence import HotState
+from liveapp.services.routing import assignments, router
+from liveapp.services.routing.assignments import Assignment
+from liveapp.services.tracking import hot_state
+from liveapp.services.tracking.hot_state import HotState
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +91,7 @@ def offered_reps(assignment: Assignment | None, hot: HotState | None,
             or assignment.claimed_by is not None):
         return set()
     now = time.time() if now is None else now
-    if assignment.offer_until is not None and now > assignment.offer_until + routing.OFFER_GRACE:
+    if assignment.offer_until is not None and now > assignment.offer_until + router.OFFER_GRACE:
         return set()
     return set(assignment.offered_to) - set(excluded)
 
@@ -116,7 +119,7 @@ def prompts_for(user_id: int, now: float | None = None) -> list[Prompt]:
     states = cards.live_states(ids)
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in ids:
-        pipe.smembers(routing.excluded_key(visitor_id))
+        pipe.smembers(router.excluded_key(visitor_id))
     excluded = dict(zip(ids, pipe.execute() if ids else [], strict=True))
     shown = [vid for vid in ids if user_id in offered_reps(
         current.get(vid), states.get(vid), {int(m) for m in excluded[vid]}, now)]
@@ -216,16 +219,16 @@ def refresh_many(visitor_ids: list[str], now: float | None = None
     visitor (those that sent none left out)."""
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in visitor_ids:
-        presence.queue_read(pipe, visitor_id)
+        hot_state.queue_read(pipe, visitor_id)
         pipe.get(assignments.assignment_key(visitor_id))
-        pipe.smembers(routing.excluded_key(visitor_id))
+        pipe.smembers(router.excluded_key(visitor_id))
         pipe.exists(SENT.key(visitor_id))
     raws = pipe.execute() if visitor_ids else []
     done = {}
     for index, visitor_id in enumerate(visitor_ids):
         raw_hot, raw_assignment, excluded, was_sent = raws[index * _READS:(index + 1) * _READS]
         try:
-            events = _refresh(visitor_id, presence.decode(raw_hot),
+            events = _refresh(visitor_id, hot_state.decode(raw_hot),
                               assignments.decode(raw_assignment),
                               {int(m) for m in excluded}, was_sent, now)
         except Exception:  # the change is stored; a prompt update must not fail it

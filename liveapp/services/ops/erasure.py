@@ -1,0 +1,123 @@
+"""Erasure (GDPR): everything about one visitor, or every visitor with an email, goes:
+their rows in every table that names them, the marketing record of the email, and every
+Redis key naming them (hot presence, membership, assignment, routing state, board
+sent-state, cached cards, chat answers, viewers, ...), their membership of shared sets,
+and their events still waiting in the pipeline. The audit line says what was erased in
+counts and internal ids, never an email or a name."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, func, select
+
+from liveapp.errors import NothingToErase
+from liveapp.extensions import db, redis
+from liveapp.models import (
+    Conversation,
+    MarketingRecord,
+    Meeting,
+    Message,
+    PageView,
+    Visitor,
+    VisitSession,
+)
+from liveapp.services.live import boards
+from liveapp.services.tracking import pipeline
+
+audit = logging.getLogger("liveapp.audit")
+
+
+def visitors_with_email(email: str) -> list[str]:
+    """The ids of the visitors whose email is `email` (case does not matter)."""
+    query = select(Visitor.id).where(func.lower(Visitor.email) == email.strip().lower())
+    return list(db.session.scalars(query.order_by(Visitor.id)))
+
+
+def erase_visitor(visitor_id: str, by: str) -> dict[str, int]:
+    """Erase one visitor; `by` says who asked, for the audit line (a user id, "cli")."""
+    if db.session.get(Visitor, visitor_id) is None:
+        raise NothingToErase("No visitor has this id.")
+    return _erase([visitor_id], None, by)
+
+
+def erase_email(email: str, by: str) -> dict[str, int]:
+    """Erase every visitor with this email, and the email's marketing record."""
+    ids = visitors_with_email(email)
+    if not ids:
+        raise NothingToErase("No visitor has this email.")
+    return _erase(ids, email.strip().lower(), by)
+
+
+def _erase(visitor_ids: list[str], email: str | None, by: str) -> dict[str, int]:
+    counts = _delete_rows(visitor_ids, email)
+    try:  # open boards drop their cards: a refresh finds no visitor any more
+        boards.refresh_many(visitor_ids)
+    finally:
+        counts["redis_keys"] = sum(_forget_in_redis(visitor_id) for visitor_id in visitor_ids)
+    audit.info("erasure by %s: visitors %s; deleted %s", by, ",".join(visitor_ids),
+               ", ".join(f"{n} {what}" for what, n in counts.items()))
+    return counts
+
+
+def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
+    """Every row naming the visitors, children first, in one transaction."""
+    conversations = select(Conversation.id).where(Conversation.visitor_id.in_(visitor_ids))
+    meetings = Meeting.visitor_id.in_(visitor_ids)
+    if email:  # a meeting booked with the email from a visitor not (or no longer) known
+        meetings = meetings | (func.lower(Meeting.email) == email)
+    statements = {
+        "messages": delete(Message).where(Message.conversation_id.in_(conversations)),
+        "conversations": delete(Conversation).where(Conversation.visitor_id.in_(visitor_ids)),
+        "meetings": delete(Meeting).where(meetings),
+        "page_views": delete(PageView).where(PageView.visitor_id.in_(visitor_ids)),
+        "visit_sessions": delete(VisitSession).where(VisitSession.visitor_id.in_(visitor_ids)),
+        "visitors": delete(Visitor).where(Visitor.id.in_(visitor_ids)),
+    }
+    if email:
+        statements["marketing_records"] = delete(MarketingRecord).where(
+            func.lower(MarketingRecord.email) == email)
+    counts = {}
+    try:
+        for what, statement in statements.items():
+            result = db.session.execute(statement,
+                                        execution_options={"synchronize_session": False})
+            counts[what] = result.rowcount
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return counts
+
+
+def _forget_in_redis(visitor_id: str) -> int:
+    """Delete the keys naming the visitor, take them out of every shared set, sorted set
+    and hash of ours, and drop their events from the pipeline's streams. Returns the
+    keys deleted. SCANs the keyspace: erasure is rare, and no key may be missed."""
+    client = redis.client
+    named = list(client.scan_iter(match=f"*{_glob_safe(visitor_id)}*", count=1000))
+    if named:
+        client.delete(*named)
+    prefix = redis.key()
+    with client.pipeline(transaction=False) as pipe:
+        for kind, remove in (("zset", pipe.zrem), ("set", pipe.srem), ("hash", pipe.hdel)):
+            for key in client.scan_iter(match=f"{_glob_safe(prefix)}*", count=1000, _type=kind):
+                remove(key, visitor_id)
+        pipe.execute()
+    _drop_events(visitor_id)
+    return len(named)
+
+
+def _drop_events(visitor_id: str) -> None:
+    """The visitor's entries waiting in their shard's stream (or in the dead letters)."""
+    for key in (pipeline.stream_key(pipeline.shard_of(visitor_id)), pipeline.dead_key()):
+        theirs = [entry_id for entry_id, fields in redis.client.xrange(key)
+                  if fields.get(b"v") == visitor_id.encode()]
+        if theirs:
+            redis.client.xack(key, pipeline.GROUP, *theirs)
+            redis.client.xdel(key, *theirs)
+
+
+def _glob_safe(text: str) -> str:
+    """`text` as a literal in a Redis MATCH pattern."""
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
