@@ -19,6 +19,7 @@ var seen = {}, source = null, poll = null, sending = false, bookerBox = null, bo
 // Bot questions left unanswered when a rep joined (a pounce): closed for this page, so the
 // chat does not sit under a question nobody asks any more, nor bring it back when it ends.
 var closed = {};
+var kept = null;  // the question's typed text across a re-render (render, ask)
 
 function el(tag, cls, text) {
   var e = document.createElement(tag);
@@ -82,6 +83,11 @@ function bubble(parent, who, text) {
 
 // ------------------------------------------------------------------ the flow
 function render() {
+  // A reload (the stream opening, an experience nudge) re-renders the question being
+  // asked: what the visitor has typed into it so far, and the focus, are kept.
+  var typing = tail.querySelector(".lvw-question input");
+  kept = typing && { step: typing.getAttribute("data-step"), value: typing.value,
+                     focused: document.activeElement === typing };
   flowLog.replaceChildren();
   tail.replaceChildren();
   var chatting = S.status === "chatting";
@@ -114,6 +120,11 @@ function ask(i, step) {
   field.maxLength = step.question === "email" ? 254 : 120;
   field.required = true;
   field.setAttribute("aria-label", ASK[step.question]);
+  field.setAttribute("data-step", String(i));
+  if (kept && kept.step === String(i)) {
+    field.value = kept.value;
+    if (kept.focused) setTimeout(function () { field.focus(); });
+  }
   f.appendChild(el("button", null, "Send"));
   on(f, "submit", function (e) { e.preventDefault(); answer(i, field.value); });
 }

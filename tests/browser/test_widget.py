@@ -12,6 +12,7 @@ from sqlalchemy import select
 from liveapp.demo.seeding import DEMO_SITE_NAME
 from liveapp.demo.streams import seed_streams
 from liveapp.extensions import db, redis
+from liveapp.infra import realtime
 from liveapp.models import Message, Visitor
 from liveapp.services.chat import chat_flow, conversations
 from liveapp.services.live import card_cache, cards
@@ -129,6 +130,38 @@ def test_the_pricing_flow_runs_in_the_widget(demo, visitor_page):
         page.click(".lvw-launcher")
     page.wait_for_selector(".lvw-visitor >> text=pat@acme.example")
     page.wait_for_selector(".lvw-booker")
+
+
+def test_what_the_visitor_is_typing_survives_a_reload_of_the_widget(demo, visitor_page):
+    """A reload of the widget's state (an experience nudge, a resync, the stream opening)
+    re-renders the question being asked: the visitor's half-typed answer and the focus stay,
+    and sending it still works."""
+    page = visitor_page
+    page.goto(f"{demo}/demo-site/pricing")
+    page.wait_for_function(LIVE)
+    vid = _visitor_id(page)
+    page.click(".lvw-launcher")
+    page.click(".lvw-choice >> text=Talk to sales")
+    page.wait_for_selector(".lvw-bot >> text=Where can we reach you?")
+    page.click(".lvw-question input")
+    page.keyboard.type("pat@acme")
+    channel = page.evaluate("window.liveapp.chat.channel")
+    assert channel == f"visitor:{vid}"
+    loads = []
+    page.on("request", lambda r: loads.append(r.url) if "/t/v1/chat?" in r.url else None)
+    page.evaluate("window.__typedInto = document.querySelector('.lvw-question input')")
+    with page.expect_response(lambda r: "/t/v1/chat?" in r.url):
+        realtime.send(channel, "experience", "{}")  # as membership nudges it
+    page.wait_for_function("() => !document.querySelector('.lvw-question input')"
+                           ".isSameNode(window.__typedInto)")  # a new field, re-rendered
+    assert loads  # the widget did read its state again and re-rendered
+    field = page.locator(".lvw-question input")
+    assert field.input_value() == "pat@acme"
+    assert page.evaluate("document.activeElement === document.querySelector("
+                         "'.lvw-question input')")
+    page.keyboard.type(".example")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".lvw-visitor >> text=pat@acme.example")
 
 
 def test_the_flow_arrives_in_a_widget_that_loaded_before_the_processor(
