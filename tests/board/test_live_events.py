@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from liveapp.infra import realtime
+from liveapp.services.live import board_view, boards, card_cache, cards
 from liveapp.services.routing import assignments, board_presence
 from tests.board.conftest import DOCS, HOME, PRICING, ops
 from tests.ops.scrape import value
@@ -176,3 +177,31 @@ def test_a_settings_change_makes_open_boards_refetch(app_ctx, streams, record, a
     events = recorder.take()
     assert sorted((c, e) for c, e, _ in events) == sorted(
         [("admin", "refresh"), (realtime.rep_channel(rep_a.id), "refresh")])
+
+
+def test_a_refresh_that_read_before_another_cannot_overwrite_it(
+        app_ctx, visitors, record, admin, rep_a, monkeypatch):
+    """Two processes refresh one visitor: the first reads it unrouted; meanwhile the
+    visitor is routed to A and that refresh stores and sends its card; the first then
+    swaps. Its older card must not win: A's board (from the card cache) keeps the visitor
+    and A is sent no removal."""
+    vid = visitors.visit(PRICING)
+    read = cards.load_many
+
+    def read_then_routed_elsewhere(ids):
+        loaded = read(ids)
+        monkeypatch.setattr(cards, "load_many", read)
+        visitors.route(vid, rep_a)  # another process: commit, refresh, send
+        return loaded
+
+    recorder = record(*channels(admin, rep_a))
+    monkeypatch.setattr(cards, "load_many", read_then_routed_elsewhere)
+    stale = boards.refresh_many([vid])[vid]
+    assert stale.delivery.events == []
+    assert rep_a.id in card_cache.placed_many([vid])[0].reps
+    assert board_view.board_for(rep_a).card_count == 1
+    sent_to_a = [d for c, _, d in recorder.take() if c == realtime.rep_channel(rep_a.id)]
+    assert sent_to_a and not any(f"delete #visitor-{vid}" in ops(d) for d in sent_to_a)
+    # The next change refreshes as usual.
+    visitors.route(vid)
+    assert rep_a.id not in card_cache.placed_many([vid])[0].reps

@@ -2,6 +2,8 @@
 
 import json
 
+from sqlalchemy import inspect
+
 from liveapp.extensions import db, redis
 from liveapp.services.chat import conversations
 from liveapp.services.chat.tokens import visitor_token
@@ -140,3 +142,16 @@ def test_many_visitors_behind_one_address_share_its_limit(api, app, app_ctx, mon
     tokens = [_token_of(api, VisitorId()) for _ in range(3)]
     codes = [client.post("/t/v1/chat/request", json={"token": t}).status_code for t in tokens]
     assert codes == [202, 202, 429]
+
+
+def test_a_stored_message_needs_no_database_afterwards(api, as_rep, rep, app_ctx):
+    """What a message post does after its commit (its answer, the live events) reads
+    nothing from the database: a database lost just after the commit must not turn a
+    stored message into a 503 that the widget would send again."""
+    vid = routed(api, rep)
+    as_rep.post(f"/conversations/claim/{vid}")
+    conversation = conversations.open_conversation(vid)
+    message = conversations.post(conversation, "visitor", "still there?")
+    assert inspect(message).expired_attributes == set()
+    assert inspect(conversation).expired_attributes <= {"messages"}
+    assert [m.body for m in conversation.messages] == ["still there?"]

@@ -22,7 +22,7 @@ from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
-from liveapp.services.bus import changes
+from liveapp.services.bus import changes, rows
 from liveapp.services.routing import assignments, waiting_queue
 from liveapp.services.tracking import hot_state
 
@@ -129,7 +129,11 @@ def post(conversation: Conversation, sender: str, body: object,
     message = Message(conversation_id=conversation.id, sender=sender, body=clean_body(body),
                       rep_id=rep.id if rep is not None else None)
     db.session.add(message)
-    db.session.commit()
+    # Kept loaded: nothing after the commit may need the database, or a database lost
+    # just then would answer 503 for a message that is stored (and sent again).
+    with rows.keeping_loaded():
+        db.session.commit()
+    db.session.expire(conversation, ["messages"])  # has one more (loaded when next read)
     changes.publish(conversation.visitor_id, "conversation", conversation_id=conversation.id,
                     message_id=message.id, sender=sender, body=message.body)
     _tell_visitor(conversation.visitor_id, "message", {

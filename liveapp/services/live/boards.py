@@ -133,6 +133,8 @@ def refresh_many(visitor_ids: list[str], pipe=None) -> dict[str, Refreshed]:
     """Bring every board showing (or now to show) these visitors up to date: their cards
     loaded in bulk, each rendered once, every board state swapped in one round trip, the
     events sent in one more (or queued on `pipe`, sent when the caller executes it)."""
+    tickets = dict(zip(visitor_ids, SENT.tickets(visitor_ids), strict=True))  # before the
+    # read: a refresh that read older data than another's does not overwrite it (sent.Ledger)
     loaded, generation = cards.load_many(visitor_ids)
     with rendering():
         rendered = {vid: Rendered.of(card) if card is not None else None
@@ -147,8 +149,10 @@ def refresh_many(visitor_ids: list[str], pipe=None) -> dict[str, Refreshed]:
     done: dict[str, Refreshed] = {}
     events: list[tuple[str, str, str]] = []
     with rendering():
-        for (visitor_id, new, _), old in zip(swaps, SENT.swap(swaps), strict=True):
-            delivery = plan(visitor_id, rendered[visitor_id], old, new)
+        olds = SENT.swap(swaps, [tickets[visitor_id] for visitor_id, _, _ in swaps])
+        for (visitor_id, new, _), old in zip(swaps, olds, strict=True):
+            delivery = plan(visitor_id, rendered[visitor_id], old, new) if old is not None \
+                else Delivery()  # a later refresh has sent newer
             events.extend(delivery.events)
             done[visitor_id] = Refreshed(rendered[visitor_id], delivery)
     if events:

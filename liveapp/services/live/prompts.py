@@ -209,7 +209,7 @@ def refresh(visitor_id: str, now: float | None = None) -> list[tuple[str, str, s
     return refresh_many([visitor_id], now).get(visitor_id, [])
 
 
-_READS = 4  # Redis reads queued per visitor by refresh_many
+_READS = 6  # Redis replies queued per visitor by refresh_many
 
 
 def refresh_many(visitor_ids: list[str], now: float | None = None
@@ -219,18 +219,20 @@ def refresh_many(visitor_ids: list[str], now: float | None = None
     visitor (those that sent none left out)."""
     pipe = redis.client.pipeline(transaction=False)
     for visitor_id in visitor_ids:
+        SENT.tickets([visitor_id], pipe)  # before the reads (see sent.Ledger)
         hot_state.queue_read(pipe, visitor_id)
         pipe.get(assignments.assignment_key(visitor_id))
         pipe.smembers(router.excluded_key(visitor_id))
-        pipe.exists(SENT.key(visitor_id))
+        pipe.hexists(SENT.key(visitor_id), sent.DIGEST)
     raws = pipe.execute() if visitor_ids else []
     done = {}
     for index, visitor_id in enumerate(visitor_ids):
-        raw_hot, raw_assignment, excluded, was_sent = raws[index * _READS:(index + 1) * _READS]
+        ticket, _, raw_hot, raw_assignment, excluded, was_sent = \
+            raws[index * _READS:(index + 1) * _READS]
         try:
             events = _refresh(visitor_id, hot_state.decode(raw_hot),
                               assignments.decode(raw_assignment),
-                              {int(m) for m in excluded}, was_sent, now)
+                              {int(m) for m in excluded}, was_sent, now, ticket)
         except Exception:  # the change is stored; a prompt update must not fail it
             log.exception("accept prompt update failed for %s", visitor_id)
             continue
@@ -240,7 +242,7 @@ def refresh_many(visitor_ids: list[str], now: float | None = None
 
 
 def _refresh(visitor_id: str, hot, assignment, excluded: set[int], was_sent,
-             now: float | None) -> list[tuple[str, str, str]]:
+             now: float | None, ticket: int) -> list[tuple[str, str, str]]:
     reps = offered_reps(assignment, hot, excluded, now)
     if not reps and not was_sent:
         return []  # the common case: no inbound offer, nothing shown anywhere
@@ -248,7 +250,9 @@ def _refresh(visitor_id: str, hot, assignment, excluded: set[int], was_sent,
     prompt = prompts[0] if prompts else None
     html = render(prompt) if prompt is not None else ""
     new = sent.shown({str(rep): LIST_ID for rep in reps} if html else {}, html)
-    [old] = SENT.swap([(visitor_id, new, None)])
+    [old] = SENT.swap([(visitor_id, new, None)], [ticket])
+    if old is None:
+        return []  # a later refresh has sent newer
     taken = _taken(visitor_id, assignment, hot) if set(old) - set(new) else None
     events = plan(visitor_id, prompt, html, old, new, taken)
     if events:
