@@ -169,6 +169,7 @@ def seed_demo() -> None:
     app = _app()
     _migrate(app)
     with app.app_context():
+        # demo-only code, loaded by the demo's commands alone (never by a production process)
         from liveapp.demo import seeding
 
         logins = seeding.seed()
@@ -234,6 +235,7 @@ def _show_audit_lines() -> None:
 
 
 def _print_logins(logins) -> None:
+    # demo-only code, loaded by the demo's commands alone (never by a production process)
     from liveapp.demo.seeding import DEMO_PASSWORD
 
     click.echo(f"Logins (password for all: {DEMO_PASSWORD}):")
@@ -246,6 +248,7 @@ def _demo_site_key() -> str:
     _prepare()
     app = _app()
     with app.app_context():
+        # demo-only code, loaded by the demo's commands alone (never by a production process)
         from liveapp.demo.seeding import demo_site
 
         site = demo_site()
@@ -270,6 +273,7 @@ def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, sp
              total: int | None, seed: int | None, chat_share: float) -> None:
     """Send realistic visitor journeys to the events API over HTTP; some visitors on the
     pricing page use the chat widget's API (/t/v1/chat) as the widget does."""
+    # demo-only code, loaded by the demo's commands alone (never by a production process)
     from liveapp.demo import simulator
 
     key = site_key or _demo_site_key()
@@ -297,6 +301,7 @@ def simulate(base_url: str, visitors: int, rate: float, site_key: str | None, sp
 @click.option("--quiet", is_flag=True, help="do not log each request")
 def crm_sandbox(host: str, port: int, fixture: str | None, quiet: bool) -> None:
     """Serve the Salesforce/Outreach/Salesloft sandbox over TLS (see instance/crm-sandbox.json)."""
+    # demo-only code, loaded by the demo's commands alone (never by a production process)
     from liveapp.demo.crm_sandbox import server
 
     folder = _instance_path()
@@ -354,6 +359,7 @@ def demo(host: str, port: int) -> None:
     # The site snippet points here, whatever Host header a request carries.
     os.environ.setdefault("LIVEAPP_PUBLIC_URL", f"http://{host}:{port}")
     with app.app_context():
+        # demo-only code, loaded by the demo's commands alone (never by a production process)
         from liveapp.demo import seeding
 
         logins = seeding.seed()

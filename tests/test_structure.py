@@ -46,3 +46,33 @@ def test_the_services_docstring_names_every_area():
     doc = ast.get_docstring(ast.parse((SERVICES / "__init__.py").read_text()))
     missing = [p.name for p in _packages(SERVICES) if p.name not in doc.split()]
     assert missing == [], f"services/__init__.py does not say what these own: {missing}"
+
+
+def _function_imports(path: Path) -> list[tuple[int, str]]:
+    """The imports inside functions of a module, with the line that says why: the import's
+    own comment, or the comment line just above its block of imports."""
+    lines = path.read_text().splitlines()
+    found = []
+    for function in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                above = node.lineno - 2  # the line above the import's block of imports
+                while above >= 0 and lines[above].lstrip().startswith(("from ", "import ")):
+                    above -= 1
+                comment_above = lines[above].strip() if above >= 0 else ""
+                why = lines[node.lineno - 1].partition("#")[2].strip() or (
+                    comment_above if comment_above.startswith("#") else "")
+                found.append((node.lineno, why))
+    return found
+
+
+def test_every_import_inside_a_function_says_why():
+    """Imports go at the top; one inside a function (to wait for PROMETHEUS_MULTIPROC_DIR,
+    or to keep demo-only code out of production processes) carries a comment saying why."""
+    root = LIVEAPP.parent
+    modules = [*_modules(), *sorted((root / "jobs").rglob("*.py")), root / "app.py"]
+    silent = [f"{path.relative_to(root)}:{line}" for path in modules
+              for line, why in _function_imports(path) if not why]
+    assert not silent, f"imports inside functions with no comment saying why: {silent}"

@@ -20,16 +20,15 @@ waits for it; routing reads the stream membership just placed; the card shows bo
 from __future__ import annotations
 
 from liveapp.services.bus import changes
+from liveapp.services.chat import chat_flow
+from liveapp.services.crm import owner_lookup
+from liveapp.services.live import arrivals, boards, chat_panel, prompts
+from liveapp.services.membership import live_membership
+from liveapp.services.routing import triggers
 
 
 def wire() -> None:
     """Register every handler in its stage, in the order above (idempotent)."""
-    from liveapp.services.chat import chat_flow
-    from liveapp.services.crm import owner_lookup
-    from liveapp.services.live import arrivals, boards, chat_panel, prompts
-    from liveapp.services.membership import live_membership
-    from liveapp.services.routing import triggers
-
     changes.subscribe(owner_lookup.on_change, "record")
     changes.handles("membership")(live_membership.on_changes)
     changes.subscribe(triggers.on_change, "routing")

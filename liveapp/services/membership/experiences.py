@@ -12,6 +12,7 @@ from liveapp.extensions import db
 from liveapp.models import Experience, Segment
 from liveapp.services.bus import changes
 from liveapp.services.settings import ordering
+from liveapp.services.settings.names import name_taken
 
 
 def ordered_experiences() -> list[Experience]:
@@ -22,8 +23,7 @@ def ordered_experiences() -> list[Experience]:
 
 def _check(experience, name, targeting, flow) -> dict:
     errors: dict = {}
-    clash = db.session.scalar(select(Experience).where(func.lower(Experience.name) == name.lower()))
-    if clash is not None and clash is not experience:
+    if name_taken(Experience, name, experience):
         errors["name"] = "An experience with this name already exists."
     if problems := (domain.validate_targeting(targeting)
                     or domain.unmatchable_targeting(targeting)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from liveapp.domain import criteria as domain
 from liveapp.errors import ValidationFailed
@@ -10,6 +10,7 @@ from liveapp.extensions import db
 from liveapp.models import Segment
 from liveapp.services.bus import changes
 from liveapp.services.membership import criteria_refs
+from liveapp.services.settings.names import name_taken
 
 
 def ordered_segments() -> list[Segment]:
@@ -21,8 +22,7 @@ def save_segment(segment: Segment | None, *, name: str, description: str,
     """Create or update a segment; raises ValidationFailed (criteria errors as a list)."""
     name = name.strip()
     errors: dict = {}
-    clash = db.session.scalar(select(Segment).where(func.lower(Segment.name) == name.lower()))
-    if clash is not None and clash is not segment:
+    if name_taken(Segment, name, segment):
         errors["name"] = "A segment with this name already exists."
     problems = (domain.validate(criteria) or domain.unmatchable(criteria)
                 or criteria_refs.missing(criteria))

@@ -13,6 +13,7 @@ from liveapp.models import Experience, Segment, Stream, stream_segments
 from liveapp.services.bus import changes
 from liveapp.services.membership import criteria_refs
 from liveapp.services.settings import ordering
+from liveapp.services.settings.names import name_taken
 
 PALETTE = (
     ("#2f5bea", "Blue"),
@@ -54,8 +55,7 @@ def _ownership_errors(stream: Stream | None, segments: Sequence[Segment]) -> lis
 
 def _check(stream: Stream | None, name: str, segments, experiences) -> None:
     errors = {}
-    clash = db.session.scalar(select(Stream).where(func.lower(Stream.name) == name.lower()))
-    if clash is not None and clash is not stream:
+    if name_taken(Stream, name, stream):
         errors["name"] = "A stream with this name already exists."
     ownership = _ownership_errors(stream, segments)
     if ownership:

@@ -28,6 +28,7 @@ from liveapp.models.user import group_members
 from liveapp.services.bus import changes
 from liveapp.services.membership import criteria_refs
 from liveapp.services.settings import ordering
+from liveapp.services.settings.names import name_taken
 
 ID_FIELDS = {
     "route_to_users": User,
@@ -93,7 +94,7 @@ def save_rule(rule: RoutingRule | None, data: Mapping[str, Any], *,
 def _errors(rule: RoutingRule | None, data: Mapping[str, Any], criteria: Any,
             roles: list[str] | str, enterprise: bool) -> dict[str, Any]:
     errors: dict[str, Any] = dict(validate_rule(data, enterprise=enterprise))
-    if "name" not in errors and _name_taken(rule, str(data.get("name")).strip()):
+    if "name" not in errors and name_taken(RoutingRule, str(data.get("name")).strip(), rule):
         errors["name"] = "A routing rule with this name already exists."
     problems = (criteria_engine.validate(criteria, allow_empty=True, for_routing=True)
                 or criteria_engine.unmatchable(criteria) or criteria_refs.missing(criteria))
@@ -106,13 +107,6 @@ def _errors(rule: RoutingRule | None, data: Mapping[str, Any], criteria: Any,
             kind = "user" if model is User else "group"
             errors[key] = f"Choose from the list: no {kind} with id {missing[0]}."
     return errors
-
-
-def _name_taken(rule: RoutingRule | None, name: str) -> bool:
-    clash = db.session.scalar(
-        select(RoutingRule).where(func.lower(RoutingRule.name) == name.lower())
-    )
-    return clash is not None and clash is not rule
 
 
 def _normalised_criteria(raw: Any) -> Any:

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Site
+from liveapp.services.settings.names import name_taken
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,7 @@ def save_site(site: Site | None, *, name: str, allowed_origins: list[str]) -> Si
     name = name.strip()
     if not name:
         raise ValidationFailed({"name": "A site needs a name."})
-    clash = db.session.scalar(select(Site).where(func.lower(Site.name) == name.lower()))
-    if clash is not None and clash is not site:
+    if name_taken(Site, name, site):
         raise ValidationFailed({"name": "A site with this name already exists."})
     if site is None:
         site = Site(name=name)

@@ -10,6 +10,7 @@ from liveapp.domain import salesforce_ids
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
+from liveapp.services.settings.names import name_taken
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -110,8 +111,7 @@ def sign_out_everywhere(user: User) -> None:
 def save_group(group: Group | None, *, name: str, members: Iterable[User]) -> Group:
     """Create or rename a group and set its members."""
     name = name.strip()
-    clash = db.session.scalar(select(Group).where(func.lower(Group.name) == name.lower()))
-    if clash is not None and clash is not group:
+    if name_taken(Group, name, group):
         raise ValidationFailed({"name": "A group with this name already exists."})
     if group is None:
         group = Group(name=name)
