@@ -185,6 +185,16 @@ class JsonApiClient:
             self.on_tokens(self.access_token, self.refresh.refresh_token)
 
 
+class EngagementClient(JsonApiClient):
+    """A sales-engagement API (Outreach, Salesloft): lists read page by page, and each
+    user's email looked up once per client."""
+
+    def __init__(self, *, page_size: int = 50, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.page_size = page_size
+        self._user_emails: dict[str, str | None] = {}
+
+
 def _error_text(response: httpx.Response) -> str:
     """The first error message of a JSON:API ``errors`` or Salesloft ``error`` body."""
     try:

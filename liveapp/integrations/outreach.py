@@ -7,7 +7,7 @@ from typing import Any
 
 from liveapp.integrations.crm_types import CrmUnavailable, CrmUser, ProspectOwnership
 from liveapp.integrations.http import (
-    JsonApiClient,
+    EngagementClient,
     TokenCallback,
     as_dict,
     client_options,
@@ -18,16 +18,11 @@ JSON_API = "application/vnd.api+json"
 MAX_PAGES = 20
 
 
-class OutreachClient(JsonApiClient):
+class OutreachClient(EngagementClient):
     """Prospect owner and last mailing sender, users listed for email matching."""
 
     service = "outreach"
     content_type = JSON_API
-
-    def __init__(self, *, page_size: int = 50, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.page_size = page_size
-        self._user_emails: dict[str, str | None] = {}
 
     @classmethod
     def from_settings(

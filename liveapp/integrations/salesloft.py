@@ -7,7 +7,7 @@ from typing import Any
 
 from liveapp.integrations.crm_types import CrmUnavailable, CrmUser, ProspectOwnership
 from liveapp.integrations.http import (
-    JsonApiClient,
+    EngagementClient,
     TokenCallback,
     as_dict,
     client_options,
@@ -18,15 +18,10 @@ DEFAULT_TOKEN_URL = "https://accounts.salesloft.com/oauth/token"
 MAX_PAGES = 20
 
 
-class SalesloftClient(JsonApiClient):
+class SalesloftClient(EngagementClient):
     """Person owner and last email sender, users listed for email matching."""
 
     service = "salesloft"
-
-    def __init__(self, *, page_size: int = 50, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.page_size = page_size
-        self._user_emails: dict[str, str | None] = {}
 
     @classmethod
     def from_settings(

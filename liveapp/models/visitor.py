@@ -23,6 +23,16 @@ URL_LENGTH = 2048
 UTM_LENGTH = 255
 
 
+class Campaign:
+    """The campaign a visit's landing page, or a page view, came from (its UTM tags)."""
+
+    utm_source: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
+    utm_medium: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
+    utm_campaign: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
+    utm_term: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
+    utm_content: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
+
+
 class Visitor(db.Model):
     """One browser (the snippet's cookie UUID) on one site, with what we know about it."""
 
@@ -81,7 +91,7 @@ class Visitor(db.Model):
         return f"<Visitor {self.id}>"
 
 
-class VisitSession(db.Model):
+class VisitSession(Campaign, db.Model):
     """A visit: page views with no gap longer than the session timeout."""
 
     __tablename__ = "visit_sessions"
@@ -95,17 +105,12 @@ class VisitSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # retention
     landing_url: Mapped[str | None] = mapped_column(String(URL_LENGTH))
     referrer: Mapped[str | None] = mapped_column(String(URL_LENGTH))
-    utm_source: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
-    utm_medium: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
-    utm_campaign: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
-    utm_term: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
-    utm_content: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
     page_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     visitor: Mapped[Visitor] = relationship(back_populates="sessions")
 
 
-class PageView(db.Model):
+class PageView(Campaign, db.Model):
     """One page the visitor saw; duration is filled when the next view or leave arrives."""
 
     __tablename__ = "page_views"
@@ -121,11 +126,6 @@ class PageView(db.Model):
     url: Mapped[str] = mapped_column(String(URL_LENGTH), nullable=False)
     title: Mapped[str | None] = mapped_column(String(512))
     referrer: Mapped[str | None] = mapped_column(String(URL_LENGTH))
-    utm_source: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
-    utm_medium: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
-    utm_campaign: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
-    utm_term: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
-    utm_content: Mapped[str | None] = mapped_column(String(UTM_LENGTH))
     at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     # The event pipeline's event id: a redelivered event is recognised and not recorded twice.
