@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from liveapp.access import admin_required
 from liveapp.blueprints.forms import experience_form
 from liveapp.blueprints.forms.criteria_form import attach_errors
 from liveapp.domain.experiences import URL_RULE_KINDS
 from liveapp.domain.flows import QUESTION_KINDS, STEP_LABELS
+from liveapp.domain.invitations import TRIGGERS
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment, Stream
@@ -27,11 +28,32 @@ class ExperienceForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     active = BooleanField("Active", default=True)
     audience = SelectMultipleField("Audience (segments; none = everyone)", coerce=int)
+    invitation_trigger = SelectField(
+        "Open the chat by itself", default="", choices=[("", "Never: the visitor opens it")] + [
+            (key, label) for key, (label, _, _, _) in TRIGGERS.items()])
+    invitation_value = IntegerField(
+        "After (seconds, or % of the page when scrolling)", validators=[Optional()],
+        description="Seconds for time on the page (1 to 600) and idle (5 to 600), or the "
+                    "share of the page scrolled (10 to 100 %). It opens once per visit at "
+                    "most, never while a chat is open.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         segments = db.session.scalars(select(Segment).order_by(Segment.name))
         self.audience.choices = [(s.id, s.name) for s in segments]
+
+    def invitation(self) -> dict | None:
+        """The trigger chosen, as the experiences service takes it (None: never)."""
+        trigger = self.invitation_trigger.data
+        if not trigger:
+            return None
+        takes_value = TRIGGERS[trigger][1] is not None  # a valid choice (SelectField)
+        return {"trigger": trigger,
+                "value": self.invitation_value.data if takes_value else None}
+
+    def show_invitation(self, saved: dict | None) -> None:
+        self.invitation_trigger.data = (saved or {}).get("trigger") or ""
+        self.invitation_value.data = (saved or {}).get("value")
 
 
 def _choices() -> dict:
@@ -68,6 +90,7 @@ def _rows_for(form: ExperienceForm, experience: Experience | None):
                 experience_form.steps_from_form(request.form))
     if experience is not None:
         form.audience.data = [s.id for s in experience.audience]
+        form.show_invitation(experience.invitation)
         return (experience_form.url_rules_from_saved(experience.targeting),
                 experience_form.steps_from_saved(experience.flow))
     return [], [experience_form.StepRow(0, "bot_message", "Hi! Can we help you find anything?")]
@@ -87,11 +110,13 @@ def edit(experience_id: int | None):
             saved = experience_service.save_experience(
                 experience, name=form.name.data, active=form.active.data,
                 targeting=experience_form.targeting_data(rules), audience=audience,
-                flow=experience_form.flow_data(steps),
+                flow=experience_form.flow_data(steps), invitation=form.invitation(),
             )
         except ValidationFailed as failed:
             if "name" in failed.errors:
                 form.name.errors = [failed.errors["name"]]
+            if "invitation" in failed.errors:
+                form.invitation_value.errors = [failed.errors["invitation"]]
             general += attach_errors(rules, failed.errors.get("targeting", []),
                                      experience_form.URL_RULE_ERROR)
             general += attach_errors(steps, failed.errors.get("flow", []),

@@ -113,7 +113,8 @@ def _flow(visitor_id: str) -> dict:
     experience = state.experience
     return {
         "experience": {"id": experience.id, "name": experience.name,
-                       "steps": experience.flow} if experience is not None else None,
+                       "steps": experience.flow, "invitation": experience.invitation}
+        if experience is not None else None,
         "answers": state.answers,
         "flow": state.progress.to_dict() if state.progress is not None else None,
         "requested": state.requested,

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from liveapp.domain.invitations import parse_invitation
 from liveapp.extensions import db
 from liveapp.models.user import utcnow
 
@@ -46,6 +47,9 @@ class Experience(db.Model):
     targeting: Mapped[list] = mapped_column(JSON, nullable=False)
     # [{"type": "bot_message", "text": ...}, {"type": "route_inbound"}, ...]
     flow: Mapped[list] = mapped_column(JSON, nullable=False)
+    # When the widget opens by itself: {"trigger": ..., "value": ...} (domain/invitations.py);
+    # None: it waits for the visitor.
+    invitation: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, nullable=False, default=utcnow, onupdate=utcnow
@@ -54,6 +58,12 @@ class Experience(db.Model):
     audience: Mapped[list[Segment]] = relationship(
         secondary=experience_segments, order_by="Segment.name"
     )
+
+    @property
+    def invitation_text(self) -> str | None:
+        """When the widget opens by itself, in a few words (None: it does not)."""
+        invitation = parse_invitation(self.invitation)
+        return invitation.describe() if invitation else None
 
     def __repr__(self) -> str:
         return f"<Experience {self.name}>"

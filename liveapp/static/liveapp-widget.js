@@ -72,7 +72,10 @@ function show(open) {
   root.hidden = false;
   root.classList.toggle("lvw-open", open);
   panel.hidden = !open;
-  try { sessionStorage.setItem("lvw-open", open ? "1" : ""); } catch (e) { /* private mode */ }
+  try {
+    sessionStorage.setItem("lvw-open", open ? "1" : "");
+    if (open) sessionStorage.setItem("lvw-invited", "1"); // opened: no invitation this visit
+  } catch (e) { /* private mode */ }
   if (open) log.scrollTop = log.scrollHeight;
 }
 function bubble(parent, who, text) {
@@ -274,6 +277,48 @@ on(input, "keydown", function (e) {
   if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
 });
 
+// ------------------------------------------------------------------ invitation
+// The experience's trigger (liveapp/domain/invitations.py) opens the widget by itself: at
+// most once per visit (this tab's session; any opening counts), never while a chat is open.
+var armed = false;
+function invited() {
+  try { return sessionStorage.getItem("lvw-invited") === "1"; } catch (e) { return false; }
+}
+function invite() {
+  if (S.conv || invited() || root.classList.contains("lvw-open")) return;
+  show(true);
+}
+function arm(invitation) {
+  if (armed || !invitation || invited()) return;
+  armed = true;
+  var value = invitation.value || 0;
+  var listen = function (target, names, fn) {
+    names.forEach(function (n) { target.addEventListener(n, fn, { passive: true }); });
+    return function () { names.forEach(function (n) { target.removeEventListener(n, fn); }); };
+  };
+  var stop;
+  if (invitation.trigger === "time_on_page") {
+    setTimeout(invite, value * 1000);
+  } else if (invitation.trigger === "scroll_depth") {
+    stop = listen(window, ["scroll"], function () {
+      var page = document.documentElement;
+      if ((window.scrollY + window.innerHeight) * 100 >= value * page.scrollHeight) { stop(); invite(); }
+    });
+  } else if (invitation.trigger === "exit_intent") { // through the top edge, to the tabs
+    stop = listen(document, ["mouseout"], function (e) {
+      if (!e.relatedTarget && e.clientY <= 0) { stop(); invite(); }
+    });
+  } else if (invitation.trigger === "idle") {
+    var timer;
+    var active = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { stop(); invite(); }, value * 1000);
+    };
+    stop = listen(window, ["mousemove", "keydown", "scroll", "touchstart", "pointerdown"], active);
+    active();
+  }
+}
+
 // ------------------------------------------------------------------ state and events
 function load() {
   return call("").then(function (r) {
@@ -296,6 +341,7 @@ function load() {
     }
     if (S.steps.length || S.conv) root.hidden = false;
     render();
+    if (S.steps.length) arm(d.experience.invitation);
     return true;
   });
 }

@@ -266,3 +266,45 @@ def test_a_step_dragged_above_its_target_source_is_refused(as_admin, app_ctx):
     assert response.status_code == 422
     assert "“Talk” can only go to a later step, not step 1" in response.get_data(as_text=True)
     assert _experiences() == []
+
+
+# ------------------------------------------------------------- invitation triggers
+
+def test_an_experience_can_open_the_widget_by_itself(as_admin, app_ctx):
+    form = {**PRICING, "invitation_trigger": "scroll_depth", "invitation_value": "60"}
+    assert as_admin.post("/settings/experiences/new", form).status_code == 303
+    [exp] = _experiences()
+    assert exp.invitation == {"trigger": "scroll_depth", "value": 60}
+    listed = as_admin.get("/settings/experiences/").get_data(as_text=True)
+    assert "Opens by itself: When scrolled down the page: 60%" in listed
+    edit = as_admin.get(f"/settings/experiences/{exp.id}").get_data(as_text=True)
+    assert re.search(r'<option selected value="scroll_depth">|<option value="scroll_depth" '
+                     r'selected>', edit)
+    assert 'value="60"' in edit
+    # Exit intent takes no value: one left in the box is not kept. "Never" clears it.
+    form.update(invitation_trigger="exit_intent")
+    assert as_admin.post(f"/settings/experiences/{exp.id}", form).status_code == 303
+    assert _experiences()[0].invitation == {"trigger": "exit_intent", "value": None}
+    form.update(invitation_trigger="")
+    assert as_admin.post(f"/settings/experiences/{exp.id}", form).status_code == 303
+    assert _experiences()[0].invitation is None
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"invitation_trigger": "time_on_page", "invitation_value": ""},
+     "give the number of seconds"),
+    ({"invitation_trigger": "time_on_page", "invitation_value": "0"},
+     "between 1 and 600 seconds"),
+    ({"invitation_trigger": "scroll_depth", "invitation_value": "150"},
+     "between 10 and 100 %"),
+    ({"invitation_trigger": "idle", "invitation_value": "soon"}, "Not a valid integer value"),
+    ({"invitation_trigger": "on_a_whim", "invitation_value": "3"}, "Not a valid choice"),
+])
+def test_a_bad_invitation_is_refused_and_nothing_changes(as_admin, app_ctx, changes, message):
+    saved = {**PRICING, "invitation_trigger": "time_on_page", "invitation_value": "20"}
+    assert as_admin.post("/settings/experiences/new", saved).status_code == 303
+    [exp] = _experiences()
+    response = as_admin.post(f"/settings/experiences/{exp.id}", {**saved, **changes})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _experiences()[0].invitation == {"trigger": "time_on_page", "value": 20}

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 
 from liveapp.domain import experiences as domain
+from liveapp.domain import invitations
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Experience, Segment
@@ -21,7 +22,7 @@ def ordered_experiences() -> list[Experience]:
                                                                Experience.id)))
 
 
-def _check(experience, name, targeting, flow) -> dict:
+def _check(experience, name, targeting, flow, invitation) -> dict:
     errors: dict = {}
     if name_taken(Experience, name, experience):
         errors["name"] = "An experience with this name already exists."
@@ -30,6 +31,8 @@ def _check(experience, name, targeting, flow) -> dict:
         errors["targeting"] = problems
     if problems := domain.validate_flow(flow):
         errors["flow"] = problems
+    if problems := invitations.validate_invitation(invitation):
+        errors["invitation"] = "; ".join(problems)
     return errors
 
 
@@ -41,10 +44,11 @@ def save_experience(
     targeting: list,
     audience: Sequence[Segment],
     flow: list,
+    invitation: dict | None = None,
 ) -> Experience:
     """Create or update an experience; raises ValidationFailed (lists for rows)."""
     name = name.strip()
-    errors = _check(experience, name, targeting, flow)
+    errors = _check(experience, name, targeting, flow, invitation)
     if errors:
         raise ValidationFailed(errors)
     if experience is None:
@@ -55,6 +59,8 @@ def save_experience(
     experience.targeting = [r.to_dict() for r in domain.parse_targeting(targeting)]
     experience.flow = [s.to_dict() for s in domain.parse_flow(flow)]
     experience.audience = list(audience)
+    parsed = invitations.parse_invitation(invitation)
+    experience.invitation = parsed.to_dict() if parsed else None
     db.session.commit()
     changes.settings_changed("experiences")
     return experience
