@@ -35,8 +35,10 @@ class Scope:
     owner: User | None
 
 
-def list_page(scope: Scope, replies: list[CannedReply]):
-    return render_template("canned_replies/index.html", scope=scope, replies=replies)
+def list_page(scope: Scope, replies: list[CannedReply], team: list[CannedReply] = ()):
+    """The scope's replies to manage; `team`: the team's, shown read-only beside a rep's."""
+    return render_template("canned_replies/index.html", scope=scope, replies=replies,
+                           team=team)
 
 
 def edit_page(scope: Scope, reply_id: int | None):
@@ -71,7 +73,7 @@ def delete_reply(scope: Scope, reply_id: int):
     return redirect(url_for(f"{scope.blueprint}.index"), code=303)
 
 
-TEAM = Scope("canned_replies", "Team replies", None)
+TEAM = Scope("canned_replies", "Canned replies", None)
 
 
 @bp.get("/")

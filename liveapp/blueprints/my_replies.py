@@ -16,13 +16,14 @@ bp = Blueprint("my_replies", __name__, url_prefix="/canned-replies")
 
 
 def _mine() -> Scope:
-    return Scope("my_replies", "My replies", current_user)
+    return Scope("my_replies", "My canned replies", current_user)
 
 
 @bp.get("/")
 @login_required
 def index():
-    return list_page(_mine(), canned_replies.own_replies(current_user))
+    return list_page(_mine(), canned_replies.own_replies(current_user),
+                     team=canned_replies.team_replies())
 
 
 @bp.route("/new", methods=["GET", "POST"])

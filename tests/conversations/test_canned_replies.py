@@ -107,7 +107,9 @@ def test_a_rep_keeps_their_own_replies(as_rep, rep, team_reply, ottos_reply):
     again = as_rep.post(f"{MINE}/new", {"shortcut": "Pricing", "body": "Twice"})
     assert again.status_code == 422 and "already uses /pricing" in again.get_data(as_text=True)
     page = as_rep.get(f"{MINE}/").get_data(as_text=True)
-    assert page.count("Mine!") == 2 and "Otto here." not in page and "starts at $49" not in page
+    assert page.count("Mine!") == 2 and "Otto here." not in page
+    team = page.split('id="team-replies"')[1]  # the team's, read-only: no edit link
+    assert "starts at $49" in team and f"{TEAM}/" not in team
     assert sorted(s for o, s, _ in _replies() if o == rep.id) == ["otto-hi", "pricing"]
 
 
@@ -183,3 +185,20 @@ def test_a_rep_with_no_replies_is_told_where_to_add_them(as_rep, chatting):
     html = as_rep.get(f"{MINE}/conversations/{chatting.id}").get_data(as_text=True)
     assert "No canned replies yet." in html and f'href="{MINE}/new"' in html
     assert db.session.scalar(select(func.count(CannedReply.id))) == 0
+
+
+def test_the_database_keeps_one_shortcut_per_scope(app_ctx, rep, otto, team_reply):
+    """Two saves at once both pass the service's check: the unique indexes decide."""
+    from sqlalchemy.exc import IntegrityError
+
+    def insert(owner_id):
+        db.session.add(CannedReply(owner_id=owner_id, shortcut="pricing", body="Hi"))
+        db.session.commit()
+
+    for owner_id in (rep.id, otto.id):  # another scope each: fine
+        insert(owner_id)
+    for owner_id in (None, rep.id):  # the team's again, Rita's again: refused
+        with pytest.raises(IntegrityError):
+            insert(owner_id)
+        db.session.rollback()
+    assert len(_replies()) == 3
