@@ -27,8 +27,11 @@
     if (!box.loading) {
       box.loading = fetch(box.getAttribute("data-canned-url"), {
         credentials: "same-origin", headers: { "HX-Request": "true" }
-      }).then(function (answer) { return answer.ok ? answer.text() : ""; })
-        .then(function (html) { box.innerHTML = html; });  // rendered and escaped by the server
+      }).then(function (answer) {
+        if (!answer.ok) { box.loading = null; }  // try again at the next "/"
+        return answer.ok ? answer.text() : "";
+      }).then(function (html) { box.innerHTML = html; })  // rendered and escaped by the server
+        .catch(function () { box.loading = null; });
     }
     return box.loading;
   }
@@ -52,6 +55,7 @@
 
   function open(textarea, typed) {
     var box = boxOf(textarea);
+    if (!box.firstElementChild) { return; }  // the list could not be loaded
     options(box).forEach(function (o) {
       o.hidden = o.getAttribute("data-shortcut").indexOf(typed) === -1;
     });
