@@ -30,6 +30,7 @@ class Access(enum.Enum):
     PUBLIC = "anyone, signed in or not"
     SIGNED_IN = "any signed-in user"
     OWN = "a signed-in rep, for their own visitors and conversations only (admins: all)"
+    MINE = "a signed-in user, for what is theirs alone (their canned replies): 404 for others"
     ADMIN = "signed-in admins only"
     VISITOR = "a visitor holding their widget token (from the events API)"
     CHANNEL = "per channel: a signed-in user's own board, or a visitor token's conversation"
@@ -37,6 +38,7 @@ class Access(enum.Enum):
 
 
 PUBLIC, SIGNED_IN, OWN, ADMIN = Access.PUBLIC, Access.SIGNED_IN, Access.OWN, Access.ADMIN
+MINE = Access.MINE
 VISITOR, CHANNEL, TOKEN = Access.VISITOR, Access.CHANNEL, Access.TOKEN
 
 RULES: dict[str, Access] = {
@@ -67,6 +69,12 @@ RULES: dict[str, Access] = {
     "offers.index": SIGNED_IN,
     "offers.decline": OWN,
     "meetings.index": SIGNED_IN,
+    # Canned replies: each user's own, and the chat box's list for a chat they write in.
+    "my_replies.index": SIGNED_IN,
+    "my_replies.new": SIGNED_IN,
+    "my_replies.edit": MINE,
+    "my_replies.delete": MINE,
+    "my_replies.for_conversation": OWN,
     "events.stream": CHANNEL,
     # Settings.
     "users.index": ADMIN,
@@ -77,6 +85,10 @@ RULES: dict[str, Access] = {
     "groups.index": ADMIN,
     "groups.edit": ADMIN,
     "groups.delete": ADMIN,
+    "canned_replies.index": ADMIN,
+    "canned_replies.new": ADMIN,
+    "canned_replies.edit": ADMIN,
+    "canned_replies.delete": ADMIN,
     "sites.index": ADMIN,
     "sites.create": ADMIN,
     "sites.edit": ADMIN,

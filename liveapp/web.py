@@ -276,6 +276,7 @@ SETTINGS_PAGES = (
     ("routing.index", "Routing"),
     ("users.index", "Users"),
     ("groups.index", "Groups"),
+    ("canned_replies.index", "Canned replies"),
     ("integrations.index", "Integrations"),
     ("imports.index", "Imports"),
     ("visitors.index", "Visitors"),

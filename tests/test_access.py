@@ -83,6 +83,7 @@ def world(app, app_ctx, make_user):
 
     from liveapp.extensions import db
     from liveapp.models import Conversation, Visitor
+    from liveapp.services.chat import canned_replies
     from liveapp.services.routing import assignments
     from liveapp.services.settings import sites
     from tests import factories
@@ -111,6 +112,9 @@ def world(app, app_ctx, make_user):
         "experience_id": factories.ExperienceFactory().id,
         "stream_id": factories.StreamFactory().id,
         "rule_id": factories.RoutingRuleFactory().id,
+        "reply_id": canned_replies.save(None, owner=None, shortcut="hello", body="Hi!").id,
+        "my_replies.reply_id": canned_replies.save(
+            None, owner=people["rep_a"], shortcut="mine", body="Hi {first_name}").id,
         "name": "salesforce",
         "kind": "abm",
         "page": "product",
@@ -218,6 +222,10 @@ def _refusal(rule, role: str, response) -> str | None:
         return None if status == 401 or _to_login(response) else f"{status}, not a sign-in"
     if rule is Access.ADMIN and role != "admin":
         return None if status == 403 else f"{status}, not 403"
+    if rule is Access.MINE:  # rep A's own canned reply: no one else may open it, admins neither
+        wanted_out = role != "rep_a"
+        return (None if (status in (403, 404)) == wanted_out
+                else f"{status}: {'saw rep A' if wanted_out else 'kept rep A out'}")
     if rule is Access.OWN and role == "rep_b":  # rep A's visitor and conversation
         return None if status in (403, 404) else f"{status}: rep B saw rep A's"
     if rule is Access.OWN:  # may still refuse an action (403), never hide what is theirs

@@ -61,3 +61,14 @@ def test_existing_buttons_go_on_to_the_next_step_after_the_flow_branches_migrati
     flask_db(app, scratch_url, tmp_path, "downgrade", "0010_chat_answers")
     assert flow() == OLD_FLOW
     engine.dispose()
+
+
+def test_canned_replies_come_and_go_with_their_migration(app, tmp_path, scratch_url):
+    """0016 adds the table with its one-shortcut-per-scope indexes; its downgrade drops them."""
+    flask_db(app, scratch_url, tmp_path, "upgrade")
+    engine = create_engine(scratch_url)
+    indexes = {i["name"] for i in inspect(engine).get_indexes("canned_replies")}
+    assert "uq_canned_replies_team_shortcut" in indexes
+    flask_db(app, scratch_url, tmp_path, "downgrade", "0015_retention_indexes")
+    assert "canned_replies" not in inspect(engine).get_table_names()
+    engine.dispose()

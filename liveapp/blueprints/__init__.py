@@ -24,6 +24,8 @@ FEATURES = (
     "conversations",
     "offers",
     "meetings",
+    "canned_replies",
+    "my_replies",
     "widget",
     "events",
     "integrations",

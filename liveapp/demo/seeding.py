@@ -16,6 +16,7 @@ from liveapp.demo.streams import seed_streams
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, RoutingRule, Site, User
+from liveapp.services.chat import canned_replies
 from liveapp.services.crm import crm_settings, data_imports
 from liveapp.services.routing import routing_rules as rule_service
 from liveapp.services.settings import sites as site_service
@@ -159,6 +160,22 @@ def seed_samples() -> None:
         data_imports.import_marketing((DATA / "marketing.csv").read_bytes())
 
 
+# The team's canned replies (Settings → Canned replies); reps type "/" and a shortcut.
+DEMO_REPLIES = (
+    ("hello", "Hi {first_name}! I'm around if you have questions about {company}'s plans."),
+    ("pricing", "Our plans start at $49 a seat a month; for {company} I'd suggest Team."),
+    ("demo", "Would a 20-minute demo help, {first_name}? I can book one now."),
+)
+
+
+def seed_canned_replies() -> None:
+    """The team's canned replies, if there are none yet."""
+    if canned_replies.team_replies():
+        return
+    for shortcut, body in DEMO_REPLIES:
+        canned_replies.save(None, owner=None, shortcut=shortcut, body=body)
+
+
 def seed() -> list[DemoUser]:
     """All demo data. Later features add their own seeds here."""
     logins = seed_users()
@@ -166,6 +183,7 @@ def seed() -> list[DemoUser]:
     seed_streams()
     seed_routing_rules()
     seed_samples()
+    seed_canned_replies()
     return logins
 
 

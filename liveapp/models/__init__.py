@@ -1,5 +1,6 @@
 """Models, one aggregate per module. Importing this package registers them all."""
 
+from liveapp.models.canned_reply import CannedReply
 from liveapp.models.conversation import Conversation, Message
 from liveapp.models.enrichment import AbmAccount, MarketingRecord
 from liveapp.models.integration import CRMS, Integration
@@ -20,6 +21,7 @@ from liveapp.models.visitor import PageView, Visitor, VisitSession
 __all__ = [
     "AVAILABILITY",
     "CRMS",
+    "CannedReply",
     "Conversation",
     "ROLES",
     "AbmAccount",

@@ -73,19 +73,24 @@ def asks_for_a_rep(visitor_page, demo: str) -> str:
     return vid
 
 
-def test_rep_pounces_and_the_visitor_replies_in_the_widget(demo, page, visitor_page, rep):
-    visitor_page.goto(f"{demo}/demo-site/product")
-    visitor_page.wait_for_function(LIVE)
-    vid = _visitor_id(visitor_page)
+def pounce(page, demo: str, rep, vid: str) -> None:
+    """The visitor is routed to the rep, who signs in, opens their page (its stream open)
+    and starts a conversation."""
     assignments.save(vid, assignments.Assignment(
         rule_name="Everyone", mode="first_available", routed_to=[rep.id], explanation="test"))
-
     sign_in(page, demo, rep.email)
     with page.expect_response(lambda r: r.url.endswith("/viewing")):
         page.goto(f"{demo}/board/visitors/{vid}")
     page.wait_for_selector("[data-sse-open]", state="attached")
     page.evaluate("window.notReloaded = true")
     htmx_swap(page, "/conversations/claim/", lambda: page.click("text=Start conversation"))
+
+
+def test_rep_pounces_and_the_visitor_replies_in_the_widget(demo, page, visitor_page, rep):
+    visitor_page.goto(f"{demo}/demo-site/product")
+    visitor_page.wait_for_function(LIVE)
+    vid = _visitor_id(visitor_page)
+    pounce(page, demo, rep, vid)
     page.fill(".chat-form textarea", "Hi, I'm Rita. Anything I can help with?")
     htmx_swap(page, "/messages", lambda: page.click(".chat-form button[type=submit]"))
 

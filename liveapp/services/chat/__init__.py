@@ -4,5 +4,6 @@
     chat_flow      the widget's side of an experience: the visitor's answers, where they
                    are in the flow, their status pushed as routing moves
     meetings       the meeting booker: whose calendar, free slots, booking one
+    canned_replies  the team's and each rep's canned replies, filled in for a visitor
     tokens         signed visitor tokens: what a widget shows to read its conversation
 """
