@@ -55,7 +55,8 @@ from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, redis
 from liveapp.models import Visitor
 from liveapp.services.crm import owner_lookup
-from liveapp.services.routing import assignments, routing_rules
+from liveapp.services.routing import assignments, queue_places, routing_rules
+from liveapp.services.routing.queue_places import waiting_key
 from liveapp.services.routing.routing_inputs import (
     Inputs,
     compiled_rules,
@@ -97,10 +98,6 @@ def excluded_key(visitor_id: str) -> str:
 
 def history_key(visitor_id: str) -> str:
     return redis.key("routing", "history", visitor_id)
-
-
-def waiting_key() -> str:
-    return redis.key("routing", "waiting")
 
 
 def drain_pending_key() -> str:
@@ -198,7 +195,8 @@ def route(visitor_id: str, trigger: str | None = None,
     hot, current, state, excluded_reps = _read(visitor_id)
     visitor = db.session.get(Visitor, visitor_id) if hot is not None else None
     if visitor is None or hot is None or hot.presence.state == "left":
-        redis.client.zrem(waiting_key(), visitor_id)
+        if redis.client.zrem(waiting_key(), visitor_id):
+            queue_places.tell_places(now)  # the line moved up
         return None
     if current is not None and current.claimed_by is not None:
         return None
@@ -303,7 +301,10 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
         pipe.hdel(state_key(visitor_id), "offer_id", "offer_rep", "offer_until")
     pipe.expire(state_key(visitor_id), STATE_TTL)
     _queue_history(pipe, visitor_id, decision, trigger, now)
-    newly_queued = pipe.execute()[1] == 1 and decision.outcome == "queue"
+    line_moved = pipe.execute()[1] == 1  # joined it, or left it
+    newly_queued = line_moved and decision.outcome == "queue"
+    if line_moved:
+        queue_places.tell_places(now)
     if newly_queued:
         _schedule_queue_timeout(visitor_id, requested, now)
     if offer is not None and offer.timed:

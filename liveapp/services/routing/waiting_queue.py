@@ -18,7 +18,7 @@ from jobs import routing as routing_jobs
 from liveapp.domain.routing import RoutingDecision
 from liveapp.extensions import redis
 from liveapp.services.membership import live_membership
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, queue_places, router
 from liveapp.services.tracking import hot_state
 
 DRAIN_LIMIT = 200  # waiting visitors offered per drain; a new drain follows if more remain
@@ -35,9 +35,36 @@ def queue_timed_out(visitor_id: str, requested: str,
     score = redis.client.zscore(router.waiting_key(), visitor_id)
     if score is None or repr(score) != requested:
         return None
-    if not redis.client.set(router.lock_key(visitor_id), "inbound", nx=True, ex=router.LOCK_TTL):
+    waited = round(now - float(requested))
+    decision = _to_booker(visitor_id, now, f"waited {waited} s in the queue and nobody "
+                                           "was free → meeting booker")
+    if decision is BUSY:
         jobs.enqueue(routing_jobs.queue_timeout, visitor_id, requested, delay=5)
         return None
+    return decision  # type: ignore[return-value]  (not BUSY)
+
+
+def choose_booker(visitor_id: str, now: float | None = None) -> bool:
+    """The waiting visitor would rather book a meeting than wait: they leave the queue
+    for the meeting booker. False when they are not waiting in the queue (or a routing
+    job holds them this very moment: they may ask again)."""
+    now = time.time() if now is None else now
+    if redis.client.zscore(router.waiting_key(), visitor_id) is None:
+        return False
+    decision = _to_booker(visitor_id, now, "the visitor chose the meeting booker while "
+                                           "waiting in the queue → meeting booker")
+    return decision is not None and decision is not BUSY
+
+
+BUSY = object()  # _to_booker's answer when a routing job holds the visitor
+
+
+def _to_booker(visitor_id: str, now: float, why: str) -> RoutingDecision | object | None:
+    """Move a visitor waiting in the queue to the meeting booker, saying `why` last in
+    the decision's trace; None when they are no longer waiting, BUSY when a routing job
+    holds them."""
+    if not redis.client.set(router.lock_key(visitor_id), "inbound", nx=True, ex=router.LOCK_TTL):
+        return BUSY
     try:
         current = assignments.get(visitor_id)
         queued = router.history(visitor_id)[:1]  # the decision that queued them, newest first
@@ -45,13 +72,11 @@ def queue_timed_out(visitor_id: str, requested: str,
                 or current.claimed_by is not None or current.outcome != "queue"
                 or not queued or queued[0].get("outcome") != "queue"):
             return None
-        waited = round(now - float(requested))
         decision = RoutingDecision(
             outcome="meeting_booker", rule_id=queued[0].get("rule_id"),
             rule_name=current.rule_name, mode=current.mode,  # type: ignore[arg-type]
             # Its trace up to where it said "waiting in the queue", then why it ends here.
-            trace=(*queued[0].get("trace", [])[:-1],
-                   f"waited {waited} s in the queue and nobody was free → meeting booker"),
+            trace=(*queued[0].get("trace", [])[:-1], why),
         )
         router.apply(visitor_id, decision, "inbound", now, router.read_state(visitor_id))
         return decision
@@ -127,12 +152,19 @@ def reoffer_unrouted(limit: int = DRAIN_LIMIT) -> list[str]:
     return queued
 
 
-def claimed(visitor_id: str) -> None:
-    """A rep claimed the visitor: no more offers, no place in the waiting queue."""
+def claimed(visitor_id: str, now: float | None = None) -> None:
+    """A rep claimed the visitor: no more offers, no place in the waiting queue. An
+    inbound request's wait until this accept is kept for the queue's estimates."""
+    now = time.time() if now is None else now
     pipe = redis.client.pipeline(transaction=True)
+    pipe.hmget(router.state_key(visitor_id), "trigger", "requested_at")
     pipe.zrem(router.waiting_key(), visitor_id)
     pipe.delete(router.state_key(visitor_id))
-    pipe.execute()
+    (trigger, requested), left_the_line, _ = pipe.execute()
+    if trigger == b"inbound" and requested:
+        queue_places.record_wait(now - float(requested), now)
+    if left_the_line:
+        queue_places.tell_places(now)
 
 
 def chat_closed(user_id: int) -> Job | None:
