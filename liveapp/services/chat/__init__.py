@@ -5,4 +5,5 @@
                    are in the flow, their status pushed as routing moves
     meetings       the meeting booker: whose calendar, free slots, booking one
     tokens         signed visitor tokens: what a widget shows to read its conversation
+    read_state     what each side has seen: unread counts for the rep, "Seen" both ways
 """
