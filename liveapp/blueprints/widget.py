@@ -14,8 +14,8 @@ from liveapp.infra import ratelimit
 from liveapp.models import Conversation, Visitor
 from liveapp.services.chat import chat_flow, conversations, meetings, read_state
 from liveapp.services.chat.tokens import verify_visitor_token
-from liveapp.services.routing import router
 from liveapp.services.live import typing as live_typing
+from liveapp.services.routing import router
 from liveapp.services.settings import sites
 from liveapp.services.tracking import hot_state
 from liveapp.web import client_ip
@@ -94,7 +94,8 @@ def _posted(budget: str = "chat") -> tuple[Visitor, dict]:
     # Answers, messages, chat requests and bookings together, per minute: per visitor,
     # and per address for many visitors behind one (config CHAT_VISITOR/IP_LIMIT).
     config = current_app.config
-    if budget == "chat" and not (ratelimit.allow("chat-visitor", visitor.id, config["CHAT_VISITOR_LIMIT"], 60)
+    if budget == "chat" and not (
+            ratelimit.allow("chat-visitor", visitor.id, config["CHAT_VISITOR_LIMIT"], 60)
             and ratelimit.allow("chat-address", client_ip(), config["CHAT_IP_LIMIT"], 60)):
         raise _Refused(429, "Too many requests; slow down.")
     return visitor, data
