@@ -22,12 +22,26 @@
       list.querySelectorAll("li[id]").forEach(function (item) {
         if (ids[item.id]) { item.remove(); } else { ids[item.id] = true; }
       });
+      showSeen(list);
       var count = list.children.length;
       if (seen.get(list) !== count) {
         seen.set(list, count);
         list.scrollTop = list.scrollHeight;
       }
     });
+  }
+  // "Seen" says the visitor saw the rep's newest message: the marker holds the newest id
+  // they saw, so a rep message or the marker may land first, in any order.
+  function showSeen(list) {
+    var marker = list.parentNode && list.parentNode.querySelector("[data-chat-seen]");
+    if (!marker) { return; }
+    var newest = 0;
+    list.querySelectorAll("li.message-rep[id^='message-']").forEach(function (item) {
+      newest = Math.max(newest, parseInt(item.id.slice(8), 10) || 0);
+    });
+    var upto = parseInt(marker.getAttribute("data-seen-upto"), 10) || 0;
+    var text = newest && upto >= newest ? "Seen" : "";
+    if (marker.textContent !== text) { marker.textContent = text; }
   }
   document.addEventListener("DOMContentLoaded", tidy);
   document.addEventListener("htmx:afterSettle", tidy);
