@@ -68,6 +68,16 @@ def test_the_visitors_typing_reaches_the_owners_panel_only(
     assert "is typing" not in data
 
 
+def test_the_visitors_name_in_the_typing_line_is_escaped(
+        record, rep, chatting, visitor_token, widget):
+    chatting.visitor.name = panel.HTML
+    db.session.commit()
+    recorder = record(realtime.rep_channel(rep.id))
+    assert widget("typing", token=visitor_token, state="typing").status_code == 200
+    [(_, data)] = _detail(recorder.take(), chatting.visitor_id, "chat-typing-")
+    assert f"{panel.ESCAPED} is typing…" in data and "<img" not in data
+
+
 def test_the_reps_typing_reaches_the_visitors_widget(as_rep, record, chatting):
     recorder = record(realtime.visitor_channel(chatting.visitor_id))
     assert as_rep.post(f"/conversations/{chatting.id}/typing",
@@ -192,3 +202,15 @@ def test_the_visitor_marks_only_its_own_conversation_read(
     assert widget("read", token="forged", message_id=1).status_code == 403
     assert _stored(chatting.id).visitor_read_id is None
     assert _stored(elsewhere.id).visitor_read_id is None
+
+
+def test_read_marks_from_a_visitor_are_rate_limited(chatting, visitor_token, widget):
+    from liveapp.blueprints.widget import READ_LIMIT
+
+    first = chatting.messages[0].id
+    answers = {widget("read", token=visitor_token, message_id=first).status_code
+               for _ in range(READ_LIMIT)}
+    assert answers == {200}
+    late = widget("read", token=visitor_token, message_id=chatting.messages[-1].id)
+    assert late.status_code == 429
+    assert _stored(chatting.id).visitor_read_id == first
