@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from liveapp.access import conversation_for, may_see, visitor_visible
-from liveapp.errors import ConversationRefused
+from liveapp.errors import ConversationRefused, RateLimited
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services.chat import conversations
+from liveapp.services.chat import conversations, read_state
 from liveapp.services.live import chat_panel
+from liveapp.services.live import typing as live_typing
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
 
@@ -69,6 +70,38 @@ def post_message(conversation_id: int):
         form = render_template("board/_chat_form.html", conversation=conversation, focus=True)
         return form + chat_panel.render_message(message), 201
     return redirect(url_for("conversations.show", conversation_id=conversation.id), code=303)
+
+
+@bp.post("/<int:conversation_id>/typing")
+@login_required
+def typing(conversation_id: int):
+    """The owner is typing in the chat panel, or stopped (form `state`): the visitor's
+    widget shows "Ann is typing…". Sent by static/chat.js, throttled there."""
+    conversation = conversation_for(current_user, conversation_id, writing=True)
+    try:
+        live_typing.from_rep(conversation, request.form.get("state"))
+    except live_typing.BadSignal as bad:
+        return {"error": str(bad)}, 400
+    except ConversationRefused as refused:
+        return {"error": str(refused)}, 409
+    except RateLimited:
+        return {"error": "Too many typing signals; slow down."}, 429
+    return "", 204
+
+
+@bp.post("/<int:conversation_id>/read")
+@login_required
+def read(conversation_id: int):
+    """The owner has read the panel up to the message `message_id` (form): the card's
+    unread count goes, the widget shows "Seen". Sent by static/chat.js while visible."""
+    conversation = conversation_for(current_user, conversation_id, writing=True)
+    try:
+        read_state.mark_read(conversation, "rep", request.form.get("message_id"))
+    except read_state.BadRead as bad:
+        return {"error": str(bad)}, 400
+    except ConversationRefused as refused:
+        return {"error": str(refused)}, 409
+    return "", 204
 
 
 @bp.post("/<int:conversation_id>/close")

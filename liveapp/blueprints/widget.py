@@ -11,9 +11,10 @@ from liveapp.domain.text import NUL_REFUSED, nul_field
 from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
 from liveapp.extensions import csrf, db
 from liveapp.infra import ratelimit
-from liveapp.models import Visitor
-from liveapp.services.chat import chat_flow, conversations, meetings
+from liveapp.models import Conversation, Visitor
+from liveapp.services.chat import chat_flow, conversations, meetings, read_state
 from liveapp.services.chat.tokens import verify_visitor_token
+from liveapp.services.live import typing as live_typing
 from liveapp.services.routing import router
 from liveapp.services.settings import sites
 from liveapp.services.tracking import hot_state
@@ -27,6 +28,8 @@ MAX_BODY = 16 * 1024  # 2000 characters of any script, JSON-escaped, and the tok
 bp.add_url_rule("/messages", "preflight_messages", preflight, methods=["OPTIONS"])
 bp.add_url_rule("/request", "preflight_request", preflight, methods=["OPTIONS"])
 bp.add_url_rule("/answer", "preflight_answer", preflight, methods=["OPTIONS"])
+bp.add_url_rule("/typing", "preflight_typing", preflight, methods=["OPTIONS"])
+bp.add_url_rule("/read", "preflight_read", preflight, methods=["OPTIONS"])
 
 
 def _origin() -> str | None:
@@ -75,8 +78,10 @@ def _reader() -> str:
     return visitor_id
 
 
-def _posted() -> tuple[Visitor, dict]:
-    """The visitor whose token is in the JSON body, and the body; 400 or 403 otherwise."""
+def _posted(budget: str = "chat") -> tuple[Visitor, dict]:
+    """The visitor whose token is in the JSON body, and the body; 400 or 403 otherwise.
+    `budget` "chat" counts the request against the chat writes' limits; typing signals
+    and read marks, sent far more often, have limits of their own."""
     data = _payload()
     if data is None:
         raise _Refused(400, f"body: must be a JSON object of at most {MAX_BODY // 1024} KB")
@@ -89,7 +94,8 @@ def _posted() -> tuple[Visitor, dict]:
     # Answers, messages, chat requests and bookings together, per minute: per visitor,
     # and per address for many visitors behind one (config CHAT_VISITOR/IP_LIMIT).
     config = current_app.config
-    if not (ratelimit.allow("chat-visitor", visitor.id, config["CHAT_VISITOR_LIMIT"], 60)
+    if budget == "chat" and not (
+            ratelimit.allow("chat-visitor", visitor.id, config["CHAT_VISITOR_LIMIT"], 60)
             and ratelimit.allow("chat-address", client_ip(), config["CHAT_IP_LIMIT"], 60)):
         raise _Refused(429, "Too many requests; slow down.")
     return visitor, data
@@ -101,7 +107,9 @@ def _transcript(visitor_id: str) -> dict:
         return {"conversation": None, "messages": []}
     return {
         "conversation": {"id": conversation.id, "rep": conversation.rep.name,
-                         "status": conversation.status},
+                         "status": conversation.status,
+                         "rep_read_id": conversation.rep_read_id,
+                         "visitor_read_id": conversation.visitor_read_id},
         "messages": [{"id": m.id, "sender": m.sender, "body": m.body,
                       "at": m.sent_at.isoformat() + "Z"} for m in conversation.messages],
     }
@@ -162,6 +170,46 @@ def write():
     except ConversationRefused as refused:
         return _error(400, f"body: {refused}", _origin())
     return _json(201, {"id": message.id}, _origin())
+
+
+def _chatting(visitor: Visitor) -> Conversation:
+    conversation = conversations.open_conversation(visitor.id)
+    if conversation is None:
+        raise _Refused(409, "conversation: nobody is chatting with you yet")
+    return conversation
+
+
+@bp.post("/typing")
+def typing():
+    """The visitor is typing, or stopped (`{token, state: "typing"|"stopped"}`): the rep's
+    chat panel shows it. The widget throttles; each side is rate-limited (live/typing.py)."""
+    visitor, data = _posted(budget="typing")
+    conversation = _chatting(visitor)
+    try:
+        live_typing.from_visitor(conversation, data.get("state"))
+    except live_typing.BadSignal as bad:
+        return _error(400, str(bad), _origin())
+    except RateLimited:
+        return _error(429, "Too many typing signals; slow down.", _origin())
+    return _json(200, {"state": data["state"]}, _origin())
+
+
+READ_LIMIT = 60  # read marks per visitor per minute: one per rep message seen, at most
+
+
+@bp.post("/read")
+def mark_read():
+    """The visitor has seen their conversation up to `message_id` (`{token, message_id}`,
+    sent while the widget is open and visible): "Seen" in the rep's panel."""
+    visitor, data = _posted(budget="read")
+    conversation = _chatting(visitor)
+    if not ratelimit.allow("chat-read", visitor.id, READ_LIMIT, 60):
+        return _error(429, "Too many requests; slow down.", _origin())
+    try:
+        read_state.mark_read(conversation, "visitor", data.get("message_id"))
+    except read_state.BadRead as bad:
+        return _error(400, str(bad), _origin())
+    return _json(200, {"visitor_read_id": conversation.visitor_read_id}, _origin())
 
 
 @bp.post("/request")

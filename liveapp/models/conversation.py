@@ -32,6 +32,10 @@ class Conversation(db.Model):
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
     started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)  # retention
+    # Read state (services/chat/read_state.py): the newest message each side has seen, so
+    # unread counts and "Seen" survive a reload. Ids only grow; None: nothing seen yet.
+    rep_read_id: Mapped[int | None] = mapped_column(Integer)
+    visitor_read_id: Mapped[int | None] = mapped_column(Integer)
 
     rep: Mapped[User] = relationship()
     visitor: Mapped[Visitor] = relationship()

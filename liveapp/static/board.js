@@ -57,6 +57,7 @@
   // leave by out-of-band swaps (and a resync replaces the whole board), so the counts
   // follow the DOM itself.
   function count() {
+    countUnread();
     var shown = 0, all = 0;
     document.querySelectorAll(".column").forEach(function (column) {
       var cards = column.querySelectorAll(".cards > .visitor-card");
@@ -73,6 +74,19 @@
     var said = !words.length ? "" : shown === 0 ? "No visitor matches." :
       "Showing " + shown + " of " + all + " visitor" + (all === 1 ? "" : "s") + ".";
     if (status.textContent !== said) { status.textContent = said; }
+  }
+  // The tab title counts the messages waiting in the signed-in rep's own chats: the cards'
+  // unread badges that name them ("(2) Board · liveapp").
+  function countUnread() {
+    var board = document.getElementById("board");
+    if (!board) { return; }
+    var me = board.getAttribute("data-me"), n = 0;
+    board.querySelectorAll(".vc-unread[data-unread-rep='" + me + "']").forEach(function (badge) {
+      n += parseInt(badge.getAttribute("data-unread"), 10) || 0;
+    });
+    var plain = document.title.replace(/^\(\d+\) /, "");
+    var wanted = n ? "(" + n + ") " + plain : plain;
+    if (document.title !== wanted) { document.title = wanted; }
   }
   var counting = false;
   function countSoon() {

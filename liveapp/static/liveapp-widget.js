@@ -54,6 +54,7 @@ document.head.appendChild(css);
 var root = el("div", "lvw"), panel = el("section", "lvw-panel"), head = el("header", "lvw-head");
 var title = el("span", "lvw-title", "Chat with us"), flowLog = el("div"), chatLog = el("div");
 var log = el("div", "lvw-log"), tail = el("div", "lvw-tail"), error = el("p", "lvw-error");
+var typingNote = el("p", "lvw-typing"), seenNote = el("p", "lvw-seen", "Seen");
 var form = el("form", "lvw-send"), input = el("textarea"), send = el("button", null, "Send");
 var launcher = button("Chat", function () { show(!root.classList.contains("lvw-open")); }, "lvw-launcher");
 root.hidden = panel.hidden = form.hidden = true;
@@ -62,7 +63,8 @@ input.maxLength = 2000; // as the server's conversations.MAX_MESSAGE
 input.rows = 2;
 input.placeholder = "Write a message…";
 head.append(title, button("×", function () { show(false); }, "lvw-close"));
-log.append(flowLog, chatLog, tail);
+typingNote.setAttribute("aria-live", "polite");
+log.append(flowLog, chatLog, typingNote, tail);
 form.append(input, send);
 panel.append(head, log, error, form);
 root.append(panel, launcher);
@@ -77,6 +79,7 @@ function show(open) {
     if (open) sessionStorage.setItem("lvw-invited", "1"); // opened: no invitation this visit
   } catch (e) { /* private mode */ }
   if (open) log.scrollTop = log.scrollHeight;
+  if (open) markRead();
 }
 function bubble(parent, who, text) {
   var b = parent.appendChild(el("p", "lvw-msg lvw-" + who, text));
@@ -239,7 +242,58 @@ function book(iso, email) {
 function message(m) {
   if (seen[m.id]) return;
   seen[m.id] = true;
-  bubble(chatLog, m.sender, m.body);
+  var b = bubble(chatLog, m.sender, m.body);
+  if (m.sender === "visitor") R.mine = { id: m.id, el: b };
+  if (m.sender === "rep") {
+    R.theirs = Math.max(R.theirs, m.id);
+    R.mine = null;  // answered: "Seen" under the visitor's message has nothing more to say
+    repTyping({ typing: false });
+    markRead();
+  }
+  showSeen();
+}
+
+// Read state (services/chat/read_state.py): the rep's newest message shown while the
+// widget is open and the page visible is read ("Seen" in the rep's panel); once the rep
+// has read the visitor's last message, "Seen" goes under it here.
+var R = { theirs: 0, sent: 0, repRead: 0, mine: null };
+function markRead() {
+  if (!S.conv || panel.hidden || document.visibilityState !== "visible" || R.theirs <= R.sent) return;
+  R.sent = R.theirs;
+  call("/read", { message_id: R.theirs });
+}
+function showSeen() {
+  if (R.mine && R.repRead >= R.mine.id) R.mine.el.after(seenNote);
+  else seenNote.remove();
+}
+document.addEventListener("visibilitychange", markRead);
+
+// Typing, both ways (services/live/typing.py): at most one "typing" every 2 s while the
+// visitor types, "stopped" on send, blur or 3 s idle; the rep's indicator clears itself
+// after 6 s without a signal.
+var T = { at: 0, on: false, idle: null, clear: null };
+function stopTyping() {
+  clearTimeout(T.idle);
+  if (!T.on) return;
+  T.on = false;
+  T.at = 0;
+  call("/typing", { state: "stopped" });
+}
+on(input, "input", function () {
+  if (S.status !== "chatting" || !input.value.trim()) return stopTyping();
+  if (Date.now() - T.at >= 2000) {
+    T.at = Date.now();
+    T.on = true;
+    call("/typing", { state: "typing" });
+  }
+  clearTimeout(T.idle);
+  T.idle = setTimeout(stopTyping, 3000);
+});
+on(input, "blur", stopTyping);
+function repTyping(d) {
+  clearTimeout(T.clear);
+  typingNote.textContent = d.typing ? d.rep + " is typing…" : "";
+  if (d.typing) T.clear = setTimeout(function () { typingNote.textContent = ""; }, 6000);
 }
 
 function conversation(c) {
@@ -247,11 +301,13 @@ function conversation(c) {
     if (S.conv && S.conv.id === c.id) return;
     S.conv = c;
     S.status = "chatting";
+    R = { theirs: 0, sent: c.visitor_read_id || 0, repRead: c.rep_read_id || 0, mine: null };
     if (S.flow.asking != null) closed[S.flow.asking] = true;
     title.textContent = c.rep;
     bubble(chatLog, "note", c.rep + " joined");
     show(true);
   } else if (S.conv) {
+    repTyping({ typing: false });
     bubble(chatLog, "note", S.conv.rep + " closed the chat");
     S.conv = null;
     S.status = "idle";
@@ -264,6 +320,7 @@ on(form, "submit", function (e) {
   e.preventDefault();
   if (sending || !input.value.trim()) return;
   sending = true;
+  stopTyping();
   var body = input.value;
   call("/messages", { body: body }).then(function (r) {
     sending = false;
@@ -338,6 +395,8 @@ function load() {
         conversation(d.conversation);
       }
       d.messages.forEach(message);
+      R.repRead = Math.max(R.repRead, d.conversation.rep_read_id || 0);
+      showSeen();
     }
     if (S.steps.length || S.conv) root.hidden = false;
     render();
@@ -355,6 +414,11 @@ function listen() {
   source.addEventListener("message", handle(function (m) { message(m); show(true); }));
   source.addEventListener("status", handle(function (d) {
     if (S.status !== "chatting") { S.status = d.status; render(); }
+  }));
+  source.addEventListener("typing", handle(repTyping));
+  source.addEventListener("read", handle(function (d) {
+    R.repRead = Math.max(R.repRead, d.rep_read_id || 0);
+    showSeen();
   }));
   source.addEventListener("resync", load);
   // The visitor's experience arrived (or changed): read the state again. A new visitor's

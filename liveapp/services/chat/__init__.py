@@ -6,4 +6,5 @@
     meetings       the meeting booker: whose calendar, free slots, booking one
     canned_replies  the team's and each rep's canned replies, filled in for a visitor
     tokens         signed visitor tokens: what a widget shows to read its conversation
+    read_state     what each side has seen: unread counts for the rep, "Seen" both ways
 """

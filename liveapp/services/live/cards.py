@@ -61,16 +61,18 @@ class ChatLine:
     sender: str | None = None
     last: str | None = None
     rep_id: int = 0
+    unread: int = 0  # the visitor's messages the rep has not seen (read_state)
 
     @property
     def avatar(self) -> Avatar:
         return Avatar(self.rep_id, self.rep)
 
     @classmethod
-    def of(cls, rep: str, sender: str | None, body: str | None, rep_id: int = 0) -> ChatLine:
+    def of(cls, rep: str, sender: str | None, body: str | None, rep_id: int = 0,
+           unread: int = 0) -> ChatLine:
         if body is not None and len(body) > CHAT_PREVIEW:
             body = body[:CHAT_PREVIEW - 1].rstrip() + "…"
-        return cls(rep, sender, body, rep_id)
+        return cls(rep, sender, body, rep_id, unread or 0)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,12 @@ def _chat_lines_query():
     latest = aliased(Message)
     last_id = (select(func.max(latest.id)).where(latest.conversation_id == Conversation.id)
                .correlate(Conversation).scalar_subquery())
-    return (select(Conversation.visitor_id, User.name, Message.sender, Message.body, User.id)
+    unread = (select(func.count(latest.id)).where(
+        latest.conversation_id == Conversation.id, latest.sender == "visitor",
+        latest.id > func.coalesce(Conversation.rep_read_id, 0))
+        .correlate(Conversation).scalar_subquery())
+    return (select(Conversation.visitor_id, User.name, Message.sender, Message.body, User.id,
+                   unread)
             .join(User, User.id == Conversation.rep_id)
             .outerjoin(Message, Message.id == last_id)
             .where(Conversation.status == "open",
@@ -152,13 +159,13 @@ def _chat_lines_query():
 
 
 def chat_lines(ids: list[str]) -> dict[str, ChatLine]:
-    """The open conversations of these visitors with their last messages: one query per
-    `rows.CHUNK` visitors, however many cards."""
+    """The open conversations of these visitors, last messages and unread counts: one
+    query per `rows.CHUNK` visitors, however many cards."""
     found: dict[str, ChatLine] = {}
     for chunk in rows.chunks(ids):
         lines = db.session.execute(_chat_lines_query(), {"ids": chunk})
-        found.update((vid, ChatLine.of(rep, sender, body, rep_id))
-                     for vid, rep, sender, body, rep_id in lines)
+        found.update((vid, ChatLine.of(rep, sender, body, rep_id, unread))
+                     for vid, rep, sender, body, rep_id, unread in lines)
     return found
 
 

@@ -9,7 +9,9 @@ listens to `visitor-<id>` on its viewer's own channel, so:
   owner's channel and on the channels of the admins viewing the detail, and never on
   another rep's (they may not read the transcript);
 - a claim or a close re-renders the chat area for the owner and for everyone viewing the
-  detail, each for themselves.
+  detail, each for themselves;
+- the visitor seeing the rep's messages puts "Seen" under them for the same readers as
+  messages (read_state); the visitor's typing goes to the owner alone (live/typing.py).
 Pushed fragments carry no CSRF field: it would be the wrong session's token, and htmx sends
 the viewer's own token as a header (static/app.js).
 """
@@ -25,7 +27,7 @@ from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User
 from liveapp.services.bus import changes
-from liveapp.services.chat import chat_flow, conversations
+from liveapp.services.chat import chat_flow, conversations, read_state
 from liveapp.services.live import viewers
 from liveapp.services.live.boards import detail_event
 from liveapp.services.live.rendering import render_template_anywhere
@@ -58,6 +60,13 @@ class ChatArea:
         if shown is not None and (shown.rep_id == self.viewer_id or self.viewer_is_admin):
             return shown
         return None
+
+    @property
+    def seen(self) -> bool:
+        """Whether the visitor has seen the rep's last message of the open transcript."""
+        shown = self.shown
+        return shown is not None and shown.status == "open" and \
+            read_state.seen_by_visitor(shown)
 
     @property
     def dom_id(self) -> str:
@@ -114,6 +123,18 @@ def message_added(visitor_id: str, message_id: int) -> None:
                         transcript_readers(visitor_id, message.conversation.rep_id)])
 
 
+def seen_changed(visitor_id: str, conversation_id: int) -> None:
+    """The visitor saw the rep's messages: "Seen" on the panels that show the transcript."""
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None or conversation.status != "open":
+        return
+    data = render_template_anywhere("conversations/_seen.html", conversation=conversation,
+                                    seen=read_state.seen_by_visitor(conversation), oob=True)
+    event = detail_event(visitor_id)
+    realtime.send_many([(realtime.rep_channel(user_id), event, data) for user_id in
+                        transcript_readers(visitor_id, conversation.rep_id)])
+
+
 def status_changed(visitor_id: str, conversation_id: int) -> None:
     """A claim or a close: re-render the chat area for the owner and every viewer."""
     conversation = db.session.get(Conversation, conversation_id)
@@ -142,5 +163,7 @@ def on_change(change: changes.Change) -> None:
             message_added(change.visitor_id, change.data["message_id"])
         elif change.data.get("status") in ("open", "closed"):
             status_changed(change.visitor_id, change.data["conversation_id"])
+        elif change.data.get("read_by") == "visitor":
+            seen_changed(change.visitor_id, change.data["conversation_id"])
     except Exception:  # the message is stored; a live update must not fail its request
         log.exception("chat update failed for %s", change.visitor_id)
