@@ -5,7 +5,7 @@ columns (message ids), no foreign key: a message is never deleted alone, only wi
 conversation.
 
 Revision ID: 0017_read_state
-Revises: 0015_retention_indexes
+Revises: 0016_canned_replies
 Create Date: 2026-12-02 17:45:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017_read_state'
-down_revision = '0015_retention_indexes'
+down_revision = '0016_canned_replies'
 branch_labels = None
 depends_on = None
 
