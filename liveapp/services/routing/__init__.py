@@ -4,7 +4,10 @@
                     apply and keep the open offer; the routing state keys in Redis
     declines        offers declined or let run out, reps who went away: routing moves on
     waiting_queue   inbound visitors nobody could take yet, offered as reps free up;
-                    the meeting booker after the queue wait
+                    the meeting booker after the queue wait, or when the visitor
+                    chooses it
+    queue_places    each waiting visitor's place in line and wait estimate, sent to
+                    their widget when the line moves
     triggers        what asks for routing: landing in a stream, a pounce experience,
                     new CRM or enrichment facts (a re-check)
     routing_rules   routing rules: save, reorder, delete, and what a decision reads
