@@ -4,5 +4,6 @@
     chat_flow      the widget's side of an experience: the visitor's answers, where they
                    are in the flow, their status pushed as routing moves
     meetings       the meeting booker: whose calendar, free slots, booking one
+    offline_messages  messages visitors leave when nobody can chat, and who reads them
     tokens         signed visitor tokens: what a widget shows to read its conversation
 """
