@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import chromium  # noqa: F401  (the module's browser)
-from tests.scenarios.people import WidgetVisitor, eventually, routing_of
+from tests.scenarios.people import eventually, routing_of
 from tests.scenarios.settings import form_errors
 
 GROUP, ZONE = "Scenario Night Desk", "Europe/Berlin"
@@ -31,14 +30,6 @@ def closed_days() -> tuple[str, str]:
     today = datetime.now(ZoneInfo(ZONE)).date()
     return f"{today}\n{today + timedelta(days=1)}", f"{today + timedelta(days=2):%a}"
 
-
-@pytest.fixture
-def widget_visitor(chromium, stack):  # noqa: F811  (the browser fixture)
-    context = chromium.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield WidgetVisitor(page, stack.url)
-    context.close()
 
 
 @pytest.mark.browser
