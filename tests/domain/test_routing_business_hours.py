@@ -4,6 +4,9 @@ names it; an open group, a named user or a fallback still takes the visitor."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from liveapp.domain.routing import decide
 from liveapp.domain.routing.reasons import card_reason
 from tests.domain.routing_builders import rep, rule
@@ -80,3 +83,33 @@ def test_closed_and_named_survive_the_stored_form():
     decision = decide([rule(route_to_groups=[EMEA], group_names=NAMES)], {1},
                       [rep(1, groups=[EMEA])], closed_groups=CLOSED)
     assert RoutingDecision.from_dict(decision.to_dict()) == decision
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.frozensets(st.sampled_from([EMEA, US]), max_size=2), min_size=1,
+                max_size=5),
+       st.frozensets(st.sampled_from([EMEA, US])),
+       st.lists(st.integers(1, 5), max_size=2, unique=True))
+def test_only_open_groups_and_named_users_are_offered(memberships, closed, users):
+    reps = [rep(i + 1, groups=g) for i, g in enumerate(memberships)]
+    closed_groups = {g: f"{NAMES[g]} closed (opens Mon 09:00 UTC)" for g in closed}
+    decision = decide([rule(route_to_groups=[EMEA, US], route_to_users=users,
+                            group_names=NAMES)], {1}, reps, closed_groups=closed_groups)
+    open_members = {r.id for r in reps if r.group_ids - closed}
+    named = {u for u in users if u <= len(reps)}
+    assert set(decision.offer_to) == open_members | named
+    assert set(decision.closed) == set(closed_groups.values())
+    assert set(decision.named) == {r.id for r in reps if r.group_ids} | named
+    if not decision.offer_to:
+        assert decision.outcome == "queue"
+        assert (decision.reason is None) == (not closed)
+
+
+def test_the_widget_offers_the_offline_message_for_a_closed_request():
+    from liveapp.domain.widget import status
+
+    assert status(False, "queue", "inbound", False, True, closed=True) == "offline"
+    assert status(False, "meeting_booker", "inbound", False, True, closed=True) == "offline"
+    assert status(False, "queue", "inbound", False, True) == "waiting"
+    assert status(False, "offer", "inbound", False, True, closed=True) == "offering"
+    assert status(True, "queue", "inbound", False, True, closed=True) == "chatting"
