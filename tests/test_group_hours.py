@@ -31,6 +31,7 @@ def test_admin_saves_business_hours(as_admin, app_ctx):
     assert group.holidays == ["2026-12-24", "2026-12-25"]
     page = as_admin.get("/settings/groups/").get_data(as_text=True)
     assert "Mon–Fri 09:00-12:00, 13:00-17:00 (Europe/Berlin), 2 holidays" in page
+    assert "Open now" in page or "Sales EMEA closed (opens " in page
     edit = as_admin.get(f"/settings/groups/{group.id}").get_data(as_text=True)
     assert 'value="09:00-12:00, 13:00-17:00"' in edit
     assert "2026-12-25" in edit
@@ -74,3 +75,17 @@ def test_csrf_is_required(as_admin, app_ctx):
     response = as_admin.post("/settings/groups/new", form(csrf_token="forged"))
     assert response.status_code == 400
     assert saved() is None
+
+
+def test_the_list_says_whether_each_group_is_open_now(as_admin, app_ctx):
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC).date()
+    all_day = {f"days-{d}": "00:00-24:00" for d in range(7)}
+    as_admin.post("/settings/groups/new", form(time_zone="UTC", **all_day, holidays=""))
+    as_admin.post("/settings/groups/new", form(
+        name="Night Desk", time_zone="UTC", **all_day,
+        holidays=f"{today}\n{today + timedelta(days=1)}"))
+    page = as_admin.get("/settings/groups/").get_data(as_text=True)
+    assert "Open now" in page
+    assert f"Night Desk closed (opens {today + timedelta(days=2):%a} 00:00 UTC)" in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -20,7 +22,7 @@ from liveapp.domain import business_hours as hours_rules
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
-from liveapp.services.routing import working_hours
+from liveapp.services.routing import group_hours, working_hours
 from liveapp.services.settings import users as user_service
 
 bp = Blueprint("groups", __name__, url_prefix="/settings/groups")
@@ -92,13 +94,13 @@ class GroupForm(FlaskForm):
 @admin_required
 def index():
     groups = db.session.scalars(select(Group).order_by(Group.name)).all()
-    return render_template("groups/index.html", groups=groups, hours_of=_hours_words)
+    return render_template("groups/index.html", groups=groups, hours_of=_hours_words,
+                           closed=group_hours.closed_groups(time.time()))
 
 
 def _hours_words(group: Group) -> str:
     try:
-        return hours_rules.describe(hours_rules.from_stored(
-            group.time_zone, group.business_hours, group.holidays or ()))
+        return hours_rules.describe(group_hours.hours_of(group))
     except ValueError:
         return "Hours damaged: edit and save them again"
 
