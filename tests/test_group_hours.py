@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import Group
+from tests.clock import at_each_instant
 
 WEEKDAYS = {f"days-{d}": "09:00-12:00, 13:00-17:00" for d in range(5)}
 
@@ -77,6 +78,7 @@ def test_csrf_is_required(as_admin, app_ctx):
     assert saved() is None
 
 
+@at_each_instant  # "today" is the clock's
 def test_the_list_says_whether_each_group_is_open_now(as_admin, app_ctx):
     from datetime import UTC, datetime, timedelta
 

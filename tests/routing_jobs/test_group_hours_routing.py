@@ -15,6 +15,7 @@ from liveapp.extensions import db
 from liveapp.models import OfflineMessage
 from liveapp.services.chat import chat_flow
 from liveapp.services.routing import assignments, router
+from tests.clock import at_each_instant
 from tests.conftest import Browser
 from tests.factories import GroupFactory
 from tests.routing_jobs.conftest import work
@@ -64,6 +65,7 @@ def offline_count() -> int:
     return db.session.scalar(select(func.count()).select_from(OfflineMessage))
 
 
+@at_each_instant  # the group's holidays are the clock's today and tomorrow
 def test_a_closed_group_is_unavailable_and_the_widget_offers_a_message(job_app, api, sales):
     group, ann, _ = sales
     opens = close_for_two_days(group)
@@ -81,6 +83,7 @@ def test_a_closed_group_is_unavailable_and_the_widget_offers_a_message(job_app, 
     assert slots.status_code == 200 and slots.get_json()["rep"] == "Ann"
 
 
+@at_each_instant
 def test_the_same_group_open_routes_normally(job_app, api, sales):
     _, ann, _ = sales
     vid, _ = ask(api)
