@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 
 from liveapp.extensions import db
 from liveapp.models import Conversation, User, Visitor
-from liveapp.services.chat import meetings
+from liveapp.services.chat import meetings, offline_messages
 from liveapp.services.routing import assignments
 
 
@@ -153,6 +153,8 @@ RULES: dict[str, Access] = {
     "widget.book_meeting": VISITOR,
     "widget.typing": VISITOR,
     "widget.mark_read": VISITOR,
+    "widget.leave_offline_message": VISITOR,
+    "widget.preflight_offline": PUBLIC,
     "widget.preflight_messages": PUBLIC,
     "widget.preflight_request": PUBLIC,
     "widget.preflight_answer": PUBLIC,
@@ -183,13 +185,15 @@ def admin_required(view: Callable) -> Callable:
 
 def may_see(user: User, visitor_id: str) -> bool:
     """Admins see every visitor; a rep only those routed/offered to or claimed by them,
-    or who booked a meeting with them (routing is forgotten after a day, meetings are not)."""
+    who booked a meeting with them or left them an offline message (routing is forgotten
+    after a day, meetings and offline messages are not)."""
     if user.is_admin:
         return True
     assignment = assignments.get(visitor_id)
     if assignment is not None and user.id in assignment.reps():
         return True
-    return meetings.has_meeting_with(user.id, visitor_id)
+    return (meetings.has_meeting_with(user.id, visitor_id)
+            or offline_messages.is_for(user.id, visitor_id))
 
 
 def visitor_visible(view: Callable) -> Callable:

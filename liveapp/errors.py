@@ -36,3 +36,11 @@ class RateLimited(Exception):
 
 class NothingToErase(ValueError):
     """No visitor matches: nothing was written."""
+
+
+class OfflineMessageRefused(Exception):
+    """Why an offline message was not left: an HTTP status and a message naming the field."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status

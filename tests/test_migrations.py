@@ -71,4 +71,27 @@ def test_canned_replies_come_and_go_with_their_migration(app, tmp_path, scratch_
     assert "uq_canned_replies_team_shortcut" in indexes
     flask_db(app, scratch_url, tmp_path, "downgrade", "0015_retention_indexes")
     assert "canned_replies" not in inspect(engine).get_table_names()
+
+
+def test_business_hours_migration_keeps_groups_always_open_and_goes_back(
+        app, tmp_path, scratch_url):
+    """0018: an existing group gets UTC and no business hours (always open, as before);
+    offline messages get their tables; downgrading removes both."""
+    flask_db(app, scratch_url, tmp_path, "upgrade", "0015_retention_indexes")
+    engine = create_engine(scratch_url)
+    groups = table("groups", column("id"), column("name"), column("created_at"))
+    with engine.begin() as conn:
+        conn.execute(groups.insert().values(id=1, name="Sales EMEA",
+                                            created_at=datetime(2026, 12, 1)))
+    flask_db(app, scratch_url, tmp_path, "upgrade", "0018_business_hours")
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT time_zone, business_hours, holidays FROM groups").one()
+    assert tuple(row) == ("UTC", None, None)
+    assert {"offline_messages", "offline_message_reps"} <= set(
+        inspect(engine).get_table_names())
+    flask_db(app, scratch_url, tmp_path, "downgrade", "0015_retention_indexes")
+    inspector = inspect(engine)
+    assert "offline_messages" not in inspector.get_table_names()
+    assert "time_zone" not in {c["name"] for c in inspector.get_columns("groups")}
     engine.dispose()

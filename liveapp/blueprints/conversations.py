@@ -9,7 +9,7 @@ from liveapp.access import conversation_for, may_see, visitor_visible
 from liveapp.errors import ConversationRefused, RateLimited
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services.chat import conversations, read_state
+from liveapp.services.chat import conversations, offline_messages, read_state
 from liveapp.services.live import chat_panel
 from liveapp.services.live import typing as live_typing
 
@@ -120,6 +120,8 @@ def close(conversation_id: int):
 def index():
     return render_template("conversations/index.html",
                            conversations=conversations.transcripts_for(current_user),
+                           offline=offline_messages.for_user(current_user),
+                           visitor_label=conversations.visitor_label,
                            label=lambda c: conversations.visitor_label(db.session.get(Visitor,
                                                                                       c.visitor_id)))
 

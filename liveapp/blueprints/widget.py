@@ -8,11 +8,11 @@ from flask import Blueprint, current_app, request
 from liveapp.blueprints.tracking import _error, _json, preflight
 from liveapp.domain.channels import visitor_channel
 from liveapp.domain.text import NUL_REFUSED, nul_field
-from liveapp.errors import BookingRefused, ConversationRefused, RateLimited
+from liveapp.errors import BookingRefused, ConversationRefused, OfflineMessageRefused, RateLimited
 from liveapp.extensions import csrf, db
 from liveapp.infra import ratelimit
 from liveapp.models import Conversation, Visitor
-from liveapp.services.chat import chat_flow, conversations, meetings, read_state
+from liveapp.services.chat import chat_flow, conversations, meetings, offline_messages, read_state
 from liveapp.services.chat.tokens import verify_visitor_token
 from liveapp.services.live import typing as live_typing
 from liveapp.services.routing import router
@@ -259,3 +259,24 @@ def book_meeting():
     except BookingRefused as refused:
         return _error(refused.status, str(refused), _origin())
     return _json(201, {"meeting": meetings.to_json(meeting)}, _origin())
+
+
+# ---------------------------------------------------------------- offline messages
+# (nobody can chat: the visitor leaves a message and their email; services/chat/offline_messages.py)
+
+bp.add_url_rule("/offline", "preflight_offline", preflight, methods=["OPTIONS"])
+OFFLINE_PER_HOUR = 5  # per visitor, beside the widget's per-minute limits
+
+
+@bp.post("/offline")
+def leave_offline_message():
+    """Leave a message for the team: {token, email, body}. 400 naming the field, 409
+    while a rep is chatting with the visitor; nothing written then."""
+    visitor, data = _posted()
+    if not ratelimit.allow("offline-visitor", visitor.id, OFFLINE_PER_HOUR, 3600):
+        return _error(429, "Too many messages; try again later.", _origin())
+    try:
+        message = offline_messages.leave(visitor, data.get("email"), data.get("body"))
+    except OfflineMessageRefused as refused:
+        return _error(refused.status, str(refused), _origin())
+    return _json(201, {"id": message.id, "email": message.email}, _origin())

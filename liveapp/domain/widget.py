@@ -8,7 +8,9 @@ of its own.
 Status, from the open conversation and the routing Assignment: "chatting" while a rep
 chats; for an inbound request still routing (the request is live: routing's own state
 says "inbound"), "offering" while reps are offered it, "waiting" while it queues,
-"booker" when nobody took it; otherwise "idle".
+"booker" when nobody took it, "offline" when the groups it was routed to are outside
+their business hours (the widget offers the booker and an offline message at once, not
+"a rep will be with you"); otherwise "idle".
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ __all__ = [
     "remember_answer", "status",
 ]
 
-STATUSES = ("idle", "offering", "waiting", "booker", "chatting")
+STATUSES = ("idle", "offering", "waiting", "booker", "offline", "chatting")
 MAX_INDUSTRY = 120
 
 
@@ -33,12 +35,15 @@ class BadAnswer(ValueError):
 
 
 def status(chatting: bool, outcome: str | None, trigger: str | None,
-           claimed: bool, request_live: bool) -> str:
-    """The widget's status (one of STATUSES)."""
+           claimed: bool, request_live: bool, closed: bool = False) -> str:
+    """The widget's status (one of STATUSES); `closed`: the decision found groups
+    outside their business hours."""
     if chatting:
         return "chatting"
     if claimed or not request_live:
         return "idle"
+    if closed and trigger == "inbound" and outcome in ("queue", "meeting_booker", "none"):
+        return "offline"
     if outcome == "queue":
         return "waiting"
     if trigger == "inbound" and outcome == "offer":

@@ -1,7 +1,7 @@
 """Models, one aggregate per module. Importing this package registers them all."""
 
 from liveapp.models.canned_reply import CannedReply
-from liveapp.models.conversation import Conversation, Message
+from liveapp.models.conversation import Conversation, Message, OfflineMessage, offline_message_reps
 from liveapp.models.enrichment import AbmAccount, MarketingRecord
 from liveapp.models.integration import CRMS, Integration
 from liveapp.models.meeting import Meeting
@@ -31,6 +31,7 @@ __all__ = [
     "MarketingRecord",
     "Meeting",
     "Message",
+    "OfflineMessage",
     "PageView",
     "RoutingRule",
     "Segment",
@@ -42,6 +43,7 @@ __all__ = [
     "experience_segments",
     "group_members",
     "new_site_key",
+    "offline_message_reps",
     "routing_rule_fallback_groups",
     "routing_rule_fallback_users",
     "routing_rule_groups",

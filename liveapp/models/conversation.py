@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from liveapp.extensions import db
@@ -57,3 +57,36 @@ class Message(db.Model):
     sent_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+offline_message_reps = Table(
+    "offline_message_reps",
+    db.metadata,
+    Column("offline_message_id", ForeignKey("offline_messages.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
+class OfflineMessage(db.Model):
+    """A message a visitor left when nobody could chat (the group closed, nobody free):
+    for the reps routing named for them (`reps`) and every admin."""
+
+    __tablename__ = "offline_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visitor_id: Mapped[str] = mapped_column(
+        ForeignKey("visitors.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    # Why nobody could chat, as routing said it ("Sales EMEA closed (opens Mon 09:00 ...)").
+    why: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime, nullable=False, default=utcnow, index=True
+    )
+
+    visitor: Mapped[Visitor] = relationship()
+    reps: Mapped[list[User]] = relationship(secondary=offline_message_reps,
+                                            order_by="User.name")

@@ -95,6 +95,14 @@ class Group(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    # Business hours, read in the group's IANA time zone: seven lists (Monday first) of
+    # ["HH:MM", "HH:MM"] intervals and a list of "YYYY-MM-DD" holidays, as
+    # liveapp.domain.business_hours reads them. None: no business hours, always open.
+    time_zone: Mapped[str] = mapped_column(
+        String(64), nullable=False, default="UTC", server_default="UTC"
+    )
+    business_hours: Mapped[list | None] = mapped_column(JSON)
+    holidays: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     members: Mapped[list[User]] = relationship(

@@ -13,9 +13,11 @@ var SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001+"]; // as the server's
 var ASK = { email: "What is your email?", company_size: "How big is your company?",
   industry: "Which industry are you in?" };
 var WAIT = "A rep will be with you in a moment…";
+var OFFLINE = "Nobody can chat right now. Leave us a message, or book a time with us.";
 var NO_FLOW = { path: [], asking: null, can_request: false };
 var S = lv.chat = { status: "idle", steps: [], answers: {}, flow: NO_FLOW, requested: false, conv: null };
 var seen = {}, source = null, poll = null, sending = false, bookerBox = null, bookedText = "";
+var offlineBox = null, leftText = "", offlineOpen = false;  // the offline message form
 // Bot questions left unanswered when a rep joined (a pounce): closed for this page, so the
 // chat does not sit under a question nobody asks any more, nor bring it back when it ends.
 var closed = {};
@@ -106,11 +108,19 @@ function render() {
       else if (!chatting) ask(i, step);
     }
     if (step.type === "route_inbound" && step.text) bubble(flowLog, "bot", step.text);
-    if (step.type === "meeting_booker" && S.status === "booker" && step.text) bubble(flowLog, "bot", step.text);
+    if (step.type === "meeting_booker" && (S.status === "booker" || S.status === "offline") && step.text) bubble(flowLog, "bot", step.text);
   });
   if (S.flow.can_request && !S.requested && !chatting) request();
+  // Nobody can chat (the groups are closed, or nobody took it): an offline message and
+  // the booker at once; a visitor waiting in the queue may leave a message instead.
+  var nobody = S.status === "offline" || S.status === "booker";
+  if (S.status === "offline") tail.appendChild(el("p", "lvw-note", OFFLINE));
   if (S.status === "offering" || S.status === "waiting") tail.appendChild(el("p", "lvw-note", WAIT));
-  if (S.status === "booker" || bookedText) tail.appendChild(booker());
+  if (S.status === "waiting" && !offlineOpen && !leftText) {
+    tail.appendChild(button("Leave a message instead", function () { offlineOpen = true; render(); }));
+  }
+  if (!chatting && (nobody || offlineOpen || leftText)) tail.appendChild(offline());
+  if (nobody || bookedText) tail.appendChild(booker());
   form.hidden = !chatting;
   clearInterval(poll);
   if (S.status === "offering" || S.status === "waiting") poll = setInterval(load, 20000);
@@ -154,6 +164,42 @@ function request() {
 }
 
 function fail(r) { error.textContent = clean(r.data.error); }
+
+// ------------------------------------------------------------------ offline message
+function offline() {
+  if (offlineBox) return offlineBox;
+  offlineBox = el("form", "lvw-offline");
+  offlineBox.setAttribute("aria-label", "Leave a message");
+  var email = el("input"), text = el("textarea"), go = el("button", null, "Leave message");
+  email.type = "email";
+  email.required = true;
+  email.maxLength = 254;
+  email.placeholder = "Your email";
+  email.setAttribute("aria-label", "Your email");
+  S.steps.forEach(function (s, i) { if (s.question === "email" && S.answers[i]) email.value = S.answers[i]; });
+  text.required = true;
+  text.maxLength = 2000; // as the server's offline_messages.MAX_BODY
+  text.rows = 3;
+  text.placeholder = "Your message";
+  text.setAttribute("aria-label", "Your message");
+  go.type = "submit";
+  offlineBox.append(el("p", "lvw-note", "Leave a message and we will email you back."), email, text, go);
+  on(offlineBox, "submit", function (e) {
+    e.preventDefault();
+    go.disabled = true;
+    call("/offline", { email: email.value, body: text.value }).then(function (r) {
+      go.disabled = false;
+      if (r.status !== 201) return fail(r);
+      error.textContent = "";
+      leftText = "Thanks! We will reply to " + r.data.email + ".";
+      var done = el("p", "lvw-done", leftText);
+      done.setAttribute("role", "status");
+      offlineBox.replaceChildren(done);
+      reveal(offlineBox);
+    });
+  });
+  return offlineBox;
+}
 
 // ------------------------------------------------------------------ meeting booker
 function booker() {

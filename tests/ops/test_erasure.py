@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 
 from liveapp.extensions import db, redis
 from liveapp.infra import realtime
-from liveapp.models import Conversation, MarketingRecord, Message, Visitor
+from liveapp.models import (
+    Conversation,
+    MarketingRecord,
+    Message,
+    OfflineMessage,
+    User,
+    Visitor,
+    offline_message_reps,
+)
 from liveapp.models.user import utcnow
 from liveapp.services.chat import chat_flow
 from liveapp.services.live import viewers
@@ -30,7 +38,8 @@ EMAIL = "Jane.Doe@Prospect.example"
 def tracked(visitors, rep_a):  # noqa: F811
     """tracked(email) -> a visitor seen through the real events API (hot presence,
     membership, card, timeline), identified, routed to rep A, viewed by rep A, with chat
-    answers, a closed conversation with a message, and an event still in the pipeline."""
+    answers, a closed conversation with a message, an offline message for rep A, and an
+    event still in the pipeline."""
     rep_id = rep_a.id
 
     def make(email: str | None = EMAIL) -> str:
@@ -44,6 +53,8 @@ def tracked(visitors, rep_a):  # noqa: F811
                                     status="closed", closed_at=utcnow())
         conversation.messages.append(Message(sender="visitor", body="Call me"))
         db.session.add(conversation)
+        db.session.add(OfflineMessage(visitor_id=visitor_id, email="left@message.example",
+                                      body="Call me back", reps=[db.session.get(User, rep_id)]))
         db.session.commit()
         redis.client.xadd(pipeline.stream_key(pipeline.shard_of(visitor_id)),
                           {"v": visitor_id, "type": "heartbeat"})
@@ -94,7 +105,8 @@ def assert_erased(visitor_id: str) -> None:
 
 def assert_kept(visitor_id: str) -> None:
     db.session.expire_all()
-    assert {"visitors", "page_views", "conversations"} <= rows_naming(visitor_id).keys()
+    assert {"visitors", "page_views", "conversations", "offline_messages"} <= \
+        rows_naming(visitor_id).keys()
     assert keys_naming(visitor_id)
     assert memberships_of(visitor_id)
 
@@ -108,6 +120,7 @@ def test_the_form_erases_one_visitor_and_nobody_else(as_admin, tracked, caplog):
     assert response.status_code == 303
     assert_erased(erased)
     assert_kept(other)
+    assert db.session.scalar(select(func.count()).select_from(offline_message_reps)) == 1
     [line] = [r.getMessage() for r in caplog.records if r.name == "liveapp.audit"]
     assert erased in line and "1 visitors" in line
     assert "prospect" not in line.lower() and "jane" not in line.lower()

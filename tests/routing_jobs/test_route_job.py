@@ -105,7 +105,8 @@ def test_routing_twice_is_idempotent(job_app, visit, three_reps, make_rule):
         "rule_name": first["rule_name"], "mode": "first_available",
         "routed_to": first["candidates"], "offered_to": first["offer_to"], "claimed_by": None,
         "explanation": first["summary"], "outcome": "offer", "trigger": "pounce",
-        "offer_until": None, "reason": first["reason"]}
+        "offer_until": None, "reason": first["reason"], "closed": first["closed"],
+        "named": first["named"]}
 
 
 def test_no_rule_matched_is_stored_with_its_reason(job_app, visit, three_reps, make_rule,

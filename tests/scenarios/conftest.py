@@ -14,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from liveapp.demo.seeding import DEMO_USERS
+from tests.browser.conftest import chromium  # noqa: F401  (the widget visitors' browser)
 from tests.scenarios import stack as stacks
-from tests.scenarios.people import Rep, Visitor
+from tests.scenarios.people import Rep, Visitor, WidgetVisitor
 from tests.scenarios.settings import Admin
 
 
@@ -97,3 +98,13 @@ def visitor(stack, site_key):
             person.leave()
         person.close()
     stack.assert_running()  # a scenario must not have brought a process down
+
+
+@pytest.fixture
+def widget_visitor(chromium, stack):  # noqa: F811  (the browser fixture)
+    """A visitor of the demo site in chromium, with the real snippet and chat widget."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield WidgetVisitor(page, stack.url)
+    context.close()  # the tab's leave beacon: the visitor leaves the site

@@ -21,6 +21,7 @@ class _Form(HTMLParser):
         self.form_id = form_id
         self.inside = False
         self.select: tuple[str, bool] | None = None
+        self.textarea: list[str] | None = None  # [name, text so far] inside a textarea
         self.fields: list[tuple[str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
@@ -38,12 +39,22 @@ class _Form(HTMLParser):
                                                         else "")))
         elif tag == "select":
             self.select = (a["name"], "multiple" in a)
+        elif tag == "textarea":
+            self.textarea = [a["name"], ""]
         elif tag == "option" and self.select and "selected" in a:
             self.fields.append((self.select[0], a.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.textarea[1] += data
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self.inside = False
+        elif tag == "textarea" and self.textarea is not None:
+            name, text = self.textarea
+            self.fields.append((name, unescape(text.removeprefix("\n"))))
+            self.textarea = None
         elif tag == "select":
             self.select = None
 
@@ -73,13 +84,30 @@ class Admin(Rep):
         person would (a list sets a multiple choice; None clears a field) and save."""
         path = "/settings/routing/new" if name is None else \
             f"/settings/routing/{self.rule_ids()[name]}"
+        return self._submit(path, "rule-form", changes)
+
+    def _submit(self, path: str, form_id: str, changes: dict[str, Any]) -> httpx.Response:
+        """The form as rendered at `path`, with `changes` (a list sets a multiple choice;
+        None clears a field), submitted."""
         fields: dict[str, list[str]] = {}
-        for key, value in form_fields(self.page(path), "rule-form"):
+        for key, value in form_fields(self.page(path), form_id):
             fields.setdefault(key, []).append(value)
         for key, value in changes.items():
             values = value if isinstance(value, list) else [] if value is None else [value]
             fields[key] = [str(v) for v in values]
         return self.http.post(path, data=fields)
+
+    def group_ids(self) -> dict[str, int]:
+        found = re.findall(r'<a href="/settings/groups/(\d+)">([^<]+)</a>',
+                           self.page("/settings/groups/"))
+        return {unescape(name): int(group_id) for group_id, name in found}
+
+    def save_group(self, name: str, changes: dict[str, Any]) -> httpx.Response:
+        """Open the group's form (a new one when there is no group `name`), change some
+        fields (members, time zone, "days-0".."days-6", holidays, limit_hours) and save."""
+        group_id = self.group_ids().get(name)
+        path = "/settings/groups/new" if group_id is None else f"/settings/groups/{group_id}"
+        return self._submit(path, "group-form", {"name": name, **changes})
 
     def move_rule_to_top(self, name: str) -> None:
         """Drag the rule to the top of the list (the list's reorder request)."""

@@ -15,8 +15,7 @@ import pytest
 
 from liveapp.demo.seeding import DATA
 from liveapp.integrations.company_directory import CompanyDirectory
-from tests.browser.conftest import chromium  # noqa: F401  (the module's browser)
-from tests.scenarios.people import WidgetVisitor, eventually, holds, routing_of
+from tests.scenarios.people import eventually, holds, routing_of
 from tests.scenarios.settings import form_errors
 
 OFFER_TIMEOUT = 10  # the shortest offer timeout a rule takes
@@ -34,14 +33,6 @@ def stranger() -> str:
     """An email no CRM and no company list knows."""
     return f"pat.{uuid.uuid4().hex[:8]}@scenario-{uuid.uuid4().hex[:6]}.example"
 
-
-@pytest.fixture
-def widget_visitor(chromium, stack):  # noqa: F811  (the browser fixture)
-    context = chromium.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield WidgetVisitor(page, stack.url)
-    context.close()  # the tab's leave beacon: the visitor leaves the site
 
 
 @pytest.fixture

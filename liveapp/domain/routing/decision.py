@@ -16,6 +16,7 @@ from liveapp.domain.routing.inputs import (
     RoutingRule,
     Trigger,
 )
+from liveapp.domain.routing.reasons import closed_reason
 from liveapp.domain.routing.steps import Directory, Step, StepKind, Trace, candidate_steps
 
 # offer: offer_to is set. queue: an inbound visitor waits for the next free rep.
@@ -42,6 +43,11 @@ class RoutingDecision:
     # Why the offered reps get the visitor, in a few words as they read it: "from your
     # Outreach sequence", "your Salesforce lead", or the rule ("via Target accounts").
     reason: str | None = None
+    # Groups the rule named that are outside their business hours, in the trace's words
+    # ("Sales EMEA closed (opens Mon 09:00 Europe/Berlin)"), and every rep a step named,
+    # eligible or not (who an offline message is for).
+    closed: tuple[str, ...] = ()
+    named: tuple[int, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -55,6 +61,7 @@ class RoutingDecision:
             "mode": self.mode, "step": self.step, "candidates": list(self.candidates),
             "offer_to": list(self.offer_to), "offer_timeout_seconds": self.offer_timeout_seconds,
             "trace": list(self.trace), "summary": self.summary, "reason": self.reason,
+            "closed": list(self.closed), "named": list(self.named),
         }
 
     @classmethod
@@ -68,6 +75,8 @@ class RoutingDecision:
             offer_timeout_seconds=data.get("offer_timeout_seconds"),
             trace=tuple(str(line) for line in data.get("trace") or ()),
             reason=None if data.get("reason") is None else str(data["reason"]),
+            closed=tuple(str(c) for c in data.get("closed") or ()),
+            named=tuple(int(i) for i in data.get("named") or ()),
         )
 
 
@@ -89,6 +98,7 @@ def decide(
     excluded: Collection[int] = frozenset(),
     rotation: Mapping[int, int | None] | None = None,
     enterprise: bool = False,
+    closed_groups: Mapping[int, str] | None = None,
 ) -> RoutingDecision:
     """Route one visitor.
 
@@ -102,6 +112,9 @@ def decide(
         excluded: reps who declined or let an offer for this visitor time out.
         rotation: round robin state, rule id -> id of the rep last given a turn.
         enterprise: the installation's enterprise flag (account team routing).
+        closed_groups: groups outside their business hours now, id -> the words the
+            explanation gives ("Sales EMEA closed (opens Mon 09:00 Europe/Berlin)"):
+            their members are not routed to through them.
 
     Returns:
         The decision; `offer_to` is empty unless the outcome is "offer".
@@ -113,7 +126,8 @@ def decide(
         return RoutingDecision(outcome="no_rule", trace=("no routing rule matched",))
     trace = Trace([f"rule '{rule.name}' matched"])
     exhausted = False
-    for step in candidate_steps(rule, crm or CrmFacts(), Directory(reps), enterprise, trace):
+    directory = Directory(reps, closed_groups)
+    for step in candidate_steps(rule, crm or CrmFacts(), directory, enterprise, trace):
         eligible, all_declined = _screen(step, excluded, trace)
         exhausted = exhausted or all_declined
         if eligible:
@@ -177,6 +191,7 @@ def _distribute(
         offer_to=tuple(r.id for r in offer_to),
         offer_timeout_seconds=rule.offer_timeout_seconds,
         trace=tuple(trace.lines), reason=step.reason or f"via {rule.name}",
+        closed=tuple(w for _, w in trace.closed), named=tuple(trace.named),
     )
 
 
@@ -213,5 +228,6 @@ def _nobody(rule: RoutingRule, trigger: Trigger, exhausted: bool, trace: Trace) 
         trace.add("nobody eligible → waiting in the queue for the next free rep")
     return RoutingDecision(
         outcome=outcome, rule_id=rule.id, rule_name=rule.name, mode=rule.distribution,
-        trace=tuple(trace.lines),
+        trace=tuple(trace.lines), reason=closed_reason([n for n, _ in trace.closed]),
+        closed=tuple(w for _, w in trace.closed), named=tuple(trace.named),
     )

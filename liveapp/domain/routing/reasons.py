@@ -22,7 +22,7 @@ def card_reason(reason: str | None, outcome: str | None) -> str | None:
     """The card's short "why" for a routing decision's reason and outcome; None when the
     decision says nothing (an assignment written before reasons existed)."""
     if outcome in NO_REP:
-        return NO_REP[outcome]
+        return reason or NO_REP[outcome]  # a reason here says why: "Sales EMEA closed"
     if not reason:
         return None
     if reason.startswith("via "):
@@ -32,3 +32,11 @@ def card_reason(reason: str | None, outcome: str | None) -> str | None:
     if words and words[-1] in RECORDS:
         return f"{about} owner"
     return about
+
+
+def closed_reason(group_names: list[str]) -> str | None:
+    """The short why of a decision that found nobody because groups were outside their
+    business hours ("Sales EMEA closed"); None when none was."""
+    if not group_names:
+        return None
+    return f"{', '.join(dict.fromkeys(group_names))} closed"

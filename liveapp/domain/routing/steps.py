@@ -4,7 +4,7 @@ fact led nowhere (integration down, owner not an app user...)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -27,6 +27,11 @@ class Trace:
 
     lines: list[str] = field(default_factory=list)
     said: set[str] = field(default_factory=set)
+    # Groups outside their business hours the rule named: (name, "<name> closed (...)").
+    closed: list[tuple[str, str]] = field(default_factory=list)
+    # Every rep a step named, eligible or not (closed groups' members too): who an
+    # offline message left for this visitor is for.
+    named: dict[int, None] = field(default_factory=dict)
 
     def add(self, line: str) -> None:
         self.lines.append(line)
@@ -57,10 +62,12 @@ class Step:
 
 
 class Directory:
-    """The reps, indexed the ways CRM facts and rules refer to them."""
+    """The reps, indexed the ways CRM facts and rules refer to them, and the groups that
+    are outside their business hours now (group id -> "<name> closed (opens ...)")."""
 
-    def __init__(self, reps: Iterable[Rep]):
+    def __init__(self, reps: Iterable[Rep], closed_groups: Mapping[int, str] | None = None):
         self.reps = list(reps)
+        self.closed_groups = dict(closed_groups or {})
 
     # Built on first use: most decisions need only one or two of these indexes.
     @cached_property
@@ -118,6 +125,7 @@ def candidate_steps(
     for make in makers:
         step = make()
         if step is not None:
+            trace.named.update(dict.fromkeys(c.rep.id for c in step.candidates))
             yield step
 
 
@@ -278,8 +286,20 @@ def _listed(
     if everyone:
         return Step(kind, f"{prefix} all users", _as_candidates(directory.everyone()), True)
     named = [r for r in (directory.by_id(u) for u in users) if r is not None]
-    members = [m for g in groups for m in directory.members(g)]
-    return Step(kind, f"{prefix} {_describe(named, groups, rule)}",
+    members = []
+    for group_id in groups:
+        closed = directory.closed_groups.get(group_id)
+        if closed is None:
+            members += directory.members(group_id)
+            continue
+        # Outside its business hours: its members are not candidates, whatever their state.
+        trace.add(closed)
+        trace.closed.append((rule.group_names.get(group_id, f"#{group_id}"), closed))
+        trace.named.update(dict.fromkeys(m.id for m in directory.members(group_id)))
+    open_groups = tuple(g for g in groups if g not in directory.closed_groups)
+    if not named and groups and not open_groups:
+        return None  # every group it names is closed, as the trace says
+    return Step(kind, f"{prefix} {_describe(named, open_groups, rule)}",
                 _as_candidates(named + members), True)
 
 

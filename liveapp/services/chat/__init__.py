@@ -5,6 +5,7 @@
                    are in the flow, their status pushed as routing moves
     meetings       the meeting booker: whose calendar, free slots, booking one
     canned_replies  the team's and each rep's canned replies, filled in for a visitor
+    offline_messages  messages visitors leave when nobody can chat, and who reads them
     tokens         signed visitor tokens: what a widget shows to read its conversation
     read_state     what each side has seen: unread counts for the rep, "Seen" both ways
 """

@@ -138,14 +138,15 @@ def _request_live(visitor_id: str) -> bool:
 
 
 def status_of(visitor_id: str) -> str:
-    """"chatting", "offering", "waiting", "booker" or "idle" (see domain.widget)."""
+    """"chatting", "offering", "waiting", "booker", "offline" or "idle" (domain.widget)."""
     if conversations.open_conversation(visitor_id) is not None:
         return "chatting"
     current = assignments.get(visitor_id)
     if current is None:
         return "idle"
     return rules.status(False, current.outcome, current.trigger,
-                        current.claimed_by is not None, _request_live(visitor_id))
+                        current.claimed_by is not None, _request_live(visitor_id),
+                        bool(current.closed))
 
 
 def _identify(visitor: Visitor, email: str) -> None:
@@ -229,6 +230,7 @@ def on_change(change: changes.Change) -> None:
     if (change.kind != "routing" or data.get("trigger") != "inbound"
             or data.get("claimed_by") is not None or not _request_live(change.visitor_id)):
         return
-    status = rules.status(False, data.get("outcome"), "inbound", False, True)
+    status = rules.status(False, data.get("outcome"), "inbound", False, True,
+                          bool(data.get("closed")))
     realtime.send(realtime.visitor_channel(change.visitor_id), "status",
                   json.dumps({"status": status}))

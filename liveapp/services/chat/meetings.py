@@ -53,10 +53,11 @@ class Booker:
 
 
 def offered(visitor_id: str) -> bool:
-    """True while the visitor's inbound request ended at the meeting booker."""
+    """True while the visitor's inbound request ended at the meeting booker, or found
+    the groups it was routed to closed (business hours)."""
     current = assignments.get(visitor_id)
-    return (current is not None and current.outcome == "meeting_booker"
-            and current.claimed_by is None)
+    return (current is not None and current.claimed_by is None
+            and (current.outcome == "meeting_booker" or bool(current.closed)))
 
 
 def calendar_owner(visitor_id: str) -> User | None:

@@ -18,9 +18,11 @@ from liveapp.models import (
     MarketingRecord,
     Meeting,
     Message,
+    OfflineMessage,
     PageView,
     Visitor,
     VisitSession,
+    offline_message_reps,
 )
 from liveapp.services.live import boards
 from liveapp.services.tracking import pipeline
@@ -66,7 +68,13 @@ def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
     meetings = Meeting.visitor_id.in_(visitor_ids)
     if email:  # a meeting booked with the email from a visitor not (or no longer) known
         meetings = meetings | (func.lower(Meeting.email) == email)
+    left = OfflineMessage.visitor_id.in_(visitor_ids)
+    if email:  # a message left with the email, by a visitor not (or no longer) known
+        left = left | (func.lower(OfflineMessage.email) == email)
     statements = {
+        "offline_message_reps": delete(offline_message_reps).where(
+            offline_message_reps.c.offline_message_id.in_(select(OfflineMessage.id).where(left))),
+        "offline_messages": delete(OfflineMessage).where(left),
         "messages": delete(Message).where(Message.conversation_id.in_(conversations)),
         "conversations": delete(Conversation).where(Conversation.visitor_id.in_(visitor_ids)),
         "meetings": delete(Meeting).where(meetings),

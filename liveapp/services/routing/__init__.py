@@ -18,4 +18,5 @@
     board_presence  reps' board presence: which boards are open, when each was last seen,
                     the sweep that tells admins who went on or off
     working_hours   reps' working hours as the users form edits them
+    group_hours     groups' business hours: which are closed now, in the explanation's words
 """

@@ -48,6 +48,10 @@ class Assignment:
     trigger: str | None = None
     offer_until: float | None = None
     reason: str | None = None
+    # The decision's groups outside business hours, in its words, and every rep it named
+    # (eligible or not): the widget offers an offline message, which goes to them.
+    closed: list[str] = field(default_factory=list)
+    named: list[int] = field(default_factory=list)
 
     def reps(self) -> set[int]:
         """Every rep who sees this visitor: routed to, offered to or claimed by."""
@@ -77,6 +81,8 @@ class Assignment:
                 offer_until=None if data.get("offer_until") is None
                 else float(data["offer_until"]),
                 reason=None if data.get("reason") is None else str(data["reason"]),
+                closed=[str(c) for c in data.get("closed") or ()],
+                named=[int(i) for i in data.get("named") or ()],
             )
         except (TypeError, AttributeError) as error:
             raise ValueError(f"not an assignment: {error}") from error

@@ -319,7 +319,7 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
         claimed_by=None, explanation=decision.summary, at=now, outcome=decision.outcome,
         trigger=trigger,
         offer_until=now + offer.seconds if offer is not None and offer.timed else None,
-        reason=decision.reason,
+        reason=decision.reason, closed=list(decision.closed), named=list(decision.named),
     ))
 
 

@@ -14,7 +14,7 @@ from liveapp.extensions import redis
 from liveapp.models import Visitor
 from liveapp.services.crm import owner_lookup
 from liveapp.services.membership import live_membership
-from liveapp.services.routing import reps, rotation, routing_rules
+from liveapp.services.routing import group_hours, reps, rotation, routing_rules
 from liveapp.services.tracking import hot_state
 
 RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump
@@ -31,6 +31,7 @@ class Inputs:
     trigger: str
     excluded: frozenset[int]
     enterprise: bool
+    closed_groups: tuple[tuple[int, str], ...] = ()  # groups outside their business hours
 
     @property
     def rule(self) -> domain.RoutingRule | None:
@@ -42,6 +43,7 @@ class Inputs:
             self.rules, self.matched, self.reps, self.crm, trigger=self.trigger,
             excluded=self.excluded, enterprise=self.enterprise,
             rotation={rule.id: pointer} if rule else None,
+            closed_groups=dict(self.closed_groups),
         )
 
 
@@ -66,6 +68,7 @@ def gather(visitor: Visitor, hot: hot_state.HotState, trigger: str, now: float,
         reps=tuple(reps.routing_reps(now)), crm=crm_facts(visitor),
         trigger=trigger, excluded=frozenset(excluded_reps),
         enterprise=routing_rules.enterprise_enabled(),
+        closed_groups=tuple(group_hours.closed_groups(now).items()),
     )
 
 

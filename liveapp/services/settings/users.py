@@ -108,8 +108,10 @@ def sign_out_everywhere(user: User) -> None:
     db.session.commit()
 
 
-def save_group(group: Group | None, *, name: str, members: Iterable[User]) -> Group:
-    """Create or rename a group and set its members."""
+def save_group(group: Group | None, *, name: str, members: Iterable[User],
+               hours: dict | None = None) -> Group:
+    """Create or rename a group and set its members, and its business hours when given
+    (`time_zone`, `business_hours`, `holidays`, already checked by the form)."""
     name = name.strip()
     if name_taken(Group, name, group):
         raise ValidationFailed({"name": "A group with this name already exists."})
@@ -118,6 +120,8 @@ def save_group(group: Group | None, *, name: str, members: Iterable[User]) -> Gr
         db.session.add(group)
     group.name = name
     group.members = list(members)
+    for key, value in (hours or {}).items():
+        setattr(group, key, value)
     db.session.commit()
     return group
 

@@ -1,6 +1,6 @@
-"""A visitor's timeline ("digital body language"): page views from the database, and
-experience, stream, routing, presence, bot answer and chat events kept in a capped Redis
-list."""
+"""A visitor's timeline ("digital body language"): page views and offline messages from
+the database, and experience, stream, routing, presence, bot answer and chat events kept
+in a capped Redis list."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC
 from sqlalchemy import select
 
 from liveapp.extensions import db, redis
-from liveapp.models import PageView
+from liveapp.models import OfflineMessage, PageView
 
 EVENTS_LIMIT = 200
 PAGE_VIEWS_LIMIT = 100
@@ -24,7 +24,7 @@ class Entry:
 
     at: float
     kind: str  # page_view | experience | stream | routing | identify | presence | meeting
-    #   | bot (an answer to the bot) | chat (started, closed)
+    #   | bot (an answer to the bot) | chat (started, closed) | offline_message
     text: str
     detail: str = ""
     url: str = ""
@@ -86,7 +86,15 @@ def _page_views(visitor_id: str) -> list[Entry]:
             for v in views]
 
 
+def _offline_messages(visitor_id: str) -> list[Entry]:
+    left = db.session.scalars(
+        select(OfflineMessage).where(OfflineMessage.visitor_id == visitor_id)
+        .order_by(OfflineMessage.created_at.desc()).limit(PAGE_VIEWS_LIMIT))
+    return [Entry(at=m.created_at.replace(tzinfo=UTC).timestamp(), kind="offline_message",
+                  text=m.body, detail=f"from {m.email}") for m in left]
+
+
 def entries(visitor_id: str) -> list[Entry]:
     """The whole timeline, newest first."""
-    merged = _page_views(visitor_id) + _events(visitor_id)
+    merged = _page_views(visitor_id) + _offline_messages(visitor_id) + _events(visitor_id)
     return sorted(merged, key=lambda e: e.at, reverse=True)
