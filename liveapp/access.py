@@ -66,6 +66,10 @@ RULES: dict[str, Access] = {
     "conversations.close": OWN,
     "offers.index": SIGNED_IN,
     "offers.decline": OWN,
+    "transfers.form": OWN,
+    "transfers.start": OWN,
+    "transfers.accept": OWN,  # offered to them: 403 for anyone else
+    "transfers.decline": OWN,
     "meetings.index": SIGNED_IN,
     "events.stream": CHANNEL,
     # Settings.

@@ -23,6 +23,7 @@ FEATURES = (
     "imports",
     "conversations",
     "offers",
+    "transfers",
     "meetings",
     "widget",
     "events",

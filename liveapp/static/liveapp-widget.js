@@ -241,7 +241,11 @@ function message(m) {
 
 function conversation(c) {
   if (c.status === "open") {
-    if (S.conv && S.conv.id === c.id) return;
+    if (S.conv && S.conv.id === c.id) {
+      // Handed to another rep: the transcript says so ("Ann handed you to Bob").
+      if (c.rep && c.rep !== S.conv.rep) { S.conv = c; title.textContent = c.rep; }
+      return;
+    }
     S.conv = c;
     S.status = "chatting";
     if (S.flow.asking != null) closed[S.flow.asking] = true;
