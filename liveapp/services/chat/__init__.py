@@ -3,6 +3,8 @@
     conversations  atomic claiming (one rep wins), messages both ways, closing
     chat_flow      the widget's side of an experience: the visitor's answers, where they
                    are in the flow, their status pushed as routing moves
+    transfers      a rep hands an open chat to another rep or a group: pending transfer,
+                   accept (one receiver wins), decline, timeout back to the sender
     meetings       the meeting booker: whose calendar, free slots, booking one
     tokens         signed visitor tokens: what a widget shows to read its conversation
 """
