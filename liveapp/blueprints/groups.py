@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectMultipleField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from liveapp.access import admin_required
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
+from liveapp.models.user import GROUP_DISTRIBUTIONS
 from liveapp.services.settings import users as user_service
 
 bp = Blueprint("groups", __name__, url_prefix="/settings/groups")
@@ -20,6 +21,9 @@ bp = Blueprint("groups", __name__, url_prefix="/settings/groups")
 class GroupForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     members = SelectMultipleField("Members", coerce=int)
+    distribution = SelectField("Chats transferred to this group go to",
+                               choices=list(GROUP_DISTRIBUTIONS.items()),
+                               default="first_available")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,10 +50,12 @@ def edit(group_id: int | None):
         members = [db.session.get(User, uid) for uid in form.members.data or []]
         try:
             saved = user_service.save_group(
-                group, name=form.name.data, members=[m for m in members if m]
+                group, name=form.name.data, members=[m for m in members if m],
+                distribution=form.distribution.data,
             )
         except ValidationFailed as failed:
-            form.name.errors = [failed.errors["name"]]
+            for name, error in failed.errors.items():
+                form[name].errors = [error]
         else:
             flash(f"Saved group {saved.name}.", "success")
             return redirect(url_for("groups.index"), code=303)

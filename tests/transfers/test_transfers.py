@@ -7,7 +7,7 @@ import json
 
 from liveapp.infra import realtime
 from liveapp.models import Conversation
-from liveapp.services.chat import conversations, transfers
+from liveapp.services.chat import conversations, transfer_store, transfers
 from liveapp.services.routing import assignments
 from tests.factories import GroupFactory
 from tests.offers.conftest import channel
@@ -126,7 +126,7 @@ def test_bad_input_is_refused_and_writes_nothing(job_app, chatting, team, make_r
                                                     "note": "n" * 501}, headers=HX)
     assert too_long.status_code == 422 and "at most 500 characters" in too_long.get_data(
         as_text=True)
-    assert transfers.pending(cid) is None and transfers.prompts_for(carol.id) == []
+    assert transfers.pending(cid) is None and transfer_store.pending_for(carol.id) == []
     # One transfer at a time: a second one while the first waits is refused.
     assert ann_client.post(f"/transfers/{cid}", {"to": f"rep:{carol.id}"}).status_code == 303
     again = ann_client.post(f"/transfers/{cid}", {"to": f"rep:{carol.id}"}, headers=HX)

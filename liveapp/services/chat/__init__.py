@@ -5,6 +5,7 @@
                    are in the flow, their status pushed as routing moves
     transfers      a rep hands an open chat to another rep or a group: pending transfer,
                    accept (one receiver wins), decline, timeout back to the sender
+    transfer_store pending transfers in Redis and the atomic steps that answer them
     meetings       the meeting booker: whose calendar, free slots, booking one
     tokens         signed visitor tokens: what a widget shows to read its conversation
 """

@@ -1,33 +1,27 @@
 """Transfers: a rep hands an open chat to another rep, or to a group, with a note.
 
-A pending transfer lives in Redis until its receiver accepts, declines or lets it run out
-(`TRANSFER_TIMEOUT` seconds, then `jobs.transfers.transfer_timeout`, a scheduled job):
+A pending transfer (kept in Redis, see `transfer_store`) waits until its receiver accepts,
+declines or lets it run out (`TRANSFER_TIMEOUT` seconds, then
+`jobs.transfers.transfer_timeout`, a scheduled job). A transfer to a group goes as the
+group says: First Available offers it to every member who may take a chat now, and the
+first to accept takes it; Round Robin offers it to one member at a time, in the turn the
+group's rotation gives, and a decline or a timeout moves it to the next.
 
-- ``transfer:<conversation id>`` (hash): ``id`` and ``data`` (the `Transfer` as JSON);
-  one per conversation, written only when none is pending;
-- ``transfer:<conversation id>:offered`` (set): the reps it is still offered to; a
-  transfer to a group is offered to its members who may take a chat now, at once (First
-  Available: groups have no distribution of their own), and the first to accept takes it;
-- ``transfer:rep:<rep id>`` (set): conversation ids, for the prompts on a board's load.
-
-Taking the pending transfer (accept, the last decline, the timeout) is one Lua step, so
-exactly one of them wins. Accepting holds the receiver's row and checks their chat limit as
-claiming does, then moves the conversation with a conditional update (still open, still
-the sender's); the transcript gets "Ann handed you to Bob" (a system message the visitor
-sees too), and the "conversation" change updates cards, chat panels and the timeline.
-A refused or timed-out transfer leaves the chat with the sender, who is told why.
+Accepting holds the receiver's row and checks their chat limit as claiming does, then
+moves the conversation with a conditional update (still open, still the sender's); the
+transcript gets "Ann handed you to Bob" (a system message the visitor sees too), and the
+"conversation" change updates cards, chat panels and the timeline. A refused or
+timed-out transfer leaves the chat with the sender, who is told why.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import replace
 
 from flask import current_app
-from redis.commands.core import Script
 from sqlalchemy import update
 
 import jobs
@@ -37,9 +31,12 @@ from liveapp.errors import ConversationRefused, NotOffered
 from liveapp.extensions import db, redis
 from liveapp.models import Conversation, Group, Message, User
 from liveapp.services.bus import changes
-from liveapp.services.chat import conversations
+from liveapp.services.chat import conversations, transfer_store
+from liveapp.services.chat.transfer_store import Transfer, offered_to, pending
 from liveapp.services.live import transfer_prompts
-from liveapp.services.routing import reps, waiting_queue
+from liveapp.services.routing import reps, rotation, waiting_queue
+
+__all__ = ["Transfer", "accept", "decline", "offered_to", "pending", "start", "timed_out"]
 
 log = logging.getLogger(__name__)
 
@@ -47,98 +44,8 @@ MAX_NOTE = 500
 MAX_REASON = 200
 GRACE = 30  # seconds a pending transfer outlives its timeout, should its job be late
 
-# KEYS: transfer, offered, rep index prefix. ARGV: id, data, ttl, conversation id, reps.
-_START = Script(None, b"""
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'data', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-for i = 5, #ARGV do
-  redis.call('SADD', KEYS[2], ARGV[i])
-  redis.call('SADD', KEYS[3] .. ARGV[i], ARGV[4])
-  redis.call('EXPIRE', KEYS[3] .. ARGV[i], ARGV[3])
-end
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-return 1
-""")
 
-# KEYS: transfer, offered. ARGV: id, rep ('' for any: the timeout). Takes it whole.
-_TAKE = Script(None, b"""
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
-if ARGV[2] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
-return 1
-""")
-
-# KEYS: transfer, offered. ARGV: id, rep. 0: not offered to them; 1: still offered to
-# others; 2: that was the last one, the transfer is over.
-_DECLINE = Script(None, b"""
-if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
-if redis.call('SREM', KEYS[2], ARGV[2]) == 0 then return 0 end
-if redis.call('SCARD', KEYS[2]) > 0 then return 1 end
-redis.call('DEL', KEYS[1], KEYS[2])
-return 2
-""")
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """A chat handed over and not yet answered."""
-
-    id: str
-    conversation_id: int
-    visitor_id: str
-    from_rep: int
-    from_name: str
-    to_name: str  # the rep's name, or the group's
-    offered_to: tuple[int, ...]
-    note: str
-    until: float
-    group_id: int | None = None
-
-    @classmethod
-    def from_json(cls, raw: bytes | str) -> Transfer:
-        data = json.loads(raw)
-        data["offered_to"] = tuple(data["offered_to"])
-        return cls(**data)
-
-
-def _key(conversation_id: int) -> str:
-    return redis.key("transfer", conversation_id)
-
-
-def _offered_key(conversation_id: int) -> str:
-    return redis.key("transfer", conversation_id, "offered")
-
-
-def _rep_key(rep_id: int | str) -> str:
-    return redis.key("transfer", "rep", rep_id)
-
-
-def pending(conversation_id: int) -> Transfer | None:
-    """The conversation's pending transfer, if any."""
-    raw = redis.client.hget(_key(conversation_id), "data")
-    return Transfer.from_json(raw) if raw else None
-
-
-def offered_to(conversation_id: int) -> set[int]:
-    return {int(m) for m in redis.client.smembers(_offered_key(conversation_id))}
-
-
-def prompts_for(rep_id: int) -> list[Transfer]:
-    """The transfers offered to this rep now (their board's prompts), newest first."""
-    found, stale = [], []
-    for member in redis.client.smembers(_rep_key(rep_id)):
-        transfer = pending(int(member))
-        if transfer is not None and rep_id in offered_to(transfer.conversation_id):
-            found.append(transfer)
-        else:
-            stale.append(member)
-    if stale:
-        redis.client.srem(_rep_key(rep_id), *stale)
-    return sorted(found, key=lambda t: t.until, reverse=True)
-
-
-# ---------------------------------------------------------------- starting
+# ---------------------------------------------------------------- who receives it
 
 
 def _clean(text: object, limit: int, what: str) -> str:
@@ -156,44 +63,70 @@ def parse_target(target: object) -> tuple[str, int]:
     return kind, int(number)
 
 
-def _why_not(user_id: int, now: float) -> str | None:
-    """Why this user cannot take a chat now (routing's words), or None."""
-    [rep] = [r for r in reps.routing_reps(now) if r.id == user_id] or [None]
-    if rep is None:
-        return "is not a rep"
-    skip = ineligibility(rep)
-    return skip.text if skip is not None else None
+def _reasons(users: list[User], now: float) -> dict[int, str | None]:
+    """Per user id: why they cannot take a chat now (routing's words), or None."""
+    found = {rep.id: rep for rep in reps.routing_reps(now)}
+    reasons: dict[int, str | None] = {}
+    for user in users:
+        rep = found.get(user.id)
+        skip = ineligibility(rep) if rep is not None else None
+        reasons[user.id] = "is not a rep" if rep is None else (skip.text if skip else None)
+    return reasons
 
 
-def receivers(kind: str, target_id: int, owner_id: int,
-              now: float | None = None) -> tuple[str, list[int], int | None]:
-    """(the receiver's name, the reps to offer it to, the group's id) for a transfer of
-    `owner_id`'s chat; refused, with why, when nobody there can take it now."""
-    now = time.time() if now is None else now
-    if kind == "rep":
-        user = db.session.get(User, target_id)
-        if user is None or not user.active:
-            raise ConversationRefused("That rep does not exist.")
-        if user.id == owner_id:
-            raise ConversationRefused(f"{user.name} already has this chat.")
-        why = _why_not(user.id, now)
-        if why is not None:
-            raise ConversationRefused(f"{user.name} cannot take a chat now: {why}.")
-        return user.name, [user.id], None
-    group = db.session.get(Group, target_id)
+def _rep_receiver(user_id: int, owner_id: int, now: float) -> tuple[str, list[int]]:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise ConversationRefused("That rep does not exist.")
+    if user.id == owner_id:
+        raise ConversationRefused(f"{user.name} already has this chat.")
+    why = _reasons([user], now)[user.id]
+    if why is not None:
+        raise ConversationRefused(f"{user.name} cannot take a chat now: {why}.")
+    return user.name, [user.id]
+
+
+def _able_members(group: Group, skip: set[int], now: float) -> tuple[list[int], str]:
+    """The group's members (but `skip`) who may take a chat now, and why the others not."""
+    members = [m for m in group.members if m.id not in skip]
+    reasons = _reasons(members, now)
+    said = "; ".join(f"{m.name} {reasons[m.id]}" for m in members if reasons[m.id])
+    return [m.id for m in members if reasons[m.id] is None], said or "no other members"
+
+
+def _next_turn(group: Group, able: list[int]) -> int:
+    """The member whose turn it is, in the group's own rotation (shared by every worker)."""
+    return rotation.advance(redis.client, redis.key("rotation", "group", group.id), able)
+
+
+def _group_receivers(group_id: int, owner_id: int, now: float) -> tuple[str, list[int]]:
+    group = db.session.get(Group, group_id)
     if group is None:
         raise ConversationRefused("That group does not exist.")
-    members = [m for m in group.members if m.id != owner_id]
-    reasons = {m.name: _why_not(m.id, now) for m in members}
-    able = [m.id for m in members if reasons[m.name] is None]
+    able, said = _able_members(group, {owner_id}, now)
     if not able:
-        said = "; ".join(f"{name} {why}" for name, why in reasons.items()) or "no other members"
         raise ConversationRefused(f"Nobody in {group.name} can take a chat now ({said}).")
-    return group.name, able, group.id
+    if group.distribution == "round_robin":
+        return group.name, [_next_turn(group, able)]
+    return group.name, able
 
 
 def _timeout() -> float:
     return float(current_app.config.get("TRANSFER_TIMEOUT", 60.0))
+
+
+def _open(transfer: Transfer) -> bool:
+    """Store the transfer, schedule its timeout and alert its receivers; False when
+    another one is pending."""
+    seconds = max(transfer.until - time.time(), 0.0)
+    if not transfer_store.save(transfer, seconds + GRACE):
+        return False
+    jobs.enqueue(transfer_jobs.transfer_timeout, transfer.conversation_id, transfer.id,
+                 delay=seconds)
+    log.info("transfer %s offered to %s", transfer.id, list(transfer.offered_to),
+             extra={"visitor_id": transfer.visitor_id, "user_id": transfer.from_rep})
+    transfer_prompts.offer(transfer)
+    return True
 
 
 def start(conversation: Conversation, target: object, note: object,
@@ -208,22 +141,36 @@ def start(conversation: Conversation, target: object, note: object,
         raise ConversationRefused("This conversation is closed.")
     note = _clean(note, MAX_NOTE, "note")
     kind, target_id = parse_target(target)
-    name, offered, group_id = receivers(kind, target_id, conversation.rep_id, now)
     now = time.time() if now is None else now
-    seconds = _timeout()
-    transfer = Transfer(uuid.uuid4().hex, conversation.id, conversation.visitor_id,
-                        conversation.rep_id, conversation.rep.name, name, tuple(offered),
-                        note, now + seconds, group_id)
-    started = _START(keys=[_key(conversation.id), _offered_key(conversation.id), _rep_key("")],
-                     args=[transfer.id, json.dumps(asdict(transfer)), int(seconds + GRACE),
-                           conversation.id, *offered], client=redis.client)
-    if not started:
+    if kind == "rep":
+        (name, offered), group = _rep_receiver(target_id, conversation.rep_id, now), None
+    else:
+        name, offered = _group_receivers(target_id, conversation.rep_id, now)
+        group = db.session.get(Group, target_id)
+    if transfer_store.pending(conversation.id) is not None:
         raise ConversationRefused("A transfer of this chat is already waiting for an answer.")
-    jobs.enqueue(transfer_jobs.transfer_timeout, conversation.id, transfer.id, delay=seconds)
-    log.info("transfer %s offered to %s", transfer.id, offered,
-             extra={"visitor_id": conversation.visitor_id, "user_id": conversation.rep_id})
-    transfer_prompts.offer(transfer)
+    transfer = Transfer(
+        uuid.uuid4().hex, conversation.id, conversation.visitor_id, conversation.rep_id,
+        conversation.rep.name, name, tuple(offered), note, now + _timeout(),
+        group.id if group is not None else None,
+        group.distribution if group is not None else "first_available")
+    if not _open(transfer):
+        raise ConversationRefused("A transfer of this chat is already waiting for an answer.")
     return transfer
+
+
+def _move_on(transfer: Transfer) -> bool:
+    """A Round Robin group's member declined or let it run out: offer it to the next
+    member (a new offer, with its own timeout); False when nobody is left."""
+    group = db.session.get(Group, transfer.group_id) if transfer.group_id else None
+    if group is None or transfer.mode != "round_robin":
+        return False
+    tried = (*transfer.tried, *transfer.offered_to)
+    able, _ = _able_members(group, {transfer.from_rep, *tried}, time.time())
+    if not able:
+        return False
+    return _open(replace(transfer, id=uuid.uuid4().hex, offered_to=(_next_turn(group, able),),
+                         tried=tried, until=time.time() + _timeout()))
 
 
 # ---------------------------------------------------------------- answering
@@ -240,16 +187,18 @@ def accept(conversation_id: int, rep: User) -> Conversation:
     if transfer is None or rep.id not in offered_to(conversation_id):
         raise NotOffered("This transfer is no longer offered to you.")
     conversations.check_rep(rep)  # their row held until the commit: one claim at a time
-    if not _take(transfer, rep.id):
+    if not transfer_store.take(transfer, rep.id):
         db.session.rollback()
-        raise ConversationRefused(_gone(conversation_id))
-    redis.client.set(_taken_key(conversation_id), rep.name, ex=60)
+        winner = transfer_store.taken_by(conversation_id)
+        raise ConversationRefused(f"{winner} accepted first." if winner else
+                                  "This transfer is no longer offered to you.")
+    transfer_store.mark_taken(conversation_id, rep.name)
     moved = db.session.execute(update(Conversation).where(
         Conversation.id == conversation_id, Conversation.status == "open",
         Conversation.rep_id == transfer.from_rep).values(rep_id=rep.id))
     if moved.rowcount != 1:
         db.session.rollback()
-        redis.client.delete(_taken_key(conversation_id))
+        transfer_store.mark_taken(conversation_id, None)
         transfer_prompts.withdraw(transfer, None)
         raise ConversationRefused("This chat was closed meanwhile.")
     message = Message(conversation_id=conversation_id, sender="system",
@@ -260,32 +209,6 @@ def accept(conversation_id: int, rep: User) -> Conversation:
     db.session.refresh(conversation)
     _handed_over(transfer, conversation, message, rep)
     return conversation
-
-
-def _gone(conversation_id: int) -> str:
-    """Why a transfer cannot be accepted: someone took it first, or it is over."""
-    winner = redis.client.get(_taken_key(conversation_id))
-    if winner:
-        return f"{winner.decode()} accepted first."
-    return "This transfer is no longer offered to you."
-
-
-def _taken_key(conversation_id: int) -> str:
-    """Who accepted the last transfer, kept a minute for the receivers who lost the race."""
-    return redis.key("transfer", conversation_id, "taken")
-
-
-def _take(transfer: Transfer, rep_id: int | None) -> bool:
-    taken = bool(_TAKE(keys=[_key(transfer.conversation_id),
-                             _offered_key(transfer.conversation_id)],
-                       args=[transfer.id, "" if rep_id is None else str(rep_id)],
-                       client=redis.client))
-    if taken:
-        pipe = redis.client.pipeline(transaction=False)
-        for member in transfer.offered_to:
-            pipe.srem(_rep_key(member), transfer.conversation_id)
-        pipe.execute()
-    return taken
 
 
 def _handed_over(transfer: Transfer, conversation: Conversation, message: Message,
@@ -310,22 +233,19 @@ def _handed_over(transfer: Transfer, conversation: Conversation, message: Messag
 
 def decline(conversation_id: int, rep: User, reason: object) -> bool:
     """The rep turns the transfer down, saying why; the last to do so sends it back to its
-    sender. False (nothing written) when it is not offered to them.
+    sender (a Round Robin group's next member first). False (nothing written) when it is
+    not offered to them.
 
     Raises:
         ConversationRefused: the reason is too long.
     """
     reason = _clean(reason, MAX_REASON, "reason")
     transfer = pending(conversation_id)
-    if transfer is None:
-        return False
-    done = _DECLINE(keys=[_key(conversation_id), _offered_key(conversation_id)],
-                    args=[transfer.id, str(rep.id)], client=redis.client)
+    done = transfer_store.decline(transfer, rep.id) if transfer is not None else 0
     if not done:
         return False
-    redis.client.srem(_rep_key(rep.id), conversation_id)
     transfer_prompts.remove(transfer, rep.id)
-    if done == 2:
+    if done == 2 and not _move_on(transfer):
         transfer_prompts.tell_sender(
             transfer, f"{rep.name} declined{': ' + reason if reason else ''}. "
                       "The chat stays with you.")
@@ -333,11 +253,13 @@ def decline(conversation_id: int, rep: User, reason: object) -> bool:
 
 
 def timed_out(conversation_id: int, transfer_id: str) -> bool:
-    """Nobody answered in time: back to the sender. A no-op once it was answered."""
+    """Nobody answered in time: the next member of a Round Robin group, or back to the
+    sender. A no-op once it was answered or moved on."""
     transfer = pending(conversation_id)
-    if transfer is None or transfer.id != transfer_id or not _take(transfer, None):
+    if transfer is None or transfer.id != transfer_id or not transfer_store.take(transfer, None):
         return False
     transfer_prompts.withdraw(transfer, None)
-    transfer_prompts.tell_sender(
-        transfer, f"{transfer.to_name} did not answer in time. The chat stays with you.")
+    if not _move_on(transfer):
+        transfer_prompts.tell_sender(
+            transfer, f"{transfer.to_name} did not answer in time. The chat stays with you.")
     return True

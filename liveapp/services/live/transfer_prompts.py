@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -15,13 +14,12 @@ from liveapp.domain.routing.eligibility import ineligibility
 from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Group, User, Visitor
+from liveapp.services.chat import transfer_store
+from liveapp.services.chat.transfer_store import Transfer
 from liveapp.services.live import prompts
 from liveapp.services.live.boards import detail_event
 from liveapp.services.live.rendering import render_template_anywhere
 from liveapp.services.routing import reps
-
-if TYPE_CHECKING:
-    from liveapp.services.chat.transfers import Transfer
 
 
 @dataclass(frozen=True)
@@ -56,9 +54,7 @@ def render(prompt: TransferPrompt) -> str:
 
 def prompts_for(rep_id: int) -> list[TransferPrompt]:
     """The transfer prompts this rep's board shows on load."""
-    from liveapp.services.chat import transfers
-
-    return [prompt_for(transfer) for transfer in transfers.prompts_for(rep_id)]
+    return [prompt_for(transfer) for transfer in transfer_store.pending_for(rep_id)]
 
 
 def offer(transfer: Transfer) -> None:
@@ -113,5 +109,7 @@ def targets(conversation: Conversation, now: float | None = None) -> list[Target
     for group in db.session.scalars(select(Group).order_by(Group.name)):
         able = sum(1 for m in group.members if m.id != conversation.rep_id and m.id in states
                    and ineligibility(states[m.id]) is None)
-        found.append(Target(f"group:{group.id}", f"{group.name} ({able} available)", able > 0))
+        turns = ", one at a time" if group.distribution == "round_robin" else ""
+        found.append(Target(f"group:{group.id}", f"{group.name} ({able} available{turns})",
+                            able > 0))
     return found

@@ -10,6 +10,7 @@ from liveapp.domain import salesforce_ids
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
+from liveapp.models.user import GROUP_DISTRIBUTIONS
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -107,9 +108,12 @@ def sign_out_everywhere(user: User) -> None:
     db.session.commit()
 
 
-def save_group(group: Group | None, *, name: str, members: Iterable[User]) -> Group:
-    """Create or rename a group and set its members."""
+def save_group(group: Group | None, *, name: str, members: Iterable[User],
+               distribution: str | None = None) -> Group:
+    """Create or rename a group and set its members (and how transfers to it go)."""
     name = name.strip()
+    if distribution is not None and distribution not in GROUP_DISTRIBUTIONS:
+        raise ValidationFailed({"distribution": "Choose First Available or Round Robin."})
     clash = db.session.scalar(select(Group).where(func.lower(Group.name) == name.lower()))
     if clash is not None and clash is not group:
         raise ValidationFailed({"name": "A group with this name already exists."})
@@ -118,6 +122,8 @@ def save_group(group: Group | None, *, name: str, members: Iterable[User]) -> Gr
         db.session.add(group)
     group.name = name
     group.members = list(members)
+    if distribution is not None:
+        group.distribution = distribution
     db.session.commit()
     return group
 
