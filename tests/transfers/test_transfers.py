@@ -244,3 +244,17 @@ def test_a_transfer_nobody_answers_times_out_back_to_the_sender(job_app, chattin
     assert fresh(Conversation, cid).rep_id == ann.id
     # Run twice (a retry, a second worker): nothing more happens.
     assert transfers.timed_out(cid, pending.id) is False
+
+
+def test_a_receiver_at_their_chat_limit_cannot_accept(job_app, chatting, team, signed_in):
+    ann, bob = team["Ann"], team["Bob"]
+    _, cid, ann_client = chatting()
+    assert ann_client.post(f"/transfers/{cid}", {"to": f"rep:{bob.id}"}).status_code == 303
+    from liveapp.extensions import db
+
+    bob.max_concurrent_chats = 0  # an admin lowered it meanwhile
+    db.session.commit()
+    refused = signed_in(bob).post(f"/transfers/{cid}/accept", headers=HX)
+    assert refused.status_code == 409
+    assert "You already have 0 open chats" in refused.get_data(as_text=True)
+    assert fresh(Conversation, cid).rep_id == ann.id and transfers.offered_to(cid) == {bob.id}

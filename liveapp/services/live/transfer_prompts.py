@@ -81,11 +81,12 @@ def withdraw(transfer: Transfer, winner: User | None) -> None:
 def tell_sender(transfer: Transfer, text: str) -> None:
     """Say how the transfer ended on the sender's boards (a notice that alerts) and in
     their chat panel's transfer line (which offers to transfer again)."""
+    conversation = db.session.get(Conversation, transfer.conversation_id)
+    if conversation is None or conversation.status != "open":
+        return  # closed meanwhile: nothing to come back to
     prompts.notify(transfer.from_rep, render_template_anywhere(
         "conversations/_transfer_notice.html", transfer=transfer, text=text))
-    conversation = db.session.get(Conversation, transfer.conversation_id)
-    if conversation is None or conversation.status != "open" or \
-            conversation.rep_id != transfer.from_rep:
+    if conversation.rep_id != transfer.from_rep:
         return  # handed over: the chat area is re-rendered whole (chat_panel)
     realtime.send(realtime.rep_channel(transfer.from_rep), detail_event(transfer.visitor_id),
                   render_template_anywhere("conversations/_transfer.html", pushed=True,
