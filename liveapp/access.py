@@ -70,6 +70,10 @@ RULES: dict[str, Access] = {
     "conversations.read": OWN,
     "offers.index": SIGNED_IN,
     "offers.decline": OWN,
+    "transfers.form": OWN,
+    "transfers.start": OWN,
+    "transfers.accept": OWN,  # offered to them: 403 for anyone else
+    "transfers.decline": OWN,
     "meetings.index": SIGNED_IN,
     # Canned replies: each user's own, and the chat box's list for a chat they write in.
     "my_replies.index": SIGNED_IN,

@@ -121,6 +121,8 @@ def from_environment(instance_path: Path) -> dict:
         "ROUTING_CRM_WAIT": _seconds("LIVEAPP_ROUTING_CRM_WAIT", 3.0),
         # Seconds after the visitor left the site that their open conversation is closed.
         "CHAT_CLOSE_AFTER_LEFT": int(os.environ.get("LIVEAPP_CHAT_CLOSE_AFTER_LEFT", "300")),
+        # Seconds a chat transfer waits for its receiver before it goes back to the sender.
+        "TRANSFER_TIMEOUT": _seconds("LIVEAPP_TRANSFER_TIMEOUT", 60.0),
         # The worker's clock (jobs/clock.py): seconds between runs of each periodic task,
         # and how long a dead worker's lease on a task keeps the others from taking it.
         "PRESENCE_EXPIRY_EVERY": _seconds("LIVEAPP_PRESENCE_EXPIRY_EVERY", 5.0),

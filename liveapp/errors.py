@@ -22,6 +22,10 @@ class ConversationRefused(Exception):
     """A claim or message that cannot happen; the message says why, for the person."""
 
 
+class NotOffered(ConversationRefused):
+    """A chat transfer answered by a rep it is not (or no longer) offered to."""
+
+
 class BookingRefused(Exception):
     """Why a booking was not made: an HTTP status and a message naming the field."""
 

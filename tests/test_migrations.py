@@ -95,3 +95,24 @@ def test_business_hours_migration_keeps_groups_always_open_and_goes_back(
     assert "offline_messages" not in inspector.get_table_names()
     assert "time_zone" not in {c["name"] for c in inspector.get_columns("groups")}
     engine.dispose()
+
+
+def test_existing_groups_offer_transfers_first_available_after_the_transfers_migration(
+        app, tmp_path, scratch_url):
+    """Groups saved before 0019 get "first_available" (every member at once, as before);
+    the column goes again on downgrade, the group stays."""
+    flask_db(app, scratch_url, tmp_path, "upgrade", "0015_retention_indexes")
+    engine = create_engine(scratch_url)
+    groups = table("groups", column("id"), column("name"), column("created_at"))
+    with engine.begin() as conn:
+        conn.execute(groups.insert().values(id=1, name="Enterprise",
+                                            created_at=datetime(2026, 12, 1)))
+    flask_db(app, scratch_url, tmp_path, "upgrade", "0019_transfers")
+    with engine.connect() as conn:
+        assert conn.execute(select(column("distribution")).select_from(table("groups"))
+                            ).scalar_one() == "first_available"
+    flask_db(app, scratch_url, tmp_path, "downgrade", "0015_retention_indexes")
+    assert "distribution" not in {c["name"] for c in inspect(engine).get_columns("groups")}
+    with engine.connect() as conn:
+        assert conn.execute(select(groups.c.name)).scalar_one() == "Enterprise"
+    engine.dispose()

@@ -23,6 +23,7 @@ FEATURES = (
     "imports",
     "conversations",
     "offers",
+    "transfers",
     "meetings",
     "canned_replies",
     "my_replies",

@@ -8,7 +8,15 @@ from flask_login import current_user, login_required
 from liveapp.access import visitor_visible
 from liveapp.infra import realtime
 from liveapp.services.chat import meetings
-from liveapp.services.live import board_view, boards, cards, chat_panel, prompts, viewers
+from liveapp.services.live import (
+    board_view,
+    boards,
+    cards,
+    chat_panel,
+    prompts,
+    transfer_prompts,
+    viewers,
+)
 from liveapp.services.tracking import timeline
 
 bp = Blueprint("board", __name__)
@@ -26,7 +34,8 @@ def _channels() -> list[str]:
 def index():
     return render_template("board/index.html", board=board_view.board_for(current_user),
                            channels=_channels(),
-                           prompts=prompts.prompts_for(current_user.id))
+                           prompts=prompts.prompts_for(current_user.id),
+                           transfer_prompts=transfer_prompts.prompts_for(current_user.id))
 
 
 @bp.get("/board/body")
@@ -53,6 +62,7 @@ def visitor(visitor_id: str):
         chat=chat_panel.area_for(current_user, visitor_id),
         meeting=meetings.upcoming_for_visitor(visitor_id),
         prompts=prompts.prompts_for(current_user.id),
+        transfer_prompts=transfer_prompts.prompts_for(current_user.id),
         entries=timeline.entries(visitor_id),
         channel=realtime.rep_channel(current_user.id),
         event=boards.detail_event(visitor_id),

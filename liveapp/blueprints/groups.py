@@ -22,6 +22,7 @@ from liveapp.domain import business_hours as hours_rules
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
+from liveapp.models.user import GROUP_DISTRIBUTIONS
 from liveapp.services.routing import group_hours, working_hours
 from liveapp.services.settings import users as user_service
 
@@ -37,6 +38,9 @@ class GroupForm(FlaskForm):
     limit_hours = BooleanField("Route visitors to this group only during its business hours")
     days = FieldList(StringField(), min_entries=7, max_entries=7)
     holidays = TextAreaField("Holidays (closed all day)")
+    distribution = SelectField("Chats transferred to this group go to",
+                               choices=list(GROUP_DISTRIBUTIONS.items()),
+                               default="first_available")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,9 +123,11 @@ def edit(group_id: int | None):
             saved = user_service.save_group(
                 group, name=form.name.data, members=[m for m in members if m],
                 hours=form.hours,
+                distribution=form.distribution.data,
             )
         except ValidationFailed as failed:
-            form.name.errors = [failed.errors["name"]]
+            for name, error in failed.errors.items():
+                form[name].errors = [error]
         else:
             flash(f"Saved group {saved.name}.", "success")
             return redirect(url_for("groups.index"), code=303)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from liveapp.access import visitor_visible
-from liveapp.services.live import prompts
+from liveapp.services.live import prompts, transfer_prompts
 from liveapp.services.routing import declines
 
 bp = Blueprint("offers", __name__, url_prefix="/offers")
@@ -20,7 +20,8 @@ bp = Blueprint("offers", __name__, url_prefix="/offers")
 def index():
     """The rep's accept prompts alone: what a board re-fetches after a reconnect."""
     return render_template("offers/_list.html",
-                           prompts=prompts.prompts_for(current_user.id))
+                           prompts=prompts.prompts_for(current_user.id),
+                           transfer_prompts=transfer_prompts.prompts_for(current_user.id))
 
 
 @bp.post("/<visitor_id>/decline")

@@ -14,6 +14,8 @@ from liveapp.extensions import db
 
 ROLES = ("admin", "rep")
 AVAILABILITY = ("available", "away", "offline")
+GROUP_DISTRIBUTIONS = {"first_available": "First Available: every member at once",
+                       "round_robin": "Round Robin: one member at a time, in turn"}
 
 
 def utcnow() -> datetime:
@@ -103,6 +105,11 @@ class Group(db.Model):
     )
     business_hours: Mapped[list | None] = mapped_column(JSON)
     holidays: Mapped[list | None] = mapped_column(JSON)
+    # How a chat transferred to the group is offered: every member at once, the first to
+    # accept takes it ("first_available"), or one at a time in turn ("round_robin").
+    distribution: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="first_available", server_default="first_available"
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     members: Mapped[list[User]] = relationship(

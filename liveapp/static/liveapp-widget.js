@@ -344,7 +344,11 @@ function repTyping(d) {
 
 function conversation(c) {
   if (c.status === "open") {
-    if (S.conv && S.conv.id === c.id) return;
+    if (S.conv && S.conv.id === c.id) {
+      // Handed to another rep: the transcript says so ("Ann handed you to Bob").
+      if (c.rep && c.rep !== S.conv.rep) { S.conv = c; title.textContent = c.rep; }
+      return;
+    }
     S.conv = c;
     S.status = "chatting";
     R = { theirs: 0, sent: c.visitor_read_id || 0, repRead: c.rep_read_id || 0, mine: null };

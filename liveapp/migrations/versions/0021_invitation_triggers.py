@@ -1,7 +1,7 @@
 """experiences: an invitation trigger (the widget opens by itself)
 
 Revision ID: 0021_invitation_triggers
-Revises: 0018_business_hours
+Revises: 0019_transfers
 Create Date: 2026-12-02 18:10:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0021_invitation_triggers'
-down_revision = '0018_business_hours'
+down_revision = '0019_transfers'
 branch_labels = None
 depends_on = None
 

@@ -3,6 +3,9 @@
     conversations  atomic claiming (one rep wins), messages both ways, closing
     chat_flow      the widget's side of an experience: the visitor's answers, where they
                    are in the flow, their status pushed as routing moves
+    transfers      a rep hands an open chat to another rep or a group: pending transfer,
+                   accept (one receiver wins), decline, timeout back to the sender
+    transfer_store pending transfers in Redis and the atomic steps that answer them
     meetings       the meeting booker: whose calendar, free slots, booking one
     canned_replies  the team's and each rep's canned replies, filled in for a visitor
     offline_messages  messages visitors leave when nobody can chat, and who reads them

@@ -41,7 +41,7 @@ def open_chats(rep_id: int) -> int:
         Conversation.rep_id == rep_id, Conversation.status == "open")) or 0
 
 
-def _hold_rep(rep: User) -> None:
+def hold_rep(rep: User) -> None:
     """Serialise this rep's claims until the commit, so that claims at once cannot all see
     room under the limit: PostgreSQL locks the rep's row; SQLite, which has no row locks,
     takes its one write lock with a write that changes nothing. The rep is then re-read,
@@ -53,8 +53,8 @@ def _hold_rep(rep: User) -> None:
     db.session.refresh(rep)
 
 
-def _check_rep(rep: User) -> None:
-    _hold_rep(rep)
+def check_rep(rep: User) -> None:
+    hold_rep(rep)
     if not rep.is_chat_user or not rep.active:
         raise ConversationRefused("You are not set up to chat with visitors.")
     if open_chats(rep.id) >= rep.max_concurrent_chats:
@@ -74,7 +74,7 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
             return existing  # a double click, or the same rep on two tabs
         metrics.claim_conflict()
         raise ConversationRefused(f"{existing.rep.name} is already chatting with this visitor.")
-    _check_rep(rep)
+    check_rep(rep)
     conversation = Conversation(visitor_id=visitor_id, rep_id=rep.id, origin=origin)
     db.session.add(conversation)
     try:
@@ -85,24 +85,24 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
         winner = open_conversation(visitor_id)
         name = winner.rep.name if winner is not None else "Another rep"
         raise ConversationRefused(f"{name} is already chatting with this visitor.") from None
-    _mark_claimed(visitor_id, rep.id)
+    mark_claimed(visitor_id, rep.id)
     log.info("conversation %s claimed (%s)", conversation.id, origin,
              extra={"visitor_id": visitor_id, "user_id": rep.id})
 
     waiting_queue.claimed(visitor_id)
     changes.publish(visitor_id, "conversation", conversation_id=conversation.id,
                     rep_id=rep.id, status="open", origin=origin)
-    _tell_visitor(visitor_id, "conversation", {"id": conversation.id, "rep": rep.name,
+    tell_visitor(visitor_id, "conversation", {"id": conversation.id, "rep": rep.name,
                                                "status": "open"})
     return conversation
 
 
-def _tell_visitor(visitor_id: str, event: str, data: dict) -> None:
+def tell_visitor(visitor_id: str, event: str, data: dict) -> None:
     """Push to the visitor's widget (its own channel; the widget escapes what it shows)."""
     realtime.send(realtime.visitor_channel(visitor_id), event, json.dumps(data))
 
 
-def _mark_claimed(visitor_id: str, rep_id: int | None) -> None:
+def mark_claimed(visitor_id: str, rep_id: int | None) -> None:
     current = assignments.get(visitor_id)
     if current is None:
         current = assignments.Assignment(rule_name=None, mode=None)
@@ -136,7 +136,7 @@ def post(conversation: Conversation, sender: str, body: object,
     db.session.expire(conversation, ["messages"])  # has one more (loaded when next read)
     changes.publish(conversation.visitor_id, "conversation", conversation_id=conversation.id,
                     message_id=message.id, sender=sender, body=message.body)
-    _tell_visitor(conversation.visitor_id, "message", {
+    tell_visitor(conversation.visitor_id, "message", {
         "id": message.id, "sender": sender, "body": message.body,
         "at": message.sent_at.isoformat() + "Z"})
     return message
@@ -156,10 +156,10 @@ def close(conversation: Conversation, note: str | None = None) -> bool:
         db.session.add(Message(conversation_id=conversation.id, sender="system", body=note))
     db.session.commit()
     db.session.refresh(conversation)
-    _mark_claimed(conversation.visitor_id, None)
+    mark_claimed(conversation.visitor_id, None)
     changes.publish(conversation.visitor_id, "conversation", conversation_id=conversation.id,
                     rep_id=conversation.rep_id, status="closed")
-    _tell_visitor(conversation.visitor_id, "conversation", {"id": conversation.id,
+    tell_visitor(conversation.visitor_id, "conversation", {"id": conversation.id,
                                                             "status": "closed"})
 
     waiting_queue.chat_closed(conversation.rep_id)

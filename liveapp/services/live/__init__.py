@@ -10,6 +10,7 @@ the open pages up to date.
     prompts     inbound accept prompts on the offered reps' boards (and notices there)
     chat_panel  the visitor detail's chat area (its panel), kept live
     typing      typing indicators both ways over the open streams (nothing stored)
+    transfer_prompts  chat transfers: the receivers' accept prompts, what the sender is told
     board_view  the board's view model: which live visitors a user sees, in which columns
     viewers     which reps have a visitor's detail open (the cards' "viewing" markers)
     arrivals    pounce arrival notices: "your prospect just arrived", to that rep only

@@ -231,6 +231,9 @@ def _bot_entry(data: dict, at: float) -> timeline.Entry:
 def _chat_entry(data: dict, at: float) -> timeline.Entry:
     """A rep started or closed a chat with the visitor."""
     rep = _names([data["rep_id"]]) if data.get("rep_id") is not None else "a rep"
+    if data["status"] == "open" and data.get("transferred_from") is not None:
+        return timeline.Entry(at, "chat", f"{_names([data['transferred_from']])} handed "
+                              f"the chat to {rep}")
     if data["status"] == "open":
         origin = str(data.get("origin") or "").replace("_", " ")
         return timeline.Entry(at, "chat", f"Chat started by {rep}",

@@ -27,7 +27,8 @@ from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User
 from liveapp.services.bus import changes
-from liveapp.services.chat import chat_flow, conversations, read_state
+from liveapp.services.chat import chat_flow, conversations, read_state, transfers
+from liveapp.services.chat.transfers import Transfer
 from liveapp.services.live import viewers
 from liveapp.services.live.boards import detail_event
 from liveapp.services.live.rendering import render_template_anywhere
@@ -48,6 +49,7 @@ class ChatArea:
     # What the bot said and the visitor answered before a rep joined: ("bot" or
     # "visitor", text) pairs, in order.
     bot: tuple[tuple[str, str], ...] = ()
+    transfer: Transfer | None = None  # the open conversation's, waiting for an answer
 
     @property
     def owner(self) -> bool:
@@ -80,8 +82,10 @@ def area_for(user: User, visitor_id: str, closed: Conversation | None = None,
     transcript, when the caller read it already)."""
     if bot is None:
         bot = tuple(chat_flow.transcript(visitor_id))
-    return ChatArea(visitor_id, user.id, user.is_admin,
-                    conversations.open_conversation(visitor_id), closed, refused, bot)
+    conversation = conversations.open_conversation(visitor_id)
+    transfer = transfers.pending(conversation.id) if conversation is not None else None
+    return ChatArea(visitor_id, user.id, user.is_admin, conversation, closed, refused, bot,
+                    transfer)
 
 
 def render_area(area: ChatArea, pushed: bool = False, oob: bool = False) -> str:
@@ -135,13 +139,15 @@ def seen_changed(visitor_id: str, conversation_id: int) -> None:
                         transcript_readers(visitor_id, conversation.rep_id)])
 
 
-def status_changed(visitor_id: str, conversation_id: int) -> None:
-    """A claim or a close: re-render the chat area for the owner and every viewer."""
+def status_changed(visitor_id: str, conversation_id: int, before: int | None = None) -> None:
+    """A claim, a close or a hand-over: re-render the chat area for the owner, the rep
+    who handed it over (`before`) and every viewer."""
     conversation = db.session.get(Conversation, conversation_id)
     if conversation is None:
         return
     closed = conversation if conversation.status == "closed" else None
-    wanted = {conversation.rep_id, *viewers.current(visitor_id)}
+    wanted = {conversation.rep_id, *viewers.current(visitor_id)} | (
+        {before} if before is not None else set())
     users = db.session.scalars(select(User).where(User.id.in_(wanted)))
     event = detail_event(visitor_id)
     events = []
@@ -162,7 +168,8 @@ def on_change(change: changes.Change) -> None:
         if change.data.get("message_id") is not None:
             message_added(change.visitor_id, change.data["message_id"])
         elif change.data.get("status") in ("open", "closed"):
-            status_changed(change.visitor_id, change.data["conversation_id"])
+            status_changed(change.visitor_id, change.data["conversation_id"],
+                           change.data.get("transferred_from"))
         elif change.data.get("read_by") == "visitor":
             seen_changed(change.visitor_id, change.data["conversation_id"])
     except Exception:  # the message is stored; a live update must not fail its request

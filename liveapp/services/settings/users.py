@@ -10,6 +10,7 @@ from liveapp.domain import salesforce_ids
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import Group, User
+from liveapp.models.user import GROUP_DISTRIBUTIONS
 from liveapp.services.settings.names import name_taken
 
 
@@ -109,10 +110,13 @@ def sign_out_everywhere(user: User) -> None:
 
 
 def save_group(group: Group | None, *, name: str, members: Iterable[User],
-               hours: dict | None = None) -> Group:
-    """Create or rename a group and set its members, and its business hours when given
-    (`time_zone`, `business_hours`, `holidays`, already checked by the form)."""
+               hours: dict | None = None, distribution: str | None = None) -> Group:
+    """Create or rename a group and set its members, its business hours when given
+    (`time_zone`, `business_hours`, `holidays`, already checked by the form) and how
+    transfers to it go."""
     name = name.strip()
+    if distribution is not None and distribution not in GROUP_DISTRIBUTIONS:
+        raise ValidationFailed({"distribution": "Choose First Available or Round Robin."})
     if name_taken(Group, name, group):
         raise ValidationFailed({"name": "A group with this name already exists."})
     if group is None:
@@ -122,6 +126,8 @@ def save_group(group: Group | None, *, name: str, members: Iterable[User],
     group.members = list(members)
     for key, value in (hours or {}).items():
         setattr(group, key, value)
+    if distribution is not None:
+        group.distribution = distribution
     db.session.commit()
     return group
 
