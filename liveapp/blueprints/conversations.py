@@ -6,10 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from liveapp.access import conversation_for, may_see, visitor_visible
+from liveapp.domain import transcript_search as search_rules
 from liveapp.errors import ConversationRefused
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services.chat import conversations
+from liveapp.services.chat import conversations, transcript_search
 from liveapp.services.live import chat_panel
 
 bp = Blueprint("conversations", __name__, url_prefix="/conversations")
@@ -85,10 +86,18 @@ def close(conversation_id: int):
 @bp.get("/")
 @login_required
 def index():
-    return render_template("conversations/index.html",
-                           conversations=conversations.transcripts_for(current_user),
-                           label=lambda c: conversations.visitor_label(db.session.get(Visitor,
-                                                                                      c.visitor_id)))
+    """Transcripts, searched: a rep's own, an admin's all; bad filters answer 400 with the
+    reason and no results."""
+    try:
+        filters = search_rules.parse(request.args)
+    except search_rules.BadFilter as bad:
+        return render_template("conversations/index.html", error=str(bad), results=None,
+                               filters=search_rules.Filters(), form=request.args,
+                               reps=transcript_search.reps_for(current_user)), 400
+    return render_template("conversations/index.html", error=None, filters=filters,
+                           form=request.args, results=transcript_search.search(current_user,
+                                                                               filters),
+                           reps=transcript_search.reps_for(current_user))
 
 
 @bp.get("/<int:conversation_id>")
