@@ -23,6 +23,7 @@ from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
 from liveapp.services.bus import changes, rows
+from liveapp.services.chat import transcript_email
 from liveapp.services.routing import assignments, waiting_queue
 from liveapp.services.tracking import hot_state
 
@@ -163,6 +164,7 @@ def close(conversation: Conversation, note: str | None = None) -> bool:
                                                             "status": "closed"})
 
     waiting_queue.chat_closed(conversation.rep_id)
+    transcript_email.after_close(conversation)
     return True
 
 
