@@ -42,8 +42,10 @@ SQLITE_DOWN = (
 
 
 def upgrade():
-    with op.batch_alter_table('conversations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('transcript_emailed_at', sa.DateTime(), nullable=True))
+    # A plain ALTER TABLE ADD COLUMN on both backends (a batch copy of `conversations` on
+    # SQLite would delete their messages by the foreign key's cascade).
+    op.add_column('conversations', sa.Column('transcript_emailed_at', sa.DateTime(),
+                                             nullable=True))
     if op.get_bind().dialect.name == 'sqlite':
         for statement in SQLITE_UP:
             op.execute(statement)
@@ -54,11 +56,13 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite (3.35+) drops the column in place: a batch copy of `conversations` would
+    # delete their messages by the foreign key's cascade (see 0013).
     if op.get_bind().dialect.name == 'sqlite':
         for statement in SQLITE_DOWN:
             op.execute(statement)
-    else:
-        with op.get_context().autocommit_block():
-            op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_messages_body_search")
-    with op.batch_alter_table('conversations', schema=None) as batch_op:
-        batch_op.drop_column('transcript_emailed_at')
+        op.execute('ALTER TABLE conversations DROP COLUMN transcript_emailed_at')
+        return
+    with op.get_context().autocommit_block():
+        op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_messages_body_search")
+    op.drop_column('conversations', 'transcript_emailed_at')
