@@ -88,16 +88,16 @@ def close(conversation_id: int):
 def index():
     """Transcripts, searched: a rep's own, an admin's all; bad filters answer 400 with the
     reason and no results."""
+    error, results, filters = None, None, search_rules.Filters()
     try:
         filters = search_rules.parse(request.args)
     except search_rules.BadFilter as bad:
-        return render_template("conversations/index.html", error=str(bad), results=None,
-                               filters=search_rules.Filters(), form=request.args,
-                               reps=transcript_search.reps_for(current_user)), 400
-    return render_template("conversations/index.html", error=None, filters=filters,
-                           form=request.args, results=transcript_search.search(current_user,
-                                                                               filters),
-                           reps=transcript_search.reps_for(current_user))
+        error = str(bad)
+    else:
+        results = transcript_search.search(current_user, filters)
+    return render_template("conversations/index.html", error=error, results=results,
+                           filters=filters, form=request.args,
+                           reps=transcript_search.reps_for(current_user)), 400 if error else 200
 
 
 @bp.get("/<int:conversation_id>")

@@ -48,7 +48,8 @@ class Filters:
         return {name: value for name, value in args.items() if value}
 
     @property
-    def any(self) -> bool:
+    def given(self) -> bool:
+        """Whether any filter was given (the page then says "no match", not "none yet")."""
         return bool(self.query_args())
 
 
