@@ -135,3 +135,18 @@ def test_smtp_down_retries_the_job_and_keeps_the_close(
     stored = db.session.get(Conversation, conversation.id)
     assert stored.status == "closed" and stored.transcript_emailed_at is None
     assert "Team plan" not in caplog.text  # the body is never logged
+
+
+def test_smtp_settings_come_from_the_environment(monkeypatch):
+    from liveapp.config import smtp_settings
+
+    for name, value in (("HOST", "mail.example.com"), ("PORT", "2525"), ("USER", "bot"),
+                        ("PASSWORD", "s3cret"), ("FROM", "chat@example.com"),
+                        ("STARTTLS", "0")):
+        monkeypatch.setenv(f"LIVEAPP_SMTP_{name}", value)
+    assert smtp_settings() == {"host": "mail.example.com", "port": 2525, "user": "bot",
+                               "password": "s3cret", "from": "chat@example.com",
+                               "starttls": False}
+    monkeypatch.setenv("LIVEAPP_SMTP_PORT", "smtp")
+    with pytest.raises(ValueError, match="LIVEAPP_SMTP_PORT"):
+        smtp_settings()
