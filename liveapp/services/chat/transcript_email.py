@@ -37,7 +37,7 @@ def configured() -> bool:
 def after_close(conversation: Conversation) -> None:
     """Queue the transcript's email when the visitor gave an address. The close is
     committed already: a queue that cannot be reached is logged, never raised."""
-    if not conversation.visitor.email or not configured():
+    if not configured() or not conversation.visitor.email:
         return
     try:
         jobs.enqueue(email_jobs.email_transcript, conversation.id)
