@@ -184,14 +184,6 @@ def close_abandoned(now: float, close_after: float) -> list[int]:
     return closed
 
 
-def transcripts_for(user: User) -> list[Conversation]:
-    """Every conversation for an admin, the rep's own for a rep, newest first."""
-    query = select(Conversation).order_by(Conversation.started_at.desc()).limit(200)
-    if not user.is_admin:
-        query = query.where(Conversation.rep_id == user.id)
-    return list(db.session.scalars(query))
-
-
 def visitor_label(visitor: Visitor | None) -> str:
     if visitor is None:
         return "A visitor"
