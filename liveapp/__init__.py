@@ -17,6 +17,7 @@ from liveapp import (
 )
 from liveapp.blueprints import register_blueprints
 from liveapp.extensions import csrf, db, login_manager, migrate, redis
+from liveapp.services.ops import schema
 from liveapp.web import init_app as init_web
 from liveapp.web import install_converters
 
@@ -41,7 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["REDIS_URL"] = embedded_redis.ensure(app.instance_path)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
+                     include_name=schema.include_name)
     login_manager.init_app(app)
     csrf.init_app(app)
     redis.init_app(app)

@@ -75,6 +75,18 @@ def crm_settings() -> dict[str, dict[str, str]]:
     return out
 
 
+def smtp_settings() -> dict:
+    """Where transcripts are emailed from (LIVEAPP_SMTP_*); no host: nothing is sent."""
+    return {
+        "host": os.environ.get("LIVEAPP_SMTP_HOST", "").strip(),
+        "port": _count("LIVEAPP_SMTP_PORT", 587),
+        "user": os.environ.get("LIVEAPP_SMTP_USER", ""),
+        "password": os.environ.get("LIVEAPP_SMTP_PASSWORD", ""),
+        "from": os.environ.get("LIVEAPP_SMTP_FROM", "").strip() or "liveapp@localhost",
+        "starttls": _flag("LIVEAPP_SMTP_STARTTLS", default=True),
+    }
+
+
 def from_environment(instance_path: Path) -> dict:
     """The app's configuration: environment first, embedded defaults after."""
     database_url = os.environ.get("DATABASE_URL") or (
@@ -150,4 +162,6 @@ def from_environment(instance_path: Path) -> dict:
         "BENCH_ENDPOINTS": _flag("LIVEAPP_BENCH_ENDPOINTS"),
         "ENTERPRISE_FEATURES": _flag("LIVEAPP_ENTERPRISE"),
         "CRM_SETTINGS": crm_settings(),
+        # The transcript emailed to the visitor when a chat closes (jobs/transcript_email).
+        "SMTP": smtp_settings(),
     }

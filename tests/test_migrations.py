@@ -8,13 +8,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import JSON, column, create_engine, inspect, select, table
 
 from liveapp.extensions import db
+from liveapp.services.ops import schema
 from tests.scratch_db import flask_db
 
 
 def test_no_drift_between_migrations_and_models(app_ctx):
     """The test database was built by the migrations; compare it with the models."""
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={
+            "compare_type": True, "include_name": schema.include_name})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

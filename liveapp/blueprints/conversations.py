@@ -6,10 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from liveapp.access import conversation_for, may_see, visitor_visible
+from liveapp.domain import transcript_search as search_rules
 from liveapp.errors import ConversationRefused, RateLimited
 from liveapp.extensions import db
 from liveapp.models import Visitor
-from liveapp.services.chat import conversations, offline_messages, read_state
+from liveapp.services.chat import conversations, offline_messages, read_state, transcript_search
 from liveapp.services.live import chat_panel
 from liveapp.services.live import typing as live_typing
 
@@ -118,12 +119,20 @@ def close(conversation_id: int):
 @bp.get("/")
 @login_required
 def index():
-    return render_template("conversations/index.html",
-                           conversations=conversations.transcripts_for(current_user),
+    """Transcripts, searched: a rep's own, an admin's all; bad filters answer 400 with the
+    reason and no results."""
+    error, results, filters = None, None, search_rules.Filters()
+    try:
+        filters = search_rules.parse(request.args)
+    except search_rules.BadFilter as bad:
+        error = str(bad)
+    else:
+        results = transcript_search.search(current_user, filters)
+    return render_template("conversations/index.html", error=error, results=results,
+                           filters=filters, form=request.args,
+                           reps=transcript_search.reps_for(current_user),
                            offline=offline_messages.for_user(current_user),
-                           visitor_label=conversations.visitor_label,
-                           label=lambda c: conversations.visitor_label(db.session.get(Visitor,
-                                                                                      c.visitor_id)))
+                           visitor_label=conversations.visitor_label), 400 if error else 200
 
 
 @bp.get("/<int:conversation_id>")

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from liveapp.extensions import db
@@ -36,12 +48,28 @@ class Conversation(db.Model):
     # unread counts and "Seen" survive a reload. Ids only grow; None: nothing seen yet.
     rep_read_id: Mapped[int | None] = mapped_column(Integer)
     visitor_read_id: Mapped[int | None] = mapped_column(Integer)
+    # When the transcript went to the visitor by email (jobs/transcript_email.py): once.
+    transcript_emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     rep: Mapped[User] = relationship()
     visitor: Mapped[Visitor] = relationship()
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", order_by="Message.id", cascade="all, delete-orphan"
     )
+
+
+# Transcript search (services/chat/transcript_search.py). PostgreSQL: this GIN index on
+# the messages' tsvector; SQLite: the FTS5 table `messages_fts` over `messages`, kept in
+# step by triggers. Both are built by migration 0020 alone, one per backend, so the models
+# do not declare them (ops/schema.include_name keeps them out of the drift check).
+SEARCH_CONFIG = "english"
+SEARCH_INDEX = "ix_messages_body_search"
+FTS_TABLE = "messages_fts"
+
+
+def body_tsvector(body):
+    """The expression the PostgreSQL index is built on (a query must use the same)."""
+    return func.to_tsvector(literal_column(f"'{SEARCH_CONFIG}'"), body)
 
 
 class Message(db.Model):

@@ -1,7 +1,7 @@
 """experiences: an invitation trigger (the widget opens by itself)
 
 Revision ID: 0021_invitation_triggers
-Revises: 0019_transfers
+Revises: 0020_transcript_search
 Create Date: 2026-12-02 18:10:00.000000
 
 """
@@ -10,16 +10,16 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0021_invitation_triggers'
-down_revision = '0019_transfers'
+down_revision = '0020_transcript_search'
 branch_labels = None
 depends_on = None
 
 
+# In place, not as a batch copy: on SQLite a copy of `experiences` would cascade-delete
+# the rows that refer to it (audiences, streams' experiences). SQLite 3.35+ drops columns.
 def upgrade():
-    with op.batch_alter_table('experiences') as batch:
-        batch.add_column(sa.Column('invitation', sa.JSON(), nullable=True))
+    op.add_column('experiences', sa.Column('invitation', sa.JSON(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('experiences') as batch:
-        batch.drop_column('invitation')
+    op.drop_column('experiences', 'invitation')

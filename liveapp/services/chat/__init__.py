@@ -11,4 +11,6 @@
     offline_messages  messages visitors leave when nobody can chat, and who reads them
     tokens         signed visitor tokens: what a widget shows to read its conversation
     read_state     what each side has seen: unread counts for the rep, "Seen" both ways
+    transcript_search  the Conversations page's search: filters, full text, snippets
+    transcript_email   the transcript emailed to the visitor on close (SMTP, as a job)
 """

@@ -23,6 +23,7 @@ from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
 from liveapp.services.bus import changes, rows
+from liveapp.services.chat import transcript_email
 from liveapp.services.routing import assignments, waiting_queue
 from liveapp.services.tracking import hot_state
 
@@ -163,6 +164,7 @@ def close(conversation: Conversation, note: str | None = None) -> bool:
                                                             "status": "closed"})
 
     waiting_queue.chat_closed(conversation.rep_id)
+    transcript_email.after_close(conversation)
     return True
 
 
@@ -180,14 +182,6 @@ def close_abandoned(now: float, close_after: float) -> list[int]:
                 close(conversation, abandoned_chats.closing_note(gone)):
             closed.append(conversation.id)
     return closed
-
-
-def transcripts_for(user: User) -> list[Conversation]:
-    """Every conversation for an admin, the rep's own for a rep, newest first."""
-    query = select(Conversation).order_by(Conversation.started_at.desc()).limit(200)
-    if not user.is_admin:
-        query = query.where(Conversation.rep_id == user.id)
-    return list(db.session.scalars(query))
 
 
 def visitor_label(visitor: Visitor | None) -> str:
