@@ -158,6 +158,8 @@ RULES: dict[str, Access] = {
     "widget.typing": VISITOR,
     "widget.mark_read": VISITOR,
     "widget.leave_offline_message": VISITOR,
+    "widget.choose_booker": VISITOR,
+    "widget.preflight_booker": PUBLIC,
     "widget.preflight_offline": PUBLIC,
     "widget.preflight_messages": PUBLIC,
     "widget.preflight_request": PUBLIC,

@@ -15,7 +15,7 @@ from liveapp.models import Conversation, Visitor
 from liveapp.services.chat import chat_flow, conversations, meetings, offline_messages, read_state
 from liveapp.services.chat.tokens import verify_visitor_token
 from liveapp.services.live import typing as live_typing
-from liveapp.services.routing import router
+from liveapp.services.routing import queue_places, router, waiting_queue
 from liveapp.services.settings import sites
 from liveapp.services.tracking import hot_state
 from liveapp.web import client_ip
@@ -138,8 +138,10 @@ def read():
     `channel` is the visitor's live channel, for the widget to subscribe to with its
     token: the widget holds the cookie's id, not the internal one, and cannot name it."""
     visitor_id = _reader()
+    place = queue_places.place_of(visitor_id)
     return _json(200, {**_transcript(visitor_id), "status": chat_flow.status_of(visitor_id),
-                       **_flow(visitor_id), "channel": visitor_channel(visitor_id)},
+                       **_flow(visitor_id), "channel": visitor_channel(visitor_id),
+                       "queue": place.to_dict() if place is not None else None},
                  _origin())
 
 
@@ -224,6 +226,19 @@ def ask():
     router.request_inbound(visitor.id)
     chat_flow.mark_requested(visitor.id)
     return _json(202, {"status": "routing"}, _origin())
+
+
+bp.add_url_rule("/booker", "preflight_booker", preflight, methods=["OPTIONS"])
+
+
+@bp.post("/booker")
+def choose_booker():
+    """The visitor waiting in the queue would rather book a meeting: they leave the queue
+    for the meeting booker (409, nothing changed, when they are not waiting in it)."""
+    visitor, _ = _posted()
+    if not waiting_queue.choose_booker(visitor.id):
+        return _error(409, "booker: you are not waiting in the queue", _origin())
+    return _json(202, {"status": "booker"}, _origin())
 
 
 # ---------------------------------------------------------------- meeting booker

@@ -115,9 +115,15 @@ function render() {
   // the booker at once; a visitor waiting in the queue may leave a message instead.
   var nobody = S.status === "offline" || S.status === "booker";
   if (S.status === "offline") tail.appendChild(el("p", "lvw-note", OFFLINE));
-  if (S.status === "offering" || S.status === "waiting") tail.appendChild(el("p", "lvw-note", WAIT));
-  if (S.status === "waiting" && !offlineOpen && !leftText) {
-    tail.appendChild(button("Leave a message instead", function () { offlineOpen = true; render(); }));
+  if (S.status === "offering") tail.appendChild(el("p", "lvw-note", WAIT));
+  // Waiting in the queue: their place and the estimate, live (`queue` events), and the
+  // meeting booker or a message instead, at any time.
+  if (S.status === "waiting") {
+    tail.appendChild(el("p", "lvw-note lvw-place", S.place ? S.place.text : WAIT)).setAttribute("aria-live", "polite");
+    if (!bookedText) tail.appendChild(button("Book a meeting instead", bookInstead));
+    if (!offlineOpen && !leftText) {
+      tail.appendChild(button("Leave a message instead", function () { offlineOpen = true; render(); }));
+    }
   }
   if (!chatting && (nobody || offlineOpen || leftText)) tail.appendChild(offline());
   if (nobody || bookedText) tail.appendChild(booker());
@@ -164,6 +170,14 @@ function request() {
 }
 
 function fail(r) { error.textContent = clean(r.data.error); }
+
+function bookInstead() {
+  error.textContent = "";
+  call("/booker", {}).then(function (r) {
+    if (r.status !== 202) fail(r); // no longer waiting (taken meanwhile, say)
+    return load();
+  });
+}
 
 // ------------------------------------------------------------------ offline message
 function offline() {
@@ -436,6 +450,7 @@ function load() {
     S.flow = d.flow || NO_FLOW;
     S.requested = d.requested;
     S.status = d.status;
+    S.place = d.queue;
     S.channel = d.channel; // the server's name for this visitor, never the cookie's id
     if (d.conversation && d.conversation.status === "open") {
       if (!S.conv || S.conv.id !== d.conversation.id) {
@@ -469,6 +484,10 @@ function listen() {
   source.addEventListener("read", handle(function (d) {
     R.repRead = Math.max(R.repRead, d.rep_read_id || 0);
     showSeen();
+  }));
+  source.addEventListener("queue", handle(function (place) {
+    S.place = place;
+    if (S.status === "waiting") render();
   }));
   source.addEventListener("resync", load);
   // The visitor's experience arrived (or changed): read the state again. A new visitor's

@@ -23,7 +23,8 @@ def test_visitor_reads_and_writes_its_own_conversation(api, as_rep, rep, app, ap
     assert empty.status_code == 200
     assert empty.get_json() == {"conversation": None, "messages": [], "status": "idle",
                                 "experience": None, "answers": {}, "flow": None,
-                                "requested": False, "channel": f"visitor:{vid}"}
+                                "requested": False, "channel": f"visitor:{vid}",
+                                "queue": None}
     early = client.post("/t/v1/chat/messages", json={"token": token, "body": "hello?"})
     assert early.status_code == 409
     as_rep.post(f"/conversations/claim/{vid}")
