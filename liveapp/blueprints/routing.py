@@ -41,6 +41,8 @@ class RuleForm(FlaskForm):
     active = BooleanField("Active", default=True)
     match = RadioField("Visitors match when they meet", choices=MATCH_CHOICES, default="all",
                        validate_choice=False)
+    last_chatted = BooleanField("The rep who chatted with them last")
+    last_chatted_days = StringField("Within (days)", default="30")
     outreach_mode = RadioField("Outreach / Salesloft", choices=OUTREACH_CHOICES, default="",
                                validate_choice=False)
     salesforce_owner = BooleanField("Salesforce owner (Contact or Lead, else the Account)")
@@ -72,6 +74,9 @@ class RuleForm(FlaskForm):
         self.outreach_mode.data = rule.outreach_mode or ""
         self.account_team_roles.data = ", ".join(rule.account_team_roles or [])
         self.offer_timeout_seconds.data = str(rule.offer_timeout_seconds)
+        self.last_chatted.data = rule.last_chatted_days is not None
+        if rule.last_chatted_days is not None:
+            self.last_chatted_days.data = str(rule.last_chatted_days)
         for key in TARGETS:
             getattr(self, key).data = [str(row.id) for row in getattr(rule, key)]
 
@@ -79,7 +84,8 @@ class RuleForm(FlaskForm):
         """What the service validates and saves."""
         values = {
             key: getattr(self, key).data for key in (
-                "name", "active", "outreach_mode", "salesforce_owner", "route_to_all",
+                "name", "active", "last_chatted", "last_chatted_days", "outreach_mode",
+                "salesforce_owner", "route_to_all",
                 *TARGETS, "distribution", "offer_timeout_seconds", "when_nobody")
         }
         values["criteria"] = criteria_form.criteria_from_rows(self.match.data, rows)

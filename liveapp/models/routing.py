@@ -48,6 +48,8 @@ class RoutingRule(db.Model):
     )
     offer_timeout_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
     when_nobody: Mapped[str] = mapped_column(String(20), nullable=False, default="meeting_booker")
+    # First the rep who chatted with the visitor last, within this many days; None: off.
+    last_chatted_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, nullable=False, default=utcnow, onupdate=utcnow

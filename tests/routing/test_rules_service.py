@@ -12,7 +12,7 @@ from liveapp.domain.routing.validation import ROUTES_TO_NOBODY
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
 from liveapp.models import RoutingRule
-from liveapp.services.routing import routing_rules
+from liveapp.services.routing import compiled_rules, routing_rules
 from tests.factories import GroupFactory, RoutingRuleFactory, UserFactory
 
 # Monday 23 November 2026, 10:00 UTC (11:00 in Paris, 05:00 in New York).
@@ -86,7 +86,7 @@ def test_empty_criteria_is_a_catch_all(app_ctx, changes):
                                    enterprise=False)
     assert rule.criteria == {"match": "all", "conditions": []}
     assert routing_rules.describe_criteria(rule, {}) == "Every visitor"
-    assert routing_rules.domain_rules().matching(VisitorFacts()) == {rule.id}
+    assert compiled_rules.domain_rules().matching(VisitorFacts()) == {rule.id}
     assert changes == ["routing"]
 
 
@@ -174,12 +174,12 @@ def test_domain_rules_and_reps_feed_the_decision(app_ctx):
     ), enterprise=False)
     routing_rules.save_rule(None, data(name="Everyone else"), enterprise=False)
     RoutingRuleFactory(name="Switched off", active=False, position=-1)
-    compiled = routing_rules.domain_rules()
+    compiled = compiled_rules.domain_rules()
     assert [r.name for r in compiled.rules] == ["Target accounts", "Everyone else"]
     assert compiled.rules[0].route_to_groups == (team.id,)
     assert compiled.rules[0].group_names == {team.id: "Enterprise"}
 
-    reps = routing_rules.reps_for_routing(MONDAY_10_UTC)
+    reps = compiled_rules.reps_for_routing(MONDAY_10_UTC)
     by_name = {r.name: r for r in reps}
     assert by_name["Cy"].in_working_hours is False  # 05:00 in New York
     assert by_name["Ann"].group_ids == frozenset({team.id})
@@ -202,7 +202,7 @@ def test_domain_rules_and_reps_feed_the_decision(app_ctx):
 def test_bad_stored_time_zone_counts_as_out_of_hours(app_ctx):
     UserFactory(name="Odd", time_zone="Mars/Olympus", working_hours=OFFICE)
     UserFactory(name="Always")
-    reps = {r.name: r for r in routing_rules.reps_for_routing(MONDAY_10_UTC)}
+    reps = {r.name: r for r in compiled_rules.reps_for_routing(MONDAY_10_UTC)}
     assert (reps["Odd"].in_working_hours, reps["Always"].in_working_hours) == (False, True)
 
 
@@ -215,8 +215,8 @@ def test_demo_rules_are_seeded_once(app_ctx):
     assert [r.name for r in rules] == ["Outbound prospects", "Target accounts", "Everyone else"]
     assert routing_rules.summary(rules[1]).startswith(
         "Salesforce owner → group Enterprise; Round robin, 30 s")
-    compiled = routing_rules.domain_rules()
-    reps = routing_rules.reps_for_routing(MONDAY_10_UTC)
+    compiled = compiled_rules.domain_rules()
+    reps = compiled_rules.reps_for_routing(MONDAY_10_UTC)
     decision = decide(compiled.rules, compiled.matching(VisitorFacts()), reps, CrmFacts())
     assert decision.rule_name == "Everyone else"
     assert {r.name for r in reps if r.id in decision.offer_to} <= {"Cara Chen", "Dev Desai",
@@ -267,7 +267,7 @@ def test_reordering_below_a_catch_all_is_allowed_and_flagged(app_ctx):
     hidden = (routing_rules.hidden_by(target), routing_rules.hidden_by(catch_all))
     assert hidden == ("Everyone else", None)
     # What the warning says is what routing does: the catch-all takes every visitor.
-    compiled = routing_rules.domain_rules()
+    compiled = compiled_rules.domain_rules()
     targeted = VisitorFacts(is_target_account=True)
     decision = decide(compiled.rules, compiled.matching(targeted), [], trigger="inbound")
     assert decision.rule_name == "Everyone else"

@@ -1,6 +1,8 @@
 """Settings → Routing: the rule form (criteria builder, owner toggles, distribution),
 field errors, reorder, delete, the enterprise flag, access and escaping."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -83,6 +85,10 @@ def test_catch_all_rule_without_conditions(as_admin, app_ctx):
         ({"route_to_users": ["abc"]}, "route_to_users", "Choose from the list."),
         ({"fallback_groups": ["9999"]}, "fallback_groups", "no group with id 9999"),
         ({"outreach_mode": "", "salesforce_owner": ""}, "route_to", "can route to nobody"),
+        ({"last_chatted": "y", "last_chatted_days": "0"}, "last_chatted_days",
+         "1 to 365"),
+        ({"last_chatted": "y", "last_chatted_days": "a month"}, "last_chatted_days",
+         "1 to 365"),
     ],
 )
 def test_field_errors_rerender_and_write_nothing(as_admin, app_ctx, changes, field, message):
@@ -322,3 +328,21 @@ def test_the_catch_all_name_in_the_warning_is_escaped(as_admin, app_ctx):
         html = as_admin.get(path).get_data(as_text=True)
         assert "Never matches:</strong> '&lt;b onclick=alert(1)&gt;All&lt;/b&gt;' above" in html
         assert "<b onclick" not in html
+
+
+def test_the_last_chatted_rep_step_through_the_form(as_admin, app_ctx):
+    response = as_admin.post("/settings/routing/new", {
+        **FORM, "last_chatted": "y", "last_chatted_days": "14"})
+    assert response.status_code == 303
+    [rule] = _rules()
+    assert rule.last_chatted_days == 14
+    listed = as_admin.get("/settings/routing/").get_data(as_text=True)
+    assert "last chatted rep (14 days) → Outreach sender → Salesforce owner;" in listed
+    edit = as_admin.get(f"/settings/routing/{rule.id}").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="last_chatted"[^>]*>', edit).group(0)
+    assert "checked" in box
+    assert re.search(r'<input[^>]*name="last_chatted_days"[^>]*value="14"', edit)
+    # Unticked: the step goes, whatever days the box still holds.
+    response = as_admin.post(f"/settings/routing/{rule.id}", {**FORM, "last_chatted_days": "14"})
+    assert response.status_code == 303
+    assert _rules()[0].last_chatted_days is None

@@ -23,6 +23,7 @@ from liveapp.domain.routing.hours import in_working_hours
 from liveapp.domain.routing.inputs import (
     CrmFacts,
     EngagementFacts,
+    LastChat,
     Rep,
     RoutingRule,
     SalesforceFacts,
@@ -30,7 +31,7 @@ from liveapp.domain.routing.inputs import (
 from liveapp.domain.routing.validation import validate_rule
 
 __all__ = [
-    "CrmFacts", "EngagementFacts", "Outcome", "Rep", "RepState", "RoutingDecision",
+    "CrmFacts", "EngagementFacts", "LastChat", "Outcome", "Rep", "RepState", "RoutingDecision",
     "RoutingRule", "SalesforceFacts", "Skip", "balanced_order", "decide",
     "first_matching_rule", "in_working_hours", "ineligibility", "is_eligible",
     "next_in_rotation", "rep_state", "rotation_order", "validate_rule",

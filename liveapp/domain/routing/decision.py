@@ -12,6 +12,7 @@ from liveapp.domain.routing.inputs import (
     TRIGGERS,
     CrmFacts,
     Distribution,
+    LastChat,
     Rep,
     RoutingRule,
     Trigger,
@@ -99,6 +100,7 @@ def decide(
     rotation: Mapping[int, int | None] | None = None,
     enterprise: bool = False,
     closed_groups: Mapping[int, str] | None = None,
+    last_chat: LastChat | None = None,
 ) -> RoutingDecision:
     """Route one visitor.
 
@@ -115,6 +117,8 @@ def decide(
         closed_groups: groups outside their business hours now, id -> the words the
             explanation gives ("Sales EMEA closed (opens Mon 09:00 Europe/Berlin)"):
             their members are not routed to through them.
+        last_chat: the visitor's most recent conversation (None: never chatted), for a
+            rule that routes first to the rep who chatted with them last.
 
     Returns:
         The decision; `offer_to` is empty unless the outcome is "offer".
@@ -127,7 +131,8 @@ def decide(
     trace = Trace([f"rule '{rule.name}' matched"])
     exhausted = False
     directory = Directory(reps, closed_groups)
-    for step in candidate_steps(rule, crm or CrmFacts(), directory, enterprise, trace):
+    for step in candidate_steps(rule, crm or CrmFacts(), directory, enterprise, trace,
+                                last_chat):
         eligible, all_declined = _screen(step, excluded, trace)
         exhausted = exhausted or all_declined
         if eligible:

@@ -24,6 +24,7 @@ DISTRIBUTIONS: tuple[str, ...] = ("first_available", "round_robin", "balanced")
 WHEN_NOBODY: tuple[str, ...] = ("meeting_booker", "queue")
 TRIGGERS: tuple[str, ...] = ("pounce", "inbound")
 OFFER_TIMEOUT_RANGE = (10, 600)
+LAST_CHATTED_DAYS_RANGE = (1, 365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,4 +127,15 @@ class RoutingRule:
     distribution: Distribution = "first_available"
     offer_timeout_seconds: int = 30  # round robin: time a rep has to accept
     when_nobody: WhenNobody = "queue"
+    # First the rep who chatted with the visitor last, if that chat started at most this
+    # many days ago; None: no such step.
+    last_chatted_days: int | None = None
     group_names: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class LastChat:
+    """The visitor's most recent conversation: who chatted with them, how long ago."""
+
+    rep_id: int
+    days_ago: float

@@ -16,6 +16,7 @@ NO_REP = {
     "meeting_booker": "meeting booker shown",
 }
 RECORDS = ("lead", "contact", "account")
+LAST_CHATTED = "you chatted with them last"  # the last chatted rep step's reason
 
 
 def card_reason(reason: str | None, outcome: str | None) -> str | None:
@@ -27,6 +28,8 @@ def card_reason(reason: str | None, outcome: str | None) -> str | None:
         return None
     if reason.startswith("via "):
         return "the rule's reps"
+    if reason == LAST_CHATTED:
+        return "the rep they last chatted with"
     about = reason.removeprefix("from ").removeprefix("your ")
     words = about.casefold().split()
     if words and words[-1] in RECORDS:

@@ -1,6 +1,7 @@
-"""A rule's candidate steps, in order: Outreach/Salesloft, Salesforce owner, account team,
-route to, fallback. Each step names the reps it would route to and traces why a CRM
-fact led nowhere (integration down, owner not an app user...)."""
+"""A rule's candidate steps, in order: the rep who chatted with the visitor last,
+Outreach/Salesloft, Salesforce owner, account team, route to, fallback. Each step names
+the reps it would route to and traces why a CRM fact led nowhere (integration down, owner
+not an app user...)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from typing import Literal
 from liveapp.domain.routing.inputs import (
     CrmFacts,
     EngagementFacts,
+    LastChat,
     Rep,
     RoutingRule,
     SalesforceFacts,
 )
+from liveapp.domain.routing.reasons import LAST_CHATTED
 from liveapp.domain.salesforce_ids import canonical_or_none
 
-StepKind = Literal["outreach", "salesforce_owner", "account_team", "route_to", "fallback"]
+StepKind = Literal["last_chatted", "outreach", "salesforce_owner", "account_team", "route_to",
+                   "fallback"]
 
 
 @dataclass
@@ -109,11 +113,13 @@ def _by_name(rep: Rep) -> tuple[str, int]:
 
 
 def candidate_steps(
-    rule: RoutingRule, crm: CrmFacts, directory: Directory, enterprise: bool, trace: Trace
+    rule: RoutingRule, crm: CrmFacts, directory: Directory, enterprise: bool, trace: Trace,
+    last_chat: LastChat | None = None,
 ) -> Iterator[Step]:
     """The rule's configured steps in order; lazily, so the trace only tells what was
     actually considered before a step found an eligible rep."""
     makers = (
+        lambda: _last_chatted(rule, last_chat, directory, trace),
         lambda: _outreach(rule, crm, directory, trace),
         lambda: _salesforce_owner(rule, crm, directory, trace),
         lambda: _account_team(rule, crm, directory, enterprise, trace),
@@ -137,6 +143,28 @@ def _unique(candidates: Iterable[Candidate]) -> tuple[Candidate, ...]:
             seen.add(candidate.rep.id)
             kept.append(candidate)
     return tuple(kept)
+
+
+# --- 0. the rep who chatted with the visitor last ----------------------------------------
+
+def _last_chatted(rule: RoutingRule, last_chat: LastChat | None, directory: Directory,
+                  trace: Trace) -> Step | None:
+    if rule.last_chatted_days is None:
+        return None
+    if last_chat is None:
+        trace.add("last chatted rep: no earlier chat with this visitor")
+        return None
+    days = rule.last_chatted_days
+    if last_chat.days_ago > days:
+        trace.add(f"last chatted rep: the last chat was {int(last_chat.days_ago)} days ago, "
+                  f"more than {days}")
+        return None
+    rep = directory.by_id(last_chat.rep_id)
+    if rep is None:
+        trace.add("last chatted rep: no longer an app user")
+        return None
+    return Step("last_chatted", "last chatted", (Candidate(f"last chatted rep {rep.name}", rep),),
+                reason=LAST_CHATTED)
 
 
 # --- 1. Outreach / Salesloft -------------------------------------------------------------

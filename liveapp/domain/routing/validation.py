@@ -7,6 +7,7 @@ from typing import Any
 
 from liveapp.domain.routing.inputs import (
     DISTRIBUTIONS,
+    LAST_CHATTED_DAYS_RANGE,
     OFFER_TIMEOUT_RANGE,
     OUTREACH_MODES,
     WHEN_NOBODY,
@@ -30,7 +31,8 @@ def flag(value: Any) -> bool:
 def validate_rule(rule: Mapping[str, Any], *, enterprise: bool = False) -> dict[str, str]:
     """Errors in a routing rule as submitted, by field; empty when it can be saved.
 
-    Keys read: name, outreach_mode ("" / None for off), salesforce_owner, account_team,
+    Keys read: name, last_chatted and last_chatted_days, outreach_mode ("" / None for
+    off), salesforce_owner, account_team,
     account_team_roles, route_to_all, route_to_users, route_to_groups, fallback_users,
     fallback_groups, distribution, offer_timeout_seconds, when_nobody. Whether the
     user and group ids exist is the service's check, not this one.
@@ -48,6 +50,8 @@ def validate_rule(rule: Mapping[str, Any], *, enterprise: bool = False) -> dict[
         )
     if rule.get("distribution") == "round_robin":
         _check_timeout(rule.get("offer_timeout_seconds"), errors)
+    if flag(rule.get("last_chatted")):
+        _check_last_chatted_days(rule.get("last_chatted_days"), errors)
     if not errors and not _routes_to_anyone(rule, enterprise):
         errors["route_to"] = ROUTES_TO_NOBODY
     return errors
@@ -83,6 +87,23 @@ def _check_timeout(value: Any, errors: dict[str, str]) -> None:
         )
 
 
+def last_chatted_days(value: Any) -> int | None:
+    """The days a "last chatted rep" step looks back, when valid (else None)."""
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        return None
+    low, high = LAST_CHATTED_DAYS_RANGE
+    return days if low <= days <= high else None
+
+
+def _check_last_chatted_days(value: Any, errors: dict[str, str]) -> None:
+    if last_chatted_days(value) is None:
+        low, high = LAST_CHATTED_DAYS_RANGE
+        errors["last_chatted_days"] = (
+            f"Give how many days back the last chat counts, {low} to {high}.")
+
+
 def _ids(value: Any) -> list[int] | None:
     """Ids from a multi-select (a list, or one value); None when one is not a number."""
     if value in (None, ""):
@@ -97,6 +118,7 @@ def _ids(value: Any) -> list[int] | None:
 def _routes_to_anyone(rule: Mapping[str, Any], enterprise: bool) -> bool:
     return bool(
         rule.get("outreach_mode")
+        or flag(rule.get("last_chatted"))
         or flag(rule.get("salesforce_owner"))
         or (enterprise and flag(rule.get("account_team")))
         or flag(rule.get("route_to_all"))

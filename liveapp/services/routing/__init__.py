@@ -10,7 +10,9 @@
                     their widget when the line moves
     triggers        what asks for routing: landing in a stream, a pounce experience,
                     new CRM or enrichment facts (a re-check)
-    routing_rules   routing rules: save, reorder, delete, and what a decision reads
+    routing_rules   routing rules: save, reorder, delete, and in words
+    compiled_rules  what a decision reads of the settings: the active rules compiled,
+                    every user as routing sees them now
     routing_inputs  what one decision reads (database and Redis), Round Robin's turn taken
     assignments     each visitor's routing state in Redis, the contract with the board
     rotation        Round Robin turns in Redis, shared by every worker

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from liveapp.domain import routing as domain
 from liveapp.models import User
-from liveapp.services.routing import board_presence, routing_rules, working_hours
+from liveapp.services.routing import board_presence, compiled_rules, working_hours
 
 
 def effective_availability(user: User, now: float | None = None) -> str:
@@ -45,7 +45,7 @@ def routing_reps(now: float | None = None) -> list[domain.Rep]:
     """Every user exactly as the routing decision sees them at `now` (epoch seconds):
     their settings, chat load and working hours, then board presence."""
     now = time.time() if now is None else now
-    candidates = routing_rules.reps_for_routing(datetime.fromtimestamp(now, UTC))
+    candidates = compiled_rules.reps_for_routing(datetime.fromtimestamp(now, UTC))
     return with_board_presence(candidates, now)
 
 

@@ -6,15 +6,19 @@ from __future__ import annotations
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import UTC
+
+from sqlalchemy import select
 
 from liveapp.domain import routing as domain
 from liveapp.domain.routing import CrmFacts, RoutingDecision
 from liveapp.domain.streams import Membership
-from liveapp.extensions import redis
-from liveapp.models import Visitor
+from liveapp.extensions import db, redis
+from liveapp.models import Conversation, Visitor
 from liveapp.services.crm import owner_lookup
 from liveapp.services.membership import live_membership
 from liveapp.services.routing import group_hours, reps, rotation, routing_rules
+from liveapp.services.routing.compiled_rules import CompiledRules, domain_rules
 from liveapp.services.tracking import hot_state
 
 RULES_MAX_AGE = 10.0  # seconds a compiled rule set is trusted without a settings bump
@@ -32,6 +36,7 @@ class Inputs:
     excluded: frozenset[int]
     enterprise: bool
     closed_groups: tuple[tuple[int, str], ...] = ()  # groups outside their business hours
+    last_chat: domain.LastChat | None = None  # read only when a rule has the step
 
     @property
     def rule(self) -> domain.RoutingRule | None:
@@ -43,7 +48,7 @@ class Inputs:
             self.rules, self.matched, self.reps, self.crm, trigger=self.trigger,
             excluded=self.excluded, enterprise=self.enterprise,
             rotation={rule.id: pointer} if rule else None,
-            closed_groups=dict(self.closed_groups),
+            closed_groups=dict(self.closed_groups), last_chat=self.last_chat,
         )
 
 
@@ -69,20 +74,34 @@ def gather(visitor: Visitor, hot: hot_state.HotState, trigger: str, now: float,
         trigger=trigger, excluded=frozenset(excluded_reps),
         enterprise=routing_rules.enterprise_enabled(),
         closed_groups=tuple(group_hours.closed_groups(now).items()),
+        last_chat=last_chat(visitor.id, now) if any(
+            r.last_chatted_days is not None for r in compiled.rules) else None,
     )
+
+
+def last_chat(visitor_id: str, now: float) -> domain.LastChat | None:
+    """Who chatted with the visitor last (their most recent conversation), and when."""
+    row = db.session.execute(
+        select(Conversation.rep_id, Conversation.started_at)
+        .where(Conversation.visitor_id == visitor_id)
+        .order_by(Conversation.started_at.desc(), Conversation.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    started = row.started_at.replace(tzinfo=UTC).timestamp()
+    return domain.LastChat(rep_id=row.rep_id, days_ago=max(now - started, 0.0) / 86400)
 
 
 @dataclass(frozen=True)
 class _CachedRules:
     version: str
-    compiled: routing_rules.CompiledRules
+    compiled: CompiledRules
     loaded_at: float
 
 
 _rules_cache: dict[str, _CachedRules] = {}
 
 
-def compiled_rules() -> routing_rules.CompiledRules:
+def compiled_rules() -> CompiledRules:
     """The active rules, compiled once per settings version (saving a rule bumps it).
 
     Users and groups named by rules change without a settings bump, so the cache also
@@ -93,7 +112,7 @@ def compiled_rules() -> routing_rules.CompiledRules:
     now = time.monotonic()
     if cached is None or cached.version != stamp or \
             now - cached.loaded_at > RULES_MAX_AGE:
-        cached = _CachedRules(stamp, routing_rules.domain_rules(), now)
+        cached = _CachedRules(stamp, domain_rules(), now)
         _rules_cache[redis.key()] = cached
     return cached.compiled
 

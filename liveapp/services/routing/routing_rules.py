@@ -6,25 +6,19 @@ what needs the database: unique names and user and group ids that exist.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from liveapp.domain import criteria as criteria_engine
-from liveapp.domain import routing as domain
-from liveapp.domain.facts import VisitorFacts
 from liveapp.domain.routing import order
 from liveapp.domain.routing.inputs import OFFER_TIMEOUT_RANGE
-from liveapp.domain.routing.validation import flag, validate_rule
+from liveapp.domain.routing.validation import flag, last_chatted_days, validate_rule
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
-from liveapp.models import Conversation, Group, RoutingRule, User
-from liveapp.models.user import group_members
+from liveapp.models import Group, RoutingRule, User
 from liveapp.services.bus import changes
 from liveapp.services.membership import criteria_refs
 from liveapp.services.settings import ordering
@@ -180,6 +174,8 @@ def _apply(rule: RoutingRule, data: Mapping[str, Any], parsed: criteria_engine.C
     rule.distribution = data["distribution"]
     rule.offer_timeout_seconds = _timeout(data.get("offer_timeout_seconds"), rule)
     rule.when_nobody = data.get("when_nobody") or "meeting_booker"
+    rule.last_chatted_days = (last_chatted_days(data.get("last_chatted_days"))
+                              if flag(data.get("last_chatted")) else None)
 
 
 def _timeout(value: Any, rule: RoutingRule) -> int:
@@ -264,6 +260,8 @@ def summary(rule: RoutingRule, *, enterprise: bool | None = None) -> str:
 
 def _steps_in_words(rule: RoutingRule, enterprise: bool) -> list[str]:
     steps = []
+    if rule.last_chatted_days is not None:
+        steps.append(f"last chatted rep ({rule.last_chatted_days} days)")
     if rule.outreach_mode:
         steps.append(OUTREACH_WORDS.get(rule.outreach_mode, rule.outreach_mode))
     if rule.salesforce_owner:
@@ -285,110 +283,3 @@ def _steps_in_words(rule: RoutingRule, enterprise: bool) -> list[str]:
 def _targets(users: Sequence[User], groups: Sequence[Group]) -> str:
     names = [f"group {g.name}" for g in groups] + [u.name for u in users]
     return ", ".join(names)
-
-
-# ---------------------------------------------------------------- for the routing job
-
-
-@dataclass(frozen=True)
-class CompiledRules:
-    """The active rules as the routing decision reads them, with their criteria compiled."""
-
-    rules: tuple[domain.RoutingRule, ...]
-    predicates: Mapping[int, criteria_engine.Predicate]
-
-    def matching(self, facts: VisitorFacts) -> set[int]:
-        """Ids of the rules whose criteria this visitor matches."""
-        return {rule_id for rule_id, test in self.predicates.items() if test(facts)}
-
-
-def domain_rules() -> CompiledRules:
-    """Every active rule as a domain RoutingRule, and its criteria as a predicate."""
-    rows = list(db.session.scalars(
-        select(RoutingRule).where(RoutingRule.active.is_(True))
-        .order_by(RoutingRule.position, RoutingRule.id)
-        .options(*(selectinload(getattr(RoutingRule, key)) for key in ID_FIELDS))
-    ))
-    return CompiledRules(
-        rules=tuple(_to_domain(row) for row in rows),
-        predicates={row.id: criteria_engine.compile(row.criteria) for row in rows},
-    )
-
-
-def _to_domain(row: RoutingRule) -> domain.RoutingRule:
-    groups = [*row.route_to_groups, *row.fallback_groups]
-    return domain.RoutingRule(
-        id=row.id, name=row.name, position=row.position,
-        outreach_mode=row.outreach_mode or None,
-        salesforce_owner=row.salesforce_owner,
-        account_team=row.account_team,
-        account_team_roles=frozenset(row.account_team_roles or ()),
-        route_to_users=tuple(u.id for u in row.route_to_users),
-        route_to_groups=tuple(g.id for g in row.route_to_groups),
-        route_to_all=row.route_to_all,
-        fallback_users=tuple(u.id for u in row.fallback_users),
-        fallback_groups=tuple(g.id for g in row.fallback_groups),
-        distribution=row.distribution,
-        offer_timeout_seconds=row.offer_timeout_seconds,
-        when_nobody=row.when_nobody,
-        group_names={g.id: g.name for g in groups},
-    )
-
-
-REP_COLUMNS = (
-    User.id, User.name, User.email, User.is_chat_user, User.availability, User.active,
-    User.max_concurrent_chats, User.salesforce_user_id, User.working_hours, User.time_zone,
-)
-
-
-def reps_for_routing(now: datetime, *, only: Collection[int] | None = None) -> list[domain.Rep]:
-    """Every user as routing sees them at `now` (timezone-aware, or naive UTC).
-
-    Plain column rows rather than ORM objects: every routing job reads all users.
-    """
-    users = select(*REP_COLUMNS).order_by(User.id)
-    members = select(group_members.c.user_id, group_members.c.group_id)
-    if only is not None:
-        users = users.where(User.id.in_(list(only)))
-        members = members.where(group_members.c.user_id.in_(list(only)))
-    groups: dict[int, set[int]] = {}
-    for user_id, group_id in db.session.execute(members):
-        groups.setdefault(user_id, set()).add(group_id)
-    load = _chat_load()
-    return [_to_rep(row, frozenset(groups.get(row.id, ())), now, *load.get(row.id, (0, None)))
-            for row in db.session.execute(users)]
-
-
-def _chat_load() -> dict[int, tuple[int, datetime | None]]:
-    """Per rep: open conversations now, and when they last got one (Balanced reads both)."""
-    open_chats = func.sum(case((Conversation.status == "open", 1), else_=0))
-    rows = db.session.execute(
-        select(Conversation.rep_id, open_chats, func.max(Conversation.started_at))
-        .group_by(Conversation.rep_id))
-    return {rep_id: (int(count or 0), last) for rep_id, count, last in rows}
-
-
-def _to_rep(user: Any, group_ids: frozenset[int], now: datetime, open_chats: int = 0,
-            last_assigned_at: datetime | None = None) -> domain.Rep:
-    """A domain Rep from a User (or a row with REP_COLUMNS) and their chat load."""
-    return domain.Rep(
-        id=user.id, name=user.name, email=user.email,
-        is_chat_user=user.is_chat_user,
-        availability=user.availability,
-        active=user.active,
-        open_chats=open_chats,
-        max_chats=user.max_concurrent_chats,
-        in_working_hours=_in_hours(user, now),
-        salesforce_user_id=user.salesforce_user_id,
-        last_assigned_at=last_assigned_at,
-        group_ids=group_ids,
-    )
-
-
-def _in_hours(user: Any, now: datetime) -> bool:
-    try:
-        return domain.in_working_hours(user.working_hours, user.time_zone or "UTC", now)
-    except ValueError:
-        # The settings form refuses bad zones and times; a row that still has one (edited
-        # by hand) counts as out of hours, which the decision's trace then says.
-        return False
