@@ -65,3 +65,16 @@ def test_a_groups_distribution_is_an_admin_setting(as_admin, rep, app_ctx):
     assert (group.name, group.distribution) == ("Sales", "round_robin")
     # Groups made before default to First Available.
     assert GroupFactory().distribution == "first_available"
+
+
+def test_a_group_outside_its_business_hours_takes_no_transfer(job_app, chatting, team):
+    bob = team["Bob"]
+    closed = GroupFactory(name="Sales EMEA", time_zone="UTC",
+                          business_hours=[[] for _ in range(7)])  # closed every day
+    closed.members = [bob]
+    db.session.commit()
+    _, cid, ann_client = chatting()
+    refused = ann_client.post(f"/transfers/{cid}", {"to": f"group:{closed.id}"})
+    assert refused.status_code == 422
+    assert "Sales EMEA closed" in refused.get_data(as_text=True)
+    assert transfers.pending(cid) is None

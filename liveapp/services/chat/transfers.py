@@ -34,7 +34,7 @@ from liveapp.services.bus import changes
 from liveapp.services.chat import conversations, transfer_store
 from liveapp.services.chat.transfer_store import Transfer, offered_to, pending
 from liveapp.services.live import transfer_prompts
-from liveapp.services.routing import reps, rotation, waiting_queue
+from liveapp.services.routing import group_hours, reps, rotation, waiting_queue
 
 __all__ = ["Transfer", "accept", "decline", "offered_to", "pending", "start", "timed_out"]
 
@@ -103,6 +103,9 @@ def _group_receivers(group_id: int, owner_id: int, now: float) -> tuple[str, lis
     group = db.session.get(Group, group_id)
     if group is None:
         raise ConversationRefused("That group does not exist.")
+    closed = group_hours.closed_groups(now).get(group_id)
+    if closed is not None:  # outside its business hours, as routing treats it
+        raise ConversationRefused(f"{closed}: hand it to one of its reps instead.")
     able, said = _able_members(group, {owner_id}, now)
     if not able:
         raise ConversationRefused(f"Nobody in {group.name} can take a chat now ({said}).")
