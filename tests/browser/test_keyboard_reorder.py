@@ -75,6 +75,7 @@ def test_admin_moves_flow_steps_from_the_keyboard(page, live_server, admin, app_
     sign_in(page, live_server, admin.email)
     page.goto(f"{live_server}/settings/experiences/")
     page.click("text=Greeting")
+    page.wait_for_selector('#steps [aria-label="Move step 1 up"]')  # named by settings.js
     moves = page.locator("#steps [data-move]")
     assert moves.evaluate_all("bs => bs.map(b => b.getAttribute('aria-label'))") == [
         "Move step 1 up", "Move step 1 down", "Move step 2 up", "Move step 2 down",

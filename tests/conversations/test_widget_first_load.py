@@ -61,7 +61,8 @@ def test_a_new_visitors_first_load_is_empty_then_nudged_to_its_experience(
     assert first.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert first.get_json() == {"conversation": None, "messages": [], "status": "idle",
                                 "experience": None, "answers": {}, "flow": None,
-                                "requested": False, "channel": f"visitor:{vid}"}
+                                "requested": False, "channel": f"visitor:{vid}",
+                                "queue": None}
     listener = _listen(vid)
     try:
         assert drain() == 1

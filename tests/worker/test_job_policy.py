@@ -35,7 +35,8 @@ def test_every_job_the_app_enqueues_declares_a_policy_on_a_known_queue():
         "jobs.routing.route_visitor", "jobs.routing.offer_timeout", "jobs.routing.queue_timeout",
         "jobs.routing.drain_queue", "jobs.routing.reoffer_unrouted", "jobs.crm.resolve_crm",
         "jobs.enrichment.enrich_visitor", "jobs.membership.reevaluate_live",
-        "jobs.retention.delete_expired_data",
+        "jobs.retention.delete_expired_data", "jobs.transfers.transfer_timeout",
+        "jobs.transcript_email.email_transcript",
     }
     assert {func.policy.queue for func in declared_jobs().values()} <= set(QUEUE_NAMES)
 
