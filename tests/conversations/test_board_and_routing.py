@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from liveapp.services.chat import conversations
-from liveapp.services.routing.routing_rules import reps_for_routing
+from liveapp.services.routing.compiled_rules import reps_for_routing
 from tests.conversations.test_claiming import routed
 
 
