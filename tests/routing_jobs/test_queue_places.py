@@ -10,7 +10,13 @@ from liveapp.extensions import db
 from liveapp.infra import realtime
 from liveapp.services.chat import conversations
 from liveapp.services.chat.tokens import visitor_token
-from liveapp.services.routing import assignments, queue_places, router, waiting_queue
+from liveapp.services.routing import (
+    assignments,
+    board_presence,
+    queue_places,
+    router,
+    waiting_queue,
+)
 from tests.board.conftest import Recorder
 from tests.clock import at_each_instant
 from tests.routing_jobs.conftest import work
@@ -97,3 +103,14 @@ def test_a_waiting_visitor_may_book_a_meeting_instead(job_app, visit, rep, make_
     forged = client.post("/t/v1/chat/booker", json={"token": visitor_token(staying) + "x"})
     assert forged.status_code == 403
     assert waiting_queue.waiting() == [staying]
+
+    # A rep coming back offers the one still waiting. (That who chose the booker keeps it
+    # even when their stream would re-offer them: tests/scenarios/test_queue_places.py.)
+    rep.availability = "available"
+    db.session.commit()
+    board_presence.touch_board(rep.id)  # her board is open
+    waiting_queue.rep_became_available(rep.id)
+    work()
+    assert assignments.get(staying).offered_to == [rep.id]
+    assert assignments.get(leaving).outcome == "meeting_booker"
+    assert _state(job_app, leaving)["status"] == "booker"

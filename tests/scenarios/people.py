@@ -44,6 +44,11 @@ POLL = 0.25
 # ------------------------------------------------------------------ waiting
 
 
+def stranger() -> str:
+    """An email no CRM and no company list knows."""
+    return f"pat.{uuid.uuid4().hex[:8]}@scenario-{uuid.uuid4().hex[:6]}.example"
+
+
 def eventually(check: Callable[[], T], timeout: float = 15.0, what: str = "condition",
                interval: float = POLL, show: Callable[[], Any] | None = None) -> T:
     """Poll `check` until it returns something truthy (returned); fail at the deadline
@@ -170,6 +175,15 @@ class Visitor:
 
     def request_chat(self) -> httpx.Response:
         return self.http.post("/t/v1/chat/request", json={"token": self.token})
+
+    def asks_for_a_rep(self, email: str) -> None:
+        """Through the pricing flow, as the widget does: "Talk to sales", their email,
+        then the request for a rep (the page view must have placed the experience)."""
+        eventually(lambda: self.chat()["experience"], 15, "the pricing experience")
+        self.answer_step("buttons", "Talk to sales")
+        self.answer_step("question", email, "email")
+        response = self.request_chat()
+        assert response.status_code == 202, response.text
 
 
 # ------------------------------------------------------------------ reps and admins

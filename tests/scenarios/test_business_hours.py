@@ -7,22 +7,18 @@ another rep does not. The admin lifts the holidays: the next visitor is routed n
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.scenarios.people import eventually, routing_of
+from tests.scenarios.people import eventually, routing_of, stranger
 from tests.scenarios.settings import form_errors
 
 GROUP, ZONE = "Scenario Night Desk", "Europe/Berlin"
 CAMPAIGN = {"utm_source": "scenario", "utm_medium": "cpc", "utm_campaign": "scn-hours"}
 ALL_DAY = {f"days-{d}": "00:00-24:00" for d in range(7)}
 
-
-def stranger() -> str:
-    return f"pat.{uuid.uuid4().hex[:8]}@scenario-{uuid.uuid4().hex[:6]}.example"
 
 
 def closed_days() -> tuple[str, str]:
@@ -79,10 +75,7 @@ def test_a_closed_group_offers_an_offline_message_then_open_it_routes(
     other = visitor()
     other.page_view("pricing", "Pricing", query=CAMPAIGN)
     other.start_heartbeats()
-    eventually(lambda: other.chat()["experience"], 15, "the pricing experience")
-    other.answer_step("buttons", "Talk to sales")
-    other.answer_step("question", stranger(), "email")
-    assert other.request_chat().status_code == 202
+    other.asks_for_a_rep(stranger())
     eventually(lambda: dev.has_prompt(other), 15, "Dev's accept prompt")
     routing = eventually(lambda: routing_of(admin.card(other)), 15, "routed")
     assert "closed" not in routing.explanation and routing.line.endswith("Dev Desai"), routing

@@ -9,13 +9,12 @@ from __future__ import annotations
 import csv
 import os
 import time
-import uuid
 
 import pytest
 
 from liveapp.demo.seeding import DATA
 from liveapp.integrations.company_directory import CompanyDirectory
-from tests.scenarios.people import eventually, holds, routing_of
+from tests.scenarios.people import eventually, holds, routing_of, stranger
 from tests.scenarios.settings import form_errors
 
 OFFER_TIMEOUT = 10  # the shortest offer timeout a rule takes
@@ -28,10 +27,6 @@ def campaign(name: str) -> dict[str, str]:
     """Landing UTM tags of a scenario's own campaign (what its rule matches)."""
     return {"utm_source": "scenario", "utm_medium": "cpc", "utm_campaign": name}
 
-
-def stranger() -> str:
-    """An email no CRM and no company list knows."""
-    return f"pat.{uuid.uuid4().hex[:8]}@scenario-{uuid.uuid4().hex[:6]}.example"
 
 
 

@@ -135,15 +135,18 @@ def request_reoffer() -> Job | None:
 
 def reoffer_unrouted(limit: int = DRAIN_LIMIT) -> list[str]:
     """Live visitors in a stream with nobody offered or chatting (everyone was away when
-    they landed): route them again; returns the ids queued."""
+    they landed): route them again; returns the ids queued. A visitor whose request ended
+    at the meeting booker (the queue wait ran out, or they chose it) keeps the booker until
+    they ask again."""
     redis.client.delete(reoffer_pending_key())
     live = [vid for vid, hot in hot_state.live(limit).items() if hot.presence.state != "left"]
     current = assignments.get_many(live)
     queued = []
     for visitor_id in live:
         taken = current.get(visitor_id)
-        if taken is not None and (taken.offered_to or taken.claimed_by is not None):
-            continue
+        if taken is not None and (taken.offered_to or taken.claimed_by is not None
+                                  or taken.outcome == "meeting_booker"):
+            continue  # offered, chatting, or their request ended at the booker: theirs now
         placed = live_membership.stored(visitor_id)
         if placed is None or placed.stream_id is None:
             continue
