@@ -11,7 +11,8 @@ import pytest
 from liveapp.extensions import db
 from liveapp.services.routing import assignments
 from tests.browser.helpers import eventually, sign_in
-from tests.browser.test_widget import LIVE, _visitor_id, demo, visitor_page  # noqa: F401
+from tests.browser.test_conversations_e2e import asks_for_a_rep
+from tests.browser.test_widget import demo, visitor_page  # noqa: F401  (fixtures)
 from tests.factories import GroupFactory, RoutingRuleFactory
 from tests.routing_jobs.conftest import job_app, work  # noqa: F401
 
@@ -34,14 +35,7 @@ def closed_desk(app_ctx, rep):
 def test_the_visitor_leaves_a_message_and_the_rep_reads_it(
         job_app, demo, visitor_page, closed_desk, rep, chromium):  # noqa: F811
     page = visitor_page
-    page.goto(f"{demo}/demo-site/pricing")
-    page.wait_for_function(LIVE)
-    vid = _visitor_id(page)
-    page.click(".lvw-launcher")
-    page.click(".lvw-choice >> text=Talk to sales")
-    page.fill(".lvw-question input", "pat@acme.example")
-    page.click(".lvw-question button")
-    page.wait_for_selector(".lvw-note >> text=A rep will be with you in a moment…")
+    vid = asks_for_a_rep(page, demo)
 
     def routed():
         work()

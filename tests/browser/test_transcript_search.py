@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from liveapp.services.routing import assignments
-from tests.browser.helpers import htmx_swap, sign_in
+from tests.browser.helpers import htmx_swap
 from tests.browser.test_conversations_e2e import (  # noqa: F401 (fixtures)
     LIVE,
     _visitor_id,
     demo,
+    pounce,
     visitor_page,
 )
 
@@ -22,13 +22,7 @@ def test_the_rep_finds_the_chat_by_a_word_the_visitor_wrote(demo, page, visitor_
     visitor_page.goto(f"{demo}/demo-site/product")
     visitor_page.wait_for_function(LIVE)
     vid = _visitor_id(visitor_page)
-    assignments.save(vid, assignments.Assignment(
-        rule_name="Everyone", mode="first_available", routed_to=[rep.id], explanation="test"))
-
-    sign_in(page, demo, rep.email)
-    page.goto(f"{demo}/board/visitors/{vid}")
-    page.wait_for_selector("[data-sse-open]", state="attached")
-    htmx_swap(page, "/conversations/claim/", lambda: page.click("text=Start conversation"))
+    pounce(page, demo, rep, vid)
     page.fill(".chat-form textarea", "Hello! What brings you here?")
     htmx_swap(page, "/messages", lambda: page.click(".chat-form button[type=submit]"))
     visitor_page.wait_for_selector(".lvw-rep >> text=Hello! What brings you here?")
