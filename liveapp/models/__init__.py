@@ -3,6 +3,14 @@
 from liveapp.models.canned_reply import CannedReply
 from liveapp.models.conversation import Conversation, Message, OfflineMessage, offline_message_reps
 from liveapp.models.enrichment import AbmAccount, MarketingRecord
+from liveapp.models.history import (
+    OFFER_OUTCOMES,
+    OUTCOMES,
+    Offer,
+    RoutingRecord,
+    RoutingSkip,
+    VisitorHour,
+)
 from liveapp.models.integration import CRMS, Integration
 from liveapp.models.meeting import Meeting
 from liveapp.models.routing import (
@@ -29,17 +37,23 @@ __all__ = [
     "Group",
     "Integration",
     "MarketingRecord",
+    "OFFER_OUTCOMES",
+    "OUTCOMES",
+    "Offer",
     "Meeting",
     "Message",
     "OfflineMessage",
     "PageView",
+    "RoutingRecord",
     "RoutingRule",
+    "RoutingSkip",
     "Segment",
     "Site",
     "Stream",
     "User",
     "VisitSession",
     "Visitor",
+    "VisitorHour",
     "experience_segments",
     "group_members",
     "new_site_key",

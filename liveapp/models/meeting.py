@@ -35,7 +35,8 @@ class Meeting(db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     note: Mapped[str | None] = mapped_column(String(MAX_NOTE))
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="booked")
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow,
+                                                 index=True)  # reports
 
     rep: Mapped[User] = relationship()
     visitor: Mapped[Visitor] = relationship()
