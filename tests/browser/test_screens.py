@@ -247,6 +247,12 @@ def test_a_rep_watches_their_board_and_answers_a_chat_on_a_phone(
     page.set_viewport_size(PHONE)
     open_board(page, live_server, rep)
     assert page_width(page) <= PHONE["width"]
+    header = page.locator("header.topbar")  # the rep's header: all of it on the screen
+    for name in ("Board", "Meetings", "Conversations", "My replies", "Alice Rep", "Sign out"):
+        box = header.get_by_text(name, exact=True).first.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
+    box = header.get_by_label("Availability").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     vids = [tracked(url=f"{ORIGIN}/{name}", title=name.title()) for name in five_streams]
     for vid in vids:
         Visitors(api).route(vid, rep)
