@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from liveapp.extensions import db
 from liveapp.models import Experience
-from tests.browser.helpers import htmx_swap, sign_in
+from tests.browser.helpers import htmx_swap, screenshots, sign_in
 from tests.factories import ExperienceFactory, RoutingRuleFactory, StreamFactory
 
 pytestmark = pytest.mark.browser
@@ -66,7 +66,7 @@ def test_admin_reorders_from_the_keyboard(page, live_server, admin, app_ctx, kin
         page.screenshot(path=str(tmp_path / f"{kind}-move-buttons-{width}.png"))
 
 
-def test_admin_moves_flow_steps_from_the_keyboard(page, live_server, admin, app_ctx):
+def test_admin_moves_flow_steps_from_the_keyboard(page, live_server, admin, app_ctx, tmp_path):
     ExperienceFactory(name="Greeting", flow=[
         {"type": "bot_message", "text": "Hi!"},
         {"type": "question", "text": "Your email?", "question": "email"},
@@ -95,19 +95,21 @@ def test_admin_moves_flow_steps_from_the_keyboard(page, live_server, admin, app_
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "Move step 1 down": back below the greeting
     assert focused(page) == "Move step 2 down"
+    screenshots(page, tmp_path, "flow-step-move-buttons")
     page.click("button:has-text('Save')")
     page.wait_for_selector("text=Saved experience Greeting")
     flow = db.session.scalar(select(Experience.flow))
     assert [s["text"] for s in flow] == ["Hi!", "Thanks", "Your email?"]
 
 
-def test_the_first_tab_stop_skips_to_the_content(page, live_server, admin):
+def test_the_first_tab_stop_skips_to_the_content(page, live_server, admin, tmp_path):
     sign_in(page, live_server, admin.email)
     page.goto(f"{live_server}/settings/streams/")
     page.keyboard.press("Tab")
     link = page.get_by_role("link", name="Skip to content")
     assert link.evaluate("a => a === document.activeElement")
     assert link.is_visible()  # shown when focused
+    screenshots(page, tmp_path, "skip-link")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.tagName") == "MAIN"
     page.keyboard.press("Tab")  # next: the page's first control, not the navigation

@@ -16,7 +16,14 @@ from liveapp.services.routing import assignments
 from liveapp.services.routing.assignments import Assignment
 from tests.board import conftest as board_fixtures
 from tests.board.conftest import ORIGIN, PRICING, Visitors, _url_segment
-from tests.browser.helpers import record_console, settings_links, sign_in
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    record_console,
+    screenshots,
+    settings_links,
+    sign_in,
+)
 from tests.factories import (
     ExperienceFactory,
     GroupFactory,
@@ -29,8 +36,6 @@ from tests.visitor_ids import tracked as tracked_id
 api, site = board_fixtures.api, board_fixtures.site
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("streams_end_with_the_test")]
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
-PHONE = {"width": 375, "height": 800}
-DESKTOP = {"width": 1440, "height": 900}
 
 
 @pytest.fixture
@@ -123,7 +128,10 @@ def test_the_stream_colour_picker_shows_each_colour_and_the_chosen_one(
     assert marked(1) != marked(0)
     assert choices.nth(1).evaluate(
         "e => getComputedStyle(e).outlineStyle") != "none"  # focus is visible
-    page.screenshot(path=str(tmp_path / "colour-picker-1440.png"), full_page=True)
+    screenshots(page, tmp_path, "colour-picker")
+    page.set_viewport_size(PHONE)  # on a phone the chips wrap inside the screen
+    last = choices.nth(choices.count() - 1).bounding_box()
+    assert last["x"] + last["width"] <= PHONE["width"] and page_width(page) <= PHONE["width"]
 
 
 # ---------------------------------------------------------------- 2. the board at 1440 px
@@ -174,7 +182,7 @@ def test_the_admin_board_fits_a_1440_screen_with_live_counts(
     page.wait_for_function(f"() => document.querySelector('#{blog} [data-column-count]')"
                            ".textContent.trim() === '2'", timeout=WAIT_MS)
     assert counts(page)[pricing] == "2"
-    page.screenshot(path=str(tmp_path / "admin-board-1440.png"))
+    screenshots(page, tmp_path, "admin-board")
 
 
 def test_a_reps_column_counts_its_first_live_card(page, live_server, app_ctx, api, five_streams,
@@ -239,13 +247,19 @@ def test_a_rep_watches_their_board_and_answers_a_chat_on_a_phone(
     page.set_viewport_size(PHONE)
     open_board(page, live_server, rep)
     assert page_width(page) <= PHONE["width"]
+    header = page.locator("header.topbar")  # the rep's header: all of it on the screen
+    for name in ("Board", "Meetings", "Conversations", "My replies", "Alice Rep", "Sign out"):
+        box = header.get_by_text(name, exact=True).first.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
+    box = header.get_by_label("Availability").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     vids = [tracked(url=f"{ORIGIN}/{name}", title=name.title()) for name in five_streams]
     for vid in vids:
         Visitors(api).route(vid, rep)
     for vid in vids:
         page.wait_for_selector(f'[id="visitor-{vid}"]', timeout=WAIT_MS)
     assert page_width(page) <= PHONE["width"]
-    page.screenshot(path=str(tmp_path / "phone-rep-board.png"))
+    screenshots(page, tmp_path, "rep-board")
     # Every column can be reached by scrolling the board, not the page.
     last = page.locator(".column").filter(has=page.locator(".visitor-card")).last
     last.scroll_into_view_if_needed()
@@ -262,7 +276,7 @@ def test_a_rep_watches_their_board_and_answers_a_chat_on_a_phone(
     page.wait_for_selector(".message-rep .body:text('Hello from my phone')", timeout=WAIT_MS)
     assert page.locator(".chat-form textarea").bounding_box()["width"] <= PHONE["width"]
     assert page_width(page) <= PHONE["width"]
-    page.screenshot(path=str(tmp_path / "phone-rep-chat.png"), full_page=True)
+    screenshots(page, tmp_path, "rep-chat")
 
 
 # ---------------------------------------------------------------- 6. console noise
@@ -300,7 +314,7 @@ def live_traffic(api, tracked, rep, streams) -> list[str]:
 
 def test_board_visitor_and_settings_pages_log_no_console_error(
         page, chromium, live_server, app_ctx, api, admin, five_streams, make_user, tracked,
-        console):
+        console, tmp_path):
     rep = make_user(role="rep", email="a@example.com", name="Alice Rep")
     rep_page = chromium.new_context().new_page()
     rep_console = record_console(rep_page)
@@ -335,6 +349,7 @@ def test_board_visitor_and_settings_pages_log_no_console_error(
         rep_page.wait_for_selector("[data-sse-open]", state="attached")
         live_traffic(api, tracked, rep, five_streams)
         rep_page.wait_for_timeout(500)
+        screenshots(rep_page, tmp_path, "rep-board-live-traffic")
     finally:
         rep_page.goto("about:blank")
         rep_page.context.close()

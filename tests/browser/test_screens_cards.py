@@ -19,6 +19,7 @@ from liveapp.services.routing import assignments
 from liveapp.services.routing.assignments import Assignment
 from tests.board.conftest import ORIGIN, PRICING
 from tests.browser import test_screens as screens
+from tests.browser.helpers import axe_problems
 from tests.browser.test_screens import (
     DESKTOP,
     PHONE,
@@ -109,6 +110,7 @@ def test_cards_say_no_match_and_show_the_reps_avatars_and_the_reason(
         assert_avatar(prompt.locator(".offer-reps .avatar").nth(1), "Bob Baker", "BB")
         assert "Offered to Ann Archer, Bob Baker" in prompt.inner_text()
         assert page_width(rep_page) <= PHONE["width"]
+        assert axe_problems(rep_page, "the accept prompt with avatars") == []
         rep_page.screenshot(path=str(tmp_path / "prompt-375.png"), full_page=True)
 
         # Ann starts a chat: the card shows her as the rep engaged, live on the admin board.
@@ -207,6 +209,7 @@ def test_the_visitor_page_gives_the_timeline_room_and_tells_the_whole_story(
     page.fill(".chat-form textarea", "Hi Vera, how can I help?")
     page.click(".chat-form button[type=submit]")
     page.wait_for_selector(".message-rep .body:text('Hi Vera')", timeout=WAIT_MS)
+    assert axe_problems(page, "the visitor page with the bot's Q&A and a chat") == []
     page.screenshot(path=str(tmp_path / "visitor-1440.png"), full_page=True)
 
     page.once("dialog", lambda d: d.accept())

@@ -15,7 +15,7 @@ from liveapp.models import Meeting, Visitor
 from liveapp.services.chat import conversations
 from liveapp.services.routing import assignments
 from tests.board.conftest import ORIGIN, Visitors
-from tests.browser.helpers import eventually
+from tests.browser.helpers import axe_problems, eventually, screenshots
 from tests.browser.test_conversations_e2e import (
     LIVE,
     _visitor_id,
@@ -44,10 +44,6 @@ __all__ = ["console", "demo", "five_streams", "tracked", "visitor_page"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 WAIT_MS = 5_000  # upper bound of every wait; nothing here asserts a timing
-
-
-def shot(page, tmp_path, name: str) -> None:
-    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
 
 
 # ---------------------------------------------------------------- 7. feedback: prompts
@@ -79,7 +75,8 @@ def test_the_rep_whose_accept_lost_the_race_is_told_who_accepted_first(
                            f".textContent.includes('{winner.name}')", timeout=WAIT_MS)
     assert lost.get_attribute("[data-offers-status]", "aria-live") == "polite"
     assert lost.evaluate("window.notReloaded") is True
-    shot(lost, tmp_path, "accepted-first-1440")
+    assert axe_problems(lost, "the accepted-first note") == []
+    screenshots(lost, tmp_path, "accepted-first")
     lost.click(f"{note} [data-dismiss]")
     assert lost.locator(prompt(vid)).count() == 0
 
@@ -102,7 +99,7 @@ def test_going_away_takes_the_live_offer_and_its_countdown_off_the_board(
     assert assignments.get(vid).offered_to == [bob.id]
     ann_page.wait_for_timeout(300)
     assert ann_page.locator(prompt(vid)).count() == 0  # and it does not come back
-    shot(ann_page, tmp_path, "away-no-offer-1440")
+    screenshots(ann_page, tmp_path, "away-no-offer")
 
 
 # ---------------------------------------------------------------- 7. feedback: the widget
@@ -127,7 +124,8 @@ def test_a_pounce_closes_the_bots_pending_question_in_the_widget(demo, visitor_p
     assert page.locator(question).count() == 0  # no orphaned, unanswerable question
     assert page.locator(".lvw-choice, .lvw-question").count() == 0
     assert page.locator(".lvw-send").is_visible()
-    shot(page, tmp_path, "widget-after-pounce")
+    assert axe_problems(page, "the widget after a pounce") == []
+    screenshots(page, tmp_path, "widget-after-pounce")
 
     page.reload()  # the same after a reload, from the server's state
     page.wait_for_function(LIVE)
@@ -165,7 +163,8 @@ def test_a_meeting_slot_is_picked_then_confirmed_by_keyboard(demo, visitor_page,
     assert page.evaluate("document.activeElement.textContent") == "Confirm booking"
     page.wait_for_timeout(300)
     assert meetings() == 0
-    shot(page, tmp_path, "booker-confirm-375")
+    assert axe_problems(page, "the booking confirmation") == []
+    screenshots(page, tmp_path, "booker-confirm")
 
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Pick another time"
@@ -184,7 +183,7 @@ def test_a_meeting_slot_is_picked_then_confirmed_by_keyboard(demo, visitor_page,
     assert eventually(lambda: meetings() == 1)
     page.wait_for_timeout(300)
     assert meetings() == 1  # booked once
-    shot(page, tmp_path, "booker-booked-375")
+    screenshots(page, tmp_path, "booker-booked")
 
 
 # ---------------------------------------------------------------- 10. finding a visitor
@@ -265,10 +264,10 @@ def test_the_board_filter_finds_visitors_by_name_company_stream_or_rep_live_too(
     assert search.input_value() == "acme"
     assert shown(page) == ["Ada Acme", "Vera Visitor"]
     assert counts(page)[docs] == "0 of 2"
-    page.screenshot(path=str(tmp_path / "board-filter-1440.png"))
+    assert axe_problems(page, "the filtered board") == []
+    screenshots(page, tmp_path, "board-filter")
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path=str(tmp_path / "board-filter-375.png"))
 
     page.reload()  # kept for the tab (back from a visitor's page)
     page.wait_for_selector("[data-sse-open]", state="attached")

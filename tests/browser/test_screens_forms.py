@@ -13,7 +13,7 @@ from sqlalchemy import select
 from liveapp.extensions import db
 from liveapp.models import Meeting, RoutingRule, Segment, User, Visitor
 from tests.browser import test_screens as screens
-from tests.browser.helpers import htmx_swap, sign_in
+from tests.browser.helpers import htmx_swap, screenshots, sign_in
 from tests.browser.test_screens import DESKTOP, PHONE, page_width
 from tests.factories import ExperienceFactory, GroupFactory, SegmentFactory, UserFactory
 from tests.tracking import conftest as tracking_fixtures
@@ -33,13 +33,6 @@ def team(app_ctx):
     segments = [SegmentFactory(name=f"Segment {n}") for n in "ABC"]
     experiences = [ExperienceFactory(name=f"Experience {n}") for n in "AB"]
     return users, groups, segments, experiences
-
-
-def screenshots(page, tmp_path, name: str) -> None:
-    for size, label in ((DESKTOP, "1440"), (PHONE, "375")):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(tmp_path / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
 
 
 def visible_labels(checklist) -> list[str]:
