@@ -2,7 +2,8 @@
 their rows in every table that names them, the marketing record of the email, and every
 Redis key naming them (hot presence, membership, assignment, routing state, board
 sent-state, cached cards, chat answers, viewers, ...), their membership of shared sets,
-and their events still waiting in the pipeline. The audit line says what was erased in
+their events still waiting in the pipeline, and (SQLite) their words in the full-text
+index's data blocks. The audit line says what was erased in
 counts and internal ids, never an email or a name."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from liveapp.models import (
     VisitSession,
     offline_message_reps,
 )
+from liveapp.services.chat import transcript_search
 from liveapp.services.live import boards
 from liveapp.services.tracking import pipeline
 
@@ -91,6 +93,8 @@ def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
             result = db.session.execute(statement,
                                         execution_options={"synchronize_session": False})
             counts[what] = result.rowcount
+        if counts["messages"]:  # their words leave the full-text index too
+            transcript_search.forget_deleted_words()
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -99,18 +103,26 @@ def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
 
 
 def _forget_in_redis(visitor_id: str) -> int:
-    """Delete the keys naming the visitor, take them out of every shared set, sorted set
-    and hash of ours, and drop their events from the pipeline's streams. Returns the
-    keys deleted. SCANs the keyspace: erasure is rare, and no key may be missed."""
+    """Delete the keys naming the visitor, take every member or field naming them ("<id>"
+    or a compound like "<id>|<user>") out of our shared sets, sorted sets and hashes, and
+    drop their events from the pipeline's streams. Returns the keys deleted. SCANs the
+    keyspace: erasure is rare, and no key may be missed."""
     client = redis.client
-    named = list(client.scan_iter(match=f"*{_glob_safe(visitor_id)}*", count=1000))
+    naming = f"*{_glob_safe(visitor_id)}*"
+    named = list(client.scan_iter(match=naming, count=1000))
     if named:
         client.delete(*named)
-    prefix = redis.key()
+    ours = f"{_glob_safe(redis.key())}*"
     with client.pipeline(transaction=False) as pipe:
-        for kind, remove in (("zset", pipe.zrem), ("set", pipe.srem), ("hash", pipe.hdel)):
-            for key in client.scan_iter(match=f"{_glob_safe(prefix)}*", count=1000, _type=kind):
-                remove(key, visitor_id)
+        for key in client.scan_iter(match=ours, count=1000, _type="zset"):
+            if members := [m for m, _ in client.zscan_iter(key, match=naming, count=1000)]:
+                pipe.zrem(key, *members)
+        for key in client.scan_iter(match=ours, count=1000, _type="set"):
+            if members := list(client.sscan_iter(key, match=naming, count=1000)):
+                pipe.srem(key, *members)
+        for key in client.scan_iter(match=ours, count=1000, _type="hash"):
+            if fields := [f for f, _ in client.hscan_iter(key, match=naming, count=1000)]:
+                pipe.hdel(key, *fields)
         pipe.execute()
     _drop_events(visitor_id)
     return len(named)
