@@ -28,8 +28,8 @@ from liveapp.models.user import utcnow
 from liveapp.services.chat import chat_flow
 from liveapp.services.live import viewers
 from liveapp.services.tracking import pipeline
-from tests.ops import traces
 from tests.board.conftest import PRICING, ops, record, rep_a, streams, visitors  # noqa: F401
+from tests.ops import traces
 from tests.test_cli import LIVEAPP, ROOT
 from tests.tracking.conftest import api, site  # noqa: F401 (fixtures)
 
@@ -60,7 +60,8 @@ def tracked(visitors, rep_a):  # noqa: F811
         conversation.messages.append(Message(sender="visitor", body=f"Call me {word}"))
         db.session.add(conversation)
         db.session.add(OfflineMessage(visitor_id=visitor_id, email="left@message.example",
-                                      body=f"Call me back {word}", reps=[db.session.get(User, rep_id)]))
+                                      body=f"Call me back {word}",
+                                      reps=[db.session.get(User, rep_id)]))
         db.session.commit()
         redis.client.xadd(pipeline.stream_key(pipeline.shard_of(visitor_id)),
                           {"v": visitor_id, "type": "heartbeat"})
