@@ -11,9 +11,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from rq.job import Job, JobStatus
 from sqlalchemy import func, select
 
-from liveapp.extensions import db, redis
+from liveapp.extensions import db, queue, redis
 from liveapp.infra import realtime
 from liveapp.models import (
     Conversation,
@@ -25,11 +26,12 @@ from liveapp.models import (
     offline_message_reps,
 )
 from liveapp.models.user import utcnow
-from liveapp.services.chat import chat_flow
+from liveapp.services.chat import chat_flow, transfer_store
 from liveapp.services.live import viewers
 from liveapp.services.tracking import pipeline
 from tests.board.conftest import PRICING, ops, record, rep_a, streams, visitors  # noqa: F401
 from tests.ops import traces
+from tests.ops.failed_jobs import explode
 from tests.test_cli import LIVEAPP, ROOT
 from tests.tracking.conftest import api, site  # noqa: F401 (fixtures)
 
@@ -44,7 +46,8 @@ def tracked(visitors, rep_a):  # noqa: F811
     """tracked(email) -> a visitor seen through the real events API (hot presence,
     membership, card, timeline), identified, routed to rep A, viewed by rep A, with chat
     answers, a closed conversation with a message, an offline message for rep A, and an
-    event still in the pipeline. Its messages hold a word of its own (WORDS)."""
+    event still in the pipeline, a transfer of its chat offered to rep A, a failed job and
+    a scheduled one naming it. Its messages hold a word of its own (WORDS)."""
     rep_id = rep_a.id
 
     def make(email: str | None = EMAIL) -> str:
@@ -65,9 +68,26 @@ def tracked(visitors, rep_a):  # noqa: F811
         db.session.commit()
         redis.client.xadd(pipeline.stream_key(pipeline.shard_of(visitor_id)),
                           {"v": visitor_id, "type": "heartbeat"})
+        transfer_store.save(transfer_store.Transfer(
+            id=uuid.uuid4().hex, conversation_id=conversation.id, visitor_id=visitor_id,
+            from_rep=rep_id, from_name="Rep A", to_name="Rep A", offered_to=(rep_id,),
+            note=f"Wants {word}", until=0.0), ttl=60)
+        transfer_store.mark_taken(conversation.id, "Rep A")
+        failing(visitor_id)
+        queue("low").enqueue_in(timedelta(minutes=5), explode, visitor_id)
         return visitor_id
 
     return make
+
+
+def failing(visitor_id: str) -> None:
+    """A job naming the visitor in liveapp's failed jobs (kept a week for ops), put there
+    as a worker does (a worker would run the jobs queued before it first)."""
+    default = queue("default")
+    job = Job.create(explode, args=[visitor_id], connection=redis.client, serializer="json",
+                     origin=default.name, status=JobStatus.FAILED)
+    job.save()
+    default.failed_job_registry.add(job, ttl=3600, exc_string=f"ValueError: {visitor_id}")
 
 
 def keys_naming(visitor_id: str) -> list[bytes]:
@@ -117,6 +137,7 @@ def assert_erased(visitor_id: str, email: str | None = None) -> None:
     # Generically: no column of any table (the full-text index's too), no Redis value.
     assert traces.in_database(*needles(visitor_id)) == []
     assert traces.in_redis(*needles(visitor_id)) == []
+    assert traces.in_jobs(visitor_id) == []
     if email:
         assert traces.in_database(email) == []
         assert traces.in_redis(email) == []
@@ -132,6 +153,8 @@ def assert_kept(visitor_id: str) -> None:
     assert {"visitors.id", "messages.body", "offline_messages.body"} <= set(found)
     if db.engine.dialect.name == "sqlite":  # the scan reads the full-text index too
         assert "messages_fts_data.block" in found
+    assert len(traces.in_jobs(visitor_id)) >= 2
+    assert [key for key in traces.in_redis(*needles(visitor_id)) if ":transfer:" in key]
 
 
 def test_the_form_erases_one_visitor_and_nobody_else(as_admin, tracked, caplog):

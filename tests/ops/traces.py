@@ -1,13 +1,14 @@
 """Where a piece of text (a visitor's id, email, or a word they wrote) still is, found
 generically: every column of every table the database has (reflected, not our models:
 SQLite's FTS5 index tables too, whose data blocks hold the indexed words as bytes), and
-every value of every Redis key of ours, whatever its type."""
+every value of every Redis key of ours, whatever its type, and every job of our queues
+(RQ's job keys are not namespaced)."""
 
 from __future__ import annotations
 
 from sqlalchemy import MetaData, select
 
-from liveapp.extensions import db, redis
+from liveapp.extensions import QUEUE_NAMES, db, queue, redis
 
 
 def in_database(*needles: str) -> list[str]:
@@ -50,6 +51,26 @@ def in_redis(*needles: str) -> list[str]:
             values = []
         if any(_holds(value, wanted) for value in [key, *values]):
             found.append(key.decode())
+    return sorted(found)
+
+
+def in_jobs(*needles: str) -> list[str]:
+    """The ids of our queues' jobs (waiting, scheduled, deferred, started, finished or
+    failed) whose description or arguments contain a needle."""
+    wanted = [needle.lower() for needle in needles]
+    found = []
+    for name in QUEUE_NAMES:
+        jobs = queue(name)
+        ids = set(jobs.job_ids)
+        for registry in (jobs.scheduled_job_registry, jobs.deferred_job_registry,
+                         jobs.started_job_registry, jobs.finished_job_registry,
+                         jobs.failed_job_registry):
+            ids |= set(registry.get_job_ids())
+        for job in jobs.job_class.fetch_many(sorted(ids), connection=redis.client,
+                                             serializer=jobs.serializer):
+            if job and any(_holds(part, wanted) for part in
+                           [job.description, *job.args, *job.kwargs.values()]):
+                found.append(job.id)
     return sorted(found)
 
 

@@ -1,19 +1,21 @@
 """Erasure (GDPR): everything about one visitor, or every visitor with an email, goes:
-their rows in every table that names them, the marketing record of the email, and every
+their rows in every table that names them, the marketing record of the email, every
 Redis key naming them (hot presence, membership, assignment, routing state, board
-sent-state, cached cards, chat answers, viewers, ...), their membership of shared sets,
-their events still waiting in the pipeline, and (SQLite) their words in the full-text
-index's data blocks. The audit line says what was erased in
-counts and internal ids, never an email or a name."""
+sent-state, cached cards, chat answers, viewers, ...), their members of shared sets,
+their chats' pending transfers, the jobs of our queues naming them (waiting, scheduled,
+finished or failed; a running one is left to end), their events still waiting in the
+pipeline, and (SQLite) their words in the full-text index's data blocks. The audit line
+says what was erased in counts and internal ids, never an email or a name."""
 
 from __future__ import annotations
 
 import logging
 
+from rq.job import Job
 from sqlalchemy import delete, func, select
 
 from liveapp.errors import NothingToErase
-from liveapp.extensions import db, redis
+from liveapp.extensions import QUEUE_NAMES, db, queue, redis
 from liveapp.models import (
     Conversation,
     MarketingRecord,
@@ -25,7 +27,7 @@ from liveapp.models import (
     VisitSession,
     offline_message_reps,
 )
-from liveapp.services.chat import transcript_search
+from liveapp.services.chat import transcript_search, transfer_store
 from liveapp.services.live import boards
 from liveapp.services.tracking import pipeline
 
@@ -54,11 +56,16 @@ def erase_email(email: str, by: str) -> dict[str, int]:
 
 
 def _erase(visitor_ids: list[str], email: str | None, by: str) -> dict[str, int]:
+    chats = list(db.session.scalars(
+        select(Conversation.id).where(Conversation.visitor_id.in_(visitor_ids))))
     counts = _delete_rows(visitor_ids, email)
     try:  # open boards drop their cards: a refresh finds no visitor any more
         boards.refresh_many(visitor_ids)
     finally:
+        for conversation_id in chats:
+            transfer_store.forget(conversation_id)
         counts["redis_keys"] = sum(_forget_in_redis(visitor_id) for visitor_id in visitor_ids)
+        counts["jobs"] = _drop_jobs(set(visitor_ids))
     audit.info("erasure by %s: visitors %s; deleted %s", by, ",".join(visitor_ids),
                ", ".join(f"{n} {what}" for what, n in counts.items()))
     return counts
@@ -126,6 +133,24 @@ def _forget_in_redis(visitor_id: str) -> int:
         pipe.execute()
     _drop_events(visitor_id)
     return len(named)
+
+
+def _drop_jobs(visitor_ids: set[str]) -> int:
+    """Delete our queues' jobs taking one of the visitors as an argument, but a running
+    one; returns how many. Finished and failed jobs keep their arguments for days."""
+    dropped = 0
+    for name in QUEUE_NAMES:
+        jobs = queue(name)
+        ids = set(jobs.job_ids)
+        for registry in (jobs.scheduled_job_registry, jobs.deferred_job_registry,
+                         jobs.finished_job_registry, jobs.failed_job_registry):
+            ids |= set(registry.get_job_ids())
+        for job in Job.fetch_many(sorted(ids), connection=redis.client,
+                                  serializer=jobs.serializer):
+            if job is not None and visitor_ids & {str(arg) for arg in job.args}:
+                job.delete()
+                dropped += 1
+    return dropped
 
 
 def _drop_events(visitor_id: str) -> None:
