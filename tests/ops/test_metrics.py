@@ -81,7 +81,14 @@ def test_flask_requests_are_timed_by_endpoint_not_path(scrape, browser):
     browser.get("/auth/login")
     browser.get("/no/such/page/1")
     browser.get("/no/such/page/2")
+    for visitor in ("one-visitor", "another-visitor"):  # one rule, two paths
+        assert browser.get(f"/board/visitors/{visitor}").status_code == 302
     after = scrape()
+    assert (value(after, "liveapp_http_request_duration_seconds_count",
+                  endpoint="board.visitor", status="3xx")
+            - value(before, "liveapp_http_request_duration_seconds_count",
+                    endpoint="board.visitor", status="3xx")) == 2
+    assert "one-visitor" not in after
     assert (value(after, "liveapp_http_request_duration_seconds_count",
                   endpoint="auth.login", status="2xx")
             - value(before, "liveapp_http_request_duration_seconds_count",
