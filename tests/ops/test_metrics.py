@@ -74,6 +74,15 @@ def test_pipeline_lag_is_what_waits_in_the_streams(app, scrape, api, drain):
     drained = scrape()
     assert value(drained, "liveapp_pipeline_entries_waiting") == 0
     assert value(drained, "liveapp_pipeline_oldest_entry_age_seconds") == 0
+    assert value(drained, "liveapp_pipeline_dead_entries") == 0
+
+
+def test_dead_letters_are_counted(app_ctx, scrape):
+    from liveapp.extensions import redis
+    from liveapp.services.tracking import pipeline
+
+    redis.client.xadd(pipeline.dead_key(), {"v": "someone", "error": "boom"})
+    assert value(scrape(), "liveapp_pipeline_dead_entries") == 1
 
 
 def test_flask_requests_are_timed_by_endpoint_not_path(scrape, browser):
