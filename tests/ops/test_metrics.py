@@ -148,3 +148,32 @@ def test_each_command_counts_in_a_folder_of_its_own_and_stale_ones_go(tmp_path, 
     assert sorted(p.name for p in root.iterdir()) == sorted([alive.name, folder.name])
     # A child (the demo's web, worker, pipeline) keeps its parent's folder.
     assert metrics_folder.multiprocess_dir(tmp_path, "web") == folder
+
+
+def test_metric_names_follow_prometheus_conventions(scrape):
+    """liveapp_ prefix, snake_case names and labels, counters in _total, times in
+    seconds (histograms: _seconds, or a count's _size), gauges never _total; help text."""
+    import re
+
+    from prometheus_client.metrics import MetricWrapperBase
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from liveapp import metrics
+
+    snake = re.compile(r"[a-z][a-z0-9_]*")
+    declared = [(m._name, m._type, m._labelnames, m._documentation)
+                for m in vars(metrics).values() if isinstance(m, MetricWrapperBase)]
+    scraped = [(f.name, f.type, {k for s in f.samples for k in s.labels}, f.documentation)
+               for f in text_string_to_metric_families(scrape())
+               if not f.name.startswith(("python_", "process_"))]  # the client's own
+    assert len(declared) >= 14 and {"liveapp_visitors_live", "liveapp_queue_jobs_waiting",
+                                    "liveapp_pipeline_dead_entries"} <= {n for n, *_ in scraped}
+    for name, kind, labels, documentation in declared + scraped:
+        assert name.startswith("liveapp_") and snake.fullmatch(name), name
+        assert all(snake.fullmatch(label) for label in labels), name
+        assert documentation.strip(), name
+        assert not name.endswith("_total"), name  # the client appends it to counters alone
+        if kind == "histogram":
+            assert name.endswith(("_seconds", "_size")), name
+        if "duration" in name or "age" in name or "timestamp" in name:
+            assert name.endswith("_seconds"), name
