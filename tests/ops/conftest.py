@@ -14,10 +14,18 @@ from tests.tracking.conftest import api, site  # noqa: F401
 @pytest.fixture
 def history(app_ctx, make_user):
     """history(at=..., email=..., closed=True) -> a visitor whose visit (ended), page
-    view, conversation (closed, with a message) and meeting all happened at `at` (naive
-    UTC)."""
+    view, conversation (closed, with a message), offline message (for a rep) and meeting
+    all happened at `at` (naive UTC)."""
     from liveapp.extensions import db
-    from liveapp.models import Conversation, Meeting, Message, PageView, Visitor, VisitSession
+    from liveapp.models import (
+        Conversation,
+        Meeting,
+        Message,
+        OfflineMessage,
+        PageView,
+        Visitor,
+        VisitSession,
+    )
     from liveapp.services.settings import sites
 
     example = sites.save_site(None, name="Example",
@@ -38,7 +46,9 @@ def history(app_ctx, make_user):
                                     closed_at=at if closed else None)
         conversation.messages.append(Message(sender="visitor", body="hello", sent_at=at))
         db.session.add_all([conversation, Meeting(visitor=visitor, rep_id=rep.id,
-                                                  starts_at=at, ends_at=at, email=email)])
+                                                  starts_at=at, ends_at=at, email=email),
+                            OfflineMessage(visitor=visitor, email=email or "left@example.com",
+                                           body="call me", created_at=at, reps=[rep])])
         db.session.commit()
         return visitor
 

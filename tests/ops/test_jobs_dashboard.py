@@ -174,3 +174,34 @@ def test_our_copies_of_its_templates_are_of_the_installed_version():
     assert [copy.name for copy in copies] == ["base.html", "jobs.html", "navbar.html"]
     for copy in copies:
         assert f"rq-dashboard {version('rq-dashboard')} " in copy.read_text(), copy.name
+
+
+def _every_dashboard_request(app, failed_job) -> list[tuple[str, str]]:
+    """(method, path) for every route of the dashboard's blueprint and each of its methods,
+    the job and queue in them real ones, so nothing but access control can refuse."""
+    values = {"instance_number": 0, "job_id": failed_job.id, "queue_name": _default().name,
+              "registry_name": "failed", "per_page": 8, "order": "asc", "page": 1,
+              "filename": "css/bootstrap.min.css"}
+    found = []
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("rq_dashboard."):
+            path = adapter.build(rule.endpoint, {k: values[k] for k in rule.arguments})
+            found += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+def test_every_dashboard_route_is_closed_to_reps_and_anonymous(app, browser, rep, failed_job):
+    """The access matrix over the whole blueprint, whatever rq-dashboard adds."""
+    requests = _every_dashboard_request(app, failed_job)
+    assert len(requests) >= 20
+    for method, path in requests:  # anonymous: the sign-in page (a POST: no token either)
+        response = browser.client.open(path, method=method)
+        assert response.status_code in ((302, 400) if method == "POST" else (302,)), path
+        if response.status_code == 302:
+            assert "/auth/login?next=" in response.headers["Location"], path
+    browser.login(rep.email)
+    for method, path in requests:  # a rep, with a CSRF token: 403 all the same
+        response = browser.post(path) if method == "POST" else browser.get(path)
+        assert response.status_code == 403, (method, path)
+    assert failed_job.id in FailedJobRegistry(queue=_default()).get_job_ids()

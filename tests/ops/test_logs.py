@@ -77,3 +77,26 @@ def test_a_job_logs_its_id_queue_and_outcome(app_ctx, json_lines):
     line = next(line for line in json_lines() if line["logger"] == "liveapp.jobs")
     assert line["job_id"] == job.id and line["message"].endswith("finished")
     assert line["queue"] == queue("default").name
+
+
+def test_a_claim_names_its_visitor_and_user_and_no_message_body_is_logged(
+        app, json_lines, api, as_rep, rep):
+    from liveapp.services.chat import conversations, tokens
+    from tests.conversations.test_claiming import routed
+
+    vid = routed(api, rep)
+    claimed = as_rep.post(f"/conversations/claim/{vid}", {"origin": "pounce"})
+    assert claimed.status_code == 303
+    [line] = [line for line in json_lines() if "claimed" in line["message"]]
+    assert (line["visitor_id"], line["user_id"]) == (vid, rep.id)
+    assert line["request_id"] == claimed.headers["X-Request-Id"]
+    conversation = conversations.open_conversation(vid)
+    sent = as_rep.post(f"/conversations/{conversation.id}/messages",
+                       {"body": "Our discount is 40 percent"}, headers={"HX-Request": "true"})
+    assert sent.status_code < 400
+    widget = app.test_client().post("/t/v1/chat/messages", json={
+        "token": tokens.visitor_token(vid), "body": "My phone is 555 0100"})
+    assert widget.status_code < 400
+    text = json.dumps(json_lines())
+    assert widget.headers["X-Request-Id"] in text  # the widget's request was logged
+    assert "40 percent" not in text and "555 0100" not in text

@@ -74,6 +74,15 @@ def test_pipeline_lag_is_what_waits_in_the_streams(app, scrape, api, drain):
     drained = scrape()
     assert value(drained, "liveapp_pipeline_entries_waiting") == 0
     assert value(drained, "liveapp_pipeline_oldest_entry_age_seconds") == 0
+    assert value(drained, "liveapp_pipeline_dead_entries") == 0
+
+
+def test_dead_letters_are_counted(app_ctx, scrape):
+    from liveapp.extensions import redis
+    from liveapp.services.tracking import pipeline
+
+    redis.client.xadd(pipeline.dead_key(), {"v": "someone", "error": "boom"})
+    assert value(scrape(), "liveapp_pipeline_dead_entries") == 1
 
 
 def test_flask_requests_are_timed_by_endpoint_not_path(scrape, browser):
@@ -81,7 +90,14 @@ def test_flask_requests_are_timed_by_endpoint_not_path(scrape, browser):
     browser.get("/auth/login")
     browser.get("/no/such/page/1")
     browser.get("/no/such/page/2")
+    for visitor in ("one-visitor", "another-visitor"):  # one rule, two paths
+        assert browser.get(f"/board/visitors/{visitor}").status_code == 302
     after = scrape()
+    assert (value(after, "liveapp_http_request_duration_seconds_count",
+                  endpoint="board.visitor", status="3xx")
+            - value(before, "liveapp_http_request_duration_seconds_count",
+                    endpoint="board.visitor", status="3xx")) == 2
+    assert "one-visitor" not in after
     assert (value(after, "liveapp_http_request_duration_seconds_count",
                   endpoint="auth.login", status="2xx")
             - value(before, "liveapp_http_request_duration_seconds_count",
@@ -132,3 +148,35 @@ def test_each_command_counts_in_a_folder_of_its_own_and_stale_ones_go(tmp_path, 
     assert sorted(p.name for p in root.iterdir()) == sorted([alive.name, folder.name])
     # A child (the demo's web, worker, pipeline) keeps its parent's folder.
     assert metrics_folder.multiprocess_dir(tmp_path, "web") == folder
+
+
+def test_metric_names_follow_prometheus_conventions(scrape):
+    """liveapp_ prefix, snake_case names and labels, counters in _total, times in
+    seconds (histograms: _seconds, or a count's _size), gauges never _total; help text."""
+    import re
+
+    from prometheus_client.metrics import MetricWrapperBase
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from liveapp import metrics
+
+    snake = re.compile(r"[a-z][a-z0-9_]*")
+    declared = [(m._name, m._type, m._labelnames, m._documentation)
+                for m in vars(metrics).values() if isinstance(m, MetricWrapperBase)]
+    scraped = [(f.name, f.type, {k for s in f.samples for k in s.labels}, f.documentation)
+               for f in text_string_to_metric_families(scrape())
+               # the client's own families, and its _created timestamps outside
+               # multiprocess mode (a test process), are not ours to name
+               if not f.name.startswith(("python_", "process_"))
+               and not f.name.endswith("_created")]
+    assert len(declared) >= 14 and {"liveapp_visitors_live", "liveapp_queue_jobs_waiting",
+                                    "liveapp_pipeline_dead_entries"} <= {n for n, *_ in scraped}
+    for name, kind, labels, documentation in declared + scraped:
+        assert name.startswith("liveapp_") and snake.fullmatch(name), name
+        assert all(snake.fullmatch(label) for label in labels), name
+        assert documentation.strip(), name
+        assert not name.endswith("_total"), name  # the client appends it to counters alone
+        if kind == "histogram":
+            assert name.endswith(("_seconds", "_size")), name
+        if "duration" in name or "age" in name or "timestamp" in name:
+            assert name.endswith("_seconds"), name

@@ -28,7 +28,16 @@ def days(app):
 
 
 def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
-    from liveapp.models import Conversation, Message, PageView, VisitSession
+    from liveapp.extensions import db
+    from liveapp.models import (
+        Conversation,
+        Meeting,
+        Message,
+        OfflineMessage,
+        PageView,
+        VisitSession,
+        offline_message_reps,
+    )
     from liveapp.services.ops import retention
 
     # A second past the cut-off, a second inside it, and an open chat from long ago.
@@ -37,8 +46,9 @@ def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
     still_open = history(NOW - timedelta(days=400), closed=False)
     with caplog.at_level("INFO", logger="liveapp.audit"):
         counts = retention.delete_expired(now=NOW, batch=2)
-    # The open chat's old page view and visit go too; the chat itself stays.
-    assert counts == {"page_views": 2, "visit_sessions": 2, "conversations": 1}
+    # The open chat's old page view, visit and offline message go too; the chat stays.
+    assert counts == {"page_views": 2, "visit_sessions": 2, "conversations": 1,
+                      "offline_messages": 2}
     assert _count(PageView, visitor_id=old.id) == 0
     assert _count(VisitSession, visitor_id=old.id) == 0
     assert _count(Conversation, visitor_id=old.id) == 0
@@ -47,6 +57,12 @@ def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
     assert _count(Conversation, visitor_id=kept.id) == 1
     assert _count(Conversation, visitor_id=still_open.id) == 1
     assert _count(Message) == 2  # the kept and the open conversations'
+    assert _count(OfflineMessage, visitor_id=old.id) == 0
+    assert _count(OfflineMessage, visitor_id=still_open.id) == 0
+    assert _count(OfflineMessage, visitor_id=kept.id) == 1
+    assert db.session.scalar(select(func.count()).select_from(offline_message_reps)) == 1
+    # The visitors and the meetings booked stay (a sales record, not a visit's trail).
+    assert _count(Meeting) == 3
     [line] = [r.getMessage() for r in caplog.records if r.name == "liveapp.audit"]
     assert "2 page_views" in line and old.id not in line
 
@@ -58,10 +74,10 @@ def test_works_in_batches_until_nothing_is_left(history, days):
     for n in range(5):
         history(NOW - timedelta(days=days + 1 + n))
     assert retention.delete_expired(now=NOW, batch=2) == {
-        "page_views": 5, "visit_sessions": 5, "conversations": 5}
+        "page_views": 5, "visit_sessions": 5, "conversations": 5, "offline_messages": 5}
     assert _count(PageView) == _count(Conversation) == 0
     assert retention.delete_expired(now=NOW, batch=2) == {
-        "page_views": 0, "visit_sessions": 0, "conversations": 0}
+        "page_views": 0, "visit_sessions": 0, "conversations": 0, "offline_messages": 0}
 
 
 def test_the_days_come_from_the_configuration(history, app):
@@ -118,3 +134,23 @@ def app_config():
     from flask import current_app
 
     return current_app.config
+
+
+# Tables holding what visitors did or wrote, by retention's choice: deleted past the
+# cut-off (with their children), or kept on purpose.
+DELETED = {"page_views", "visit_sessions", "conversations", "messages", "offline_messages",
+           "offline_message_reps"}
+KEPT = {"visitors",  # who they are: the board and erasure find them; their trail goes
+        "meetings"}  # a meeting booked is the sales team's record, not a visit's trail
+
+
+def test_every_table_about_visitors_is_deleted_or_kept_on_purpose(app_ctx):
+    """A new table naming visitors (or their conversations, visits, offline messages)
+    must be added to retention or kept on purpose here."""
+    from liveapp.extensions import db
+
+    about = {"visitors"}
+    for _ in range(3):  # children of children
+        about |= {table.name for table in db.metadata.sorted_tables
+                  if any(fk.column.table.name in about for fk in table.foreign_keys)}
+    assert about == DELETED | KEPT

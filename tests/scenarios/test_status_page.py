@@ -58,3 +58,12 @@ def test_the_status_page_shows_live_figures_of_the_demos_processes(stack, team, 
                > start["failed_jobs"], 15, "the failed job on Status")
     jobs = admin.http.get(f"/settings/jobs/0/data/jobs/{default.name}/failed/8/asc/1.json")
     assert jobs.status_code == 200 and jobs.json()["jobs"]
+    # Settings → Jobs: liveapp's queues with the failed job counted, the demo's worker.
+    assert "RQ" in admin.page("/settings/jobs/")
+    queues = {q["name"]: q for q in
+              admin.http.get("/settings/jobs/0/data/queues.json").json()["queues"]}
+    prefix = stack.env["LIVEAPP_REDIS_PREFIX"]
+    assert {prefix + name for name in ("high", "default", "low")} <= queues.keys()
+    assert queues[default.name]["failed_job_registry_count"] >= 1
+    workers = admin.http.get("/settings/jobs/0/data/workers.json").json()["workers"]
+    assert any(set(worker["queues"]) >= {prefix + "high", default.name} for worker in workers)

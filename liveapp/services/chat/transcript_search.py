@@ -132,3 +132,13 @@ def reps_for(user: User) -> list[User]:
         return []
     return list(db.session.scalars(select(User).where(User.id.in_(
         select(Conversation.rep_id).distinct())).order_by(User.name)))
+
+
+def forget_deleted_words() -> None:
+    """SQLite: rewrite the FTS5 index in the session's transaction, so the words of the
+    messages deleted in it leave the index's data blocks too (a delete only adds a
+    tombstone: the blocks keep the words, readable in `messages_fts_data`, until a merge).
+    Erasure calls it; it rewrites the whole index, so retention leaves that to FTS5's own
+    merges. PostgreSQL's index entries of deleted rows go with the rows, at (auto)vacuum."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))

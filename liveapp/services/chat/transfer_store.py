@@ -160,6 +160,16 @@ def _unindex(transfer: Transfer, *rep_ids: int) -> None:
     pipe.execute()
 
 
+def forget(conversation_id: int) -> None:
+    """Drop whatever the conversation's transfer left (its offer, who took it), as if it
+    never was: erasure. A timeout job of it finds nothing."""
+    transfer = pending(conversation_id)
+    redis.client.delete(_key(conversation_id), _offered_key(conversation_id),
+                        _taken_key(conversation_id))
+    if transfer is not None:
+        _unindex(transfer, *transfer.offered_to)
+
+
 def mark_taken(conversation_id: int, name: str | None) -> None:
     """Remember who accepted (None: forget it, their accept failed after all)."""
     if name is None:

@@ -1,18 +1,21 @@
 """Erasure (GDPR): everything about one visitor, or every visitor with an email, goes:
-their rows in every table that names them, the marketing record of the email, and every
+their rows in every table that names them, the marketing record of the email, every
 Redis key naming them (hot presence, membership, assignment, routing state, board
-sent-state, cached cards, chat answers, viewers, ...), their membership of shared sets,
-and their events still waiting in the pipeline. The audit line says what was erased in
-counts and internal ids, never an email or a name."""
+sent-state, cached cards, chat answers, viewers, ...), their members of shared sets,
+their chats' pending transfers, the jobs of our queues naming them (waiting, scheduled,
+finished or failed; a running one is left to end), their events still waiting in the
+pipeline, and (SQLite) their words in the full-text index's data blocks. The audit line
+says what was erased in counts and internal ids, never an email or a name."""
 
 from __future__ import annotations
 
 import logging
 
+from rq.job import Job
 from sqlalchemy import delete, func, select
 
 from liveapp.errors import NothingToErase
-from liveapp.extensions import db, redis
+from liveapp.extensions import QUEUE_NAMES, db, queue, redis
 from liveapp.models import (
     Conversation,
     MarketingRecord,
@@ -24,6 +27,7 @@ from liveapp.models import (
     VisitSession,
     offline_message_reps,
 )
+from liveapp.services.chat import transcript_search, transfer_store
 from liveapp.services.live import boards
 from liveapp.services.tracking import pipeline
 
@@ -52,11 +56,16 @@ def erase_email(email: str, by: str) -> dict[str, int]:
 
 
 def _erase(visitor_ids: list[str], email: str | None, by: str) -> dict[str, int]:
+    chats = list(db.session.scalars(
+        select(Conversation.id).where(Conversation.visitor_id.in_(visitor_ids))))
     counts = _delete_rows(visitor_ids, email)
     try:  # open boards drop their cards: a refresh finds no visitor any more
         boards.refresh_many(visitor_ids)
     finally:
+        for conversation_id in chats:
+            transfer_store.forget(conversation_id)
         counts["redis_keys"] = sum(_forget_in_redis(visitor_id) for visitor_id in visitor_ids)
+        counts["jobs"] = _drop_jobs(set(visitor_ids))
     audit.info("erasure by %s: visitors %s; deleted %s", by, ",".join(visitor_ids),
                ", ".join(f"{n} {what}" for what, n in counts.items()))
     return counts
@@ -91,6 +100,8 @@ def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
             result = db.session.execute(statement,
                                         execution_options={"synchronize_session": False})
             counts[what] = result.rowcount
+        if counts["messages"]:  # their words leave the full-text index too
+            transcript_search.forget_deleted_words()
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -99,21 +110,47 @@ def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
 
 
 def _forget_in_redis(visitor_id: str) -> int:
-    """Delete the keys naming the visitor, take them out of every shared set, sorted set
-    and hash of ours, and drop their events from the pipeline's streams. Returns the
-    keys deleted. SCANs the keyspace: erasure is rare, and no key may be missed."""
+    """Delete the keys naming the visitor, take every member or field naming them ("<id>"
+    or a compound like "<id>|<user>") out of our shared sets, sorted sets and hashes, and
+    drop their events from the pipeline's streams. Returns the keys deleted. SCANs the
+    keyspace: erasure is rare, and no key may be missed."""
     client = redis.client
-    named = list(client.scan_iter(match=f"*{_glob_safe(visitor_id)}*", count=1000))
+    naming = f"*{_glob_safe(visitor_id)}*"
+    named = list(client.scan_iter(match=naming, count=1000))
     if named:
         client.delete(*named)
-    prefix = redis.key()
+    ours = f"{_glob_safe(redis.key())}*"
     with client.pipeline(transaction=False) as pipe:
-        for kind, remove in (("zset", pipe.zrem), ("set", pipe.srem), ("hash", pipe.hdel)):
-            for key in client.scan_iter(match=f"{_glob_safe(prefix)}*", count=1000, _type=kind):
-                remove(key, visitor_id)
+        for key in client.scan_iter(match=ours, count=1000, _type="zset"):
+            if members := [m for m, _ in client.zscan_iter(key, match=naming, count=1000)]:
+                pipe.zrem(key, *members)
+        for key in client.scan_iter(match=ours, count=1000, _type="set"):
+            if members := list(client.sscan_iter(key, match=naming, count=1000)):
+                pipe.srem(key, *members)
+        for key in client.scan_iter(match=ours, count=1000, _type="hash"):
+            if fields := [f for f, _ in client.hscan_iter(key, match=naming, count=1000)]:
+                pipe.hdel(key, *fields)
         pipe.execute()
     _drop_events(visitor_id)
     return len(named)
+
+
+def _drop_jobs(visitor_ids: set[str]) -> int:
+    """Delete our queues' jobs taking one of the visitors as an argument, but a running
+    one; returns how many. Finished and failed jobs keep their arguments for days."""
+    dropped = 0
+    for name in QUEUE_NAMES:
+        jobs = queue(name)
+        ids = set(jobs.job_ids)
+        for registry in (jobs.scheduled_job_registry, jobs.deferred_job_registry,
+                         jobs.finished_job_registry, jobs.failed_job_registry):
+            ids |= set(registry.get_job_ids())
+        for job in Job.fetch_many(sorted(ids), connection=redis.client,
+                                  serializer=jobs.serializer):
+            if job is not None and visitor_ids & {str(arg) for arg in job.args}:
+                job.delete()
+                dropped += 1
+    return dropped
 
 
 def _drop_events(visitor_id: str) -> None:

@@ -1,6 +1,7 @@
-"""Data retention: page views, visits and closed conversations (with their messages)
-older than RETENTION_DAYS are deleted, in batches of ids, each batch its own short
-transaction, so the tables stay writable for the pipeline and the web meanwhile."""
+"""Data retention: page views, visits, closed conversations (with their messages, read
+state and transfer notes) and offline messages older than RETENTION_DAYS are deleted, in
+batches of ids, each batch its own short transaction, so the tables stay writable for
+the pipeline and the web meanwhile."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from liveapp.extensions import db
-from liveapp.models import Conversation, Message, PageView, VisitSession
+from liveapp.models import (
+    Conversation,
+    Message,
+    OfflineMessage,
+    PageView,
+    VisitSession,
+    offline_message_reps,
+)
 from liveapp.models.user import utcnow
 
 audit = logging.getLogger("liveapp.audit")
@@ -38,6 +46,10 @@ def delete_expired(now: datetime | None = None, batch: int = BATCH) -> dict[str,
             select(Conversation.id).where(Conversation.status == "closed",
                                           Conversation.closed_at < before),
             [Message.conversation_id, Conversation.id], batch),
+        # What a visitor left when nobody could chat: their email and words.
+        "offline_messages": _delete_batches(
+            select(OfflineMessage.id).where(OfflineMessage.created_at < before),
+            [offline_message_reps.c.offline_message_id, OfflineMessage.id], batch),
     }
     if any(counts.values()):
         audit.info("retention: deleted %s older than %s days", _counts(counts),
