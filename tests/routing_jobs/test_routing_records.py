@@ -9,7 +9,6 @@ import time
 from sqlalchemy import select
 
 from liveapp.domain.visitor_presence import LEAVE_GRACE
-
 from liveapp.extensions import db
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip
 from liveapp.services.routing import declines, router, waiting_queue
