@@ -14,10 +14,11 @@ from tests.tracking.conftest import api, site  # noqa: F401
 @pytest.fixture
 def history(app_ctx, make_user):
     """history(at=..., email=..., closed=True) -> a visitor whose visit (ended), page
-    view, conversation (closed, with a message) and meeting all happened at `at` (naive
-    UTC)."""
+    view, conversation (closed, with a message), meeting and reports' history (a routing
+    decision with a skip, an offer, a visitor hour) all happened at `at` (naive UTC)."""
     from liveapp.extensions import db
     from liveapp.models import Conversation, Meeting, Message, PageView, Visitor, VisitSession
+    from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
     from liveapp.services.settings import sites
 
     example = sites.save_site(None, name="Example",
@@ -39,6 +40,17 @@ def history(app_ctx, make_user):
         conversation.messages.append(Message(sender="visitor", body="hello", sent_at=at))
         db.session.add_all([conversation, Meeting(visitor=visitor, rep_id=rep.id,
                                                   starts_at=at, ends_at=at, email=email)])
+        # The reports' history: a decision (skipping the rep), its offer, the hour.
+        decision = RoutingRecord(decided_at=at, visitor_id=visitor.id, site_id=example.id,
+                                 trigger="inbound", outcome="group")
+        db.session.add(decision)
+        db.session.flush()
+        db.session.add_all([
+            RoutingSkip(decision_id=decision.id, decided_at=at, rep_id=rep.id, reason="away"),
+            Offer(offer_key=uuid.uuid4().hex, decision_id=decision.id, visitor_id=visitor.id,
+                  rep_id=rep.id, trigger="inbound", offered_at=at, outcome="timeout"),
+            VisitorHour(hour=at.replace(minute=0, second=0, microsecond=0),
+                        site_id=example.id, visitor_id=visitor.id)])
         db.session.commit()
         return visitor
 

@@ -1,5 +1,6 @@
-"""Data retention: page views, visits and closed conversations (with their messages)
-older than RETENTION_DAYS are deleted, in batches of ids, each batch its own short
+"""Data retention: page views, visits, closed conversations (with their messages) and the
+reports' history (offers, routing decisions with their skips, visitor hours) older than
+RETENTION_DAYS are deleted, in batches of ids, each batch its own short
 transaction, so the tables stay writable for the pipeline and the web meanwhile."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import delete, select
 
 from liveapp.extensions import db
 from liveapp.models import Conversation, Message, PageView, VisitSession
+from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.models.user import utcnow
 
 audit = logging.getLogger("liveapp.audit")
@@ -38,6 +40,15 @@ def delete_expired(now: datetime | None = None, batch: int = BATCH) -> dict[str,
             select(Conversation.id).where(Conversation.status == "closed",
                                           Conversation.closed_at < before),
             [Message.conversation_id, Conversation.id], batch),
+        "offers": _delete_batches(
+            select(Offer.id).where(Offer.offered_at < before), [Offer.id], batch),
+        "routing_decisions": _delete_batches(
+            select(RoutingRecord.id).where(RoutingRecord.decided_at < before),
+            [RoutingSkip.decision_id, Offer.decision_id, RoutingRecord.id], batch),
+        # An hour whose end is past the cut-off: all of it is older.
+        "visitor_hours": _delete_batches(
+            select(VisitorHour.id).where(VisitorHour.hour <= before - timedelta(hours=1)),
+            [VisitorHour.id], batch),
     }
     if any(counts.values()):
         audit.info("retention: deleted %s older than %s days", _counts(counts),
