@@ -21,8 +21,8 @@ CPU is time.process_time of this process only (SQLite's work is in it, Redis's a
 PostgreSQL's are not). Nobody subscribes to the boards' channels; every batch size
 publishes the same cards. At batch 50 it also prints CPU per page view by phase (read,
 record + commit, each change-bus stage, the reports' visitor hours, acknowledge), from
-timers wrapped around those functions; `--profile` adds a cProfile (CPU clock) of the drain at batch 50, top 15 by
-cumulative and by own time.
+timers wrapped around those functions; `--profile` adds a cProfile (CPU clock) of the
+drain at batch 50, top 15 by cumulative and by own time.
 
     .venv/bin/python bench/pipeline_cpu.py [--views 400] [--visitors 200] [--batches 1,10,50,200]
     .venv/bin/python bench/pipeline_cpu.py --profile
