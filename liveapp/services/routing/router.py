@@ -303,9 +303,8 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
     pipe.expire(state_key(visitor_id), STATE_TTL)
     _queue_history(pipe, visitor_id, decision, trigger, now)
     line_moved = pipe.execute()[1] == 1  # joined it, or left it
-    records.decision_applied(
-        visitor_id, decision, trigger, now, offer.id if offer is not None else None,
-        () if offer is None else decision.offer_to if offer.rep == "*" else decision.offer_to[:1])
+    records.decision_applied(visitor_id, decision, trigger, now,
+                             offer.id if offer is not None else None, _offered(decision, offer))
     newly_queued = line_moved and decision.outcome == "queue"
     if line_moved:
         queue_places.tell_places(now)
@@ -347,6 +346,13 @@ def _offer_for(decision: RoutingDecision, trigger: str) -> _Offer | None:
         return None
     rep = str(decision.offer_to[0]) if one_rep else "*"
     return _Offer(uuid.uuid4().hex, rep, _timeout_for(decision), trigger == "inbound")
+
+
+def _offered(decision: RoutingDecision, offer: _Offer | None) -> tuple[int, ...]:
+    """The reps an offer went to: every candidate ("*"), or the one rep."""
+    if offer is None:
+        return ()
+    return decision.offer_to if offer.rep == "*" else decision.offer_to[:1]
 
 
 def read_state(visitor_id: str) -> dict[str, str]:
