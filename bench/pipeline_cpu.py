@@ -20,9 +20,9 @@ visitor's shard stream; not in the figures):
 CPU is time.process_time of this process only (SQLite's work is in it, Redis's and
 PostgreSQL's are not). Nobody subscribes to the boards' channels; every batch size
 publishes the same cards. At batch 50 it also prints CPU per page view by phase (read,
-record + commit, each change-bus stage, acknowledge), from timers wrapped around those
-functions; `--profile` adds a cProfile (CPU clock) of the drain at batch 50, top 15 by
-cumulative and by own time.
+record + commit, each change-bus stage, the reports' visitor hours, acknowledge), from
+timers wrapped around those functions; `--profile` adds a cProfile (CPU clock) of the
+drain at batch 50, top 15 by cumulative and by own time.
 
     .venv/bin/python bench/pipeline_cpu.py [--views 400] [--visitors 200] [--batches 1,10,50,200]
     .venv/bin/python bench/pipeline_cpu.py --profile
@@ -173,7 +173,7 @@ SPENT: dict[str, float] = {}
 def wrap_phases() -> None:
     """CPU timers around the pipeline's phases (where their callers look them up)."""
     from liveapp.services.bus import changes
-    from liveapp.services.tracking import pipeline, recording
+    from liveapp.services.tracking import pipeline, recording, visitor_hours
 
     def timed(module, name, label_of):
         original = getattr(module, name)
@@ -191,6 +191,7 @@ def wrap_phases() -> None:
     timed(pipeline, "read", lambda *a: "read (XREADGROUP over the shards, decode)")
     timed(recording, "record_batch", lambda *a: "record + commit (record_batch)")
     timed(changes, "_run", lambda stage, *a: f"bus stage {stage}")
+    timed(visitor_hours, "record", lambda *a: "visitor hours (visitor_hours.record)")
 
 
 def ms(seconds: float, count: int) -> str:

@@ -173,6 +173,7 @@ def seed_demo() -> None:
         from liveapp.demo import seeding
 
         logins = seeding.seed()
+        seeding.seed_past()
     _print_logins(logins)
 
 
@@ -363,6 +364,7 @@ def demo(host: str, port: int) -> None:
         from liveapp.demo import seeding
 
         logins = seeding.seed()
+        seeding.seed_past()
         seeding.allow_demo_origin(f"http://{host}:{port}")
         extras = seeding.announcements()
         seeding.forget_crm_sandbox(folder)

@@ -5,7 +5,8 @@ product, never what a customer's deployment needs.
   who they are and what they say; `chat_visitor`: their use of the chat widget's API.
 - `seeding`: the demo's users, groups, site, routing rules and sample imports
   (`liveapp seed-demo`), and the processes `liveapp demo` runs beside web and worker;
-  `streams`: its example segments, experiences and streams.
+  `streams`: its example segments, experiences and streams; `history`: three weeks of
+  made-up past traffic, routing, chats and meetings, so the reports have shape at once.
 - `site`: the made-up company's website under /demo-site/ (templates beside it; its CSS and
   script stay in the app's static folder, at /static/demo-site/).
 - `crm_sandbox`: a wire-compatible Salesforce / Outreach / Salesloft (`liveapp crm-sandbox`).

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from liveapp.demo.crm_sandbox import server as crm_sandbox
+from liveapp.demo.history import seed_history
 from liveapp.demo.streams import seed_streams
 from liveapp.errors import ValidationFailed
 from liveapp.extensions import db
@@ -185,6 +186,12 @@ def seed() -> list[DemoUser]:
     seed_samples()
     seed_canned_replies()
     return logins
+
+
+def seed_past() -> int:
+    """Three weeks of made-up history for the reports (`history`), once; `liveapp demo`
+    and `seed-demo` only (the tests' seeded apps start without a past)."""
+    return seed_history(seed_site().id, DATA / "companies.csv")
 
 
 def announcements() -> list[str]:

@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from liveapp.domain.routing import CrmFacts, EngagementFacts, SalesforceFacts, decide
+from liveapp.domain.routing import (
+    CrmFacts,
+    EngagementFacts,
+    RoutingDecision,
+    SalesforceFacts,
+    decide,
+)
 from tests.domain.routing_builders import crm, outreach, rep, rule, salesforce, sf_id
 
 EMEA = 7
@@ -467,3 +473,24 @@ def test_a_rep_offline_because_their_board_closed_is_explained_so():
     decision = decide([rule(salesforce_owner=True, route_to_groups=[EMEA],
                             group_names={EMEA: "EMEA"})], {1}, reps, facts)
     assert "Salesforce Contact owner Bob Baker is offline (board closed)" in decision.trace
+
+
+# --- what reports record -------------------------------------------------------------------
+
+def test_the_decision_names_the_reps_it_skipped_and_why_and_the_crm_owners():
+    facts = crm(salesforce=salesforce(record_type="Contact", owner_user_id=sf_id(2)))
+    reps = team(rep(1, groups=[EMEA], availability="away"),
+                rep(2, salesforce_user_id=sf_id(2), open_chats=3, max_chats=3),
+                rep(3, groups=[EMEA], in_working_hours=False), rep(4, groups=[EMEA]))
+    decision = decide([rule(salesforce_owner=True, route_to_groups=[EMEA])], {1}, reps, facts)
+    assert decision.offer_to == (4,) and decision.owners == (2,)
+    assert set(decision.skipped) == {(2, "at their chat limit"), (1, "away"),
+                                     (3, "outside working hours")}
+    again = RoutingDecision.from_dict(json.loads(json.dumps(decision.to_dict())))
+    assert (again.skipped, again.owners) == (decision.skipped, decision.owners)
+
+
+def test_no_owner_known_when_salesforce_names_nobody_who_is_a_user():
+    facts = crm(salesforce=salesforce(record_type="Lead", owner_user_id=sf_id(9)))
+    decision = decide([rule(salesforce_owner=True, route_to_users=[1])], {1}, team(rep(1)), facts)
+    assert decision.owners == () and decision.skipped == ()

@@ -17,6 +17,7 @@ from rq import SimpleWorker
 from liveapp.demo import seeding, simulator
 from liveapp.extensions import QUEUE_NAMES, db, queue, redis
 from liveapp.models import Stream, Visitor
+from liveapp.models.history import RoutingRecord, VisitorHour
 from liveapp.services.membership import live_membership
 from tests.routing_jobs.conftest import job_app  # noqa: F401
 from tests.tracking.test_simulator import (
@@ -55,3 +56,7 @@ def test_every_example_stream_fills_in_the_demos_first_two_minutes(
     work_everything()
     counts = stream_counts()
     assert all(counts[name] >= 1 for name in EXAMPLES), counts
+    # The reports' history fills too (issue 19): hours in streams, routing decisions.
+    hours = db.session.scalars(db.select(VisitorHour.stream_id)).all()
+    assert len(hours) >= JOURNEYS_IN_TWO_MINUTES and any(hours)
+    assert db.session.scalar(db.select(db.func.count()).select_from(RoutingRecord))

@@ -14,8 +14,9 @@ from tests.tracking.conftest import api, site  # noqa: F401
 @pytest.fixture
 def history(app_ctx, make_user):
     """history(at=..., email=..., closed=True) -> a visitor whose visit (ended), page
-    view, conversation (closed, with a message), offline message (for a rep) and meeting
-    all happened at `at` (naive UTC)."""
+    view, conversation (closed, with a message), offline message (for a rep), meeting and
+    reports' history (a routing decision with a skip, an offer, a visitor hour) all
+    happened at `at` (naive UTC)."""
     from liveapp.extensions import db
     from liveapp.models import (
         Conversation,
@@ -26,6 +27,7 @@ def history(app_ctx, make_user):
         Visitor,
         VisitSession,
     )
+    from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
     from liveapp.services.settings import sites
 
     example = sites.save_site(None, name="Example",
@@ -49,6 +51,17 @@ def history(app_ctx, make_user):
                                                   starts_at=at, ends_at=at, email=email),
                             OfflineMessage(visitor=visitor, email=email or "left@example.com",
                                            body="call me", created_at=at, reps=[rep])])
+        # The reports' history: a decision (skipping the rep), its offer, the hour.
+        decision = RoutingRecord(decided_at=at, visitor_id=visitor.id, site_id=example.id,
+                                 trigger="inbound", outcome="group")
+        db.session.add(decision)
+        db.session.flush()
+        db.session.add_all([
+            RoutingSkip(decision_id=decision.id, decided_at=at, rep_id=rep.id, reason="away"),
+            Offer(offer_key=uuid.uuid4().hex, decision_id=decision.id, visitor_id=visitor.id,
+                  rep_id=rep.id, trigger="inbound", offered_at=at, outcome="timeout"),
+            VisitorHour(hour=at.replace(minute=0, second=0, microsecond=0),
+                        site_id=example.id, visitor_id=visitor.id)])
         db.session.commit()
         return visitor
 

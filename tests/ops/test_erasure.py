@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+import time
 import uuid
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ import pytest
 from rq.job import Job, JobStatus
 from sqlalchemy import func, select
 
+from liveapp.domain.routing import RoutingDecision
 from liveapp.extensions import db, queue, redis
 from liveapp.infra import realtime
 from liveapp.models import (
@@ -25,9 +27,11 @@ from liveapp.models import (
     Visitor,
     offline_message_reps,
 )
+from liveapp.models.history import RoutingSkip
 from liveapp.models.user import utcnow
 from liveapp.services.chat import chat_flow, transfer_store
 from liveapp.services.live import viewers
+from liveapp.services.routing import records
 from liveapp.services.tracking import pipeline
 from tests.board.conftest import PRICING, ops, record, rep_a, streams, visitors  # noqa: F401
 from tests.ops import traces
@@ -75,6 +79,10 @@ def tracked(visitors, rep_a):  # noqa: F811
         transfer_store.mark_taken(conversation.id, "Rep A")
         failing(visitor_id)
         queue("low").enqueue_in(timedelta(minutes=5), explode, visitor_id)
+        # The reports' history of them (their visitor hours come from the pipeline).
+        records.decision_applied(visitor_id, RoutingDecision(
+            outcome="offer", step="route_to", mode="round_robin", offer_to=(rep_id,),
+            skipped=((rep_id, "away"),)), "inbound", time.time(), uuid.uuid4().hex, [rep_id])
         return visitor_id
 
     return make
@@ -145,8 +153,8 @@ def assert_erased(visitor_id: str, email: str | None = None) -> None:
 
 def assert_kept(visitor_id: str) -> None:
     db.session.expire_all()
-    assert {"visitors", "page_views", "conversations", "offline_messages"} <= \
-        rows_naming(visitor_id).keys()
+    assert {"visitors", "page_views", "conversations", "offline_messages", "offers",
+            "routing_decisions", "visitor_hours"} <= rows_naming(visitor_id).keys()
     assert keys_naming(visitor_id)
     assert memberships_of(visitor_id)
     found = traces.in_database(*needles(visitor_id))
@@ -167,6 +175,7 @@ def test_the_form_erases_one_visitor_and_nobody_else(as_admin, tracked, caplog):
     assert_erased(erased, EMAIL)
     assert_kept(other)
     assert db.session.scalar(select(func.count()).select_from(offline_message_reps)) == 1
+    assert db.session.scalar(select(func.count()).select_from(RoutingSkip)) == 1  # other's
     [line] = [r.getMessage() for r in caplog.records if r.name == "liveapp.audit"]
     assert erased in line and "1 visitors" in line
     assert "prospect" not in line.lower() and "jane" not in line.lower()

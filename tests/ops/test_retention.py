@@ -38,6 +38,7 @@ def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
         VisitSession,
         offline_message_reps,
     )
+    from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
     from liveapp.services.ops import retention
 
     # A second past the cut-off, a second inside it, and an open chat from long ago.
@@ -47,8 +48,17 @@ def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
     with caplog.at_level("INFO", logger="liveapp.audit"):
         counts = retention.delete_expired(now=NOW, batch=2)
     # The open chat's old page view, visit and offline message go too; the chat stays.
+    # A visitor hour goes once the whole hour is older.
+    cut = NOW - timedelta(days=days)
+    old_hour_over = old.first_seen.replace(minute=0, second=0) + timedelta(hours=1) <= cut
     assert counts == {"page_views": 2, "visit_sessions": 2, "conversations": 1,
-                      "offline_messages": 2}
+                      "offline_messages": 2, "offers": 2, "routing_decisions": 2,
+                      "visitor_hours": 1 + old_hour_over}
+    for model in (Offer, RoutingRecord, VisitorHour):
+        assert _count(model, visitor_id=old.id) == (
+            0 if model is not VisitorHour else int(not old_hour_over))
+        assert _count(model, visitor_id=kept.id) == 1
+    assert _count(RoutingSkip) == 1  # the kept decision's
     assert _count(PageView, visitor_id=old.id) == 0
     assert _count(VisitSession, visitor_id=old.id) == 0
     assert _count(Conversation, visitor_id=old.id) == 0
@@ -74,10 +84,12 @@ def test_works_in_batches_until_nothing_is_left(history, days):
     for n in range(5):
         history(NOW - timedelta(days=days + 1 + n))
     assert retention.delete_expired(now=NOW, batch=2) == {
-        "page_views": 5, "visit_sessions": 5, "conversations": 5, "offline_messages": 5}
+        "page_views": 5, "visit_sessions": 5, "conversations": 5, "offline_messages": 5,
+        "offers": 5, "routing_decisions": 5, "visitor_hours": 5}
     assert _count(PageView) == _count(Conversation) == 0
-    assert retention.delete_expired(now=NOW, batch=2) == {
-        "page_views": 0, "visit_sessions": 0, "conversations": 0, "offline_messages": 0}
+    assert retention.delete_expired(now=NOW, batch=2) == dict.fromkeys((
+        "page_views", "visit_sessions", "conversations", "offline_messages", "offers",
+        "routing_decisions", "visitor_hours"), 0)
 
 
 def test_the_days_come_from_the_configuration(history, app):

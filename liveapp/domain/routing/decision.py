@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from liveapp.domain.routing.distribution import balanced_order, rotation_order
@@ -18,7 +18,14 @@ from liveapp.domain.routing.inputs import (
     Trigger,
 )
 from liveapp.domain.routing.reasons import closed_reason
-from liveapp.domain.routing.steps import Directory, Step, StepKind, Trace, candidate_steps
+from liveapp.domain.routing.steps import (
+    Directory,
+    Step,
+    StepKind,
+    Trace,
+    candidate_steps,
+    crm_owners,
+)
 
 # offer: offer_to is set. queue: an inbound visitor waits for the next free rep.
 # meeting_booker: show the booker. none: a pounce found nobody, so no rep's board gets
@@ -49,6 +56,11 @@ class RoutingDecision:
     # eligible or not (who an offline message is for).
     closed: tuple[str, ...] = ()
     named: tuple[int, ...] = ()
+    # The reps a step passed over and why (rep id, Skip.short), and the reps the CRM
+    # says own the visitor (Salesforce owner, account team), whatever the rule did:
+    # recorded for reports.
+    skipped: tuple[tuple[int, str], ...] = ()
+    owners: tuple[int, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -63,6 +75,7 @@ class RoutingDecision:
             "offer_to": list(self.offer_to), "offer_timeout_seconds": self.offer_timeout_seconds,
             "trace": list(self.trace), "summary": self.summary, "reason": self.reason,
             "closed": list(self.closed), "named": list(self.named),
+            "skipped": [list(s) for s in self.skipped], "owners": list(self.owners),
         }
 
     @classmethod
@@ -78,6 +91,8 @@ class RoutingDecision:
             reason=None if data.get("reason") is None else str(data["reason"]),
             closed=tuple(str(c) for c in data.get("closed") or ()),
             named=tuple(int(i) for i in data.get("named") or ()),
+            skipped=tuple((int(i), str(why)) for i, why in data.get("skipped") or ()),
+            owners=tuple(int(i) for i in data.get("owners") or ()),
         )
 
 
@@ -126,19 +141,26 @@ def decide(
     if trigger not in TRIGGERS:
         raise ValueError(f"unknown routing trigger {trigger!r}")
     rule = first_matching_rule(rules, matched_rule_ids)
+    directory = Directory(reps, closed_groups)
+    owners = crm_owners(crm or CrmFacts(), directory, enterprise)
     if rule is None:
-        return RoutingDecision(outcome="no_rule", trace=("no routing rule matched",))
+        return RoutingDecision(outcome="no_rule", trace=("no routing rule matched",),
+                               owners=owners)
     trace = Trace([f"rule '{rule.name}' matched"])
     exhausted = False
-    directory = Directory(reps, closed_groups)
     for step in candidate_steps(rule, crm or CrmFacts(), directory, enterprise, trace,
                                 last_chat):
         eligible, all_declined = _screen(step, excluded, trace)
         exhausted = exhausted or all_declined
         if eligible:
             pointer = (rotation or {}).get(rule.id)
-            return _distribute(rule, step, eligible, pointer, trace)
-    return _nobody(rule, trigger, exhausted, trace)
+            decision = _distribute(rule, step, eligible, pointer, trace)
+            break
+    else:
+        decision = _nobody(rule, trigger, exhausted, trace)
+    offered = set(decision.offer_to)
+    return replace(decision, owners=owners, skipped=tuple(
+        (rep_id, why) for rep_id, why in trace.skipped.items() if rep_id not in offered))
 
 
 def _screen(step: Step, excluded: Collection[int], trace: Trace) -> tuple[list[Rep], bool]:
@@ -153,6 +175,7 @@ def _screen(step: Step, excluded: Collection[int], trace: Trace) -> tuple[list[R
             eligible.append(candidate.rep)
             continue
         declined = declined or why.short == EXCLUDED_SHORT
+        trace.skipped.setdefault(candidate.rep.id, why.short)
         if step.listed:
             skipped.append((candidate.rep.name, why))
         else:

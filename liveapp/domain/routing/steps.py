@@ -36,6 +36,9 @@ class Trace:
     # Every rep a step named, eligible or not (closed groups' members too): who an
     # offline message left for this visitor is for.
     named: dict[int, None] = field(default_factory=dict)
+    # Every rep a step passed over, with the reason in a few words (Skip.short), first
+    # reason kept: rep id -> reason, for the reports' "why reps were skipped".
+    skipped: dict[int, str] = field(default_factory=dict)
 
     def add(self, line: str) -> None:
         self.lines.append(line)
@@ -264,6 +267,21 @@ def _salesforce_owner(
     candidate = Candidate(f"Salesforce {title} {rep.name}", rep)
     return Step("salesforce_owner", "Salesforce", (candidate,),
                 reason=f"your Salesforce {record.casefold()}")
+
+
+def crm_owners(crm: CrmFacts, directory: Directory, enterprise: bool) -> tuple[int, ...]:
+    """The reps the visitor's CRM says own them, whatever the rule routes to: the
+    Salesforce Contact or Lead owner (else the Account owner) and, with the enterprise
+    flag, the account team; owners who are not app users are left out."""
+    facts = crm.salesforce
+    if facts is None or facts.status != "ok":
+        return ()
+    ids = [facts.owner_user_id if facts.record_type and facts.owner_user_id
+           else facts.account_owner_user_id]
+    if enterprise:
+        ids += [user_id for user_id, _ in facts.account_team]
+    reps = (directory.by_salesforce_id(i) for i in ids if i)
+    return tuple(dict.fromkeys(rep.id for rep in reps if rep is not None))
 
 
 def _unmatched(user_id: str) -> str:

@@ -24,7 +24,7 @@ from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
 from liveapp.services.bus import changes, rows
 from liveapp.services.chat import transcript_email
-from liveapp.services.routing import assignments, waiting_queue
+from liveapp.services.routing import assignments, records, waiting_queue
 from liveapp.services.tracking import hot_state
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,10 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
         metrics.claim_conflict()
         raise ConversationRefused(f"{existing.rep.name} is already chatting with this visitor.")
     check_rep(rep)
-    conversation = Conversation(visitor_id=visitor_id, rep_id=rep.id, origin=origin)
+    conversation = Conversation(visitor_id=visitor_id, rep_id=rep.id, origin=origin,
+                                started_at=utcnow())
     db.session.add(conversation)
+    records.mark_accepted(visitor_id, rep.id, conversation.started_at)
     try:
         db.session.commit()
     except IntegrityError:

@@ -27,6 +27,7 @@ from liveapp.models import (
     VisitSession,
     offline_message_reps,
 )
+from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.services.chat import transcript_search, transfer_store
 from liveapp.services.live import boards
 from liveapp.services.tracking import pipeline
@@ -87,6 +88,12 @@ def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
         "messages": delete(Message).where(Message.conversation_id.in_(conversations)),
         "conversations": delete(Conversation).where(Conversation.visitor_id.in_(visitor_ids)),
         "meetings": delete(Meeting).where(meetings),
+        "offers": delete(Offer).where(Offer.visitor_id.in_(visitor_ids)),
+        "routing_skips": delete(RoutingSkip).where(RoutingSkip.decision_id.in_(
+            select(RoutingRecord.id).where(RoutingRecord.visitor_id.in_(visitor_ids)))),
+        "routing_decisions": delete(RoutingRecord).where(
+            RoutingRecord.visitor_id.in_(visitor_ids)),
+        "visitor_hours": delete(VisitorHour).where(VisitorHour.visitor_id.in_(visitor_ids)),
         "page_views": delete(PageView).where(PageView.visitor_id.in_(visitor_ids)),
         "visit_sessions": delete(VisitSession).where(VisitSession.visitor_id.in_(visitor_ids)),
         "visitors": delete(Visitor).where(Visitor.id.in_(visitor_ids)),

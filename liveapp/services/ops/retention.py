@@ -1,5 +1,6 @@
 """Data retention: page views, visits, closed conversations (with their messages, read
-state and transfer notes) and offline messages older than RETENTION_DAYS are deleted, in
+state and transfer notes), offline messages and the reports' history (offers, routing
+decisions with their skips, visitor hours) older than RETENTION_DAYS are deleted, in
 batches of ids, each batch its own short transaction, so the tables stay writable for
 the pipeline and the web meanwhile."""
 
@@ -20,6 +21,7 @@ from liveapp.models import (
     VisitSession,
     offline_message_reps,
 )
+from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.models.user import utcnow
 
 audit = logging.getLogger("liveapp.audit")
@@ -50,6 +52,15 @@ def delete_expired(now: datetime | None = None, batch: int = BATCH) -> dict[str,
         "offline_messages": _delete_batches(
             select(OfflineMessage.id).where(OfflineMessage.created_at < before),
             [offline_message_reps.c.offline_message_id, OfflineMessage.id], batch),
+        "offers": _delete_batches(
+            select(Offer.id).where(Offer.offered_at < before), [Offer.id], batch),
+        "routing_decisions": _delete_batches(
+            select(RoutingRecord.id).where(RoutingRecord.decided_at < before),
+            [RoutingSkip.decision_id, Offer.decision_id, RoutingRecord.id], batch),
+        # An hour whose end is past the cut-off: all of it is older.
+        "visitor_hours": _delete_batches(
+            select(VisitorHour.id).where(VisitorHour.hour <= before - timedelta(hours=1)),
+            [VisitorHour.id], batch),
     }
     if any(counts.values()):
         audit.info("retention: deleted %s older than %s days", _counts(counts),

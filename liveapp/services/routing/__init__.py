@@ -2,6 +2,8 @@
 
     router          the routing job's work: request (lock, dedup, CRM wait), decide,
                     apply and keep the open offer; the routing state keys in Redis
+    records         routing history for reports: each decision applied (with the reps
+                    it skipped), each offer per rep and how it ended
     declines        offers declined or let run out, reps who went away: routing moves on
     waiting_queue   inbound visitors nobody could take yet, offered as reps free up;
                     the meeting booker after the queue wait, or when the visitor

@@ -8,6 +8,7 @@ offer is one Lua step, so a timeout, a decline and another worker cannot all win
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from redis.commands.core import Script
@@ -16,7 +17,7 @@ from liveapp.domain.routing import RoutingDecision
 from liveapp.domain.routing.recheck import ONE_REP_MODES
 from liveapp.extensions import db, redis
 from liveapp.models import User
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, records, router
 
 # Take the open offer if the given field still holds the given value (timeout vs decline
 # vs another worker: exactly one of them wins).
@@ -59,6 +60,7 @@ def offer_timed_out(visitor_id: str, rep_id: int, offer_id: str) -> RoutingDecis
     current = assignments.get(visitor_id)
     if current is not None and current.claimed_by is not None:
         return None
+    records.timed_out(visitor_id, offer_id, time.time())
     # First Available alerted every candidate at once: they all let it run out.
     missed = current.offered_to if current is not None and current.mode not in \
         ONE_REP_MODES else [rep_id]
@@ -77,6 +79,7 @@ def decline(visitor_id: str, rep_id: int) -> bool:
     if current is None or rep_id not in current.offered_to or current.claimed_by is not None:
         return False
     _exclude(visitor_id, rep_id)
+    records.declined(visitor_id, rep_id, time.time())
     if not redis.client.set(router.lock_key(visitor_id), "decline", nx=True, ex=router.LOCK_TTL):
         # A routing job holds the visitor: it routes again when done, without this rep.
         redis.client.set(router.again_key(visitor_id), current.trigger or "pounce",
@@ -118,6 +121,7 @@ def rep_went_away(user_id: int) -> list[str]:
     for visitor_id, current in assignments.get_many(ids).items():
         if user_id not in current.offered_to or current.claimed_by is not None:
             continue
+        records.withdrawn(visitor_id, time.time(), rep_id=user_id)
         _withdraw_inbound_offer(visitor_id, current, user_id)
         if router.enqueue_routing(visitor_id, current.trigger or "pounce", follow_up=True):
             queued.append(visitor_id)

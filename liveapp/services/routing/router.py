@@ -55,7 +55,7 @@ from liveapp.domain.routing.recheck import ONE_REP_MODES, rerouted, same_outcome
 from liveapp.extensions import db, redis
 from liveapp.models import Visitor
 from liveapp.services.crm import owner_lookup
-from liveapp.services.routing import assignments, queue_places, routing_rules
+from liveapp.services.routing import assignments, queue_places, records, routing_rules
 from liveapp.services.routing.queue_places import waiting_key
 from liveapp.services.routing.routing_inputs import (
     Inputs,
@@ -283,7 +283,8 @@ def _read(visitor_id: str) -> tuple[hot_state.HotState | None, assignments.Assig
 
 def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
           state: dict[str, str]) -> assignments.Assignment:
-    """Store the decision: open the offer, queue or unqueue, history, the assignment."""
+    """Store the decision: open the offer, queue or unqueue, history (Redis's for the
+    visitor's timeline, the database's for reports: `records`), the assignment."""
     pipe = redis.client.pipeline(transaction=True)
     pipe.hset(state_key(visitor_id), "trigger", trigger)
     requested = float(state.get("requested_at") or now)
@@ -302,6 +303,8 @@ def apply(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
     pipe.expire(state_key(visitor_id), STATE_TTL)
     _queue_history(pipe, visitor_id, decision, trigger, now)
     line_moved = pipe.execute()[1] == 1  # joined it, or left it
+    records.decision_applied(visitor_id, decision, trigger, now,
+                             offer.id if offer is not None else None, _offered(decision, offer))
     newly_queued = line_moved and decision.outcome == "queue"
     if line_moved:
         queue_places.tell_places(now)
@@ -343,6 +346,13 @@ def _offer_for(decision: RoutingDecision, trigger: str) -> _Offer | None:
         return None
     rep = str(decision.offer_to[0]) if one_rep else "*"
     return _Offer(uuid.uuid4().hex, rep, _timeout_for(decision), trigger == "inbound")
+
+
+def _offered(decision: RoutingDecision, offer: _Offer | None) -> tuple[int, ...]:
+    """The reps an offer went to: every candidate ("*"), or the one rep."""
+    if offer is None:
+        return ()
+    return decision.offer_to if offer.rep == "*" else decision.offer_to[:1]
 
 
 def read_state(visitor_id: str) -> dict[str, str]:

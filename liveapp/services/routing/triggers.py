@@ -1,6 +1,7 @@
 """What asks for routing besides an inbound request: a visitor landing in a stream or
 starting an experience that routes for pounce, and new CRM or enrichment facts about a
-visitor routed and not claimed (a re-check, trigger "crm")."""
+visitor routed and not claimed (a re-check, trigger "crm"). A visitor leaving withdraws
+their open offer (routing history, `records`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from liveapp.extensions import redis
 from liveapp.services.bus import changes
 from liveapp.services.membership import live_membership
-from liveapp.services.routing import assignments, router
+from liveapp.services.routing import assignments, records, router
 
 
 def _routes_for_pounce(experience_id: int) -> bool:
@@ -39,7 +40,13 @@ def recheck_wanted(visitor_id: str) -> bool:
 
 def on_change(change: changes.Change) -> None:
     """Subscriber: membership changes that call for pounce routing enqueue it; new CRM
-    or enrichment facts re-check a visitor's routing."""
+    or enrichment facts re-check a visitor's routing; a visitor who left has their open
+    offer withdrawn in the routing history."""
+    if change.kind == "presence" and change.data.get("state") == "left":
+        current = assignments.get(change.visitor_id)
+        if current is not None and current.offered_to and current.claimed_by is None:
+            records.withdrawn(change.visitor_id, change.at)
+        return
     if change.kind in ("crm", "enrichment"):
         if recheck_wanted(change.visitor_id):
             router.enqueue_routing(change.visitor_id, router.RECHECK, follow_up=True)

@@ -77,6 +77,7 @@ def _to_booker(visitor_id: str, now: float, why: str) -> RoutingDecision | objec
             rule_name=current.rule_name, mode=current.mode,  # type: ignore[arg-type]
             # Its trace up to where it said "waiting in the queue", then why it ends here.
             trace=(*queued[0].get("trace", [])[:-1], why),
+            owners=tuple(int(i) for i in queued[0].get("owners") or ()),
         )
         router.apply(visitor_id, decision, "inbound", now, router.read_state(visitor_id))
         return decision

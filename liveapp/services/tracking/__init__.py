@@ -5,6 +5,7 @@
     pipeline        the event pipeline: sharded Redis Streams read in batches, failures
                     delivered again, the dead-letter stream
     recording       recording a batch: the visitors' history and hot state, once per entry
+    visitor_hours   visitors per UTC hour and stream, for reports, noted once per batch
     processors      `liveapp pipeline` processes: shard leases and the run loop
     hot_state       each visitor's hot state in Redis (presence, page, site), which
                     heartbeats touch instead of the database

@@ -63,7 +63,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from liveapp import metrics
 from liveapp.extensions import db, redis
 from liveapp.services.bus import changes
-from liveapp.services.tracking import hot_state, recording, visitor_events
+from liveapp.services.tracking import hot_state, recording, visitor_events, visitor_hours
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,8 @@ def process_batch(entries: list[Entry], again: bool = False) -> int:
             else:
                 _, entry, work, state = item
                 visitor_events.announce(work, entry.before or None, entry.state, state)
-    # The unit has dispatched: only now is the batch done.
+    # The unit has dispatched (the visitors' streams are evaluated): their hours, for reports.
+    visitor_hours.record(entries)
     _acknowledge(entries)
     return len(entries)
 
