@@ -151,7 +151,9 @@ def app_config():
 # Tables holding what visitors did or wrote, by retention's choice: deleted past the
 # cut-off (with their children), or kept on purpose.
 DELETED = {"page_views", "visit_sessions", "conversations", "messages", "offline_messages",
-           "offline_message_reps"}
+           "offline_message_reps",
+           # the reports' history (liveapp/models/history.py)
+           "routing_decisions", "routing_skips", "offers", "visitor_hours"}
 KEPT = {"visitors",  # who they are: the board and erasure find them; their trail goes
         "meetings"}  # a meeting booked is the sales team's record, not a visit's trail
 
