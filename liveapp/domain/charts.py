@@ -124,7 +124,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5, whole: bool = False) -> tup
     """Evenly spaced round values (steps of 1, 2, 2.5 or 5 times a power of ten) from at or
     below `lo` to at or above `hi`, about `count` steps; `whole`: steps of at least 1."""
     lo, hi = min(lo, hi), max(lo, hi)
-    if hi == lo:
+    if hi - lo < 1e-9:  # one value (or a difference past the floats' precision)
         hi = lo + 1
     raw = (hi - lo) / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
@@ -132,6 +132,7 @@ def nice_ticks(lo: float, hi: float, count: int = 5, whole: bool = False) -> tup
     if whole:
         step = max(1, math.ceil(step))
     first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    last = max(last, first + 1)  # a range narrower than a whole step still gets two ticks
     digits = max(0, 2 - math.floor(math.log10(step)))
     return tuple(round(i * step, digits) for i in range(first, last + 1))
 
