@@ -1,87 +1,48 @@
-"""Reports (issue 19): a stand-in with the contract's API until rdata's queries land on
-this branch; `git merge rdata` replaces this file.
+"""Reports (issue 19): the figures of the Reports page, computed from the stored history
+(routing decisions, skips, offers, visitor hours) and the conversations, messages and
+meetings, narrowed by the filters and scoped to the rep for a rep viewer.
 
-    filter_choices  the filter form's options for a viewer
+    filters        Filters, parse_filters: URL arguments checked (BadFilter, NotAllowed)
+    days           pure: local days of a time zone in UTC, folding hours, percentiles
+    scope          filters as SQL: the UTC window, a local-day expression per backend
+    where          the filters as WHERE conditions on each table read
+    tables         Table (one figure: columns, rows, how to draw it) and SECTIONS
+    visitors       visitors per day and stream, identified share, companies, targets
+    routing        decisions per rule and outcome, skip reasons, owner share
+    reps           per rep and per group: offers, accept times, chats, messages, meetings
+    conversations  pounce vs inbound, chats per day, first response, chats to meetings
+    filter_choices the filter form's options for a viewer (sites, streams, rules, reps, groups)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable
 
-SECTIONS = ("visitors", "routing", "reps", "conversations")
+from liveapp.services.reports import conversations, reps, routing, visitors
+from liveapp.services.reports.filters import BadFilter, Filters, NotAllowed, parse_filters
+from liveapp.services.reports.tables import SECTIONS, Table
 
+__all__ = ["SECTIONS", "BadFilter", "Filters", "NotAllowed", "Table", "parse_filters",
+           "report", "table", "TABLES"]
 
-class BadFilter(ValueError):
-    """A filter that cannot be used; the message says which and why."""
-
-
-class NotAllowed(BadFilter):
-    """A rep asking for figures that are not theirs."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    start: date
-    end: date
-    tz: str
-    site_id: int | None = None
-    stream_id: int | None = None
-    rule_id: int | None = None
-    rep_id: int | None = None
-    group_id: int | None = None
-
-    def query_args(self) -> dict[str, str]:
-        args = {"from": self.start.isoformat(), "to": self.end.isoformat(), "tz": self.tz}
-        for name in ("site", "stream", "rule", "rep", "group"):
-            value = getattr(self, f"{name}_id")
-            if value is not None:
-                args[name] = str(value)
-        return args
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str
-    section: str
-    title: str
-    columns: tuple[str, ...]
-    rows: list[tuple]
-    chart: str
-    x: int = 0
-    series: tuple[int, ...] = ()
-    unit: str = ""
-    note: str | None = None
-
-
-def _day(args: Mapping[str, str], name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(args[name]) if args.get(name) else default
-    except ValueError:
-        raise BadFilter(f"{name}: not a date (YYYY-MM-DD)") from None
-
-
-def parse_filters(args: Mapping[str, str], viewer, today: date | None = None) -> Filters:
-    today = today or date.today()
-    end = _day(args, "to", today)
-    start = _day(args, "from", end - timedelta(days=29))
-    ids = {}
-    for name in ("site", "stream", "rule", "rep", "group"):
-        value = args.get(name) or None
-        if value is not None and not value.isdigit():
-            raise BadFilter(f"{name}: not an id")
-        ids[f"{name}_id"] = int(value) if value else None
-    if not viewer.is_admin:
-        if ids["rep_id"] not in (None, viewer.id):
-            raise NotAllowed("rep: you may see only your own figures")
-        ids["rep_id"] = viewer.id
-    return Filters(start, end, args.get("tz") or viewer.time_zone or "UTC", **ids)
+# key -> the function computing that table, in page order within each section
+_BUILDERS: dict[str, dict[str, Callable[[Filters], Table]]] = {
+    "visitors": visitors.TABLES, "routing": routing.TABLES, "reps": reps.TABLES,
+    "conversations": conversations.TABLES,
+}
+TABLES: dict[str, str] = {key: section for section, tables in _BUILDERS.items()
+                          for key in tables}  # table key -> its section
 
 
 def report(section: str, filters: Filters) -> list[Table]:
-    return []
+    """One section's tables, in page order."""
+    if section not in _BUILDERS:
+        raise KeyError(f"no report section {section!r}")
+    if section == "reps":  # one pass over the reps' figures for both tables
+        return reps.both(filters)
+    return [build(filters) for build in _BUILDERS[section].values()]
 
 
 def table(key: str, filters: Filters) -> Table:
-    raise KeyError(key)
+    """One table by its key (for its CSV); KeyError for an unknown key."""
+    return _BUILDERS[TABLES[key]][key](filters)
