@@ -21,9 +21,9 @@ KIND_WORDS = {"line": "Line chart", "bar": "Bar chart", "stacked": "Stacked bar 
 # a thin line would be too pale on white.
 PALETTE = ("#0b62a4", "#c85a00", "#007a5a", "#b8487f", "#8a6d00", "#4b3f9e", "#3d3d3d")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 2 1 2")
-WIDTH = 640
-HEIGHT = 260
-CHAR = 6.6  # the width of a character of the 11 px axis labels, about
+WIDTH = 800  # drawn 1:1 on a laptop's page; a phone scrolls it sideways from 560 px
+HEIGHT = 280
+CHAR = 7.2  # the width of a character of the 12 px axis labels, about
 ROW = 22  # a horizontal bar chart's height per category
 LABEL_CHARS = 24  # a horizontal bar chart's category labels are cut after this
 

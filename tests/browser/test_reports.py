@@ -33,7 +33,7 @@ def test_an_admin_reads_a_charts_table_with_the_filters_from_the_url(
     assert label.startswith("Visitors per day. Line chart of Visitors, Identified by day")
     assert "Highest Visitors: 3 (29 Mar)" in label
     assert chart.locator("polyline").count() == 2 and chart.locator("circle").count() == 4
-    assert chart.bounding_box()["width"] > 600
+    assert chart.bounding_box()["width"] == 800
     legend = page.locator("#report-visitors_per_day .legend li")
     assert legend.all_inner_texts() == ["Visitors", "Identified"]
     assert page.locator('select[name="tz"]').input_value() == "Europe/Berlin"

@@ -78,7 +78,7 @@ def test_a_year_of_days_thins_the_labels_so_they_do_not_touch():
     days = [f"{d:02d} Jan" for d in range(1, 32)] * 12
     chart = draw("bar", days, [Series("Chats", tuple(1.0 for _ in days))])
     xs = [t.x for t in chart.category_labels]
-    assert len(xs) < 60 and min(b - a for a, b in zip(xs, xs[1:], strict=False)) > 6 * 6.6
+    assert len(xs) < 60 and min(b - a for a, b in zip(xs, xs[1:], strict=False)) > 6 * charts.CHAR
 
 
 def test_from_rows_reads_a_report_table_and_draws_nothing_for_no_figures():
