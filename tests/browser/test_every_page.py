@@ -142,6 +142,7 @@ def test_every_admin_page(page, live_server, demo_data, failed_job, checked):
               f"{live_server}/board/visitors/{demo_data[1]}"]
     seen, problems = crawl(page, live_server, starts, checked)
     assert len(seen) >= 30, seen  # the crawl reached the settings and their forms
+    assert any("/reports/" in url for url in seen), seen
     views = {f"{DASHBOARD}N/view/{view}?" for view in ("queues", "workers", "jobs", "job")}
     assert views <= {kind(url) for url in seen}, seen
     assert_clean(problems)
@@ -168,6 +169,7 @@ def test_every_rep_page(page, live_server, demo_data, checked):
     seen, problems = crawl(page, live_server, starts, checked)
     assert any("/meetings" in url for url in seen) and any("/conversations" in url
                                                            for url in seen), seen
+    assert any("/reports/" in url for url in seen), seen
     assert_clean(problems)
 
 
