@@ -73,18 +73,26 @@ def identified_share(filters: Filters) -> Table:
                  unit="%", note="Identified: known by email or CRM in any hour of the range")
 
 
-def _companies(filters: Filters, targets_only: bool, limit: int):
+def _companies(filters: Filters, targets_only: bool, limit: int) -> list[tuple]:
+    """(domain, name, visitors, target, first day, last day), most visitors first."""
     window = Window.of(filters)
     day = local_day(VisitorHour.hour, filters, window)
     conditions = [*where.visitor_hours(filters, window),
                   VisitorHour.company_domain.is_not(None)]
     if targets_only:
         conditions.append(VisitorHour.target)
-    return db.session.execute(
-        select(VisitorHour.company_domain, func.max(VisitorHour.company_name), _VISITORS,
+    found = db.session.execute(
+        select(VisitorHour.company_domain, _VISITORS,
                func.max(cast(VisitorHour.target, Integer)), func.min(day), func.max(day))
         .where(*conditions).group_by(VisitorHour.company_domain)
         .order_by(_VISITORS.desc(), VisitorHour.company_domain).limit(limit)).all()
+    # Names apart: the index the grouping reads (0024) does not carry them.
+    names = dict(db.session.execute(
+        select(VisitorHour.company_domain, func.max(VisitorHour.company_name))
+        .where(window.between(VisitorHour.hour),
+               VisitorHour.company_domain.in_([row[0] for row in found]))
+        .group_by(VisitorHour.company_domain)).all())
+    return [(domain, names.get(domain), *rest) for domain, *rest in found]
 
 
 def top_companies(filters: Filters) -> Table:
