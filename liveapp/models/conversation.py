@@ -75,6 +75,10 @@ def body_tsvector(body):
 
 class Message(db.Model):
     __tablename__ = "messages"
+    __table_args__ = (  # reports: messages sent in a window; a chat's first response
+        Index("ix_messages_sent_at_sender", "sent_at", "sender", "rep_id", "conversation_id"),
+        Index("ix_messages_conversation_sender", "conversation_id", "sender", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(

@@ -157,6 +157,7 @@ def test_every_section_returns_its_tables_in_order(world):
         for t in reports.report(section, world.filters()):
             assert t.section == section
             assert all(len(row) == len(t.columns) for row in t.rows), t.key
+            assert reports.table(t.key, world.filters()) == t  # the CSV's table is the page's
 
 
 def test_an_empty_range_gives_zeros_not_errors(world):

@@ -30,6 +30,8 @@ _BUILDERS: dict[str, dict[str, Callable[[Filters], Table]]] = {
     "visitors": visitors.TABLES, "routing": routing.TABLES, "reps": reps.TABLES,
     "conversations": conversations.TABLES,
 }
+_MODULES = {"visitors": visitors, "routing": routing, "reps": reps,
+            "conversations": conversations}
 TABLES: dict[str, str] = {key: section for section, tables in _BUILDERS.items()
                           for key in tables}  # table key -> its section
 
@@ -38,8 +40,9 @@ def report(section: str, filters: Filters) -> list[Table]:
     """One section's tables, in page order."""
     if section not in _BUILDERS:
         raise KeyError(f"no report section {section!r}")
-    if section == "reps":  # one pass over the reps' figures for both tables
-        return reps.both(filters)
+    module = _MODULES[section]
+    if hasattr(module, "section"):  # it reads what several tables share once
+        return module.section(filters)
     return [build(filters) for build in _BUILDERS[section].values()]
 
 

@@ -88,7 +88,7 @@ def first_response(filters: Filters) -> Table:
                  unit="s", note=FIRST_RESPONSE_NOTE)
 
 
-def chats_with_meeting(filters: Filters) -> Table:
+def chats_with_meeting(filters: Filters, per_origin: Table | None = None) -> Table:
     """Chats after which the same visitor booked a meeting: during the chat or within
     24 hours of its close (meetings do not name the chat they came from)."""
     window = Window.of(filters)
@@ -101,13 +101,21 @@ def chats_with_meeting(filters: Filters) -> Table:
         select(Conversation.origin, func.count())
         .where(and_(*where.conversations(filters, window)), booked)
         .group_by(Conversation.origin)).all())
-    chats = {row[0]: row[1] for row in pounce_vs_inbound(filters).rows}
+    per_origin = pounce_vs_inbound(filters) if per_origin is None else per_origin
+    chats = {row[0]: row[1] for row in per_origin.rows}
     rows = [(origin, chats.get(origin, 0), found.get(origin, 0),
              share(found.get(origin, 0), chats.get(origin, 0))) for origin in ORIGINS]
     return Table("chats_with_meeting", "conversations", "Chats that ended in a meeting",
                  ("Origin", "Chats", "With a meeting", "Share %"), rows, "bar",
                  series=(2,), note="A meeting the visitor booked during the chat or within "
                  f"{MEETING_WITHIN_HOURS} h after it closed")
+
+
+def section(filters: Filters) -> list[Table]:
+    """The section's tables, counting chats per origin once."""
+    per_origin = pounce_vs_inbound(filters)
+    return [per_origin, chats_per_day(filters), first_response(filters),
+            chats_with_meeting(filters, per_origin)]
 
 
 TABLES = {"pounce_vs_inbound": pounce_vs_inbound, "chats_per_day": chats_per_day,

@@ -46,16 +46,18 @@ class Span:
 
 
 def offset_spans(lo: datetime, hi: datetime, tz: str) -> list[Span]:
-    """The zone's offsets over [lo, hi), one Span per offset change (found hour by hour,
-    then to the second): a DST change in the range gives two spans."""
+    """The zone's offsets over [lo, hi), one Span per offset change: a DST change in the
+    range gives two spans. Looked for a day at a time, then to the second (no zone
+    changes twice within a day)."""
     spans = [Span(None, offset_at(lo, tz))]
-    hour = lo.replace(minute=0, second=0, microsecond=0)
-    while hour < hi:
-        following = hour + timedelta(hours=1)
+    step, at = timedelta(days=1), lo
+    while at < hi:
+        following = min(at + step, hi)
         if offset_at(following, tz) != spans[-1].offset:
-            spans.append(Span(_change_between(hour, following, tz),
-                              offset_at(following, tz)))
-        hour = following
+            change = _change_between(at, following, tz)
+            spans.append(Span(change, offset_at(change, tz)))
+            following = change
+        at = following
     return spans
 
 

@@ -115,7 +115,7 @@ def per_group(filters: Filters, found: dict[int, Tally] | None = None) -> Table:
                  series=(1, 2, 3, 4), note=NOTE + "; a group: its current members")
 
 
-def both(filters: Filters) -> list[Table]:
+def section(filters: Filters) -> list[Table]:
     """Per rep and per group from one pass over the reps' figures."""
     found = tallies(filters)
     return [per_rep(filters, found), per_group(filters, found)]

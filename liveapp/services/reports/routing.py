@@ -26,10 +26,10 @@ def _per_rule_and_outcome(filters: Filters) -> list[tuple]:
         .group_by(RoutingRecord.rule_id, RoutingRecord.outcome)).all()
 
 
-def decisions_per_rule(filters: Filters) -> Table:
+def decisions_per_rule(filters: Filters, found: list[tuple] | None = None) -> Table:
     """One row per rule (named as now, or as recorded for a deleted rule), one column per
     outcome."""
-    found = _per_rule_and_outcome(filters)
+    found = _per_rule_and_outcome(filters) if found is None else found
     names = _rule_names({rule_id for rule_id, _, _, _ in found} - {None})
     counts: dict[int | None, dict[str, int]] = {}
     recorded: dict[int | None, str] = {}
@@ -52,9 +52,10 @@ def _rule_names(ids: set[int]) -> dict[int, str]:
         select(RoutingRule.id, RoutingRule.name).where(RoutingRule.id.in_(ids))).all())
 
 
-def decisions_per_outcome(filters: Filters) -> Table:
+def decisions_per_outcome(filters: Filters, found: list[tuple] | None = None) -> Table:
+    found = _per_rule_and_outcome(filters) if found is None else found
     totals = dict.fromkeys(OUTCOMES, 0)
-    for _, _, outcome, count in _per_rule_and_outcome(filters):
+    for _, _, outcome, count in found:
         totals[outcome] = totals.get(outcome, 0) + count
     whole = sum(totals.values())
     rows = [(outcome, count, share(count, whole)) for outcome, count in totals.items()]
@@ -91,6 +92,13 @@ def owner_share(filters: Filters) -> Table:
                  ("Counted over", "Owner known", "Routed to owner", "Share %"), rows, "bar",
                  series=(3,), unit="%",
                  note="Share = routed to their CRM owner / a CRM owner was known")
+
+
+def section(filters: Filters) -> list[Table]:
+    """The section's tables, reading the decisions per rule and outcome once."""
+    found = _per_rule_and_outcome(filters)
+    return [decisions_per_rule(filters, found), decisions_per_outcome(filters, found),
+            skip_reasons(filters), owner_share(filters)]
 
 
 TABLES = {"decisions_per_rule": decisions_per_rule,

@@ -73,36 +73,50 @@ def identified_share(filters: Filters) -> Table:
                  unit="%", note="Identified: known by email or CRM in any hour of the range")
 
 
-def _companies(filters: Filters, targets_only: bool, limit: int):
+def _companies(filters: Filters) -> list[tuple]:
+    """(domain, name, visitors, target, first day, last day) of every company seen, most
+    visitors first."""
     window = Window.of(filters)
     day = local_day(VisitorHour.hour, filters, window)
-    conditions = [*where.visitor_hours(filters, window),
-                  VisitorHour.company_domain.is_not(None)]
-    if targets_only:
-        conditions.append(VisitorHour.target)
-    return db.session.execute(
-        select(VisitorHour.company_domain, func.max(VisitorHour.company_name), _VISITORS,
+    found = db.session.execute(
+        select(VisitorHour.company_domain, _VISITORS,
                func.max(cast(VisitorHour.target, Integer)), func.min(day), func.max(day))
-        .where(*conditions).group_by(VisitorHour.company_domain)
-        .order_by(_VISITORS.desc(), VisitorHour.company_domain).limit(limit)).all()
+        .where(*where.visitor_hours(filters, window), VisitorHour.company_domain.is_not(None))
+        .group_by(VisitorHour.company_domain)
+        .order_by(_VISITORS.desc(), VisitorHour.company_domain)).all()
+    shown = [row[0] for row in found[:TOP_COMPANIES]]
+    shown += [row[0] for row in found if row[2]][:MAX_TARGETS]
+    # Names apart, for the companies shown: the index the grouping reads (0024) has none.
+    names = dict(db.session.execute(
+        select(VisitorHour.company_domain, func.max(VisitorHour.company_name))
+        .where(window.between(VisitorHour.hour), VisitorHour.company_domain.in_(set(shown)))
+        .group_by(VisitorHour.company_domain)).all())
+    return [(domain, names.get(domain), *rest) for domain, *rest in found]
 
 
-def top_companies(filters: Filters) -> Table:
+def top_companies(filters: Filters, found: list[tuple] | None = None) -> Table:
+    found = _companies(filters) if found is None else found
     rows = [(name or domain, domain, visitors, "yes" if target else "no")
-            for domain, name, visitors, target, _, _ in
-            _companies(filters, False, TOP_COMPANIES)]
+            for domain, name, visitors, target, _, _ in found[:TOP_COMPANIES]]
     return Table("top_companies", "visitors", f"Top {TOP_COMPANIES} companies",
                  ("Company", "Domain", "Visitors", "Target account"), rows, "hbar",
                  series=(2,), note="Distinct visitors from each company over the range")
 
 
-def target_accounts(filters: Filters) -> Table:
+def target_accounts(filters: Filters, found: list[tuple] | None = None) -> Table:
+    found = _companies(filters) if found is None else found
     rows = [(name or domain, domain, visitors, as_date(first), as_date(last))
-            for domain, name, visitors, _, first, last in
-            _companies(filters, True, MAX_TARGETS)]
+            for domain, name, visitors, target, first, last in found if target][:MAX_TARGETS]
     return Table("target_accounts", "visitors", "Target accounts seen",
                  ("Company", "Domain", "Visitors", "First day", "Last day"), rows, "hbar",
                  series=(2,), note=f"Target (ABM) accounts with a visitor, days in {filters.tz}")
+
+
+def section(filters: Filters) -> list[Table]:
+    """The section's tables, reading the companies once."""
+    companies = _companies(filters)
+    return [visitors_per_day(filters), visitors_per_stream(filters), identified_share(filters),
+            top_companies(filters, companies), target_accounts(filters, companies)]
 
 
 TABLES = {"visitors_per_day": visitors_per_day, "visitors_per_stream": visitors_per_stream,
