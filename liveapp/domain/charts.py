@@ -3,6 +3,7 @@ out (a linear scale with nice ticks, bars, lines, stacked and horizontal bars, a
 a legend and a sentence that says what the chart shows). Templates turn the shapes into
 inline SVG; nothing here knows SVG markup, HTTP or the database.
 
+The many small shapes are named tuples (a year of days by seven streams is 2,562 bars).
 Coordinates are SVG user units in a `width` x `height` box (y grows downwards), rounded to
 a tenth. Colour is never the only carrier: every series is named in the legend, lines have
 their own dash pattern, each bar and point has a title, and the page shows the table.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 KINDS = ("line", "bar", "stacked", "hbar")
 KIND_WORDS = {"line": "Line chart", "bar": "Bar chart", "stacked": "Stacked bar chart",
@@ -25,6 +27,7 @@ WIDTH = 800  # drawn 1:1 on a laptop's page; a phone scrolls it sideways from 56
 HEIGHT = 280
 CHAR = 7.2  # the width of a character of the 12 px axis labels, about
 ROW = 22  # a horizontal bar chart's height per category
+DENSE = 62  # past two months of days, a vertical bar chart draws each series as one path
 LABEL_CHARS = 24  # a horizontal bar chart's category labels are cut after this
 
 
@@ -36,16 +39,14 @@ class Series:
     values: tuple[float | None, ...]
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     x: float
     y: float
     text: str
     anchor: str = "middle"  # SVG text-anchor: start, middle, end
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A straight line: a grid line at a tick, or an axis."""
 
     x1: float
@@ -54,14 +55,14 @@ class Rule:
     y2: float
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):
     x: float
     y: float
     width: float
     height: float
     colour: str
     title: str  # "2026-12-01, Visitors: 12" (a tooltip; the table says it for everyone)
+    series: int = 0  # the index of its series
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,21 @@ class Line:
     dash: str
 
 
-@dataclass(frozen=True)
-class Dot:
+class Dot(NamedTuple):
     x: float
     y: float
     colour: str
     title: str
+
+
+class Area(NamedTuple):
+    """A series' bars as one SVG path (`d`), for charts of many categories: a year of days
+    is thousands of bars too thin to point at, and one element per series is far cheaper
+    to render and to send; the table carries each figure."""
+
+    d: str
+    colour: str
+    title: str  # the series' name
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,7 @@ class Chart:
     value_labels: tuple[Text, ...]
     category_labels: tuple[Text, ...]
     bars: tuple[Bar, ...] = ()
+    areas: tuple[Area, ...] = ()
     lines: tuple[Line, ...] = ()
     dots: tuple[Dot, ...] = ()
     legend: tuple[Key, ...] = ()
@@ -217,7 +228,8 @@ def _vertical(kind: str, categories: Sequence[str], series: Sequence[Series],
                    for i, c in enumerate(categories) if i % step == 0)
     axes = (Rule(left, scale.at(max(scale.lo, 0)), right, scale.at(max(scale.lo, 0))),)
     shapes = (_lines(categories, series, scale, left, band, unit) if kind == "line"
-              else {"bars": _bars(kind, categories, series, scale, left, band, unit)})
+              else _dense(_bars(kind, categories, series, scale, left, band, unit), series,
+                          len(categories)))
     return {"width": WIDTH, "height": HEIGHT, "grid": grid, "axes": axes,
             "value_labels": values, "category_labels": labels, **shapes}
 
@@ -226,10 +238,22 @@ def _title(category: str, s: Series, value: float, unit: str) -> str:
     return f"{category}, {s.name}: {number(value, unit)}"
 
 
+def _dense(bars: tuple[Bar, ...], series: Sequence[Series], count: int) -> dict:
+    """The bars as they are, or past DENSE categories one path per series."""
+    if count <= DENSE:
+        return {"bars": bars}
+    paths: dict[int, list[str]] = {}
+    for b in bars:
+        paths.setdefault(b.series, []).append(f"M{b.x} {b.y}h{b.width}v{b.height}h{-b.width}z")
+    return {"areas": tuple(Area("".join(paths[j]), PALETTE[j % len(PALETTE)], s.name)
+                           for j, s in enumerate(series) if j in paths)}
+
+
 def _bars(kind: str, categories: Sequence[str], series: Sequence[Series], scale: Scale,
           left: float, band: float, unit: str) -> tuple[Bar, ...]:
     inner = band * (0.8 if band > 4 else 1.0)
     width = inner if kind == "stacked" else inner / len(series)
+    titled = len(categories) <= DENSE  # a dense chart's paths are titled by series
     bars = []
     for i, category in enumerate(categories):
         base = 0.0
@@ -241,7 +265,8 @@ def _bars(kind: str, categories: Sequence[str], series: Sequence[Series], scale:
             x = left + i * band + (band - inner) / 2 + (0 if kind == "stacked" else j * width)
             y0, y1 = scale.at(max(low, high)), scale.at(min(low, high))
             bars.append(Bar(round(x, 1), y0, round(width, 1), round(y1 - y0, 1),
-                            PALETTE[j % len(PALETTE)], _title(category, s, value, unit)))
+                            PALETTE[j % len(PALETTE)],
+                            _title(category, s, value, unit) if titled else "", j))
             base = high if kind == "stacked" else base
     return tuple(bars)
 
@@ -282,7 +307,7 @@ def _horizontal(categories: Sequence[str], series: Sequence[Series], unit: str) 
     bars = tuple(
         Bar(scale.at(min(0, v)), round(top + i * ROW + 3 + j * height, 1),
             round(scale.at(max(0, v)) - scale.at(min(0, v)), 1), round(height, 1),
-            PALETTE[j % len(PALETTE)], _title(c, s, v, unit))
+            PALETTE[j % len(PALETTE)], _title(c, s, v, unit), j)
         for i, c in enumerate(categories) for j, s in enumerate(series)
         if (v := s.values[i]) is not None)
     axes = (Rule(scale.at(max(scale.lo, 0)), top, scale.at(max(scale.lo, 0)), bottom),)

@@ -81,6 +81,18 @@ def test_a_year_of_days_thins_the_labels_so_they_do_not_touch():
     assert len(xs) < 60 and min(b - a for a, b in zip(xs, xs[1:], strict=False)) > 6 * charts.CHAR
 
 
+def test_a_year_of_stacked_days_is_one_path_per_series_in_its_colour():
+    days = [str(d) for d in range(366)]
+    series = [Series(f"Stream {i}", tuple(float(d % 5) for d in range(366))) for i in range(9)]
+    chart = draw("stacked", days, series)
+    assert chart.bars == () and len(chart.areas) == 9
+    assert [a.title for a in chart.areas] == [s.name for s in series]
+    assert chart.areas[7].colour == chart.areas[0].colour  # the palette again after seven
+    assert chart.areas[0].d.count("M") == 366  # a bar a day, zeros too
+    fewer = [Series(s.name, s.values[:charts.DENSE]) for s in series]
+    assert len(draw("stacked", days[:charts.DENSE], fewer).bars) == 9 * charts.DENSE
+
+
 def test_from_rows_reads_a_report_table_and_draws_nothing_for_no_figures():
     rows = [(date(2026, 11, 1), 3, None), (date(2026, 11, 2), 5, 2)]
     chart = charts.from_rows("line", ("Day", "Visitors", "Identified"), rows, 0, (1, 2))
@@ -118,7 +130,7 @@ def test_ticks_cover_the_range_evenly_in_round_steps(lo_hi, count, whole):
         assert step >= 1
 
 
-values = st.lists(st.one_of(st.none(), st.floats(0, 1e5)), min_size=1, max_size=60)
+values = st.lists(st.one_of(st.none(), st.floats(0, 1e5)), min_size=1, max_size=80)
 
 
 @FAST
@@ -135,7 +147,8 @@ def test_every_shape_stays_inside_the_chart(kind, first, count):
         for run in line.runs:
             assert all(0 <= x <= chart.width and 0 <= y <= chart.height for x, y in run)
     drawn = sum(v is not None for v in first) * count
-    assert len(chart.bars) == (0 if kind == "line" else drawn)
+    shapes = len(chart.bars) + sum(area.d.count("M") for area in chart.areas)
+    assert shapes == (0 if kind == "line" else drawn)
 
 
 @FAST
