@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from liveapp.domain import charts, csv_cells
@@ -62,6 +62,8 @@ def index():
         return _refused(str(refused))
     except reports.BadFilter as bad:
         return _page(request.args.get("section", ""), None, [], str(bad)), 400
+    if "" in request.args.values():  # the form's "All ..." choices: a URL worth sharing
+        return redirect(url_for("reports.index", section=section, **filters.query_args()))
     return _page(section, filters, reports.report(section, filters))
 
 

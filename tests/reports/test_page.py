@@ -92,6 +92,12 @@ def test_visitors_text_is_escaped_in_the_chart_and_the_table(as_admin, tables):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Müller GmbH" in html
 
 
+def test_the_forms_empty_choices_leave_the_url(as_admin, tables):
+    answer = as_admin.get(f"/reports/?section=routing&{ARGS}&site=&stream=&rule=&rep=&group=")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"/reports/?section=routing&{ARGS}"
+
+
 def test_a_rep_sees_their_own_figures_and_no_rep_select(as_rep, rep, tables):
     GroupFactory(name="Mine", members=[rep])
     GroupFactory(name="Theirs")
