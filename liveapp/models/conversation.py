@@ -33,7 +33,7 @@ class Conversation(db.Model):
     __table_args__ = (
         Index("uq_conversations_open_visitor", "visitor_id", unique=True,
               sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
-        Index("ix_conversations_started_at", "started_at"),  # reports
+        Index("ix_conversations_report", "started_at", "origin", "rep_id", "visitor_id"),
         Index("ix_conversations_origin", "origin", "started_at", "rep_id", "visitor_id"),
     )
 

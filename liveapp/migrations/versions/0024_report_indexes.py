@@ -47,6 +47,9 @@ INDEXES = (
      None),
     ('ix_messages_conversation_sender', 'messages', ['conversation_id', 'sender', 'sent_at'],
      None),
+    ('ix_conversations_report', 'conversations', ['started_at', 'origin', 'rep_id',
+                                                  'visitor_id'],
+     ('ix_conversations_started_at', ['started_at'])),
     ('ix_conversations_origin', 'conversations', ['origin', 'started_at', 'rep_id',
                                                   'visitor_id'], None),
 )
