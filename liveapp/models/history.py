@@ -37,7 +37,9 @@ class RoutingRecord(db.Model):
     # Reports read a time window and group it: the index carries what they read (0024).
     __table_args__ = (Index("ix_routing_decisions_report", "decided_at", "rule_id", "outcome",
                             "site_id", "stream_id", "owner_known", "owner_routed",
-                            "visitor_id"),)
+                            "visitor_id"),
+                      Index("ix_routing_decisions_rule", "rule_id", "rule_name", "outcome",
+                            "decided_at", "site_id", "stream_id"))
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True)
     decided_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # naive UTC
@@ -66,8 +68,9 @@ class RoutingSkip(db.Model):
     """A rep a decision passed over, and why ("away", "outside working hours", ...)."""
 
     __tablename__ = "routing_skips"
-    __table_args__ = (Index("ix_routing_skips_report", "decided_at", "reason", "rep_id",
-                            "decision_id"),)
+    __table_args__ = (Index("ix_routing_skips_decided_at", "decided_at"),
+                      Index("ix_routing_skips_reason", "reason", "decided_at", "rep_id",
+                            "decision_id"))
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True)
     decision_id: Mapped[int] = mapped_column(
@@ -87,6 +90,8 @@ class Offer(db.Model):
         Index("ix_offers_report", "offered_at", "rep_id", "outcome", "decision_id",
               "answered_at"),
         Index("ix_offers_rep_id_offered_at", "rep_id", "offered_at"),
+        Index("ix_offers_rep_outcome", "rep_id", "outcome", "offered_at", "answered_at",
+              "decision_id"),
     )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True)

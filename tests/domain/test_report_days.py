@@ -16,6 +16,8 @@ from liveapp.services.reports.days import (
     offset_at,
     offset_spans,
     percentile,
+    percentile_of_ranks,
+    ranks_needed,
     utc_bounds,
 )
 
@@ -105,3 +107,10 @@ def test_a_percentile_lies_within_the_values_and_grows_with_p(values, p):
     assert min(values) <= value <= max(values)
     assert percentile(values, 0) == min(values) and percentile(values, 100) == max(values)
     assert percentile(values, min(100, p + 10)) >= value - 1e-9
+
+
+@given(st.lists(st.floats(0, 1e6), min_size=1, max_size=60), st.integers(0, 100))
+def test_the_ranks_the_database_picks_give_the_same_percentile(values, p):
+    ordered = sorted(values)
+    at_rank = {r: ordered[r] for r in ranks_needed(len(ordered), p)}
+    assert percentile_of_ranks(len(ordered), at_rank, p) == percentile(values, p)

@@ -20,7 +20,10 @@ down_revision = '0023_report_history'
 branch_labels = None
 depends_on = None
 
-# (name, table, columns, the index of 0023 it replaces)
+# (name, table, columns, the index of 0023 it replaces). Two kinds: time first (a window
+# read in order; PostgreSQL then hashes the groups), and the grouping columns first, then
+# time (SQLite skip-scans the few groups, each time range in order, with no sort: measured
+# 1,379 ms -> 58 ms for decisions per rule and outcome over 90 days, load average 5).
 INDEXES = (
     ('ix_visitor_hours_report', 'visitor_hours',
      ['hour', 'site_id', 'stream_id', 'identified', 'visitor_id'],
@@ -31,16 +34,24 @@ INDEXES = (
      ['decided_at', 'rule_id', 'outcome', 'site_id', 'stream_id', 'owner_known',
       'owner_routed', 'visitor_id'],
      ('ix_routing_decisions_decided_at', ['decided_at'])),
-    ('ix_routing_skips_report', 'routing_skips',
-     ['decided_at', 'reason', 'rep_id', 'decision_id'],
-     ('ix_routing_skips_decided_at', ['decided_at'])),
+    ('ix_routing_decisions_rule', 'routing_decisions',
+     ['rule_id', 'rule_name', 'outcome', 'decided_at', 'site_id', 'stream_id'], None),
+    ('ix_routing_skips_reason', 'routing_skips',
+     ['reason', 'decided_at', 'rep_id', 'decision_id'], None),
     ('ix_offers_report', 'offers',
      ['offered_at', 'rep_id', 'outcome', 'decision_id', 'answered_at'],
      ('ix_offers_offered_at', ['offered_at'])),
-    ('ix_messages_sent_at_sender', 'messages', ['sent_at', 'sender', 'rep_id',
-                                                'conversation_id'], None),
+    ('ix_offers_rep_outcome', 'offers',
+     ['rep_id', 'outcome', 'offered_at', 'answered_at', 'decision_id'], None),
+    ('ix_messages_rep_sent_at', 'messages', ['sender', 'rep_id', 'sent_at', 'conversation_id'],
+     None),
     ('ix_messages_conversation_sender', 'messages', ['conversation_id', 'sender', 'sent_at'],
      None),
+    ('ix_conversations_report', 'conversations', ['started_at', 'origin', 'rep_id',
+                                                  'visitor_id'],
+     ('ix_conversations_started_at', ['started_at'])),
+    ('ix_conversations_origin', 'conversations', ['origin', 'started_at', 'rep_id',
+                                                  'visitor_id'], None),
 )
 
 

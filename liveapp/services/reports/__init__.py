@@ -10,6 +10,7 @@ meetings, narrowed by the filters and scoped to the rep for a rep viewer.
     visitors       visitors per day and stream, identified share, companies, targets
     routing        decisions per rule and outcome, skip reasons, owner share
     reps           per rep and per group: offers, accept times, chats, messages, meetings
+    accept_times   time to accept p50/p90 per rep and per group, ranked in the database
     conversations  pounce vs inbound, chats per day, first response, chats to meetings
     filter_choices the filter form's options for a viewer (sites, streams, rules, reps, groups)
 """

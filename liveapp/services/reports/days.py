@@ -100,3 +100,23 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
+
+
+PERCENTILE_RANKS = (50, 90)
+
+
+def ranks_needed(n: int, p: float) -> tuple[int, int]:
+    """The two 0-based ranks `percentile` interpolates between for n values (integer
+    arithmetic, as the SQL that picks them computes them)."""
+    low = (n - 1) * int(p) // 100
+    return low, min(low + 1, n - 1)
+
+
+def percentile_of_ranks(n: int, at_rank: dict[int, float], p: float) -> float | None:
+    """`percentile` from the values at ranks_needed(n, p) alone (the database sorted and
+    picked them), for a whole-number p."""
+    if n == 0:
+        return None
+    low, high = ranks_needed(n, p)
+    rank = (n - 1) * p / 100
+    return at_rank[low] + (at_rank[high] - at_rank[low]) * (rank - low)

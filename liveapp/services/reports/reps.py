@@ -12,10 +12,10 @@ from liveapp.models.conversation import Conversation, Message
 from liveapp.models.history import Offer
 from liveapp.models.meeting import Meeting
 from liveapp.models.user import Group, User, group_members
-from liveapp.services.reports import where
-from liveapp.services.reports.days import percentile
+from liveapp.services.reports import accept_times, where
+from liveapp.services.reports.accept_times import Percentiles
 from liveapp.services.reports.filters import Filters
-from liveapp.services.reports.scope import Window, rep_scope, seconds_between
+from liveapp.services.reports.scope import Window, rep_scope
 from liveapp.services.reports.tables import Table, seconds
 
 COUNTS = ("offers", "accepted", "declined", "timeout", "chats", "messages", "meetings")
@@ -30,18 +30,16 @@ class Tally:
     """One rep's (or group's) figures over the range."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
-    accept_seconds: list[float] = field(default_factory=list)
+    accept: Percentiles = (None, None)
 
     def add(self, other: Tally) -> None:
         for key, value in other.counts.items():
             self.counts[key] += value
-        self.accept_seconds.extend(other.accept_seconds)
 
     def cells(self) -> tuple:
         c = self.counts
         return (c["offers"], c["accepted"], c["declined"], c["timeout"],
-                seconds(percentile(self.accept_seconds, 50)),
-                seconds(percentile(self.accept_seconds, 90)),
+                seconds(self.accept[0]), seconds(self.accept[1]),
                 c["chats"], c["messages"], c["meetings"])
 
 
@@ -60,10 +58,8 @@ def tallies(filters: Filters) -> dict[int, Tally]:
         of(rep_id).counts["offers"] += count
         if outcome in COUNTS:
             of(rep_id).counts[outcome] += count
-    for rep_id, took in db.session.execute(
-            select(Offer.rep_id, seconds_between(Offer.answered_at, Offer.offered_at))
-            .where(*offer_where, Offer.outcome == "accepted", Offer.answered_at.is_not(None))):
-        of(rep_id).accept_seconds.append(float(took))
+    for rep_id, accept in accept_times.per_rep(filters).items():
+        of(rep_id).accept = accept
     for key, rows in _activity(filters, window).items():
         for rep_id, count in rows:
             if rep_id is not None:
@@ -108,8 +104,10 @@ def per_group(filters: Filters, found: dict[int, Tally] | None = None) -> Table:
     if (reps := rep_scope(filters)) is not None:
         query = query.where(group_members.c.user_id.in_(reps))
     groups: dict[str, Tally] = {}
-    for _, name, rep_id in db.session.execute(query):
-        groups.setdefault(name, Tally()).add(found.get(rep_id, Tally()))
+    accept = accept_times.per_group(filters)
+    for group_id, name, rep_id in db.session.execute(query):
+        groups.setdefault(name, Tally(accept=accept.get(group_id, (None, None))))
+        groups[name].add(found.get(rep_id, Tally()))
     rows = [(name, *tally.cells()) for name, tally in sorted(groups.items())]
     return Table("groups", "reps", "Per group", ("Group", *COLUMNS), rows, "bar",
                  series=(1, 2, 3, 4), note=NOTE + "; a group: its current members")

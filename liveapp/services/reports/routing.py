@@ -20,10 +20,10 @@ NO_RULE = "No rule matched"
 def _per_rule_and_outcome(filters: Filters) -> list[tuple]:
     window = Window.of(filters)
     return db.session.execute(
-        select(RoutingRecord.rule_id, func.max(RoutingRecord.rule_name),
-               RoutingRecord.outcome, func.count())
+        select(RoutingRecord.rule_id, RoutingRecord.rule_name, RoutingRecord.outcome,
+               func.count())
         .where(*where.decisions(filters, window))
-        .group_by(RoutingRecord.rule_id, RoutingRecord.outcome)).all()
+        .group_by(RoutingRecord.rule_id, RoutingRecord.rule_name, RoutingRecord.outcome)).all()
 
 
 def decisions_per_rule(filters: Filters, found: list[tuple] | None = None) -> Table:
@@ -31,15 +31,14 @@ def decisions_per_rule(filters: Filters, found: list[tuple] | None = None) -> Ta
     outcome."""
     found = _per_rule_and_outcome(filters) if found is None else found
     names = _rule_names({rule_id for rule_id, _, _, _ in found} - {None})
-    counts: dict[int | None, dict[str, int]] = {}
-    recorded: dict[int | None, str] = {}
+    counts: dict[tuple, dict[str, int]] = {}
     for rule_id, name, outcome, count in found:
-        counts.setdefault(rule_id, {})[outcome] = count
-        recorded[rule_id] = name or recorded.get(rule_id) or ""
-    rows = []
-    for rule_id, per in counts.items():
-        label = NO_RULE if rule_id is None else names.get(rule_id) or recorded[rule_id]
-        rows.append((label, *[per.get(o, 0) for o in OUTCOMES], sum(per.values())))
+        # A rule's current name; a deleted rule's (its id is gone) as recorded.
+        label = names.get(rule_id) or name or NO_RULE
+        per = counts.setdefault((rule_id, label), {})
+        per[outcome] = per.get(outcome, 0) + count
+    rows = [(label, *[per.get(o, 0) for o in OUTCOMES], sum(per.values()))
+            for (_, label), per in counts.items()]
     rows.sort(key=lambda row: (-row[-1], row[0]))
     return Table("decisions_per_rule", "routing", "Routing decisions per rule",
                  ("Rule", *OUTCOMES, "Total"), rows, "stacked",
