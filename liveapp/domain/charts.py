@@ -27,6 +27,7 @@ WIDTH = 800  # drawn 1:1 on a laptop's page; a phone scrolls it sideways from 56
 HEIGHT = 280
 CHAR = 7.2  # the width of a character of the 12 px axis labels, about
 ROW = 22  # a horizontal bar chart's height per category
+MAX_BAR = 64  # a bar's widest: two days or three reps are not a wall of colour
 DENSE = 62  # past two months of days, a vertical bar chart draws each series as one path
 LABEL_CHARS = 24  # a horizontal bar chart's category labels are cut after this
 
@@ -251,8 +252,9 @@ def _dense(bars: tuple[Bar, ...], series: Sequence[Series], count: int) -> dict:
 
 def _bars(kind: str, categories: Sequence[str], series: Sequence[Series], scale: Scale,
           left: float, band: float, unit: str) -> tuple[Bar, ...]:
-    inner = band * (0.8 if band > 4 else 1.0)
-    width = inner if kind == "stacked" else inner / len(series)
+    bars_across = 1 if kind == "stacked" else len(series)
+    inner = min(band * (0.8 if band > 4 else 1.0), MAX_BAR * bars_across)
+    width = inner / bars_across
     titled = len(categories) <= DENSE  # a dense chart's paths are titled by series
     bars = []
     for i, category in enumerate(categories):

@@ -54,6 +54,7 @@ def test_an_admin_reads_a_charts_table_with_the_filters_from_the_url(
     assert "section=routing" in page.url and f"site={world.s2}" in page.url
     assert page.locator(".report-tabs [aria-current=page]").inner_text() == "Routing"
     assert page.locator('svg[data-key="skip_reasons"] rect').count() == 2
+    page.screenshot(path=str(tmp_path / "reports-1440-routing.png"), full_page=True)
     problems += axe_problems(page, "/reports/ (routing, one site)")
 
     page.set_viewport_size(PHONE)

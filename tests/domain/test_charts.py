@@ -43,6 +43,8 @@ def test_a_bar_chart_puts_each_category_in_its_band_with_its_height():
     assert owner.height == pytest.approx(2 * queue.height, abs=0.2)
     assert owner.y + owner.height == queue.y + queue.height  # both stand on the axis
     assert owner.x < queue.x and owner.title == "Owner, Decisions: 4"
+    assert owner.width == charts.MAX_BAR  # centred in its band, not as wide as the band
+    assert owner.x + owner.width / 2 == pytest.approx(chart.category_labels[0].x, abs=0.2)
     assert [t.text for t in chart.category_labels] == ["Owner", "Queue"]
     assert chart.summary.startswith("Bar chart of Decisions by outcome, 2 shown")
     assert "Highest Decisions: 4 (Owner)." in chart.summary
