@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from liveapp.extensions import db
+from liveapp.models.routing import RoutingRule
 from liveapp.services import reports
 
 D28, D29 = date(2026, 3, 28), date(2026, 3, 29)
@@ -166,3 +168,9 @@ def test_an_empty_range_gives_zeros_not_errors(world):
         reports.report(section, empty)
     assert rows("visitors_per_day", empty) == [(date(2025, 1, 1), 0, 0, None),
                                                (date(2025, 1, 2), 0, 0, None)]
+
+
+def test_a_renamed_rule_reads_under_its_current_name(world):
+    db.session.get(RoutingRule, world.r1).name = "Rule Uno"
+    db.session.commit()
+    assert ("Rule Uno", 1, 0, 0, 1, 0, 0, 0, 2) in rows("decisions_per_rule", world.filters())

@@ -73,11 +73,11 @@ def _activity(filters: Filters, window: Window) -> dict[str, list]:
     chats = db.session.execute(
         select(Conversation.rep_id, func.count()).where(*where.conversations(filters, window))
         .group_by(Conversation.rep_id)).all()
-    messages = db.session.execute(
-        select(Message.rep_id, func.count()).join(Conversation)
-        .where(window.between(Message.sent_at), Message.sender == "rep",
-               *where.conversation_facts(filters, window))
-        .group_by(Message.rep_id)).all()
+    query = select(Message.rep_id, func.count()).where(
+        window.between(Message.sent_at), Message.sender == "rep").group_by(Message.rep_id)
+    if facts := where.conversation_facts(filters, window):  # else no join: the index does
+        query = query.join(Conversation).where(*facts)
+    messages = db.session.execute(query).all()
     meetings = db.session.execute(
         select(Meeting.rep_id, func.count()).where(*where.meetings(filters, window))
         .group_by(Meeting.rep_id)).all()
