@@ -75,6 +75,9 @@ RULES: dict[str, Access] = {
     "transfers.accept": OWN,  # offered to them: 403 for anyone else
     "transfers.decline": OWN,
     "meetings.index": SIGNED_IN,
+    # Reports: a rep's own figures (the filters force it; another rep's: 403), an admin's all.
+    "reports.index": OWN,
+    "reports.download": OWN,
     # Canned replies: each user's own, and the chat box's list for a chat they write in.
     "my_replies.index": SIGNED_IN,
     "my_replies.new": SIGNED_IN,

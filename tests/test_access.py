@@ -127,6 +127,7 @@ def world(app, app_ctx, make_user):
         "per_page": 8,
         "order": "asc",
         "rq_dashboard.page": 1,  # its pages are numbers (the demo site's are names)
+        "key": "visitors_per_day",  # a report table's CSV
     }
     # A live worker, so that /readyz answers 200 (its 503 has tests of its own).
     from rq import SimpleWorker
@@ -158,6 +159,8 @@ def _routes(app, values):
         methods = methods - {"OPTIONS"} or methods  # preflight routes answer OPTIONS only
         if rule.endpoint == "events.stream":
             path += f"?channel=rep:{values['rep_a_id']}"
+        if blueprint == "reports":  # rep A's figures
+            path += f"?rep={values['rep_a_id']}"
         routes += [(rule.endpoint, method, path) for method in sorted(methods)]
     return sorted(routes, key=lambda r: (r[0] == "auth.logout",
                                          r[0].endswith((".delete", ".deactivate"))))

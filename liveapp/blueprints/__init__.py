@@ -30,6 +30,7 @@ FEATURES = (
     "widget",
     "events",
     "integrations",
+    "reports",
 )
 
 

@@ -71,7 +71,7 @@ class UserForm(FlaskForm):
         self.creating = creating
         groups = db.session.scalars(select(Group).order_by(Group.name))
         self.groups.choices = [(g.id, g.name) for g in groups]
-        self.time_zone.choices = _zone_choices(self.time_zone.data)
+        self.time_zone.choices = working_hours.zone_choices(self.time_zone.data)
 
     def validate_salesforce_user_id(self, field: StringField) -> None:
         # Checked here too (the service decides), so the error shows with the others.
@@ -129,15 +129,6 @@ class UserForm(FlaskForm):
                 if self.limit_hours.data else None
             ),
         }
-
-
-def _zone_choices(current: str | None) -> list[tuple[str, str]]:
-    """Every IANA zone; a saved or sent name that is not one is shown, marked, so the
-    select does not silently pick another."""
-    names = working_hours.zone_names()
-    current = (current or "").strip()
-    unknown = [] if not current or current in names else [(current, f"{current} (unknown)")]
-    return [*unknown, *((name, name) for name in names)]
 
 
 def _hours_data(user: User | None) -> dict:

@@ -33,7 +33,8 @@ class Conversation(db.Model):
     __table_args__ = (
         Index("uq_conversations_open_visitor", "visitor_id", unique=True,
               sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
-        Index("ix_conversations_started_at", "started_at"),  # reports
+        Index("ix_conversations_report", "started_at", "origin", "rep_id", "visitor_id"),
+        Index("ix_conversations_origin", "origin", "started_at", "rep_id", "visitor_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -75,6 +76,10 @@ def body_tsvector(body):
 
 class Message(db.Model):
     __tablename__ = "messages"
+    __table_args__ = (  # reports: messages sent in a window; a chat's first response
+        Index("ix_messages_rep_sent_at", "sender", "rep_id", "sent_at", "conversation_id"),
+        Index("ix_messages_conversation_sender", "conversation_id", "sender", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(

@@ -34,7 +34,12 @@ class RoutingRecord(db.Model):
     """One routing decision, as it was made (rule and stream names may change later)."""
 
     __tablename__ = "routing_decisions"
-    __table_args__ = (Index("ix_routing_decisions_decided_at", "decided_at"),)
+    # Reports read a time window and group it: the index carries what they read (0024).
+    __table_args__ = (Index("ix_routing_decisions_report", "decided_at", "rule_id", "outcome",
+                            "site_id", "stream_id", "owner_known", "owner_routed",
+                            "visitor_id"),
+                      Index("ix_routing_decisions_rule", "rule_id", "rule_name", "outcome",
+                            "decided_at", "site_id", "stream_id"))
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True)
     decided_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # naive UTC
@@ -63,7 +68,9 @@ class RoutingSkip(db.Model):
     """A rep a decision passed over, and why ("away", "outside working hours", ...)."""
 
     __tablename__ = "routing_skips"
-    __table_args__ = (Index("ix_routing_skips_decided_at", "decided_at"),)
+    __table_args__ = (Index("ix_routing_skips_decided_at", "decided_at"),
+                      Index("ix_routing_skips_reason", "reason", "decided_at", "rep_id",
+                            "decision_id"))
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True)
     decision_id: Mapped[int] = mapped_column(
@@ -80,8 +87,11 @@ class Offer(db.Model):
     __tablename__ = "offers"
     __table_args__ = (
         Index("uq_offers_key_rep", "offer_key", "rep_id", unique=True),
-        Index("ix_offers_offered_at", "offered_at"),
+        Index("ix_offers_report", "offered_at", "rep_id", "outcome", "decision_id",
+              "answered_at"),
         Index("ix_offers_rep_id_offered_at", "rep_id", "offered_at"),
+        Index("ix_offers_rep_outcome", "rep_id", "outcome", "offered_at", "answered_at",
+              "decision_id"),
     )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True)
@@ -110,7 +120,10 @@ class VisitorHour(db.Model):
     __table_args__ = (
         Index("uq_visitor_hours_visitor_hour_stream", "visitor_id", "hour", "stream_id",
               unique=True),
-        Index("ix_visitor_hours_hour_site", "hour", "site_id"),
+        Index("ix_visitor_hours_report", "hour", "site_id", "stream_id", "identified",
+              "visitor_id"),
+        Index("ix_visitor_hours_company", "hour", "company_domain", "target", "visitor_id",
+              "site_id", "stream_id"),
     )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True)

@@ -11,4 +11,5 @@ One package per product area, each `__init__` saying what its modules own:
     settings    users and groups, sites, ordering
     ops         schema, readiness, retention, erasure
     live        what boards, prompts and chat panels show, sent over SSE
+    reports     the Reports page's figures from the stored history, with their filters
 """

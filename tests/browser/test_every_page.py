@@ -51,13 +51,14 @@ NOT_PAGES = {
     "segments.condition_removed", "status.figures_fragment", "integrations.users",
     "my_replies.for_conversation", "transfers.form",  # the chat box's lists
     "events.stream", "widget.read", "widget.slots", "metrics.scrape", "health.healthz",
-    "health.readyz", "favicon", "static",
+    "health.readyz", "favicon", "static", "reports.download",  # a CSV, not a page
 }
 PUBLIC = {"auth.login", "demo_site.home", "demo_site.page", "demo_site.contact",
           "demo_site.thanks"}
 # A rep's pages (the settings are the admin's: 403 for a rep, tests/test_access*).
 REP_PAGES = {"board.index", "board.visitor", "meetings.index", "conversations.index",
-             "conversations.show", "my_replies.index", "my_replies.new", "my_replies.edit"}
+             "conversations.show", "my_replies.index", "my_replies.new", "my_replies.edit",
+             "reports.index"}
 ADMIN, ANN = f"admin@{seeding.DEMO_DOMAIN}", f"ann@{seeding.DEMO_DOMAIN}"
 
 

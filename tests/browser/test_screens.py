@@ -214,7 +214,7 @@ def test_every_admin_page_fits_a_phone(page, live_server, app_ctx, admin, five_s
     open_board(page, live_server, admin)
     page.wait_for_selector(f'[id="visitor-{vid}"]')
     nav = page.locator("header.topbar")
-    for name in ("Board", "Streams", "Sign out"):  # reachable: wrapped, not off-screen
+    for name in ("Board", "Reports", "Streams", "Sign out"):  # reachable: wrapped, on-screen
         box = nav.get_by_text(name, exact=True).first.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
     assert nav.get_by_label("Availability").bounding_box()["x"] >= 0
@@ -236,7 +236,8 @@ def test_every_admin_page_fits_a_phone(page, live_server, app_ctx, admin, five_s
         forms = page.locator("main a.button.primary").evaluate_all("as => as.map(a => a.href)")
         for i, form in enumerate(forms):  # its "New …" form(s)
             check(f"{name}-new{i}", form)
-    for name, url in (("meetings", "/meetings/"), ("conversations", "/conversations/")):
+    for name, url in (("meetings", "/meetings/"), ("conversations", "/conversations/"),
+                      ("reports", "/reports/"), ("reports-reps", "/reports/?section=reps")):
         check(name, live_server + url)
     assert wide == {}
 

@@ -41,6 +41,16 @@ def zone_names() -> tuple[str, ...]:
     return ("UTC", *sorted(_known_zones() - {"UTC"}))
 
 
+def zone_choices(current: str | None) -> list[tuple[str, str]]:
+    """The zone select's options (the users form, the reports' filters): every IANA zone;
+    a saved or sent name that is not one is shown, marked, so the select does not silently
+    pick another."""
+    names = zone_names()
+    current = (current or "").strip()
+    unknown = [] if not current or current in names else [(current, f"{current} (unknown)")]
+    return [*unknown, *((name, name) for name in names)]
+
+
 def shift_error(start: str, end: str) -> str | None:
     """Why a day's start/end pair is wrong; both blank is a day off."""
     start, end = (start or "").strip(), (end or "").strip()

@@ -1,0 +1,52 @@
+"""Reports (issue 19): the figures of the Reports page, computed from the stored history
+(routing decisions, skips, offers, visitor hours) and the conversations, messages and
+meetings, narrowed by the filters and scoped to the rep for a rep viewer.
+
+    filters        Filters, parse_filters: URL arguments checked (BadFilter, NotAllowed)
+    days           pure: local days of a time zone in UTC, folding hours, percentiles
+    scope          filters as SQL: the UTC window, a local-day expression per backend
+    where          the filters as WHERE conditions on each table read
+    tables         Table (one figure: columns, rows, how to draw it) and SECTIONS
+    visitors       visitors per day and stream, identified share, companies, targets
+    routing        decisions per rule and outcome, skip reasons, owner share
+    reps           per rep and per group: offers, accept times, chats, messages, meetings
+    accept_times   time to accept p50/p90 per rep and per group, ranked in the database
+    conversations  pounce vs inbound, chats per day, first response, chats to meetings
+    filter_choices the filter form's options for a viewer (sites, streams, rules, reps, groups)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from liveapp.services.reports import conversations, reps, routing, visitors
+from liveapp.services.reports.filters import BadFilter, Filters, NotAllowed, parse_filters
+from liveapp.services.reports.tables import SECTIONS, Table
+
+__all__ = ["SECTIONS", "BadFilter", "Filters", "NotAllowed", "Table", "parse_filters",
+           "report", "table", "TABLES"]
+
+# key -> the function computing that table, in page order within each section
+_BUILDERS: dict[str, dict[str, Callable[[Filters], Table]]] = {
+    "visitors": visitors.TABLES, "routing": routing.TABLES, "reps": reps.TABLES,
+    "conversations": conversations.TABLES,
+}
+_MODULES = {"visitors": visitors, "routing": routing, "reps": reps,
+            "conversations": conversations}
+TABLES: dict[str, str] = {key: section for section, tables in _BUILDERS.items()
+                          for key in tables}  # table key -> its section
+
+
+def report(section: str, filters: Filters) -> list[Table]:
+    """One section's tables, in page order."""
+    if section not in _BUILDERS:
+        raise KeyError(f"no report section {section!r}")
+    module = _MODULES[section]
+    if hasattr(module, "section"):  # it reads what several tables share once
+        return module.section(filters)
+    return [build(filters) for build in _BUILDERS[section].values()]
+
+
+def table(key: str, filters: Filters) -> Table:
+    """One table by its key (for its CSV); KeyError for an unknown key."""
+    return _BUILDERS[TABLES[key]][key](filters)

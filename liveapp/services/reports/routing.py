@@ -1,0 +1,105 @@
+"""The routing section: decisions per rule and per outcome, the top reasons reps were
+skipped, and how often visitors with a known CRM owner were routed to that owner."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, distinct, func, select
+
+from liveapp.extensions import db
+from liveapp.models.history import OUTCOMES, RoutingRecord, RoutingSkip
+from liveapp.models.routing import RoutingRule
+from liveapp.services.reports import where
+from liveapp.services.reports.filters import Filters
+from liveapp.services.reports.scope import Window
+from liveapp.services.reports.tables import Table, share
+
+TOP_REASONS = 10
+NO_RULE = "No rule matched"
+
+
+def _per_rule_and_outcome(filters: Filters) -> list[tuple]:
+    window = Window.of(filters)
+    return db.session.execute(
+        select(RoutingRecord.rule_id, RoutingRecord.rule_name, RoutingRecord.outcome,
+               func.count())
+        .where(*where.decisions(filters, window))
+        .group_by(RoutingRecord.rule_id, RoutingRecord.rule_name, RoutingRecord.outcome)).all()
+
+
+def decisions_per_rule(filters: Filters, found: list[tuple] | None = None) -> Table:
+    """One row per rule (named as now, or as recorded for a deleted rule), one column per
+    outcome."""
+    found = _per_rule_and_outcome(filters) if found is None else found
+    names = _rule_names({rule_id for rule_id, _, _, _ in found} - {None})
+    counts: dict[tuple, dict[str, int]] = {}
+    for rule_id, name, outcome, count in found:
+        # A rule's current name; a deleted rule's (its id is gone) as recorded.
+        label = names.get(rule_id) or name or NO_RULE
+        per = counts.setdefault((rule_id, label), {})
+        per[outcome] = per.get(outcome, 0) + count
+    rows = [(label, *[per.get(o, 0) for o in OUTCOMES], sum(per.values()))
+            for (_, label), per in counts.items()]
+    rows.sort(key=lambda row: (-row[-1], row[0]))
+    return Table("decisions_per_rule", "routing", "Routing decisions per rule",
+                 ("Rule", *OUTCOMES, "Total"), rows, "stacked",
+                 series=tuple(range(1, len(OUTCOMES) + 1)),
+                 note="Outcome: where the decision sent the visitor")
+
+
+def _rule_names(ids: set[int]) -> dict[int, str]:
+    return dict(db.session.execute(
+        select(RoutingRule.id, RoutingRule.name).where(RoutingRule.id.in_(ids))).all())
+
+
+def decisions_per_outcome(filters: Filters, found: list[tuple] | None = None) -> Table:
+    found = _per_rule_and_outcome(filters) if found is None else found
+    totals = dict.fromkeys(OUTCOMES, 0)
+    for _, _, outcome, count in found:
+        totals[outcome] = totals.get(outcome, 0) + count
+    whole = sum(totals.values())
+    rows = [(outcome, count, share(count, whole)) for outcome, count in totals.items()]
+    return Table("decisions_per_outcome", "routing", "Routing decisions per outcome",
+                 ("Outcome", "Decisions", "Share %"), rows, "bar", series=(1,))
+
+
+def skip_reasons(filters: Filters) -> Table:
+    window = Window.of(filters)
+    count = func.count()
+    rows = [tuple(row) for row in db.session.execute(
+        select(RoutingSkip.reason, count).where(*where.skips(filters, window))
+        .group_by(RoutingSkip.reason).order_by(count.desc(), RoutingSkip.reason)
+        .limit(TOP_REASONS))]
+    return Table("skip_reasons", "routing", "Top reasons reps were skipped",
+                 ("Reason", "Reps skipped"), rows, "hbar", series=(1,),
+                 note="Each rep a decision passed over counts once")
+
+
+def owner_share(filters: Filters) -> Table:
+    """Owner-known visitors routed to their owner, over decisions and over visitors (a
+    visitor counts as routed to their owner if any of their decisions was)."""
+    window = Window.of(filters)
+    known = RoutingRecord.owner_known
+    routed = known & RoutingRecord.owner_routed
+    row = db.session.execute(select(
+        func.count(case((known, 1))), func.count(case((routed, 1))),
+        func.count(distinct(case((known, RoutingRecord.visitor_id)))),
+        func.count(distinct(case((routed, RoutingRecord.visitor_id)))))
+        .where(*where.decisions(filters, window))).one()
+    rows = [("Decisions", row[0], row[1], share(row[1], row[0])),
+            ("Visitors", row[2], row[3], share(row[3], row[2]))]
+    return Table("owner_share", "routing", "Owner-known visitors routed to their owner",
+                 ("Counted over", "Owner known", "Routed to owner", "Share %"), rows, "bar",
+                 series=(3,), unit="%",
+                 note="Share = routed to their CRM owner / a CRM owner was known")
+
+
+def section(filters: Filters) -> list[Table]:
+    """The section's tables, reading the decisions per rule and outcome once."""
+    found = _per_rule_and_outcome(filters)
+    return [decisions_per_rule(filters, found), decisions_per_outcome(filters, found),
+            skip_reasons(filters), owner_share(filters)]
+
+
+TABLES = {"decisions_per_rule": decisions_per_rule,
+          "decisions_per_outcome": decisions_per_outcome, "skip_reasons": skip_reasons,
+          "owner_share": owner_share}

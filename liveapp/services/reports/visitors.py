@@ -1,0 +1,124 @@
+"""The visitors section: visitors per day and per stream, the identified share, top
+companies and the target accounts seen, from the visitor hours the pipeline writes."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, case, cast, distinct, func, select
+
+from liveapp.extensions import db
+from liveapp.models.history import VisitorHour
+from liveapp.models.stream import Stream
+from liveapp.services.reports import where
+from liveapp.services.reports.days import days
+from liveapp.services.reports.filters import Filters
+from liveapp.services.reports.scope import Window, as_date, local_day
+from liveapp.services.reports.tables import Table, share
+
+TOP_COMPANIES = 20
+MAX_TARGETS = 200
+_VISITORS = func.count(distinct(VisitorHour.visitor_id))
+_IDENTIFIED = func.count(distinct(case((VisitorHour.identified, VisitorHour.visitor_id))))
+
+
+def _note(filters: Filters) -> str:
+    return f"Distinct visitors per day in {filters.tz}"
+
+
+def visitors_per_day(filters: Filters) -> Table:
+    window = Window.of(filters)
+    day = local_day(VisitorHour.hour, filters, window)
+    found = {as_date(d): (n, i) for d, n, i in db.session.execute(
+        select(day, _VISITORS, _IDENTIFIED).where(*where.visitor_hours(filters, window))
+        .group_by(day))}
+    rows = []
+    for d in days(filters.start, filters.end):
+        visitors, identified = found.get(d, (0, 0))
+        rows.append((d, visitors, identified, share(identified, visitors)))
+    return Table("visitors_per_day", "visitors", "Visitors per day",
+                 ("Day", "Visitors", "Identified", "Identified %"), rows, "line",
+                 series=(1, 2), note=_note(filters))
+
+
+def visitors_per_stream(filters: Filters) -> Table:
+    """One column per stream seen (a visitor in two streams counts in both)."""
+    window = Window.of(filters)
+    day = local_day(VisitorHour.hour, filters, window)
+    found = {(as_date(d), s): n for d, s, n in db.session.execute(
+        select(day, VisitorHour.stream_id, _VISITORS)
+        .where(*where.visitor_hours(filters, window)).group_by(day, VisitorHour.stream_id))}
+    streams = sorted({s for _, s in found})
+    names = stream_names(streams)
+    rows = [(d, *[found.get((d, s), 0) for s in streams])
+            for d in days(filters.start, filters.end)]
+    return Table("visitors_per_stream", "visitors", "Visitors per day and stream",
+                 ("Day", *[names[s] for s in streams]), rows, "stacked",
+                 series=tuple(range(1, len(streams) + 1)),
+                 note=_note(filters) + "; a visitor in two streams counts in each")
+
+
+def stream_names(ids) -> dict[int, str]:
+    """Stream id -> name (0: no stream; a deleted stream keeps its history)."""
+    known = dict(db.session.execute(select(Stream.id, Stream.name)
+                                    .where(Stream.id.in_([i for i in ids if i]))).all())
+    return {i: "No stream" if not i else known.get(i, f"Deleted stream {i}") for i in ids}
+
+
+def identified_share(filters: Filters) -> Table:
+    window = Window.of(filters)
+    visitors, identified = db.session.execute(
+        select(_VISITORS, _IDENTIFIED).where(*where.visitor_hours(filters, window))).one()
+    return Table("identified_share", "visitors", "Identified visitors over the range",
+                 ("Visitors", "Identified", "Identified %"),
+                 [(visitors, identified, share(identified, visitors))], "none",
+                 unit="%", note="Identified: known by email or CRM in any hour of the range")
+
+
+def _companies(filters: Filters) -> list[tuple]:
+    """(domain, name, visitors, target, first day, last day) of every company seen, most
+    visitors first."""
+    window = Window.of(filters)
+    day = local_day(VisitorHour.hour, filters, window)
+    found = db.session.execute(
+        select(VisitorHour.company_domain, _VISITORS,
+               func.max(cast(VisitorHour.target, Integer)), func.min(day), func.max(day))
+        .where(*where.visitor_hours(filters, window), VisitorHour.company_domain.is_not(None))
+        .group_by(VisitorHour.company_domain)
+        .order_by(_VISITORS.desc(), VisitorHour.company_domain)).all()
+    shown = [row[0] for row in found[:TOP_COMPANIES]]
+    shown += [row[0] for row in found if row[2]][:MAX_TARGETS]
+    # Names apart, for the companies shown: the index the grouping reads (0024) has none.
+    names = dict(db.session.execute(
+        select(VisitorHour.company_domain, func.max(VisitorHour.company_name))
+        .where(window.between(VisitorHour.hour), VisitorHour.company_domain.in_(set(shown)))
+        .group_by(VisitorHour.company_domain)).all())
+    return [(domain, names.get(domain), *rest) for domain, *rest in found]
+
+
+def top_companies(filters: Filters, found: list[tuple] | None = None) -> Table:
+    found = _companies(filters) if found is None else found
+    rows = [(name or domain, domain, visitors, "yes" if target else "no")
+            for domain, name, visitors, target, _, _ in found[:TOP_COMPANIES]]
+    return Table("top_companies", "visitors", f"Top {TOP_COMPANIES} companies",
+                 ("Company", "Domain", "Visitors", "Target account"), rows, "hbar",
+                 series=(2,), note="Distinct visitors from each company over the range")
+
+
+def target_accounts(filters: Filters, found: list[tuple] | None = None) -> Table:
+    found = _companies(filters) if found is None else found
+    rows = [(name or domain, domain, visitors, as_date(first), as_date(last))
+            for domain, name, visitors, target, first, last in found if target][:MAX_TARGETS]
+    return Table("target_accounts", "visitors", "Target accounts seen",
+                 ("Company", "Domain", "Visitors", "First day", "Last day"), rows, "hbar",
+                 series=(2,), note=f"Target (ABM) accounts with a visitor, days in {filters.tz}")
+
+
+def section(filters: Filters) -> list[Table]:
+    """The section's tables, reading the companies once."""
+    companies = _companies(filters)
+    return [visitors_per_day(filters), visitors_per_stream(filters), identified_share(filters),
+            top_companies(filters, companies), target_accounts(filters, companies)]
+
+
+TABLES = {"visitors_per_day": visitors_per_day, "visitors_per_stream": visitors_per_stream,
+          "identified_share": identified_share, "top_companies": top_companies,
+          "target_accounts": target_accounts}

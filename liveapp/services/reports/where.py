@@ -1,0 +1,128 @@
+"""Which rows a report reads: the filters as WHERE conditions on each history table, the
+same narrowing for every figure (a rep filter keeps the visitors and decisions that rep
+was offered, and the chats, messages and meetings that are theirs)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from liveapp.models.conversation import Conversation
+from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
+from liveapp.models.meeting import Meeting
+from liveapp.models.visitor import Visitor
+from liveapp.services.reports.filters import Filters
+from liveapp.services.reports.scope import Window, rep_scope
+
+
+def visitor_hours(filters: Filters, window: Window) -> list:
+    """Visitor hours in the window; a rep or rule filter keeps the visitors that rep was
+    offered or chatted with, or that rule routed, in the window."""
+    where = [window.between(VisitorHour.hour)]
+    if filters.site_id is not None:
+        where.append(VisitorHour.site_id == filters.site_id)
+    if filters.stream_id is not None:
+        where.append(VisitorHour.stream_id == filters.stream_id)
+    if (reps := rep_scope(filters)) is not None:
+        where.append(VisitorHour.visitor_id.in_(_visitors_of_reps(reps, window)))
+    if filters.rule_id is not None:
+        where.append(VisitorHour.visitor_id.in_(_visitors_of_rule(filters.rule_id, window)))
+    return where
+
+
+def decisions(filters: Filters, window: Window) -> list:
+    """Routing decisions in the window; a rep filter keeps the decisions that offered
+    the visitor to that rep (or a member of the group)."""
+    where = [window.between(RoutingRecord.decided_at)] + _decision_facts(filters)
+    if (reps := rep_scope(filters)) is not None:
+        where.append(RoutingRecord.id.in_(
+            select(Offer.decision_id).where(Offer.rep_id.in_(reps),
+                                            window.between(Offer.offered_at))))
+    return where
+
+
+def _decision_facts(filters: Filters) -> list:
+    where = []
+    if filters.site_id is not None:
+        where.append(RoutingRecord.site_id == filters.site_id)
+    if filters.stream_id is not None:
+        where.append(RoutingRecord.stream_id == filters.stream_id)
+    if filters.rule_id is not None:
+        where.append(RoutingRecord.rule_id == filters.rule_id)
+    return where
+
+
+def _decision_ids(filters: Filters, window: Window):
+    return select(RoutingRecord.id).where(window.between(RoutingRecord.decided_at),
+                                          *_decision_facts(filters))
+
+
+def skips(filters: Filters, window: Window) -> list:
+    """Reps skipped in the window (a rep filter: that rep's skips)."""
+    where = [window.between(RoutingSkip.decided_at)]
+    if _decision_facts(filters):
+        where.append(RoutingSkip.decision_id.in_(_decision_ids(filters, window)))
+    if (reps := rep_scope(filters)) is not None:
+        where.append(RoutingSkip.rep_id.in_(reps))
+    return where
+
+
+def offers(filters: Filters, window: Window) -> list:
+    """Offers made in the window; site, stream and rule are their decision's."""
+    where = [window.between(Offer.offered_at)]
+    if _decision_facts(filters):
+        where.append(Offer.decision_id.in_(_decision_ids(filters, window)))
+    if (reps := rep_scope(filters)) is not None:
+        where.append(Offer.rep_id.in_(reps))
+    return where
+
+
+def conversations(filters: Filters, window: Window) -> list:
+    """Conversations started in the window."""
+    return [window.between(Conversation.started_at),
+            *_visitor_facts(Conversation.visitor_id, filters, window),
+            *_of_reps(Conversation.rep_id, filters)]
+
+
+def meetings(filters: Filters, window: Window) -> list:
+    """Meetings booked (not cancelled) in the window."""
+    return [window.between(Meeting.created_at), Meeting.status == "booked",
+            *_visitor_facts(Meeting.visitor_id, filters, window),
+            *_of_reps(Meeting.rep_id, filters)]
+
+
+def conversation_facts(filters: Filters, window: Window) -> list:
+    """A conversation's visitor and rep (no time: for messages sent in the window)."""
+    return [*_visitor_facts(Conversation.visitor_id, filters, window),
+            *_of_reps(Conversation.rep_id, filters)]
+
+
+def _of_reps(column, filters: Filters) -> list:
+    reps = rep_scope(filters)
+    return [] if reps is None else [column.in_(reps)]
+
+
+def _visitor_facts(column, filters: Filters, window: Window) -> list:
+    """Site: the visitor's; stream: the visitor was in it in the window; rule: it routed
+    the visitor in the window."""
+    where = []
+    if filters.site_id is not None:
+        where.append(column.in_(select(Visitor.id).where(Visitor.site_id == filters.site_id)))
+    if filters.stream_id is not None:
+        where.append(column.in_(select(VisitorHour.visitor_id).where(
+            VisitorHour.stream_id == filters.stream_id, window.between(VisitorHour.hour))))
+    if filters.rule_id is not None:
+        where.append(column.in_(_visitors_of_rule(filters.rule_id, window)))
+    return where
+
+
+def _visitors_of_reps(reps: list[int], window: Window):
+    offered = select(Offer.visitor_id).where(Offer.rep_id.in_(reps),
+                                             window.between(Offer.offered_at))
+    chatted = select(Conversation.visitor_id).where(Conversation.rep_id.in_(reps),
+                                                    window.between(Conversation.started_at))
+    return offered.union(chatted)
+
+
+def _visitors_of_rule(rule_id: int, window: Window):
+    return select(RoutingRecord.visitor_id).where(RoutingRecord.rule_id == rule_id,
+                                                  window.between(RoutingRecord.decided_at))
