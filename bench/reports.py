@@ -339,9 +339,11 @@ def main() -> None:
     try:
         for backend in ("sqlite", "postgresql"):
             if args.backend in ("both", backend):
+                # A kept SQLite file lives in a folder of its own, left for --reuse.
+                kept = args.keep and backend == "sqlite" and not args.reuse
                 measure(backend, Sizes(args.scale), args.rounds,
-                        Path(tempfile.mkdtemp(prefix="liveapp-bench-reports-"))
-                        if args.keep else folder, args.reuse, args.keep)
+                        Path(tempfile.mkdtemp(prefix="liveapp-bench-reports-")) if kept
+                        else folder, args.reuse, args.keep)
     finally:
         _stop_embedded_redis(folder)
         shutil.rmtree(folder, ignore_errors=True)

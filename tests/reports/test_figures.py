@@ -25,10 +25,23 @@ def test_visitors_per_day_cut_in_berlin_across_the_dst_change(world):
         (D28, 2, 1, 50.0), (D29, 3, 2, 66.7)]
 
 
+def test_the_offset_after_the_change_cuts_the_next_day(world):
+    # v2's hour 29 22:00 UTC is 30 00:00 at +02:00 (at +01:00 it would be the 29th)
+    assert rows("visitors_per_day", world.filters(end=date(2026, 3, 30))) == [
+        (D28, 2, 1, 50.0), (D29, 3, 2, 66.7), (date(2026, 3, 30), 1, 1, 100.0)]
+
+
 def test_visitors_per_day_in_utc_cut_elsewhere(world):
     # UTC 28: v1 (22:00, 23:00), v3; 29: v2 (21:00, 22:00), v4; 27 23:00 is the 27th
     assert rows("visitors_per_day", world.filters(tz="UTC")) == [
         (D28, 2, 1, 50.0), (D29, 2, 2, 100.0)]
+
+
+def test_visitors_per_day_in_a_half_hour_zone(world):
+    # Kolkata (+05:30): the range is UTC [27 18:30, 29 18:30). 28: v1 (27 23:00), v3, and
+    # vout (27 22:00 = 28 03:30, identified); 29: v1 (28 22:00 identified, 23:00), v4
+    assert rows("visitors_per_day", world.filters(tz="Asia/Kolkata")) == [
+        (D28, 3, 1, 33.3), (D29, 2, 2, 100.0)]
 
 
 def test_visitors_per_stream(world):
