@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import random
@@ -255,13 +256,21 @@ class SimulatedRep:
                 self.stats.let_pass += 1
 
     # -------------------------------------------------------------- acting
+    def clicking(self, visitor_id: str) -> None:
+        """The click is on its way: the prompt going away now (because of it) must not
+        cancel the request."""
+        if visitor_id in self.pending:
+            self.pending[visitor_id] = None
+
     async def accept(self, visitor_id: str, after: float) -> None:
         await self.sleep(after)
+        self.clicking(visitor_id)
         if await self.claim(visitor_id, "inbound"):
             self.stats.accepted += 1
 
     async def decline(self, visitor_id: str, after: float) -> None:
         await self.sleep(after)
+        self.clicking(visitor_id)
         res = await self.post(f"/offers/{visitor_id}/decline")
         if res is not None and res.status_code == 200:
             self.stats.declined += 1
@@ -359,13 +368,17 @@ def run(base_url: str, **options) -> RepStats:
 @click.option("--speed", default=1.0, show_default=True, help="time compression factor")
 @click.option("--seed", default=None, type=int, help="random seed, for repeatable runs")
 @click.option("--pounce/--no-pounce", default=True, show_default=True)
-def main(base_url: str, reps: str, speed: float, seed: int | None, pounce: bool) -> None:
+@click.option("--verbose", is_flag=True, help="log each sign-in and decision")
+def main(base_url: str, reps: str, speed: float, seed: int | None, pounce: bool,
+         verbose: bool) -> None:
     """Simulated demo reps at their boards, over HTTP (`liveapp demo` runs this)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s reps %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s reps %(message)s")
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
     temper = Temper() if pounce else Temper(pounce_every=None)
     stats = run(base_url, names=reps.split(","), speed=speed, seed=seed, temper=temper,
                 simulator_key=os.environ.get(simulated_clients.KEY_VARIABLE, ""))
-    click.echo(f"simulated reps: {stats}", err=True)
+    click.echo("simulated reps: " + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n
+                                              in dataclasses.asdict(stats).items()), err=True)
 
 
 if __name__ == "__main__":
