@@ -131,6 +131,7 @@ class SimulatedRep:
         self.stream_url = ""
         self.pending: dict[str, asyncio.Task | None] = {}  # offers decided, still shown
         self.chats: dict[str, Chat] = {}
+        self.accepting: set[str] = set()  # accepts decided, not clicked yet
         self.tasks: set[asyncio.Task] = set()
         self.lock = asyncio.Lock()
         self.last_action = 0.0
@@ -243,11 +244,11 @@ class SimulatedRep:
             if visitor_id in self.pending or visitor_id in self.chats:
                 continue  # the same prompt again (the visitor moved on to another page)
             left = None if until is None else (until - time.time()) * self.speed
-            choice = rep_choices.choose(self.offers_rng, self.temper, left,
-                                        busy=len(self.chats) >= self.temper.max_chats)
+            choice = rep_choices.choose(self.offers_rng, self.temper, left, busy=self.busy())
             log.info("%s: %s %s in %.1f s", self.user.name, choice.action, visitor_id,
                      choice.after / self.speed)
             if choice.action == ACCEPT:
+                self.accepting.add(visitor_id)
                 self.pending[visitor_id] = self.spawn(self.accept(visitor_id, choice.after))
             elif choice.action == DECLINE:
                 self.pending[visitor_id] = self.spawn(self.decline(visitor_id, choice.after))
@@ -262,8 +263,18 @@ class SimulatedRep:
         if visitor_id in self.pending:
             self.pending[visitor_id] = None
 
+    def busy(self) -> bool:
+        """At `max_chats`, counting the chats being accepted."""
+        return len(self.chats) + len(self.accepting) >= self.temper.max_chats
+
     async def accept(self, visitor_id: str, after: float) -> None:
-        await self.sleep(after)
+        try:
+            await self.sleep(after)
+        finally:
+            self.accepting.discard(visitor_id)
+        if len(self.chats) >= self.temper.max_chats:  # hands full meanwhile (a pounce)
+            self.stats.let_pass += 1
+            return
         self.clicking(visitor_id)
         if await self.claim(visitor_id, "inbound"):
             self.stats.accepted += 1
@@ -323,7 +334,7 @@ class SimulatedRep:
         """Now and then, start a chat with an active visitor of the board."""
         while True:
             await self.sleep(rep_choices.pause(self.pounce_rng, self.temper.pounce_every))
-            if len(self.chats) >= self.temper.max_chats:
+            if self.busy():
                 continue
             res = await self.client.get("/board/body")
             seen = sorted(set(ACTIVE_CARD.findall(res.text)) - set(self.chats)
