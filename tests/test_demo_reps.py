@@ -63,6 +63,7 @@ def test_messages_name_the_rep_and_two_or_three_reps_are_simulated():
     assert "Bob" in rep_choices.greeting(random.Random(1), "Bob Baker")
     simulated = simulated_users()
     assert [u.name for u in simulated] == ["Bob Baker", "Cara Chen", "Dev Desai"]
+    assert [u for u in DEMO_USERS if u.note == " (simulated)"] == simulated  # in the logins
     people = [u for u in DEMO_USERS if u not in simulated]
     assert {u.role for u in people} == {"admin", "rep"}  # left for a person to try
     assert {u.group for u in people if u.role == "rep"} == {"Enterprise", "Mid-Market"}

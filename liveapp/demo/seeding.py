@@ -39,6 +39,11 @@ class DemoUser:
     group: str | None
     salesforce_user_id: str | None
 
+    @property
+    def note(self) -> str:
+        """What the demo's printed logins say after the name."""
+        return " (simulated)" if self.email.split("@")[0] in SIMULATED_REPS else ""
+
 
 # Salesforce user ids in their 15-character form, as Salesforce shows them in a user's
 # URL; they are stored in the 18-character form, which the CRM sandbox's records use.
