@@ -8,8 +8,8 @@ import random
 from collections import Counter
 
 from liveapp.demo import rep_choices
+from liveapp.demo.rep_board import SHOWN, frames, inbound_offers
 from liveapp.demo.rep_choices import ACCEPT, DECLINE, LET_TIME_OUT, Choice, Temper, choose
-from liveapp.demo.reps import SHOWN, frames, inbound_offers
 from liveapp.demo.seeding import DEMO_USERS, simulated_users
 from liveapp.services.live import prompts
 

@@ -23,10 +23,9 @@ import dataclasses
 import logging
 import os
 import random
-import re
 import signal
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import unescape
 
@@ -35,6 +34,16 @@ import httpx
 
 from liveapp import simulated_clients
 from liveapp.demo import rep_choices
+from liveapp.demo.rep_board import (
+    ACTIVE_CARD,
+    CSRF_META,
+    SHOWN,
+    STARTED,
+    STREAM,
+    VISITOR_WROTE,
+    frames,
+    inbound_offers,
+)
 from liveapp.demo.rep_choices import ACCEPT, DECLINE, Temper
 from liveapp.demo.seeding import DEMO_PASSWORD, SIMULATED_REPS, DemoUser, simulated_users
 from liveapp.demo.simulator import wait_until_up
@@ -43,15 +52,6 @@ log = logging.getLogger(__name__)
 
 OFFICE = "203.0.113.{}"  # the simulated reps' addresses (a documentation range)
 RECONNECT = 2.0  # real seconds before signing in again after the stream ended
-CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')
-STREAM = re.compile(r'sse-connect="([^"]+)"')
-OFFER = re.compile(r'data-offer="([^"]+)"')
-INBOUND = re.compile(r'data-claim-url="/conversations/claim/([^"/]+)"')
-UNTIL = re.compile(r'data-until="(\d+)"')
-SHOWN = re.compile(r'id="offer-([^"]+)"')
-ACTIVE_CARD = re.compile(r'class="visitor-card presence-active" data-visitor="([^"]+)"')
-STARTED = re.compile(r"/conversations/(\d+)")
-VISITOR_WROTE = 'class="message message-visitor"'
 
 
 @dataclass
@@ -73,37 +73,6 @@ class Chat:
     visitor_id: str
     conversation_id: int
     heard: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-async def frames(lines: AsyncIterator[str]) -> AsyncIterator[tuple[str, str]]:
-    """(event, data) of each SSE event in a stream's lines (comments skipped)."""
-    event, data = "message", []
-    async for line in lines:
-        if line == "":
-            if data:
-                yield event, "\n".join(data)
-            event, data = "message", []
-        elif not line.startswith(":"):
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            if name == "event":
-                event = value
-            elif name == "data":
-                data.append(value)
-
-
-def inbound_offers(html: str) -> dict[str, float | None]:
-    """The inbound chat prompts a fragment shows: visitor id -> countdown end (epoch
-    seconds) or None. Transfer prompts and notices are left out."""
-    found: dict[str, float | None] = {}
-    starts = [m.start() for m in OFFER.finditer(html)] + [len(html)]
-    for start, end in zip(starts, starts[1:], strict=False):
-        chunk = html[start:end]
-        claim = INBOUND.search(chunk)
-        if claim:
-            until = UNTIL.search(chunk)
-            found[claim.group(1)] = float(until.group(1)) if until else None
-    return found
 
 
 class SimulatedRep:
@@ -140,8 +109,14 @@ class SimulatedRep:
     def spawn(self, coroutine) -> asyncio.Task:
         task = asyncio.create_task(coroutine)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self.done)
         return task
+
+    def done(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.stats.errors += 1
+            log.warning("%s: %r", self.user.name, task.exception())
 
     async def sleep(self, simulated: float) -> None:
         await asyncio.sleep(max(simulated / self.speed, 0.01))
@@ -192,10 +167,10 @@ class SimulatedRep:
                     log.info("%s is at their board", self.user.name)
                     failures = 0
                     await self.board()
-                except (httpx.HTTPError, RuntimeError) as failed:
+                except Exception as failed:  # a rep never takes the demo down: again later
                     self.stats.errors += 1
                     failures += 1
-                    log.warning("%s: %s", self.user.name, failed)
+                    log.warning("%s: %r", self.user.name, failed)
                 # Not a sign-in a second when the server is away: its limits count them.
                 await asyncio.sleep(min(RECONNECT * 2 ** failures, 60.0))
         finally:
@@ -351,6 +326,7 @@ async def simulate_reps(base_url: str, stats: RepStats, names: Iterable[str] = S
         if not await wait_until_up(client, base_url.rstrip("/"), startup_timeout):
             raise RuntimeError(f"{base_url} did not answer /healthz")
     temper = temper or Temper()
+    seed = random.randrange(2**32) if seed is None else seed  # no seed: another demo each time
     reps = [SimulatedRep(base_url, user, seed, temper, speed, stats, OFFICE.format(10 + i),
                          simulator_key) for i, user in enumerate(simulated_users(names))]
     await asyncio.gather(*(rep.run() for rep in reps))
