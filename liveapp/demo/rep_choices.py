@@ -37,9 +37,9 @@ class Temper:
     answer_delay: tuple[float, float] = (5.0, 15.0)
     answer_share: float = 0.7  # of the chats whose visitor wrote: a second message
     close_after: tuple[float, float] = (30.0, 90.0)  # quiet before the rep closes
-    longest_chat: float = 360.0  # closed by then whatever happens
+    longest_chat: float = 240.0  # closed by then whatever happens
     pounce_every: tuple[float, float] | None = (180.0, 480.0)  # None: never pounces
-    max_chats: int = 2  # at most this many open at once (under the demo's chat limit)
+    max_chats: int = 3  # at most this many open at once (the demo users' chat limit)
     min_gap: float = 1.0  # real seconds between two of the rep's actions, at least
 
 
