@@ -242,7 +242,7 @@ def _print_logins(logins) -> None:
     click.echo(f"Logins (password for all: {DEMO_PASSWORD}):")
     for spec in logins:
         group = f", {spec.group}" if spec.group else ""
-        click.echo(f"  {spec.role:<5}  {spec.email:<28} {spec.name}{group}")
+        click.echo(f"  {spec.role:<5}  {spec.email:<28} {spec.name}{group}{spec.note}")
 
 
 def _demo_site_key() -> str:

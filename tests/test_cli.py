@@ -72,6 +72,8 @@ def test_demo_serves_and_its_printed_logins_work(tmp_path):
         logins = re.findall(r"^\s+(admin|rep)\s+(\S+@\S+)", head, flags=re.M)
         assert [r for r, _ in logins].count("admin") == 1
         assert [r for r, _ in logins].count("rep") >= 4
+        assert "Bob Baker, Enterprise (simulated)" in head  # liveapp.demo.reps plays him
+        assert "Ann Archer, Enterprise\n" in head
         deadline = time.monotonic() + 30
         while True:
             try:

@@ -39,6 +39,11 @@ class DemoUser:
     group: str | None
     salesforce_user_id: str | None
 
+    @property
+    def note(self) -> str:
+        """What the demo's printed logins say after the name."""
+        return " (simulated)" if self.email.split("@")[0] in SIMULATED_REPS else ""
+
 
 # Salesforce user ids in their 15-character form, as Salesforce shows them in a user's
 # URL; they are stored in the 18-character form, which the CRM sandbox's records use.
@@ -50,6 +55,17 @@ DEMO_USERS = (
     DemoUser(f"dev@{DEMO_DOMAIN}", "Dev Desai", "rep", "Mid-Market", "0055g00000Dx4Ve"),
     DemoUser(f"eli@{DEMO_DOMAIN}", "Eli Evans", "rep", "Mid-Market", None),
 )
+
+# The reps liveapp.demo.reps plays in `liveapp demo` (their emails' first part): one
+# Enterprise rep and two Mid-Market reps; Ann, Eli and the admin are left to whoever
+# tries the demo.
+SIMULATED_REPS = ("bob", "cara", "dev")
+
+
+def simulated_users(names=SIMULATED_REPS) -> list[DemoUser]:
+    """The demo users simulated, in the demo's order."""
+    wanted = set(names)
+    return [user for user in DEMO_USERS if user.email.split("@")[0] in wanted]
 
 
 def seed_users() -> list[DemoUser]:
@@ -202,7 +218,10 @@ def announcements() -> list[str]:
     body = json.dumps({"site_key": site.site_key,
                        "visitor_id": "6f1c1c1e-8d4e-4b7a-9a57-1d2b7a4e0c11",
                        "type": "page_view", "url": "http://localhost:8000/demo-site/pricing"})
+    names = [user.name.split()[0] for user in simulated_users()]
     return [
+        f"{', '.join(names[:-1])} and {names[-1]} are simulated: at their boards, they accept "
+        "most chat requests, answer and close chats, and now and then start one.",
         f"Demo site key: {site.site_key} (origins: {', '.join(site.allowed_origins)})",
         "Demo site: <URL>demo-site/ (tracked by the snippet). Send an event yourself:",
         f"  curl -H 'Content-Type: application/json' -d '{body}' <URL>t/v1/events",
@@ -210,11 +229,13 @@ def announcements() -> list[str]:
 
 
 def extra_processes(base_url: str) -> list[tuple[str, list[str]]]:
-    """Processes `liveapp demo` runs beside web and worker (simulator, CRM sandbox)."""
+    """Processes `liveapp demo` runs beside web and worker (CRM sandbox, visitor
+    simulator, simulated reps)."""
     simulator = [sys.executable, "-m", "liveapp.cli", "simulate", "--url", base_url,
                  "--visitors", "25", "--rate", "0.5"]
     sandbox = [sys.executable, "-m", "liveapp.cli", "crm-sandbox", "--port", "0", "--quiet"]
-    return [("crm-sandbox", sandbox), ("simulator", simulator)]
+    reps = [sys.executable, "-m", "liveapp.demo.reps", "--url", base_url]
+    return [("crm-sandbox", sandbox), ("simulator", simulator), ("reps", reps)]
 
 
 def forget_crm_sandbox(instance: Path) -> None:

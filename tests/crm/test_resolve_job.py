@@ -234,7 +234,7 @@ def test_demo_points_the_integrations_at_a_running_sandbox(app_ctx, sandbox, tmp
     seeding.forget_crm_sandbox(tmp_path)
     assert server.load_settings(tmp_path) is None
     names = [name for name, _argv in seeding.extra_processes("http://127.0.0.1:8000")]
-    assert names == ["crm-sandbox", "simulator"]
+    assert names == ["crm-sandbox", "simulator", "reps"]
 
 
 def test_simulated_identities_are_known_to_the_sandbox(identities):

@@ -76,3 +76,5 @@ def test_demo_seed_creates_the_demo_site_once(app_ctx):
     argv = processes["simulator"]
     assert "simulate" in argv and "http://127.0.0.1:8003" in argv
     assert "crm-sandbox" in processes["crm-sandbox"]
+    assert processes["reps"][-3:] == ["liveapp.demo.reps", "--url", "http://127.0.0.1:8003"]
+    assert lines[0].startswith("Bob, Cara and Dev are simulated")

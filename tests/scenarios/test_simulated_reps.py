@@ -1,0 +1,114 @@
+"""Scenario: the demo's simulated reps (liveapp.demo.reps) on the real stack, started as
+`liveapp demo` starts them but with their delays compressed. A visitor asks for a rep in
+the widget's flow; simulated Bob, alone at the Enterprise desk, accepts after the delay his
+seeded temper drew, greets, and closes the chat after a quiet while; the reports' history
+tables have the accepted offer and the conversation with Bob's messages."""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from liveapp import simulated_clients
+from liveapp.config import normalise_database_url
+from liveapp.demo import rep_choices
+from liveapp.demo.seeding import DEMO_USERS
+from tests.scenarios import stack as stacks
+from tests.scenarios.people import SIMULATOR_KEY, eventually, stranger
+from tests.scenarios.settings import Admin, form_errors
+
+SPEED = 10.0  # the reps' delays, compressed: a 3-20 s accept takes 0.3-2 s
+CAMPAIGN = {"utm_source": "scenario", "utm_medium": "cpc", "utm_campaign": "scn-simrep"}
+BOB = next(user for user in DEMO_USERS if user.email.startswith("bob@"))
+ADMIN = next(user for user in DEMO_USERS if user.role == "admin")
+
+
+def accepting_seed() -> tuple[int, float]:
+    """A seed whose first decision for Bob accepts, and its delay in real seconds (the
+    decisions are the seed's: the test knows them as the rep will draw them)."""
+    for seed in range(100):
+        rng = random.Random(f"{seed} offers {BOB.email}")
+        choice = rep_choices.choose(rng, rep_choices.Temper())
+        if choice.action == rep_choices.ACCEPT:
+            return seed, choice.after / SPEED
+    raise AssertionError("no seed accepts first")
+
+
+SEED, DELAY = accepting_seed()
+
+
+@pytest.fixture(scope="module")
+def simulated_bob(stack):
+    """Bob simulated, as the demo runs its reps (the simulator's key signs his address)."""
+    env = {**stack.env, simulated_clients.KEY_VARIABLE: SIMULATOR_KEY}
+    process = stacks._command("reps", [
+        sys.executable, "-m", "liveapp.demo.reps", "--url", stack.url, "--reps", "bob",
+        "--speed", str(SPEED), "--seed", str(SEED), "--no-pounce", "--verbose"], env, stack.folder)
+    stack.processes.append(process)  # stopped with the stack; its log in failure reports
+    eventually(lambda: "Bob Baker is at their board" in process.log.read_text(), 30,
+               "simulated Bob at his board", show=process.tail)
+    return process
+
+
+def history(stack, sql: str, **params) -> list:
+    engine = create_engine(normalise_database_url(stack.env["DATABASE_URL"]))
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(sql), params))
+    finally:
+        engine.dispose()
+
+
+def test_a_simulated_rep_accepts_a_widget_request_answers_and_closes(stack, simulated_bob,
+                                                                     visitor):
+    admin = Admin(stack.url, ADMIN.email, ADMIN.name)
+    users = admin.page("/settings/users/")
+    assert "Available (board open)" in users  # his stream is his presence
+    rule = "Scenario: simulated desk"
+    saved = admin.new_rule(rule, [("utm_campaign", "equals", "scn-simrep")],
+                           route_to_groups=admin.option("/settings/routing/new", "Enterprise"),
+                           distribution="first_available", when_nobody="queue")
+    assert saved.status_code == 303, form_errors(saved.text)
+    try:
+        person = visitor()
+        person.page_view("pricing", "Pricing", query=CAMPAIGN)
+        person.start_heartbeats()
+        person.asks_for_a_rep(stranger())  # Ann is not at her board: offered to Bob alone
+        asked = time.monotonic()
+        chat = eventually(lambda: (person.chat()["conversation"] or {}).get("rep"), 15,
+                          "a rep accepting", interval=0.1)
+        waited = time.monotonic() - asked
+        assert chat == BOB.name
+        assert DELAY - 0.1 <= waited <= DELAY + 8, (DELAY, waited)
+
+        def said() -> list[str]:
+            return [m["body"] for m in person.chat()["messages"] if m["sender"] == "rep"]
+
+        [greeting] = eventually(said, 10, "Bob's greeting")
+        assert "Bob" in greeting
+        sent = person.http.post("/t/v1/chat/messages",
+                                json={"token": person.token, "body": "Do you support SSO?"})
+        assert sent.status_code == 201, sent.text
+        # Quiet for 3-9 s after the visitor's word (maybe an answer first): Bob closes.
+        eventually(lambda: not person.chat()["conversation"], 30, "Bob closing the chat",
+                   show=person.chat)
+
+        bob_id = history(stack, "SELECT id FROM users WHERE email = :e", e=BOB.email)[0][0]
+        offers = history(stack, "SELECT rep_id, outcome, answered_at FROM offers "
+                                "WHERE visitor_id = :v", v=person.id)
+        assert [(o.rep_id, o.outcome) for o in offers] == [(bob_id, "accepted")]
+        assert offers[0].answered_at is not None
+        [conversation] = history(stack, "SELECT id, rep_id, origin, closed_at "
+                                        "FROM conversations WHERE visitor_id = :v", v=person.id)
+        assert (conversation.rep_id, conversation.origin) == (bob_id, "inbound")
+        assert conversation.closed_at is not None
+        rep_lines = history(stack, "SELECT body FROM messages WHERE conversation_id = :c "
+                                   "AND sender = 'rep' ORDER BY id", c=conversation.id)
+        assert 1 <= len(rep_lines) <= 2 and rep_lines[0].body == greeting
+    finally:
+        admin.delete_rule(rule)
+        admin.close()
