@@ -79,8 +79,9 @@ def claim(visitor_id: str, rep: User, origin: str) -> Conversation:
     conversation = Conversation(visitor_id=visitor_id, rep_id=rep.id, origin=origin,
                                 started_at=utcnow())
     db.session.add(conversation)
-    records.mark_accepted(visitor_id, rep.id, conversation.started_at)
     try:
+        db.session.flush()  # the open-conversation index decides who claimed first
+        records.mark_accepted(visitor_id, rep.id, conversation.started_at)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
