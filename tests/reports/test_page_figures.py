@@ -80,7 +80,7 @@ def test_a_visitors_company_name_is_escaped_and_defused(world, as_):
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     answer = client.get(f"/reports/top_companies.csv?{ARGS}")
     rows = list(csv.reader(io.StringIO(answer.get_data().decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["Company", "Domain", "Visitors", "Target account"]
+    assert rows[0] == ["Company", "Domain", "Visitor-days", "Target account"]
     assert ["'=cmd|\" /C calc\"!A0 <img src=x onerror=alert(1)>", "evil.example", "1",
             "no"] in rows
     assert answer.headers["Content-Disposition"] == (

@@ -3,28 +3,27 @@ response time, and chats that ended in a meeting."""
 
 from __future__ import annotations
 
-from statistics import median
-
 from sqlalchemy import and_, exists, func, or_, select
 
 from liveapp.extensions import db
 from liveapp.models.conversation import ORIGINS, Conversation, Message
 from liveapp.models.meeting import Meeting
 from liveapp.services.reports import where
-from liveapp.services.reports.days import days
+from liveapp.services.reports.days import days, hist_percentile, merged
 from liveapp.services.reports.filters import Filters
 from liveapp.services.reports.scope import (
     Window,
     as_date,
     local_day,
     plus_hours,
-    seconds_between,
+    whole_seconds,
 )
 from liveapp.services.reports.tables import Table, seconds, share
 
 MEETING_WITHIN_HOURS = 24
-FIRST_RESPONSE_NOTE = ("First response: from the visitor's first message to the first rep "
-                       "message after it (chats where the visitor wrote and a rep answered)")
+FIRST_RESPONSE_NOTE = ("First response: from the visitor's first message to the first "
+                       "rep message after it, in whole seconds (chats where the visitor "
+                       "wrote and a rep answered)")
 
 
 def pounce_vs_inbound(filters: Filters) -> Table:
@@ -55,34 +54,42 @@ def chats_per_day(filters: Filters) -> Table:
                  series=(1, 2), note=f"Chats started per day in {filters.tz}")
 
 
-def first_response_seconds(filters: Filters) -> dict[str, list[float]]:
-    """origin -> each measured conversation's first response time in seconds."""
-    window = Window.of(filters)
+def measured(conversation_where: list):
+    """(conversation_id, took): each chat's first response in whole seconds (None: the
+    visitor wrote and no rep answered), for the conversations `conversation_where` keeps."""
     first_visitor = (
         select(Message.conversation_id, func.min(Message.sent_at).label("at"))
-        .join(Conversation).where(*where.conversations(filters, window),
-                                  Message.sender == "visitor")
+        .join(Conversation).where(*conversation_where, Message.sender == "visitor")
         .group_by(Message.conversation_id).subquery())
     reply = (select(func.min(Message.sent_at)).where(
         Message.conversation_id == first_visitor.c.conversation_id, Message.sender == "rep",
         Message.sent_at >= first_visitor.c.at).scalar_subquery())
-    measured = select(first_visitor.c.conversation_id, first_visitor.c.at,
-                      reply.label("reply")).subquery()
-    found: dict[str, list[float]] = {origin: [] for origin in ORIGINS}
-    for origin, took in db.session.execute(
-            select(Conversation.origin, seconds_between(measured.c.reply, measured.c.at))
-            .join(measured, measured.c.conversation_id == Conversation.id)):
+    found = select(first_visitor.c.conversation_id, first_visitor.c.at,
+                   reply.label("reply")).subquery()
+    return select(found.c.conversation_id,
+                  whole_seconds(found.c.reply, found.c.at).label("took")).subquery()
+
+
+def first_response_seconds(filters: Filters) -> dict[str, dict[int, int]]:
+    """origin -> {whole seconds of first response: chats}."""
+    window = Window.of(filters)
+    times = measured(where.conversations(filters, window))
+    found: dict[str, dict[int, int]] = {origin: {} for origin in ORIGINS}
+    for origin, took, count in db.session.execute(
+            select(Conversation.origin, times.c.took, func.count())
+            .join(times, times.c.conversation_id == Conversation.id)
+            .group_by(Conversation.origin, times.c.took)):
         if took is not None:  # not answered (filtered here: in SQL it would rank twice)
-            found[origin].append(float(took))
+            found[origin][int(took)] = found[origin].get(int(took), 0) + count
     return found
 
 
-def first_response(filters: Filters) -> Table:
-    found = first_response_seconds(filters)
-    every = [took for values in found.values() for took in values]
-    rows = [(origin, len(values), seconds(median(values)) if values else None)
-            for origin, values in found.items()]
-    rows.append(("all", len(every), seconds(median(every)) if every else None))
+def first_response(filters: Filters, found: dict[str, dict[int, int]] | None = None) -> Table:
+    found = first_response_seconds(filters) if found is None else found
+    every = merged(found.values())
+    rows = [(origin, sum(hist.values()), seconds(hist_percentile(hist, 50)))
+            for origin, hist in found.items()]
+    rows.append(("all", sum(every.values()), seconds(hist_percentile(every, 50))))
     return Table("first_response", "conversations", "Median first response time",
                  ("Origin", "Chats measured", "Median (s)"), rows, "bar", series=(2,),
                  unit="s", note=FIRST_RESPONSE_NOTE)

@@ -75,8 +75,10 @@ def _activity(filters: Filters, window: Window) -> dict[str, list]:
         .group_by(Conversation.rep_id)).all()
     query = select(Message.rep_id, func.count()).where(
         window.between(Message.sent_at), Message.sender == "rep").group_by(Message.rep_id)
-    if facts := where.conversation_facts(filters, window):  # else no join: the index does
-        query = query.join(Conversation).where(*facts)
+    if (reps := rep_scope(filters)) is not None:  # the sender (a chat may change reps)
+        query = query.where(Message.rep_id.in_(reps))
+    if facts := where.visitor_facts(Conversation.visitor_id, filters, window):
+        query = query.join(Conversation).where(*facts)  # else no join: the index does
     messages = db.session.execute(query).all()
     meetings = db.session.execute(
         select(Meeting.rep_id, func.count()).where(*where.meetings(filters, window))
