@@ -26,11 +26,14 @@ FIRST_RESPONSE_NOTE = ("First response: from the visitor's first message to the 
                        "wrote and a rep answered)")
 
 
-def pounce_vs_inbound(filters: Filters) -> Table:
-    window = Window.of(filters)
-    found = dict(db.session.execute(
-        select(Conversation.origin, func.count())
-        .where(*where.conversations(filters, window)).group_by(Conversation.origin)).all())
+def pounce_vs_inbound(filters: Filters, found: dict[str, int] | None = None) -> Table:
+    """found: origin -> chats (None: count the conversations)."""
+    if found is None:
+        window = Window.of(filters)
+        found = dict(db.session.execute(
+            select(Conversation.origin, func.count())
+            .where(*where.conversations(filters, window))
+            .group_by(Conversation.origin)).all())
     whole = sum(found.values())
     rows = [(origin, found.get(origin, 0), share(found.get(origin, 0), whole))
             for origin in ORIGINS]
@@ -39,12 +42,15 @@ def pounce_vs_inbound(filters: Filters) -> Table:
                  note="Pounce: a rep started it; inbound: the visitor asked")
 
 
-def chats_per_day(filters: Filters) -> Table:
-    window = Window.of(filters)
-    day = local_day(Conversation.started_at, filters, window)
-    found = {(as_date(d), origin): n for d, origin, n in db.session.execute(
-        select(day, Conversation.origin, func.count())
-        .where(*where.conversations(filters, window)).group_by(day, Conversation.origin))}
+def chats_per_day(filters: Filters, found: dict | None = None) -> Table:
+    """found: (day, origin) -> chats."""
+    if found is None:
+        window = Window.of(filters)
+        day = local_day(Conversation.started_at, filters, window)
+        found = {(as_date(d), origin): n for d, origin, n in db.session.execute(
+            select(day, Conversation.origin, func.count())
+            .where(*where.conversations(filters, window))
+            .group_by(day, Conversation.origin))}
     rows = []
     for d in days(filters.start, filters.end):
         counts = [found.get((d, origin), 0) for origin in ORIGINS]
@@ -95,19 +101,26 @@ def first_response(filters: Filters, found: dict[str, dict[int, int]] | None = N
                  unit="s", note=FIRST_RESPONSE_NOTE)
 
 
-def chats_with_meeting(filters: Filters, per_origin: Table | None = None) -> Table:
-    """Chats after which the same visitor booked a meeting: during the chat or within
-    24 hours of its close (meetings do not name the chat they came from)."""
-    window = Window.of(filters)
-    booked = exists().where(
+def booked_after():
+    """The conversation's visitor booked a meeting during it or within 24 hours of its
+    close (meetings do not name the chat they came from), as SQL."""
+    return exists().where(
         Meeting.visitor_id == Conversation.visitor_id, Meeting.status == "booked",
         Meeting.created_at >= Conversation.started_at,
         or_(Conversation.closed_at.is_(None),
             Meeting.created_at <= plus_hours(Conversation.closed_at, MEETING_WITHIN_HOURS)))
-    found = dict(db.session.execute(
-        select(Conversation.origin, func.count())
-        .where(and_(*where.conversations(filters, window)), booked)
-        .group_by(Conversation.origin)).all())
+
+
+def chats_with_meeting(filters: Filters, per_origin: Table | None = None,
+                       found: dict[str, int] | None = None) -> Table:
+    """Chats after which the same visitor booked a meeting (booked_after); found: origin
+    -> such chats."""
+    if found is None:
+        window = Window.of(filters)
+        found = dict(db.session.execute(
+            select(Conversation.origin, func.count())
+            .where(and_(*where.conversations(filters, window)), booked_after())
+            .group_by(Conversation.origin)).all())
     per_origin = pounce_vs_inbound(filters) if per_origin is None else per_origin
     chats = {row[0]: row[1] for row in per_origin.rows}
     rows = [(origin, chats.get(origin, 0), found.get(origin, 0),

@@ -65,10 +65,14 @@ def decisions_per_outcome(filters: Filters, found: list[tuple] | None = None) ->
 def skip_reasons(filters: Filters) -> Table:
     window = Window.of(filters)
     count = func.count()
-    rows = [tuple(row) for row in db.session.execute(
+    return skip_table([tuple(row) for row in db.session.execute(
         select(RoutingSkip.reason, count).where(*where.skips(filters, window))
         .group_by(RoutingSkip.reason).order_by(count.desc(), RoutingSkip.reason)
-        .limit(TOP_REASONS))]
+        .limit(TOP_REASONS))])
+
+
+def skip_table(rows: list[tuple]) -> Table:
+    """rows: (reason, reps skipped), the TOP_REASONS most first."""
     return Table("skip_reasons", "routing", "Top reasons reps were skipped",
                  ("Reason", "Reps skipped"), rows, "hbar", series=(1,),
                  note="Each rep a decision passed over counts once")

@@ -24,12 +24,14 @@ def _note(filters: Filters) -> str:
     return f"Distinct visitors per day in {filters.tz}"
 
 
-def visitors_per_day(filters: Filters) -> Table:
-    window = Window.of(filters)
-    day = local_day(VisitorHour.hour, filters, window)
-    found = {as_date(d): (n, i) for d, n, i in db.session.execute(
-        select(day, _VISITORS, _IDENTIFIED).where(*where.visitor_hours(filters, window))
-        .group_by(day))}
+def visitors_per_day(filters: Filters, found: dict | None = None) -> Table:
+    """found: day -> (visitors, identified) (None: read the visitor hours)."""
+    if found is None:
+        window = Window.of(filters)
+        day = local_day(VisitorHour.hour, filters, window)
+        found = {as_date(d): (n, i) for d, n, i in db.session.execute(
+            select(day, _VISITORS, _IDENTIFIED).where(*where.visitor_hours(filters, window))
+            .group_by(day))}
     rows = []
     for d in days(filters.start, filters.end):
         visitors, identified = found.get(d, (0, 0))
@@ -39,13 +41,16 @@ def visitors_per_day(filters: Filters) -> Table:
                  series=(1, 2), note=_note(filters))
 
 
-def visitors_per_stream(filters: Filters) -> Table:
-    """One column per stream seen (a visitor in two streams counts in both)."""
-    window = Window.of(filters)
-    day = local_day(VisitorHour.hour, filters, window)
-    found = {(as_date(d), s): n for d, s, n in db.session.execute(
-        select(day, VisitorHour.stream_id, _VISITORS)
-        .where(*where.visitor_hours(filters, window)).group_by(day, VisitorHour.stream_id))}
+def visitors_per_stream(filters: Filters, found: dict | None = None) -> Table:
+    """One column per stream seen (a visitor in two streams counts in both); found:
+    (day, stream id) -> visitors."""
+    if found is None:
+        window = Window.of(filters)
+        day = local_day(VisitorHour.hour, filters, window)
+        found = {(as_date(d), s): n for d, s, n in db.session.execute(
+            select(day, VisitorHour.stream_id, _VISITORS)
+            .where(*where.visitor_hours(filters, window))
+            .group_by(day, VisitorHour.stream_id))}
     streams = sorted({s for _, s in found})
     names = stream_names(streams)
     rows = [(d, *[found.get((d, s), 0) for s in streams])
