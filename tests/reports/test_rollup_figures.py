@@ -11,7 +11,7 @@ from liveapp.extensions import redis
 from liveapp.services import reports
 from liveapp.services.reports import from_rollups
 from liveapp.services.reports.days import days
-from liveapp.services.reports.rollup import rebuild
+from liveapp.services.reports.rollup import asked_key, rebuild
 from tests.reports.conftest import END, START, TZ
 
 ZONES = (TZ, "UTC", "Asia/Kolkata")
@@ -60,9 +60,9 @@ def test_a_range_with_a_day_not_built_reads_live_and_asks_for_nothing_new(world)
 
 
 def test_a_zone_without_rollups_is_asked_for(world):
-    redis.client.delete(from_rollups.asked_key())
+    redis.client.delete(asked_key())
     assert not from_rollups.usable("routing", world.filters(tz="America/Denver"))
-    assert redis.client.smembers(from_rollups.asked_key()) == {b"America/Denver"}
+    assert redis.client.smembers(asked_key()) == {b"America/Denver"}
 
 
 def test_the_rollup_tables_say_so(world):

@@ -24,17 +24,12 @@ from liveapp.models.user import Group, group_members
 from liveapp.services.reports import conversations, reps, routing, visitors
 from liveapp.services.reports.days import hist_percentile, merged
 from liveapp.services.reports.filters import Filters
-from liveapp.services.reports.rollup import built, histogram
+from liveapp.services.reports.rollup import asked_key, built, histogram
 from liveapp.services.reports.scope import as_date, rep_scope
 from liveapp.services.reports.tables import Table
 
 NOTE = "from the daily rollup, up to a minute old"
 ASKED_TTL = 7 * 24 * 3600  # a zone the page asked for is kept built this long
-
-
-def asked_key() -> str:
-    """The Redis set of zones the page asked for that had no rollup (the job builds them)."""
-    return redis.key("reports", "asked-zones")
 
 
 def usable(section: str, filters: Filters) -> bool:

@@ -5,12 +5,16 @@ transaction; and which days a run should build."""
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
 from sqlalchemy import Integer, and_, case, cast, delete, distinct, func, select
 
-from liveapp.extensions import db
+from liveapp.extensions import db, redis
 from liveapp.models.conversation import Conversation, Message
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.models.meeting import Meeting
@@ -25,11 +29,13 @@ from liveapp.models.report_days import (
     SkipDay,
     VisitorDay,
 )
-from liveapp.models.user import utcnow
+from liveapp.models.user import User, utcnow
 from liveapp.models.visitor import Visitor
 from liveapp.services.reports.conversations import booked_after, measured
 from liveapp.services.reports.days import local_day, utc_bounds
 from liveapp.services.reports.scope import whole_seconds
+
+log = logging.getLogger("liveapp.reports")
 
 
 def rebuild_day(zone: str, day: date) -> int:
@@ -237,3 +243,43 @@ def oldest_history() -> datetime | None:
 
 def rebuild(zone: str, days: Iterable[date]) -> dict[date, int]:
     return {day: rebuild_day(zone, day) for day in days}
+
+
+def asked_key() -> str:
+    """The Redis set of zones the page asked for that had no rollup (the job builds them)."""
+    return redis.key("reports", "asked-zones")
+
+
+BACKFILL_PER_RUN = 31  # older days one run builds per zone, newest first
+
+
+def zones() -> list[str]:
+    """The zones reports are read in: UTC, every user's, and those the page asked for
+    lately (asked_key)."""
+    users = set(db.session.scalars(select(distinct(User.time_zone))))
+    asked = {z.decode() for z in redis.client.smembers(asked_key())}
+    return sorted({"UTC"} | {z for z in users | asked if _known(z)})
+
+
+def _known(zone: str | None) -> bool:
+    try:
+        return bool(zone) and ZoneInfo(zone) is not None
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+
+
+def run(now: datetime | None = None, backfill: int = BACKFILL_PER_RUN) -> dict[str, int]:
+    """One run of the job: per zone, today and yesterday, then up to `backfill` missing
+    older days; zone -> days built (logged with the time taken)."""
+    now = now or utcnow()
+    oldest = oldest_history()
+    keep = current_app.config["RETENTION_DAYS"]
+    done = {}
+    for zone in zones():
+        started = time.monotonic()
+        wanted = days_to_build(zone, now, oldest, keep, backfill)
+        rows = sum(rebuild(zone, wanted).values())
+        done[zone] = len(wanted)
+        log.info("report days: %s: built %d days (%s..%s), %d rows in %.2f s", zone,
+                 len(wanted), min(wanted), max(wanted), rows, time.monotonic() - started)
+    return done
