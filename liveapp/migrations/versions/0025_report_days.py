@@ -60,13 +60,27 @@ TABLES = {
 }
 
 
+# Covering indexes for the page's reads of the larger rollups (every column read).
+READ = {
+    'report_company_days': ['zone', 'stream_id', 'company_domain', 'day', 'site_id',
+                            'visitors', 'target', 'company_name'],
+    'report_decision_days': ['zone', 'day', 'site_id', 'stream_id', 'rule_id', 'rule_name',
+                             'outcome', 'decisions', 'owner_known', 'owner_routed'],
+    'report_skip_days': ['zone', 'day', 'site_id', 'stream_id', 'rule_id', 'reason', 'skips'],
+}
+
+
 def upgrade():
     for name, (columns, key) in TABLES.items():
         op.create_table(name, *_zone_day(), *columns, sa.PrimaryKeyConstraint('id'))
         op.create_index(f'uq_{name}_key', name, ['zone', 'day', *key], unique=True)
+        if name in READ:
+            op.create_index(f'ix_{name}_read', name, READ[name])
 
 
 def downgrade():
     for name in reversed(list(TABLES)):
+        if name in READ:
+            op.drop_index(f'ix_{name}_read', table_name=name)
         op.drop_index(f'uq_{name}_key', table_name=name)
         op.drop_table(name)

@@ -113,12 +113,12 @@ def _routing_where(model, filters: Filters) -> list:
 def _routing(filters: Filters) -> list[Table]:
     where = _routing_where(DecisionDay, filters)
     keys = (DecisionDay.rule_id, DecisionDay.rule_name, DecisionDay.outcome)
-    found = [(rule_id or None, name or None, outcome, int(n)) for rule_id, name, outcome, n in
-             db.session.execute(select(*keys, func.sum(DecisionDay.decisions))
-                                .where(*where).group_by(*keys))]
-    known, routed = db.session.execute(
-        select(func.sum(DecisionDay.owner_known), func.sum(DecisionDay.owner_routed))
-        .where(*where)).one()
+    found, known, routed = [], 0, 0
+    for rule_id, name, outcome, n, k, r in db.session.execute(
+            select(*keys, func.sum(DecisionDay.decisions), func.sum(DecisionDay.owner_known),
+                   func.sum(DecisionDay.owner_routed)).where(*where).group_by(*keys)):
+        found.append((rule_id or None, name or None, outcome, int(n)))
+        known, routed = known + int(k), routed + int(r)
     total = func.sum(SkipDay.skips)
     skips = [(reason, int(n)) for reason, n in db.session.execute(
         select(SkipDay.reason, total).where(*_routing_where(SkipDay, filters))
@@ -126,7 +126,7 @@ def _routing(filters: Filters) -> list[Table]:
         .limit(routing.TOP_REASONS))]
     return [routing.decisions_per_rule(filters, found),
             routing.decisions_per_outcome(filters, found), routing.skip_table(skips),
-            routing.owner_table(int(known or 0), int(routed or 0))]
+            routing.owner_table(known, routed)]
 
 
 _REP_COUNTS = {"offers": "offers", "accepted": "accepts", "declined": "declines",
@@ -140,7 +140,7 @@ def _reps(filters: Filters) -> list[Table]:
     if scope is not None:
         where.append(RepDay.rep_id.in_(scope))
     found: dict[int, reps.Tally] = {}
-    hists: dict[int, list[dict[int, int]]] = {}
+    hists: dict[int, dict[int, int]] = {}
     columns = [getattr(RepDay, column) for column in _REP_COUNTS.values()]
     for rep_id, text, *counts in db.session.execute(
             select(RepDay.rep_id, RepDay.accept_seconds, *columns).where(*where)):
@@ -148,8 +148,8 @@ def _reps(filters: Filters) -> list[Table]:
         for key, count in zip(_REP_COUNTS, counts, strict=True):
             tally.counts[key] += count
         if text != "{}":
-            hists.setdefault(rep_id, []).append(histogram(text))
-    pooled = {rep_id: merged(parts) for rep_id, parts in hists.items()}
+            add_to(hists.setdefault(rep_id, {}), histogram(text))
+    pooled = hists
     for rep_id, hist in pooled.items():
         found[rep_id].accept = _percentiles(hist)
     for rep_id in scope or []:
@@ -164,6 +164,11 @@ def _reps(filters: Filters) -> list[Table]:
             per_group.setdefault(group_id, []).append(pooled[rep_id])
     accept = {group_id: _percentiles(merged(parts)) for group_id, parts in per_group.items()}
     return [reps.per_rep(filters, found), reps.per_group(filters, found, accept)]
+
+
+def add_to(total: dict[int, int], hist: dict[int, int]) -> None:
+    for value, count in hist.items():
+        total[value] = total.get(value, 0) + count
 
 
 def _percentiles(hist: dict[int, int]) -> reps.Percentiles:
@@ -187,7 +192,7 @@ def _conversations(filters: Filters) -> list[Table]:
         per_day[key] = per_day.get(key, 0) + chats
         with_meeting[origin] = with_meeting.get(origin, 0) + met
         if text != "{}":
-            response[origin] = merged([response.get(origin, {}), histogram(text)])
+            add_to(response.setdefault(origin, {}), histogram(text))
     origins = conversations.pounce_vs_inbound(filters, per_origin)
     return [origins, conversations.chats_per_day(filters, per_day),
             conversations.first_response(filters, response),
