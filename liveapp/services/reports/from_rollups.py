@@ -140,16 +140,15 @@ def _reps(filters: Filters) -> list[Table]:
     if scope is not None:
         where.append(RepDay.rep_id.in_(scope))
     found: dict[int, reps.Tally] = {}
-    hists: dict[int, dict[int, int]] = {}
-    columns = [getattr(RepDay, column) for column in _REP_COUNTS.values()]
-    for rep_id, text, *counts in db.session.execute(
-            select(RepDay.rep_id, RepDay.accept_seconds, *columns).where(*where)):
-        tally = found.setdefault(rep_id, reps.Tally())
-        for key, count in zip(_REP_COUNTS, counts, strict=True):
-            tally.counts[key] += count
-        if text != "{}":
-            add_to(hists.setdefault(rep_id, {}), histogram(text))
-    pooled = hists
+    sums = [func.sum(getattr(RepDay, column)) for column in _REP_COUNTS.values()]
+    for rep_id, *counts in db.session.execute(
+            select(RepDay.rep_id, *sums).where(*where).group_by(RepDay.rep_id)):
+        found[rep_id] = reps.Tally(counts=dict(zip(_REP_COUNTS, map(int, counts),
+                                                   strict=True)))
+    pooled: dict[int, dict[int, int]] = {}
+    for rep_id, text in db.session.execute(  # only the days with an accept
+            select(RepDay.rep_id, RepDay.accept_seconds).where(*where, RepDay.accepts > 0)):
+        add_to(pooled.setdefault(rep_id, {}), histogram(text))
     for rep_id, hist in pooled.items():
         found[rep_id].accept = _percentiles(hist)
     for rep_id in scope or []:
@@ -183,16 +182,17 @@ def _conversations(filters: Filters) -> list[Table]:
     per_origin: dict[str, int] = {}
     per_day: dict[tuple, int] = {}
     with_meeting: dict[str, int] = {}
+    for day, origin, chats, met in db.session.execute(
+            select(ChatDay.day, ChatDay.origin, func.sum(ChatDay.chats),
+                   func.sum(ChatDay.with_meeting)).where(*where)
+            .group_by(ChatDay.day, ChatDay.origin)):
+        per_origin[origin] = per_origin.get(origin, 0) + int(chats)
+        per_day[(as_date(day), origin)] = int(chats)
+        with_meeting[origin] = with_meeting.get(origin, 0) + int(met)
     response: dict[str, dict[int, int]] = {origin: {} for origin in conversations.ORIGINS}
-    for day, origin, chats, met, text in db.session.execute(
-            select(ChatDay.day, ChatDay.origin, ChatDay.chats, ChatDay.with_meeting,
-                   ChatDay.response_seconds).where(*where)):
-        per_origin[origin] = per_origin.get(origin, 0) + chats
-        key = (as_date(day), origin)
-        per_day[key] = per_day.get(key, 0) + chats
-        with_meeting[origin] = with_meeting.get(origin, 0) + met
-        if text != "{}":
-            add_to(response.setdefault(origin, {}), histogram(text))
+    for origin, text in db.session.execute(  # only the rows with a chat answered
+            select(ChatDay.origin, ChatDay.response_seconds).where(*where, ChatDay.answered > 0)):
+        add_to(response.setdefault(origin, {}), histogram(text))
     origins = conversations.pounce_vs_inbound(filters, per_origin)
     return [origins, conversations.chats_per_day(filters, per_day),
             conversations.first_response(filters, response),
