@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from jobs.clock import tasks_for
+from jobs.reports import build_report_days
 from liveapp.extensions import db, redis
 from liveapp.models.history import VisitorHour
 from liveapp.models.report_days import ReportDayBuilt, VisitorDay
@@ -75,3 +76,8 @@ def test_a_run_builds_utc_every_users_zone_and_a_zone_the_page_asked_for(world, 
 def test_the_clock_runs_the_job_every_reports_every_seconds(app):
     [task] = [t for t in tasks_for(app.config) if t.name == "report-days"]
     assert task.every == app.config["REPORTS_EVERY"] == 60.0
+
+
+def test_the_job_runs_the_build_on_the_low_queue_once_at_a_time(world, app):
+    policy = build_report_days.policy
+    assert policy.queue == "low" and policy.options(app.config)["job_timeout"] == 300
