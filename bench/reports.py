@@ -9,9 +9,11 @@ decisions with ~150,000 skips and ~100,000 offers, 30,000 conversations with 300
 messages, 3,000 meetings; 50 reps in 5 groups, 5 streams, 10 rules, 2 sites. SQLite goes
 into a temporary file; PostgreSQL (DATABASE_URL's server, else the local one) into a
 scratch database created and dropped here. Then times `reports.report(section, filters)`
-(every query and the Python around it: the server's work short of rendering) for the
-default 30 days, the whole 90 days, and a rep's own 30 days, and prints p50/max per
-section; against `SELECT 1` through the same session in the same run (the baseline).
+(every query and the Python around it: the server's work short of rendering) for 30 and
+90 days, with no filter, a site, and a rep's own, and prints p50/max per section and which
+path answered (the daily rollups, built first for the zone and timed, or the live
+queries), with the live queries' p50 beside each rollup figure; against `SELECT 1`
+through the same session in the same run (the baseline).
 --scale shrinks or grows every count (0.1 for a quick look); --keep leaves the loaded
 database and prints its URL, --reuse URL times it again without loading.
 """
@@ -248,7 +250,7 @@ def timed(call, rounds: int) -> list[float]:
 
 
 def measure(backend: str, sizes: Sizes, rounds: int, folder: Path, reuse: str | None,
-            keep: bool) -> None:
+            keep: bool, live_rounds: int = 1) -> None:
     from liveapp import create_app
     from liveapp.services.ops.schema import migrate_to_head
 
@@ -265,7 +267,9 @@ def measure(backend: str, sizes: Sizes, rounds: int, folder: Path, reuse: str | 
             _analyze()
             print(f"\n{backend}: loaded in {time.perf_counter() - started:.0f} s; "
                   f"{_counts()}")
-            _report_times(rounds)
+            _build_rollups()
+            _analyze()
+            _report_times(rounds, live_rounds)
     finally:
         if app is not None:
             with app.app_context():
@@ -299,29 +303,61 @@ def _counts() -> str:
                      for t in tables)
 
 
-def _report_times(rounds: int) -> None:
+def _build_rollups() -> None:
+    """The rollup job's work for the bench's zone: every day of the loaded range."""
+    from liveapp.services.reports.days import days
+    from liveapp.services.reports.rollup import built, rebuild_day
+
+    first = LAST_DAY - timedelta(days=DAYS - 1)
+    done = built(TZ, first, LAST_DAY)  # --reuse: a kept database's rollups stay
+    if len(done) == DAYS:
+        print(f"rollups for {TZ}: {DAYS} days built already")
+        return
+    each = []
+    started = time.perf_counter()
+    for day in days(first, LAST_DAY):
+        at = time.perf_counter()
+        rebuild_day(TZ, day)
+        each.append((time.perf_counter() - at) * 1000)
+    print(f"rollups for {TZ}: {DAYS} days built in {time.perf_counter() - started:.1f} s; "
+          f"per day p50 {statistics.median(each):.0f} ms, max {max(each):.0f} ms")
+
+
+def _report_times(rounds: int, live_rounds: int) -> None:
+    from sqlalchemy import func
+
     from liveapp.extensions import db
-    from liveapp.models import User
+    from liveapp.models import Site, User
     from liveapp.services import reports
+    from liveapp.services.reports import from_rollups
 
     rep = db.session.scalar(db.select(User.id).where(User.email == "rep3@bench.test"))
-
-    views = {"30 days": reports.Filters(LAST_DAY - timedelta(days=29), LAST_DAY, TZ),
-             "90 days": reports.Filters(LAST_DAY - timedelta(days=DAYS - 1), LAST_DAY, TZ),
-             "rep, 30 days": reports.Filters(LAST_DAY - timedelta(days=29), LAST_DAY, TZ,
-                                             rep_id=rep)}
+    site = db.session.scalar(db.select(func.min(Site.id)))
+    views = {}
+    for days_back in (30, 90):
+        first = LAST_DAY - timedelta(days=days_back - 1)
+        views[f"{days_back} d"] = reports.Filters(first, LAST_DAY, TZ)
+        views[f"site, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, site_id=site)
+        views[f"rep, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, rep_id=rep)
     base = statistics.median(timed(lambda: db.session.execute(db.text("SELECT 1")), 50))
     print(f"baseline SELECT 1: p50 {base:.2f} ms")
     worst = 0.0
     for view, filters in views.items():
         for section in reports.SECTIONS:
+            path = "rollup" if from_rollups.usable(section, filters) else "live"
             times = timed(lambda s=section, f=filters: reports.report(s, f), rounds)
             db.session.rollback()
             p50, top = statistics.median(times), max(times)
             worst = max(worst, top)
-            print(f"  {view:<13} {section:<14} p50 {p50:7.1f} ms   max {top:7.1f} ms"
-                  f"   ({p50 / base:,.0f}x baseline)")
+            line = (f"  {view:<10} {section:<14} {path:<6} p50 {p50:7.1f} ms   "
+                    f"max {top:7.1f} ms")
+            if path == "rollup" and live_rounds:
+                live = timed(lambda s=section, f=filters: reports.live(s, f), live_rounds)
+                db.session.rollback()
+                line += f"   (live p50 {statistics.median(live):7.1f} ms)"
+            print(line)
     print(f"  slowest call: {worst:.1f} ms ({'under' if worst < 200 else 'OVER'} 200 ms)")
+
 
 
 def main() -> None:
@@ -332,6 +368,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true",
                         help="keep the loaded database (to time again with --reuse)")
     parser.add_argument("--reuse", metavar="URL", help="time a kept database, no loading")
+    parser.add_argument("--live-rounds", type=int, default=1,
+                        help="rounds of the live queries beside each rollup section (0: none)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="liveapp-bench-reports-"))
     os.environ["LIVEAPP_INSTANCE"] = str(folder)
@@ -343,7 +381,7 @@ def main() -> None:
                 kept = args.keep and backend == "sqlite" and not args.reuse
                 measure(backend, Sizes(args.scale), args.rounds,
                         Path(tempfile.mkdtemp(prefix="liveapp-bench-reports-")) if kept
-                        else folder, args.reuse, args.keep)
+                        else folder, args.reuse, args.keep, args.live_rounds)
     finally:
         _stop_embedded_redis(folder)
         shutil.rmtree(folder, ignore_errors=True)

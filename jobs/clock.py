@@ -30,6 +30,7 @@ from jobs.abandoned import recover_abandoned_jobs
 from jobs.board_presence import sweep_board_presence
 from jobs.conversations import close_abandoned_chats
 from jobs.presence import expire_presence
+from jobs.reports import enqueue_report_days
 from jobs.retention import enqueue_retention
 from liveapp.extensions import redis
 
@@ -76,6 +77,7 @@ def tasks_for(config) -> list[Task]:
         Task("chat-closing", config["CHAT_CLOSING_EVERY"], close_abandoned_chats),
         Task("abandoned-jobs", config["ABANDONED_JOBS_EVERY"], recover_abandoned_jobs),
         Task("retention", config["RETENTION_EVERY"], enqueue_retention),
+        Task("report-days", config["REPORTS_EVERY"], enqueue_report_days),
     ]
 
 

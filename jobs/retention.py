@@ -23,15 +23,21 @@ def enqueue_retention() -> None:
     """The clock's task: put the deletion on the low queue, unless the last run is still
     queued or running (each batch commits on its own, so a run that outlasts its timeout
     has still done its share)."""
-    last = redis.client.get(last_job_key())
+    enqueue_once(delete_expired_data, last_job_key())
+
+
+def enqueue_once(func, key: str) -> None:
+    """Enqueue the job `func` unless the one last enqueued (its id kept at `key`) is still
+    queued or running: a slow run catches up on its own, runs do not pile up."""
+    last = redis.client.get(key)
     try:
         if last and Job.fetch(last.decode(), connection=redis.client).get_status() in (
                 "queued", "started"):
-            return  # the last run is still waiting or deleting: it catches up on its own
+            return
     except NoSuchJobError:
         pass
-    queued = enqueue(delete_expired_data)
-    redis.client.set(last_job_key(), queued.id, ex=7 * 24 * 3600)
+    queued = enqueue(func)
+    redis.client.set(key, queued.id, ex=7 * 24 * 3600)
 
 
 def last_job_key() -> str:

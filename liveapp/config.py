@@ -155,6 +155,8 @@ def from_environment(instance_path: Path) -> dict:
         # deleted by the worker's clock every RETENTION_EVERY seconds (jobs/retention.py).
         "RETENTION_DAYS": _count("LIVEAPP_RETENTION_DAYS", 180),
         "RETENTION_EVERY": _seconds("LIVEAPP_RETENTION_EVERY", 3600.0),
+        # The reports' daily rollups are rebuilt (today, yesterday, a backfill) this often.
+        "REPORTS_EVERY": _seconds("LIVEAPP_REPORTS_EVERY", 60.0),
         # The chat widget's writes (answers, messages, chat requests, bookings) per minute.
         "CHAT_VISITOR_LIMIT": int(os.environ.get("LIVEAPP_CHAT_VISITOR_LIMIT", "30")),
         "CHAT_IP_LIMIT": int(os.environ.get("LIVEAPP_CHAT_IP_LIMIT", "300")),

@@ -14,6 +14,9 @@ from liveapp.extensions import db
 from liveapp.models import Conversation, Meeting, Message, Visitor
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.models.user import utcnow
+from liveapp.services import reports
+from liveapp.services.reports import Filters, from_rollups, rollup
+from liveapp.services.reports.days import local_day
 
 
 def count(model) -> int:
@@ -39,3 +42,19 @@ def test_three_weeks_seeded_fast_and_once(app_ctx):
     assert all(v.traits == {"demo": "history"} for v in db.session.scalars(select(Visitor)))
     assert seeding.seed_past() == 0 and history.seeded()  # a restart adds nothing
     assert count(VisitorHour) == counts["visitor_hours"]
+
+
+def test_one_run_of_the_rollup_job_fills_the_reports_with_the_seeded_weeks(app_ctx):
+    seeding.seed()
+    seeding.seed_past()
+    started = time.perf_counter()
+    done = rollup.run()
+    took = time.perf_counter() - started
+    today = local_day(utcnow(), "UTC")
+    filters = Filters(start=today - timedelta(days=20), end=today, tz="UTC")
+    assert done["UTC"] >= 21 and took < 60, (done, took)
+    for section in reports.SECTIONS:
+        assert from_rollups.usable(section, filters), section
+        assert ([t.rows for t in reports.report(section, filters)]
+                == [t.rows for t in reports.live(section, filters)]), section
+    assert sum(r[1] for r in reports.report("visitors", filters)[0].rows) > 0

@@ -13,6 +13,15 @@ from liveapp.models.history import (
 )
 from liveapp.models.integration import CRMS, Integration
 from liveapp.models.meeting import Meeting
+from liveapp.models.report_days import (
+    ChatDay,
+    CompanyDay,
+    DecisionDay,
+    RepDay,
+    ReportDayBuilt,
+    SkipDay,
+    VisitorDay,
+)
 from liveapp.models.routing import (
     RoutingRule,
     routing_rule_fallback_groups,
@@ -30,6 +39,13 @@ __all__ = [
     "AVAILABILITY",
     "CRMS",
     "CannedReply",
+    "ChatDay",
+    "CompanyDay",
+    "DecisionDay",
+    "RepDay",
+    "ReportDayBuilt",
+    "SkipDay",
+    "VisitorDay",
     "Conversation",
     "ROLES",
     "AbmAccount",

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from liveapp.services.reports.days import (
     days,
     fold_hours,
+    hist_percentile,
     local_day,
+    merged,
     offset_at,
     offset_spans,
     percentile,
@@ -114,3 +116,11 @@ def test_the_ranks_the_database_picks_give_the_same_percentile(values, p):
     ordered = sorted(values)
     at_rank = {r: ordered[r] for r in ranks_needed(len(ordered), p)}
     assert percentile_of_ranks(len(ordered), at_rank, p) == percentile(values, p)
+
+
+def test_a_histograms_percentiles_are_the_values_percentiles():
+    values = [3, 3, 3, 7, 10, 10, 41, 60, 60, 61, 600]
+    hist = merged([{3: 2, 7: 1, 10: 2}, {3: 1, 41: 1, 60: 2, 61: 1, 600: 1}])
+    for p in (0, 25, 50, 90, 100):
+        assert hist_percentile(hist, p) == percentile(values, p)
+    assert hist_percentile({}, 50) is None and hist_percentile({5: 1}, 90) == 5

@@ -53,7 +53,7 @@ def test_deletes_exactly_what_is_older_than_the_cut_off(history, days, caplog):
     old_hour_over = old.first_seen.replace(minute=0, second=0) + timedelta(hours=1) <= cut
     assert counts == {"page_views": 2, "visit_sessions": 2, "conversations": 1,
                       "offline_messages": 2, "offers": 2, "routing_decisions": 2,
-                      "visitor_hours": 1 + old_hour_over}
+                      "visitor_hours": 1 + old_hour_over, "report_days": 0}
     for model in (Offer, RoutingRecord, VisitorHour):
         assert _count(model, visitor_id=old.id) == (
             0 if model is not VisitorHour else int(not old_hour_over))
@@ -85,11 +85,11 @@ def test_works_in_batches_until_nothing_is_left(history, days):
         history(NOW - timedelta(days=days + 1 + n))
     assert retention.delete_expired(now=NOW, batch=2) == {
         "page_views": 5, "visit_sessions": 5, "conversations": 5, "offline_messages": 5,
-        "offers": 5, "routing_decisions": 5, "visitor_hours": 5}
+        "offers": 5, "routing_decisions": 5, "visitor_hours": 5, "report_days": 0}
     assert _count(PageView) == _count(Conversation) == 0
     assert retention.delete_expired(now=NOW, batch=2) == dict.fromkeys((
         "page_views", "visit_sessions", "conversations", "offline_messages", "offers",
-        "routing_decisions", "visitor_hours"), 0)
+        "routing_decisions", "visitor_hours", "report_days"), 0)
 
 
 def test_the_days_come_from_the_configuration(history, app):
@@ -168,3 +168,20 @@ def test_every_table_about_visitors_is_deleted_or_kept_on_purpose(app_ctx):
         about |= {table.name for table in db.metadata.sorted_tables
                   if any(fk.column.table.name in about for fk in table.foreign_keys)}
     assert about == DELETED | KEPT
+
+
+def test_the_reports_daily_rollups_of_days_before_the_cut_off_go(app_ctx, days):
+    from liveapp.extensions import db
+    from liveapp.models.report_days import ReportDayBuilt, VisitorDay
+    from liveapp.services.ops import retention
+
+    cut = (NOW - timedelta(days=days)).date()
+    for day in (cut - timedelta(days=1), cut):
+        db.session.add(VisitorDay(zone="UTC", day=day, site_id=1, stream_id=-1, visitors=2,
+                                  identified=1, target=0))
+        db.session.add(ReportDayBuilt(zone="UTC", day=day, built_at=NOW))
+    db.session.commit()
+    assert retention.delete_expired(now=NOW)["report_days"] == 2
+    assert db.session.scalars(select(VisitorDay.day)).all() == [cut]
+    assert db.session.scalars(select(ReportDayBuilt.day)).all() == [cut]
+

@@ -51,14 +51,16 @@ def test_visitors_per_stream(world):
     assert table.series == (1, 2, 3)
 
 
-def test_identified_share_over_the_range(world):
-    assert rows("identified_share", world.filters()) == [(4, 3, 75.0)]
+def test_identified_share_over_the_range_in_visitor_days(world):
+    # 28: v1 (identified at 22:00), v3; 29: v1, v2 (identified), v4 (identified)
+    assert rows("identified_share", world.filters()) == [(5, 3, 60.0)]
 
 
 def test_top_companies_and_target_accounts(world):
     assert rows("top_companies", world.filters()) == [
-        ("Acme", "acme.com", 3, "yes"), ("Beta", "beta.io", 1, "no")]
-    assert rows("target_accounts", world.filters()) == [("Acme", "acme.com", 3, D28, D29)]
+        ("Acme", "acme.com", 4, "yes"), ("Beta", "beta.io", 1, "no")]  # visitor-days:
+    # Acme on the 28th: v1, v3; on the 29th: v1, v4
+    assert rows("target_accounts", world.filters()) == [("Acme", "acme.com", 4, D28, D29)]
 
 
 def test_decisions_per_rule_and_outcome(world):
@@ -76,9 +78,8 @@ def test_skip_reasons(world):
         ("away", 3), ("at capacity", 1), ("outside working hours", 1)]
 
 
-def test_owner_share_over_decisions_and_visitors(world):
-    assert rows("owner_share", world.filters()) == [
-        ("Decisions", 3, 2, 66.7), ("Visitors", 2, 2, 100.0)]
+def test_owner_share_over_decisions(world):
+    assert rows("owner_share", world.filters()) == [("Decisions", 3, 2, 66.7)]
 
 
 def test_per_rep(world):

@@ -14,7 +14,8 @@ import pytest
 from liveapp.extensions import db
 from liveapp.models.history import VisitorHour
 from liveapp.services import reports
-from tests.reports.conftest import at
+from liveapp.services.reports.rollup import rebuild
+from tests.reports.conftest import END, START, at
 
 ARGS = "from=2026-03-28&to=2026-03-29&tz=Europe/Berlin"
 
@@ -80,8 +81,20 @@ def test_a_visitors_company_name_is_escaped_and_defused(world, as_):
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     answer = client.get(f"/reports/top_companies.csv?{ARGS}")
     rows = list(csv.reader(io.StringIO(answer.get_data().decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["Company", "Domain", "Visitors", "Target account"]
+    assert rows[0] == ["Company", "Domain", "Visitor-days", "Target account"]
     assert ["'=cmd|\" /C calc\"!A0 <img src=x onerror=alert(1)>", "evil.example", "1",
             "no"] in rows
     assert answer.headers["Content-Disposition"] == (
         'attachment; filename="top_companies_2026-03-28_2026-03-29.csv"')
+
+
+def test_from_the_rollups_the_page_and_csv_hold_the_same_figures_and_say_so(world, as_):
+    client = as_(world.admin)
+    live_html = client.get(f"/reports/?{ARGS}").get_data(as_text=True)
+    live_csv = client.get(f"/reports/top_companies.csv?{ARGS}").get_data()
+    assert "up to a minute old" not in live_html
+    rebuild("Europe/Berlin", [START, END])
+    html = client.get(f"/reports/?{ARGS}").get_data(as_text=True)
+    assert "from the daily rollup, up to a minute old" in html
+    assert _table(html, "visitors_per_day") == _table(live_html, "visitors_per_day")
+    assert client.get(f"/reports/top_companies.csv?{ARGS}").get_data() == live_csv

@@ -36,6 +36,7 @@ def test_every_job_the_app_enqueues_declares_a_policy_on_a_known_queue():
         "jobs.routing.drain_queue", "jobs.routing.reoffer_unrouted", "jobs.crm.resolve_crm",
         "jobs.enrichment.enrich_visitor", "jobs.membership.reevaluate_live",
         "jobs.retention.delete_expired_data", "jobs.transfers.transfer_timeout",
+        "jobs.reports.build_report_days",
         "jobs.transcript_email.email_transcript",
     }
     assert {func.policy.queue for func in declared_jobs().values()} <= set(QUEUE_NAMES)

@@ -1,13 +1,14 @@
 """Data retention: page views, visits, closed conversations (with their messages, read
 state and transfer notes), offline messages and the reports' history (offers, routing
-decisions with their skips, visitor hours) older than RETENTION_DAYS are deleted, in
+decisions with their skips, visitor hours, the daily rollups) older than RETENTION_DAYS
+are deleted, in
 batches of ids, each batch its own short transaction, so the tables stay writable for
 the pipeline and the web meanwhile."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -22,6 +23,7 @@ from liveapp.models import (
     offline_message_reps,
 )
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
+from liveapp.models.report_days import ROLLUPS, ReportDayBuilt
 from liveapp.models.user import utcnow
 
 audit = logging.getLogger("liveapp.audit")
@@ -61,11 +63,24 @@ def delete_expired(now: datetime | None = None, batch: int = BATCH) -> dict[str,
         "visitor_hours": _delete_batches(
             select(VisitorHour.id).where(VisitorHour.hour <= before - timedelta(hours=1)),
             [VisitorHour.id], batch),
+        # Counts per local day (no person in them): the days before the cut-off's.
+        "report_days": _delete_days(before.date()),
     }
     if any(counts.values()):
         audit.info("retention: deleted %s older than %s days", _counts(counts),
                    current_app.config["RETENTION_DAYS"])
     return counts
+
+
+def _delete_days(before: date) -> int:
+    """Delete the reports' daily rollups of days before `before` (a few rows a day)."""
+    deleted = 0
+    for model in (*ROLLUPS, ReportDayBuilt):
+        deleted += db.session.execute(delete(model).where(model.day < before),
+                                      execution_options={"synchronize_session": False}
+                                      ).rowcount
+    db.session.commit()
+    return deleted
 
 
 def _delete_batches(ids_query, columns: list, batch: int) -> int:

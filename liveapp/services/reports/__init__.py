@@ -13,18 +13,20 @@ meetings, narrowed by the filters and scoped to the rep for a rep viewer.
     accept_times   time to accept p50/p90 per rep and per group, ranked in the database
     conversations  pounce vs inbound, chats per day, first response, chats to meetings
     filter_choices the filter form's options for a viewer (sites, streams, rules, reps, groups)
+    rollup         the daily rollups per zone: rebuilding a day, which days a run builds
+    from_rollups   the sections from the rollups when the range is built (the same figures)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from liveapp.services.reports import conversations, reps, routing, visitors
+from liveapp.services.reports import conversations, from_rollups, reps, routing, visitors
 from liveapp.services.reports.filters import BadFilter, Filters, NotAllowed, parse_filters
 from liveapp.services.reports.tables import SECTIONS, Table
 
 __all__ = ["SECTIONS", "BadFilter", "Filters", "NotAllowed", "Table", "parse_filters",
-           "report", "table", "TABLES"]
+           "live", "report", "table", "TABLES"]
 
 # key -> the function computing that table, in page order within each section
 _BUILDERS: dict[str, dict[str, Callable[[Filters], Table]]] = {
@@ -38,9 +40,17 @@ TABLES: dict[str, str] = {key: section for section, tables in _BUILDERS.items()
 
 
 def report(section: str, filters: Filters) -> list[Table]:
-    """One section's tables, in page order."""
+    """One section's tables, in page order: from the daily rollups when they cover the
+    range and the filters, else from the history itself (the same figures, slower)."""
     if section not in _BUILDERS:
         raise KeyError(f"no report section {section!r}")
+    if from_rollups.usable(section, filters):
+        return from_rollups.section(section, filters)
+    return live(section, filters)
+
+
+def live(section: str, filters: Filters) -> list[Table]:
+    """One section's tables computed from the history (never the rollups)."""
     module = _MODULES[section]
     if hasattr(module, "section"):  # it reads what several tables share once
         return module.section(filters)
@@ -49,4 +59,7 @@ def report(section: str, filters: Filters) -> list[Table]:
 
 def table(key: str, filters: Filters) -> Table:
     """One table by its key (for its CSV); KeyError for an unknown key."""
-    return _BUILDERS[TABLES[key]][key](filters)
+    section = TABLES[key]
+    if from_rollups.usable(section, filters):
+        return next(t for t in from_rollups.section(section, filters) if t.key == key)
+    return _BUILDERS[section][key](filters)

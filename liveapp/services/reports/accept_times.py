@@ -1,6 +1,7 @@
 """Time to accept (p50/p90) per rep and per group, ranked in the database: it sorts each
 rep's (or group's) accepted offers and returns only the rows at the ranks the percentiles
-interpolate between, not every offer."""
+interpolate between, not every offer. Times are whole seconds (floor), as the rollups
+keep them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from liveapp.models.user import group_members
 from liveapp.services.reports import where
 from liveapp.services.reports.days import PERCENTILE_RANKS, percentile_of_ranks
 from liveapp.services.reports.filters import Filters
-from liveapp.services.reports.scope import Window, seconds_between
+from liveapp.services.reports.scope import Window, whole_seconds
 
 Percentiles = tuple[float | None, float | None]  # p50, p90 in seconds
 
@@ -29,7 +30,7 @@ def per_group(filters: Filters) -> dict[int, Percentiles]:
 
 def _ranked(filters: Filters, key, join) -> dict[int, Percentiles]:
     window = Window.of(filters)
-    took = seconds_between(Offer.answered_at, Offer.offered_at)
+    took = whole_seconds(Offer.answered_at, Offer.offered_at)
     query = select(key.label("k"), took.label("s"),
                    (func.row_number().over(partition_by=key, order_by=took) - 1).label("r"),
                    func.count().over(partition_by=key).label("n"))

@@ -3,35 +3,37 @@ response time, and chats that ended in a meeting."""
 
 from __future__ import annotations
 
-from statistics import median
-
 from sqlalchemy import and_, exists, func, or_, select
 
 from liveapp.extensions import db
 from liveapp.models.conversation import ORIGINS, Conversation, Message
 from liveapp.models.meeting import Meeting
 from liveapp.services.reports import where
-from liveapp.services.reports.days import days
+from liveapp.services.reports.days import days, hist_percentile, merged
 from liveapp.services.reports.filters import Filters
 from liveapp.services.reports.scope import (
     Window,
     as_date,
     local_day,
     plus_hours,
-    seconds_between,
+    whole_seconds,
 )
 from liveapp.services.reports.tables import Table, seconds, share
 
 MEETING_WITHIN_HOURS = 24
-FIRST_RESPONSE_NOTE = ("First response: from the visitor's first message to the first rep "
-                       "message after it (chats where the visitor wrote and a rep answered)")
+FIRST_RESPONSE_NOTE = ("First response: from the visitor's first message to the first "
+                       "rep message after it, in whole seconds (chats where the visitor "
+                       "wrote and a rep answered)")
 
 
-def pounce_vs_inbound(filters: Filters) -> Table:
-    window = Window.of(filters)
-    found = dict(db.session.execute(
-        select(Conversation.origin, func.count())
-        .where(*where.conversations(filters, window)).group_by(Conversation.origin)).all())
+def pounce_vs_inbound(filters: Filters, found: dict[str, int] | None = None) -> Table:
+    """found: origin -> chats (None: count the conversations)."""
+    if found is None:
+        window = Window.of(filters)
+        found = dict(db.session.execute(
+            select(Conversation.origin, func.count())
+            .where(*where.conversations(filters, window))
+            .group_by(Conversation.origin)).all())
     whole = sum(found.values())
     rows = [(origin, found.get(origin, 0), share(found.get(origin, 0), whole))
             for origin in ORIGINS]
@@ -40,12 +42,15 @@ def pounce_vs_inbound(filters: Filters) -> Table:
                  note="Pounce: a rep started it; inbound: the visitor asked")
 
 
-def chats_per_day(filters: Filters) -> Table:
-    window = Window.of(filters)
-    day = local_day(Conversation.started_at, filters, window)
-    found = {(as_date(d), origin): n for d, origin, n in db.session.execute(
-        select(day, Conversation.origin, func.count())
-        .where(*where.conversations(filters, window)).group_by(day, Conversation.origin))}
+def chats_per_day(filters: Filters, found: dict | None = None) -> Table:
+    """found: (day, origin) -> chats."""
+    if found is None:
+        window = Window.of(filters)
+        day = local_day(Conversation.started_at, filters, window)
+        found = {(as_date(d), origin): n for d, origin, n in db.session.execute(
+            select(day, Conversation.origin, func.count())
+            .where(*where.conversations(filters, window))
+            .group_by(day, Conversation.origin))}
     rows = []
     for d in days(filters.start, filters.end):
         counts = [found.get((d, origin), 0) for origin in ORIGINS]
@@ -55,52 +60,67 @@ def chats_per_day(filters: Filters) -> Table:
                  series=(1, 2), note=f"Chats started per day in {filters.tz}")
 
 
-def first_response_seconds(filters: Filters) -> dict[str, list[float]]:
-    """origin -> each measured conversation's first response time in seconds."""
-    window = Window.of(filters)
+def measured(conversation_where: list):
+    """(conversation_id, took): each chat's first response in whole seconds (None: the
+    visitor wrote and no rep answered), for the conversations `conversation_where` keeps."""
     first_visitor = (
         select(Message.conversation_id, func.min(Message.sent_at).label("at"))
-        .join(Conversation).where(*where.conversations(filters, window),
-                                  Message.sender == "visitor")
+        .join(Conversation).where(*conversation_where, Message.sender == "visitor")
         .group_by(Message.conversation_id).subquery())
     reply = (select(func.min(Message.sent_at)).where(
         Message.conversation_id == first_visitor.c.conversation_id, Message.sender == "rep",
         Message.sent_at >= first_visitor.c.at).scalar_subquery())
-    measured = select(first_visitor.c.conversation_id, first_visitor.c.at,
-                      reply.label("reply")).subquery()
-    found: dict[str, list[float]] = {origin: [] for origin in ORIGINS}
-    for origin, took in db.session.execute(
-            select(Conversation.origin, seconds_between(measured.c.reply, measured.c.at))
-            .join(measured, measured.c.conversation_id == Conversation.id)):
+    found = select(first_visitor.c.conversation_id, first_visitor.c.at,
+                   reply.label("reply")).subquery()
+    return select(found.c.conversation_id,
+                  whole_seconds(found.c.reply, found.c.at).label("took")).subquery()
+
+
+def first_response_seconds(filters: Filters) -> dict[str, dict[int, int]]:
+    """origin -> {whole seconds of first response: chats}."""
+    window = Window.of(filters)
+    times = measured(where.conversations(filters, window))
+    found: dict[str, dict[int, int]] = {origin: {} for origin in ORIGINS}
+    for origin, took, count in db.session.execute(
+            select(Conversation.origin, times.c.took, func.count())
+            .join(times, times.c.conversation_id == Conversation.id)
+            .group_by(Conversation.origin, times.c.took)):
         if took is not None:  # not answered (filtered here: in SQL it would rank twice)
-            found[origin].append(float(took))
+            found[origin][int(took)] = found[origin].get(int(took), 0) + count
     return found
 
 
-def first_response(filters: Filters) -> Table:
-    found = first_response_seconds(filters)
-    every = [took for values in found.values() for took in values]
-    rows = [(origin, len(values), seconds(median(values)) if values else None)
-            for origin, values in found.items()]
-    rows.append(("all", len(every), seconds(median(every)) if every else None))
+def first_response(filters: Filters, found: dict[str, dict[int, int]] | None = None) -> Table:
+    found = first_response_seconds(filters) if found is None else found
+    every = merged(found.values())
+    rows = [(origin, sum(hist.values()), seconds(hist_percentile(hist, 50)))
+            for origin, hist in found.items()]
+    rows.append(("all", sum(every.values()), seconds(hist_percentile(every, 50))))
     return Table("first_response", "conversations", "Median first response time",
                  ("Origin", "Chats measured", "Median (s)"), rows, "bar", series=(2,),
                  unit="s", note=FIRST_RESPONSE_NOTE)
 
 
-def chats_with_meeting(filters: Filters, per_origin: Table | None = None) -> Table:
-    """Chats after which the same visitor booked a meeting: during the chat or within
-    24 hours of its close (meetings do not name the chat they came from)."""
-    window = Window.of(filters)
-    booked = exists().where(
+def booked_after():
+    """The conversation's visitor booked a meeting during it or within 24 hours of its
+    close (meetings do not name the chat they came from), as SQL."""
+    return exists().where(
         Meeting.visitor_id == Conversation.visitor_id, Meeting.status == "booked",
         Meeting.created_at >= Conversation.started_at,
         or_(Conversation.closed_at.is_(None),
             Meeting.created_at <= plus_hours(Conversation.closed_at, MEETING_WITHIN_HOURS)))
-    found = dict(db.session.execute(
-        select(Conversation.origin, func.count())
-        .where(and_(*where.conversations(filters, window)), booked)
-        .group_by(Conversation.origin)).all())
+
+
+def chats_with_meeting(filters: Filters, per_origin: Table | None = None,
+                       found: dict[str, int] | None = None) -> Table:
+    """Chats after which the same visitor booked a meeting (booked_after); found: origin
+    -> such chats."""
+    if found is None:
+        window = Window.of(filters)
+        found = dict(db.session.execute(
+            select(Conversation.origin, func.count())
+            .where(and_(*where.conversations(filters, window)), booked_after())
+            .group_by(Conversation.origin)).all())
     per_origin = pounce_vs_inbound(filters) if per_origin is None else per_origin
     chats = {row[0]: row[1] for row in per_origin.rows}
     rows = [(origin, chats.get(origin, 0), found.get(origin, 0),

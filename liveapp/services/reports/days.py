@@ -101,7 +101,6 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-
 PERCENTILE_RANKS = (50, 90)
 
 
@@ -120,3 +119,27 @@ def percentile_of_ranks(n: int, at_rank: dict[int, float], p: float) -> float | 
     low, high = ranks_needed(n, p)
     rank = (n - 1) * p / 100
     return at_rank[low] + (at_rank[high] - at_rank[low]) * (rank - low)
+
+
+def merged(histograms: Iterable[dict[int, int]]) -> dict[int, int]:
+    """Histograms {value: count} added up."""
+    total: dict[int, int] = {}
+    for hist in histograms:
+        for value, count in hist.items():
+            total[value] = total.get(value, 0) + count
+    return total
+
+
+def hist_percentile(hist: dict[int, int], p: float) -> float | None:
+    """`percentile` of the values a histogram {value: count} holds, without expanding it."""
+    n = sum(hist.values())
+    if n == 0:
+        return None
+    low, high = ranks_needed(n, p)
+    at_rank, seen = {}, 0
+    for value in sorted(hist):
+        for rank in (low, high):
+            if seen <= rank < seen + hist[value]:
+                at_rank[rank] = value
+        seen += hist[value]
+    return percentile_of_ranks(n, at_rank, p)

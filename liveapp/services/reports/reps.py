@@ -75,8 +75,10 @@ def _activity(filters: Filters, window: Window) -> dict[str, list]:
         .group_by(Conversation.rep_id)).all()
     query = select(Message.rep_id, func.count()).where(
         window.between(Message.sent_at), Message.sender == "rep").group_by(Message.rep_id)
-    if facts := where.conversation_facts(filters, window):  # else no join: the index does
-        query = query.join(Conversation).where(*facts)
+    if (reps := rep_scope(filters)) is not None:  # the sender (a chat may change reps)
+        query = query.where(Message.rep_id.in_(reps))
+    if facts := where.visitor_facts(Conversation.visitor_id, filters, window):
+        query = query.join(Conversation).where(*facts)  # else no join: the index does
     messages = db.session.execute(query).all()
     meetings = db.session.execute(
         select(Meeting.rep_id, func.count()).where(*where.meetings(filters, window))
@@ -94,8 +96,10 @@ def per_rep(filters: Filters, found: dict[int, Tally] | None = None) -> Table:
                  series=(1, 2, 3, 4), note=NOTE)
 
 
-def per_group(filters: Filters, found: dict[int, Tally] | None = None) -> Table:
-    """A group's figures: the sum of its current members' (within the rep filter)."""
+def per_group(filters: Filters, found: dict[int, Tally] | None = None,
+              accept: dict[int, Percentiles] | None = None) -> Table:
+    """A group's figures: the sum of its current members' (within the rep filter); accept:
+    group id -> time to accept, pooled over its members (None: read the offers)."""
     found = tallies(filters) if found is None else found
     query = select(Group.id, Group.name, group_members.c.user_id).join(
         group_members, group_members.c.group_id == Group.id)
@@ -104,7 +108,7 @@ def per_group(filters: Filters, found: dict[int, Tally] | None = None) -> Table:
     if (reps := rep_scope(filters)) is not None:
         query = query.where(group_members.c.user_id.in_(reps))
     groups: dict[str, Tally] = {}
-    accept = accept_times.per_group(filters)
+    accept = accept_times.per_group(filters) if accept is None else accept
     for group_id, name, rep_id in db.session.execute(query):
         groups.setdefault(name, Tally(accept=accept.get(group_id, (None, None))))
         groups[name].add(found.get(rep_id, Tally()))

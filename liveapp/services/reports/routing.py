@@ -3,7 +3,7 @@ skipped, and how often visitors with a known CRM owner were routed to that owner
 
 from __future__ import annotations
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, func, select
 
 from liveapp.extensions import db
 from liveapp.models.history import OUTCOMES, RoutingRecord, RoutingSkip
@@ -65,28 +65,32 @@ def decisions_per_outcome(filters: Filters, found: list[tuple] | None = None) ->
 def skip_reasons(filters: Filters) -> Table:
     window = Window.of(filters)
     count = func.count()
-    rows = [tuple(row) for row in db.session.execute(
+    return skip_table([tuple(row) for row in db.session.execute(
         select(RoutingSkip.reason, count).where(*where.skips(filters, window))
         .group_by(RoutingSkip.reason).order_by(count.desc(), RoutingSkip.reason)
-        .limit(TOP_REASONS))]
+        .limit(TOP_REASONS))])
+
+
+def skip_table(rows: list[tuple]) -> Table:
+    """rows: (reason, reps skipped), the TOP_REASONS most first."""
     return Table("skip_reasons", "routing", "Top reasons reps were skipped",
                  ("Reason", "Reps skipped"), rows, "hbar", series=(1,),
                  note="Each rep a decision passed over counts once")
 
 
 def owner_share(filters: Filters) -> Table:
-    """Owner-known visitors routed to their owner, over decisions and over visitors (a
-    visitor counts as routed to their owner if any of their decisions was)."""
+    """Decisions for an owner-known visitor that routed them to their owner (counted
+    over decisions: the daily rollups add them up)."""
     window = Window.of(filters)
     known = RoutingRecord.owner_known
     routed = known & RoutingRecord.owner_routed
-    row = db.session.execute(select(
-        func.count(case((known, 1))), func.count(case((routed, 1))),
-        func.count(distinct(case((known, RoutingRecord.visitor_id)))),
-        func.count(distinct(case((routed, RoutingRecord.visitor_id)))))
-        .where(*where.decisions(filters, window))).one()
-    rows = [("Decisions", row[0], row[1], share(row[1], row[0])),
-            ("Visitors", row[2], row[3], share(row[3], row[2]))]
+    row = db.session.execute(select(func.count(case((known, 1))), func.count(case((routed, 1))))
+                             .where(*where.decisions(filters, window))).one()
+    return owner_table(row[0], row[1])
+
+
+def owner_table(known: int, routed: int) -> Table:
+    rows = [("Decisions", known, routed, share(routed, known))]
     return Table("owner_share", "routing", "Owner-known visitors routed to their owner",
                  ("Counted over", "Owner known", "Routed to owner", "Share %"), rows, "bar",
                  series=(3,), unit="%",

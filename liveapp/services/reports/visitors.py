@@ -24,12 +24,14 @@ def _note(filters: Filters) -> str:
     return f"Distinct visitors per day in {filters.tz}"
 
 
-def visitors_per_day(filters: Filters) -> Table:
-    window = Window.of(filters)
-    day = local_day(VisitorHour.hour, filters, window)
-    found = {as_date(d): (n, i) for d, n, i in db.session.execute(
-        select(day, _VISITORS, _IDENTIFIED).where(*where.visitor_hours(filters, window))
-        .group_by(day))}
+def visitors_per_day(filters: Filters, found: dict | None = None) -> Table:
+    """found: day -> (visitors, identified) (None: read the visitor hours)."""
+    if found is None:
+        window = Window.of(filters)
+        day = local_day(VisitorHour.hour, filters, window)
+        found = {as_date(d): (n, i) for d, n, i in db.session.execute(
+            select(day, _VISITORS, _IDENTIFIED).where(*where.visitor_hours(filters, window))
+            .group_by(day))}
     rows = []
     for d in days(filters.start, filters.end):
         visitors, identified = found.get(d, (0, 0))
@@ -39,13 +41,16 @@ def visitors_per_day(filters: Filters) -> Table:
                  series=(1, 2), note=_note(filters))
 
 
-def visitors_per_stream(filters: Filters) -> Table:
-    """One column per stream seen (a visitor in two streams counts in both)."""
-    window = Window.of(filters)
-    day = local_day(VisitorHour.hour, filters, window)
-    found = {(as_date(d), s): n for d, s, n in db.session.execute(
-        select(day, VisitorHour.stream_id, _VISITORS)
-        .where(*where.visitor_hours(filters, window)).group_by(day, VisitorHour.stream_id))}
+def visitors_per_stream(filters: Filters, found: dict | None = None) -> Table:
+    """One column per stream seen (a visitor in two streams counts in both); found:
+    (day, stream id) -> visitors."""
+    if found is None:
+        window = Window.of(filters)
+        day = local_day(VisitorHour.hour, filters, window)
+        found = {(as_date(d), s): n for d, s, n in db.session.execute(
+            select(day, VisitorHour.stream_id, _VISITORS)
+            .where(*where.visitor_hours(filters, window))
+            .group_by(day, VisitorHour.stream_id))}
     streams = sorted({s for _, s in found})
     names = stream_names(streams)
     rows = [(d, *[found.get((d, s), 0) for s in streams])
@@ -63,27 +68,35 @@ def stream_names(ids) -> dict[int, str]:
     return {i: "No stream" if not i else known.get(i, f"Deleted stream {i}") for i in ids}
 
 
-def identified_share(filters: Filters) -> Table:
-    window = Window.of(filters)
-    visitors, identified = db.session.execute(
-        select(_VISITORS, _IDENTIFIED).where(*where.visitor_hours(filters, window))).one()
-    return Table("identified_share", "visitors", "Identified visitors over the range",
-                 ("Visitors", "Identified", "Identified %"),
+def identified_share(filters: Filters, per_day: Table | None = None) -> Table:
+    """Over the range in visitor-days (the days' distinct visitors added up: what the
+    daily rollups can add)."""
+    per_day = visitors_per_day(filters) if per_day is None else per_day
+    visitors = sum(row[1] for row in per_day.rows)
+    identified = sum(row[2] for row in per_day.rows)
+    return Table("identified_share", "visitors", "Identified visitor-days over the range",
+                 ("Visitor-days", "Identified visitor-days", "Identified %"),
                  [(visitors, identified, share(identified, visitors))], "none",
-                 unit="%", note="Identified: known by email or CRM in any hour of the range")
+                 unit="%", note="A visitor-day: a visitor seen on a day (each day counts); "
+                 "identified: known by email or CRM in any hour of that day")
 
 
 def _companies(filters: Filters) -> list[tuple]:
-    """(domain, name, visitors, target, first day, last day) of every company seen, most
-    visitors first."""
+    """(domain, name, visitor-days, target, first day, last day) of every company seen,
+    most visitor-days first."""
     window = Window.of(filters)
     day = local_day(VisitorHour.hour, filters, window)
+    daily = (select(VisitorHour.company_domain.label("domain"), day.label("day"),
+                    _VISITORS.label("visitors"),
+                    func.max(cast(VisitorHour.target, Integer)).label("target"))
+             .where(*where.visitor_hours(filters, window),
+                    VisitorHour.company_domain.is_not(None))
+             .group_by(VisitorHour.company_domain, day).subquery())
+    visitor_days = func.sum(daily.c.visitors)
     found = db.session.execute(
-        select(VisitorHour.company_domain, _VISITORS,
-               func.max(cast(VisitorHour.target, Integer)), func.min(day), func.max(day))
-        .where(*where.visitor_hours(filters, window), VisitorHour.company_domain.is_not(None))
-        .group_by(VisitorHour.company_domain)
-        .order_by(_VISITORS.desc(), VisitorHour.company_domain)).all()
+        select(daily.c.domain, visitor_days, func.max(daily.c.target), func.min(daily.c.day),
+               func.max(daily.c.day))
+        .group_by(daily.c.domain).order_by(visitor_days.desc(), daily.c.domain)).all()
     shown = [row[0] for row in found[:TOP_COMPANIES]]
     shown += [row[0] for row in found if row[2]][:MAX_TARGETS]
     # Names apart, for the companies shown: the index the grouping reads (0024) has none.
@@ -96,26 +109,28 @@ def _companies(filters: Filters) -> list[tuple]:
 
 def top_companies(filters: Filters, found: list[tuple] | None = None) -> Table:
     found = _companies(filters) if found is None else found
-    rows = [(name or domain, domain, visitors, "yes" if target else "no")
+    rows = [(name or domain, domain, int(visitors), "yes" if target else "no")
             for domain, name, visitors, target, _, _ in found[:TOP_COMPANIES]]
     return Table("top_companies", "visitors", f"Top {TOP_COMPANIES} companies",
-                 ("Company", "Domain", "Visitors", "Target account"), rows, "hbar",
-                 series=(2,), note="Distinct visitors from each company over the range")
+                 ("Company", "Domain", "Visitor-days", "Target account"), rows, "hbar",
+                 series=(2,), note="Visitor-days from each company over the range (a "
+                 "visitor counts once a day)")
 
 
 def target_accounts(filters: Filters, found: list[tuple] | None = None) -> Table:
     found = _companies(filters) if found is None else found
-    rows = [(name or domain, domain, visitors, as_date(first), as_date(last))
+    rows = [(name or domain, domain, int(visitors), as_date(first), as_date(last))
             for domain, name, visitors, target, first, last in found if target][:MAX_TARGETS]
     return Table("target_accounts", "visitors", "Target accounts seen",
-                 ("Company", "Domain", "Visitors", "First day", "Last day"), rows, "hbar",
+                 ("Company", "Domain", "Visitor-days", "First day", "Last day"), rows, "hbar",
                  series=(2,), note=f"Target (ABM) accounts with a visitor, days in {filters.tz}")
 
 
 def section(filters: Filters) -> list[Table]:
     """The section's tables, reading the companies once."""
     companies = _companies(filters)
-    return [visitors_per_day(filters), visitors_per_stream(filters), identified_share(filters),
+    per_day = visitors_per_day(filters)
+    return [per_day, visitors_per_stream(filters), identified_share(filters, per_day),
             top_companies(filters, companies), target_accounts(filters, companies)]
 
 

@@ -79,21 +79,15 @@ def offers(filters: Filters, window: Window) -> list:
 def conversations(filters: Filters, window: Window) -> list:
     """Conversations started in the window."""
     return [window.between(Conversation.started_at),
-            *_visitor_facts(Conversation.visitor_id, filters, window),
+            *visitor_facts(Conversation.visitor_id, filters, window),
             *_of_reps(Conversation.rep_id, filters)]
 
 
 def meetings(filters: Filters, window: Window) -> list:
     """Meetings booked (not cancelled) in the window."""
     return [window.between(Meeting.created_at), Meeting.status == "booked",
-            *_visitor_facts(Meeting.visitor_id, filters, window),
+            *visitor_facts(Meeting.visitor_id, filters, window),
             *_of_reps(Meeting.rep_id, filters)]
-
-
-def conversation_facts(filters: Filters, window: Window) -> list:
-    """A conversation's visitor and rep (no time: for messages sent in the window)."""
-    return [*_visitor_facts(Conversation.visitor_id, filters, window),
-            *_of_reps(Conversation.rep_id, filters)]
 
 
 def _of_reps(column, filters: Filters) -> list:
@@ -101,7 +95,7 @@ def _of_reps(column, filters: Filters) -> list:
     return [] if reps is None else [column.in_(reps)]
 
 
-def _visitor_facts(column, filters: Filters, window: Window) -> list:
+def visitor_facts(column, filters: Filters, window: Window) -> list:
     """Site: the visitor's; stream: the visitor was in it in the window; rule: it routed
     the visitor in the window."""
     where = []

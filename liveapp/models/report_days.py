@@ -1,0 +1,161 @@
+"""The reports' daily rollups: the history counted per local day of a time zone, rebuilt
+by a job (jobs/reports.py) so that the Reports page reads a few rows per day instead of
+every visitor hour, decision and offer.
+
+Every table is keyed by `zone` (an IANA name) and `day` (a date in that zone): distinct
+visitors per day cannot be summed from hours, and where a day starts depends on the zone.
+The rows hold counts and company domains, nothing about a person: erasure leaves them,
+retention ages them out with the history (services/ops/retention.py). A day is usable
+when `report_days_built` has its (zone, day).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from liveapp.extensions import db
+
+ANY_STREAM = -1  # visitor and company days: the visitor in any stream (distinct once)
+
+
+def _keyed(table: str, *columns: str, read: tuple[str, ...] = ()) -> tuple:
+    """The unique key (zone, day, ...), and a covering index for the page's read (every
+    column it reads, so SQLite sums from the index alone: bench/README.md)."""
+    key = (Index(f"uq_{table}_key", "zone", "day", *columns, unique=True),)
+    return key + ((Index(f"ix_{table}_read", *read),) if read else ())
+
+
+class ReportDayBuilt(db.Model):
+    """A (zone, day) whose rows are built, and when (the page reads built days only)."""
+
+    __tablename__ = "report_days_built"
+    __table_args__ = _keyed("report_days_built")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    built_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # naive UTC
+
+
+class VisitorDay(db.Model):
+    """Distinct visitors of a site in a day, per stream (0: none; -1: in any stream)."""
+
+    __tablename__ = "report_visitor_days"
+    __table_args__ = _keyed("report_visitor_days", "site_id", "stream_id")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    visitors: Mapped[int] = mapped_column(Integer, nullable=False)
+    identified: Mapped[int] = mapped_column(Integer, nullable=False)
+    target: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class CompanyDay(db.Model):
+    """Distinct visitors of a company in a day, per site and stream (-1: any)."""
+
+    __tablename__ = "report_company_days"
+    __table_args__ = _keyed("report_company_days", "site_id", "stream_id", "company_domain",
+                            read=("zone", "stream_id", "company_domain", "day", "site_id",
+                                  "visitors", "target", "company_name"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    company_domain: Mapped[str] = mapped_column(String(253), nullable=False)
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    target: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    visitors: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class DecisionDay(db.Model):
+    """Routing decisions in a day per site, stream (0: none), rule (0: none, with the
+    name recorded) and outcome."""
+
+    __tablename__ = "report_decision_days"
+    __table_args__ = _keyed("report_decision_days", "site_id", "stream_id", "rule_id",
+                            "rule_name", "outcome",
+                            read=("zone", "day", "site_id", "stream_id", "rule_id", "rule_name",
+                                  "outcome", "decisions", "owner_known", "owner_routed"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    rule_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    rule_name: Mapped[str] = mapped_column(String(120), nullable=False)  # "" for none
+    outcome: Mapped[str] = mapped_column(String(12), nullable=False)
+    decisions: Mapped[int] = mapped_column(Integer, nullable=False)
+    owner_known: Mapped[int] = mapped_column(Integer, nullable=False)
+    owner_routed: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class SkipDay(db.Model):
+    """Reps skipped in a day per site, stream, rule (their decision's) and reason."""
+
+    __tablename__ = "report_skip_days"
+    __table_args__ = _keyed("report_skip_days", "site_id", "stream_id", "rule_id", "reason",
+                            read=("zone", "day", "site_id", "stream_id", "rule_id", "reason",
+                                  "skips"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    rule_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(String(80), nullable=False)
+    skips: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class RepDay(db.Model):
+    """A rep's day per site: offers and how they ended, chats, messages, meetings, and
+    the exact histogram of whole seconds to accept (JSON {"seconds": count})."""
+
+    __tablename__ = "report_rep_days"
+    __table_args__ = _keyed("report_rep_days", "site_id", "rep_id")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)  # 0: an offer without decision
+    rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    offers: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    accepts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    declines: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    timeouts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    chats: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    messages: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    meetings: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    accept_seconds: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+
+
+class ChatDay(db.Model):
+    """Chats started in a day per site, rep (0: none) and origin: how many were answered
+    (first response measured, its whole seconds as a JSON histogram) and ended in a
+    meeting."""
+
+    __tablename__ = "report_chat_days"
+    __table_args__ = _keyed("report_chat_days", "site_id", "rep_id", "origin")
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    site_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    origin: Mapped[str] = mapped_column(String(10), nullable=False)
+    chats: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    with_meeting: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    response_seconds: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+
+
+ROLLUPS = (VisitorDay, CompanyDay, DecisionDay, SkipDay, RepDay, ChatDay)

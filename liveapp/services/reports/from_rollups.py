@@ -1,0 +1,203 @@
+"""The report sections read from the daily rollups (models/report_days.py): used when
+every day of the range is built for the filters' zone and the filters name only what the
+rollups keep (visitors: site, stream; routing: site, stream, rule; reps and
+conversations: site, rep, group). The figures are the live queries' to the cell: the
+tables are drawn by the same functions, from sums of the days' rows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import Integer, cast, func, select
+
+from liveapp.extensions import db, redis
+from liveapp.models.report_days import (
+    ANY_STREAM,
+    ChatDay,
+    CompanyDay,
+    DecisionDay,
+    RepDay,
+    SkipDay,
+    VisitorDay,
+)
+from liveapp.models.user import Group, group_members
+from liveapp.services.reports import conversations, reps, routing, visitors
+from liveapp.services.reports.days import hist_percentile, merged
+from liveapp.services.reports.filters import Filters
+from liveapp.services.reports.rollup import asked_key, built, histogram
+from liveapp.services.reports.scope import as_date, rep_scope
+from liveapp.services.reports.tables import Table
+
+NOTE = "from the daily rollup, up to a minute old"
+ASKED_TTL = 7 * 24 * 3600  # a zone the page asked for is kept built this long
+
+
+def usable(section: str, filters: Filters) -> bool:
+    """The rollups answer this section for these filters (asks for the zone if not)."""
+    if section in ("visitors", "routing"):
+        if filters.rep_id is not None or filters.group_id is not None:
+            return False  # a rep's visitors and decisions: the visitors they were offered
+        if section == "visitors" and filters.rule_id is not None:
+            return False
+    elif filters.stream_id is not None or filters.rule_id is not None:
+        return False
+    if len(built(filters.tz, filters.start, filters.end)) == (
+            filters.end - filters.start).days + 1:
+        return True
+    redis.client.sadd(asked_key(), filters.tz)
+    redis.client.expire(asked_key(), ASKED_TTL)
+    return False
+
+
+def section(name: str, filters: Filters) -> list[Table]:
+    tables = _SECTIONS[name](filters)
+    return [replace(t, note=f"{t.note}; {NOTE}" if t.note else NOTE.capitalize())
+            for t in tables]
+
+
+def _where(model, filters: Filters) -> list:
+    where = [model.zone == filters.tz, model.day >= filters.start, model.day <= filters.end]
+    if filters.site_id is not None:
+        where.append(model.site_id == filters.site_id)
+    return where
+
+
+def _visitors(filters: Filters) -> list[Table]:
+    stream = ANY_STREAM if filters.stream_id is None else filters.stream_id
+    where = _where(VisitorDay, filters)
+    per_day = {as_date(d): (int(n), int(i)) for d, n, i in db.session.execute(
+        select(VisitorDay.day, func.sum(VisitorDay.visitors), func.sum(VisitorDay.identified))
+        .where(*where, VisitorDay.stream_id == stream).group_by(VisitorDay.day))}
+    streams = [VisitorDay.stream_id >= 0] if filters.stream_id is None else [
+        VisitorDay.stream_id == filters.stream_id]
+    per_stream = {(as_date(d), s): int(n) for d, s, n in db.session.execute(
+        select(VisitorDay.day, VisitorDay.stream_id, func.sum(VisitorDay.visitors))
+        .where(*where, *streams).group_by(VisitorDay.day, VisitorDay.stream_id))}
+    companies = _companies(filters, stream)
+    day_table = visitors.visitors_per_day(filters, per_day)
+    return [day_table, visitors.visitors_per_stream(filters, per_stream),
+            visitors.identified_share(filters, day_table),
+            visitors.top_companies(filters, companies),
+            visitors.target_accounts(filters, companies)]
+
+
+def _companies(filters: Filters, stream: int) -> list[tuple]:
+    total = func.sum(CompanyDay.visitors)
+    found = db.session.execute(
+        select(CompanyDay.company_domain, total, func.max(cast(CompanyDay.target, Integer)),
+               func.min(CompanyDay.day), func.max(CompanyDay.day))
+        .where(*_where(CompanyDay, filters), CompanyDay.stream_id == stream)
+        .group_by(CompanyDay.company_domain)
+        .order_by(total.desc(), CompanyDay.company_domain)).all()
+    shown = [row[0] for row in found[:visitors.TOP_COMPANIES]]
+    shown += [row[0] for row in found if row[2]][:visitors.MAX_TARGETS]
+    # As the live query: a company's name from every site and stream in the range.
+    names = dict(db.session.execute(
+        select(CompanyDay.company_domain, func.max(CompanyDay.company_name))
+        .where(CompanyDay.zone == filters.tz, CompanyDay.day >= filters.start,
+               CompanyDay.day <= filters.end, CompanyDay.stream_id == ANY_STREAM,
+               CompanyDay.company_domain.in_(set(shown)))
+        .group_by(CompanyDay.company_domain)).all())
+    return [(domain, names.get(domain), *rest) for domain, *rest in found]
+
+
+def _routing_where(model, filters: Filters) -> list:
+    where = _where(model, filters)
+    if filters.stream_id is not None:
+        where.append(model.stream_id == filters.stream_id)
+    if filters.rule_id is not None:
+        where.append(model.rule_id == filters.rule_id)
+    return where
+
+
+def _routing(filters: Filters) -> list[Table]:
+    where = _routing_where(DecisionDay, filters)
+    keys = (DecisionDay.rule_id, DecisionDay.rule_name, DecisionDay.outcome)
+    found, known, routed = [], 0, 0
+    for rule_id, name, outcome, n, k, r in db.session.execute(
+            select(*keys, func.sum(DecisionDay.decisions), func.sum(DecisionDay.owner_known),
+                   func.sum(DecisionDay.owner_routed)).where(*where).group_by(*keys)):
+        found.append((rule_id or None, name or None, outcome, int(n)))
+        known, routed = known + int(k), routed + int(r)
+    total = func.sum(SkipDay.skips)
+    skips = [(reason, int(n)) for reason, n in db.session.execute(
+        select(SkipDay.reason, total).where(*_routing_where(SkipDay, filters))
+        .group_by(SkipDay.reason).order_by(total.desc(), SkipDay.reason)
+        .limit(routing.TOP_REASONS))]
+    return [routing.decisions_per_rule(filters, found),
+            routing.decisions_per_outcome(filters, found), routing.skip_table(skips),
+            routing.owner_table(known, routed)]
+
+
+_REP_COUNTS = {"offers": "offers", "accepted": "accepts", "declined": "declines",
+               "timeout": "timeouts", "chats": "chats", "messages": "messages",
+               "meetings": "meetings"}
+
+
+def _reps(filters: Filters) -> list[Table]:
+    scope = rep_scope(filters)
+    where = _where(RepDay, filters)
+    if scope is not None:
+        where.append(RepDay.rep_id.in_(scope))
+    found: dict[int, reps.Tally] = {}
+    sums = [func.sum(getattr(RepDay, column)) for column in _REP_COUNTS.values()]
+    for rep_id, *counts in db.session.execute(
+            select(RepDay.rep_id, *sums).where(*where).group_by(RepDay.rep_id)):
+        found[rep_id] = reps.Tally(counts=dict(zip(_REP_COUNTS, map(int, counts),
+                                                   strict=True)))
+    pooled: dict[int, dict[int, int]] = {}
+    for rep_id, text in db.session.execute(  # only the days with an accept
+            select(RepDay.rep_id, RepDay.accept_seconds).where(*where, RepDay.accepts > 0)):
+        add_to(pooled.setdefault(rep_id, {}), histogram(text))
+    for rep_id, hist in pooled.items():
+        found[rep_id].accept = _percentiles(hist)
+    for rep_id in scope or []:
+        found.setdefault(rep_id, reps.Tally())
+    members = select(Group.id, group_members.c.user_id).join(
+        group_members, group_members.c.group_id == Group.id)
+    if filters.group_id is not None:
+        members = members.where(Group.id == filters.group_id)
+    per_group: dict[int, list[dict[int, int]]] = {}
+    for group_id, rep_id in db.session.execute(members):
+        if rep_id in pooled and (scope is None or rep_id in scope):
+            per_group.setdefault(group_id, []).append(pooled[rep_id])
+    accept = {group_id: _percentiles(merged(parts)) for group_id, parts in per_group.items()}
+    return [reps.per_rep(filters, found), reps.per_group(filters, found, accept)]
+
+
+def add_to(total: dict[int, int], hist: dict[int, int]) -> None:
+    for value, count in hist.items():
+        total[value] = total.get(value, 0) + count
+
+
+def _percentiles(hist: dict[int, int]) -> reps.Percentiles:
+    return hist_percentile(hist, 50), hist_percentile(hist, 90)
+
+
+def _conversations(filters: Filters) -> list[Table]:
+    scope = rep_scope(filters)
+    where = _where(ChatDay, filters)
+    if scope is not None:
+        where.append(ChatDay.rep_id.in_(scope))
+    per_origin: dict[str, int] = {}
+    per_day: dict[tuple, int] = {}
+    with_meeting: dict[str, int] = {}
+    for day, origin, chats, met in db.session.execute(
+            select(ChatDay.day, ChatDay.origin, func.sum(ChatDay.chats),
+                   func.sum(ChatDay.with_meeting)).where(*where)
+            .group_by(ChatDay.day, ChatDay.origin)):
+        per_origin[origin] = per_origin.get(origin, 0) + int(chats)
+        per_day[(as_date(day), origin)] = int(chats)
+        with_meeting[origin] = with_meeting.get(origin, 0) + int(met)
+    response: dict[str, dict[int, int]] = {origin: {} for origin in conversations.ORIGINS}
+    for origin, text in db.session.execute(  # only the rows with a chat answered
+            select(ChatDay.origin, ChatDay.response_seconds).where(*where, ChatDay.answered > 0)):
+        add_to(response.setdefault(origin, {}), histogram(text))
+    origins = conversations.pounce_vs_inbound(filters, per_origin)
+    return [origins, conversations.chats_per_day(filters, per_day),
+            conversations.first_response(filters, response),
+            conversations.chats_with_meeting(filters, origins, with_meeting)]
+
+
+_SECTIONS = {"visitors": _visitors, "routing": _routing, "reps": _reps,
+             "conversations": _conversations}

@@ -1,0 +1,73 @@
+"""The daily rollups give the live queries' figures, table for table, for the hand-built
+data set (conftest) under every kind of filter the rollups answer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from liveapp.extensions import redis
+from liveapp.services import reports
+from liveapp.services.reports import from_rollups
+from liveapp.services.reports.days import days
+from liveapp.services.reports.rollup import asked_key, rebuild
+from tests.reports.conftest import END, START, TZ
+
+ZONES = (TZ, "UTC", "Asia/Kolkata")
+
+
+def _build(zone: str, start: date = START, end: date = END) -> None:
+    rebuild(zone, days(start, end))
+
+
+def _filter_sets(w) -> dict[str, dict]:
+    return {"all": {}, "site": {"site_id": w.s1}, "other site": {"site_id": w.s2},
+            "stream": {"stream_id": w.a}, "stream b": {"stream_id": w.b},
+            "rule": {"rule_id": w.r2}, "rep": {"rep_id": w.bob.id},
+            "group": {"group_id": w.g1}, "group two": {"group_id": w.g2},
+            "rep viewer": {"rep_id": w.alice.id}, "site and rep": {"site_id": w.s2,
+                                                                   "rep_id": w.bob.id}}
+
+
+def _rows(tables) -> dict[str, tuple]:
+    return {t.key: (t.columns, t.rows) for t in tables}
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_every_table_of_every_section_equals_the_live_figures(world, zone):
+    _build(zone, date(2026, 3, 27), date(2026, 3, 30))
+    used = set()
+    for name, kwargs in _filter_sets(world).items():
+        filters = world.filters(tz=zone, **kwargs)
+        for section in reports.SECTIONS:
+            expected = _rows(reports.live(section, filters))
+            if from_rollups.usable(section, filters):
+                used.add((name, section))
+                assert _rows(from_rollups.section(section, filters)) == expected, (
+                    name, section)
+            assert _rows(reports.report(section, filters)) == expected, (name, section)
+    assert ("all", "visitors") in used and ("rep viewer", "reps") in used
+    assert ("group", "conversations") in used and ("rule", "routing") in used
+    assert ("stream", "visitors") in used and ("site and rep", "reps") in used
+
+
+def test_a_range_with_a_day_not_built_reads_live_and_asks_for_nothing_new(world):
+    _build(TZ, START, START)  # the 29th is missing
+    assert not from_rollups.usable("visitors", world.filters())
+    _build(TZ, END, END)
+    assert from_rollups.usable("visitors", world.filters())
+
+
+def test_a_zone_without_rollups_is_asked_for(world):
+    redis.client.delete(asked_key())
+    assert not from_rollups.usable("routing", world.filters(tz="America/Denver"))
+    assert redis.client.smembers(asked_key()) == {b"America/Denver"}
+
+
+def test_the_rollup_tables_say_so(world):
+    _build(TZ)
+    tables = reports.report("routing", world.filters())
+    assert all(from_rollups.NOTE in (t.note or "").lower() for t in tables)
+    assert not any(from_rollups.NOTE in (t.note or "")
+                   for t in reports.report("routing", world.filters(rep_id=world.bob.id)))
