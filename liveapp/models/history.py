@@ -124,6 +124,9 @@ class VisitorHour(db.Model):
               "visitor_id"),
         Index("ix_visitor_hours_company", "hour", "company_domain", "target", "visitor_id",
               "site_id", "stream_id"),
+        # a rep's or a rule's listed visitors (reports/where.py): migration 0026
+        Index("ix_visitor_hours_visitor", "visitor_id", "hour", "stream_id", "site_id",
+              "identified", "target", "company_domain"),
     )
 
     id: Mapped[int] = mapped_column(_ID, primary_key=True)

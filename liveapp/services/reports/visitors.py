@@ -102,7 +102,8 @@ def _companies(filters: Filters) -> list[tuple]:
     # Names apart, for the companies shown: the index the grouping reads (0024) has none.
     names = dict(db.session.execute(
         select(VisitorHour.company_domain, func.max(VisitorHour.company_name))
-        .where(window.between(VisitorHour.hour), VisitorHour.company_domain.in_(set(shown)))
+        .where(*where.visitor_hours(filters, window),
+               VisitorHour.company_domain.in_(set(shown)))
         .group_by(VisitorHour.company_domain)).all())
     return [(domain, names.get(domain), *rest) for domain, *rest in found]
 
