@@ -22,6 +22,10 @@ from liveapp.extensions import db
 # rule's named reps and groups (or its fallback); queue: waiting for the next free rep;
 # booker: shown the meeting booker; nobody: no rep (a pounce found none, or no rule matched).
 OUTCOMES = ("owner", "last_chat", "sender", "group", "queue", "booker", "nobody")
+# How the reports name them.
+OUTCOME_LABELS = {"owner": "CRM owner", "last_chat": "Last chatted rep",
+                  "sender": "Email sender", "group": "Rule's reps", "queue": "Queue",
+                  "booker": "Meeting booker", "nobody": "Nobody"}
 
 # How an offer to one rep ended. open: not answered yet; taken: another rep accepted
 # first (First Available); withdrawn: the visitor left or routing moved them elsewhere.

@@ -69,8 +69,9 @@ def test_decisions_per_rule_and_outcome(world):
         ("Rule One", 1, 0, 0, 1, 0, 0, 0, 2), ("Rule Two", 1, 0, 0, 0, 1, 0, 0, 2),
         ("No rule matched", 0, 0, 0, 0, 0, 0, 1, 1)]
     assert rows("decisions_per_outcome", world.filters()) == [
-        ("owner", 2, 40.0), ("last_chat", 0, 0.0), ("sender", 0, 0.0), ("group", 1, 20.0),
-        ("queue", 1, 20.0), ("booker", 0, 0.0), ("nobody", 1, 20.0)]
+        ("CRM owner", 2, 40.0), ("Last chatted rep", 0, 0.0), ("Email sender", 0, 0.0),
+        ("Rule's reps", 1, 20.0), ("Queue", 1, 20.0), ("Meeting booker", 0, 0.0),
+        ("Nobody", 1, 20.0)]
 
 
 def test_skip_reasons(world):
@@ -153,7 +154,7 @@ def test_site_stream_and_rule_filters_narrow(world, narrow, per_day, chats):
 
 def test_the_rule_filter_narrows_routing_and_offers(world):
     two = world.filters(rule_id=world.r2)
-    assert rows("decisions_per_outcome", two)[0] == ("owner", 1, 50.0)
+    assert rows("decisions_per_outcome", two)[0] == ("CRM owner", 1, 50.0)
     # o4 (declined), o5 (accepted) to Bob, o6 (timeout) to Alice; the chat with v4 is Bob's
     assert rows("reps", two) == [("Alice", 1, 0, 0, 1, None, None, 0, 0, 0),
                                  ("Bob", 2, 1, 1, 0, 40.0, 40.0, 1, 1, 0)]

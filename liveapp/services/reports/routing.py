@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 
 from liveapp.extensions import db
-from liveapp.models.history import OUTCOMES, RoutingRecord, RoutingSkip
+from liveapp.models.history import OUTCOME_LABELS, OUTCOMES, RoutingRecord, RoutingSkip
 from liveapp.models.routing import RoutingRule
 from liveapp.services.reports import where
 from liveapp.services.reports.filters import Filters
@@ -41,7 +41,7 @@ def decisions_per_rule(filters: Filters, found: list[tuple] | None = None) -> Ta
             for (_, label), per in counts.items()]
     rows.sort(key=lambda row: (-row[-1], row[0]))
     return Table("decisions_per_rule", "routing", "Routing decisions per rule",
-                 ("Rule", *OUTCOMES, "Total"), rows, "stacked",
+                 ("Rule", *(OUTCOME_LABELS[o] for o in OUTCOMES), "Total"), rows, "stacked",
                  series=tuple(range(1, len(OUTCOMES) + 1)),
                  note="Outcome: where the decision sent the visitor")
 
@@ -57,7 +57,8 @@ def decisions_per_outcome(filters: Filters, found: list[tuple] | None = None) ->
     for _, _, outcome, count in found:
         totals[outcome] = totals.get(outcome, 0) + count
     whole = sum(totals.values())
-    rows = [(outcome, count, share(count, whole)) for outcome, count in totals.items()]
+    rows = [(OUTCOME_LABELS.get(outcome, outcome), count, share(count, whole))
+            for outcome, count in totals.items()]
     return Table("decisions_per_outcome", "routing", "Routing decisions per outcome",
                  ("Outcome", "Decisions", "Share %"), rows, "bar", series=(1,))
 
