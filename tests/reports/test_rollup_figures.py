@@ -71,3 +71,22 @@ def test_the_rollup_tables_say_so(world):
     assert all(from_rollups.NOTE in (t.note or "").lower() for t in tables)
     assert not any(from_rollups.NOTE in (t.note or "")
                    for t in reports.report("routing", world.filters(rep_id=world.bob.id)))
+
+
+def test_days_before_the_oldest_history_are_empty_not_missing(world):
+    """A range reaching back before anything was recorded (a new install, the demo's
+    first weeks) reads the rollups once the days since the oldest history are built."""
+    from datetime import timedelta
+
+    from liveapp.services.reports.days import local_day
+    from liveapp.services.reports.rollup import oldest_history
+
+    first = local_day(oldest_history(), TZ)
+    early = world.filters(start=first - timedelta(days=20))
+    _build(TZ, first + timedelta(days=1), END)  # the oldest day itself is missing
+    assert not from_rollups.usable("visitors", early)
+    _build(TZ, first, first)
+    assert from_rollups.usable("visitors", early)
+    for section in reports.SECTIONS:
+        assert _rows(from_rollups.section(section, early)) == _rows(
+            reports.live(section, early)), section

@@ -22,9 +22,9 @@ from liveapp.models.report_days import (
 )
 from liveapp.models.user import Group, group_members
 from liveapp.services.reports import conversations, reps, routing, visitors
-from liveapp.services.reports.days import hist_percentile, merged
+from liveapp.services.reports.days import hist_percentile, local_day, merged
 from liveapp.services.reports.filters import Filters
-from liveapp.services.reports.rollup import asked_key, built, histogram
+from liveapp.services.reports.rollup import asked_key, built, histogram, oldest_history
 from liveapp.services.reports.scope import as_date, rep_scope
 from liveapp.services.reports.tables import Table
 
@@ -41,12 +41,25 @@ def usable(section: str, filters: Filters) -> bool:
             return False
     elif filters.stream_id is not None or filters.rule_id is not None:
         return False
-    if len(built(filters.tz, filters.start, filters.end)) == (
-            filters.end - filters.start).days + 1:
+    if _all_built(filters):
         return True
     redis.client.sadd(asked_key(), filters.tz)
     redis.client.expire(asked_key(), ASKED_TTL)
     return False
+
+
+def _all_built(filters: Filters) -> bool:
+    """Every day of the range is built, or has no history to build: the days before the
+    oldest history (a new install, the demo's first weeks) are empty, not missing."""
+    done = built(filters.tz, filters.start, filters.end)
+    if len(done) == (filters.end - filters.start).days + 1:
+        return True
+    oldest = oldest_history()
+    if oldest is None:
+        return True  # nothing recorded yet: every figure is 0
+    first = max(filters.start, local_day(oldest, filters.tz))
+    return first > filters.end or len({d for d in done if d >= first}) == (
+        filters.end - first).days + 1
 
 
 def section(name: str, filters: Filters) -> list[Table]:

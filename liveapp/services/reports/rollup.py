@@ -256,7 +256,7 @@ BACKFILL_PER_RUN = 31  # older days one run builds per zone, newest first
 def zones() -> list[str]:
     """The zones reports are read in: UTC, every user's, and those the page asked for
     lately (asked_key)."""
-    users = set(db.session.scalars(select(distinct(User.time_zone))))
+    users = set(db.session.scalars(select(User.time_zone).distinct()))
     asked = {z.decode() for z in redis.client.smembers(asked_key())}
     return sorted({"UTC"} | {z for z in users | asked if _known(z)})
 
