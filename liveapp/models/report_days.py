@@ -28,27 +28,29 @@ def _keyed(table: str, *columns: str, read: tuple[str, ...] = ()) -> tuple:
     return key + ((Index(f"ix_{table}_read", *read),) if read else ())
 
 
-class ReportDayBuilt(db.Model):
+class ZoneDay:
+    """The key every rollup row starts with: a local day of an IANA time zone."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class ReportDayBuilt(ZoneDay, db.Model):
     """A (zone, day) whose rows are built, and when (the page reads built days only)."""
 
     __tablename__ = "report_days_built"
     __table_args__ = _keyed("report_days_built")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zone: Mapped[str] = mapped_column(String(64), nullable=False)
-    day: Mapped[date] = mapped_column(Date, nullable=False)
     built_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # naive UTC
 
 
-class VisitorDay(db.Model):
+class VisitorDay(ZoneDay, db.Model):
     """Distinct visitors of a site in a day, per stream (0: none; -1: in any stream)."""
 
     __tablename__ = "report_visitor_days"
     __table_args__ = _keyed("report_visitor_days", "site_id", "stream_id")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zone: Mapped[str] = mapped_column(String(64), nullable=False)
-    day: Mapped[date] = mapped_column(Date, nullable=False)
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)
     stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
     visitors: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -56,7 +58,7 @@ class VisitorDay(db.Model):
     target: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class CompanyDay(db.Model):
+class CompanyDay(ZoneDay, db.Model):
     """Distinct visitors of a company in a day, per site and stream (-1: any)."""
 
     __tablename__ = "report_company_days"
@@ -64,9 +66,6 @@ class CompanyDay(db.Model):
                             read=("zone", "stream_id", "company_domain", "day", "site_id",
                                   "visitors", "target", "company_name"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zone: Mapped[str] = mapped_column(String(64), nullable=False)
-    day: Mapped[date] = mapped_column(Date, nullable=False)
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)
     stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
     company_domain: Mapped[str] = mapped_column(String(253), nullable=False)
@@ -75,7 +74,7 @@ class CompanyDay(db.Model):
     visitors: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class DecisionDay(db.Model):
+class DecisionDay(ZoneDay, db.Model):
     """Routing decisions in a day per site, stream (0: none), rule (0: none, with the
     name recorded) and outcome."""
 
@@ -85,9 +84,6 @@ class DecisionDay(db.Model):
                             read=("zone", "day", "site_id", "stream_id", "rule_id", "rule_name",
                                   "outcome", "decisions", "owner_known", "owner_routed"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zone: Mapped[str] = mapped_column(String(64), nullable=False)
-    day: Mapped[date] = mapped_column(Date, nullable=False)
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)
     stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
     rule_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -98,7 +94,7 @@ class DecisionDay(db.Model):
     owner_routed: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class SkipDay(db.Model):
+class SkipDay(ZoneDay, db.Model):
     """Reps skipped in a day per site, stream, rule (their decision's) and reason."""
 
     __tablename__ = "report_skip_days"
@@ -106,9 +102,6 @@ class SkipDay(db.Model):
                             read=("zone", "day", "site_id", "stream_id", "rule_id", "reason",
                                   "skips"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zone: Mapped[str] = mapped_column(String(64), nullable=False)
-    day: Mapped[date] = mapped_column(Date, nullable=False)
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)
     stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
     rule_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -116,16 +109,13 @@ class SkipDay(db.Model):
     skips: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class RepDay(db.Model):
+class RepDay(ZoneDay, db.Model):
     """A rep's day per site: offers and how they ended, chats, messages, meetings, and
     the exact histogram of whole seconds to accept (JSON {"seconds": count})."""
 
     __tablename__ = "report_rep_days"
     __table_args__ = _keyed("report_rep_days", "site_id", "rep_id")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zone: Mapped[str] = mapped_column(String(64), nullable=False)
-    day: Mapped[date] = mapped_column(Date, nullable=False)
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)  # 0: an offer without decision
     rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
     offers: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
@@ -138,7 +128,7 @@ class RepDay(db.Model):
     accept_seconds: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
 
 
-class ChatDay(db.Model):
+class ChatDay(ZoneDay, db.Model):
     """Chats started in a day per site, rep (0: none) and origin: how many were answered
     (first response measured, its whole seconds as a JSON histogram) and ended in a
     meeting."""
@@ -146,9 +136,6 @@ class ChatDay(db.Model):
     __tablename__ = "report_chat_days"
     __table_args__ = _keyed("report_chat_days", "site_id", "rep_id", "origin")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    zone: Mapped[str] = mapped_column(String(64), nullable=False)
-    day: Mapped[date] = mapped_column(Date, nullable=False)
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)
     rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
     origin: Mapped[str] = mapped_column(String(10), nullable=False)
