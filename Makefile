@@ -19,8 +19,13 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/liveapp demo
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), a test module at a time each, so
+# a module's started stack (tests/scenarios, tests/reliability) serves all its tests;
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check liveapp jobs tests bench

@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 
 from liveapp import embedded_redis
 from liveapp.config import normalise_database_url
+from liveapp.infra import fanout
 from tests import clock
 from tests.ops.failed_jobs import failed_job  # noqa: F401 (a fixture)
 from tests.ops.scrape import metrics_token, scrape  # noqa: F401 (fixtures: GET /metrics)
@@ -149,6 +150,9 @@ def app(database_url, redis_url, tmp_path_factory):
     app.wsgi_app = app.extensions["test_drain"] = DrainAfterPosts(app, app.wsgi_app)
     migrate_to_head(app)
     yield app
+    # Its live-events subscriber would otherwise outlive the session's Redis (stopped
+    # next) and log reconnecting to a closed output.
+    fanout.stop_hub(app)
     with app.app_context():
         from liveapp.extensions import db
 

@@ -217,13 +217,23 @@ def _glob_escape(text: str) -> str:
 _hubs_lock = threading.Lock()
 
 
+_HUB = "liveapp_fanout"  # app.extensions key: (hub, the pid it was made in)
+
+
 def hub_for(app: Flask) -> Fanout:
     """This process's shared subscriber for the app (a fresh one after a fork)."""
-    key = "liveapp_fanout"
     with _hubs_lock:
-        hub, pid = app.extensions.get(key, (None, None))
+        hub, pid = app.extensions.get(_HUB, (None, None))
         if hub is None or pid != os.getpid():
             prefix = app.config["REDIS_PREFIX"] + "sse:"
             hub = Fanout(app.config["REDIS_URL"], prefix)
-            app.extensions[key] = (hub, os.getpid())
+            app.extensions[_HUB] = (hub, os.getpid())
         return hub
+
+
+def stop_hub(app: Flask) -> None:
+    """Stop the app's subscriber, if it has one (tests, before their Redis stops)."""
+    with _hubs_lock:
+        hub, _ = app.extensions.pop(_HUB, (None, None))
+    if hub is not None:
+        hub.stop()

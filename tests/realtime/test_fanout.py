@@ -28,7 +28,9 @@ def _next_event(listener: Listener) -> str:
 
 
 def test_send_reaches_only_the_channels_listeners(app, app_ctx):
-    hub = hub_for(app)
+    # A subscriber of the test's own: the app's shared one may still hold the listeners
+    # of an earlier test's event streams, which the live server lets go of later.
+    hub = Fanout(app.config["REDIS_URL"], app.config["REDIS_PREFIX"] + "sse:")
     rep5 = hub.subscribe(realtime.redis_channel(realtime.rep_channel(5)))
     rep6 = hub.subscribe(realtime.redis_channel(realtime.rep_channel(6)))
     admin = hub.subscribe(realtime.redis_channel(realtime.ADMIN_CHANNEL))
@@ -45,6 +47,7 @@ def test_send_reaches_only_the_channels_listeners(app, app_ctx):
         for listener in (rep5, rep6, admin):
             hub.unsubscribe(listener)
     assert hub.listener_count() == 0
+    hub.stop()
 
 
 def test_other_installations_events_are_not_received(app, app_ctx):
