@@ -21,8 +21,10 @@ from liveapp.services.reports.tables import Table, seconds
 COUNTS = ("offers", "accepted", "declined", "timeout", "chats", "messages", "meetings")
 COLUMNS = ("Offers", "Accepted", "Declined", "Timed out", "Accept p50 (s)",
            "Accept p90 (s)", "Chats", "Messages", "Meetings booked")
-NOTE = ("Time to accept: offered to accepted; chats: conversations started; messages: "
-        "sent by the rep")
+NOTE = ("Offers: inbound chat requests, and pounce assignments under Round Robin or "
+        "Balanced (a First Available pounce offers no one: every candidate sees the visitor "
+        "and the first to start a chat has it); time to accept: offered to accepted; chats: "
+        "conversations started; messages: sent by the rep")
 
 
 @dataclass
