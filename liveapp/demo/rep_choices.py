@@ -1,12 +1,13 @@
 """What a simulated rep (liveapp.demo.reps) decides, drawn from a seeded generator: which
-inbound offers to accept, decline or let time out and after how long, what to write in a
-chat, when to close it and when to pounce. No I/O here: the same seed draws the same
+inbound offers and chat transfers to accept, decline or let time out and after how long,
+what to write in a chat (or say when declining a transfer), when to close it and when to
+pounce. No I/O here: the same seed draws the same
 decisions in the same order, whatever the network does."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ACCEPT, DECLINE, LET_TIME_OUT = "accept", "decline", "let time out"
 CHOICES = (ACCEPT, DECLINE, LET_TIME_OUT)
@@ -22,15 +23,23 @@ ANSWERS = (
     "We do. Most teams your size start on Team; I can set up a trial for you.",
     "Let me check with our solutions engineer and come back to you today.",
 )
+REASONS = (  # a declined transfer's reason, as the sender reads it ("" says none)
+    "In a call for the next half hour.",
+    "Not my territory, sorry.",
+    "",
+)
 
 
 @dataclass(frozen=True)
 class Temper:
     """How a simulated rep behaves: shares of offers accepted and declined (the rest time
-    out), and the human-like delays, in simulated seconds (divided by the speed)."""
+    out), the same for chats handed to them (a colleague asking: more often taken), and
+    the human-like delays, in simulated seconds (divided by the speed)."""
 
     accept: float = 0.75
     decline: float = 0.12
+    transfer_accept: float = 0.85
+    transfer_decline: float = 0.10
     accept_delay: tuple[float, float] = (3.0, 20.0)
     decline_delay: tuple[float, float] = (2.0, 10.0)
     greet_delay: tuple[float, float] = (2.0, 6.0)
@@ -45,10 +54,12 @@ class Temper:
 
 @dataclass(frozen=True)
 class Choice:
-    """What to do with one offer, and after how many simulated seconds."""
+    """What to do with one offer, and after how many simulated seconds (and, declining
+    a transfer, the reason given)."""
 
     action: str
     after: float = 0.0
+    reason: str = ""
 
 
 def choose(rng: random.Random, temper: Temper, left: float | None = None,
@@ -56,16 +67,31 @@ def choose(rng: random.Random, temper: Temper, left: float | None = None,
     """The decision on one new offer. `left`: simulated seconds until its countdown ends
     (Round Robin, Balanced), None without one; `busy`: the rep has `max_chats` open.
     Always three draws, so one offer's circumstances never shift the next decisions."""
+    return _decide(rng, temper, temper.accept, temper.decline, left, busy)
+
+
+def choose_transfer(rng: random.Random, temper: Temper, left: float | None = None,
+                    busy: bool = False) -> Choice:
+    """The decision on a chat handed to the rep (its countdown: `left`), as `choose`
+    decides an offer but with the transfer shares, and a fourth draw for the reason
+    given when declining (always drawn too)."""
+    choice = _decide(rng, temper, temper.transfer_accept, temper.transfer_decline, left, busy)
+    reason = rng.choice(REASONS)
+    return replace(choice, reason=reason) if choice.action == DECLINE else choice
+
+
+def _decide(rng: random.Random, temper: Temper, accept: float, decline: float,
+            left: float | None, busy: bool) -> Choice:
     roll, delay, declining = rng.random(), rng.random(), rng.random()
     if busy:  # a person with their hands full lets it pass, or says no at once
         return Choice(DECLINE, _within(temper.decline_delay, delay)) if declining < 0.5 \
             else Choice(LET_TIME_OUT)
-    if roll < temper.accept:
+    if roll < accept:
         after = _within(temper.accept_delay, delay)
         if left is not None:  # hurries as the countdown runs out
             after = max(0.5, min(after, left - 2.0))
         return Choice(ACCEPT, after)
-    if roll < temper.accept + temper.decline:
+    if roll < accept + decline:
         return Choice(DECLINE, _within(temper.decline_delay, delay))
     return Choice(LET_TIME_OUT)
 

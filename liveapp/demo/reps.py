@@ -6,10 +6,14 @@ board's event stream open (its presence for routing) and reacts to what arrives 
 a person would: an inbound chat prompt (an `offer` event) is accepted after a few seconds
 (`POST /conversations/claim/<visitor>`, origin "inbound"), declined (`POST
 /offers/<visitor>/decline`) or left to time out, as `rep_choices.choose` draws it from a
-seeded generator; in its chats it greets, answers the visitor's first message now and then
-(`POST /conversations/<id>/messages`) and closes the chat after a quiet while; now and
-then it pounces on an active visitor of its board. Every write carries the CSRF token,
-one action a `Temper.min_gap` at most; SIGTERM or Ctrl-C stops it (its streams close).
+seeded generator; a chat a colleague hands it (a transfer prompt, in the same place) is
+accepted (`POST /transfers/<conversation>/accept`), declined with a reason (`POST
+/transfers/<conversation>/decline`) or left to run out, as `rep_choices.choose_transfer`
+draws it; in its chats, its own or handed over, it greets, answers the visitor's first
+message now and then (`POST /conversations/<id>/messages`) and closes the chat after a
+quiet while; now and then it pounces on an active visitor of its board. Every write
+carries the CSRF token, one action a `Temper.min_gap` at most; SIGTERM or Ctrl-C stops it
+(its streams close).
 
 With the demo's simulator key its requests come from an office address of their own
 (liveapp.simulated_clients), so they never use up the sign-in limit of this machine's.
@@ -37,12 +41,13 @@ from liveapp.demo import rep_choices
 from liveapp.demo.rep_board import (
     ACTIVE_CARD,
     CSRF_META,
-    SHOWN,
     STARTED,
     STREAM,
     VISITOR_WROTE,
+    Offer,
     frames,
-    inbound_offers,
+    offers,
+    shown,
 )
 from liveapp.demo.rep_choices import ACCEPT, DECLINE, Temper
 from liveapp.demo.seeding import DEMO_PASSWORD, SIMULATED_REPS, DemoUser, simulated_users
@@ -56,16 +61,24 @@ RECONNECT = 2.0  # real seconds before signing in again after the stream ended
 
 @dataclass
 class RepStats:
-    """What the simulated reps did."""
+    """What the simulated reps did (with inbound offers, then with chats handed to them)."""
 
     accepted: int = 0
     declined: int = 0
     let_pass: int = 0
+    transfers_accepted: int = 0
+    transfers_declined: int = 0
+    transfers_let_pass: int = 0
     pounces: int = 0
     messages: int = 0
     closed: int = 0
     refused: int = 0  # a claim or decline the server refused (someone was faster)
     errors: int = 0
+
+    def count(self, offer: Offer, what: str) -> None:
+        """One more offer `what` ("accepted", "declined", "let_pass"), of its kind."""
+        name = f"transfers_{what}" if offer.conversation_id else what
+        setattr(self, name, getattr(self, name) + 1)
 
 
 @dataclass
@@ -85,9 +98,10 @@ class SimulatedRep:
         self.base_url = base_url.rstrip("/")
         self.user, self.password = user, password
         self.temper, self.speed, self.stats = temper, speed, stats
-        # Offers decide from their own generator, chats and pounces from theirs: the
-        # decisions on offers follow the seed whatever the chats do.
+        # Offers and transfers decide from their own generators, chats and pounces from
+        # theirs: the decisions on offers follow the seed whatever the chats do.
         self.offers_rng = random.Random(f"{seed} offers {user.email}")
+        self.transfers_rng = random.Random(f"{seed} transfers {user.email}")
         self.chats_rng = random.Random(f"{seed} chats {user.email}")
         self.pounce_rng = random.Random(f"{seed} pounces {user.email}")
         self.headers = {"HX-Request": "true"}
@@ -100,7 +114,7 @@ class SimulatedRep:
         self.stream_url = ""
         self.pending: dict[str, asyncio.Task | None] = {}  # offers decided, still shown
         self.chats: dict[str, Chat] = {}
-        self.accepting: set[str] = set()  # accepts decided, not clicked yet
+        self.accepting: set[str] = set()  # accepts decided, not clicked yet (offer keys)
         self.tasks: set[asyncio.Task] = set()
         self.lock = asyncio.Lock()
         self.last_action = 0.0
@@ -194,8 +208,8 @@ class SimulatedRep:
     # -------------------------------------------------------------- the stream
     async def on_event(self, event: str, data: str) -> None:
         if event == "offer":
-            shown = inbound_offers(data)
-            self.offered(shown, set(SHOWN.findall(data)) - set(shown))
+            showing = offers(data)
+            self.offered(showing, shown(data) - set(showing))
         elif event in ("resync", "refresh"):
             await self.resync()
         elif event.startswith("visitor-") and VISITOR_WROTE in data:
@@ -207,59 +221,70 @@ class SimulatedRep:
         """The prompts as the board re-fetches them: decide the new, forget the gone."""
         res = await self.client.get("/offers/")
         if res.status_code == 200:
-            shown = inbound_offers(res.text)
-            self.offered(shown, set(self.pending) - set(shown))
+            showing = offers(res.text)
+            self.offered(showing, set(self.pending) - set(showing))
 
-    def offered(self, shown: dict[str, float | None], gone: set[str]) -> None:
-        for visitor_id in gone:
-            task = self.pending.pop(visitor_id, None)
+    def offered(self, showing: dict[str, Offer], gone: set[str]) -> None:
+        for key in gone:
+            task = self.pending.pop(key, None)
             if task is not None:
                 task.cancel()  # a prompt that went away is not clicked
-        for visitor_id, until in shown.items():
-            if visitor_id in self.pending or visitor_id in self.chats:
+        for key, offer in showing.items():
+            if key in self.pending or offer.visitor_id in self.chats:
                 continue  # the same prompt again (the visitor moved on to another page)
-            left = None if until is None else (until - time.time()) * self.speed
-            choice = rep_choices.choose(self.offers_rng, self.temper, left, busy=self.busy())
-            log.info("%s: %s %s in %.1f s", self.user.name, choice.action, visitor_id,
+            left = None if offer.until is None else (offer.until - time.time()) * self.speed
+            choice = (rep_choices.choose_transfer(self.transfers_rng, self.temper, left,
+                                                  busy=self.busy())
+                      if offer.conversation_id else
+                      rep_choices.choose(self.offers_rng, self.temper, left, busy=self.busy()))
+            log.info("%s: %s %s in %.1f s", self.user.name, choice.action, key,
                      choice.after / self.speed)
             if choice.action == ACCEPT:
-                self.accepting.add(visitor_id)
-                self.pending[visitor_id] = self.spawn(self.accept(visitor_id, choice.after))
+                self.accepting.add(key)
+                self.pending[key] = self.spawn(self.accept(offer, choice.after))
             elif choice.action == DECLINE:
-                self.pending[visitor_id] = self.spawn(self.decline(visitor_id, choice.after))
+                self.pending[key] = self.spawn(self.decline(offer, choice))
             else:
-                self.pending[visitor_id] = None
-                self.stats.let_pass += 1
+                self.pending[key] = None
+                self.stats.count(offer, "let_pass")
 
     # -------------------------------------------------------------- acting
-    def clicking(self, visitor_id: str) -> None:
+    def clicking(self, key: str) -> None:
         """The click is on its way: the prompt going away now (because of it) must not
         cancel the request."""
-        if visitor_id in self.pending:
-            self.pending[visitor_id] = None
+        if key in self.pending:
+            self.pending[key] = None
 
     def busy(self) -> bool:
         """At `max_chats`, counting the chats being accepted."""
         return len(self.chats) + len(self.accepting) >= self.temper.max_chats
 
-    async def accept(self, visitor_id: str, after: float) -> None:
+    async def accept(self, offer: Offer, after: float) -> None:
         try:
             await self.sleep(after)
         finally:
-            self.accepting.discard(visitor_id)
+            self.accepting.discard(offer.key)
         if len(self.chats) >= self.temper.max_chats:  # hands full meanwhile (a pounce)
-            self.stats.let_pass += 1
+            self.stats.count(offer, "let_pass")
             return
-        self.clicking(visitor_id)
-        if await self.claim(visitor_id, "inbound"):
-            self.stats.accepted += 1
+        self.clicking(offer.key)
+        if offer.conversation_id is None:
+            taken = await self.claim(offer.visitor_id, "inbound")
+        else:  # the transfer prompt's Accept: the chat is ours once it answers 201
+            res = await self.post(f"/transfers/{offer.conversation_id}/accept")
+            taken = self.took(res, offer.visitor_id, offer.conversation_id)
+        if taken:
+            self.stats.count(offer, "accepted")
 
-    async def decline(self, visitor_id: str, after: float) -> None:
-        await self.sleep(after)
-        self.clicking(visitor_id)
-        res = await self.post(f"/offers/{visitor_id}/decline")
+    async def decline(self, offer: Offer, choice: rep_choices.Choice) -> None:
+        await self.sleep(choice.after)
+        self.clicking(offer.key)
+        res = await self.post(f"/offers/{offer.visitor_id}/decline"
+                              if offer.conversation_id is None else
+                              f"/transfers/{offer.conversation_id}/decline",
+                              {"reason": choice.reason} if choice.reason else None)
         if res is not None and res.status_code == 200:
-            self.stats.declined += 1
+            self.stats.count(offer, "declined")
         elif res is not None:
             self.stats.refused += 1
 
@@ -267,10 +292,16 @@ class SimulatedRep:
         res = await self.post(f"/conversations/claim/{visitor_id}", {"origin": origin})
         started = STARTED.search(res.text) if res is not None and res.status_code == 201 \
             else None
-        if started is None:
+        return self.took(res, visitor_id, int(started.group(1)) if started else None)
+
+    def took(self, res: httpx.Response | None, visitor_id: str,
+             conversation_id: int | None) -> bool:
+        """The chat is ours when the click answered 201 (a refusal: someone was faster, or
+        it went meanwhile): then the conversation is carried on."""
+        if res is None or res.status_code != 201 or conversation_id is None:
             self.stats.refused += res is not None
             return False
-        chat = Chat(visitor_id, int(started.group(1)))
+        chat = Chat(visitor_id, conversation_id)
         self.chats[visitor_id] = chat
         self.spawn(self.converse(chat, random.Random(self.chats_rng.random())))
         return True
