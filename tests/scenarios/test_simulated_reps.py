@@ -2,7 +2,9 @@
 `liveapp demo` starts them but with their delays compressed. A visitor asks for a rep in
 the widget's flow; simulated Bob, alone at the Enterprise desk, accepts after the delay his
 seeded temper drew, greets, and closes the chat after a quiet while; the reports' history
-tables have the accepted offer and the conversation with Bob's messages."""
+tables have the accepted offer and the conversation with Bob's messages. Then Eli, a real
+rep at his board, hands a chat to Bob: simulated Bob takes it from his transfer prompt and
+carries it on, and the visitor's widget says so."""
 
 from __future__ import annotations
 
@@ -18,23 +20,28 @@ from liveapp.config import normalise_database_url
 from liveapp.demo import rep_choices
 from liveapp.demo.seeding import DEMO_USERS
 from tests.scenarios import stack as stacks
-from tests.scenarios.people import SIMULATOR_KEY, eventually, stranger
+from tests.scenarios.people import SIMULATOR_KEY, Rep, eventually, stranger
 from tests.scenarios.settings import Admin, form_errors
+from tests.scenarios.test_transfers import target
 
 SPEED = 10.0  # the reps' delays, compressed: a 3-20 s accept takes 0.3-2 s
 CAMPAIGN = {"utm_source": "scenario", "utm_medium": "cpc", "utm_campaign": "scn-simrep"}
 BOB = next(user for user in DEMO_USERS if user.email.startswith("bob@"))
+ELI = next(user for user in DEMO_USERS if user.email.startswith("eli@"))
 ADMIN = next(user for user in DEMO_USERS if user.role == "admin")
 
 
 def accepting_seed() -> tuple[int, float]:
-    """A seed whose first decision for Bob accepts, and its delay in real seconds (the
-    decisions are the seed's: the test knows them as the rep will draw them)."""
+    """A seed whose first decisions for Bob accept, an offer and a transfer, and the
+    offer's delay in real seconds (the decisions are the seed's: the test knows them as
+    the rep will draw them)."""
     for seed in range(100):
-        rng = random.Random(f"{seed} offers {BOB.email}")
-        choice = rep_choices.choose(rng, rep_choices.Temper())
-        if choice.action == rep_choices.ACCEPT:
-            return seed, choice.after / SPEED
+        offer = rep_choices.choose(random.Random(f"{seed} offers {BOB.email}"),
+                                   rep_choices.Temper())
+        transfer = rep_choices.choose_transfer(
+            random.Random(f"{seed} transfers {BOB.email}"), rep_choices.Temper())
+        if offer.action == transfer.action == rep_choices.ACCEPT:
+            return seed, offer.after / SPEED
     raise AssertionError("no seed accepts first")
 
 
@@ -52,6 +59,11 @@ def simulated_bob(stack):
     eventually(lambda: "Bob Baker is at their board" in process.log.read_text(), 30,
                "simulated Bob at his board", show=process.tail)
     return process
+
+
+def said_by(person, sender: str = "rep") -> list[str]:
+    """The visitor's transcript, as their widget reads it: what `sender` wrote."""
+    return [m["body"] for m in person.chat()["messages"] if m["sender"] == sender]
 
 
 def history(stack, sql: str, **params) -> list:
@@ -85,10 +97,7 @@ def test_a_simulated_rep_accepts_a_widget_request_answers_and_closes(stack, simu
         assert chat == BOB.name
         assert DELAY - 0.1 <= waited <= DELAY + 8, (DELAY, waited)
 
-        def said() -> list[str]:
-            return [m["body"] for m in person.chat()["messages"] if m["sender"] == "rep"]
-
-        [greeting] = eventually(said, 10, "Bob's greeting")
+        [greeting] = eventually(lambda: said_by(person), 10, "Bob's greeting")
         assert "Bob" in greeting
         sent = person.http.post("/t/v1/chat/messages",
                                 json={"token": person.token, "body": "Do you support SSO?"})
@@ -112,3 +121,51 @@ def test_a_simulated_rep_accepts_a_widget_request_answers_and_closes(stack, simu
     finally:
         admin.delete_rule(rule)
         admin.close()
+
+
+def test_a_chat_a_real_rep_hands_to_a_simulated_rep_is_taken_and_carried_on(
+        stack, simulated_bob, visitor):
+    admin = Admin(stack.url, ADMIN.email, ADMIN.name)
+    eli = Rep(stack.url, ELI.email, ELI.name)  # signed in through the login form
+    eli.open_board()
+    rule = "Scenario: Eli hands over"
+    saved = admin.new_rule(rule, [("utm_campaign", "equals", "scn-simxfer")],
+                           route_to_users=admin.option("/settings/routing/new", ELI.name),
+                           distribution="first_available", when_nobody="queue")
+    assert saved.status_code == 303, form_errors(saved.text)
+    try:
+        person = visitor()
+        person.page_view("pricing", "Pricing", query={**CAMPAIGN, "utm_campaign": "scn-simxfer"})
+        person.start_heartbeats()
+        person.asks_for_a_rep(stranger())
+        eventually(lambda: eli.has_prompt(person), 15, "Eli's accept prompt")
+        assert eli.accept(person).status_code == 201
+        cid = person.chat()["conversation"]["id"]
+        assert eli.post(f"/conversations/{cid}/messages",
+                        {"body": "Hi, Eli here."}).status_code == 201
+        sent = eli.post(f"/transfers/{cid}", {"to": target(eli, cid, f"{BOB.name} (available)"),
+                                              "note": "Wants the Enterprise plan"})
+        assert sent.status_code == 201, sent.text
+        # Bob's seeded first transfer decision accepts: his transfer prompt's Accept.
+        eventually(lambda: (person.chat()["conversation"] or {}).get("rep") == BOB.name, 15,
+                   "Bob taking the chat", interval=0.1, show=simulated_bob.tail)
+        assert person.chat()["conversation"]["id"] == cid  # the same chat, Bob's now
+        assert said_by(person, "system") == [f"{ELI.name} handed you to {BOB.name}"]
+        eventually(lambda: len(said_by(person)) >= 2, 10, "Bob's greeting")
+        first, greeting, *_ = said_by(person)
+        assert (first, "Bob" in greeting) == ("Hi, Eli here.", True)
+        eventually(lambda: eli.events("offer", mentioning=f"{BOB.name} accepted the chat."),
+                   10, "Eli told that Bob accepted")
+        assert f"Bob Baker: accept transfer-{cid}" in simulated_bob.log.read_text()
+        # Bob carries it on as his own chats: quiet a while, he closes it.
+        eventually(lambda: not person.chat()["conversation"], 30, "Bob closing the chat",
+                   show=person.chat)
+        bob_id = history(stack, "SELECT id FROM users WHERE email = :e", e=BOB.email)[0][0]
+        [conversation] = history(stack, "SELECT rep_id, origin, closed_at FROM conversations "
+                                        "WHERE visitor_id = :v", v=person.id)
+        assert (conversation.rep_id, conversation.origin) == (bob_id, "inbound")
+        assert conversation.closed_at is not None
+    finally:
+        admin.delete_rule(rule)
+        admin.close()
+        eli.close()
