@@ -4,9 +4,9 @@ product, never what a customer's deployment needs.
 - `simulator`: visitors browsing the demo site over HTTP (`liveapp simulate`); `visitors`:
   who they are and what they say; `chat_visitor`: their use of the chat widget's API.
 - `reps`: a few demo reps at their boards over HTTP (`python -m liveapp.demo.reps`): they
-  sign in, hold the board's stream, accept, decline or let pass inbound chats, write, close
-  and pounce; `rep_choices`: what they decide, from a seeded generator; `rep_board`:
-  what they read on their boards (stream frames, prompts, cards).
+  sign in, hold the board's stream, accept, decline or let pass inbound chats and chats
+  handed to them, write, close and pounce; `rep_choices`: what they decide, from a seeded
+  generator; `rep_board`: what they read on their boards (stream frames, prompts, cards).
 - `seeding`: the demo's users, groups, site, routing rules and sample imports
   (`liveapp seed-demo`), and the processes `liveapp demo` runs beside web and worker;
   `streams`: its example segments, experiences and streams; `history`: three weeks of
