@@ -74,7 +74,9 @@ def test_most_transfers_are_taken_some_declined_with_a_reason_few_run_out():
     # The transfer's countdown hurries the accept; a full hand never takes it.
     hurried = decisions("hurried", 300, choose_transfer, left=5.0)
     assert all(0.5 <= c.after <= 3.0 for c in hurried if c.action == ACCEPT)
-    assert ACCEPT not in {c.action for c in decisions("full", 300, choose_transfer, busy=True)}
+    full = decisions("full", 300, choose_transfer, busy=True)
+    assert ACCEPT not in {c.action for c in full}
+    assert {c.reason for c in full if c.action == DECLINE} == {rep_choices.BUSY}
     # Four draws whatever the circumstances (the reason's too), as offers have three.
     calm, mixed = random.Random(5), random.Random(5)
     for index in range(30):

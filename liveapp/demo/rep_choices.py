@@ -28,6 +28,7 @@ REASONS = (  # a declined transfer's reason, as the sender reads it ("" says non
     "Not my territory, sorry.",
     "",
 )
+BUSY = "My hands are full right now."  # declining with `max_chats` open
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def choose_transfer(rng: random.Random, temper: Temper, left: float | None = Non
     decides an offer but with the transfer shares, and a fourth draw for the reason
     given when declining (always drawn too)."""
     choice = _decide(rng, temper, temper.transfer_accept, temper.transfer_decline, left, busy)
-    reason = rng.choice(REASONS)
+    drawn = rng.choice(REASONS)  # even when busy: the next decisions stay the seed's
+    reason = BUSY if busy else drawn
     return replace(choice, reason=reason) if choice.action == DECLINE else choice
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import sys
 import time
+from html import escape
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -31,21 +32,24 @@ ELI = next(user for user in DEMO_USERS if user.email.startswith("eli@"))
 ADMIN = next(user for user in DEMO_USERS if user.role == "admin")
 
 
-def accepting_seed() -> tuple[int, float]:
-    """A seed whose first decisions for Bob accept, an offer and a transfer, and the
-    offer's delay in real seconds (the decisions are the seed's: the test knows them as
-    the rep will draw them)."""
-    for seed in range(100):
+def accepting_seed() -> tuple[int, float, str]:
+    """A seed whose first decision for Bob accepts an offer, and whose first two for the
+    chats handed to him accept then decline; the offer's delay in real seconds and the
+    decline's reason (the decisions are the seed's: the test knows them as the rep will
+    draw them)."""
+    for seed in range(1000):
         offer = rep_choices.choose(random.Random(f"{seed} offers {BOB.email}"),
                                    rep_choices.Temper())
-        transfer = rep_choices.choose_transfer(
-            random.Random(f"{seed} transfers {BOB.email}"), rep_choices.Temper())
-        if offer.action == transfer.action == rep_choices.ACCEPT:
-            return seed, offer.after / SPEED
+        handed = random.Random(f"{seed} transfers {BOB.email}")
+        taken, declined = (rep_choices.choose_transfer(handed, rep_choices.Temper())
+                           for _ in range(2))
+        if (offer.action, taken.action, declined.action) == (
+                rep_choices.ACCEPT, rep_choices.ACCEPT, rep_choices.DECLINE):
+            return seed, offer.after / SPEED, declined.reason
     raise AssertionError("no seed accepts first")
 
 
-SEED, DELAY = accepting_seed()
+SEED, DELAY, REASON = accepting_seed()
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +127,24 @@ def test_a_simulated_rep_accepts_a_widget_request_answers_and_closes(stack, simu
         admin.close()
 
 
-def test_a_chat_a_real_rep_hands_to_a_simulated_rep_is_taken_and_carried_on(
+def chatting_with_eli(eli: Rep, person) -> int:
+    """The visitor asks for a rep, Eli (whom the rule routes them to) accepts and writes;
+    the conversation's id."""
+    person.page_view("pricing", "Pricing", query={**CAMPAIGN, "utm_campaign": "scn-simxfer"})
+    person.start_heartbeats()
+    person.asks_for_a_rep(stranger())
+    eventually(lambda: eli.has_prompt(person), 15, "Eli's accept prompt")
+    assert eli.accept(person).status_code == 201
+    cid = person.chat()["conversation"]["id"]
+    assert eli.post(f"/conversations/{cid}/messages",
+                    {"body": "Hi, Eli here."}).status_code == 201
+    return cid
+
+
+def test_chats_a_real_rep_hands_to_a_simulated_rep_are_taken_or_declined(
         stack, simulated_bob, visitor):
+    """Eli hands Bob a chat, which Bob takes and carries on, then another, which Bob
+    declines with the reason his seed drew (his first two transfer decisions)."""
     admin = Admin(stack.url, ADMIN.email, ADMIN.name)
     eli = Rep(stack.url, ELI.email, ELI.name)  # signed in through the login form
     eli.open_board()
@@ -135,14 +155,7 @@ def test_a_chat_a_real_rep_hands_to_a_simulated_rep_is_taken_and_carried_on(
     assert saved.status_code == 303, form_errors(saved.text)
     try:
         person = visitor()
-        person.page_view("pricing", "Pricing", query={**CAMPAIGN, "utm_campaign": "scn-simxfer"})
-        person.start_heartbeats()
-        person.asks_for_a_rep(stranger())
-        eventually(lambda: eli.has_prompt(person), 15, "Eli's accept prompt")
-        assert eli.accept(person).status_code == 201
-        cid = person.chat()["conversation"]["id"]
-        assert eli.post(f"/conversations/{cid}/messages",
-                        {"body": "Hi, Eli here."}).status_code == 201
+        cid = chatting_with_eli(eli, person)
         sent = eli.post(f"/transfers/{cid}", {"to": target(eli, cid, f"{BOB.name} (available)"),
                                               "note": "Wants the Enterprise plan"})
         assert sent.status_code == 201, sent.text
@@ -165,6 +178,20 @@ def test_a_chat_a_real_rep_hands_to_a_simulated_rep_is_taken_and_carried_on(
                                         "WHERE visitor_id = :v", v=person.id)
         assert (conversation.rep_id, conversation.origin) == (bob_id, "inbound")
         assert conversation.closed_at is not None
+
+        # The next chat Eli hands him, Bob declines: the chat stays Eli's, and he is told.
+        other = visitor()
+        cid = chatting_with_eli(eli, other)
+        sent = eli.post(f"/transfers/{cid}", {"to": target(eli, cid, f"{BOB.name} (available)")})
+        assert sent.status_code == 201, sent.text
+        told = f"{BOB.name} declined{': ' + REASON if REASON else ''}. The chat stays with you."
+        eventually(lambda: eli.events("offer", mentioning=escape(told)), 20,
+                   "Eli told that Bob declined", show=simulated_bob.tail)
+        assert f"Bob Baker: decline transfer-{cid}" in simulated_bob.log.read_text()
+        assert other.chat()["conversation"]["rep"] == ELI.name
+        assert said_by(other, "system") == []  # no hand-over in the visitor's transcript
+        assert eli.post(f"/conversations/{cid}/messages",
+                        {"body": "Still me."}).status_code == 201
     finally:
         admin.delete_rule(rule)
         admin.close()
