@@ -21,7 +21,18 @@ _IDENTIFIED = func.count(distinct(case((VisitorHour.identified, VisitorHour.visi
 
 
 def _note(filters: Filters) -> str:
-    return f"Distinct visitors per day in {filters.tz}"
+    return f"Distinct visitors per day in {filters.tz}{whose(filters)}"
+
+
+def whose(filters: Filters) -> str:
+    """What a rep or group filter keeps, for the notes (where.contacts)."""
+    if filters.rep_id is not None:
+        return ("; the rep's visitors: a visitor counts on each day the rep was offered "
+                "them or chatted with them")
+    if filters.group_id is not None:
+        return ("; the group's visitors: a visitor counts (once) on each day a member was "
+                "offered them or chatted with them")
+    return ""
 
 
 def visitors_per_day(filters: Filters, found: dict | None = None) -> Table:
@@ -78,7 +89,7 @@ def identified_share(filters: Filters, per_day: Table | None = None) -> Table:
                  ("Visitor-days", "Identified visitor-days", "Identified %"),
                  [(visitors, identified, share(identified, visitors))], "none",
                  unit="%", note="A visitor-day: a visitor seen on a day (each day counts); "
-                 "identified: known by email or CRM in any hour of that day")
+                 "identified: known by email or CRM in any hour of that day" + whose(filters))
 
 
 def _companies(filters: Filters) -> list[tuple]:
@@ -115,7 +126,7 @@ def top_companies(filters: Filters, found: list[tuple] | None = None) -> Table:
     return Table("top_companies", "visitors", f"Top {TOP_COMPANIES} companies",
                  ("Company", "Domain", "Visitor-days", "Target account"), rows, "hbar",
                  series=(2,), note="Visitor-days from each company over the range (a "
-                 "visitor counts once a day)")
+                 "visitor counts once a day)" + whose(filters))
 
 
 def target_accounts(filters: Filters, found: list[tuple] | None = None) -> Table:
@@ -124,7 +135,8 @@ def target_accounts(filters: Filters, found: list[tuple] | None = None) -> Table
             for domain, name, visitors, target, first, last in found if target][:MAX_TARGETS]
     return Table("target_accounts", "visitors", "Target accounts seen",
                  ("Company", "Domain", "Visitor-days", "First day", "Last day"), rows, "hbar",
-                 series=(2,), note=f"Target (ABM) accounts with a visitor, days in {filters.tz}")
+                 series=(2,), note=f"Target (ABM) accounts with a visitor, days in {filters.tz}"
+                 + whose(filters))
 
 
 def section(filters: Filters) -> list[Table]:
