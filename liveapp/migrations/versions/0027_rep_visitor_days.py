@@ -1,8 +1,9 @@
 """reports: a rep's visitors per day in the daily rollups (rep visitor and company days)
 
 A rep's visitors on a day are those the rep was offered or chatted with that day; these
-rows let the Reports page answer a rep's visitors section from the rollups (rebuilt by the
-reports job; empty until it rebuilds the days, which the page then reads live).
+rows let the Reports page answer a rep's visitors section from the rollups. Days built
+before have none, so every day is marked not built: the page reads the history until the
+reports job has rebuilt them (today and yesterday at once, then 31 older days a run).
 
 Revision ID: 0027_rep_visitor_days
 Revises: 0026_report_visitor_index
@@ -47,6 +48,7 @@ def upgrade():
                         sa.PrimaryKeyConstraint('id'))
         op.create_index(f'uq_{name}_key', name, ['zone', 'day', *key], unique=True)
         op.create_index(f'ix_{name}_read', name, read)
+    op.execute('DELETE FROM report_days_built')
 
 
 def downgrade():
