@@ -10,10 +10,10 @@ messages, 3,000 meetings; 50 reps in 5 groups, 5 streams, 10 rules, 2 sites. SQL
 into a temporary file; PostgreSQL (DATABASE_URL's server, else the local one) into a
 scratch database created and dropped here. Then times `reports.report(section, filters)`
 (every query and the Python around it: the server's work short of rendering) for 30 and
-90 days, with no filter, a site, and a rep's own, and prints p50/max per section and which
-path answered (the daily rollups, built first for the zone and timed, or the live
-queries), with the live queries' p50 beside each rollup figure; against `SELECT 1`
-through the same session in the same run (the baseline).
+90 days, with no filter, a site, a rep's own and a group's (10 reps), and prints p50/max
+per section and which path answered (the daily rollups, built first for the zone and
+timed, or the live queries), with the live queries' p50 beside each rollup figure;
+against `SELECT 1` through the same session in the same run (the baseline).
 --scale shrinks or grows every count (0.1 for a quick look); --keep leaves the loaded
 database and prints its URL, --reuse URL times it again without loading.
 """
@@ -305,12 +305,17 @@ def _counts() -> str:
 
 def _build_rollups() -> None:
     """The rollup job's work for the bench's zone: every day of the loaded range."""
+    from sqlalchemy import func, select
+
+    from liveapp.extensions import db
+    from liveapp.models.report_days import ROLLUPS
     from liveapp.services.reports.days import days
     from liveapp.services.reports.rollup import built, rebuild_day
 
     first = LAST_DAY - timedelta(days=DAYS - 1)
     done = built(TZ, first, LAST_DAY)  # --reuse: a kept database's rollups stay
-    if len(done) == DAYS:
+    if len(done) == DAYS and all(db.session.scalar(select(model.id).limit(1))
+                                 for model in ROLLUPS):  # (kept before a new rollup table)
         print(f"rollups for {TZ}: {DAYS} days built already")
         return
     each = []
@@ -320,25 +325,29 @@ def _build_rollups() -> None:
         rebuild_day(TZ, day)
         each.append((time.perf_counter() - at) * 1000)
     print(f"rollups for {TZ}: {DAYS} days built in {time.perf_counter() - started:.1f} s; "
-          f"per day p50 {statistics.median(each):.0f} ms, max {max(each):.0f} ms")
+          f"per day p50 {statistics.median(each):.0f} ms, max {max(each):.0f} ms; rows: "
+          + ", ".join(f"{m.__tablename__} {db.session.scalar(select(func.count(m.id))):,}"
+                      for m in ROLLUPS))
 
 
 def _report_times(rounds: int, live_rounds: int) -> None:
     from sqlalchemy import func
 
     from liveapp.extensions import db
-    from liveapp.models import Site, User
+    from liveapp.models import Group, Site, User
     from liveapp.services import reports
     from liveapp.services.reports import from_rollups
 
     rep = db.session.scalar(db.select(User.id).where(User.email == "rep3@bench.test"))
     site = db.session.scalar(db.select(func.min(Site.id)))
+    group = db.session.scalar(db.select(Group.id).where(Group.name == "Group 0"))
     views = {}
     for days_back in (30, 90):
         first = LAST_DAY - timedelta(days=days_back - 1)
         views[f"{days_back} d"] = reports.Filters(first, LAST_DAY, TZ)
         views[f"site, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, site_id=site)
         views[f"rep, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, rep_id=rep)
+        views[f"group, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, group_id=group)
     base = statistics.median(timed(lambda: db.session.execute(db.text("SELECT 1")), 50))
     print(f"baseline SELECT 1: p50 {base:.2f} ms")
     worst = 0.0
@@ -349,7 +358,7 @@ def _report_times(rounds: int, live_rounds: int) -> None:
             db.session.rollback()
             p50, top = statistics.median(times), max(times)
             worst = max(worst, top)
-            line = (f"  {view:<10} {section:<14} {path:<6} p50 {p50:7.1f} ms   "
+            line = (f"  {view:<11} {section:<14} {path:<6} p50 {p50:7.1f} ms   "
                     f"max {top:7.1f} ms")
             if path == "rollup" and live_rounds:
                 live = timed(lambda s=section, f=filters: reports.live(s, f), live_rounds)

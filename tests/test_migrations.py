@@ -1,7 +1,7 @@
 """`flask db upgrade` on an empty database gives exactly the models' schema; data
 migrations keep what is saved working."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -117,4 +117,23 @@ def test_existing_groups_offer_transfers_first_available_after_the_transfers_mig
     assert "distribution" not in {c["name"] for c in inspect(engine).get_columns("groups")}
     with engine.connect() as conn:
         assert conn.execute(select(groups.c.name)).scalar_one() == "Enterprise"
+    engine.dispose()
+
+
+def test_the_rep_visitor_days_migration_has_every_built_day_rebuilt(app, tmp_path, scratch_url):
+    """0027: days built before it have no rep visitor rows, so none counts as built (the
+    page reads the history until the job rebuilds them); its downgrade drops the tables."""
+    flask_db(app, scratch_url, tmp_path, "upgrade", "0026_report_visitor_index")
+    engine = create_engine(scratch_url)
+    built = table("report_days_built", column("zone"), column("day"), column("built_at"))
+    with engine.begin() as conn:
+        conn.execute(built.insert().values(zone="UTC", day=date(2026, 12, 1),
+                                           built_at=datetime(2026, 12, 2)))
+    flask_db(app, scratch_url, tmp_path, "upgrade", "0027_rep_visitor_days")
+    with engine.connect() as conn:
+        assert conn.execute(select(built.c.day)).all() == []
+    assert {"report_rep_visitor_days", "report_rep_company_days"} <= set(
+        inspect(engine).get_table_names())
+    flask_db(app, scratch_url, tmp_path, "downgrade", "0026_report_visitor_index")
+    assert "report_rep_visitor_days" not in inspect(engine).get_table_names()
     engine.dispose()

@@ -45,11 +45,8 @@ class ReportDayBuilt(ZoneDay, db.Model):
     built_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # naive UTC
 
 
-class VisitorDay(ZoneDay, db.Model):
+class VisitorCounts:
     """Distinct visitors of a site in a day, per stream (0: none; -1: in any stream)."""
-
-    __tablename__ = "report_visitor_days"
-    __table_args__ = _keyed("report_visitor_days", "site_id", "stream_id")
 
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)
     stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -58,13 +55,8 @@ class VisitorDay(ZoneDay, db.Model):
     target: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class CompanyDay(ZoneDay, db.Model):
+class CompanyCounts:
     """Distinct visitors of a company in a day, per site and stream (-1: any)."""
-
-    __tablename__ = "report_company_days"
-    __table_args__ = _keyed("report_company_days", "site_id", "stream_id", "company_domain",
-                            read=("zone", "stream_id", "company_domain", "day", "site_id",
-                                  "visitors", "target", "company_name"))
 
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)
     stream_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -72,6 +64,22 @@ class CompanyDay(ZoneDay, db.Model):
     company_name: Mapped[str | None] = mapped_column(String(200))
     target: Mapped[bool] = mapped_column(Boolean, nullable=False)
     visitors: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class VisitorDay(ZoneDay, VisitorCounts, db.Model):
+    """Distinct visitors of a site in a day, per stream (0: none; -1: in any stream)."""
+
+    __tablename__ = "report_visitor_days"
+    __table_args__ = _keyed("report_visitor_days", "site_id", "stream_id")
+
+
+class CompanyDay(ZoneDay, CompanyCounts, db.Model):
+    """Distinct visitors of a company in a day, per site and stream (-1: any)."""
+
+    __tablename__ = "report_company_days"
+    __table_args__ = _keyed("report_company_days", "site_id", "stream_id", "company_domain",
+                            read=("zone", "stream_id", "company_domain", "day", "site_id",
+                                  "visitors", "target", "company_name"))
 
 
 class DecisionDay(ZoneDay, db.Model):
@@ -145,4 +153,31 @@ class ChatDay(ZoneDay, db.Model):
     response_seconds: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
 
 
-ROLLUPS = (VisitorDay, CompanyDay, DecisionDay, SkipDay, RepDay, ChatDay)
+class RepVisitorDay(ZoneDay, VisitorCounts, db.Model):
+    """A rep's visitors in a day per site and stream (-1: any): the distinct visitors seen
+    that day whom the rep was offered or chatted with that day (reports/where.contacts).
+    A group's visitors (a visitor of two members counts once) do not add up from these."""
+
+    __tablename__ = "report_rep_visitor_days"
+    __table_args__ = _keyed("report_rep_visitor_days", "rep_id", "site_id", "stream_id",
+                            read=("zone", "rep_id", "stream_id", "day", "site_id", "visitors",
+                                  "identified"))
+
+    rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class RepCompanyDay(ZoneDay, CompanyCounts, db.Model):
+    """A rep's visitors of a company in a day, per site and stream (-1: any), as
+    RepVisitorDay counts them."""
+
+    __tablename__ = "report_rep_company_days"
+    __table_args__ = _keyed("report_rep_company_days", "rep_id", "site_id", "stream_id",
+                            "company_domain",
+                            read=("zone", "rep_id", "stream_id", "company_domain", "day",
+                                  "site_id", "visitors", "target", "company_name"))
+
+    rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+ROLLUPS = (VisitorDay, CompanyDay, DecisionDay, SkipDay, RepDay, ChatDay, RepVisitorDay,
+           RepCompanyDay)

@@ -172,16 +172,18 @@ def test_every_table_about_visitors_is_deleted_or_kept_on_purpose(app_ctx):
 
 def test_the_reports_daily_rollups_of_days_before_the_cut_off_go(app_ctx, days):
     from liveapp.extensions import db
-    from liveapp.models.report_days import ReportDayBuilt, VisitorDay
+    from liveapp.models.report_days import ReportDayBuilt, RepVisitorDay, VisitorDay
     from liveapp.services.ops import retention
 
     cut = (NOW - timedelta(days=days)).date()
     for day in (cut - timedelta(days=1), cut):
-        db.session.add(VisitorDay(zone="UTC", day=day, site_id=1, stream_id=-1, visitors=2,
-                                  identified=1, target=0))
+        for model, rep in ((VisitorDay, {}), (RepVisitorDay, {"rep_id": 7})):
+            db.session.add(model(zone="UTC", day=day, site_id=1, stream_id=-1, visitors=2,
+                                 identified=1, target=0, **rep))
         db.session.add(ReportDayBuilt(zone="UTC", day=day, built_at=NOW))
     db.session.commit()
-    assert retention.delete_expired(now=NOW)["report_days"] == 2
+    assert retention.delete_expired(now=NOW)["report_days"] == 3
     assert db.session.scalars(select(VisitorDay.day)).all() == [cut]
+    assert db.session.scalars(select(RepVisitorDay.day)).all() == [cut]
     assert db.session.scalars(select(ReportDayBuilt.day)).all() == [cut]
 

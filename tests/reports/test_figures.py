@@ -119,8 +119,8 @@ def test_chats_that_ended_in_a_meeting(world):
 
 def test_a_rep_filter_sees_only_their_own(world):
     mine = world.filters(rep_id=world.alice.id)
-    # visitors Alice was offered or chatted with: v1, v3, v4
-    assert rows("visitors_per_day", mine) == [(D28, 2, 1, 50.0), (D29, 2, 1, 50.0)]
+    # visitors Alice was offered or chatted with on the day: 28: v1, v3; 29: v4
+    assert rows("visitors_per_day", mine) == [(D28, 2, 1, 50.0), (D29, 1, 1, 100.0)]
     assert rows("decisions_per_rule", mine) == [
         ("Rule One", 1, 0, 0, 1, 0, 0, 0, 2), ("Rule Two", 0, 0, 0, 0, 1, 0, 0, 1)]
     assert rows("skip_reasons", mine) == [("away", 2)]
@@ -129,6 +129,37 @@ def test_a_rep_filter_sees_only_their_own(world):
         ("Group One", 3, 2, 0, 1, 20.0, 28.0, 3, 5, 0),
         ("Group Two", 3, 2, 0, 1, 20.0, 28.0, 3, 5, 0)]
     assert rows("pounce_vs_inbound", mine) == [("pounce", 2, 66.7), ("inbound", 1, 33.3)]
+
+
+def test_a_reps_visitors_count_on_the_days_the_rep_was_offered_them_or_chatted(world):
+    alice = world.filters(rep_id=world.alice.id)
+    # v1: offered (d1) and chatted on the 28th, seen on the 29th (28 23:00 UTC) but not
+    # Alice's that day; v4: offered on the 29th (timed out): it counts all the same; v2:
+    # offered (dout) after the range
+    assert reports.table("visitors_per_stream", alice).rows == [(D28, 1, 2, 0),
+                                                                 (D29, 0, 0, 1)]
+    assert rows("identified_share", alice) == [(3, 2, 66.7)]
+    assert rows("top_companies", alice) == [("Acme", "acme.com", 3, "yes")]
+    assert rows("target_accounts", alice) == [("Acme", "acme.com", 3, D28, D29)]
+    bob = world.filters(rep_id=world.bob.id)
+    # 28: v3 (offered d2, taken by Alice); 29: v4 (offered, chat), v2 (chat at 21:40 UTC,
+    # 23:40 in Berlin); his chat with v2 on the 27th (UTC 22:00) is before the range
+    assert rows("visitors_per_day", bob) == [(D28, 1, 0, 0.0), (D29, 2, 2, 100.0)]
+    assert rows("top_companies", bob) == [("Acme", "acme.com", 2, "yes"),
+                                          ("Beta", "beta.io", 1, "no")]
+    assert "the rep's visitors" in reports.table("visitors_per_day", bob).note
+
+
+def test_a_groups_visitors_are_its_members_visitors_each_counted_once_a_day(world):
+    two = world.filters(group_id=world.g2)
+    # 28: v1 (Alice), v3 (offered to both: once); 29: v4 (both), v2 (Bob)
+    assert rows("visitors_per_day", two) == [(D28, 2, 1, 50.0), (D29, 2, 2, 100.0)]
+    assert rows("top_companies", two) == [("Acme", "acme.com", 3, "yes"),
+                                          ("Beta", "beta.io", 1, "no")]
+    assert "the group's visitors" in reports.table("identified_share", two).note
+    # a rep viewer's group filter keeps only the rep: Alice's visitors
+    assert rows("visitors_per_day", world.filters(group_id=world.g2, rep_id=world.alice.id)
+                ) == [(D28, 2, 1, 50.0), (D29, 1, 1, 100.0)]
 
 
 def test_a_group_filter_keeps_its_members(world):

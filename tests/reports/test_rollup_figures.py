@@ -27,7 +27,12 @@ def _filter_sets(w) -> dict[str, dict]:
             "rule": {"rule_id": w.r2}, "rep": {"rep_id": w.bob.id},
             "group": {"group_id": w.g1}, "group two": {"group_id": w.g2},
             "rep viewer": {"rep_id": w.alice.id}, "site and rep": {"site_id": w.s2,
-                                                                   "rep_id": w.bob.id}}
+                                                                   "rep_id": w.bob.id},
+            "site one and rep": {"site_id": w.s1, "rep_id": w.bob.id},
+            "stream and rep": {"stream_id": w.a, "rep_id": w.alice.id},
+            "stream b and rep": {"stream_id": w.b, "rep_id": w.bob.id},
+            "rep in group": {"group_id": w.g2, "rep_id": w.alice.id},
+            "rep not in group": {"group_id": w.g1, "rep_id": w.bob.id}}
 
 
 def _rows(tables) -> dict[str, tuple]:
@@ -50,6 +55,34 @@ def test_every_table_of_every_section_equals_the_live_figures(world, zone):
     assert ("all", "visitors") in used and ("rep viewer", "reps") in used
     assert ("group", "conversations") in used and ("rule", "routing") in used
     assert ("stream", "visitors") in used and ("site and rep", "reps") in used
+    # a rep's visitors, and a group of one's, from the rep visitor and company days; a
+    # group of two is not their sum (a visitor of both counts once): live
+    assert {("rep", "visitors"), ("rep viewer", "visitors"), ("stream and rep", "visitors"),
+            ("site and rep", "visitors"), ("group", "visitors"),
+            ("rep in group", "visitors")} <= used
+    assert ("group two", "visitors") not in used
+
+
+def test_a_reps_rows_hold_their_visitor_days(world):
+    from sqlalchemy import func, select
+
+    from liveapp.extensions import db
+    from liveapp.models.report_days import ANY_STREAM, RepCompanyDay, RepVisitorDay
+
+    _build(TZ)
+    day = RepVisitorDay.day
+    assert db.session.execute(
+        select(RepVisitorDay.rep_id, day, func.sum(RepVisitorDay.visitors))
+        .where(RepVisitorDay.stream_id == ANY_STREAM)
+        .group_by(RepVisitorDay.rep_id, day).order_by(RepVisitorDay.rep_id, day)).all() == [
+        (world.alice.id, START, 2), (world.alice.id, END, 1),
+        (world.bob.id, START, 1), (world.bob.id, END, 2)]
+    assert set(db.session.execute(
+        select(RepCompanyDay.rep_id, RepCompanyDay.day, RepCompanyDay.company_domain,
+               RepCompanyDay.visitors).where(RepCompanyDay.stream_id == ANY_STREAM))) == {
+        (world.alice.id, START, "acme.com", 2), (world.alice.id, END, "acme.com", 1),
+        (world.bob.id, START, "acme.com", 1), (world.bob.id, END, "acme.com", 1),
+        (world.bob.id, END, "beta.io", 1)}
 
 
 def test_a_range_with_a_day_not_built_reads_live_and_asks_for_nothing_new(world):

@@ -1,8 +1,9 @@
 """The report sections read from the daily rollups (models/report_days.py): used when
 every day of the range is built for the filters' zone and the filters name only what the
-rollups keep (visitors: site, stream; routing: site, stream, rule; reps and
-conversations: site, rep, group). The figures are the live queries' to the cell: the
-tables are drawn by the same functions, from sums of the days' rows."""
+rollups keep (visitors: site, stream, and one rep (a rep filter, or a group of one);
+routing: site, stream, rule; reps and conversations: site, rep, group). The figures are
+the live queries' to the cell: the tables are drawn by the same functions, from sums of
+the days' rows."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from liveapp.models.report_days import (
     ChatDay,
     CompanyDay,
     DecisionDay,
+    RepCompanyDay,
     RepDay,
+    RepVisitorDay,
     SkipDay,
     VisitorDay,
 )
@@ -34,11 +37,14 @@ ASKED_TTL = 7 * 24 * 3600  # a zone the page asked for is kept built this long
 
 def usable(section: str, filters: Filters) -> bool:
     """The rollups answer this section for these filters (asks for the zone if not)."""
-    if section in ("visitors", "routing"):
-        if filters.rep_id is not None or filters.group_id is not None:
-            return False  # a rep's visitors and decisions: the visitors they were offered
-        if section == "visitors" and filters.rule_id is not None:
+    if section == "visitors":
+        if filters.rule_id is not None:
             return False
+        if filters.group_id is not None and len(rep_scope(filters)) > 1:
+            return False  # a visitor of two members counts once: not a sum of rep days
+    elif section == "routing":
+        if filters.rep_id is not None or filters.group_id is not None:
+            return False  # a rep's decisions: those that offered them the visitor
     elif filters.stream_id is not None or filters.rule_id is not None:
         return False
     if _all_built(filters):
@@ -76,41 +82,50 @@ def _where(model, filters: Filters) -> list:
 
 
 def _visitors(filters: Filters) -> list[Table]:
+    """From the visitor and company days, or a rep's (RepVisitorDay, RepCompanyDay)."""
+    scope = rep_scope(filters)
+    days, companies = (VisitorDay, CompanyDay) if scope is None else (RepVisitorDay,
+                                                                      RepCompanyDay)
     stream = ANY_STREAM if filters.stream_id is None else filters.stream_id
-    where = _where(VisitorDay, filters)
+    where = _where(days, filters) + _of_reps(days, scope)
     per_day = {as_date(d): (int(n), int(i)) for d, n, i in db.session.execute(
-        select(VisitorDay.day, func.sum(VisitorDay.visitors), func.sum(VisitorDay.identified))
-        .where(*where, VisitorDay.stream_id == stream).group_by(VisitorDay.day))}
-    streams = [VisitorDay.stream_id >= 0] if filters.stream_id is None else [
-        VisitorDay.stream_id == filters.stream_id]
+        select(days.day, func.sum(days.visitors), func.sum(days.identified))
+        .where(*where, days.stream_id == stream).group_by(days.day))}
+    streams = [days.stream_id >= 0] if filters.stream_id is None else [
+        days.stream_id == filters.stream_id]
     per_stream = {(as_date(d), s): int(n) for d, s, n in db.session.execute(
-        select(VisitorDay.day, VisitorDay.stream_id, func.sum(VisitorDay.visitors))
-        .where(*where, *streams).group_by(VisitorDay.day, VisitorDay.stream_id))}
-    companies = _companies(filters, stream)
+        select(days.day, days.stream_id, func.sum(days.visitors))
+        .where(*where, *streams).group_by(days.day, days.stream_id))}
+    found = _companies(filters, companies, stream, scope)
     day_table = visitors.visitors_per_day(filters, per_day)
     return [day_table, visitors.visitors_per_stream(filters, per_stream),
             visitors.identified_share(filters, day_table),
-            visitors.top_companies(filters, companies),
-            visitors.target_accounts(filters, companies)]
+            visitors.top_companies(filters, found),
+            visitors.target_accounts(filters, found)]
 
 
-def _companies(filters: Filters, stream: int) -> list[tuple]:
-    total = func.sum(CompanyDay.visitors)
+def _of_reps(model, scope: list[int] | None) -> list:
+    return [] if scope is None else [model.rep_id.in_(scope)]
+
+
+def _companies(filters: Filters, model, stream: int, scope: list[int] | None) -> list[tuple]:
+    total = func.sum(model.visitors)
+    where = [*_where(model, filters), *_of_reps(model, scope), model.stream_id == stream]
     found = db.session.execute(
-        select(CompanyDay.company_domain, total, func.max(cast(CompanyDay.target, Integer)),
-               func.min(CompanyDay.day), func.max(CompanyDay.day))
-        .where(*_where(CompanyDay, filters), CompanyDay.stream_id == stream)
-        .group_by(CompanyDay.company_domain)
-        .order_by(total.desc(), CompanyDay.company_domain)).all()
+        select(model.company_domain, total, func.max(cast(model.target, Integer)),
+               func.min(model.day), func.max(model.day))
+        .where(*where).group_by(model.company_domain)
+        .order_by(total.desc(), model.company_domain)).all()
     shown = [row[0] for row in found[:visitors.TOP_COMPANIES]]
     shown += [row[0] for row in found if row[2]][:visitors.MAX_TARGETS]
-    # As the live query: a company's name from every site and stream in the range.
+    if scope is None:
+        # As the live query: a company's name from every site and stream in the range.
+        where = [model.zone == filters.tz, model.day >= filters.start,
+                 model.day <= filters.end, model.stream_id == ANY_STREAM]
     names = dict(db.session.execute(
-        select(CompanyDay.company_domain, func.max(CompanyDay.company_name))
-        .where(CompanyDay.zone == filters.tz, CompanyDay.day >= filters.start,
-               CompanyDay.day <= filters.end, CompanyDay.stream_id == ANY_STREAM,
-               CompanyDay.company_domain.in_(set(shown)))
-        .group_by(CompanyDay.company_domain)).all())
+        select(model.company_domain, func.max(model.company_name))
+        .where(*where, model.company_domain.in_(set(shown)))
+        .group_by(model.company_domain)).all())
     return [(domain, names.get(domain), *rest) for domain, *rest in found]
 
 

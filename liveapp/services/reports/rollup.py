@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from sqlalchemy import Integer, and_, case, cast, delete, distinct, func, select
+from sqlalchemy import Integer, case, cast, delete, distinct, func, select
 
 from liveapp.extensions import db, redis
 from liveapp.models.conversation import Conversation, Message
@@ -24,8 +24,10 @@ from liveapp.models.report_days import (
     ChatDay,
     CompanyDay,
     DecisionDay,
+    RepCompanyDay,
     RepDay,
     ReportDayBuilt,
+    RepVisitorDay,
     SkipDay,
     VisitorDay,
 )
@@ -34,6 +36,7 @@ from liveapp.models.visitor import Visitor
 from liveapp.services.reports.conversations import booked_after, measured
 from liveapp.services.reports.days import local_day, utc_bounds
 from liveapp.services.reports.scope import whole_seconds
+from liveapp.services.reports.where import contacts
 
 log = logging.getLogger("liveapp.reports")
 
@@ -41,8 +44,10 @@ log = logging.getLogger("liveapp.reports")
 def rebuild_day(zone: str, day: date) -> int:
     """Replace the rollup rows of (zone, day) with fresh counts; returns the rows written."""
     lo, hi = utc_bounds(day, day, zone)
+    reps = _reps_of_day(lo, hi)
     rows = [*_visitor_days(lo, hi), *_company_days(lo, hi), *_decision_days(lo, hi),
-            *_skip_days(lo, hi), *_rep_days(lo, hi), *_chat_days(lo, hi)]
+            *_skip_days(lo, hi), *_rep_days(lo, hi), *_chat_days(lo, hi),
+            *_visitor_days(lo, hi, reps), *_company_days(lo, hi, reps)]
     for model in (*ROLLUPS, ReportDayBuilt):
         db.session.execute(delete(model).where(model.zone == zone, model.day == day))
     for row in rows:
@@ -60,39 +65,55 @@ def _in(column, lo: datetime, hi: datetime):
 _DISTINCT = func.count(distinct(VisitorHour.visitor_id))
 
 
-def _visitor_days(lo, hi) -> list:
+def _hours(lo, hi, reps, **columns) -> tuple:
+    """(a grouped read of the day's visitor hours, the names of its keys): per site and
+    `columns` (name -> column), and per rep with `reps` (the day's (rep, visitor) pairs)."""
+    keys = {"site_id": VisitorHour.site_id, **columns}
+    query = select().select_from(VisitorHour).where(_in(VisitorHour.hour, lo, hi))
+    if reps is not None:
+        query = query.join(reps, reps.c.visitor_id == VisitorHour.visitor_id)
+        keys = {"rep_id": reps.c.rep_id, **keys}
+    return query.add_columns(*keys.values()).group_by(*keys.values()), list(keys)
+
+
+def _reps_of_day(lo, hi):
+    """The day's (rep, visitor) pairs: offered to the rep or chatting with them."""
+    made = contacts(lambda column: _in(column, lo, hi)).subquery()
+    return select(made.c.rep_id, made.c.visitor_id).distinct().subquery()
+
+
+_STREAMS = ({"stream_id": VisitorHour.stream_id}, {})  # per stream, then in any stream
+
+
+def _visitor_days(lo, hi, reps=None) -> list:
+    """VisitorDay rows; with the day's rep pairs (`_reps_of_day`), RepVisitorDay rows."""
+    model = VisitorDay if reps is None else RepVisitorDay
     counts = (_DISTINCT, func.count(distinct(case((VisitorHour.identified,
                                                    VisitorHour.visitor_id)))),
               func.count(distinct(case((VisitorHour.target, VisitorHour.visitor_id)))))
-    where = _in(VisitorHour.hour, lo, hi)
-    per_stream = db.session.execute(
-        select(VisitorHour.site_id, VisitorHour.stream_id, *counts).where(where)
-        .group_by(VisitorHour.site_id, VisitorHour.stream_id)).all()
-    any_stream = db.session.execute(
-        select(VisitorHour.site_id, *counts).where(where).group_by(VisitorHour.site_id)).all()
-    return ([VisitorDay(site_id=s, stream_id=t, visitors=n, identified=i, target=g)
-             for s, t, n, i, g in per_stream]
-            + [VisitorDay(site_id=s, stream_id=ANY_STREAM, visitors=n, identified=i, target=g)
-               for s, n, i, g in any_stream])
+    rows = []
+    for streams in _STREAMS:
+        query, names = _hours(lo, hi, reps, **streams)
+        for *key, n, i, g in db.session.execute(query.add_columns(*counts)):
+            rows.append(model(**{"stream_id": ANY_STREAM, **dict(zip(names, key, strict=True))},
+                              visitors=n, identified=i, target=g))
+    return rows
 
 
-def _company_days(lo, hi) -> list:
-    where = and_(_in(VisitorHour.hour, lo, hi), VisitorHour.company_domain.is_not(None))
+def _company_days(lo, hi, reps=None) -> list:
+    """CompanyDay rows; with the day's rep pairs, RepCompanyDay rows."""
+    model = CompanyDay if reps is None else RepCompanyDay
     facts = (_DISTINCT, func.max(cast(VisitorHour.target, Integer)),
              func.max(VisitorHour.company_name))
-    per_stream = db.session.execute(
-        select(VisitorHour.site_id, VisitorHour.stream_id, VisitorHour.company_domain, *facts)
-        .where(where).group_by(VisitorHour.site_id, VisitorHour.stream_id,
-                               VisitorHour.company_domain)).all()
-    any_stream = db.session.execute(
-        select(VisitorHour.site_id, VisitorHour.company_domain, *facts).where(where)
-        .group_by(VisitorHour.site_id, VisitorHour.company_domain)).all()
-    return ([CompanyDay(site_id=s, stream_id=t, company_domain=d, visitors=n,
-                        target=bool(g), company_name=name)
-             for s, t, d, n, g, name in per_stream]
-            + [CompanyDay(site_id=s, stream_id=ANY_STREAM, company_domain=d, visitors=n,
-                          target=bool(g), company_name=name)
-               for s, d, n, g, name in any_stream])
+    rows = []
+    for streams in _STREAMS:
+        query, names = _hours(lo, hi, reps, **streams,
+                              company_domain=VisitorHour.company_domain)
+        query = query.where(VisitorHour.company_domain.is_not(None)).add_columns(*facts)
+        for *key, n, g, name in db.session.execute(query):
+            rows.append(model(**{"stream_id": ANY_STREAM, **dict(zip(names, key, strict=True))},
+                              visitors=n, target=bool(g), company_name=name))
+    return rows
 
 
 def _decision_days(lo, hi) -> list:

@@ -88,7 +88,7 @@ def rep_scope(filters: Filters) -> list[int] | None:
 
 
 def plus_hours(column, hours: int):
-    """column + hours, as SQL on either backend."""
+    """column + hours (or minus, when negative), as SQL on either backend."""
     if dialect() == "postgresql":
         return column + func.make_interval(0, 0, 0, 0, hours)
-    return func.strftime("%Y-%m-%d %H:%M:%f000", column, f"+{hours} hours")
+    return func.strftime("%Y-%m-%d %H:%M:%f000", column, f"{hours:+d} hours")

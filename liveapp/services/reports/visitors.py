@@ -21,17 +21,35 @@ _IDENTIFIED = func.count(distinct(case((VisitorHour.identified, VisitorHour.visi
 
 
 def _note(filters: Filters) -> str:
-    return f"Distinct visitors per day in {filters.tz}"
+    return f"Distinct visitors per day in {filters.tz}{whose(filters)}"
 
 
-def visitors_per_day(filters: Filters, found: dict | None = None) -> Table:
-    """found: day -> (visitors, identified) (None: read the visitor hours)."""
+def whose(filters: Filters) -> str:
+    """What a rep or group filter keeps, for the notes (where.contacts)."""
+    if filters.rep_id is not None:
+        return ("; the rep's visitors: a visitor counts on each day the rep was offered "
+                "them or chatted with them")
+    if filters.group_id is not None:
+        return ("; the group's visitors: a visitor counts (once) on each day a member was "
+                "offered them or chatted with them")
+    return ""
+
+
+def _hours(filters: Filters, hours: list | None) -> tuple[Window, list]:
+    """The window, and which visitor hours it reads (`hours`: worked out already)."""
+    window = Window.of(filters)
+    return window, where.visitor_hours(filters, window) if hours is None else hours
+
+
+def visitors_per_day(filters: Filters, found: dict | None = None, *,
+                     hours: list | None = None) -> Table:
+    """found: day -> (visitors, identified) (None: read the visitor hours, `hours`: the
+    conditions where.visitor_hours gives, when a section has them)."""
     if found is None:
-        window = Window.of(filters)
+        window, hours = _hours(filters, hours)
         day = local_day(VisitorHour.hour, filters, window)
         found = {as_date(d): (n, i) for d, n, i in db.session.execute(
-            select(day, _VISITORS, _IDENTIFIED).where(*where.visitor_hours(filters, window))
-            .group_by(day))}
+            select(day, _VISITORS, _IDENTIFIED).where(*hours).group_by(day))}
     rows = []
     for d in days(filters.start, filters.end):
         visitors, identified = found.get(d, (0, 0))
@@ -41,15 +59,15 @@ def visitors_per_day(filters: Filters, found: dict | None = None) -> Table:
                  series=(1, 2), note=_note(filters))
 
 
-def visitors_per_stream(filters: Filters, found: dict | None = None) -> Table:
+def visitors_per_stream(filters: Filters, found: dict | None = None, *,
+                        hours: list | None = None) -> Table:
     """One column per stream seen (a visitor in two streams counts in both); found:
     (day, stream id) -> visitors."""
     if found is None:
-        window = Window.of(filters)
+        window, hours = _hours(filters, hours)
         day = local_day(VisitorHour.hour, filters, window)
         found = {(as_date(d), s): n for d, s, n in db.session.execute(
-            select(day, VisitorHour.stream_id, _VISITORS)
-            .where(*where.visitor_hours(filters, window))
+            select(day, VisitorHour.stream_id, _VISITORS).where(*hours)
             .group_by(day, VisitorHour.stream_id))}
     streams = sorted({s for _, s in found})
     names = stream_names(streams)
@@ -78,19 +96,18 @@ def identified_share(filters: Filters, per_day: Table | None = None) -> Table:
                  ("Visitor-days", "Identified visitor-days", "Identified %"),
                  [(visitors, identified, share(identified, visitors))], "none",
                  unit="%", note="A visitor-day: a visitor seen on a day (each day counts); "
-                 "identified: known by email or CRM in any hour of that day")
+                 "identified: known by email or CRM in any hour of that day" + whose(filters))
 
 
-def _companies(filters: Filters) -> list[tuple]:
+def _companies(filters: Filters, hours: list | None = None) -> list[tuple]:
     """(domain, name, visitor-days, target, first day, last day) of every company seen,
     most visitor-days first."""
-    window = Window.of(filters)
+    window, hours = _hours(filters, hours)
     day = local_day(VisitorHour.hour, filters, window)
     daily = (select(VisitorHour.company_domain.label("domain"), day.label("day"),
                     _VISITORS.label("visitors"),
                     func.max(cast(VisitorHour.target, Integer)).label("target"))
-             .where(*where.visitor_hours(filters, window),
-                    VisitorHour.company_domain.is_not(None))
+             .where(*hours, VisitorHour.company_domain.is_not(None))
              .group_by(VisitorHour.company_domain, day).subquery())
     visitor_days = func.sum(daily.c.visitors)
     found = db.session.execute(
@@ -102,8 +119,7 @@ def _companies(filters: Filters) -> list[tuple]:
     # Names apart, for the companies shown: the index the grouping reads (0024) has none.
     names = dict(db.session.execute(
         select(VisitorHour.company_domain, func.max(VisitorHour.company_name))
-        .where(*where.visitor_hours(filters, window),
-               VisitorHour.company_domain.in_(set(shown)))
+        .where(*hours, VisitorHour.company_domain.in_(set(shown)))
         .group_by(VisitorHour.company_domain)).all())
     return [(domain, names.get(domain), *rest) for domain, *rest in found]
 
@@ -115,7 +131,7 @@ def top_companies(filters: Filters, found: list[tuple] | None = None) -> Table:
     return Table("top_companies", "visitors", f"Top {TOP_COMPANIES} companies",
                  ("Company", "Domain", "Visitor-days", "Target account"), rows, "hbar",
                  series=(2,), note="Visitor-days from each company over the range (a "
-                 "visitor counts once a day)")
+                 "visitor counts once a day)" + whose(filters))
 
 
 def target_accounts(filters: Filters, found: list[tuple] | None = None) -> Table:
@@ -124,14 +140,17 @@ def target_accounts(filters: Filters, found: list[tuple] | None = None) -> Table
             for domain, name, visitors, target, first, last in found if target][:MAX_TARGETS]
     return Table("target_accounts", "visitors", "Target accounts seen",
                  ("Company", "Domain", "Visitor-days", "First day", "Last day"), rows, "hbar",
-                 series=(2,), note=f"Target (ABM) accounts with a visitor, days in {filters.tz}")
+                 series=(2,), note=f"Target (ABM) accounts with a visitor, days in {filters.tz}"
+                 + whose(filters))
 
 
 def section(filters: Filters) -> list[Table]:
-    """The section's tables, reading the companies once."""
-    companies = _companies(filters)
-    per_day = visitors_per_day(filters)
-    return [per_day, visitors_per_stream(filters), identified_share(filters, per_day),
+    """The section's tables, reading the companies once (and which hours, once)."""
+    _, hours = _hours(filters, None)
+    companies = _companies(filters, hours)
+    per_day = visitors_per_day(filters, hours=hours)
+    return [per_day, visitors_per_stream(filters, hours=hours),
+            identified_share(filters, per_day),
             top_companies(filters, companies), target_accounts(filters, companies)]
 
 

@@ -1,10 +1,11 @@
 """Which rows a report reads: the filters as WHERE conditions on each history table, the
-same narrowing for every figure (a rep filter keeps the visitors and decisions that rep
-was offered, and the chats, messages and meetings that are theirs)."""
+same narrowing for every figure (a rep filter keeps the visitor-days and decisions that
+rep was offered, and the chats, messages and meetings that are theirs)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from liveapp.extensions import db
 from liveapp.models.conversation import Conversation
@@ -12,12 +13,13 @@ from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHou
 from liveapp.models.meeting import Meeting
 from liveapp.models.visitor import Visitor
 from liveapp.services.reports.filters import Filters
-from liveapp.services.reports.scope import Window, dialect, rep_scope
+from liveapp.services.reports.scope import Window, dialect, local_day, plus_hours, rep_scope
 
 
 def visitor_hours(filters: Filters, window: Window) -> list:
-    """Visitor hours in the window; a rep or rule filter keeps the visitors that rep was
-    offered or chatted with, or that rule routed, in the window."""
+    """Visitor hours in the window; a rep or group filter keeps each visitor on the local
+    days a rep in it was offered the visitor or chatted with them (`contacts`); a rule
+    filter keeps the visitors it routed in the window."""
     where = []
     if filters.site_id is not None:
         where.append(VisitorHour.site_id == filters.site_id)
@@ -25,8 +27,9 @@ def visitor_hours(filters: Filters, window: Window) -> list:
         where.append(VisitorHour.stream_id == filters.stream_id)
     listed = False
     if (reps := rep_scope(filters)) is not None:
-        condition, listed = _among(VisitorHour.visitor_id, _visitors_of_reps(reps, window))
+        condition, _ = _among(VisitorHour.id, _hours_of_reps(reps, filters, window))
         where.append(condition)
+        listed = True  # by id, or a subquery SQLite runs first either way
     if filters.rule_id is not None:
         condition, by_rule = _among(VisitorHour.visitor_id,
                                     _visitors_of_rule(filters.rule_id, window))
@@ -39,6 +42,38 @@ def visitor_hours(filters: Filters, window: Window) -> list:
         # visitors' rows through the visitor index instead.
         hour = func.coalesce(VisitorHour.hour, VisitorHour.hour)
     return [window.between(hour), *where]
+
+
+def _hours_of_reps(reps: list[int], filters: Filters, window: Window):
+    """The ids of the visitor hours on the local day of a contact with one of `reps`: read
+    from each contact through the visitor index (the hours within a day of it), not by
+    scanning the window's hours."""
+    made = contacts(window.between, reps).subquery()
+    near = aliased(VisitorHour)
+    within_a_day = ((near.visitor_id == made.c.visitor_id)
+                    & (near.hour > plus_hours(made.c.at, -DAY_HOURS))
+                    & (near.hour < plus_hours(made.c.at, DAY_HOURS)))
+    return select(near.id).distinct().join(made, within_a_day).where(
+        window.between(near.hour),
+        local_day(near.hour, filters, window) == local_day(made.c.at, filters, window))
+
+
+DAY_HOURS = 26  # a local day is at most 25 hours long
+
+
+def contacts(between, reps: list[int] | None = None):
+    """(rep_id, visitor_id, at) of each offer made and chat started in a window (`between`:
+    a time column -> the condition), of `reps` only unless None. A visitor is a rep's on
+    the local day of `at`: the reports' rep and group filters on visitors, live and in the
+    daily rollups."""
+    offered = select(Offer.rep_id.label("rep_id"), Offer.visitor_id.label("visitor_id"),
+                     Offer.offered_at.label("at")).where(between(Offer.offered_at))
+    chatted = select(Conversation.rep_id, Conversation.visitor_id,
+                     Conversation.started_at).where(between(Conversation.started_at))
+    if reps is not None:
+        offered = offered.where(Offer.rep_id.in_(reps))
+        chatted = chatted.where(Conversation.rep_id.in_(reps))
+    return offered.union_all(chatted)
 
 
 def decisions(filters: Filters, window: Window) -> list:
@@ -125,24 +160,17 @@ def visitor_facts(column, filters: Filters, window: Window) -> list:
 MAX_LISTED = 5000
 
 
-def _among(column, visitors) -> tuple:
-    """(`column IN visitors`, whether they are listed). Few visitors are listed by id, so
-    the database reads their rows through the visitor index instead of scanning the whole
-    window and probing the subquery. Measured on bench/reports.py's data (SQLite), a rep's
-    visitors section went from 370 to ~60 ms over 30 days, and from 944 to ~130 ms over
-    90 days."""
-    ids = db.session.scalars(visitors.limit(MAX_LISTED + 1)).all()
-    if len(ids) > MAX_LISTED:
-        return column.in_(visitors), False
-    return column.in_(ids), True
-
-
-def _visitors_of_reps(reps: list[int], window: Window):
-    offered = select(Offer.visitor_id).where(Offer.rep_id.in_(reps),
-                                             window.between(Offer.offered_at))
-    chatted = select(Conversation.visitor_id).where(Conversation.rep_id.in_(reps),
-                                                    window.between(Conversation.started_at))
-    return offered.union(chatted)
+def _among(column, ids) -> tuple:
+    """(`column IN ids`, whether they are listed). Few ids (a rule's visitors, a rep's
+    visitor hours) are listed, so the database reads their rows through an index instead
+    of scanning the whole window and probing the subquery (and each of a section's
+    queries does not work the subquery out again). Measured on bench/reports.py's data
+    (SQLite), a rep's visitors section went from 370 to ~60 ms over 30 days, and from 944
+    to ~130 ms over 90 days."""
+    listed = db.session.scalars(ids.limit(MAX_LISTED + 1)).all()
+    if len(listed) > MAX_LISTED:
+        return column.in_(ids), False
+    return column.in_(listed), True
 
 
 def _visitors_of_rule(rule_id: int, window: Window):
