@@ -30,6 +30,7 @@ from liveapp.models import (
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.services.chat import transcript_search, transfer_store
 from liveapp.services.live import boards
+from liveapp.services.reports import stale
 from liveapp.services.tracking import pipeline
 
 audit = logging.getLogger("liveapp.audit")
@@ -102,7 +103,8 @@ def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
         statements["marketing_records"] = delete(MarketingRecord).where(
             func.lower(MarketingRecord.email) == email)
     counts = {}
-    try:
+    try:  # the reports' days that counted them are counted again
+        stale.mark_stale(stale.history_of(visitor_ids, meetings))
         for what, statement in statements.items():
             result = db.session.execute(statement,
                                         execution_options={"synchronize_session": False})

@@ -34,12 +34,14 @@ from liveapp.models.visitor import Visitor
 from liveapp.services.reports.conversations import booked_after, measured
 from liveapp.services.reports.days import local_day, utc_bounds
 from liveapp.services.reports.scope import whole_seconds
+from liveapp.services.reports.stale import hold_for_build
 
 log = logging.getLogger("liveapp.reports")
 
 
 def rebuild_day(zone: str, day: date) -> int:
     """Replace the rollup rows of (zone, day) with fresh counts; returns the rows written."""
+    hold_for_build()  # until the commit: no late write lands unseen (stale.py)
     lo, hi = utc_bounds(day, day, zone)
     rows = [*_visitor_days(lo, hi), *_company_days(lo, hi), *_decision_days(lo, hi),
             *_skip_days(lo, hi), *_rep_days(lo, hi), *_chat_days(lo, hi)]
