@@ -246,8 +246,9 @@ def test_a_batch_of_visitor_hours_processed_days_late(api, app_ctx):  # noqa: F8
 
 def test_a_build_holds_late_writes_until_it_commits(world):
     """A build's reads and its commit hold late writes back: PostgreSQL's shared lock
-    is not granted to another connection meanwhile; SQLite's write lock is taken."""
-    stale.hold_for_build()
+    is not granted to another connection meanwhile; SQLite's write lock is taken (for a
+    day older than yesterday: today and yesterday are built again every run)."""
+    stale.hold_for_build(TZ, START)
     with db.engine.connect() as other:
         if db.engine.dialect.name == "postgresql":
             take = select(func.pg_try_advisory_xact_lock_shared(stale.LOCK))
@@ -260,5 +261,7 @@ def test_a_build_holds_late_writes_until_it_commits(world):
                 other.execute(ReportDayBuilt.__table__.delete())
             other.rollback()
             db.session.commit()
+            stale.hold_for_build("UTC", utcnow().date())  # today's build: writes go on
             other.execute(ReportDayBuilt.__table__.delete())
+            db.session.commit()
         other.rollback()

@@ -11,8 +11,10 @@ builds the days not built, builds them again on its next run.
 Writes and builds do not interleave: a build holds `hold_for_build` from before it reads
 the history until it commits, and `mark_stale` waits for it (else a build that read the
 history before a late write committed would mark the day built without it).
-PostgreSQL: an advisory lock, exclusive for a build and shared for the writes (which do
-not wait for each other); SQLite has one write lock, which a build takes first.
+PostgreSQL: an advisory lock, exclusive for a build and shared for the late writes (they
+do not wait for each other, and other writes never wait). SQLite has one write lock for
+every write, which a build takes first only for a day older than yesterday (a backfill:
+rare, and the job builds it once); today and yesterday are built again every run.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from liveapp.models.meeting import Meeting
 from liveapp.models.report_days import ROLLUPS, ReportDayBuilt
 from liveapp.models.user import utcnow
 from liveapp.services.reports.conversations import booked_after
+from liveapp.services.reports.days import local_day
 
 # An instant this recent is in today or yesterday in every zone, and still will be when
 # the job next runs (a day starts at most 23 h before its next one): it rebuilds them.
@@ -55,12 +58,13 @@ def mark_stale(instants: Iterable[datetime | None], now: datetime | None = None)
     return dates
 
 
-def hold_for_build() -> None:
+def hold_for_build(zone: str, day: date, now: datetime | None = None) -> None:
     """A build's first statement: no late write commits between its reads and its
     commit (mark_stale waits until then, and then unmarks what it built)."""
     if _postgresql():
         _lock(shared=False)
-    else:  # a write that changes nothing takes SQLite's one write lock until the commit
+    elif day < local_day(now or utcnow(), zone) - timedelta(days=1):
+        # A write that changes nothing takes SQLite's one write lock until the commit.
         db.session.execute(delete(ReportDayBuilt).where(ReportDayBuilt.id.is_(None)))
 
 

@@ -78,6 +78,7 @@ def decision_applied(visitor_id: str, decision: RoutingDecision, trigger: str, n
         if visitor is None:
             return
         at = to_datetime(now)
+        stale.mark_stale([at])  # applied late (a backlog): its day may be built already
         placed = live_membership.stored(visitor_id)
         owners = set(decision.owners)
         _answer(at, "withdrawn", visitor_id)
