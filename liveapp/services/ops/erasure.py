@@ -4,7 +4,8 @@ Redis key naming them (hot presence, membership, assignment, routing state, boar
 sent-state, cached cards, chat answers, viewers, ...), their members of shared sets,
 their chats' pending transfers, the jobs of our queues naming them (waiting, scheduled,
 finished or failed; a running one is left to end), their events still waiting in the
-pipeline, and (SQLite) their words in the full-text index's data blocks. The audit line
+pipeline, and (SQLite) their words in the full-text index's data blocks; the reports'
+rollup days that counted them are counted again (services/reports/stale.py). The audit line
 says what was erased in counts and internal ids, never an email or a name."""
 
 from __future__ import annotations
