@@ -192,14 +192,20 @@ def test_a_meeting_booked_now_for_a_chat_started_days_ago(widget, at_booker, rep
     db.session.add(Conversation(visitor_id=vid, rep_id=rep.id, origin="inbound",
                                 started_at=_days_ago(3), closed_at=utcnow() - timedelta(hours=2),
                                 status="closed"))
+    db.session.add(Conversation(visitor_id=vid, rep_id=rep.id, origin="pounce",
+                                started_at=_days_ago(6), closed_at=_days_ago(6),
+                                status="closed"))  # closed over 24 h before: not counted
     db.session.commit()
     _build_recent()
+    rollup.rebuild("UTC", [_days_ago(7).date()])
     day = _days_ago(3).date()
     assert db.session.scalar(select(ChatDay.with_meeting).where(ChatDay.day == day)) == 0
     start = widget.slots(token).get_json()["slots"][0]
     assert widget.book(token, start=start, email="vi@example.com").status_code == 201
     assert day in _unbuilt("UTC", day, day)
-    _live_until_the_job_runs(_recent_filters(), ["conversations"], rollup.run)
+    assert rollup.built("UTC", _days_ago(7).date(), _days_ago(5).date()) == {
+        _days_ago(7).date(), _days_ago(5).date()}  # the older chat's days stay built
+    _live_until_the_job_runs(_recent_filters(7), ["conversations"], rollup.run)
     assert db.session.scalar(select(ChatDay.with_meeting).where(ChatDay.day == day)) == 1
 
 

@@ -162,11 +162,10 @@ def _book(visitor: Visitor, starts_at: datetime, email: str | None, note: str | 
     identified = email is not None and not visitor.email
     if identified:
         visitor_events.identify(visitor, email, EMAIL_SOURCE)
+    # The visitor's chats it ends "in a meeting" may have started days ago.
+    stale.mark_stale(stale.chats_a_meeting_counts_for(visitor.id, utcnow()))
     db.session.add(meeting)
     try:
-        db.session.flush()
-        # The visitor's chats it ends "in a meeting" may have started days ago.
-        stale.mark_stale(stale.chats_booked(Meeting.id == meeting.id))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from liveapp.extensions import db
 from liveapp.models.conversation import Conversation, Message
@@ -30,7 +30,7 @@ from liveapp.models.history import Offer, RoutingRecord, VisitorHour
 from liveapp.models.meeting import Meeting
 from liveapp.models.report_days import ROLLUPS, ReportDayBuilt
 from liveapp.models.user import utcnow
-from liveapp.services.reports.conversations import booked_after
+from liveapp.services.reports.conversations import MEETING_WITHIN_HOURS, booked_after
 from liveapp.services.reports.days import local_day
 
 # An instant this recent is in today or yesterday in every zone, and still will be when
@@ -83,6 +83,15 @@ def chats_booked(meetings) -> list[datetime]:
     (an SQL condition on Meeting) counts for (conversations.booked_after)."""
     return list(db.session.scalars(select(Conversation.started_at)
                                    .where(booked_after().where(meetings))))
+
+
+def chats_a_meeting_counts_for(visitor_id: str, at: datetime) -> list[datetime]:
+    """When the visitor's chats started that a meeting they book at `at` ends "in a
+    meeting" (conversations.booked_after, for a meeting not stored yet)."""
+    within = timedelta(hours=MEETING_WITHIN_HOURS)
+    return list(db.session.scalars(select(Conversation.started_at).where(
+        Conversation.visitor_id == visitor_id, Conversation.started_at <= at,
+        or_(Conversation.closed_at.is_(None), Conversation.closed_at >= at - within))))
 
 
 def history_of(visitor_ids: list[str], meetings) -> list[datetime]:
