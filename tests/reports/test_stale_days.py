@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from liveapp.domain.routing import RoutingDecision
 from liveapp.extensions import db
 from liveapp.models import Conversation, Meeting, Visitor
 from liveapp.models.history import Offer, RoutingRecord
@@ -115,6 +116,21 @@ def test_an_offer_open_since_an_older_day_answered_now(world, answer):
         RepDay.zone == TZ, RepDay.day == date(2026, 3, 29), RepDay.rep_id == world.alice.id))
     assert {"declined": row.declines, "timeout": row.timeouts - 1,
             "accepted": row.accepts}[answer] == 1
+
+
+def test_a_decision_applied_days_late(world):
+    """A routing backlog: the decision is stamped with its event's time, days ago."""
+    _build_world()
+    before = _rows(from_rollups.section("routing", world.filters()))["decisions_per_rule"]
+    late = RoutingDecision(outcome="offer", rule_id=world.r1, rule_name="Rule One",
+                           step="route_to", offer_to=(world.bob.id,),
+                           skipped=((world.alice.id, "away"),))
+    records.decision_applied("v4", late, "inbound", at("29 15:00").replace(
+        tzinfo=UTC).timestamp(), "late", [world.bob.id])
+    assert date(2026, 3, 29) in _unbuilt(TZ, START, END)
+    live = _live_until_the_job_runs(world.filters(), ["routing", "reps"], _world_run)
+    decided = live["routing"]["decisions_per_rule"][1]
+    assert sum(r[-1] for r in decided) == sum(r[-1] for r in before[1]) + 1
 
 
 def test_an_offer_answered_within_hours_unbuilds_nothing(world):
