@@ -58,3 +58,18 @@ def test_one_run_of_the_rollup_job_fills_the_reports_with_the_seeded_weeks(app_c
         assert ([t.rows for t in reports.report(section, filters)]
                 == [t.rows for t in reports.live(section, filters)]), section
     assert sum(r[1] for r in reports.report("visitors", filters)[0].rows) > 0
+
+
+def test_seeded_into_a_running_install_the_built_days_are_built_again(app_ctx):
+    seeding.seed()
+    today = local_day(utcnow(), "UTC")
+    weeks = Filters(start=today - timedelta(days=20), end=today, tz="UTC")
+    rollup.rebuild("UTC", [weeks.start + timedelta(days=d) for d in range(21)])  # empty
+    assert from_rollups.usable("visitors", weeks)
+    seeding.seed_past()
+    assert rollup.built("UTC", weeks.start, today - timedelta(days=2)) == set()
+    assert not from_rollups.usable("visitors", weeks)  # read live until the job runs
+    rollup.run()
+    assert from_rollups.usable("visitors", weeks)
+    assert ([t.rows for t in reports.report("visitors", weeks)]
+            == [t.rows for t in reports.live("visitors", weeks)])

@@ -23,6 +23,7 @@ from liveapp.extensions import db
 from liveapp.models import Conversation, Meeting, Message, RoutingRule, Stream, User, Visitor
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.models.user import utcnow
+from liveapp.services.reports import stale
 
 DAYS = 21
 NAMESPACE = uuid.UUID("5b0f7e8a-4f0e-4c39-9a0e-19d3a0c0f019")  # issue 19
@@ -103,6 +104,8 @@ def seed_history(site_id: int, companies_csv, now: datetime | None = None,
                     "company_domain": company["domain"], "company_name": company["name"]})
             if rng.random() < 0.35:
                 _decision(rng, rows, pending, vid, site_id, stream, seen, rules, reps)
+    # Seeded into a running install (`seed-demo`): the days the reports built go again.
+    stale.mark_stale(start + timedelta(days=d) for d in range(days + 1))
     _write(rng, rows, pending)
     return n
 

@@ -4,9 +4,11 @@ every visitor hour, decision and offer.
 
 Every table is keyed by `zone` (an IANA name) and `day` (a date in that zone): distinct
 visitors per day cannot be summed from hours, and where a day starts depends on the zone.
-The rows hold counts and company domains, nothing about a person: erasure leaves them,
-retention ages them out with the history (services/ops/retention.py). A day is usable
-when `report_days_built` has its (zone, day).
+The rows hold counts and company domains, nothing about a person; retention ages them out
+with the history (services/ops/retention.py). A day is usable when `report_days_built`
+has its (zone, day); a late write about an older day (an erasure, a meeting booked for
+an old chat, ...) deletes its rows and that mark (services/reports/stale.py), and the job
+builds it again.
 """
 
 from __future__ import annotations

@@ -182,8 +182,12 @@ def test_the_reports_daily_rollups_of_days_before_the_cut_off_go(app_ctx, days):
                                  identified=1, target=0, **rep))
         db.session.add(ReportDayBuilt(zone="UTC", day=day, built_at=NOW))
     db.session.commit()
+    db.session.add(ReportDayBuilt(zone="UTC", day=cut + timedelta(days=2), built_at=NOW))
+    db.session.commit()
     assert retention.delete_expired(now=NOW)["report_days"] == 3
-    assert db.session.scalars(select(VisitorDay.day)).all() == [cut]
-    assert db.session.scalars(select(RepVisitorDay.day)).all() == [cut]
-    assert db.session.scalars(select(ReportDayBuilt.day)).all() == [cut]
+    # The cut-off's day (and the next, a day in zones ahead of UTC) lost some history:
+    # no longer built, the job builds them again; a later day stays built.
+    assert db.session.scalars(select(VisitorDay.day)).all() == []
+    assert db.session.scalars(select(RepVisitorDay.day)).all() == []
+    assert db.session.scalars(select(ReportDayBuilt.day)).all() == [cut + timedelta(days=2)]
 

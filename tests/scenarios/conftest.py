@@ -2,8 +2,10 @@
 in at their boards for the whole module, and visitors of the demo site.
 
 A module may set ``STACK_SETTINGS`` (environment settings that shorten time) for its
-stack. Scenarios in a module share the stack, so each uses visitors of its own (and
-rules scoped to them) and leaves the site at the end.
+stack, and ``STACK_SEED`` (the module that loads its data: demo_setup by default,
+demo_setup_past for the demo's past history too). Scenarios in a module share the
+stack, so each uses visitors of its own (and rules scoped to them) and leaves the site
+at the end.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def clean_state():
 @pytest.fixture(scope="module")
 def stack(request, tmp_path_factory):
     settings = getattr(request.module, "STACK_SETTINGS", {})
-    with stacks.started(tmp_path_factory.mktemp("stack"), settings) as running:
+    seed = getattr(request.module, "STACK_SEED", "tests.scenarios.demo_setup")
+    with stacks.started(tmp_path_factory.mktemp("stack"), settings, seed) as running:
         request.node.stash[STACK] = running
         yield running
 

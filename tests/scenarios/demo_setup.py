@@ -14,12 +14,15 @@ from liveapp import cli
 from liveapp.demo import seeding
 
 
-def main(base_url: str) -> None:
+def main(base_url: str, past: bool = False) -> None:
+    """`past`: the demo's three weeks of history too (demo_setup_past)."""
     instance = cli._instance_path()
     app = cli._app()
     cli._migrate(app)
     with app.app_context():
         seeding.seed()
+        if past:
+            seeding.seed_past()
         seeding.allow_demo_origin(base_url)
         if seeding.connect_crm_sandbox(instance) is None:
             sys.exit("the CRM sandbox never wrote its settings")

@@ -24,6 +24,7 @@ from liveapp.infra import realtime
 from liveapp.models import Conversation, Message, User, Visitor, utcnow
 from liveapp.services.bus import changes, rows
 from liveapp.services.chat import transcript_email
+from liveapp.services.reports import stale
 from liveapp.services.routing import assignments, records, waiting_queue
 from liveapp.services.tracking import hot_state
 
@@ -133,6 +134,8 @@ def post(conversation: Conversation, sender: str, body: object,
     message = Message(conversation_id=conversation.id, sender=sender, body=clean_body(body),
                       rep_id=rep.id if rep is not None else None)
     db.session.add(message)
+    if sender in ("visitor", "rep"):  # may be the chat's first response, on its first day
+        stale.mark_stale([conversation.started_at])
     # Kept loaded: nothing after the commit may need the database, or a database lost
     # just then would answer 503 for a message that is stored (and sent again).
     with rows.keeping_loaded():

@@ -28,6 +28,7 @@ from liveapp.services.bus import changes
 from liveapp.services.crm import visitor_enrichment
 from liveapp.services.live import prompts
 from liveapp.services.live.rendering import render_template_anywhere
+from liveapp.services.reports import stale
 from liveapp.services.routing import assignments, router
 from liveapp.services.routing.working_hours import OFFICE_HOURS
 from liveapp.services.tracking import visitor_events
@@ -161,6 +162,8 @@ def _book(visitor: Visitor, starts_at: datetime, email: str | None, note: str | 
     identified = email is not None and not visitor.email
     if identified:
         visitor_events.identify(visitor, email, EMAIL_SOURCE)
+    # The visitor's chats it ends "in a meeting" may have started days ago.
+    stale.mark_stale(stale.chats_a_meeting_counts_for(visitor.id, utcnow()))
     db.session.add(meeting)
     try:
         db.session.commit()

@@ -34,6 +34,7 @@ from liveapp.services.bus import changes
 from liveapp.services.chat import conversations, transfer_store
 from liveapp.services.chat.transfer_store import Transfer, offered_to, pending
 from liveapp.services.live import transfer_prompts
+from liveapp.services.reports import stale
 from liveapp.services.routing import group_hours, reps, rotation, waiting_queue
 
 __all__ = ["Transfer", "accept", "decline", "offered_to", "pending", "start", "timed_out"]
@@ -207,8 +208,9 @@ def accept(conversation_id: int, rep: User) -> Conversation:
     message = Message(conversation_id=conversation_id, sender="system",
                       body=f"{transfer.from_name} handed you to {rep.name}")
     db.session.add(message)
-    db.session.commit()
     conversation = db.session.get(Conversation, conversation_id)
+    stale.mark_stale([conversation.started_at])  # its chat counts for the new rep now
+    db.session.commit()
     db.session.refresh(conversation)
     _handed_over(transfer, conversation, message, rep)
     return conversation

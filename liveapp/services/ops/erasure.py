@@ -4,7 +4,8 @@ Redis key naming them (hot presence, membership, assignment, routing state, boar
 sent-state, cached cards, chat answers, viewers, ...), their members of shared sets,
 their chats' pending transfers, the jobs of our queues naming them (waiting, scheduled,
 finished or failed; a running one is left to end), their events still waiting in the
-pipeline, and (SQLite) their words in the full-text index's data blocks. The audit line
+pipeline, and (SQLite) their words in the full-text index's data blocks; the reports'
+rollup days that counted them are counted again (services/reports/stale.py). The audit line
 says what was erased in counts and internal ids, never an email or a name."""
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from liveapp.models import (
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.services.chat import transcript_search, transfer_store
 from liveapp.services.live import boards
+from liveapp.services.reports import stale
 from liveapp.services.tracking import pipeline
 
 audit = logging.getLogger("liveapp.audit")
@@ -102,7 +104,8 @@ def _delete_rows(visitor_ids: list[str], email: str | None) -> dict[str, int]:
         statements["marketing_records"] = delete(MarketingRecord).where(
             func.lower(MarketingRecord.email) == email)
     counts = {}
-    try:
+    try:  # the reports' days that counted them are counted again
+        stale.mark_stale(stale.history_of(visitor_ids, meetings))
         for what, statement in statements.items():
             result = db.session.execute(statement,
                                         execution_options={"synchronize_session": False})

@@ -8,7 +8,7 @@ the pipeline and the web meanwhile."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -25,6 +25,7 @@ from liveapp.models import (
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.models.report_days import ROLLUPS, ReportDayBuilt
 from liveapp.models.user import utcnow
+from liveapp.services.reports import stale
 
 audit = logging.getLogger("liveapp.audit")
 
@@ -64,7 +65,7 @@ def delete_expired(now: datetime | None = None, batch: int = BATCH) -> dict[str,
             select(VisitorHour.id).where(VisitorHour.hour <= before - timedelta(hours=1)),
             [VisitorHour.id], batch),
         # Counts per local day (no person in them): the days before the cut-off's.
-        "report_days": _delete_days(before.date()),
+        "report_days": _delete_days(before),
     }
     if any(counts.values()):
         audit.info("retention: deleted %s older than %s days", _counts(counts),
@@ -72,13 +73,15 @@ def delete_expired(now: datetime | None = None, batch: int = BATCH) -> dict[str,
     return counts
 
 
-def _delete_days(before: date) -> int:
-    """Delete the reports' daily rollups of days before `before` (a few rows a day)."""
+def _delete_days(before: datetime) -> int:
+    """Delete the reports' daily rollups of days before `before`'s (a few rows a day);
+    the days it cuts through are counted again (services/reports/stale.py)."""
     deleted = 0
     for model in (*ROLLUPS, ReportDayBuilt):
-        deleted += db.session.execute(delete(model).where(model.day < before),
+        deleted += db.session.execute(delete(model).where(model.day < before.date()),
                                       execution_options={"synchronize_session": False}
                                       ).rowcount
+    stale.mark_stale([before])
     db.session.commit()
     return deleted
 

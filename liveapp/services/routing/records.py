@@ -27,6 +27,7 @@ from liveapp.extensions import db
 from liveapp.models import Visitor
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip
 from liveapp.services.membership import live_membership
+from liveapp.services.reports import stale
 from liveapp.services.tracking.visitor_events import to_datetime
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,9 @@ def _safely(what: str, visitor_id: str, write: Callable[[], None]) -> None:
 def _answer(at: datetime, outcome: str, visitor_id: str, **where) -> None:
     conditions = [Offer.visitor_id == visitor_id, Offer.outcome == "open"]
     conditions += [getattr(Offer, name) == value for name, value in where.items()]
-    db.session.execute(update(Offer).where(*conditions).values(outcome=outcome,
-                                                                answered_at=at))
+    offered = db.session.scalars(update(Offer).where(*conditions).values(
+        outcome=outcome, answered_at=at).returning(Offer.offered_at))
+    stale.mark_stale(offered.all())  # an offer open since an older day
 
 
 def decision_applied(visitor_id: str, decision: RoutingDecision, trigger: str, now: float,
@@ -76,6 +78,7 @@ def decision_applied(visitor_id: str, decision: RoutingDecision, trigger: str, n
         if visitor is None:
             return
         at = to_datetime(now)
+        stale.mark_stale([at])  # applied late (a backlog): its day may be built already
         placed = live_membership.stored(visitor_id)
         owners = set(decision.owners)
         _answer(at, "withdrawn", visitor_id)
@@ -125,10 +128,11 @@ def mark_accepted(visitor_id: str, rep_id: int, at: datetime) -> None:
     failed write leaves the claim standing."""
     try:
         with db.session.begin_nested():
-            db.session.execute(update(Offer).where(
+            offered = db.session.scalars(update(Offer).where(
                 Offer.visitor_id == visitor_id, Offer.outcome == "open",
             ).values(outcome=case((Offer.rep_id == rep_id, "accepted"), else_="taken"),
-                     answered_at=at))
+                     answered_at=at).returning(Offer.offered_at))
+            stale.mark_stale(offered.all())
     except SQLAlchemyError:
         log.exception("routing history: accept not recorded",
                       extra={"visitor_id": visitor_id, "user_id": rep_id})

@@ -33,6 +33,7 @@ from liveapp.models import Visitor
 from liveapp.models.history import VisitorHour
 from liveapp.services.bus import rows
 from liveapp.services.membership import live_membership
+from liveapp.services.reports import stale
 
 if TYPE_CHECKING:  # the pipeline hands its entries here and imports this module
     from liveapp.services.tracking.pipeline import Entry
@@ -132,5 +133,6 @@ def _write(new: list, changed: list) -> None:
         facts = {k: v for k, v in row.items() if k != "site_id"}
         db.session.execute(update(VisitorHour).where(
             VisitorHour.visitor_id == vid, VisitorHour.hour == _hour(hour)).values(**facts))
+    stale.mark_stale(_hour(hour) for _, hour, _, _ in new + changed)  # a late batch
     with rows.keeping_loaded():
         db.session.commit()
