@@ -15,11 +15,11 @@ from liveapp.demo.rep_choices import (
     LET_TIME_OUT,
     REASONS,
     Choice,
+    RepStats,
     Temper,
     choose,
     choose_transfer,
 )
-from liveapp.demo.reps import RepStats
 from liveapp.demo.seeding import DEMO_USERS, simulated_users
 from liveapp.services.chat.transfer_store import Transfer
 from liveapp.services.live import prompts, transfer_prompts

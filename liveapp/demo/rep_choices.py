@@ -1,13 +1,17 @@
 """What a simulated rep (liveapp.demo.reps) decides, drawn from a seeded generator: which
 inbound offers and chat transfers to accept, decline or let time out and after how long,
 what to write in a chat (or say when declining a transfer), when to close it and when to
-pounce. No I/O here: the same seed draws the same
-decisions in the same order, whatever the network does."""
+pounce; and RepStats, the tally of what they did. No I/O here: the same seed draws the
+same decisions in the same order, whatever the network does."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from liveapp.demo.rep_board import Offer
 
 ACCEPT, DECLINE, LET_TIME_OUT = "accept", "decline", "let time out"
 CHOICES = (ACCEPT, DECLINE, LET_TIME_OUT)
@@ -113,3 +117,25 @@ def answer(rng: random.Random) -> str:
 
 def pause(rng: random.Random, bounds: tuple[float, float]) -> float:
     return rng.uniform(*bounds)
+
+
+@dataclass
+class RepStats:
+    """What the simulated reps did (with inbound offers, then with chats handed to them)."""
+
+    accepted: int = 0
+    declined: int = 0
+    let_pass: int = 0
+    transfers_accepted: int = 0
+    transfers_declined: int = 0
+    transfers_let_pass: int = 0
+    pounces: int = 0
+    messages: int = 0
+    closed: int = 0
+    refused: int = 0  # a claim or decline the server refused (someone was faster)
+    errors: int = 0
+
+    def count(self, offer: Offer, what: str) -> None:
+        """One more offer `what` ("accepted", "declined", "let_pass"), of its kind."""
+        name = f"transfers_{what}" if offer.conversation_id else what
+        setattr(self, name, getattr(self, name) + 1)

@@ -49,7 +49,7 @@ from liveapp.demo.rep_board import (
     offers,
     shown,
 )
-from liveapp.demo.rep_choices import ACCEPT, DECLINE, Temper
+from liveapp.demo.rep_choices import ACCEPT, DECLINE, RepStats, Temper
 from liveapp.demo.seeding import DEMO_PASSWORD, SIMULATED_REPS, DemoUser, simulated_users
 from liveapp.demo.simulator import wait_until_up
 
@@ -57,28 +57,6 @@ log = logging.getLogger(__name__)
 
 OFFICE = "203.0.113.{}"  # the simulated reps' addresses (a documentation range)
 RECONNECT = 2.0  # real seconds before signing in again after the stream ended
-
-
-@dataclass
-class RepStats:
-    """What the simulated reps did (with inbound offers, then with chats handed to them)."""
-
-    accepted: int = 0
-    declined: int = 0
-    let_pass: int = 0
-    transfers_accepted: int = 0
-    transfers_declined: int = 0
-    transfers_let_pass: int = 0
-    pounces: int = 0
-    messages: int = 0
-    closed: int = 0
-    refused: int = 0  # a claim or decline the server refused (someone was faster)
-    errors: int = 0
-
-    def count(self, offer: Offer, what: str) -> None:
-        """One more offer `what` ("accepted", "declined", "let_pass"), of its kind."""
-        name = f"transfers_{what}" if offer.conversation_id else what
-        setattr(self, name, getattr(self, name) + 1)
 
 
 @dataclass
