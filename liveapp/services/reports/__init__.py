@@ -15,6 +15,7 @@ meetings, narrowed by the filters and scoped to the rep for a rep viewer.
     filter_choices the filter form's options for a viewer (sites, streams, rules, reps, groups)
     rollup         the daily rollups per zone: rebuilding a day, which days a run builds
     from_rollups   the sections from the rollups when the range is built (the same figures)
+    stale          the days a late write (an old chat's meeting, an erasure) unbuilds
 """
 
 from __future__ import annotations
