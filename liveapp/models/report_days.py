@@ -179,5 +179,47 @@ class RepCompanyDay(ZoneDay, CompanyCounts, db.Model):
     rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+class GroupVisitorDay(ZoneDay, VisitorCounts, db.Model):
+    """A group's visitors in a day per site and stream (-1: any): the distinct visitors
+    seen that day whom a member was offered or chatted with that day, each once however
+    many members had them; the members are the group's when the day was built
+    (GroupDayBuilt says which)."""
+
+    __tablename__ = "report_group_visitor_days"
+    __table_args__ = _keyed("report_group_visitor_days", "group_id", "site_id", "stream_id",
+                            read=("zone", "group_id", "stream_id", "day", "site_id", "visitors",
+                                  "identified"))
+
+    group_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class GroupCompanyDay(ZoneDay, CompanyCounts, db.Model):
+    """A group's visitors of a company in a day, per site and stream (-1: any), as
+    GroupVisitorDay counts them."""
+
+    __tablename__ = "report_group_company_days"
+    __table_args__ = _keyed("report_group_company_days", "group_id", "site_id", "stream_id",
+                            "company_domain",
+                            read=("zone", "group_id", "stream_id", "company_domain", "day",
+                                  "site_id", "visitors", "target", "company_name"))
+
+    group_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class GroupDayBuilt(ZoneDay, db.Model):
+    """A group's rows of a (zone, day) are built, from these members (`members`: a digest
+    of the member ids, rollup.members_key). The page reads a group's rows only for days
+    whose digest is that of the group's members now: a change of members leaves the
+    group's figures live until the job has rebuilt its days, whatever changed them."""
+
+    __tablename__ = "report_group_days_built"
+    __table_args__ = _keyed("report_group_days_built", "group_id",
+                            read=("zone", "group_id", "day", "members"))
+
+    group_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    members: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+GROUP_ROLLUPS = (GroupVisitorDay, GroupCompanyDay, GroupDayBuilt)  # rebuilt alone too
 ROLLUPS = (VisitorDay, CompanyDay, DecisionDay, SkipDay, RepDay, ChatDay, RepVisitorDay,
-           RepCompanyDay)
+           RepCompanyDay, *GROUP_ROLLUPS)

@@ -32,7 +32,11 @@ def _filter_sets(w) -> dict[str, dict]:
             "stream and rep": {"stream_id": w.a, "rep_id": w.alice.id},
             "stream b and rep": {"stream_id": w.b, "rep_id": w.bob.id},
             "rep in group": {"group_id": w.g2, "rep_id": w.alice.id},
-            "rep not in group": {"group_id": w.g1, "rep_id": w.bob.id}}
+            "rep not in group": {"group_id": w.g1, "rep_id": w.bob.id},
+            "site and group two": {"site_id": w.s2, "group_id": w.g2},
+            "site one and group two": {"site_id": w.s1, "group_id": w.g2},
+            "stream and group two": {"stream_id": w.a, "group_id": w.g2},
+            "stream b and group two": {"stream_id": w.b, "group_id": w.g2}}
 
 
 def _rows(tables) -> dict[str, tuple]:
@@ -56,11 +60,11 @@ def test_every_table_of_every_section_equals_the_live_figures(world, zone):
     assert ("group", "conversations") in used and ("rule", "routing") in used
     assert ("stream", "visitors") in used and ("site and rep", "reps") in used
     # a rep's visitors, and a group of one's, from the rep visitor and company days; a
-    # group of two is not their sum (a visitor of both counts once): live
+    # group of two's from its own (a visitor of both members counts once)
     assert {("rep", "visitors"), ("rep viewer", "visitors"), ("stream and rep", "visitors"),
             ("site and rep", "visitors"), ("group", "visitors"),
-            ("rep in group", "visitors")} <= used
-    assert ("group two", "visitors") not in used
+            ("rep in group", "visitors"), ("group two", "visitors"),
+            ("site and group two", "visitors"), ("stream b and group two", "visitors")} <= used
 
 
 def test_a_reps_rows_hold_their_visitor_days(world):
@@ -83,6 +87,29 @@ def test_a_reps_rows_hold_their_visitor_days(world):
         (world.alice.id, START, "acme.com", 2), (world.alice.id, END, "acme.com", 1),
         (world.bob.id, START, "acme.com", 1), (world.bob.id, END, "acme.com", 1),
         (world.bob.id, END, "beta.io", 1)}
+
+
+def test_a_groups_rows_hold_its_visitor_days_each_visitor_once(world):
+    from sqlalchemy import func, select
+
+    from liveapp.extensions import db
+    from liveapp.models.report_days import ANY_STREAM, GroupCompanyDay, GroupVisitorDay
+
+    _build(TZ)
+    day = GroupVisitorDay.day
+    # Group Two: Alice's v1, v3 and Bob's v3 on the 28th; Alice's v4, Bob's v4 and v2 on
+    # the 29th: 2 and 2, not the members' 3 and 3
+    assert db.session.execute(
+        select(GroupVisitorDay.group_id, day, func.sum(GroupVisitorDay.visitors))
+        .where(GroupVisitorDay.stream_id == ANY_STREAM)
+        .group_by(GroupVisitorDay.group_id, day).order_by(GroupVisitorDay.group_id, day)
+    ).all() == [(world.g1, START, 2), (world.g1, END, 1), (world.g2, START, 2),
+                (world.g2, END, 2)]
+    assert set(db.session.execute(
+        select(GroupCompanyDay.day, GroupCompanyDay.company_domain, GroupCompanyDay.visitors)
+        .where(GroupCompanyDay.stream_id == ANY_STREAM,
+               GroupCompanyDay.group_id == world.g2))) == {
+        (START, "acme.com", 2), (END, "acme.com", 1), (END, "beta.io", 1)}
 
 
 def test_a_range_with_a_day_not_built_reads_live_and_asks_for_nothing_new(world):

@@ -81,3 +81,50 @@ def test_the_clock_runs_the_job_every_reports_every_seconds(app):
 def test_the_job_runs_the_build_on_the_low_queue_once_at_a_time(world, app):
     policy = build_report_days.policy
     assert policy.queue == "low" and policy.options(app.config)["job_timeout"] == 300
+
+
+def _rows(tables) -> dict[str, list]:
+    return {t.key: t.rows for t in tables}
+
+
+def test_a_groups_visitors_read_live_from_a_change_of_members_until_the_job_rebuilds(world):
+    """A group's rows count the members it had when its days were built: once they change
+    (a group saved, a user's groups changed) its visitors read the history with the
+    members now, until the job has rebuilt its days' group rows."""
+    from liveapp.models import Group
+    from liveapp.services import reports
+    from liveapp.services.settings.users import save_group, update_user
+
+    rollup.rebuild(TZ, [START, END])
+    two = world.filters(group_id=world.g2)
+    alice_and_bob = _rows(reports.report("visitors", two))
+    assert from_rollups.usable("visitors", two)
+    group = db.session.get(Group, world.g2)
+    save_group(group, name=group.name, members=[world.bob, world.admin])
+    assert not from_rollups.usable("visitors", two)
+    assert from_rollups.usable("reps", two) and from_rollups.usable("visitors", world.filters())
+    bobs = _rows(reports.report("visitors", world.filters(rep_id=world.bob.id)))
+    assert _rows(reports.report("visitors", two)) == bobs != alice_and_bob  # Ada had none
+    members = rollup.group_members_now()
+    assert rollup.groups_to_build(TZ, members, 31) == [END, START]
+    assert rollup.groups_to_build(TZ, members, 1) == [END]
+    rollup.run(now=NOW)
+    assert rollup.groups_to_build(TZ, rollup.group_members_now(), 31) == []
+    assert from_rollups.usable("visitors", two)
+    assert _rows(from_rollups.section("visitors", two)) == bobs
+    update_user(world.alice, email=world.alice.email, name="Alice", role="rep",
+                groups=[db.session.get(Group, world.g1), group])
+    assert not from_rollups.usable("visitors", two)
+    assert _rows(reports.report("visitors", two)) == alice_and_bob  # Ada still had none
+    rollup.run(now=NOW)
+    assert from_rollups.usable("visitors", two)
+    assert _rows(from_rollups.section("visitors", two)) == alice_and_bob
+
+
+def test_a_rebuild_of_a_days_groups_leaves_its_other_rows(world):
+    rollup.rebuild(TZ, [START])
+    rows = db.session.scalar(select(func.count()).select_from(VisitorDay))
+    built_at = db.session.scalar(select(ReportDayBuilt.built_at))
+    assert rollup.rebuild_groups(TZ, START) > 0
+    assert db.session.scalar(select(func.count()).select_from(VisitorDay)) == rows
+    assert db.session.scalar(select(ReportDayBuilt.built_at)) == built_at
