@@ -172,18 +172,27 @@ def test_every_table_about_visitors_is_deleted_or_kept_on_purpose(app_ctx):
 
 def test_the_reports_daily_rollups_of_days_before_the_cut_off_go(app_ctx, days):
     from liveapp.extensions import db
-    from liveapp.models.report_days import ReportDayBuilt, RepVisitorDay, VisitorDay
+    from liveapp.models.report_days import (
+        ROLLUPS,
+        GroupDayBuilt,
+        GroupVisitorDay,
+        ReportDayBuilt,
+        RepVisitorDay,
+        VisitorDay,
+    )
     from liveapp.services.ops import retention
 
     cut = (NOW - timedelta(days=days)).date()
     for day in (cut - timedelta(days=1), cut):
-        for model, rep in ((VisitorDay, {}), (RepVisitorDay, {"rep_id": 7})):
+        for model, owner in ((VisitorDay, {}), (RepVisitorDay, {"rep_id": 7}),
+                             (GroupVisitorDay, {"group_id": 3})):
             db.session.add(model(zone="UTC", day=day, site_id=1, stream_id=-1, visitors=2,
-                                 identified=1, target=0, **rep))
+                                 identified=1, target=0, **owner))
+        db.session.add(GroupDayBuilt(zone="UTC", day=day, group_id=3, members="digest"))
         db.session.add(ReportDayBuilt(zone="UTC", day=day, built_at=NOW))
     db.session.commit()
-    assert retention.delete_expired(now=NOW)["report_days"] == 3
-    assert db.session.scalars(select(VisitorDay.day)).all() == [cut]
-    assert db.session.scalars(select(RepVisitorDay.day)).all() == [cut]
-    assert db.session.scalars(select(ReportDayBuilt.day)).all() == [cut]
-
+    assert retention.delete_expired(now=NOW)["report_days"] == 5
+    for model in (*ROLLUPS, ReportDayBuilt):
+        assert all(day == cut for day in db.session.scalars(select(model.day))), model
+    assert db.session.scalars(select(GroupVisitorDay.day)).all() == [cut]
+    assert db.session.scalars(select(GroupDayBuilt.day)).all() == [cut]
