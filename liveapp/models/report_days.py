@@ -6,7 +6,8 @@ Every table is keyed by `zone` (an IANA name) and `day` (a date in that zone): d
 visitors per day cannot be summed from hours, and where a day starts depends on the zone.
 The rows hold counts and company domains, nothing about a person: erasure leaves them,
 retention ages them out with the history (services/ops/retention.py). A day is usable
-when `report_days_built` has its (zone, day).
+when `report_days_built` has its (zone, day); a group's rows of it, when
+`report_group_days_built` marks them counted from the group's members now.
 """
 
 from __future__ import annotations

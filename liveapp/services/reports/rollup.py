@@ -1,6 +1,7 @@
 """Building the daily rollups (models/report_days.py): one (zone, day) at a time, its rows
 deleted and counted again from the history for that day's UTC window, in one short
-transaction; and which days a run should build."""
+transaction (or only its group rows, after a change of a group's members); and which days
+a run should build."""
 
 from __future__ import annotations
 
