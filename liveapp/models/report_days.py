@@ -211,7 +211,8 @@ class GroupDayBuilt(ZoneDay, db.Model):
     """A group's rows of a (zone, day) are built, from these members (`members`: a digest
     of the member ids, rollup.members_key). The page reads a group's rows only for days
     whose digest is that of the group's members now: a change of members leaves the
-    group's figures live until the job has rebuilt its days, whatever changed them."""
+    group's figures live until the job has rebuilt its days, whatever changed them. (A
+    group of one has a mark and no rows: its rep's rows answer for it.)"""
 
     __tablename__ = "report_group_days_built"
     __table_args__ = _keyed("report_group_days_built", "group_id",

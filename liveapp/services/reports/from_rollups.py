@@ -31,6 +31,7 @@ from liveapp.services.reports import conversations, reps, routing, visitors
 from liveapp.services.reports.days import hist_percentile, local_day, merged
 from liveapp.services.reports.filters import Filters
 from liveapp.services.reports.rollup import (
+    GROUP_ROWS_FROM,
     asked_key,
     built,
     histogram,
@@ -55,8 +56,10 @@ def usable(section: str, filters: Filters) -> bool:
     elif filters.stream_id is not None or filters.rule_id is not None:
         return False
     done = built(filters.tz, filters.start, filters.end)
-    if section == "visitors" and (group := _group(filters)) is not None:
-        done &= _group_built(filters, group)
+    if section == "visitors" and filters.group_id is not None:
+        scope = rep_scope(filters)
+        if (group := _group(filters, scope)) is not None:
+            done &= _group_built(filters, group, scope)
     if _all_built(filters, done):
         return True
     redis.client.sadd(asked_key(), filters.tz)
@@ -64,22 +67,21 @@ def usable(section: str, filters: Filters) -> bool:
     return False
 
 
-def _group(filters: Filters, scope: list[int] | None = None) -> int | None:
-    """The group whose own rows a visitors section reads: a group filter of several
-    members and no rep filter (a visitor of two members counts once, which rows per rep
-    cannot add up to; a group of one reads its rep's rows)."""
+def _group(filters: Filters, scope: list[int] | None) -> int | None:
+    """The group whose own rows a visitors section reads (`scope`: rep_scope's): a group
+    filter of several members and no rep filter (a visitor of two members counts once,
+    which rows per rep cannot add up to; a group of one reads its rep's rows)."""
     if filters.group_id is None or filters.rep_id is not None:
         return None
-    scope = rep_scope(filters) if scope is None else scope
-    return filters.group_id if len(scope) > 1 else None
+    return filters.group_id if len(scope) >= GROUP_ROWS_FROM else None
 
 
-def _group_built(filters: Filters, group: int) -> set:
+def _group_built(filters: Filters, group: int, scope: list[int]) -> set:
     """The days of the range whose rows of `group` were counted from its members now."""
     return set(db.session.scalars(select(GroupDayBuilt.day).where(
         GroupDayBuilt.zone == filters.tz, GroupDayBuilt.group_id == group,
         GroupDayBuilt.day >= filters.start, GroupDayBuilt.day <= filters.end,
-        GroupDayBuilt.members == members_key(rep_scope(filters)))))
+        GroupDayBuilt.members == members_key(scope))))
 
 
 def _all_built(filters: Filters, done: set) -> bool:

@@ -95,7 +95,7 @@ def _hours(lo, hi, pairs, **columns) -> tuple:
     query = select().select_from(VisitorHour).where(_in(VisitorHour.hour, lo, hi))
     if pairs is not None:
         query = query.join(pairs, pairs.c.visitor_id == VisitorHour.visitor_id)
-        owner = next(c for c in pairs.c if c.name != "visitor_id")
+        owner = _owner(pairs)
         keys = {owner.name: owner, **keys}
     return query.add_columns(*keys.values()).group_by(*keys.values()), list(keys)
 
@@ -106,7 +106,13 @@ def _reps_of_day(lo, hi):
     return select(made.c.rep_id, made.c.visitor_id).distinct().subquery()
 
 
+def _owner(pairs):
+    """The pairs' rep_id or group_id column."""
+    return next(column for column in pairs.c if column.name != "visitor_id")
+
+
 MAX_GROUPS_READ = 200  # groups per query (SQLite allows 500 SELECTs in one UNION)
+GROUP_ROWS_FROM = 2  # members; a group of one has no rows of its own: its rep's answer
 
 
 def _group_days(lo, hi, members: dict[int, list[int]]) -> list:
@@ -116,7 +122,7 @@ def _group_days(lo, hi, members: dict[int, list[int]]) -> list:
     rows = [GroupDayBuilt(group_id=group, members=members_key(reps))
             for group, reps in members.items()]
     made = contacts(lambda column: _in(column, lo, hi)).cte("made")
-    filled = [(group, reps) for group, reps in members.items() if reps]
+    filled = [(group, reps) for group, reps in members.items() if len(reps) >= GROUP_ROWS_FROM]
     for at in range(0, len(filled), MAX_GROUPS_READ):
         arms = union(*[select(literal(group, Integer).label("group_id"), made.c.visitor_id)
                        .where(made.c.rep_id.in_(reps))
@@ -151,8 +157,7 @@ _MODELS = {None: (VisitorDay, CompanyDay), "rep_id": (RepVisitorDay, RepCompanyD
 
 def _models(pairs) -> tuple:
     """(visitor days model, company days model) for the pairs' owner (none: everyone)."""
-    return _MODELS[None if pairs is None else next(
-        c.name for c in pairs.c if c.name != "visitor_id")]
+    return _MODELS[None if pairs is None else _owner(pairs).name]
 
 
 def _visitor_days(lo, hi, pairs=None) -> list:
@@ -330,9 +335,9 @@ def groups_to_build(zone: str, members: dict[int, list[int]], backfill: int) -> 
     """The built days of `zone` whose group rows are not those of `members` (group id ->
     rep ids, group_members_now): a group's members changed, or the group is new; newest
     first, up to `backfill` (rebuild_groups redoes them)."""
-    days = db.session.scalars(select(ReportDayBuilt.day).where(ReportDayBuilt.zone == zone))
     if not members:
         return []
+    days = db.session.scalars(select(ReportDayBuilt.day).where(ReportDayBuilt.zone == zone))
     current = or_(*[(GroupDayBuilt.group_id == group) & (GroupDayBuilt.members == members_key(reps))
                     for group, reps in members.items()])
     marked = dict(db.session.execute(
