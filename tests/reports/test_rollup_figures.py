@@ -149,3 +149,27 @@ def test_days_before_the_oldest_history_are_empty_not_missing(world):
     for section in reports.SECTIONS:
         assert _rows(from_rollups.section(section, early)) == _rows(
             reports.live(section, early)), section
+
+
+def test_groups_read_a_few_per_query_give_the_same_rows(world, monkeypatch):
+    from sqlalchemy import select
+
+    from liveapp.extensions import db
+    from liveapp.models.report_days import GroupCompanyDay, GroupVisitorDay
+    from liveapp.services.reports import rollup
+    from tests.factories import GroupFactory
+
+    three = GroupFactory(name="Group Three", members=[world.bob, world.admin]).id
+
+    def rows() -> set:
+        return {tuple(r) for model, key in ((GroupVisitorDay, GroupVisitorDay.identified),
+                                            (GroupCompanyDay, GroupCompanyDay.company_domain))
+                for r in db.session.execute(select(model.group_id, model.day, model.site_id,
+                                                   model.stream_id, key, model.visitors))}
+
+    _build(TZ)
+    together = rows()
+    assert {r[0] for r in together} == {world.g2, three}
+    monkeypatch.setattr(rollup, "MAX_GROUPS_READ", 1)
+    _build(TZ)
+    assert rows() == together
