@@ -310,7 +310,8 @@ def _build_rollups() -> None:
     from liveapp.extensions import db
     from liveapp.models.report_days import ROLLUPS
     from liveapp.services.reports.days import days
-    from liveapp.services.reports.rollup import built, rebuild_day
+    from liveapp.services.reports.rollup import rebuild_day
+    from liveapp.services.reports.rollup_runs import built
 
     first = LAST_DAY - timedelta(days=DAYS - 1)
     done = built(TZ, first, LAST_DAY)  # --reuse: a kept database's rollups stay

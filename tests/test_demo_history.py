@@ -15,7 +15,7 @@ from liveapp.models import Conversation, Meeting, Message, Visitor
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.models.user import utcnow
 from liveapp.services import reports
-from liveapp.services.reports import Filters, from_rollups, rollup
+from liveapp.services.reports import Filters, from_rollups, rollup_runs
 from liveapp.services.reports.days import local_day
 
 
@@ -48,7 +48,7 @@ def test_one_run_of_the_rollup_job_fills_the_reports_with_the_seeded_weeks(app_c
     seeding.seed()
     seeding.seed_past()
     started = time.perf_counter()
-    done = rollup.run()
+    done = rollup_runs.run()
     took = time.perf_counter() - started
     today = local_day(utcnow(), "UTC")
     filters = Filters(start=today - timedelta(days=20), end=today, tz="UTC")
@@ -64,12 +64,12 @@ def test_seeded_into_a_running_install_the_built_days_are_built_again(app_ctx):
     seeding.seed()
     today = local_day(utcnow(), "UTC")
     weeks = Filters(start=today - timedelta(days=20), end=today, tz="UTC")
-    rollup.rebuild("UTC", [weeks.start + timedelta(days=d) for d in range(21)])  # empty
+    rollup_runs.rebuild("UTC", [weeks.start + timedelta(days=d) for d in range(21)])  # empty
     assert from_rollups.usable("visitors", weeks)
     seeding.seed_past()
-    assert rollup.built("UTC", weeks.start, today - timedelta(days=2)) == set()
+    assert rollup_runs.built("UTC", weeks.start, today - timedelta(days=2)) == set()
     assert not from_rollups.usable("visitors", weeks)  # read live until the job runs
-    rollup.run()
+    rollup_runs.run()
     assert from_rollups.usable("visitors", weeks)
     assert ([t.rows for t in reports.report("visitors", weeks)]
             == [t.rows for t in reports.live("visitors", weeks)])

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import JSON, column, create_engine, inspect, select, table
+from sqlalchemy import JSON, column, create_engine, func, inspect, select, table
 
 from liveapp.extensions import db
 from liveapp.services.ops import schema
@@ -136,4 +136,25 @@ def test_the_rep_visitor_days_migration_has_every_built_day_rebuilt(app, tmp_pat
         inspect(engine).get_table_names())
     flask_db(app, scratch_url, tmp_path, "downgrade", "0026_report_visitor_index")
     assert "report_rep_visitor_days" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_the_group_visitor_days_migration_keeps_the_built_days(app, tmp_path, scratch_url):
+    """0028: days built before it stay built (a group's visitors read the history until
+    the job marks the day's group rows; report_group_days_built has none yet); its
+    downgrade drops the tables."""
+    flask_db(app, scratch_url, tmp_path, "upgrade", "0027_rep_visitor_days")
+    engine = create_engine(scratch_url)
+    built = table("report_days_built", column("zone"), column("day"), column("built_at"))
+    with engine.begin() as conn:
+        conn.execute(built.insert().values(zone="UTC", day=date(2026, 12, 1),
+                                           built_at=datetime(2026, 12, 2)))
+    flask_db(app, scratch_url, tmp_path, "upgrade", "0028_group_visitor_days")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(built)).scalar() == 1
+    tables = {"report_group_visitor_days", "report_group_company_days",
+              "report_group_days_built"}
+    assert tables <= set(inspect(engine).get_table_names())
+    flask_db(app, scratch_url, tmp_path, "downgrade", "0027_rep_visitor_days")
+    assert not tables & set(inspect(engine).get_table_names())
     engine.dispose()

@@ -6,9 +6,10 @@ Every table is keyed by `zone` (an IANA name) and `day` (a date in that zone): d
 visitors per day cannot be summed from hours, and where a day starts depends on the zone.
 The rows hold counts and company domains, nothing about a person; retention ages them out
 with the history (services/ops/retention.py). A day is usable when `report_days_built`
-has its (zone, day); a late write about an older day (an erasure, a meeting booked for
-an old chat, ...) deletes its rows and that mark (services/reports/stale.py), and the job
-builds it again.
+has its (zone, day); a group's rows of it, when `report_group_days_built` marks them
+counted from the group's members now. A late write about an older day (an erasure, a
+meeting booked for an old chat, ...) deletes its rows and marks
+(services/reports/stale.py), and the job builds it again.
 """
 
 from __future__ import annotations
@@ -181,5 +182,48 @@ class RepCompanyDay(ZoneDay, CompanyCounts, db.Model):
     rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+class GroupVisitorDay(ZoneDay, VisitorCounts, db.Model):
+    """A group's visitors in a day per site and stream (-1: any): the distinct visitors
+    seen that day whom a member was offered or chatted with that day, each once however
+    many members had them; the members are the group's when the day was built
+    (GroupDayBuilt says which)."""
+
+    __tablename__ = "report_group_visitor_days"
+    __table_args__ = _keyed("report_group_visitor_days", "group_id", "site_id", "stream_id",
+                            read=("zone", "group_id", "stream_id", "day", "site_id", "visitors",
+                                  "identified"))
+
+    group_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class GroupCompanyDay(ZoneDay, CompanyCounts, db.Model):
+    """A group's visitors of a company in a day, per site and stream (-1: any), as
+    GroupVisitorDay counts them."""
+
+    __tablename__ = "report_group_company_days"
+    __table_args__ = _keyed("report_group_company_days", "group_id", "site_id", "stream_id",
+                            "company_domain",
+                            read=("zone", "group_id", "stream_id", "company_domain", "day",
+                                  "site_id", "visitors", "target", "company_name"))
+
+    group_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class GroupDayBuilt(ZoneDay, db.Model):
+    """A group's rows of a (zone, day) are built, from these members (`members`: a digest
+    of the member ids, rollup.members_key). The page reads a group's rows only for days
+    whose digest is that of the group's members now: a change of members leaves the
+    group's figures live until the job has rebuilt its days, whatever changed them. (A
+    group of one has a mark and no rows: its rep's rows answer for it.)"""
+
+    __tablename__ = "report_group_days_built"
+    __table_args__ = _keyed("report_group_days_built", "group_id",
+                            read=("zone", "group_id", "day", "members"))
+
+    group_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    members: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+GROUP_ROLLUPS = (GroupVisitorDay, GroupCompanyDay, GroupDayBuilt)  # rebuilt alone too
 ROLLUPS = (VisitorDay, CompanyDay, DecisionDay, SkipDay, RepDay, ChatDay, RepVisitorDay,
-           RepCompanyDay)
+           RepCompanyDay, *GROUP_ROLLUPS)

@@ -172,22 +172,31 @@ def test_every_table_about_visitors_is_deleted_or_kept_on_purpose(app_ctx):
 
 def test_the_reports_daily_rollups_of_days_before_the_cut_off_go(app_ctx, days):
     from liveapp.extensions import db
-    from liveapp.models.report_days import ReportDayBuilt, RepVisitorDay, VisitorDay
+    from liveapp.models.report_days import (
+        ROLLUPS,
+        GroupDayBuilt,
+        GroupVisitorDay,
+        ReportDayBuilt,
+        RepVisitorDay,
+        VisitorDay,
+    )
     from liveapp.services.ops import retention
 
     cut = (NOW - timedelta(days=days)).date()
     for day in (cut - timedelta(days=1), cut):
-        for model, rep in ((VisitorDay, {}), (RepVisitorDay, {"rep_id": 7})):
+        for model, owner in ((VisitorDay, {}), (RepVisitorDay, {"rep_id": 7}),
+                             (GroupVisitorDay, {"group_id": 3})):
             db.session.add(model(zone="UTC", day=day, site_id=1, stream_id=-1, visitors=2,
-                                 identified=1, target=0, **rep))
+                                 identified=1, target=0, **owner))
+        db.session.add(GroupDayBuilt(zone="UTC", day=day, group_id=3, members="digest"))
         db.session.add(ReportDayBuilt(zone="UTC", day=day, built_at=NOW))
     db.session.commit()
     db.session.add(ReportDayBuilt(zone="UTC", day=cut + timedelta(days=2), built_at=NOW))
     db.session.commit()
-    assert retention.delete_expired(now=NOW)["report_days"] == 3
+    assert retention.delete_expired(now=NOW)["report_days"] == 5
     # The cut-off's day (and the next, a day in zones ahead of UTC) lost some history:
     # no longer built, the job builds them again; a later day stays built.
-    assert db.session.scalars(select(VisitorDay.day)).all() == []
-    assert db.session.scalars(select(RepVisitorDay.day)).all() == []
+    for model in ROLLUPS:
+        assert db.session.scalars(select(model.day)).all() == [], model
     assert db.session.scalars(select(ReportDayBuilt.day)).all() == [cut + timedelta(days=2)]
 

@@ -14,7 +14,7 @@ import pytest
 from liveapp.extensions import db
 from liveapp.models.history import VisitorHour
 from liveapp.services import reports
-from liveapp.services.reports.rollup import rebuild
+from liveapp.services.reports.rollup_runs import rebuild
 from tests.reports.conftest import END, START, at
 
 ARGS = "from=2026-03-28&to=2026-03-29&tz=Europe/Berlin"
@@ -98,3 +98,30 @@ def test_from_the_rollups_the_page_and_csv_hold_the_same_figures_and_say_so(worl
     assert "from the daily rollup, up to a minute old" in html
     assert _table(html, "visitors_per_day") == _table(live_html, "visitors_per_day")
     assert client.get(f"/reports/top_companies.csv?{ARGS}").get_data() == live_csv
+
+
+def test_a_groups_visitors_read_live_after_its_members_change_until_rebuilt(world, as_):
+    """Group Two's members changed on its settings page: its visitors page counts the
+    members now (Bob's and Ada's: Bob's figures), from the history, then from the rollups
+    once the job has rebuilt the group's days."""
+    from datetime import datetime
+
+    from liveapp.services.reports import rollup_runs
+
+    client = as_(world.admin)
+    page = f"/reports/?{ARGS}&group={world.g2}"
+    rebuild("Europe/Berlin", [START, END])
+    before = client.get(page).get_data(as_text=True)
+    assert "from the daily rollup, up to a minute old" in before
+    answer = client.post(f"/settings/groups/{world.g2}",
+                         {"name": "Group Two", "members": [world.bob.id, world.admin.id]})
+    assert answer.status_code == 303
+    html = client.get(page).get_data(as_text=True)
+    assert "up to a minute old" not in html
+    bobs = client.get(f"/reports/?{ARGS}&rep={world.bob.id}").get_data(as_text=True)
+    assert _table(html, "visitors_per_day") == _table(bobs, "visitors_per_day") != _table(
+        before, "visitors_per_day")
+    rollup_runs.run(now=datetime(2026, 4, 2, 12))
+    again = client.get(page).get_data(as_text=True)
+    assert "from the daily rollup, up to a minute old" in again
+    assert _table(again, "visitors_per_day") == _table(html, "visitors_per_day")

@@ -20,7 +20,7 @@ from liveapp.models.user import utcnow
 from liveapp.services import reports
 from liveapp.services.chat import conversations
 from liveapp.services.ops import erasure
-from liveapp.services.reports import Filters, from_rollups, rollup, stale
+from liveapp.services.reports import Filters, from_rollups, rollup_runs, stale
 from liveapp.services.reports.days import days
 from liveapp.services.routing import records
 from liveapp.services.tracking import visitor_hours
@@ -45,7 +45,7 @@ HX = {"HX-Request": "true"}
 
 def _build_world() -> None:
     for zone in ZONES:
-        rollup.rebuild(zone, days(date(2026, 3, 26), date(2026, 4, 2)))
+        rollup_runs.rebuild(zone, days(date(2026, 3, 26), date(2026, 4, 2)))
 
 
 def _rows(tables) -> dict:
@@ -53,7 +53,7 @@ def _rows(tables) -> dict:
 
 
 def _unbuilt(zone: str, first: date, last: date) -> set[date]:
-    return set(days(first, last)) - rollup.built(zone, first, last)
+    return set(days(first, last)) - rollup_runs.built(zone, first, last)
 
 
 def _live_until_the_job_runs(filters: Filters, sections, run) -> dict:
@@ -71,7 +71,7 @@ def _live_until_the_job_runs(filters: Filters, sections, run) -> dict:
 
 
 def _world_run() -> None:
-    rollup.run(now=NOW)
+    rollup_runs.run(now=NOW)
 
 
 # ------------------------------------------------------------------ hand-built history
@@ -174,7 +174,7 @@ def test_erasing_the_oldest_history_leaves_no_rows_before_the_new_oldest(world):
     _build_world()
     erasure.erase_visitor("vout", by="test")  # its hour is the oldest (27 22:00)
     erasure.erase_visitor("v2", by="test")  # with its chat of 27 22:00
-    oldest = rollup.oldest_history()
+    oldest = rollup_runs.oldest_history()
     assert oldest == at("27 23:00")
     # The days before the new oldest count as built and empty: no stale rows remain.
     filters = world.filters(tz="UTC", start=date(2026, 3, 26), end=date(2026, 3, 26))
@@ -195,7 +195,7 @@ def _days_ago(n: int) -> datetime:
 
 def _build_recent(zone: str = "UTC") -> None:
     today = utcnow().date()
-    rollup.rebuild(zone, days(today - timedelta(days=5), today))
+    rollup_runs.rebuild(zone, days(today - timedelta(days=5), today))
 
 
 def _recent_filters(n: int = 5) -> Filters:
@@ -213,15 +213,15 @@ def test_a_meeting_booked_now_for_a_chat_started_days_ago(widget, at_booker, rep
                                 status="closed"))  # closed over 24 h before: not counted
     db.session.commit()
     _build_recent()
-    rollup.rebuild("UTC", [_days_ago(7).date()])
+    rollup_runs.rebuild("UTC", [_days_ago(7).date()])
     day = _days_ago(3).date()
     assert db.session.scalar(select(ChatDay.with_meeting).where(ChatDay.day == day)) == 0
     start = widget.slots(token).get_json()["slots"][0]
     assert widget.book(token, start=start, email="vi@example.com").status_code == 201
     assert day in _unbuilt("UTC", day, day)
-    assert rollup.built("UTC", _days_ago(7).date(), _days_ago(5).date()) == {
+    assert rollup_runs.built("UTC", _days_ago(7).date(), _days_ago(5).date()) == {
         _days_ago(7).date(), _days_ago(5).date()}  # the older chat's days stay built
-    _live_until_the_job_runs(_recent_filters(7), ["conversations"], rollup.run)
+    _live_until_the_job_runs(_recent_filters(7), ["conversations"], rollup_runs.run)
     assert db.session.scalar(select(ChatDay.with_meeting).where(ChatDay.day == day)) == 1
 
 
@@ -236,10 +236,10 @@ def test_a_chat_started_days_ago_handed_to_another_rep(job_app, chatting, team, 
     day = _days_ago(3).date()
     assert ann_client.post(f"/transfers/{cid}", data={"to": f"rep:{bob.id}"},
                            headers=HX).status_code == 201
-    assert rollup.built("UTC", day, day) == {day}  # asking to hand it over changes nothing
+    assert rollup_runs.built("UTC", day, day) == {day}  # asking to hand it over changes nothing
     assert signed_in(bob).post(f"/transfers/{cid}/accept", headers=HX).status_code == 201
     assert day in _unbuilt("UTC", day, day)
-    _live_until_the_job_runs(_recent_filters(), ["reps", "conversations"], rollup.run)
+    _live_until_the_job_runs(_recent_filters(), ["reps", "conversations"], rollup_runs.run)
     assert db.session.scalars(select(ChatDay.rep_id).where(ChatDay.zone == "UTC",
                                                            ChatDay.day == day)).all() == [bob.id]
     assert ann.id not in db.session.scalars(select(RepDay.rep_id).where(
@@ -258,7 +258,7 @@ def test_a_batch_of_visitor_hours_processed_days_late(api, app_ctx):  # noqa: F8
                  state="active", url="", data={"at": str(then.replace(tzinfo=UTC).timestamp())})
     assert visitor_hours.record([late]) == 1
     assert day in _unbuilt("UTC", day, day)
-    _live_until_the_job_runs(_recent_filters(), ["visitors"], rollup.run)
+    _live_until_the_job_runs(_recent_filters(), ["visitors"], rollup_runs.run)
     assert db.session.scalar(select(VisitorDay.visitors).where(
         VisitorDay.day == day, VisitorDay.stream_id == -1)) == 1
 

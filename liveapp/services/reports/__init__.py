@@ -13,7 +13,8 @@ meetings, narrowed by the filters and scoped to the rep for a rep viewer.
     accept_times   time to accept p50/p90 per rep and per group, ranked in the database
     conversations  pounce vs inbound, chats per day, first response, chats to meetings
     filter_choices the filter form's options for a viewer (sites, streams, rules, reps, groups)
-    rollup         the daily rollups per zone: rebuilding a day, which days a run builds
+    rollup         the daily rollups per zone: counting a day's rows again (or its groups')
+    rollup_runs    the rollup job's run: its zones, and which days of each it builds
     from_rollups   the sections from the rollups when the range is built (the same figures)
     stale          the days a late write (an old chat's meeting, an erasure) unbuilds
 """

@@ -1,9 +1,9 @@
 """The report sections read from the daily rollups (models/report_days.py): used when
 every day of the range is built for the filters' zone and the filters name only what the
-rollups keep (visitors: site, stream, and one rep (a rep filter, or a group of one);
-routing: site, stream, rule; reps and conversations: site, rep, group). The figures are
-the live queries' to the cell: the tables are drawn by the same functions, from sums of
-the days' rows."""
+rollups keep (visitors: site, stream, one rep, or one group whose rows were counted from
+its members now; routing: site, stream, rule; reps and conversations: site, rep, group).
+The figures are the live queries' to the cell: the tables are drawn by the same
+functions, from sums of the days' rows."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from liveapp.models.report_days import (
     ChatDay,
     CompanyDay,
     DecisionDay,
+    GroupCompanyDay,
+    GroupDayBuilt,
+    GroupVisitorDay,
     RepCompanyDay,
     RepDay,
     RepVisitorDay,
@@ -27,7 +30,8 @@ from liveapp.models.user import Group, group_members
 from liveapp.services.reports import conversations, reps, routing, visitors
 from liveapp.services.reports.days import hist_percentile, local_day, merged
 from liveapp.services.reports.filters import Filters
-from liveapp.services.reports.rollup import asked_key, built, histogram, oldest_history
+from liveapp.services.reports.rollup import GROUP_ROWS_FROM, histogram, members_key
+from liveapp.services.reports.rollup_runs import asked_key, built, oldest_history
 from liveapp.services.reports.scope import as_date, rep_scope
 from liveapp.services.reports.tables import Table
 
@@ -40,24 +44,44 @@ def usable(section: str, filters: Filters) -> bool:
     if section == "visitors":
         if filters.rule_id is not None:
             return False
-        if filters.group_id is not None and len(rep_scope(filters)) > 1:
-            return False  # a visitor of two members counts once: not a sum of rep days
     elif section == "routing":
         if filters.rep_id is not None or filters.group_id is not None:
             return False  # a rep's decisions: those that offered them the visitor
     elif filters.stream_id is not None or filters.rule_id is not None:
         return False
-    if _all_built(filters):
+    done = built(filters.tz, filters.start, filters.end)
+    if section == "visitors" and filters.group_id is not None:
+        scope = rep_scope(filters)
+        if (group := _group(filters, scope)) is not None:
+            done &= _group_built(filters, group, scope)
+    if _all_built(filters, done):
         return True
     redis.client.sadd(asked_key(), filters.tz)
     redis.client.expire(asked_key(), ASKED_TTL)
     return False
 
 
-def _all_built(filters: Filters) -> bool:
-    """Every day of the range is built, or has no history to build: the days before the
-    oldest history (a new install, the demo's first weeks) are empty, not missing."""
-    done = built(filters.tz, filters.start, filters.end)
+def _group(filters: Filters, scope: list[int] | None) -> int | None:
+    """The group whose own rows a visitors section reads (`scope`: rep_scope's): a group
+    filter of several members and no rep filter (a visitor of two members counts once,
+    which rows per rep cannot add up to; a group of one reads its rep's rows)."""
+    if filters.group_id is None or filters.rep_id is not None:
+        return None
+    return filters.group_id if len(scope) >= GROUP_ROWS_FROM else None
+
+
+def _group_built(filters: Filters, group: int, scope: list[int]) -> set:
+    """The days of the range whose rows of `group` were counted from its members now."""
+    return set(db.session.scalars(select(GroupDayBuilt.day).where(
+        GroupDayBuilt.zone == filters.tz, GroupDayBuilt.group_id == group,
+        GroupDayBuilt.day >= filters.start, GroupDayBuilt.day <= filters.end,
+        GroupDayBuilt.members == members_key(scope))))
+
+
+def _all_built(filters: Filters, done: set) -> bool:
+    """Every day of the range is built (`done`: the days that are), or has no history to
+    build: the days before the oldest history (a new install, the demo's first weeks) are
+    empty, not missing."""
     if len(done) == (filters.end - filters.start).days + 1:
         return True
     oldest = oldest_history()
@@ -82,12 +106,11 @@ def _where(model, filters: Filters) -> list:
 
 
 def _visitors(filters: Filters) -> list[Table]:
-    """From the visitor and company days, or a rep's (RepVisitorDay, RepCompanyDay)."""
-    scope = rep_scope(filters)
-    days, companies = (VisitorDay, CompanyDay) if scope is None else (RepVisitorDay,
-                                                                      RepCompanyDay)
+    """From the visitor and company days, a rep's (RepVisitorDay, RepCompanyDay) or a
+    group's (GroupVisitorDay, GroupCompanyDay)."""
+    days, companies, whose = _whose(filters)
     stream = ANY_STREAM if filters.stream_id is None else filters.stream_id
-    where = _where(days, filters) + _of_reps(days, scope)
+    where = _where(days, filters) + whose(days)
     per_day = {as_date(d): (int(n), int(i)) for d, n, i in db.session.execute(
         select(days.day, func.sum(days.visitors), func.sum(days.identified))
         .where(*where, days.stream_id == stream).group_by(days.day))}
@@ -96,7 +119,7 @@ def _visitors(filters: Filters) -> list[Table]:
     per_stream = {(as_date(d), s): int(n) for d, s, n in db.session.execute(
         select(days.day, days.stream_id, func.sum(days.visitors))
         .where(*where, *streams).group_by(days.day, days.stream_id))}
-    found = _companies(filters, companies, stream, scope)
+    found = _companies(filters, companies, stream, whose(companies))
     day_table = visitors.visitors_per_day(filters, per_day)
     return [day_table, visitors.visitors_per_stream(filters, per_stream),
             visitors.identified_share(filters, day_table),
@@ -104,13 +127,21 @@ def _visitors(filters: Filters) -> list[Table]:
             visitors.target_accounts(filters, found)]
 
 
-def _of_reps(model, scope: list[int] | None) -> list:
-    return [] if scope is None else [model.rep_id.in_(scope)]
+def _whose(filters: Filters) -> tuple:
+    """(visitor days model, company days model, model -> the conditions keeping the rows
+    of the filters' rep or group): everyone's, a rep's (a group of one's) or a group's."""
+    scope = rep_scope(filters)
+    if (group := _group(filters, scope)) is not None:
+        return GroupVisitorDay, GroupCompanyDay, lambda model: [model.group_id == group]
+    if scope is not None:
+        return RepVisitorDay, RepCompanyDay, lambda model: [model.rep_id.in_(scope)]
+    return VisitorDay, CompanyDay, lambda model: []
 
 
-def _companies(filters: Filters, model, stream: int, scope: list[int] | None) -> list[tuple]:
+def _companies(filters: Filters, model, stream: int, whose: list) -> list[tuple]:
+    """whose: the conditions keeping a rep's or a group's rows (none: everyone's)."""
     total = func.sum(model.visitors)
-    where = [*_where(model, filters), *_of_reps(model, scope), model.stream_id == stream]
+    where = [*_where(model, filters), *whose, model.stream_id == stream]
     found = db.session.execute(
         select(model.company_domain, total, func.max(cast(model.target, Integer)),
                func.min(model.day), func.max(model.day))
@@ -118,7 +149,7 @@ def _companies(filters: Filters, model, stream: int, scope: list[int] | None) ->
         .order_by(total.desc(), model.company_domain)).all()
     shown = [row[0] for row in found[:visitors.TOP_COMPANIES]]
     shown += [row[0] for row in found if row[2]][:visitors.MAX_TARGETS]
-    if scope is None:
+    if not whose:
         # As the live query: a company's name from every site and stream in the range.
         where = [model.zone == filters.tz, model.day >= filters.start,
                  model.day <= filters.end, model.stream_id == ANY_STREAM]

@@ -1,29 +1,32 @@
 """Building the daily rollups (models/report_days.py): one (zone, day) at a time, its rows
 deleted and counted again from the history for that day's UTC window, in one short
-transaction; and which days a run should build."""
+transaction (or only its group rows, after a change of a group's members). Which days a
+run of the job builds: rollup_runs.py."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import time
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
 
-from flask import current_app
-from sqlalchemy import Integer, case, cast, delete, distinct, func, select
+from sqlalchemy import Integer, case, cast, delete, distinct, func, literal, select, union
 
-from liveapp.extensions import db, redis
+from liveapp.extensions import db
 from liveapp.models.conversation import Conversation, Message
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip, VisitorHour
 from liveapp.models.meeting import Meeting
 from liveapp.models.report_days import (
     ANY_STREAM,
+    GROUP_ROLLUPS,
     ROLLUPS,
     ChatDay,
     CompanyDay,
     DecisionDay,
+    GroupCompanyDay,
+    GroupDayBuilt,
+    GroupVisitorDay,
     RepCompanyDay,
     RepDay,
     ReportDayBuilt,
@@ -31,10 +34,10 @@ from liveapp.models.report_days import (
     SkipDay,
     VisitorDay,
 )
-from liveapp.models.user import User, utcnow
+from liveapp.models.user import Group, group_members, utcnow
 from liveapp.models.visitor import Visitor
 from liveapp.services.reports.conversations import booked_after, measured
-from liveapp.services.reports.days import local_day, utc_bounds
+from liveapp.services.reports.days import utc_bounds
 from liveapp.services.reports.scope import whole_seconds
 from liveapp.services.reports.stale import hold_for_build
 from liveapp.services.reports.where import contacts
@@ -49,15 +52,31 @@ def rebuild_day(zone: str, day: date) -> int:
     reps = _reps_of_day(lo, hi)
     rows = [*_visitor_days(lo, hi), *_company_days(lo, hi), *_decision_days(lo, hi),
             *_skip_days(lo, hi), *_rep_days(lo, hi), *_chat_days(lo, hi),
-            *_visitor_days(lo, hi, reps), *_company_days(lo, hi, reps)]
-    for model in (*ROLLUPS, ReportDayBuilt):
+            *_visitor_days(lo, hi, reps), *_company_days(lo, hi, reps),
+            *_group_days(lo, hi, group_members_now())]
+    _replace(zone, day, (*ROLLUPS, ReportDayBuilt),
+             [*rows, ReportDayBuilt(built_at=utcnow())])
+    return len(rows)
+
+
+def rebuild_groups(zone: str, day: date) -> int:
+    """Replace the group rows of a built (zone, day) only, counted from the groups'
+    members now (after a change of members); returns the rows written."""
+    lo, hi = utc_bounds(day, day, zone)
+    rows = _group_days(lo, hi, group_members_now())
+    _replace(zone, day, GROUP_ROLLUPS, rows)
+    return len(rows)
+
+
+def _replace(zone: str, day: date, models: Iterable, rows: list) -> None:
+    """Delete the rows of `models` for (zone, day) and write `rows` instead, in one
+    transaction."""
+    for model in models:
         db.session.execute(delete(model).where(model.zone == zone, model.day == day))
     for row in rows:
         row.zone, row.day = zone, day
     db.session.add_all(rows)
-    db.session.add(ReportDayBuilt(zone=zone, day=day, built_at=utcnow()))
     db.session.commit()
-    return len(rows)
 
 
 def _in(column, lo: datetime, hi: datetime):
@@ -67,14 +86,16 @@ def _in(column, lo: datetime, hi: datetime):
 _DISTINCT = func.count(distinct(VisitorHour.visitor_id))
 
 
-def _hours(lo, hi, reps, **columns) -> tuple:
+def _hours(lo, hi, pairs, **columns) -> tuple:
     """(a grouped read of the day's visitor hours, the names of its keys): per site and
-    `columns` (name -> column), and per rep with `reps` (the day's (rep, visitor) pairs)."""
+    `columns` (name -> column), and per rep or group with `pairs` (the day's (rep_id or
+    group_id, visitor_id) pairs)."""
     keys = {"site_id": VisitorHour.site_id, **columns}
     query = select().select_from(VisitorHour).where(_in(VisitorHour.hour, lo, hi))
-    if reps is not None:
-        query = query.join(reps, reps.c.visitor_id == VisitorHour.visitor_id)
-        keys = {"rep_id": reps.c.rep_id, **keys}
+    if pairs is not None:
+        query = query.join(pairs, pairs.c.visitor_id == VisitorHour.visitor_id)
+        owner = _owner(pairs)
+        keys = {owner.name: owner, **keys}
     return query.add_columns(*keys.values()).group_by(*keys.values()), list(keys)
 
 
@@ -84,32 +105,85 @@ def _reps_of_day(lo, hi):
     return select(made.c.rep_id, made.c.visitor_id).distinct().subquery()
 
 
+def _owner(pairs):
+    """The pairs' rep_id or group_id column."""
+    return next(column for column in pairs.c if column.name != "visitor_id")
+
+
+MAX_GROUPS_READ = 200  # groups per query (SQLite allows 500 SELECTs in one UNION)
+GROUP_ROWS_FROM = 2  # members; a group of one has no rows of its own: its rep's answer
+
+
+def _group_days(lo, hi, members: dict[int, list[int]]) -> list:
+    """GroupVisitorDay and GroupCompanyDay rows, and each group's GroupDayBuilt: its
+    visitors are those the day's contacts (where.contacts) had with the members listed in
+    `members` (group id -> rep ids, read once: the mark names the members counted)."""
+    rows = [GroupDayBuilt(group_id=group, members=members_key(reps))
+            for group, reps in members.items()]
+    made = contacts(lambda column: _in(column, lo, hi)).cte("made")
+    filled = [(group, reps) for group, reps in members.items() if len(reps) >= GROUP_ROWS_FROM]
+    for at in range(0, len(filled), MAX_GROUPS_READ):
+        arms = union(*[select(literal(group, Integer).label("group_id"), made.c.visitor_id)
+                       .where(made.c.rep_id.in_(reps))
+                       for group, reps in filled[at:at + MAX_GROUPS_READ]]).subquery()
+        rows += _visitor_days(lo, hi, arms) + _company_days(lo, hi, arms)
+    return rows
+
+
+def group_members_now() -> dict[int, list[int]]:
+    """Every group's member ids now (an empty list for a group without members), read
+    in one statement."""
+    members: dict[int, list[int]] = {}
+    for group, rep in db.session.execute(
+            select(Group.id, group_members.c.user_id).outerjoin(
+                group_members, group_members.c.group_id == Group.id)):
+        members.setdefault(group, [])
+        if rep is not None:
+            members[group].append(rep)
+    return members
+
+
+def members_key(reps: Iterable[int]) -> str:
+    """A digest of a group's member ids, as GroupDayBuilt.members stores it."""
+    listed = ",".join(str(rep) for rep in sorted(set(reps)))
+    return hashlib.sha256(listed.encode()).hexdigest()
+
+
 _STREAMS = ({"stream_id": VisitorHour.stream_id}, {})  # per stream, then in any stream
+_MODELS = {None: (VisitorDay, CompanyDay), "rep_id": (RepVisitorDay, RepCompanyDay),
+           "group_id": (GroupVisitorDay, GroupCompanyDay)}
 
 
-def _visitor_days(lo, hi, reps=None) -> list:
-    """VisitorDay rows; with the day's rep pairs (`_reps_of_day`), RepVisitorDay rows."""
-    model = VisitorDay if reps is None else RepVisitorDay
+def _models(pairs) -> tuple:
+    """(visitor days model, company days model) for the pairs' owner (none: everyone)."""
+    return _MODELS[None if pairs is None else _owner(pairs).name]
+
+
+def _visitor_days(lo, hi, pairs=None) -> list:
+    """VisitorDay rows; with the day's rep or group pairs, RepVisitorDay or
+    GroupVisitorDay rows."""
+    model = _models(pairs)[0]
     counts = (_DISTINCT, func.count(distinct(case((VisitorHour.identified,
                                                    VisitorHour.visitor_id)))),
               func.count(distinct(case((VisitorHour.target, VisitorHour.visitor_id)))))
     rows = []
     for streams in _STREAMS:
-        query, names = _hours(lo, hi, reps, **streams)
+        query, names = _hours(lo, hi, pairs, **streams)
         for *key, n, i, g in db.session.execute(query.add_columns(*counts)):
             rows.append(model(**{"stream_id": ANY_STREAM, **dict(zip(names, key, strict=True))},
                               visitors=n, identified=i, target=g))
     return rows
 
 
-def _company_days(lo, hi, reps=None) -> list:
-    """CompanyDay rows; with the day's rep pairs, RepCompanyDay rows."""
-    model = CompanyDay if reps is None else RepCompanyDay
+def _company_days(lo, hi, pairs=None) -> list:
+    """CompanyDay rows; with the day's rep or group pairs, RepCompanyDay or
+    GroupCompanyDay rows."""
+    model = _models(pairs)[1]
     facts = (_DISTINCT, func.max(cast(VisitorHour.target, Integer)),
              func.max(VisitorHour.company_name))
     rows = []
     for streams in _STREAMS:
-        query, names = _hours(lo, hi, reps, **streams,
+        query, names = _hours(lo, hi, pairs, **streams,
                               company_domain=VisitorHour.company_domain)
         query = query.where(VisitorHour.company_domain.is_not(None)).add_columns(*facts)
         for *key, n, g, name in db.session.execute(query):
@@ -228,81 +302,3 @@ def _json(hist: dict[int, int]) -> str:
 def histogram(text: str) -> dict[int, int]:
     """A stored histogram back to {seconds: count}."""
     return {int(k): v for k, v in json.loads(text or "{}").items()}
-
-
-def built(zone: str, start: date, end: date) -> set[date]:
-    """The days of start..end built for `zone`."""
-    return set(db.session.scalars(select(ReportDayBuilt.day).where(
-        ReportDayBuilt.zone == zone, ReportDayBuilt.day >= start, ReportDayBuilt.day <= end)))
-
-
-def days_to_build(zone: str, now: datetime, oldest: datetime | None, keep_days: int,
-                  backfill: int) -> list[date]:
-    """What a run builds for `zone`: today and yesterday (local) always, then up to
-    `backfill` days not built yet, newest first, back to the oldest history (`oldest`,
-    naive UTC) or the retention period."""
-    today = local_day(now, zone)
-    wanted = [today, today - timedelta(days=1)]
-    if oldest is None:
-        return wanted
-    first = max(local_day(oldest, zone), today - timedelta(days=keep_days))
-    done = built(zone, first, today - timedelta(days=2))
-    day = today - timedelta(days=2)
-    missing = []
-    while day >= first and len(missing) < backfill:
-        if day not in done:
-            missing.append(day)
-        day -= timedelta(days=1)
-    return wanted + missing
-
-
-def oldest_history() -> datetime | None:
-    """The oldest instant any history the rollups count starts at (naive UTC)."""
-    firsts = [db.session.scalar(select(func.min(column))) for column in (
-        VisitorHour.hour, RoutingRecord.decided_at, Offer.offered_at, Conversation.started_at)]
-    known = [f for f in firsts if f is not None]
-    return min(known) if known else None
-
-
-def rebuild(zone: str, days: Iterable[date]) -> dict[date, int]:
-    return {day: rebuild_day(zone, day) for day in days}
-
-
-def asked_key() -> str:
-    """The Redis set of zones the page asked for that had no rollup (the job builds them)."""
-    return redis.key("reports", "asked-zones")
-
-
-BACKFILL_PER_RUN = 31  # older days one run builds per zone, newest first
-
-
-def zones() -> list[str]:
-    """The zones reports are read in: UTC, every user's, and those the page asked for
-    lately (asked_key)."""
-    users = set(db.session.scalars(select(User.time_zone).distinct()))
-    asked = {z.decode() for z in redis.client.smembers(asked_key())}
-    return sorted({"UTC"} | {z for z in users | asked if _known(z)})
-
-
-def _known(zone: str | None) -> bool:
-    try:
-        return bool(zone) and ZoneInfo(zone) is not None
-    except (ValueError, ZoneInfoNotFoundError):
-        return False
-
-
-def run(now: datetime | None = None, backfill: int = BACKFILL_PER_RUN) -> dict[str, int]:
-    """One run of the job: per zone, today and yesterday, then up to `backfill` missing
-    older days; zone -> days built (logged with the time taken)."""
-    now = now or utcnow()
-    oldest = oldest_history()
-    keep = current_app.config["RETENTION_DAYS"]
-    done = {}
-    for zone in zones():
-        started = time.monotonic()
-        wanted = days_to_build(zone, now, oldest, keep, backfill)
-        rows = sum(rebuild(zone, wanted).values())
-        done[zone] = len(wanted)
-        log.info("report days: %s: built %d days (%s..%s), %d rows in %.2f s", zone,
-                 len(wanted), min(wanted), max(wanted), rows, time.monotonic() - started)
-    return done

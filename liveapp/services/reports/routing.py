@@ -18,18 +18,27 @@ NO_RULE = "No rule matched"
 
 
 def _per_rule_and_outcome(filters: Filters) -> list[tuple]:
+    """(rule id, rule name, outcome, decisions, owner known, routed to owner) per rule as
+    recorded and outcome: the decisions and the owner share in one read."""
     window = Window.of(filters)
+    known = RoutingRecord.owner_known
     return db.session.execute(
         select(RoutingRecord.rule_id, RoutingRecord.rule_name, RoutingRecord.outcome,
-               func.count())
+               func.count(), func.count(case((known, 1))),
+               func.count(case((known & RoutingRecord.owner_routed, 1))))
         .where(*where.decisions(filters, window))
         .group_by(RoutingRecord.rule_id, RoutingRecord.rule_name, RoutingRecord.outcome)).all()
+
+
+def _counted(found: list[tuple]) -> list[tuple]:
+    """(rule id, rule name, outcome, decisions) of each row of _per_rule_and_outcome."""
+    return [tuple(row[:4]) for row in found]
 
 
 def decisions_per_rule(filters: Filters, found: list[tuple] | None = None) -> Table:
     """One row per rule (named as now, or as recorded for a deleted rule), one column per
     outcome."""
-    found = _per_rule_and_outcome(filters) if found is None else found
+    found = _counted(_per_rule_and_outcome(filters)) if found is None else found
     names = _rule_names({rule_id for rule_id, _, _, _ in found} - {None})
     counts: dict[tuple, dict[str, int]] = {}
     for rule_id, name, outcome, count in found:
@@ -52,7 +61,7 @@ def _rule_names(ids: set[int]) -> dict[int, str]:
 
 
 def decisions_per_outcome(filters: Filters, found: list[tuple] | None = None) -> Table:
-    found = _per_rule_and_outcome(filters) if found is None else found
+    found = _counted(_per_rule_and_outcome(filters)) if found is None else found
     totals = dict.fromkeys(OUTCOMES, 0)
     for _, _, outcome, count in found:
         totals[outcome] = totals.get(outcome, 0) + count
@@ -79,15 +88,11 @@ def skip_table(rows: list[tuple]) -> Table:
                  note="Each rep a decision passed over counts once")
 
 
-def owner_share(filters: Filters) -> Table:
+def owner_share(filters: Filters, found: list[tuple] | None = None) -> Table:
     """Decisions for an owner-known visitor that routed them to their owner (counted
-    over decisions: the daily rollups add them up)."""
-    window = Window.of(filters)
-    known = RoutingRecord.owner_known
-    routed = known & RoutingRecord.owner_routed
-    row = db.session.execute(select(func.count(case((known, 1))), func.count(case((routed, 1))))
-                             .where(*where.decisions(filters, window))).one()
-    return owner_table(row[0], row[1])
+    over decisions: the daily rollups add them up); found: _per_rule_and_outcome's."""
+    found = _per_rule_and_outcome(filters) if found is None else found
+    return owner_table(sum(row[4] for row in found), sum(row[5] for row in found))
 
 
 def owner_table(known: int, routed: int) -> Table:
@@ -99,10 +104,12 @@ def owner_table(known: int, routed: int) -> Table:
 
 
 def section(filters: Filters) -> list[Table]:
-    """The section's tables, reading the decisions per rule and outcome once."""
+    """The section's tables, reading the decisions per rule and outcome (with the owner
+    counts) once."""
     found = _per_rule_and_outcome(filters)
-    return [decisions_per_rule(filters, found), decisions_per_outcome(filters, found),
-            skip_reasons(filters), owner_share(filters)]
+    counted = _counted(found)
+    return [decisions_per_rule(filters, counted), decisions_per_outcome(filters, counted),
+            skip_reasons(filters), owner_share(filters, found)]
 
 
 TABLES = {"decisions_per_rule": decisions_per_rule,

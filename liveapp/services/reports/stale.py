@@ -1,6 +1,6 @@
 """Days of the reports' rollups that a late write makes stale.
 
-The rollup job (rollup.py) rebuilds today and yesterday every run, so a write about now
+The rollup job (rollup_runs.py) rebuilds today and yesterday every run, so a write about now
 needs nothing. A write about an older instant (a meeting booked for a chat started days
 ago, a first reply in a long chat, an old offer answered, a transfer of an old chat, an
 erasure, retention cutting a day) calls `mark_stale` in its own transaction: the days the
