@@ -13,6 +13,28 @@
     }
   });
 
+  // The chat area is pushed again when the chat changes hands (a claim, a hand-over): a
+  // reply the rep is writing in it survives the swap (text, focus, caret), else the push
+  // landing just after their claim would empty the box under their fingers.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var fragment = event.detail.fragment;
+    if (!fragment || !fragment.querySelectorAll) { return; }
+    event.detail.target.querySelectorAll(".chat-form textarea[id]").forEach(function (box) {
+      if (!box.value) { return; }
+      var next = fragment.querySelector("textarea#" + CSS.escape(box.id));
+      if (!next || next.value) { return; }
+      next.value = next.textContent = box.value;
+      if (document.activeElement === box) {
+        var start = box.selectionStart, end = box.selectionEnd;
+        document.addEventListener("htmx:oobAfterSwap", function refocus() {
+          document.removeEventListener("htmx:oobAfterSwap", refocus);
+          var now = document.getElementById(box.id);
+          if (now) { now.focus(); now.setSelectionRange(start, end); }
+        });
+      }
+    });
+  });
+
   // A rep's own message arrives twice (the form's response and the live event): keep the
   // first. Then show the newest message, at the bottom.
   var seen = new WeakMap();

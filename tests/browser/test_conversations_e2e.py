@@ -149,3 +149,28 @@ def test_nobody_answers_so_the_visitor_books_a_meeting_the_rep_sees(
     assert "pat@acme.example" in page.locator("main").inner_text()
     page.goto(f"{demo}/board/visitors/{vid}")
     page.wait_for_selector(".meeting-booked >> text=with Ann Rep")
+
+
+def test_a_reply_being_written_survives_the_chat_area_pushed_again(demo, page, visitor_page,
+                                                                   rep):
+    """The chat area is pushed again when the chat changes hands (status_changed): what
+    the rep is writing in it stays, with the focus (the push landing just after a claim
+    used to empty the box under the rep's fingers)."""
+    from liveapp.models import Conversation
+    from liveapp.services.live import chat_panel
+
+    visitor_page.goto(f"{demo}/demo-site/product")
+    visitor_page.wait_for_function(LIVE)
+    vid = _visitor_id(visitor_page)
+    pounce(page, demo, rep, vid)
+    page.fill(".chat-form textarea", "Hello! Half a thought")
+    page.evaluate("() => { window.areaBefore = document.querySelector('[data-chat]'); }")
+    conversation = db.session.scalar(select(Conversation).where(Conversation.visitor_id == vid))
+    chat_panel.status_changed(vid, conversation.id)
+    page.wait_for_function("() => document.querySelector('[data-chat]') !== window.areaBefore")
+    assert page.input_value(".chat-form textarea") == "Hello! Half a thought"
+    assert page.evaluate("() => document.activeElement.matches('.chat-form textarea')")
+    page.keyboard.type(", finished.")
+    htmx_swap(page, "/messages", lambda: page.click(".chat-form button[type=submit]"))
+    visitor_page.wait_for_selector(".lvw-rep >> text=Hello! Half a thought, finished.")
+    assert page.input_value(".chat-form textarea") == ""  # the sent form comes back empty
