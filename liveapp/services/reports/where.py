@@ -154,12 +154,16 @@ def visitor_facts(column, at, filters: Filters, window: Window) -> list:
     if filters.site_id is not None:
         where.append(column.in_(select(Visitor.id).where(Visitor.site_id == filters.site_id)))
     if filters.stream_id is not None:
-        where.append(_same_day(column, at, VisitorHour.visitor_id, VisitorHour.hour,
-                               VisitorHour.stream_id == filters.stream_id, filters, window))
+        in_stream = VisitorHour.stream_id == filters.stream_id
+        where += [column.in_(select(VisitorHour.visitor_id).where(
+            in_stream, window.between(VisitorHour.hour))),  # first: the few in the window
+            _same_day(column, at, VisitorHour.visitor_id, VisitorHour.hour, in_stream,
+                      filters, window)]
     if filters.rule_id is not None:
-        where.append(_same_day(column, at, RoutingRecord.visitor_id,
-                               RoutingRecord.decided_at,
-                               RoutingRecord.rule_id == filters.rule_id, filters, window))
+        where += [column.in_(select(routed(filters.rule_id, window.between).subquery()
+                                    .c.visitor_id)),
+                  _same_day(column, at, RoutingRecord.visitor_id, RoutingRecord.decided_at,
+                            RoutingRecord.rule_id == filters.rule_id, filters, window)]
     return where
 
 
