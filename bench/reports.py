@@ -335,13 +335,15 @@ def _report_times(rounds: int, live_rounds: int) -> None:
     from sqlalchemy import func
 
     from liveapp.extensions import db
-    from liveapp.models import Group, Site, User
+    from liveapp.models import Group, RoutingRule, Site, Stream, User
     from liveapp.services import reports
     from liveapp.services.reports import from_rollups
 
     rep = db.session.scalar(db.select(User.id).where(User.email == "rep3@bench.test"))
     site = db.session.scalar(db.select(func.min(Site.id)))
     group = db.session.scalar(db.select(Group.id).where(Group.name == "Group 0"))
+    stream = db.session.scalar(db.select(Stream.id).where(Stream.name == "Stream 1"))
+    rule = db.session.scalar(db.select(RoutingRule.id).where(RoutingRule.name == "Rule 1"))
     views = {}
     for days_back in (30, 90):
         first = LAST_DAY - timedelta(days=days_back - 1)
@@ -349,6 +351,9 @@ def _report_times(rounds: int, live_rounds: int) -> None:
         views[f"site, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, site_id=site)
         views[f"rep, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, rep_id=rep)
         views[f"group, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, group_id=group)
+        views[f"stream, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ,
+                                                          stream_id=stream)
+        views[f"rule, {days_back} d"] = reports.Filters(first, LAST_DAY, TZ, rule_id=rule)
     base = statistics.median(timed(lambda: db.session.execute(db.text("SELECT 1")), 50))
     print(f"baseline SELECT 1: p50 {base:.2f} ms")
     worst = 0.0

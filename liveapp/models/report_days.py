@@ -120,12 +120,9 @@ class SkipDay(ZoneDay, db.Model):
     skips: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
-class RepDay(ZoneDay, db.Model):
+class RepCounts:
     """A rep's day per site: offers and how they ended, chats, messages, meetings, and
     the exact histogram of whole seconds to accept (JSON {"seconds": count})."""
-
-    __tablename__ = "report_rep_days"
-    __table_args__ = _keyed("report_rep_days", "site_id", "rep_id")
 
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)  # 0: an offer without decision
     rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -139,13 +136,17 @@ class RepDay(ZoneDay, db.Model):
     accept_seconds: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
 
 
-class ChatDay(ZoneDay, db.Model):
+class RepDay(ZoneDay, RepCounts, db.Model):
+    """A rep's day per site (RepCounts), under no stream or rule filter."""
+
+    __tablename__ = "report_rep_days"
+    __table_args__ = _keyed("report_rep_days", "site_id", "rep_id")
+
+
+class ChatCounts:
     """Chats started in a day per site, rep (0: none) and origin: how many were answered
     (first response measured, its whole seconds as a JSON histogram) and ended in a
     meeting."""
-
-    __tablename__ = "report_chat_days"
-    __table_args__ = _keyed("report_chat_days", "site_id", "rep_id", "origin")
 
     site_id: Mapped[int] = mapped_column(Integer, nullable=False)
     rep_id: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -154,6 +155,43 @@ class ChatDay(ZoneDay, db.Model):
     answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     with_meeting: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     response_seconds: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+
+
+class ChatDay(ZoneDay, ChatCounts, db.Model):
+    """Chats started in a day per site, rep and origin (ChatCounts), under no stream or
+    rule filter."""
+
+    __tablename__ = "report_chat_days"
+    __table_args__ = _keyed("report_chat_days", "site_id", "rep_id", "origin")
+
+
+FACETS = ("stream", "rule")  # RepFacetDay and ChatFacetDay: which filter a row answers
+
+
+class RepFacetDay(ZoneDay, RepCounts, db.Model):
+    """A rep's day per site under a stream or rule filter (`facet`, `facet_id`): the
+    offers of the decisions with that stream or rule, and the chats, messages and
+    meetings of visitors who were in the stream (or whom the rule routed) that same
+    local day (reports/where.visitor_facts)."""
+
+    __tablename__ = "report_rep_facet_days"
+    __table_args__ = _keyed("report_rep_facet_days", "facet", "facet_id", "site_id", "rep_id")
+
+    facet: Mapped[str] = mapped_column(String(6), nullable=False)
+    facet_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ChatFacetDay(ZoneDay, ChatCounts, db.Model):
+    """Chats started in a day per site, rep and origin under a stream or rule filter:
+    the chats of visitors who were in the stream (or whom the rule routed) that local
+    day."""
+
+    __tablename__ = "report_chat_facet_days"
+    __table_args__ = _keyed("report_chat_facet_days", "facet", "facet_id", "site_id",
+                            "rep_id", "origin")
+
+    facet: Mapped[str] = mapped_column(String(6), nullable=False)
+    facet_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class RepVisitorDay(ZoneDay, VisitorCounts, db.Model):
@@ -224,6 +262,32 @@ class GroupDayBuilt(ZoneDay, db.Model):
     members: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
+class RuleVisitorDay(ZoneDay, VisitorCounts, db.Model):
+    """A rule's visitors in a day per site and stream (-1: any): the distinct visitors
+    seen that day whom the rule routed that day."""
+
+    __tablename__ = "report_rule_visitor_days"
+    __table_args__ = _keyed("report_rule_visitor_days", "rule_id", "site_id", "stream_id",
+                            read=("zone", "rule_id", "stream_id", "day", "site_id", "visitors",
+                                  "identified"))
+
+    rule_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class RuleCompanyDay(ZoneDay, CompanyCounts, db.Model):
+    """A rule's visitors of a company in a day, per site and stream (-1: any), as
+    RuleVisitorDay counts them."""
+
+    __tablename__ = "report_rule_company_days"
+    __table_args__ = _keyed("report_rule_company_days", "rule_id", "site_id", "stream_id",
+                            "company_domain",
+                            read=("zone", "rule_id", "stream_id", "company_domain", "day",
+                                  "site_id", "visitors", "target", "company_name"))
+
+    rule_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 GROUP_ROLLUPS = (GroupVisitorDay, GroupCompanyDay, GroupDayBuilt)  # rebuilt alone too
 ROLLUPS = (VisitorDay, CompanyDay, DecisionDay, SkipDay, RepDay, ChatDay, RepVisitorDay,
-           RepCompanyDay, *GROUP_ROLLUPS)
+           RepCompanyDay, RepFacetDay, ChatFacetDay, RuleVisitorDay, RuleCompanyDay,
+           *GROUP_ROLLUPS)

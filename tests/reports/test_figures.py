@@ -191,6 +191,46 @@ def test_the_rule_filter_narrows_routing_and_offers(world):
                                  ("Bob", 2, 1, 1, 0, 40.0, 40.0, 1, 1, 0)]
 
 
+def test_a_stream_filter_keeps_the_chats_of_visitors_in_the_stream_that_day(world):
+    from liveapp.models.history import VisitorHour
+    from tests.reports.conftest import at
+
+    # v3 in stream B on the 29th only: its chat with Alice on the 28th is not stream B's
+    db.session.add(VisitorHour(visitor_id="v3", site_id=world.s1, hour=at("29 08:00"),
+                               stream_id=world.b, identified=False))
+    db.session.commit()
+    b = world.filters(stream_id=world.b)
+    # stream B on the 29th: v4 (Bob's inbound chat, answered in 60 s), v2 (Bob's inbound
+    # chat, never answered, and the meeting during it)
+    assert rows("pounce_vs_inbound", b) == [("pounce", 0, 0.0), ("inbound", 2, 100.0)]
+    assert rows("chats_per_day", b) == [(D28, 0, 0, 0), (D29, 0, 2, 2)]
+    assert rows("first_response", b) == [("pounce", 0, None), ("inbound", 1, 60.0),
+                                         ("all", 1, 60.0)]
+    # offers: d3's and d5's (stream B); Alice's messages to v3 are the 28th's
+    assert rows("reps", b) == [("Alice", 1, 0, 0, 1, None, None, 0, 0, 0),
+                               ("Bob", 2, 1, 1, 0, 40.0, 40.0, 2, 1, 1)]
+    assert "in the stream that local day" in reports.table("reps", b).note
+
+
+def test_a_rule_filter_keeps_the_visitors_and_chats_of_the_days_it_routed_them(world):
+    from liveapp.models.history import RoutingRecord
+    from tests.reports.conftest import at
+
+    # Rule Two routes v1 on the 29th (08:00 UTC): not the 28th of v1's chats and hours
+    db.session.add(RoutingRecord(decided_at=at("29 08:00"), visitor_id="v1",
+                                 site_id=world.s1, stream_id=world.a, trigger="inbound",
+                                 rule_id=world.r2, rule_name="Rule Two", outcome="queue",
+                                 owner_known=False, owner_routed=False))
+    db.session.commit()
+    two = world.filters(rule_id=world.r2)
+    # 29: v4 (identified), v1 (28 23:00 UTC = 29 00:00 in Berlin)
+    assert rows("visitors_per_day", two) == [(D28, 0, 0, None), (D29, 2, 1, 50.0)]
+    assert "the rule's visitors" in reports.table("visitors_per_day", two).note
+    assert rows("pounce_vs_inbound", two) == [("pounce", 0, 0.0), ("inbound", 1, 100.0)]
+    assert rows("reps", two) == [("Alice", 1, 0, 0, 1, None, None, 0, 0, 0),
+                                 ("Bob", 2, 1, 1, 0, 40.0, 40.0, 1, 1, 0)]
+
+
 def test_every_section_returns_its_tables_in_order(world):
     keys = {s: [t.key for t in reports.report(s, world.filters())] for s in reports.SECTIONS}
     assert keys == {

@@ -36,7 +36,12 @@ def _filter_sets(w) -> dict[str, dict]:
             "site and group two": {"site_id": w.s2, "group_id": w.g2},
             "site one and group two": {"site_id": w.s1, "group_id": w.g2},
             "stream and group two": {"stream_id": w.a, "group_id": w.g2},
-            "stream b and group two": {"stream_id": w.b, "group_id": w.g2}}
+            "stream b and group two": {"stream_id": w.b, "group_id": w.g2},
+            "rule one": {"rule_id": w.r1}, "site and rule": {"site_id": w.s2, "rule_id": w.r2},
+            "stream and rule": {"stream_id": w.a, "rule_id": w.r1},
+            "stream b and site": {"stream_id": w.b, "site_id": w.s1},
+            "rule and rep": {"rule_id": w.r2, "rep_id": w.bob.id},
+            "rule one and group two": {"rule_id": w.r1, "group_id": w.g2}}
 
 
 def _rows(tables) -> dict[str, tuple]:
@@ -65,6 +70,14 @@ def test_every_table_of_every_section_equals_the_live_figures(world, zone):
             ("site and rep", "visitors"), ("group", "visitors"),
             ("rep in group", "visitors"), ("group two", "visitors"),
             ("site and group two", "visitors"), ("stream b and group two", "visitors")} <= used
+    # a stream's or a rule's reps and chats from the facet days, a rule's visitors from
+    # the rule visitor and company days
+    assert {(name, section) for name in ("stream", "stream b", "rule", "rule one",
+                                         "site and rule", "stream b and site")
+            for section in ("reps", "conversations")} <= used
+    assert {("rule", "visitors"), ("rule one", "visitors"), ("site and rule", "visitors"),
+            ("stream and rule", "visitors"), ("rule and rep", "reps"),
+            ("rule one and group two", "conversations")} <= used
 
 
 def test_a_reps_rows_hold_their_visitor_days(world):
@@ -173,3 +186,31 @@ def test_groups_read_a_few_per_query_give_the_same_rows(world, monkeypatch):
     monkeypatch.setattr(rollup, "MAX_GROUPS_READ", 1)
     _build(TZ)
     assert rows() == together
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_stream_and_rule_filters_count_chats_on_the_days_of_the_visitor(world, zone):
+    """A visitor in another stream, and routed by another rule, on a day next to their
+    chats: live and rollups keep the chats of that day only."""
+    from liveapp.extensions import db
+    from liveapp.models.history import RoutingRecord, VisitorHour
+    from tests.reports.conftest import at
+
+    db.session.add_all([
+        VisitorHour(visitor_id="v3", site_id=world.s1, hour=at("29 08:00"),
+                    stream_id=world.b, identified=False),
+        RoutingRecord(decided_at=at("29 08:00"), visitor_id="v1", site_id=world.s1,
+                      stream_id=world.a, trigger="inbound", rule_id=world.r2,
+                      rule_name="Rule Two", outcome="queue", owner_known=False,
+                      owner_routed=False)])
+    db.session.commit()
+    _build(zone, date(2026, 3, 27), date(2026, 3, 30))
+    for kwargs in ({"stream_id": world.b}, {"rule_id": world.r2},
+                   {"rule_id": world.r2, "group_id": world.g2}):
+        filters = world.filters(tz=zone, **kwargs)
+        for section in reports.SECTIONS:
+            # a group's visitors of a rule and its routing: no rows keep both (history)
+            mixed = section in ("visitors", "routing") and "group_id" in kwargs
+            assert from_rollups.usable(section, filters) is not mixed, (kwargs, section)
+            assert _rows(reports.report(section, filters)) == _rows(
+                reports.live(section, filters)), (kwargs, section)

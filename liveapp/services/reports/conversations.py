@@ -39,7 +39,8 @@ def pounce_vs_inbound(filters: Filters, found: dict[str, int] | None = None) -> 
             for origin in ORIGINS]
     return Table("pounce_vs_inbound", "conversations", "Pounce vs inbound chats",
                  ("Origin", "Chats", "Share %"), rows, "bar", series=(1,),
-                 note="Pounce: a rep started it; inbound: the visitor asked")
+                 note="Pounce: a rep started it; inbound: the visitor asked"
+                 + where.facts_note(filters))
 
 
 def chats_per_day(filters: Filters, found: dict | None = None) -> Table:
@@ -57,7 +58,8 @@ def chats_per_day(filters: Filters, found: dict | None = None) -> Table:
         rows.append((d, *counts, sum(counts)))
     return Table("chats_per_day", "conversations", "Chats per day",
                  ("Day", *[o.capitalize() for o in ORIGINS], "Total"), rows, "stacked",
-                 series=(1, 2), note=f"Chats started per day in {filters.tz}")
+                 series=(1, 2),
+                 note=f"Chats started per day in {filters.tz}{where.facts_note(filters)}")
 
 
 def measured(conversation_where: list):
@@ -98,7 +100,7 @@ def first_response(filters: Filters, found: dict[str, dict[int, int]] | None = N
     rows.append(("all", sum(every.values()), seconds(hist_percentile(every, 50))))
     return Table("first_response", "conversations", "Median first response time",
                  ("Origin", "Chats measured", "Median (s)"), rows, "bar", series=(2,),
-                 unit="s", note=FIRST_RESPONSE_NOTE)
+                 unit="s", note=FIRST_RESPONSE_NOTE + where.facts_note(filters))
 
 
 def booked_after():
@@ -128,7 +130,7 @@ def chats_with_meeting(filters: Filters, per_origin: Table | None = None,
     return Table("chats_with_meeting", "conversations", "Chats that ended in a meeting",
                  ("Origin", "Chats", "With a meeting", "Share %"), rows, "bar",
                  series=(2,), note="A meeting the visitor booked during the chat or within "
-                 f"{MEETING_WITHIN_HOURS} h after it closed")
+                 f"{MEETING_WITHIN_HOURS} h after it closed{where.facts_note(filters)}")
 
 
 def section(filters: Filters) -> list[Table]:

@@ -1,7 +1,8 @@
 """The report sections read from the daily rollups (models/report_days.py): used when
 every day of the range is built for the filters' zone and the filters name only what the
 rollups keep (visitors: site, stream, one rep, or one group whose rows were counted from
-its members now; routing: site, stream, rule; reps and conversations: site, rep, group).
+its members now, or a rule; routing: site, stream, rule; reps and conversations: site,
+rep, group, and a stream or a rule).
 The figures are the live queries' to the cell: the tables are drawn by the same
 functions, from sums of the days' rows."""
 
@@ -15,6 +16,7 @@ from liveapp.extensions import db, redis
 from liveapp.models.report_days import (
     ANY_STREAM,
     ChatDay,
+    ChatFacetDay,
     CompanyDay,
     DecisionDay,
     GroupCompanyDay,
@@ -22,7 +24,10 @@ from liveapp.models.report_days import (
     GroupVisitorDay,
     RepCompanyDay,
     RepDay,
+    RepFacetDay,
     RepVisitorDay,
+    RuleCompanyDay,
+    RuleVisitorDay,
     SkipDay,
     VisitorDay,
 )
@@ -42,13 +47,13 @@ ASKED_TTL = 7 * 24 * 3600  # a zone the page asked for is kept built this long
 def usable(section: str, filters: Filters) -> bool:
     """The rollups answer this section for these filters (asks for the zone if not)."""
     if section == "visitors":
-        if filters.rule_id is not None:
-            return False
+        if filters.rule_id is not None and rep_scope(filters) is not None:
+            return False  # a rep's visitors of a rule: no rows keep both
     elif section == "routing":
         if filters.rep_id is not None or filters.group_id is not None:
             return False  # a rep's decisions: those that offered them the visitor
-    elif filters.stream_id is not None or filters.rule_id is not None:
-        return False
+    elif filters.stream_id is not None and filters.rule_id is not None:
+        return False  # the facet days keep one of the two
     done = built(filters.tz, filters.start, filters.end)
     if section == "visitors" and filters.group_id is not None:
         scope = rep_scope(filters)
@@ -129,7 +134,10 @@ def _visitors(filters: Filters) -> list[Table]:
 
 def _whose(filters: Filters) -> tuple:
     """(visitor days model, company days model, model -> the conditions keeping the rows
-    of the filters' rep or group): everyone's, a rep's (a group of one's) or a group's."""
+    of the filters' rep, group or rule): everyone's, a rep's (a group of one's), a
+    group's or a rule's."""
+    if filters.rule_id is not None:
+        return RuleVisitorDay, RuleCompanyDay, lambda model: [model.rule_id == filters.rule_id]
     scope = rep_scope(filters)
     if (group := _group(filters, scope)) is not None:
         return GroupVisitorDay, GroupCompanyDay, lambda model: [model.group_id == group]
@@ -193,20 +201,32 @@ _REP_COUNTS = {"offers": "offers", "accepted": "accepts", "declined": "declines"
                "meetings": "meetings"}
 
 
+def _faceted(filters: Filters, model, facet_model) -> tuple:
+    """(model, the conditions keeping the filters' rows): a stream or rule filter reads
+    the facet days (RepFacetDay, ChatFacetDay)."""
+    where = []
+    for name in ("stream", "rule"):
+        if (facet_id := getattr(filters, f"{name}_id")) is not None:
+            model = facet_model
+            where += [model.facet == name, model.facet_id == facet_id]
+    where += _where(model, filters)
+    if (scope := rep_scope(filters)) is not None:
+        where.append(model.rep_id.in_(scope))
+    return model, where
+
+
 def _reps(filters: Filters) -> list[Table]:
     scope = rep_scope(filters)
-    where = _where(RepDay, filters)
-    if scope is not None:
-        where.append(RepDay.rep_id.in_(scope))
+    days, where = _faceted(filters, RepDay, RepFacetDay)
     found: dict[int, reps.Tally] = {}
-    sums = [func.sum(getattr(RepDay, column)) for column in _REP_COUNTS.values()]
+    sums = [func.sum(getattr(days, column)) for column in _REP_COUNTS.values()]
     for rep_id, *counts in db.session.execute(
-            select(RepDay.rep_id, *sums).where(*where).group_by(RepDay.rep_id)):
+            select(days.rep_id, *sums).where(*where).group_by(days.rep_id)):
         found[rep_id] = reps.Tally(counts=dict(zip(_REP_COUNTS, map(int, counts),
                                                    strict=True)))
     pooled: dict[int, dict[int, int]] = {}
     for rep_id, text in db.session.execute(  # only the days with an accept
-            select(RepDay.rep_id, RepDay.accept_seconds).where(*where, RepDay.accepts > 0)):
+            select(days.rep_id, days.accept_seconds).where(*where, days.accepts > 0)):
         add_to(pooled.setdefault(rep_id, {}), histogram(text))
     for rep_id, hist in pooled.items():
         found[rep_id].accept = _percentiles(hist)
@@ -234,23 +254,20 @@ def _percentiles(hist: dict[int, int]) -> reps.Percentiles:
 
 
 def _conversations(filters: Filters) -> list[Table]:
-    scope = rep_scope(filters)
-    where = _where(ChatDay, filters)
-    if scope is not None:
-        where.append(ChatDay.rep_id.in_(scope))
+    days, where = _faceted(filters, ChatDay, ChatFacetDay)
     per_origin: dict[str, int] = {}
     per_day: dict[tuple, int] = {}
     with_meeting: dict[str, int] = {}
     for day, origin, chats, met in db.session.execute(
-            select(ChatDay.day, ChatDay.origin, func.sum(ChatDay.chats),
-                   func.sum(ChatDay.with_meeting)).where(*where)
-            .group_by(ChatDay.day, ChatDay.origin)):
+            select(days.day, days.origin, func.sum(days.chats),
+                   func.sum(days.with_meeting)).where(*where)
+            .group_by(days.day, days.origin)):
         per_origin[origin] = per_origin.get(origin, 0) + int(chats)
         per_day[(as_date(day), origin)] = int(chats)
         with_meeting[origin] = with_meeting.get(origin, 0) + int(met)
     response: dict[str, dict[int, int]] = {origin: {} for origin in conversations.ORIGINS}
     for origin, text in db.session.execute(  # only the rows with a chat answered
-            select(ChatDay.origin, ChatDay.response_seconds).where(*where, ChatDay.answered > 0)):
+            select(days.origin, days.response_seconds).where(*where, days.answered > 0)):
         add_to(response.setdefault(origin, {}), histogram(text))
     origins = conversations.pounce_vs_inbound(filters, per_origin)
     return [origins, conversations.chats_per_day(filters, per_day),

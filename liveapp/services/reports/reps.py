@@ -79,7 +79,8 @@ def _activity(filters: Filters, window: Window) -> dict[str, list]:
         window.between(Message.sent_at), Message.sender == "rep").group_by(Message.rep_id)
     if (reps := rep_scope(filters)) is not None:  # the sender (a chat may change reps)
         query = query.where(Message.rep_id.in_(reps))
-    if facts := where.visitor_facts(Conversation.visitor_id, filters, window):
+    if facts := where.visitor_facts(Conversation.visitor_id, Message.sent_at, filters,
+                                    window):
         query = query.join(Conversation).where(*facts)  # else no join: the index does
     messages = db.session.execute(query).all()
     meetings = db.session.execute(
@@ -95,7 +96,7 @@ def per_rep(filters: Filters, found: dict[int, Tally] | None = None) -> Table:
     rows = sorted(((names.get(rep_id, f"Deleted user {rep_id}"), *tally.cells())
                    for rep_id, tally in found.items()), key=lambda row: row[0])
     return Table("reps", "reps", "Per rep", ("Rep", *COLUMNS), rows, "bar",
-                 series=(1, 2, 3, 4), note=NOTE)
+                 series=(1, 2, 3, 4), note=NOTE + where.facts_note(filters))
 
 
 def per_group(filters: Filters, found: dict[int, Tally] | None = None,
@@ -116,7 +117,8 @@ def per_group(filters: Filters, found: dict[int, Tally] | None = None,
         groups[name].add(found.get(rep_id, Tally()))
     rows = [(name, *tally.cells()) for name, tally in sorted(groups.items())]
     return Table("groups", "reps", "Per group", ("Group", *COLUMNS), rows, "bar",
-                 series=(1, 2, 3, 4), note=NOTE + "; a group: its current members")
+                 series=(1, 2, 3, 4),
+                 note=NOTE + "; a group: its current members" + where.facts_note(filters))
 
 
 def section(filters: Filters) -> list[Table]:

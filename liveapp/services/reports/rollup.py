@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Integer, case, cast, delete, distinct, func, literal, select, union
@@ -22,6 +23,7 @@ from liveapp.models.report_days import (
     GROUP_ROLLUPS,
     ROLLUPS,
     ChatDay,
+    ChatFacetDay,
     CompanyDay,
     DecisionDay,
     GroupCompanyDay,
@@ -29,8 +31,11 @@ from liveapp.models.report_days import (
     GroupVisitorDay,
     RepCompanyDay,
     RepDay,
+    RepFacetDay,
     ReportDayBuilt,
     RepVisitorDay,
+    RuleCompanyDay,
+    RuleVisitorDay,
     SkipDay,
     VisitorDay,
 )
@@ -40,7 +45,7 @@ from liveapp.services.reports.conversations import booked_after, measured
 from liveapp.services.reports.days import utc_bounds
 from liveapp.services.reports.scope import whole_seconds
 from liveapp.services.reports.stale import hold_for_build
-from liveapp.services.reports.where import contacts
+from liveapp.services.reports.where import contacts, routed
 
 log = logging.getLogger("liveapp.reports")
 
@@ -49,11 +54,14 @@ def rebuild_day(zone: str, day: date) -> int:
     """Replace the rollup rows of (zone, day) with fresh counts; returns the rows written."""
     hold_for_build(zone, day)  # until the commit: no late write lands unseen (stale.py)
     lo, hi = utc_bounds(day, day, zone)
-    reps = _reps_of_day(lo, hi)
+    reps, rules = _reps_of_day(lo, hi), _rules_of_day(lo, hi)
     rows = [*_visitor_days(lo, hi), *_company_days(lo, hi), *_decision_days(lo, hi),
             *_skip_days(lo, hi), *_rep_days(lo, hi), *_chat_days(lo, hi),
             *_visitor_days(lo, hi, reps), *_company_days(lo, hi, reps),
+            *_visitor_days(lo, hi, rules), *_company_days(lo, hi, rules),
             *_group_days(lo, hi, group_members_now())]
+    for facet in _facets(lo, hi):
+        rows += _rep_days(lo, hi, facet) + _chat_days(lo, hi, facet)
     _replace(zone, day, (*ROLLUPS, ReportDayBuilt),
              [*rows, ReportDayBuilt(built_at=utcnow())])
     return len(rows)
@@ -105,6 +113,32 @@ def _reps_of_day(lo, hi):
     return select(made.c.rep_id, made.c.visitor_id).distinct().subquery()
 
 
+def _rules_of_day(lo, hi):
+    """The day's (rule, visitor) pairs: the rule routed the visitor."""
+    made = routed(None, lambda column: _in(column, lo, hi)).subquery()
+    return select(made.c.rule_id, made.c.visitor_id).distinct().subquery()
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A stream or rule filter as the rep and chat facet days count it: `pairs` (facet_id,
+    visitor_id) the day's visitors in each stream (or routed by each rule), `decision`
+    the decisions' column an offer is kept by."""
+
+    name: str
+    pairs: object
+    decision: object
+
+
+def _facets(lo, hi) -> list[Facet]:
+    in_stream = select(VisitorHour.stream_id.label("facet_id"), VisitorHour.visitor_id).where(
+        _in(VisitorHour.hour, lo, hi), VisitorHour.stream_id > 0).distinct().subquery()
+    made = _rules_of_day(lo, hi)
+    by_rule = select(made.c.rule_id.label("facet_id"), made.c.visitor_id).subquery()
+    return [Facet("stream", in_stream, RoutingRecord.stream_id),
+            Facet("rule", by_rule, RoutingRecord.rule_id)]
+
+
 def _owner(pairs):
     """The pairs' rep_id or group_id column."""
     return next(column for column in pairs.c if column.name != "visitor_id")
@@ -151,7 +185,8 @@ def members_key(reps: Iterable[int]) -> str:
 
 _STREAMS = ({"stream_id": VisitorHour.stream_id}, {})  # per stream, then in any stream
 _MODELS = {None: (VisitorDay, CompanyDay), "rep_id": (RepVisitorDay, RepCompanyDay),
-           "group_id": (GroupVisitorDay, GroupCompanyDay)}
+           "group_id": (GroupVisitorDay, GroupCompanyDay),
+           "rule_id": (RuleVisitorDay, RuleCompanyDay)}
 
 
 def _models(pairs) -> tuple:
@@ -219,77 +254,108 @@ def _skip_days(lo, hi) -> list:
 _OFFER_COUNTS = {"accepted": "accepts", "declined": "declines", "timeout": "timeouts"}
 
 
-def _rep_days(lo, hi) -> list:
-    days: dict[tuple[int, int], RepDay] = {}
+def _rep_days(lo, hi, facet: Facet | None = None) -> list:
+    """RepDay rows; with a facet, RepFacetDay rows per stream (or rule)."""
+    days: dict[tuple, RepDay | RepFacetDay] = {}
 
-    def of(site_id, rep_id) -> RepDay:
-        return days.setdefault((site_id or 0, rep_id), RepDay(
-            site_id=site_id or 0, rep_id=rep_id, offers=0, accepts=0, declines=0,
-            timeouts=0, chats=0, messages=0, meetings=0))
+    def of(key: tuple) -> RepDay | RepFacetDay:
+        *facet_id, site_id, rep_id = key
+        key = (*facet_id, site_id or 0, rep_id)
+        if key not in days:
+            days[key] = _counted(RepDay, RepFacetDay, facet, facet_id, site_id=site_id or 0,
+                                 rep_id=rep_id, offers=0, accepts=0, declines=0,
+                                 timeouts=0, chats=0, messages=0, meetings=0)
+        return days[key]
 
     site = func.coalesce(RoutingRecord.site_id, 0)
-    offers = select(site, Offer.rep_id).select_from(Offer).outerjoin(
+    by = [] if facet is None else [facet.decision]
+    offers = select(*by, site, Offer.rep_id).select_from(Offer).outerjoin(
         RoutingRecord, RoutingRecord.id == Offer.decision_id).where(
-        _in(Offer.offered_at, lo, hi))
-    for site_id, rep_id, outcome, count in db.session.execute(
+        _in(Offer.offered_at, lo, hi), *[column.is_not(None) for column in by])
+    for *key, outcome, count in db.session.execute(
             offers.add_columns(Offer.outcome, func.count())
-            .group_by(site, Offer.rep_id, Offer.outcome)):
-        day = of(site_id, rep_id)
+            .group_by(*by, site, Offer.rep_id, Offer.outcome)):
+        day = of(tuple(key))
         day.offers += count
         if outcome in _OFFER_COUNTS:
             setattr(day, _OFFER_COUNTS[outcome], getattr(day, _OFFER_COUNTS[outcome]) + count)
     took = whole_seconds(Offer.answered_at, Offer.offered_at)
-    hists: dict[tuple[int, int], dict[int, int]] = {}
-    for site_id, rep_id, seconds, count in db.session.execute(
+    hists: dict[tuple, dict[int, int]] = {}
+    for *key, seconds, count in db.session.execute(
             offers.add_columns(took, func.count())
             .where(Offer.outcome == "accepted", Offer.answered_at.is_not(None))
-            .group_by(site, Offer.rep_id, took)):
-        of(site_id, rep_id)
-        hists.setdefault((site_id or 0, rep_id), {})[int(seconds)] = count
-    activity = {
-        "chats": select(Visitor.site_id, Conversation.rep_id, func.count())
-        .join(Visitor, Visitor.id == Conversation.visitor_id)
-        .where(_in(Conversation.started_at, lo, hi))
-        .group_by(Visitor.site_id, Conversation.rep_id),
-        "messages": select(Visitor.site_id, Message.rep_id, func.count())
-        .join(Conversation, Conversation.id == Message.conversation_id)
-        .join(Visitor, Visitor.id == Conversation.visitor_id)
-        .where(_in(Message.sent_at, lo, hi), Message.sender == "rep",
-               Message.rep_id.is_not(None))
-        .group_by(Visitor.site_id, Message.rep_id),
-        "meetings": select(Visitor.site_id, Meeting.rep_id, func.count())
-        .join(Visitor, Visitor.id == Meeting.visitor_id)
-        .where(_in(Meeting.created_at, lo, hi), Meeting.status == "booked")
-        .group_by(Visitor.site_id, Meeting.rep_id),
-    }
-    for key, query in activity.items():
-        for site_id, rep_id, count in db.session.execute(query):
-            day = of(site_id, rep_id)
+            .group_by(*by, site, Offer.rep_id, took)):
+        of(tuple(key))
+        *facet_id, site_id, rep_id = key
+        hists.setdefault((*facet_id, site_id or 0, rep_id), {})[int(seconds)] = count
+    for key, query in _activity(lo, hi, facet).items():
+        for *owner, count in db.session.execute(query):
+            day = of(tuple(owner))
             setattr(day, key, getattr(day, key) + count)
     for key, day in days.items():
         day.accept_seconds = _json(hists.get(key, {}))
     return list(days.values())
 
 
-def _chat_days(lo, hi) -> list:
+def _counted(model, facet_model, facet: Facet | None, facet_id: list, **counts):
+    """A row of `model`, or with a facet of `facet_model` for facet_id ([id])."""
+    if facet is None:
+        return model(**counts)
+    return facet_model(facet=facet.name, facet_id=facet_id[0], **counts)
+
+
+def _of_facet(query, facet: Facet | None, visitor, *keys) -> tuple:
+    """(query, its keys): with a facet, joined to its pairs on `visitor` and keyed by the
+    facet id first."""
+    if facet is None:
+        return query, keys
+    pairs = facet.pairs
+    return query.join(pairs, pairs.c.visitor_id == visitor), (pairs.c.facet_id, *keys)
+
+
+def _activity(lo, hi, facet: Facet | None) -> dict:
+    """The day's chats, rep messages and meetings per (facet id,) site and rep."""
+    found = {}
+    for name, model, visitor, rep, start, where in (
+            ("chats", Conversation, Conversation.visitor_id, Conversation.rep_id,
+             Conversation.started_at, []),
+            ("messages", Message, Conversation.visitor_id, Message.rep_id, Message.sent_at,
+             [Message.sender == "rep", Message.rep_id.is_not(None)]),
+            ("meetings", Meeting, Meeting.visitor_id, Meeting.rep_id, Meeting.created_at,
+             [Meeting.status == "booked"])):
+        query = select().select_from(model)
+        if model is Message:
+            query = query.join(Conversation, Conversation.id == Message.conversation_id)
+        query = query.join(Visitor, Visitor.id == visitor).where(_in(start, lo, hi), *where)
+        query, keys = _of_facet(query, facet, visitor, Visitor.site_id, rep)
+        found[name] = query.add_columns(*keys, func.count()).group_by(*keys)
+    return found
+
+
+def _chat_days(lo, hi, facet: Facet | None = None) -> list:
+    """ChatDay rows; with a facet, ChatFacetDay rows per stream (or rule)."""
     started = [_in(Conversation.started_at, lo, hi)]
-    keys = (Visitor.site_id, Conversation.rep_id, Conversation.origin)
+    base = select().select_from(Conversation).join(
+        Visitor, Visitor.id == Conversation.visitor_id).where(*started)
+    base, keys = _of_facet(base, facet, Conversation.visitor_id, Visitor.site_id,
+                           Conversation.rep_id, Conversation.origin)
+    base = base.add_columns(*keys)
     booked = booked_after()
-    base = select(*keys).join(Visitor, Visitor.id == Conversation.visitor_id).where(*started)
-    days: dict[tuple, ChatDay] = {}
-    for site_id, rep_id, origin, chats, with_meeting in db.session.execute(
+    days: dict[tuple, ChatDay | ChatFacetDay] = {}
+    for *key, chats, with_meeting in db.session.execute(
             base.add_columns(func.count(), func.count(case((booked, 1)))).group_by(*keys)):
-        days[(site_id, rep_id, origin)] = ChatDay(
-            site_id=site_id, rep_id=rep_id, origin=origin, chats=chats, answered=0,
-            with_meeting=with_meeting)
+        *facet_id, site_id, rep_id, origin = key
+        days[tuple(key)] = _counted(ChatDay, ChatFacetDay, facet, facet_id, site_id=site_id,
+                                    rep_id=rep_id, origin=origin, chats=chats, answered=0,
+                                    with_meeting=with_meeting)
     times = measured(started)
     hists: dict[tuple, dict[int, int]] = {}
-    for site_id, rep_id, origin, took, count in db.session.execute(
+    for *key, took, count in db.session.execute(
             base.add_columns(times.c.took, func.count())
             .join(times, times.c.conversation_id == Conversation.id)
             .where(times.c.took.is_not(None)).group_by(*keys, times.c.took)):
-        hists.setdefault((site_id, rep_id, origin), {})[int(took)] = count
-        days[(site_id, rep_id, origin)].answered += count
+        hists.setdefault(tuple(key), {})[int(took)] = count
+        days[tuple(key)].answered += count
     for key, day in days.items():
         day.response_seconds = _json(hists.get(key, {}))
     return list(days.values())

@@ -25,14 +25,18 @@ def _note(filters: Filters) -> str:
 
 
 def whose(filters: Filters) -> str:
-    """What a rep or group filter keeps, for the notes (where.contacts)."""
+    """What a rep, group or rule filter keeps, for the notes (where.contacts,
+    where.routed)."""
+    kept = ""
     if filters.rep_id is not None:
-        return ("; the rep's visitors: a visitor counts on each day the rep was offered "
+        kept = ("; the rep's visitors: a visitor counts on each day the rep was offered "
                 "them or chatted with them")
-    if filters.group_id is not None:
-        return ("; the group's visitors: a visitor counts (once) on each day a member was "
+    elif filters.group_id is not None:
+        kept = ("; the group's visitors: a visitor counts (once) on each day a member was "
                 "offered them or chatted with them")
-    return ""
+    if filters.rule_id is not None:
+        kept += "; the rule's visitors: a visitor counts on each day the rule routed them"
+    return kept
 
 
 def _hours(filters: Filters, hours: list | None) -> tuple[Window, list]:

@@ -4,7 +4,7 @@ rep was offered, and the chats, messages and meetings that are theirs)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from liveapp.extensions import db
@@ -19,7 +19,7 @@ from liveapp.services.reports.scope import Window, dialect, local_day, plus_hour
 def visitor_hours(filters: Filters, window: Window) -> list:
     """Visitor hours in the window; a rep or group filter keeps each visitor on the local
     days a rep in it was offered the visitor or chatted with them (`contacts`); a rule
-    filter keeps the visitors it routed in the window."""
+    filter, on the local days the rule routed the visitor."""
     where = []
     if filters.site_id is not None:
         where.append(VisitorHour.site_id == filters.site_id)
@@ -31,8 +31,8 @@ def visitor_hours(filters: Filters, window: Window) -> list:
         where.append(condition)
         listed = True  # by id, or a subquery SQLite runs first either way
     if filters.rule_id is not None:
-        condition, by_rule = _among(VisitorHour.visitor_id,
-                                    _visitors_of_rule(filters.rule_id, window))
+        condition, by_rule = _among(VisitorHour.id, _hours_near(
+            routed(filters.rule_id, window.between).subquery(), filters, window))
         where.append(condition)
         listed = listed or by_rule
     hour = VisitorHour.hour
@@ -45,10 +45,14 @@ def visitor_hours(filters: Filters, window: Window) -> list:
 
 
 def _hours_of_reps(reps: list[int], filters: Filters, window: Window):
-    """The ids of the visitor hours on the local day of a contact with one of `reps`: read
-    from each contact through the visitor index (the hours within a day of it), not by
+    """The ids of the visitor hours on the local day of a contact with one of `reps`."""
+    return _hours_near(contacts(window.between, reps).subquery(), filters, window)
+
+
+def _hours_near(made, filters: Filters, window: Window):
+    """The ids of the visitor hours on the local day of one of `made`'s (visitor_id, at):
+    read from each through the visitor index (the hours within a day of it), not by
     scanning the window's hours."""
-    made = contacts(window.between, reps).subquery()
     near = aliased(VisitorHour)
     within_a_day = ((near.visitor_id == made.c.visitor_id)
                     & (near.hour > plus_hours(made.c.at, -DAY_HOURS))
@@ -126,14 +130,14 @@ def offers(filters: Filters, window: Window) -> list:
 def conversations(filters: Filters, window: Window) -> list:
     """Conversations started in the window."""
     return [window.between(Conversation.started_at),
-            *visitor_facts(Conversation.visitor_id, filters, window),
+            *visitor_facts(Conversation.visitor_id, Conversation.started_at, filters, window),
             *_of_reps(Conversation.rep_id, filters)]
 
 
 def meetings(filters: Filters, window: Window) -> list:
     """Meetings booked (not cancelled) in the window."""
     return [window.between(Meeting.created_at), Meeting.status == "booked",
-            *visitor_facts(Meeting.visitor_id, filters, window),
+            *visitor_facts(Meeting.visitor_id, Meeting.created_at, filters, window),
             *_of_reps(Meeting.rep_id, filters)]
 
 
@@ -142,18 +146,45 @@ def _of_reps(column, filters: Filters) -> list:
     return [] if reps is None else [column.in_(reps)]
 
 
-def visitor_facts(column, filters: Filters, window: Window) -> list:
-    """Site: the visitor's; stream: the visitor was in it in the window; rule: it routed
-    the visitor in the window."""
+def visitor_facts(column, at, filters: Filters, window: Window) -> list:
+    """Site: the visitor's; stream: the visitor was in it on the local day of `at` (a
+    chat's start, a message, a meeting); rule: it routed the visitor that local day. Per
+    day, as the daily rollups keep them (RepFacetDay, ChatFacetDay)."""
     where = []
     if filters.site_id is not None:
         where.append(column.in_(select(Visitor.id).where(Visitor.site_id == filters.site_id)))
     if filters.stream_id is not None:
-        where.append(column.in_(select(VisitorHour.visitor_id).where(
-            VisitorHour.stream_id == filters.stream_id, window.between(VisitorHour.hour))))
+        in_stream = VisitorHour.stream_id == filters.stream_id
+        where += [column.in_(select(VisitorHour.visitor_id).where(
+            in_stream, window.between(VisitorHour.hour))),  # first: the few in the window
+            _same_day(column, at, VisitorHour.visitor_id, VisitorHour.hour, in_stream,
+                      filters, window)]
     if filters.rule_id is not None:
-        where.append(column.in_(_visitors_of_rule(filters.rule_id, window)))
+        where += [column.in_(select(routed(filters.rule_id, window.between).subquery()
+                                    .c.visitor_id)),
+                  _same_day(column, at, RoutingRecord.visitor_id, RoutingRecord.decided_at,
+                            RoutingRecord.rule_id == filters.rule_id, filters, window)]
     return where
+
+
+def _same_day(column, at, visitor, when, fact, filters: Filters, window: Window):
+    """A row of another table (`visitor`, `when`) with `fact` is about the visitor in
+    `column`, on the local day of `at` (read through its visitor index, within a day)."""
+    return exists().where(visitor == column, fact, when > plus_hours(at, -DAY_HOURS),
+                          when < plus_hours(at, DAY_HOURS),
+                          local_day(when, filters, window) == local_day(at, filters, window))
+
+
+FACTS_NOTE = {"stream_id": "; stream: the visitor was in the stream that local day "
+              "(offers: their decision's stream)",
+              "rule_id": "; rule: the rule routed the visitor that local day "
+              "(offers: their decision's rule)"}
+
+
+def facts_note(filters: Filters) -> str:
+    """What a stream or rule filter keeps of chats, messages and meetings, for the notes."""
+    return "".join(note for name, note in FACTS_NOTE.items()
+                   if getattr(filters, name) is not None)
 
 
 # A rep's or a rule's visitors are listed in the query when there are this many or fewer.
@@ -173,6 +204,12 @@ def _among(column, ids) -> tuple:
     return column.in_(listed), True
 
 
-def _visitors_of_rule(rule_id: int, window: Window):
-    return select(RoutingRecord.visitor_id).where(RoutingRecord.rule_id == rule_id,
-                                                  window.between(RoutingRecord.decided_at))
+def routed(rule_id: int | None, between):
+    """(rule_id, visitor_id, at) of each decision of the rule (None: of any rule) in a
+    window (`between`: a time column -> the condition): a visitor is the rule's on the
+    local day of `at`, live and in the daily rollups."""
+    rule = RoutingRecord.rule_id
+    return select(rule.label("rule_id"), RoutingRecord.visitor_id.label("visitor_id"),
+                  RoutingRecord.decided_at.label("at")).where(
+        rule.is_not(None) if rule_id is None else rule == rule_id,
+        between(RoutingRecord.decided_at))
