@@ -10,9 +10,10 @@ messages, 3,000 meetings; 50 reps in 5 groups, 5 streams, 10 rules, 2 sites. SQL
 into a temporary file; PostgreSQL (DATABASE_URL's server, else the local one) into a
 scratch database created and dropped here. Then times `reports.report(section, filters)`
 (every query and the Python around it: the server's work short of rendering) for 30 and
-90 days, with no filter, a site, a rep's own and a group's (10 reps), and prints p50/max
-per section and which path answered (the daily rollups, built first for the zone and
-timed, or the live queries), with the live queries' p50 beside each rollup figure;
+90 days, with no filter, a site, a rep's own, a group's (10 reps), a stream's and a rule's,
+and prints p50/max per section and which path answered (the daily rollups, built first
+for the zone and timed, or the live queries), with the live queries' p50 beside each
+rollup figure;
 against `SELECT 1` through the same session in the same run (the baseline).
 --scale shrinks or grows every count (0.1 for a quick look); --keep leaves the loaded
 database and prints its URL, --reuse URL times it again without loading.
