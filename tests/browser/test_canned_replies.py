@@ -47,7 +47,8 @@ def test_a_rep_picks_a_canned_reply_with_the_keyboard_and_the_visitor_gets_it_fi
 
     page.keyboard.type("/pri")
     page.wait_for_function(
-        f"document.querySelectorAll('#canned-{cid} [role=option]:not([hidden])').length === 2")
+        f"() => document.querySelectorAll('#canned-{cid} [role=option]:not([hidden])')"
+        ".length === 2")
     shortcuts = options.evaluate_all("os => os.map(o => o.dataset.shortcut)")
     assert shortcuts == ["privacy", "pricing"]  # the rep's own first; /demo filtered out
     assert box.get_attribute("aria-controls") == f"canned-list-{cid}"

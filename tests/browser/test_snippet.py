@@ -96,7 +96,7 @@ def test_page_views_on_load_and_navigation_with_one_visitor_id(chromium, page, c
     assert home["_content_type"] == "application/json"
     assert uuid.UUID(home["visitor_id"]).version == 4
 
-    page.wait_for_function("window.liveapp.token !== null")
+    page.wait_for_function("() => window.liveapp.token !== null")
     assert page.evaluate("window.liveapp.token") == TOKEN
     assert page.evaluate("window.readyDetail") == {"visitor_id": home["visitor_id"],
                                                     "token": TOKEN}

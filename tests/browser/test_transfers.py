@@ -46,7 +46,7 @@ def test_ann_hands_the_chat_to_bob(demo, visitor_page, boards, make_rep):  # noq
     # Bob's board alerts (as for an inbound chat) and shows the note as text.
     prompt = bob_page.wait_for_selector(".transfer-prompt")
     assert "Asks about <b>SSO</b> pricing" in prompt.inner_text()
-    bob_page.wait_for_function("window.__notes.length > 0")
+    bob_page.wait_for_function("() => window.__notes.length > 0")
     assert "Ann Rep hands you a chat" in bob_page.evaluate("window.__notes[0]")
     with bob_page.expect_navigation(url=f"**/board/visitors/{vid}"):
         bob_page.click(".transfer-prompt [data-accept]")
