@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from liveapp.extensions import redis
 from liveapp.infra import realtime
 from liveapp.services.routing import board_presence
 from tests.factories import PASSWORD
@@ -23,6 +24,17 @@ def server(app, tmp_path_factory):
     proc, base_url = gunicorn(app, config, log_path=log)
     yield base_url
     stop(proc)
+
+
+@pytest.fixture(autouse=True)
+def boards_closed(server, app):
+    """Each test starts once the previous test's boards are gone from the server: a closed
+    client's stream ends at the server's next ping and its presence key lapses a TTL
+    later, so a test that starts sooner (under load) would see the last test's rep."""
+    yield
+    with app.app_context():
+        pattern = redis.key("board", "*")
+        assert wait_until(lambda: not redis.client.keys(pattern)), "a board outlived its test"
 
 
 @contextlib.contextmanager
