@@ -27,6 +27,10 @@ naming_convention = {
 
 
 
+# How long a SQLite write waits for another's lock before "database is locked" (503).
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """SQLite: enforce foreign keys, let the web and worker processes write side by side,
@@ -35,7 +39,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         for _, name, path in cursor.execute("PRAGMA database_list").fetchall():
             if name == "main" and path:  # not an in-memory database
                 instance.protect_sqlite(path)

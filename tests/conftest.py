@@ -8,6 +8,7 @@ import contextlib
 import contextvars
 import os
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -17,11 +18,13 @@ from pathlib import Path
 import pytest
 import time_machine
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from liveapp import embedded_redis
 from liveapp.config import normalise_database_url
+from liveapp.extensions import SQLITE_BUSY_TIMEOUT_MS
 from liveapp.infra import fanout
 from tests import clock
 from tests.ops.failed_jobs import failed_job  # noqa: F401 (a fixture)
@@ -149,6 +152,10 @@ def app(database_url, redis_url, tmp_path_factory):
     app.test_client_class = IsolatedClient
     app.wsgi_app = app.extensions["test_drain"] = DrainAfterPosts(app, app.wsgi_app)
     migrate_to_head(app)
+    with app.app_context():
+        from liveapp.extensions import db
+
+        event.listen(db.engine, "checkin", _busy_timeout_kept)
     yield app
     # Its live-events subscriber would otherwise outlive the session's Redis (stopped
     # next) and log reconnecting to a closed output.
@@ -157,6 +164,21 @@ def app(database_url, redis_url, tmp_path_factory):
         from liveapp.extensions import db
 
         db.engine.dispose()
+
+
+POISONED: list[str] = []  # SQLite connections given back to the pool without their wait
+
+
+def _busy_timeout_kept(dbapi_connection, connection_record) -> None:
+    """The app's engine is the whole session's: a test that lowers a pooled SQLite
+    connection's busy timeout (to see a lock at once) and hands it back would make some
+    later request, in any test, answer 503 at its first contention. `clean_state` fails
+    the test that did it."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        (timeout,) = dbapi_connection.execute("PRAGMA busy_timeout").fetchone()
+        if timeout != SQLITE_BUSY_TIMEOUT_MS:
+            POISONED.append(f"busy_timeout={timeout}")
+            connection_record.invalidate()
 
 
 def clear_redis(app) -> None:
@@ -192,6 +214,11 @@ def clean_state(request, app):
                     raise
                 time.sleep(0.2)
     clear_redis(app)
+    if POISONED:
+        found = POISONED[:]
+        POISONED.clear()
+        pytest.fail(f"a SQLite connection went back to the pool with {found[0]}: "
+                    "invalidate it instead")
 
 
 @pytest.fixture
