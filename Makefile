@@ -19,11 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/liveapp demo
 
-# TEST_WORKERS=2 runs the suite in two processes (pytest-xdist, a test module at a time
-# each, so a module's started stack serves all its tests): about 12 min a backend here
-# against 24-28. Not yet the default: under that load the SQLite claim races of
-# tests/conversations/test_claiming.py sometimes wait past the 5 s busy timeout (503).
-TEST_WORKERS ?= 0
+# The suite runs in two processes (pytest-xdist, a test module at a time each, so a
+# module's started stack serves all its tests): about 15 min a backend here against 20
+# in one. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
