@@ -67,6 +67,10 @@ CRM_LAST = Gauge("liveapp_crm_last_lookup_timestamp_seconds",
                  ["service", "result"], multiprocess_mode="max")
 CLAIM_CONFLICTS = Counter("liveapp_claim_conflicts_total",
                           "Claims refused because another rep already chats with the visitor.")
+HISTORY_DROPPED = Counter("liveapp_history_writes_dropped_total",
+                          "Writes of the reports' routing history (decisions, offers' answers) "
+                          "that failed and were dropped, by what (the routing went on; the "
+                          "log has the error).", ["what"])
 
 # ---------------------------------------------------------------- HTTP
 
@@ -151,3 +155,7 @@ def crm_looked_up(service: str, outcome: str, seconds: float | None = None) -> N
 
 def claim_conflict() -> None:
     CLAIM_CONFLICTS.inc()
+
+
+def history_dropped(what: str) -> None:
+    _child(HISTORY_DROPPED, what).inc()

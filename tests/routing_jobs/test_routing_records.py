@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from liveapp.domain.visitor_presence import LEAVE_GRACE
 from liveapp.extensions import db
 from liveapp.models.history import Offer, RoutingRecord, RoutingSkip
-from liveapp.services.routing import declines, router, waiting_queue
+from liveapp.services.routing import assignments, declines, router, waiting_queue
 from liveapp.services.tracking import visitor_events
 from tests.conftest import Browser
 from tests.domain.routing_builders import sf_id
@@ -153,3 +153,37 @@ def test_the_salesforce_owner_known_and_routed_to(job_app, visit, make_rep, make
     assert offers(owned) == [(ann.id, "open")]
     set_away_owner = decisions(unowned)[0]
     assert set_away_owner.outcome == "group" and not set_away_owner.owner_known
+
+
+def test_a_history_write_that_fails_is_dropped_counted_and_the_routing_goes_on(
+        job_app, visit, three_reps, make_rule, scrape, caplog):
+    """A failed history write must not fail the routing (`records._safely`), but ops see
+    it: logged, and counted on /metrics by what was dropped. The offers table renamed
+    away for the moment is a real failure of the decision's write on either backend."""
+    from tests.ops.scrape import value
+
+    def dropped() -> float:
+        return value(scrape(), "liveapp_history_writes_dropped_total", what="decision")
+
+    ann = three_reps[0]
+    make_rule(three_reps, distribution="round_robin")
+    vid = visit()
+    before = dropped()
+    db.session.commit()  # nothing of ours holds a lock on the table (PostgreSQL)
+    with db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE offers RENAME TO offers_away"))
+    try:
+        router.request_inbound(vid)
+        work()
+    finally:
+        db.session.commit()
+        with db.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE offers_away RENAME TO offers"))
+    assert assignments.get(vid).offered_to == [ann.id]  # the routing went on
+    assert decisions(vid) == []  # the decision's record was dropped whole
+    assert dropped() == before + 1
+    assert "routing history: decision not recorded" in caplog.text
+    other = visit()  # the table back, the next decision is recorded again
+    router.request_inbound(other)
+    work()
+    assert [d.outcome for d in decisions(other)] == ["group"] and dropped() == before + 1

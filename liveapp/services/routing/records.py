@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import case, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from liveapp import metrics
 from liveapp.domain.routing import RoutingDecision
 from liveapp.extensions import db
 from liveapp.models import Visitor
@@ -56,6 +57,7 @@ def _safely(what: str, visitor_id: str, write: Callable[[], None]) -> None:
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
+        metrics.history_dropped(what)
         log.exception("routing history: %s not recorded", what,
                       extra={"visitor_id": visitor_id})
 
@@ -134,5 +136,6 @@ def mark_accepted(visitor_id: str, rep_id: int, at: datetime) -> None:
                      answered_at=at).returning(Offer.offered_at))
             stale.mark_stale(offered.all())
     except SQLAlchemyError:
+        metrics.history_dropped("accept")
         log.exception("routing history: accept not recorded",
                       extra={"visitor_id": visitor_id, "user_id": rep_id})
