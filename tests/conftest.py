@@ -175,7 +175,7 @@ def _busy_timeout_kept(dbapi_connection, connection_record) -> None:
     later request, in any test, answer 503 at its first contention. `clean_state` fails
     the test that did it."""
     if isinstance(dbapi_connection, sqlite3.Connection):
-        (timeout,) = dbapi_connection.execute("PRAGMA busy_timeout").fetchone()
+        [(timeout,)] = dbapi_connection.execute("PRAGMA busy_timeout").fetchall()
         if timeout != SQLITE_BUSY_TIMEOUT_MS:
             POISONED.append(f"busy_timeout={timeout}")
             connection_record.invalidate()
