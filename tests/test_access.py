@@ -130,10 +130,9 @@ def world(app, app_ctx, make_user):
         "key": "visitors_per_day",  # a report table's CSV
     }
     # A live worker, so that /readyz answers 200 (its 503 has tests of its own).
-    from rq import SimpleWorker
-
     from jobs.abandoned import Liveness
     from liveapp.extensions import queue, redis
+    from tests.rq_workers import SimpleWorker
 
     worker = SimpleWorker([queue()], connection=redis.client, serializer="json")
     worker.register_birth()

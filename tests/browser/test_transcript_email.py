@@ -5,7 +5,6 @@ transcript through a local debugging SMTP server (aiosmtpd) to the visitor's add
 from __future__ import annotations
 
 import pytest
-from rq import SimpleWorker
 
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Visitor
@@ -18,6 +17,7 @@ from tests.browser.test_conversations_e2e import (  # noqa: F401  (fixtures)
 )
 from tests.conversations.test_transcript_email import inbox  # noqa: F401  (a fixture)
 from tests.ops.conftest import jobs_in_test_app  # noqa: F401  (a fixture)
+from tests.rq_workers import SimpleWorker
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 

@@ -11,12 +11,12 @@ import uuid
 
 import pytest
 from aiosmtpd.controller import Controller
-from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
 from liveapp.extensions import db, queue, redis
 from liveapp.models import Conversation, Message, Visitor
 from tests.ops.conftest import jobs_in_test_app  # noqa: F401 (a fixture)
+from tests.rq_workers import SimpleWorker
 
 
 def _free_port() -> int:

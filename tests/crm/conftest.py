@@ -7,10 +7,10 @@ import os
 import uuid
 
 import pytest
-from rq import SimpleWorker
 
 from liveapp.demo.crm_sandbox import server
 from tests.integrations.conftest import Control
+from tests.rq_workers import SimpleWorker
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from rq import SimpleWorker
 
 from liveapp.demo import seeding, simulator
 from liveapp.extensions import QUEUE_NAMES, db, queue, redis
@@ -20,6 +19,7 @@ from liveapp.models import Stream, Visitor
 from liveapp.models.history import RoutingRecord, VisitorHour
 from liveapp.services.membership import live_membership
 from tests.routing_jobs.conftest import job_app  # noqa: F401
+from tests.rq_workers import SimpleWorker
 from tests.tracking.test_simulator import (
     SIMULATOR_KEY,
     live_server,  # noqa: F401  (honours SIMULATOR_KEY)

@@ -97,9 +97,8 @@ def test_saving_settings_reevaluates_live_visitors(api, app_ctx, example_streams
         "/settings/streams/reorder", data={"order": [engaged.id, high.id]},
         headers={"HX-Request": "true", "X-CSRFToken": as_admin.csrf("/settings/streams/")})
     assert response.status_code == 200
-    from rq import SimpleWorker
-
     from liveapp.extensions import queue
+    from tests.rq_workers import SimpleWorker
 
     high_queue = queue("high")
     assert high_queue.count >= 1

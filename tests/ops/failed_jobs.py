@@ -2,8 +2,9 @@
 imported by tests/conftest.py."""
 
 import pytest
-from rq import SimpleWorker
 from rq.registry import FailedJobRegistry
+
+from tests.rq_workers import SimpleWorker
 
 
 def explode(order_id: int) -> None:

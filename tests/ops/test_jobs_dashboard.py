@@ -2,8 +2,9 @@
 an admin sees a failed job's traceback and requeues it, with a CSRF token."""
 
 import pytest
-from rq import SimpleWorker
 from rq.registry import FailedJobRegistry
+
+from tests.rq_workers import SimpleWorker
 
 DASHBOARD = [
     "/settings/jobs/",

@@ -5,7 +5,8 @@ the dead letters) in the body."""
 import time
 
 import pytest
-from rq import SimpleWorker
+
+from tests.rq_workers import SimpleWorker
 
 
 @pytest.fixture

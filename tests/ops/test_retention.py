@@ -108,11 +108,10 @@ def test_the_days_come_from_the_configuration(history, app):
 
 
 def test_the_clock_enqueues_the_job_and_a_worker_runs_it(history, days, jobs_in_test_app):
-    from rq import SimpleWorker
-
     from jobs.clock import tasks_for
     from liveapp.extensions import queue, redis
     from liveapp.models import PageView
+    from tests.rq_workers import SimpleWorker
 
     history(utcnow() - timedelta(days=days + 1))
     [task] = [t for t in tasks_for(app_config()) if t.name == "retention"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from rq import SimpleWorker
 from rq.job import Job
 from rq.timeouts import TimerDeathPenalty
 
@@ -14,6 +13,7 @@ from jobs import routing as routing_jobs
 from liveapp.extensions import queue, redis
 from liveapp.services.routing import board_presence
 from tests.factories import RoutingRuleFactory, UserFactory
+from tests.rq_workers import SimpleWorker
 from tests.tracking.conftest import api, site  # noqa: F401  (the events API fixtures)
 from tests.visitor_ids import VisitorId
 

@@ -9,7 +9,6 @@ anyway re-route a visitor nobody claimed, and only when the outcome changes.
 from __future__ import annotations
 
 import pytest
-from rq import SimpleWorker
 
 from liveapp.demo.crm_sandbox.fixture import DEMO_OWNERS, FORMER_OWNER, build
 from liveapp.extensions import db, queue, redis
@@ -21,6 +20,7 @@ from liveapp.services.routing import assignments, declines, router, routing_rule
 from tests.crm.conftest import connected, control, published, sandbox  # noqa: F401  (CRM sandbox)
 from tests.factories import GroupFactory
 from tests.routing_jobs.conftest import run_scheduled, work
+from tests.rq_workers import SimpleWorker
 
 ANN_SF_ID = next(sid for local, _name, sid in DEMO_OWNERS if local == "ann")
 

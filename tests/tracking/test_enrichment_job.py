@@ -6,10 +6,10 @@ import importlib.util
 import os
 
 import pytest
-from rq import SimpleWorker
 
 from liveapp.extensions import db, queue, redis
 from liveapp.models import AbmAccount, MarketingRecord, Visitor
+from tests.rq_workers import SimpleWorker
 from tests.visitor_ids import VisitorId
 
 

@@ -9,7 +9,6 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rq import SimpleWorker
 from sqlalchemy import event
 
 from liveapp.domain.events import parse_event
@@ -17,6 +16,7 @@ from liveapp.extensions import db, queue, redis
 from liveapp.models import PageView, Visitor, VisitSession
 from liveapp.services.settings import sites
 from liveapp.services.tracking import hot_state, visitor_events
+from tests.rq_workers import SimpleWorker
 
 T0 = 1_900_000_000.0
 
