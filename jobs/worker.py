@@ -33,6 +33,22 @@ class LiveappWorker(SimpleWorker):
     """SimpleWorker that counts each job (liveapp_jobs_total, liveapp_job_duration_seconds)
     and logs one line per job, with the job id in every line logged while it runs."""
 
+    # rq reads the worker's command channel (stop a job, shut down) in a thread with
+    # `run_in_thread(sleep_time=60)`; at teardown it waits 1 s for that thread, then closes
+    # the pubsub the thread may hold until its 60 s read ends: 4 of 30 bursts of rq's
+    # SimpleWorker on an empty queue took 60 s to return (and a stop as long). A 1 s read
+    # keeps the commands and caps that wait.
+    COMMAND_READ_SECONDS = 1.0
+
+    def subscribe(self) -> None:
+        self.log.info("Worker %s: subscribing to channel %s", self.name,
+                      self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=self.COMMAND_READ_SECONDS, daemon=True,
+            exception_handler=self._pubsub_exception_handler)
+
     def perform_job(self, job, queue, *args, **kwargs) -> bool:
         started = time.perf_counter()
         with logs.bound(job_id=job.id):
