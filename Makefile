@@ -20,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/liveapp demo
 
 # The suite runs in two processes (pytest-xdist, a test module at a time each, so a
-# module's started stack serves all its tests): about 15 min a backend here against 20
-# in one. TEST_WORKERS=0 runs it in this process.
+# module's started stack serves all its tests): about 11 min a backend on 2 cores.
+# TEST_WORKERS=0 runs it in this process.
 TEST_WORKERS ?= 2
 
 test: $(STAMP)
